@@ -1,0 +1,88 @@
+"""The append-only, hash-chained audit log.
+
+Every writing service records what it did here, inside the same transaction as its change.
+Each entry carries the SHA-256 of the previous entry and its own hash over every field, so an
+altered, inserted or deleted entry breaks the chain and ``manage.py verify_audit`` finds it.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditLogError(Exception):
+    """Raised when code tries to change or delete an audit entry."""
+
+
+class AuditChainHead(models.Model):
+    """Singleton row that serialises appends: writers lock it, so the chain never forks.
+
+    It also remembers the last sequence number and hash, so truncating the log's tail is
+    detectable too.
+    """
+
+    seq = models.PositiveBigIntegerField(_("laatste volgnummer"), default=0)
+    hash = models.CharField(_("laatste hash"), max_length=64, default="0" * 64)
+
+    class Meta:
+        verbose_name = _("kop van de auditketen")
+        verbose_name_plural = _("kop van de auditketen")
+
+
+class AuditEntry(models.Model):
+    seq = models.PositiveBigIntegerField(
+        _("volgnummer"), unique=True, help_text=_("Positie in de keten, zonder gaten.")
+    )
+    created_at = models.DateTimeField(_("tijdstip"), help_text=_("Servertijd (UTC)."))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("gebruiker"),
+        help_text=_("Wie de handeling uitvoerde; leeg voor systeemhandelingen."),
+        null=True,
+        blank=True,
+        # DO_NOTHING: deleting a user must never rewrite the log; actor_repr keeps the name.
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+    )
+    actor_repr = models.CharField(
+        _("gebruiker (tekst)"), max_length=255, blank=True,
+        help_text=_("Gebruikersnaam op het moment van de handeling."),
+    )
+    action = models.CharField(_("handeling"), max_length=100, db_index=True,
+                              help_text=_("Bijvoorbeeld 'scenario.load' of 'ranking.finalise'."))
+    object_type = models.CharField(_("objecttype"), max_length=100, blank=True,
+                                   help_text=_("App en model, bijvoorbeeld 'tender.tender'."))
+    object_id = models.CharField(_("object-id"), max_length=64, blank=True,
+                                 help_text=_("Primaire sleutel van het object."))
+    object_repr = models.CharField(_("object"), max_length=255, blank=True,
+                                   help_text=_("Leesbare naam van het object."))
+    tender_slug = models.CharField(
+        _("aanbesteding"), max_length=64, blank=True, db_index=True,
+        help_text=_("Slug van de aanbesteding; tekst, zodat de log verwijderen overleeft."),
+    )
+    details = models.JSONField(_("details"), default=dict, blank=True,
+                               help_text=_("Extra gegevens van de handeling."))
+    client_address = models.GenericIPAddressField(
+        _("IP-adres"), null=True, blank=True, help_text=_("Adres van de client, indien bekend.")
+    )
+    prev_hash = models.CharField(_("vorige hash"), max_length=64,
+                                 help_text=_("SHA-256 van de vorige entry."))
+    hash = models.CharField(_("hash"), max_length=64,
+                            help_text=_("SHA-256 over alle velden en de vorige hash."))
+
+    class Meta:
+        ordering = ["seq"]
+        verbose_name = _("auditregel")
+        verbose_name_plural = _("auditlog")
+
+    def __str__(self):
+        return f"#{self.seq} {self.action} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditLogError("Audit entries are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditLogError("Audit entries are append-only.")

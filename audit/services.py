@@ -1,0 +1,131 @@
+"""Writing to and checking the audit log.
+
+``audit_record`` is the only way anything enters the log. Call it inside the transaction of
+the change it describes, so the entry and the change commit or roll back together.
+"""
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import AuditChainHead, AuditEntry
+
+GENESIS_HASH = "0" * 64
+
+
+def _canonical(value) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      default=str)
+
+
+def entry_hash(entry: AuditEntry) -> str:
+    """SHA-256 over every field of the entry, including the previous entry's hash."""
+    payload = {
+        "seq": entry.seq,
+        "created_at": entry.created_at.isoformat(),
+        "actor_id": entry.actor_id,
+        "actor_repr": entry.actor_repr,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "object_repr": entry.object_repr,
+        "tender_slug": entry.tender_slug,
+        "details": entry.details,
+        "client_address": entry.client_address,
+        "prev_hash": entry.prev_hash,
+    }
+    return hashlib.sha256(_canonical(payload).encode()).hexdigest()
+
+
+def audit_record(
+    *,
+    action: str,
+    actor=None,
+    obj=None,
+    tender=None,
+    details: dict | None = None,
+    client_address: str | None = None,
+) -> AuditEntry:
+    """Append one entry to the chain, serialised by a lock on the chain head.
+
+    ``tender`` may be a Tender or a slug. ``details`` must be JSON-serialisable (Decimals and
+    dates are stored as strings). Raises ``AuditLogError`` never; database errors propagate and
+    roll back the caller's transaction with it.
+    """
+    with transaction.atomic():
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+        user = actor if getattr(actor, "is_authenticated", False) else None
+        entry = AuditEntry(
+            seq=head.seq + 1,
+            # Microseconds are kept: the hash covers the stored value exactly.
+            created_at=timezone.now(),
+            actor=user,
+            actor_repr=user.get_username() if user else (actor if isinstance(actor, str) else ""),
+            action=action,
+            object_type=obj._meta.label_lower if obj is not None else "",
+            object_id=str(obj.pk) if obj is not None else "",
+            object_repr=str(obj)[:255] if obj is not None else "",
+            tender_slug=getattr(tender, "slug", tender) or "",
+            details=json.loads(_canonical(details or {})),
+            client_address=client_address,
+            prev_hash=head.hash,
+        )
+        entry.hash = entry_hash(entry)
+        entry.save()
+        head.seq, head.hash = entry.seq, entry.hash
+        head.save(update_fields=["seq", "hash"])
+    return entry
+
+
+@dataclass(frozen=True)
+class AuditProblem:
+    seq: int
+    kind: str  # "altered" | "deleted" | "inserted"
+    message: str
+
+
+def _entries() -> Iterator[AuditEntry]:
+    return AuditEntry.objects.order_by("seq").iterator(chunk_size=2000)
+
+
+def audit_verify() -> AuditProblem | None:
+    """Walk the chain and return the first problem, or None for an intact log.
+
+    - altered: an entry's stored hash no longer matches its fields;
+    - deleted: a gap in the sequence numbers, or the head points past the last entry;
+    - inserted: an entry whose own hash is consistent but whose previous hash does not match
+      the entry before it (it was slipped in, or rows were renumbered).
+    """
+    prev_seq, prev_hash = 0, GENESIS_HASH
+    for entry in _entries():
+        if entry.seq != prev_seq + 1:
+            if entry.seq <= prev_seq:
+                return AuditProblem(entry.seq, "inserted", f"#{entry.seq}: volgnummer dubbel")
+            return AuditProblem(
+                prev_seq + 1, "deleted",
+                f"#{prev_seq + 1}..#{entry.seq - 1}: entries ontbreken (verwijderd)",
+            )
+        if entry_hash(entry) != entry.hash:
+            return AuditProblem(entry.seq, "altered", f"#{entry.seq}: inhoud gewijzigd")
+        if entry.prev_hash != prev_hash:
+            return AuditProblem(
+                entry.seq, "inserted",
+                f"#{entry.seq}: vorige hash klopt niet (ingevoegd of vervangen)",
+            )
+        prev_seq, prev_hash = entry.seq, entry.hash
+    head = AuditChainHead.objects.filter(pk=1).first()
+    if head and (head.seq != prev_seq or head.hash != prev_hash):
+        if head.seq > prev_seq:
+            return AuditProblem(prev_seq + 1, "deleted",
+                                f"#{prev_seq + 1}..#{head.seq}: laatste entries verwijderd")
+        return AuditProblem(prev_seq, "inserted", f"#{prev_seq}: staat niet in de ketenkop")
+    return None
+
+
+def client_address_of(request) -> str | None:
+    """The client's address as Django sees it (REMOTE_ADDR; proxies set it via the server)."""
+    return request.META.get("REMOTE_ADDR") if request is not None else None

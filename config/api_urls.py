@@ -1,0 +1,8 @@
+"""Root of the REST API (/api/v1/); each app contributes its routes."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("tender.api.urls")),
+    path("", include("evaluation.api.urls")),
+]

@@ -1,0 +1,41 @@
+"""Contract-side services. The lumpsum maths is in ``contracts.lumpsum``."""
+
+from providers.models import Dossier
+from tender.models import Segment, Tender
+
+from evaluation.selectors import award_winners
+from . import lumpsum as engine
+
+
+def lumpsum_compute(*, tender: Tender, year: int, seed: int = 0) -> engine.LumpsumReport:
+    """Yearly lumpsum and instalments per winner per segment, for calendar year ``year``.
+
+    Winners are the bidders selected (either status) in the award phase: the final award
+    ranking where there is one, else the award ranking computed now with ``seed``.
+    """
+    winners = award_winners(tender=tender, seed=seed)
+    bids = {
+        (kvk, code): (clients, months, hours)
+        for kvk, code, clients, months, hours in Dossier.objects.filter(
+            submission__tender=tender, submission__is_current=True,
+        ).values_list("submission__bidder__kvk", "segment__code", "bid_clients", "bid_months",
+                      "bid_hours_per_month")
+    }
+    segments = []
+    for segment in Segment.objects.filter(tender=tender, tariff__isnull=False).order_by("code"):
+        segment_winners = []
+        for kvk in sorted(winners.get(segment.code, ())):
+            figures = bids.get((kvk, segment.code))
+            has_bid = figures is not None and None not in figures
+            segment_winners.append(engine.Winner(
+                bidder=kvk, bid=engine.BidFigures(*figures) if has_bid else None,
+            ))
+        segments.append(engine.SegmentLumpsumIn(
+            code=segment.code, tariff=segment.tariff, budget=segment.budget,
+            start_date=segment.start_date, payment=segment.payment,
+            winners=tuple(segment_winners),
+        ))
+    return engine.lumpsum_report(tender.slug, segments, year=year)
+
+
+

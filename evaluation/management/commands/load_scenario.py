@@ -1,0 +1,30 @@
+"""python manage.py load_scenario PATH [--replace]"""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from tender.errors import ApplicationError
+from tender.scenario import ScenarioError, load_scenario_file
+
+from ...services.scenario import ScenarioInvalid, scenario_load
+
+
+class Command(BaseCommand):
+    help = "Laad een scenariobestand (JSON) in één transactie; bij een fout wordt niets geladen."
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", help="Pad naar het scenariobestand (tender-scenario/1).")
+        parser.add_argument("--replace", action="store_true",
+                            help="Vervang een bestaande aanbesteding met dezelfde slug.")
+
+    def handle(self, *args, path, replace, **options):
+        try:
+            data = load_scenario_file(path)
+            tender = scenario_load(data=data, replace=replace, actor="load_scenario")
+        except (ScenarioError, ScenarioInvalid) as exc:
+            raise CommandError(f"Ongeldig scenario: {exc.issues[0]}") from exc
+        except ApplicationError as exc:
+            raise CommandError(exc.message) from exc
+        self.stdout.write(
+            f"Scenario geladen: {tender.slug} ({tender.segments.count()} segmenten, "
+            f"{tender.submissions.count()} inschrijvingen)."
+        )

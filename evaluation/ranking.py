@@ -1,0 +1,495 @@
+"""Ranking engine for the selection and award phases (DOMAIN.md, "Ranking").
+
+This module is deliberately pure: standard library only, no Django, no ORM. The web application,
+the workers and the ``ranking`` management command all convert their data into the frozen input
+dataclasses below and call :func:`rank_tender`, so there is exactly one implementation of the
+rules, and an auditor can re-run a ranking from plain data.
+
+Arithmetic is exact (``fractions.Fraction``) throughout; points are rounded once, at the very end,
+to 2 decimals ROUND_HALF_UP. Floats are never used, because a float rounding error could flip a
+rank or an exclusion by ``min_total``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import itertools
+import json
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+PHASE_SELECTION = "selection"
+PHASE_AWARD = "award"
+PROCEDURE_RESTRICTED = "restricted"
+PROCEDURE_OPEN_HOUSE = "open_house"
+PROCEDURE_OPEN = "open"
+STATUS_SELECTED = "selected"
+STATUS_SELECTED_COVERAGE = "selected_coverage"
+STATUS_BELOW_LINE = "below_line"
+STATUS_EXCLUDED = "excluded"
+
+PHASES = (PHASE_SELECTION, PHASE_AWARD)
+PROCEDURES = (PROCEDURE_RESTRICTED, PROCEDURE_OPEN_HOUSE, PROCEDURE_OPEN)
+SELECTED_STATUSES = frozenset({STATUS_SELECTED, STATUS_SELECTED_COVERAGE})
+
+GAP_MUNICIPALITY = "municipality"
+GAP_SPECIALISM = "specialism"
+
+_CENT = Decimal("0.01")
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+@dataclass(frozen=True)
+class CriterionIn:
+    code: str
+    phase: str  # "selection" | "award"
+    max_points: Decimal  # w > 0
+    min_level: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class BidIn:
+    bidder: str  # KvK number (8 digits) of the bidder / combination lead
+    municipalities: frozenset[str]  # CBS codes served
+    specialisms: frozenset[str]
+    general_answers: Mapping[str, bool]  # general requirement code -> met; missing = not answered
+    segment_answers: Mapping[str, bool]  # this segment's requirement code -> met
+    final_levels: Mapping[str, Decimal]  # criterion code -> final (consensus) level
+    individual_levels: Mapping[str, tuple[Decimal, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SegmentIn:
+    code: str
+    places: int
+    award_places: int | None
+    min_total: Decimal | None
+    coverage_k: int  # 0 = no municipal coverage
+    municipalities: tuple[str, ...]  # the lot's participating municipalities
+    specialisms: tuple[str, ...]  # required specialisms of the segment
+    requirement_codes: tuple[str, ...]  # segment-specific requirement codes
+    criteria: tuple[CriterionIn, ...]  # both phases, in their own order
+    bids: tuple[BidIn, ...]
+
+
+@dataclass(frozen=True)
+class TenderIn:
+    slug: str
+    procedure: str
+    requirement_codes: tuple[str, ...]  # general requirement codes
+    segments: tuple[SegmentIn, ...]
+
+
+# --------------------------------------------------------------------------- outputs
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    bidder: str
+    rank: int | None
+    points: Decimal
+    status: str
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Gap:
+    kind: str  # "municipality" | "specialism"
+    code: str
+    shortfall: int
+
+
+@dataclass(frozen=True)
+class SegmentRanking:
+    segment: str
+    places: int
+    provisional: bool
+    results: tuple[ResultRow, ...]
+    gaps: tuple[Gap, ...]
+
+
+@dataclass(frozen=True)
+class TenderRanking:
+    tender: str
+    phase: str
+    seed: int
+    provisional: bool
+    segments: tuple[SegmentRanking, ...]
+
+    def to_dict(self) -> dict:
+        """The ``ranking --format json`` document of SCENARIO.md, keys in its exact order."""
+        return {
+            "tender": self.tender,
+            "phase": self.phase,
+            "seed": self.seed,
+            "provisional": self.provisional,
+            "segments": [
+                {
+                    "segment": seg.segment,
+                    "places": seg.places,
+                    "results": [
+                        {
+                            "bidder": row.bidder,
+                            "rank": row.rank,
+                            "points": format(row.points.quantize(_CENT, ROUND_HALF_UP), "f"),
+                            "status": row.status,
+                            "reasons": list(row.reasons),
+                        }
+                        for row in seg.results
+                    ],
+                    "gaps": [
+                        {"kind": gap.kind, "code": gap.code, "shortfall": gap.shortfall}
+                        for gap in seg.gaps
+                    ],
+                }
+                for seg in self.segments
+            ],
+        }
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def round_points(value: Fraction) -> Decimal:
+    """Round an exact value to 2 decimals ROUND_HALF_UP (ties away from zero).
+
+    Done in integers so that no intermediate rounding can move a value across a .xx5 boundary.
+    """
+    scaled = value * 100
+    quotient, remainder = divmod(abs(scaled.numerator), scaled.denominator)
+    if 2 * remainder >= scaled.denominator:
+        quotient += 1
+    return Decimal(-quotient if scaled < 0 else quotient).scaleb(-2)
+
+
+def _check_phase_procedure(phase: str, procedure: str) -> None:
+    if phase not in PHASES:
+        raise ValueError(f"unknown phase {phase!r}")
+    if procedure not in PROCEDURES:
+        raise ValueError(f"unknown procedure {procedure!r}")
+
+
+def _effective_level(bid: BidIn, code: str) -> tuple[Fraction, bool]:
+    """The level used for ``code`` and whether it is a stand-in for a missing final level.
+
+    The mean of the individual levels stands in (0 without any), which makes the ranking
+    provisional: it must not be finalised before the chair has set every consensus level.
+    """
+    final = bid.final_levels.get(code)
+    if final is not None:
+        return Fraction(final), False
+    individual = bid.individual_levels.get(code) or ()
+    if not individual:
+        return Fraction(0), True
+    return sum((Fraction(level) for level in individual), Fraction(0)) / len(individual), True
+
+
+@dataclass
+class _Scored:
+    """Working state of one bid inside :func:`rank_segment`."""
+
+    bid: BidIn
+    points: Fraction
+    tie_key: tuple[Fraction, ...]  # w x level per criterion, by decreasing w then own order
+    reasons: list[str]
+    rank: int | None = None
+    status: str = STATUS_EXCLUDED
+
+
+def _score(
+    bid: BidIn,
+    criteria: list[CriterionIn],
+    tie_order: list[int],
+    phase: str,
+    segment: SegmentIn,
+    general_codes: list[str],
+) -> tuple[_Scored, bool]:
+    """Points, tie-break key and exclusion reasons of one bid; also whether a level stood in."""
+    reasons: list[str] = []
+    if phase == PHASE_SELECTION:  # requirements are only checked in the selection phase
+        for answers, codes in (
+            (bid.general_answers, general_codes),
+            (bid.segment_answers, sorted(set(segment.requirement_codes))),
+        ):
+            for code in codes:
+                answer = answers.get(code)
+                if answer is None:
+                    reasons.append(f"eis {code} niet beantwoord")
+                elif not answer:
+                    reasons.append(f"eis {code} niet voldaan")
+    stand_in = False
+    parts: list[Fraction] = []
+    for criterion in criteria:
+        level, stood_in = _effective_level(bid, criterion.code)
+        stand_in = stand_in or stood_in
+        parts.append(Fraction(criterion.max_points) * level)
+        if criterion.min_level is not None and level < Fraction(criterion.min_level):
+            reasons.append(f"criterium {criterion.code} onder drempel")
+    points = sum(parts, Fraction(0))
+    if (
+        phase == PHASE_SELECTION
+        and segment.min_total is not None
+        and points < Fraction(segment.min_total)
+    ):
+        reasons.append(f"onder minimumscore ({format(segment.min_total, 'f')})")
+    tie_key = tuple(parts[i] for i in tie_order)
+    return _Scored(bid, points, tie_key, reasons), stand_in
+
+
+def _order(ranked: list[_Scored], seed: int) -> list[_Scored]:
+    """Points descending, then the per-criterion tie key; remaining ties by lot.
+
+    Each tied group is shuffled on its own by a fresh ``random.Random(seed)`` after sorting it by
+    KvK number, so the order depends only on the seed and the group, never on input order, and
+    any other implementation following SCENARIO.md reproduces it.
+    """
+
+    def key(s: _Scored) -> tuple:
+        return (-s.points, tuple(-part for part in s.tie_key))
+
+    result: list[_Scored] = []
+    for _, group_iter in itertools.groupby(sorted(ranked, key=key), key=key):
+        group = sorted(group_iter, key=lambda s: s.bid.bidder)
+        rng = random.Random(seed)
+        rng.shuffle(group)
+        result.extend(group)
+    return result
+
+
+def _apply_coverage(ordered: list[_Scored], segment: SegmentIn) -> tuple[Gap, ...]:
+    """Pull ``below_line`` bids up until every lot municipality and specialism is covered.
+
+    A municipality is uncovered while fewer than k selected bids (either status) serve it; a
+    required specialism while no selected bid has it. The best-ranked candidate that covers
+    anything uncovered is picked first, so coverage costs the least in quality.
+    """
+    k = segment.coverage_k
+    lot = sorted(set(segment.municipalities)) if k > 0 else []
+    required = sorted(set(segment.specialisms))
+    counts = dict.fromkeys(lot, 0)
+    have: set[str] = set()
+
+    def take(s: _Scored) -> None:
+        for m in s.bid.municipalities:
+            if m in counts:
+                counts[m] += 1
+        have.update(s.bid.specialisms)
+
+    for s in ordered:
+        if s.status in SELECTED_STATUSES:
+            take(s)
+    while True:
+        open_m = [m for m in lot if counts[m] < k]
+        open_s = [sp for sp in required if sp not in have]
+        if not open_m and not open_s:
+            break
+        pick, covers = None, []
+        for s in ordered:  # rank order: the best-ranked candidate comes first
+            if s.status == STATUS_BELOW_LINE:
+                covers = [m for m in open_m if m in s.bid.municipalities]
+                covers += [sp for sp in open_s if sp in s.bid.specialisms]
+                if covers:
+                    pick = s
+                    break
+        if pick is None:
+            break
+        pick.status = STATUS_SELECTED_COVERAGE
+        pick.reasons = ["dekt " + ", ".join(covers)]
+        take(pick)
+    gaps = [Gap(GAP_MUNICIPALITY, m, k - counts[m]) for m in lot if counts[m] < k]
+    gaps += [Gap(GAP_SPECIALISM, sp, 1) for sp in required if sp not in have]
+    return tuple(gaps)
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def rank_segment(
+    segment: SegmentIn,
+    *,
+    phase: str,
+    procedure: str,
+    general_requirement_codes: tuple[str, ...],
+    seed: int,
+    participants: frozenset[str] | None = None,
+) -> SegmentRanking:
+    """Rank one segment in one phase (DOMAIN.md "Ranking", steps 1-6).
+
+    ``participants`` restricts the bids that take part (the award phase ranks only the bidders
+    selected in the selection phase); ``None`` means all bids of the segment.
+    """
+    _check_phase_procedure(phase, procedure)
+    criteria = [c for c in segment.criteria if c.phase == phase]
+    tie_order = sorted(range(len(criteria)), key=lambda i: (-Fraction(criteria[i].max_points), i))
+    general_codes = sorted(set(general_requirement_codes))
+    bids = [b for b in segment.bids if participants is None or b.bidder in participants]
+
+    provisional = False
+    scored: list[_Scored] = []
+    for bid in bids:
+        s, stand_in = _score(bid, criteria, tie_order, phase, segment, general_codes)
+        provisional = provisional or stand_in
+        scored.append(s)
+
+    ordered = _order([s for s in scored if not s.reasons], seed)
+    places = segment.places
+    if phase == PHASE_AWARD and segment.award_places is not None:
+        places = segment.award_places
+    # Open House contracts everyone who qualifies; "open" has no line in its qualification
+    # (selection) step and a normal line in its award phase.
+    no_line = procedure == PROCEDURE_OPEN_HOUSE or (
+        procedure == PROCEDURE_OPEN and phase == PHASE_SELECTION
+    )
+    for rank, s in enumerate(ordered, start=1):
+        s.rank = rank
+        s.status = STATUS_SELECTED if no_line or rank <= places else STATUS_BELOW_LINE
+    gaps = _apply_coverage(ordered, segment)
+
+    excluded = sorted((s for s in scored if s.reasons), key=lambda s: (-s.points, s.bid.bidder))
+    results = tuple(
+        ResultRow(
+            bidder=s.bid.bidder,
+            rank=s.rank,
+            points=round_points(s.points),
+            status=s.status,
+            reasons=tuple(s.reasons),
+        )
+        for s in [*ordered, *excluded]
+    )
+    return SegmentRanking(segment.code, places, provisional, results, gaps)
+
+
+def rank_tender(
+    tender: TenderIn,
+    *,
+    phase: str,
+    seed: int = 0,
+    finalised_selection: Mapping[str, frozenset[str]] | None = None,
+) -> TenderRanking:
+    """Rank every segment of a tender (segments in code order).
+
+    Award phase: the participants of a segment are ``finalised_selection[segment.code]`` when a
+    finalised selection is given (a code missing from it has no participants); otherwise they are
+    the bidders selected (either status) in the selection ranking computed now with the same seed,
+    whose provisional flag then carries over to that segment's award ranking.
+    """
+    _check_phase_procedure(phase, tender.procedure)
+    rankings: list[SegmentRanking] = []
+    for segment in sorted(tender.segments, key=lambda s: s.code):
+        common = {
+            "procedure": tender.procedure,
+            "general_requirement_codes": tender.requirement_codes,
+            "seed": seed,
+        }
+        if phase == PHASE_SELECTION:
+            rankings.append(rank_segment(segment, phase=phase, **common))
+            continue
+        if finalised_selection is not None:
+            participants = frozenset(finalised_selection.get(segment.code, frozenset()))
+            rankings.append(
+                rank_segment(segment, phase=phase, participants=participants, **common)
+            )
+            continue
+        selection = rank_segment(segment, phase=PHASE_SELECTION, **common)
+        participants = frozenset(
+            row.bidder for row in selection.results if row.status in SELECTED_STATUSES
+        )
+        award = rank_segment(segment, phase=phase, participants=participants, **common)
+        rankings.append(
+            dataclasses.replace(award, provisional=award.provisional or selection.provisional)
+        )
+    return TenderRanking(
+        tender=tender.slug,
+        phase=phase,
+        seed=seed,
+        provisional=any(r.provisional for r in rankings),
+        segments=tuple(rankings),
+    )
+
+
+def _canon_decimal(value: Decimal | None) -> str | None:
+    """A Decimal as a normalised plain string: ``0.50`` -> ``0.5``, ``1E+2`` -> ``100``."""
+    if value is None:
+        return None
+    value = Decimal(value)
+    return "0" if value == 0 else format(value.normalize(), "f")
+
+
+def _canon_bid(bid: BidIn) -> dict:
+    return {
+        "bidder": bid.bidder,
+        "municipalities": sorted(bid.municipalities),
+        "specialisms": sorted(bid.specialisms),
+        "general_answers": dict(bid.general_answers),
+        "segment_answers": dict(bid.segment_answers),
+        "final_levels": {k: _canon_decimal(v) for k, v in bid.final_levels.items()},
+        "individual_levels": {
+            k: sorted(_canon_decimal(v) for v in levels)  # order-free: only the mean counts
+            for k, levels in bid.individual_levels.items()
+        },
+    }
+
+
+def _canon_segment(segment: SegmentIn) -> dict:
+    bids = [_canon_bid(b) for b in segment.bids]
+    bids.sort(key=lambda b: (b["bidder"], json.dumps(b, sort_keys=True)))
+    return {
+        "code": segment.code,
+        "places": segment.places,
+        "award_places": segment.award_places,
+        "min_total": _canon_decimal(segment.min_total),
+        "coverage_k": segment.coverage_k,
+        "municipalities": sorted(segment.municipalities),
+        "specialisms": sorted(segment.specialisms),
+        "requirement_codes": sorted(segment.requirement_codes),
+        # criteria keep their own order: it decides tie-breaks between equal weights
+        "criteria": [
+            {
+                "code": c.code,
+                "phase": c.phase,
+                "max_points": _canon_decimal(c.max_points),
+                "min_level": _canon_decimal(c.min_level),
+            }
+            for c in segment.criteria
+        ],
+        "bids": bids,
+    }
+
+
+def inputs_digest(
+    tender: TenderIn,
+    *,
+    phase: str,
+    seed: int,
+    finalised_selection: Mapping[str, frozenset[str]] | None = None,
+) -> str:
+    """SHA-256 (hex) of a canonical JSON serialisation of everything :func:`rank_tender` reads.
+
+    Stored with a finalised ranking so that a later re-run can prove it ranked the same data.
+    Collections whose order cannot change the result (sets, bids, segments, requirement codes)
+    are sorted, so the digest does not depend on dict or query ordering.
+    """
+    document = {
+        "format": "ranking-inputs/1",
+        "phase": phase,
+        "seed": seed,
+        "finalised_selection": None
+        if finalised_selection is None
+        else {code: sorted(bidders) for code, bidders in finalised_selection.items()},
+        "tender": {
+            "slug": tender.slug,
+            "procedure": tender.procedure,
+            "requirement_codes": sorted(tender.requirement_codes),
+            "segments": sorted(
+                (_canon_segment(s) for s in tender.segments), key=lambda s: s["code"]
+            ),
+        },
+    }
+    payload = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()

@@ -1,0 +1,131 @@
+"""Reading evaluation data: the ranking engine's inputs in a constant number of queries."""
+
+from collections import defaultdict
+from collections.abc import Mapping
+
+from django.db.models import Prefetch
+
+from providers.constants import SubmissionState
+from providers.models import Dossier, RequirementAnswer
+from tender.constants import Phase
+from tender.models import Lot, Segment, Tender
+
+from . import ranking as engine
+from .constants import ResultStatus
+from .models import FinalLevel, Ranking, RankingRow, Score
+
+SELECTED_STATUSES = (ResultStatus.SELECTED, ResultStatus.SELECTED_COVERAGE)
+
+
+def ranking_inputs(*, tender: Tender) -> engine.TenderIn:
+    """Everything the engine needs for ``tender``, as plain data, in 10 queries.
+
+    Only sealed, current submissions take part; a rejected requirement answer counts as not met.
+    """
+    lots = {lot.pk: lot for lot in Lot.objects.filter(tender=tender)
+            .prefetch_related("municipalities")}
+    segments = list(Segment.objects.filter(tender=tender).prefetch_related("criteria",
+                                                                           "requirements"))
+    general_codes = tuple(tender.requirements.filter(segment__isnull=True)
+                          .order_by("position", "code").values_list("code", flat=True))
+    dossiers = list(
+        Dossier.objects.filter(submission__tender=tender, submission__is_current=True,
+                               submission__state=SubmissionState.SEALED)
+        .select_related("submission__bidder")
+        .prefetch_related(Prefetch("municipalities", to_attr="served"))
+    )
+    answers = defaultdict(dict)
+    for submission_id, code, met, rejected in RequirementAnswer.objects.filter(
+        submission__tender=tender
+    ).values_list("submission_id", "requirement__code", "met", "rejected"):
+        answers[submission_id][code] = met and not rejected
+    finals = defaultdict(dict)
+    for dossier_id, code, level in FinalLevel.objects.filter(
+        dossier__submission__tender=tender
+    ).values_list("dossier_id", "criterion__code", "level"):
+        finals[dossier_id][code] = level
+    individual = defaultdict(lambda: defaultdict(list))
+    for dossier_id, code, level in Score.objects.filter(
+        dossier__submission__tender=tender, submitted_at__isnull=False
+    ).values_list("dossier_id", "criterion__code", "level"):
+        individual[dossier_id][code].append(level)
+
+    dossiers_by_segment = defaultdict(list)
+    for dossier in dossiers:
+        dossiers_by_segment[dossier.segment_id].append(dossier)
+
+    def bid_input(dossier: Dossier, segment_codes: tuple[str, ...]) -> engine.BidIn:
+        given = answers[dossier.submission_id]
+        return engine.BidIn(
+            bidder=dossier.submission.bidder.kvk,
+            municipalities=frozenset(m.code for m in dossier.served),
+            specialisms=frozenset(dossier.specialisms),
+            general_answers={c: given[c] for c in general_codes if c in given},
+            segment_answers={c: given[c] for c in segment_codes if c in given},
+            final_levels=dict(finals[dossier.pk]),
+            individual_levels={c: tuple(v) for c, v in individual[dossier.pk].items()},
+        )
+
+    segment_inputs = []
+    for segment in segments:
+        segment_codes = tuple(r.code for r in segment.requirements.all())
+        lot_codes = sorted(m.code for m in lots[segment.lot_id].municipalities.all())
+        segment_inputs.append(engine.SegmentIn(
+            code=segment.code, places=segment.places, award_places=segment.award_places,
+            min_total=segment.min_total, coverage_k=segment.coverage_k,
+            municipalities=tuple(lot_codes), specialisms=tuple(segment.specialisms),
+            requirement_codes=segment_codes,
+            criteria=tuple(engine.CriterionIn(code=c.code, phase=c.phase,
+                                              max_points=c.max_points, min_level=c.min_level)
+                           for c in segment.criteria.all()),
+            bids=tuple(bid_input(d, segment_codes) for d in
+                       sorted(dossiers_by_segment[segment.pk],
+                              key=lambda d: d.submission.bidder.kvk)),
+        ))
+    return engine.TenderIn(slug=tender.slug, procedure=tender.procedure,
+                           requirement_codes=general_codes, segments=tuple(segment_inputs))
+
+
+def final_ranking(*, tender: Tender, phase: str) -> Ranking | None:
+    return (Ranking.objects.filter(tender=tender, phase=phase, is_final=True, superseded=False)
+            .first())
+
+
+def finalised_selection(*, tender: Tender) -> Mapping[str, frozenset[str]] | None:
+    """Bidders selected (either status) per segment code in the final selection ranking."""
+    ranking = final_ranking(tender=tender, phase=Phase.SELECTION)
+    if ranking is None:
+        return None
+    selected = defaultdict(set)
+    for code, kvk in RankingRow.objects.filter(
+        ranking=ranking, status__in=SELECTED_STATUSES
+    ).values_list("segment__code", "bidder_kvk"):
+        selected[code].add(kvk)
+    return {code: frozenset(kvks) for code, kvks in selected.items()}
+
+
+def latest_ranking(*, tender: Tender, phase: str) -> Ranking | None:
+    """The final ranking of the phase if there is one, else the newest computed one."""
+    return final_ranking(tender=tender, phase=phase) or (
+        Ranking.objects.filter(tender=tender, phase=phase).first()
+    )
+
+
+def award_winners(*, tender: Tender, seed: int = 0) -> Mapping[str, frozenset[str]]:
+    """Bidders awarded per segment code: from the final award ranking if there is one, else
+    from the award ranking computed now with ``seed``."""
+    ranking = final_ranking(tender=tender, phase=Phase.AWARD)
+    if ranking is not None:
+        winners = defaultdict(set)
+        for code, kvk in RankingRow.objects.filter(
+            ranking=ranking, status__in=SELECTED_STATUSES
+        ).values_list("segment__code", "bidder_kvk"):
+            winners[code].add(kvk)
+        return {code: frozenset(kvks) for code, kvks in winners.items()}
+    result = engine.rank_tender(ranking_inputs(tender=tender), phase=Phase.AWARD, seed=seed,
+                                finalised_selection=finalised_selection(tender=tender))
+    return {
+        seg.segment: frozenset(r.bidder for r in seg.results
+                               if r.status in engine.SELECTED_STATUSES)
+        for seg in result.segments
+    }

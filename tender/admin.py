@@ -1,0 +1,71 @@
+from django.contrib import admin
+
+from .models import Criterion, Lot, Municipality, Region, Requirement, Segment, SubSegment, Tender
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["code", "name"]
+    filter_horizontal = ["municipalities"]
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "inhabitants"]
+    search_fields = ["code", "name"]
+
+
+class LotInline(admin.TabularInline):
+    model = Lot
+    extra = 0
+    fields = ["code", "name", "funding", "position"]
+    show_change_link = True
+
+
+class RequirementInline(admin.TabularInline):
+    model = Requirement
+    extra = 0
+    fields = ["code", "segment", "text", "position"]
+
+
+@admin.register(Tender)
+class TenderAdmin(admin.ModelAdmin):
+    list_display = ["slug", "title", "region", "procedure", "state", "deadline"]
+    list_filter = ["procedure", "state", "region"]
+    search_fields = ["slug", "title"]
+    readonly_fields = ["state"]  # lifecycle changes go through the services, audited
+    inlines = [LotInline, RequirementInline]
+
+
+class SegmentInline(admin.TabularInline):
+    model = Segment
+    extra = 0
+    fields = ["code", "name", "places", "award_places", "coverage_k", "start_date"]
+    show_change_link = True
+
+
+@admin.register(Lot)
+class LotAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "tender", "funding"]
+    list_filter = ["tender", "funding"]
+    filter_horizontal = ["municipalities"]
+    inlines = [SegmentInline]
+
+
+class CriterionInline(admin.TabularInline):
+    model = Criterion
+    extra = 0
+    fields = ["code", "name", "phase", "max_points", "min_level", "position"]
+
+
+class SubSegmentInline(admin.TabularInline):
+    model = SubSegment
+    extra = 0
+
+
+@admin.register(Segment)
+class SegmentAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "tender", "lot", "places", "award_places", "start_date"]
+    list_filter = ["tender", "lot"]
+    search_fields = ["code", "name"]
+    inlines = [SubSegmentInline, CriterionInline]

@@ -1,0 +1,591 @@
+"""Validation of scenario files (see SCENARIO.md): a whole tender described as JSON.
+
+Pure module: stdlib and jsonschema only, no Django, no ORM, so the loader command, the tests and
+an auditor's script all validate a file the same way before anything is written to the database.
+
+Validation runs in two stages. The JSON Schema stage checks the shape; when it fails its issues
+are returned alone, because the semantic stage (duplicate codes, unknown references, number
+ranges) relies on that shape. Every issue names the JSON path it is about and carries a one-line
+Dutch message that can be shown to users as is.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator, ValidationError
+
+SCHEMA_PATH = Path(__file__).parent / "scenarios" / "scenario.schema.json"
+DEMO_DIR = Path(__file__).parent / "scenarios"
+
+# jsonschema only checks "date-time" when rfc3339-validator is importable; without it every
+# string would pass silently, which is worse than failing loudly at import.
+if "date-time" not in Draft202012Validator.FORMAT_CHECKER.checkers:  # pragma: no cover
+    raise ImportError(
+        "tender.scenario requires the 'rfc3339-validator' package to check date-time values"
+    )
+
+PathParts = tuple[str | int, ...]
+
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_VALUE_MAX = 60
+
+
+@dataclass(frozen=True)
+class ScenarioIssue:
+    """One problem in a scenario file: where (JSON path) and what (Dutch, one line)."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+class ScenarioError(Exception):
+    """A scenario file that cannot be loaded; ``issues`` lists every problem found.
+
+    ``str()`` is the first issue only, so a command can print a one-line reason.
+    """
+
+    def __init__(self, issues: ScenarioIssue | Iterable[ScenarioIssue]):
+        if isinstance(issues, ScenarioIssue):
+            issues = [issues]
+        self.issues: list[ScenarioIssue] = list(issues)
+        if not self.issues:
+            raise ValueError("ScenarioError needs at least one issue")
+        super().__init__(str(self.issues[0]))
+
+    def __str__(self) -> str:
+        return str(self.issues[0])
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def json_path(parts: Iterable[str | int]) -> str:
+    """Render path parts as ``$.tender.lots[0].code``; odd keys as ``['JH-DYS-M1']``."""
+    out = "$"
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif _IDENTIFIER.match(part):
+            out += f".{part}"
+        else:
+            escaped = part.replace("\\", "\\\\").replace("'", "\\'")
+            out += f"['{escaped}']"
+    return out
+
+
+def _one_line(text: str) -> str:
+    return re.sub(r"\s*[\r\n]+\s*", " ", text).strip()
+
+
+def _show(value: object) -> str:
+    """Quote a value from the file for a message, shortened so the message stays readable."""
+    text = f"'{value}'" if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    text = _one_line(text)
+    if len(text) > _VALUE_MAX:
+        text = text[: _VALUE_MAX - 3] + "..."
+    return text
+
+
+def _sort_key(parts: PathParts) -> tuple[tuple[int, int | str], ...]:
+    # Array indices sort numerically ([2] before [10]) and before keys at the same depth.
+    return tuple((0, p) if isinstance(p, int) else (1, p) for p in parts)
+
+
+# --------------------------------------------------------------------------- parsing
+
+_JSON_MESSAGES = {
+    "Expecting value": "waarde verwacht",
+    "Expecting ',' delimiter": "komma verwacht",
+    "Expecting ':' delimiter": "dubbele punt verwacht",
+    "Expecting property name enclosed in double quotes": (
+        "veldnaam tussen dubbele aanhalingstekens verwacht"
+    ),
+    "Extra data": "extra tekens na het einde van het JSON-document",
+    "Unterminated string starting at": "tekst zonder afsluitend aanhalingsteken",
+    "Invalid control character at": "ongeldig stuurteken in tekst",
+    "Invalid \\escape": "ongeldige escape in tekst",
+    "Invalid \\uXXXX escape": "ongeldige \\u-escape in tekst",
+}
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _reject_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # json.loads silently keeps the last of two equal keys, which would hide data from review.
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKey(key)
+        result[key] = value
+    return result
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(name)
+
+
+def parse_scenario(text: str | bytes) -> dict:
+    """Parse JSON text; raise ``ScenarioError`` (path ``$``) naming line and column on failure.
+
+    Also refused: bytes that are not UTF-8, duplicate keys in one object, and NaN/Infinity.
+    The result is not validated; see ``validate_scenario``.
+    """
+    if isinstance(text, bytes | bytearray):
+        try:
+            text = bytes(text).decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ScenarioError(
+                ScenarioIssue("$", f"bestand is geen geldige UTF-8 (byte {exc.start})")
+            ) from exc
+    try:
+        return json.loads(
+            text,
+            object_pairs_hook=_reject_duplicate_keys,
+            parse_constant=_reject_constant,
+        )
+    except json.JSONDecodeError as exc:
+        reason = _JSON_MESSAGES.get(exc.msg, exc.msg)
+        message = f"ongeldige JSON op regel {exc.lineno}, kolom {exc.colno}: {reason}"
+        raise ScenarioError(ScenarioIssue("$", message)) from exc
+    except _DuplicateKey as exc:
+        message = f"ongeldige JSON: veld {_show(exc.args[0])} komt twee keer voor in één object"
+        raise ScenarioError(ScenarioIssue("$", message)) from exc
+    except ValueError as exc:
+        message = f"ongeldige JSON: {exc.args[0]} is geen geldige waarde"
+        raise ScenarioError(ScenarioIssue("$", message)) from exc
+
+
+# --------------------------------------------------------------------------- schema stage
+
+
+@cache
+def _validator() -> Draft202012Validator:
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+_TYPE_NAMES = {
+    "string": "een tekst",
+    "integer": "een geheel getal",
+    "number": "een getal",
+    "boolean": "true of false",
+    "object": "een object",
+    "array": "een lijst",
+    "null": "null",
+}
+
+_PATTERN_NAMES = {
+    "^GM[0-9]{4}$": "ongeldige gemeentecode {value} (verwacht GM en 4 cijfers, bijv. GM0197)",
+    "^[0-9]{8}$": "{what} {value} (verwacht 8 cijfers)",
+    "^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$": (
+        "ongeldige code {value} (letters, cijfers, '_', '.' en '-', hoogstens 32 tekens)"
+    ),
+    "^-?[0-9]+(\\.[0-9]+)?$": "ongeldig decimaal getal {value} (verwacht bijv. '12.50')",
+    "^(0|1|0?\\.[0-9]+|1\\.0+)$": "ongeldig niveau {value} (verwacht 0 t/m 1, bijv. '0.75')",
+    "^[a-z0-9][a-z0-9-]{1,63}$": (
+        "ongeldige slug {value} (kleine letters, cijfers en '-', 2 t/m 64 tekens)"
+    ),
+}
+
+
+def _schema_issues_for(error: ValidationError) -> Iterator[tuple[PathParts, str]]:
+    """Translate one jsonschema error into (path, Dutch message) pairs."""
+    path: PathParts = tuple(error.absolute_path)
+    keyword = error.validator
+    value = error.validator_value
+    instance = error.instance
+
+    if keyword == "required" and isinstance(instance, dict):
+        # jsonschema reports each missing field separately; duplicates are dropped later.
+        for name in value:
+            if name not in instance:
+                yield path, f"verplicht veld '{name}' ontbreekt"
+    elif keyword == "additionalProperties" and value is False and isinstance(instance, dict):
+        known = error.schema.get("properties", {})
+        patterns = [re.compile(p) for p in error.schema.get("patternProperties", {})]
+        for name in instance:
+            if name not in known and not any(p.search(name) for p in patterns):
+                yield path, f"onbekend veld {_show(name)}"
+    elif keyword == "const":
+        yield path, f"moet {json.dumps(value, ensure_ascii=False)} zijn, niet {_show(instance)}"
+    elif keyword == "enum":
+        allowed = ", ".join(str(v) for v in value)
+        yield path, f"ongeldige waarde {_show(instance)} (toegestaan: {allowed})"
+    elif keyword == "type":
+        types = [value] if isinstance(value, str) else list(value)
+        names = " of ".join(_TYPE_NAMES.get(t, t) for t in types)
+        yield path, f"moet {names} zijn"
+    elif keyword == "pattern" and value in _PATTERN_NAMES:
+        what = "ongeldige AGB-code" if path and path[-1] == "agb" else "ongeldig KvK-nummer"
+        yield path, _PATTERN_NAMES[value].format(value=_show(instance), what=what)
+    elif keyword == "pattern":
+        yield path, f"waarde {_show(instance)} voldoet niet aan het patroon {value}"
+    elif keyword == "format" and value == "date-time":
+        example = "2021-06-01T12:00:00+02:00"
+        yield (
+            path,
+            f"ongeldige datum-tijd {_show(instance)} (verwacht bijv. {example}, met tijdzone)",
+        )
+    elif keyword == "format" and value == "date":
+        yield path, f"ongeldige datum {_show(instance)} (verwacht JJJJ-MM-DD)"
+    elif keyword == "minLength":
+        yield path, "mag niet leeg zijn" if value == 1 else f"moet ten minste {value} tekens zijn"
+    elif keyword == "minItems":
+        noun = "element" if value == 1 else "elementen"
+        yield path, f"moet ten minste {value} {noun} bevatten"
+    elif keyword == "minimum":
+        yield path, f"moet ten minste {value} zijn"
+    else:
+        yield path, f"ongeldig: {error.message}"
+
+
+def _schema_issues(data: object) -> list[ScenarioIssue]:
+    found: dict[tuple[PathParts, str], None] = {}
+    for error in _validator().iter_errors(data):
+        for path, message in _schema_issues_for(error):
+            found[(path, _one_line(message))] = None
+    ordered = sorted(found, key=lambda item: (_sort_key(item[0]), item[1]))
+    return [ScenarioIssue(json_path(path), message) for path, message in ordered]
+
+
+# --------------------------------------------------------------------------- semantic stage
+
+
+class _Checks:
+    """Collects semantic issues in discovery order."""
+
+    def __init__(self) -> None:
+        self.issues: list[ScenarioIssue] = []
+
+    def add(self, path: PathParts, message: str) -> None:
+        self.issues.append(ScenarioIssue(json_path(path), _one_line(message)))
+
+    def unique(self, seen: dict[Any, PathParts], key: Any, path: PathParts, label: str) -> None:
+        """Record ``key`` at ``path``; report it when an earlier path already had it.
+
+        ``label`` is the whole Dutch phrase ("dubbele eiscode", "dubbel lid"): the adjective
+        depends on the noun's article.
+        """
+        if key in seen:
+            self.add(path, f"{label} {_show(key)} (ook bij {json_path(seen[key])})")
+        else:
+            seen[key] = path
+
+    def not_negative(self, obj: dict, field: str, path: PathParts, label: str) -> None:
+        if field in obj and Decimal(obj[field]) < 0:
+            self.add((*path, field), f"{label} mag niet negatief zijn ({obj[field]})")
+
+    def level(self, raw: str, path: PathParts) -> None:
+        if not Decimal(0) <= Decimal(raw) <= Decimal(1):
+            self.add(path, f"niveau {_show(raw)} moet tussen 0 en 1 liggen")
+
+
+@dataclass(frozen=True)
+class _SegmentInfo:
+    """What a submission's segment entry is checked against."""
+
+    lot_code: str
+    lot_municipalities: frozenset[str]
+    requirements: frozenset[str]
+    criteria: frozenset[str]
+
+
+def _semantic_issues(data: dict) -> list[ScenarioIssue]:
+    checks = _Checks()
+
+    region = data["region"]
+    region_code = region["code"]
+    region_municipalities: dict[str, PathParts] = {}
+    for i, municipality in enumerate(region["municipalities"]):
+        path = ("region", "municipalities", i, "code")
+        checks.unique(region_municipalities, municipality["code"], path, "dubbele gemeentecode")
+
+    tender = data["tender"]
+    general_requirements: set[str] = set()
+    requirement_codes: dict[str, PathParts] = {}  # one namespace: general + all segments
+    for i, requirement in enumerate(tender["requirements"]):
+        path = ("tender", "requirements", i, "code")
+        checks.unique(requirement_codes, requirement["code"], path, "dubbele eiscode")
+        general_requirements.add(requirement["code"])
+
+    lot_codes: dict[str, PathParts] = {}
+    segment_codes: dict[str, PathParts] = {}
+    segments: dict[str, _SegmentInfo] = {}
+    for li, lot in enumerate(tender["lots"]):
+        lot_path: PathParts = ("tender", "lots", li)
+        checks.unique(lot_codes, lot["code"], (*lot_path, "code"), "dubbele perceelcode")
+
+        lot_municipalities: dict[str, PathParts] = {}
+        for mi, code in enumerate(lot["municipalities"]):
+            path = (*lot_path, "municipalities", mi)
+            checks.unique(lot_municipalities, code, path, "dubbele gemeente")
+            if code not in region_municipalities:
+                checks.add(path, f"gemeente {code} hoort niet bij regio {region_code}")
+
+        for si, segment in enumerate(lot["segments"]):
+            seg_path: PathParts = (*lot_path, "segments", si)
+            checks.unique(
+                segment_codes, segment["code"], (*seg_path, "code"), "dubbele segmentcode"
+            )
+            requirements, criteria = _check_segment(checks, segment, seg_path, requirement_codes)
+            segments.setdefault(
+                segment["code"],
+                _SegmentInfo(
+                    lot_code=lot["code"],
+                    lot_municipalities=frozenset(lot_municipalities),
+                    requirements=requirements,
+                    criteria=criteria,
+                ),
+            )
+
+    organisations: dict[str, PathParts] = {}
+    for i, organisation in enumerate(data["organisations"]):
+        path = ("organisations", i, "kvk")
+        checks.unique(organisations, organisation["kvk"], path, "dubbel KvK-nummer")
+
+    evaluators: dict[str, PathParts] = {}
+    chair: PathParts | None = None
+    for i, evaluator in enumerate(data.get("evaluators", [])):
+        path = ("evaluators", i)
+        if not evaluator["username"].strip():
+            checks.add((*path, "username"), "gebruikersnaam mag niet leeg zijn")
+        checks.unique(
+            evaluators, evaluator["username"], (*path, "username"), "dubbele gebruikersnaam"
+        )
+        if evaluator.get("chair"):
+            if chair is not None:
+                checks.add(
+                    (*path, "chair"),
+                    f"hoogstens één voorzitter toegestaan (ook bij {json_path(chair)})",
+                )
+            else:
+                chair = (*path, "chair")
+
+    bidders: dict[str, PathParts] = {}
+    for i, submission in enumerate(data["submissions"]):
+        _check_submission(
+            checks,
+            submission,
+            ("submissions", i),
+            bidders=bidders,
+            organisations=organisations,
+            evaluators=evaluators,
+            general_requirements=general_requirements,
+            segments=segments,
+            region_code=region_code,
+            region_municipalities=region_municipalities,
+        )
+
+    return checks.issues
+
+
+def _check_segment(
+    checks: _Checks, segment: dict, path: PathParts, requirement_codes: dict[str, PathParts]
+) -> tuple[frozenset[str], frozenset[str]]:
+    """Check one segment; return its requirement and criterion codes."""
+    subsegments: dict[str, PathParts] = {}
+    for i, subsegment in enumerate(segment.get("subsegments", [])):
+        sub_path = (*path, "subsegments", i, "code")
+        checks.unique(subsegments, subsegment["code"], sub_path, "dubbele subsegmentcode")
+
+    requirements: set[str] = set()
+    for i, requirement in enumerate(segment.get("requirements", [])):
+        req_path = (*path, "requirements", i, "code")
+        checks.unique(requirement_codes, requirement["code"], req_path, "dubbele eiscode")
+        requirements.add(requirement["code"])
+
+    criteria: dict[str, PathParts] = {}
+    for i, criterion in enumerate(segment["criteria"]):
+        crit_path: PathParts = (*path, "criteria", i)
+        checks.unique(criteria, criterion["code"], (*crit_path, "code"), "dubbele criteriumcode")
+        if Decimal(criterion["max_points"]) <= 0:
+            checks.add(
+                (*crit_path, "max_points"),
+                f"negatieve of nul punten ({criterion['max_points']}); "
+                "max_points moet groter dan 0 zijn",
+            )
+        if "min_level" in criterion:
+            checks.level(criterion["min_level"], (*crit_path, "min_level"))
+
+    checks.not_negative(segment, "min_total", path, "minimumscore")
+    checks.not_negative(segment, "tariff", path, "tarief")
+    checks.not_negative(segment, "budget", path, "budget")
+    checks.not_negative(segment, "band", path, "bandbreedte")
+    if "band" in segment and Decimal(segment["band"]) >= 1:
+        checks.add(
+            (*path, "band"),
+            f"bandbreedte {segment['band']} moet kleiner dan 1 zijn (een fractie, bijv. 0.05)",
+        )
+
+    return frozenset(requirements), frozenset(criteria)
+
+
+def _check_submission(
+    checks: _Checks,
+    submission: dict,
+    path: PathParts,
+    *,
+    bidders: dict[str, PathParts],
+    organisations: dict[str, PathParts],
+    evaluators: dict[str, PathParts],
+    general_requirements: set[str],
+    segments: dict[str, _SegmentInfo],
+    region_code: str,
+    region_municipalities: dict[str, PathParts],
+) -> None:
+    bidder = submission["bidder"]
+    bidder_path = (*path, "bidder")
+    if bidder in bidders:
+        checks.add(
+            bidder_path,
+            f"inschrijver {bidder} heeft al een inschrijving ({json_path(bidders[bidder])})",
+        )
+    else:
+        bidders[bidder] = path
+    if bidder not in organisations:
+        checks.add(bidder_path, f"onbekende organisatie {bidder} (niet in organisations)")
+
+    members: dict[str, PathParts] = {}
+    for i, kvk in enumerate(submission.get("members", [])):
+        member_path = (*path, "members", i)
+        checks.unique(members, kvk, member_path, "dubbel lid")
+        if kvk == bidder:
+            checks.add(member_path, f"penvoerder {kvk} staat ook als lid van de combinatie")
+        if kvk not in organisations:
+            checks.add(member_path, f"onbekende organisatie {kvk} (niet in organisations)")
+
+    subcontractors: dict[str, PathParts] = {}
+    for i, kvk in enumerate(submission.get("subcontractors", [])):
+        sub_path = (*path, "subcontractors", i)
+        checks.unique(subcontractors, kvk, sub_path, "dubbele onderaannemer")
+        if kvk not in organisations:
+            checks.add(sub_path, f"onbekende organisatie {kvk} (niet in organisations)")
+
+    for code in submission["requirements"]:
+        if code not in general_requirements:
+            checks.add(
+                (*path, "requirements", code),
+                f"onbekende algemene eis {_show(code)} (niet in tender.requirements)",
+            )
+
+    listed: dict[str, PathParts] = {}
+    for i, entry in enumerate(submission["segments"]):
+        entry_path: PathParts = (*path, "segments", i)
+        code = entry["segment"]
+        checks.unique(listed, code, (*entry_path, "segment"), "dubbel segment")
+        segment = segments.get(code)
+        if segment is None:
+            checks.add((*entry_path, "segment"), f"onbekend segment {_show(code)}")
+
+        municipalities: dict[str, PathParts] = {}
+        for mi, municipality in enumerate(entry["municipalities"]):
+            mun_path = (*entry_path, "municipalities", mi)
+            checks.unique(municipalities, municipality, mun_path, "dubbele gemeente")
+            if municipality not in region_municipalities:
+                checks.add(mun_path, f"gemeente {municipality} hoort niet bij regio {region_code}")
+            elif segment is not None and municipality not in segment.lot_municipalities:
+                checks.add(
+                    mun_path,
+                    f"gemeente {municipality} doet niet mee aan perceel {segment.lot_code}",
+                )
+
+        if segment is not None:
+            for req in entry.get("requirements", {}):
+                if req not in segment.requirements:
+                    checks.add(
+                        (*entry_path, "requirements", req),
+                        f"onbekende eis {_show(req)} voor segment {code}",
+                    )
+        _check_levels(checks, entry.get("levels", {}), (*entry_path, "levels"), segment, code)
+
+        scored: dict[str, PathParts] = {}
+        for si, score in enumerate(entry.get("scores", [])):
+            score_path: PathParts = (*entry_path, "scores", si)
+            evaluator = score["evaluator"]
+            checks.unique(
+                scored, evaluator, (*score_path, "evaluator"), "dubbele score van beoordelaar"
+            )
+            if evaluator not in evaluators:
+                checks.add(
+                    (*score_path, "evaluator"),
+                    f"onbekende beoordelaar {_show(evaluator)} (niet in evaluators)",
+                )
+            _check_levels(checks, score["levels"], (*score_path, "levels"), segment, code)
+
+        bid = entry.get("bid")
+        if bid is not None:
+            checks.not_negative(bid, "months", (*entry_path, "bid"), "looptijd in maanden")
+            checks.not_negative(bid, "hours_per_month", (*entry_path, "bid"), "uren per maand")
+
+
+def _check_levels(
+    checks: _Checks,
+    levels: dict[str, str],
+    path: PathParts,
+    segment: _SegmentInfo | None,
+    segment_code: str,
+) -> None:
+    for criterion, raw in levels.items():
+        level_path = (*path, criterion)
+        if segment is not None and criterion not in segment.criteria:
+            checks.add(
+                level_path,
+                f"onbekend criterium {_show(criterion)} voor segment {segment_code}",
+            )
+        checks.level(raw, level_path)
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def validate_scenario(data: object) -> list[ScenarioIssue]:
+    """Return every issue of a parsed scenario; ``[]`` when it can be loaded.
+
+    Schema issues come sorted by path and, when present, are the only ones returned;
+    semantic issues come in the order they are found.
+    """
+    if not isinstance(data, dict):
+        # The schema has no top-level "type", so it would accept a list or a number.
+        return [ScenarioIssue("$", f"moet {_TYPE_NAMES['object']} zijn")]
+    issues = _schema_issues(data)
+    if issues:
+        return issues
+    return _semantic_issues(data)
+
+
+def load_scenario_file(path: str | Path) -> dict:
+    """Read, parse and validate a scenario file; raise ``ScenarioError`` with all issues."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        if isinstance(exc, FileNotFoundError):
+            reason = "bestand bestaat niet"
+        elif isinstance(exc, IsADirectoryError):
+            reason = "dit is een map"
+        elif isinstance(exc, PermissionError):
+            reason = "geen leesrechten"
+        else:
+            reason = exc.strerror or exc.__class__.__name__
+        raise ScenarioError(
+            ScenarioIssue("$", f"bestand '{path}' kan niet worden gelezen: {reason}")
+        ) from exc
+    data = parse_scenario(raw)
+    issues = validate_scenario(data)
+    if issues:
+        raise ScenarioError(issues)
+    return data

@@ -1,0 +1,29 @@
+"""Reading tenders for the staff screens and the API."""
+
+from django.db.models import Count, Prefetch, QuerySet
+
+from accounts.permissions import is_staff_member
+
+from .models import Lot, Segment, Tender
+
+
+def tenders_visible_to(user) -> QuerySet[Tender]:
+    """Tenders the user may see; nothing for anyone who is not municipal staff."""
+    if not is_staff_member(user):
+        return Tender.objects.none()
+    return Tender.objects.select_related("region")
+
+
+def tender_list(*, user) -> QuerySet[Tender]:
+    return tenders_visible_to(user).annotate(
+        lot_count=Count("lots", distinct=True),
+        segment_count=Count("segments", distinct=True),
+    ).order_by("-deadline", "slug")
+
+
+def tender_detail(*, user, slug: str) -> Tender:
+    """The tender with lots, their municipalities and segments prefetched (4 queries)."""
+    segments = Segment.objects.order_by("code").annotate(dossier_count=Count("dossiers"))
+    lots = Lot.objects.prefetch_related("municipalities", Prefetch("segments", queryset=segments))
+    return tenders_visible_to(user).prefetch_related(Prefetch("lots", queryset=lots)).get(
+        slug=slug)

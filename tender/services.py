@@ -1,0 +1,116 @@
+"""Writing tenders: creating one from scenario data, deleting it for a replace.
+
+Lifecycle transitions come with the staff workspace; this module is where they will live.
+"""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .errors import ApplicationError
+from .models import Criterion, Lot, Municipality, Region, Requirement, Segment, SubSegment, Tender
+
+
+def _dec(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def region_upsert_from_scenario(*, data: dict) -> Region:
+    """Create the region and its municipalities, or add to the ones that exist (by code)."""
+    region, _created = Region.objects.get_or_create(
+        code=data["code"], defaults={"name": data["name"]}
+    )
+    existing = Municipality.objects.in_bulk([m["code"] for m in data["municipalities"]],
+                                            field_name="code")
+    new = [Municipality(code=m["code"], name=m["name"]) for m in data["municipalities"]
+           if m["code"] not in existing]
+    Municipality.objects.bulk_create(new)
+    region.municipalities.add(*existing.values(), *new)
+    return region
+
+
+@transaction.atomic
+def tender_create_from_scenario(*, data: dict, region: Region, replace: bool = False) -> Tender:
+    """Create the tender with its lots, segments, requirements and criteria.
+
+    Raises ApplicationError when the slug exists and ``replace`` is false. The data is assumed
+    validated by ``tender.scenario.validate_scenario``.
+    """
+    slug = data["slug"]
+    existing = Tender.objects.filter(slug=slug).first()
+    if existing is not None:
+        if not replace:
+            raise ApplicationError(
+                _("Aanbesteding '%(slug)s' bestaat al; gebruik --replace om te vervangen.")
+                % {"slug": slug}, field="slug",
+            )
+        tender_delete(tender=existing)
+
+    tender = Tender(
+        slug=slug, title=data["title"], region=region, procedure=data["procedure"],
+        deadline=datetime.fromisoformat(data["deadline"]),
+        standstill_days=data.get("standstill_days", 20),
+    )
+    tender.full_clean()
+    tender.save()
+
+    municipalities = {m.code: m for m in region.municipalities.all()}
+    requirements = [
+        Requirement(tender=tender, code=r["code"], text=r["text"], position=i)
+        for i, r in enumerate(data["requirements"])
+    ]
+    position = len(requirements)
+    for lot_index, lot_data in enumerate(data["lots"]):
+        lot = Lot.objects.create(tender=tender, code=lot_data["code"], name=lot_data["name"],
+                                 funding=lot_data["funding"], position=lot_index)
+        lot.municipalities.set([municipalities[c] for c in lot_data["municipalities"]])
+        for seg_index, s in enumerate(lot_data["segments"]):
+            segment = Segment.objects.create(
+                tender=tender, lot=lot, code=s["code"], name=s["name"], places=s["places"],
+                award_places=s.get("award_places"), min_total=_dec(s.get("min_total")),
+                coverage_k=s.get("coverage_k", 1), specialisms=list(s.get("specialisms", [])),
+                start_date=date.fromisoformat(s["start_date"]) if s.get("start_date") else None,
+                tariff=_dec(s.get("tariff")), budget=_dec(s.get("budget")),
+                payment=s.get("payment", "monthly"), band=_dec(s.get("band")),
+                position=seg_index,
+            )
+            SubSegment.objects.bulk_create(
+                SubSegment(segment=segment, code=sub["code"], name=sub["name"])
+                for sub in s.get("subsegments", [])
+            )
+            for r in s.get("requirements", []):
+                requirements.append(Requirement(tender=tender, segment=segment, code=r["code"],
+                                                text=r["text"], position=position))
+                position += 1
+            Criterion.objects.bulk_create(
+                Criterion(segment=segment, code=c["code"], name=c["name"], phase=c["phase"],
+                          max_points=Decimal(c["max_points"]),
+                          min_level=_dec(c.get("min_level")), position=i)
+                for i, c in enumerate(s["criteria"])
+            )
+    Requirement.objects.bulk_create(requirements)
+    return tender
+
+
+@transaction.atomic
+def tender_delete(*, tender: Tender) -> None:
+    """Delete a tender and everything under it (used by a scenario replace).
+
+    Deletes the dependants that protect their parents first; the audit log keeps its entries
+    (it refers to the tender by slug only).
+    """
+    from django.apps import apps
+
+    # Children of other apps point at the tender with PROTECT; remove them top-down.
+    for label in ("contracts.Contract", "evaluation.Ranking", "evaluation.Score",
+                  "evaluation.FinalLevel", "providers.Dossier", "providers.Submission",
+                  "providers.Combination", "evaluation.Evaluator"):
+        model = apps.get_model(label)
+        lookup = "tender" if any(f.name == "tender" for f in model._meta.fields) else None
+        if lookup is None:
+            lookup = ("dossier__submission__tender" if label.startswith("evaluation.")
+                      else "submission__tender")
+        model.objects.filter(**{lookup: tender}).delete()
+    tender.delete()
