@@ -1,4 +1,8 @@
-"""Settings for the test suite: PostgreSQL and Redis, the production engines."""
+"""Settings for the test suite: PostgreSQL and Redis, the production engines.
+
+Tasks run eagerly by default; the worker tests (marker ``worker``) switch the Celery app to a
+real broker and start a worker process against the same test database.
+"""
 
 from .base import *  # noqa: F403
 from .base import env
@@ -8,4 +12,11 @@ DATABASES = {
 }
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-CELERY_TASK_ALWAYS_EAGER = True
+REDIS_URL = env("TEST_REDIS_URL", default="redis://127.0.0.1:6379/15")
+CELERY_BROKER_URL = REDIS_URL
+CELERY_RESULT_BACKEND = REDIS_URL
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
