@@ -256,7 +256,7 @@ def _order(ranked: list[_Scored], seed: int) -> list[_Scored]:
     result: list[_Scored] = []
     for _, group_iter in itertools.groupby(sorted(ranked, key=key), key=key):
         group = sorted(group_iter, key=lambda s: s.bid.bidder)
-        rng = random.Random(seed)
+        rng = random.Random(seed)  # noqa: S311 -- a reproducible public lot, not a secret
         rng.shuffle(group)
         result.extend(group)
     return result
@@ -337,6 +337,8 @@ def rank_segment(
         provisional = provisional or stand_in
         scored.append(s)
 
+    # Split once, before coverage: coverage picks get reasons too, but they are not excluded.
+    excluded = sorted((s for s in scored if s.reasons), key=lambda s: (-s.points, s.bid.bidder))
     ordered = _order([s for s in scored if not s.reasons], seed)
     places = segment.places
     if phase == PHASE_AWARD and segment.award_places is not None:
@@ -351,15 +353,8 @@ def rank_segment(
         s.status = STATUS_SELECTED if no_line or rank <= places else STATUS_BELOW_LINE
     gaps = _apply_coverage(ordered, segment)
 
-    excluded = sorted((s for s in scored if s.reasons), key=lambda s: (-s.points, s.bid.bidder))
     results = tuple(
-        ResultRow(
-            bidder=s.bid.bidder,
-            rank=s.rank,
-            points=round_points(s.points),
-            status=s.status,
-            reasons=tuple(s.reasons),
-        )
+        ResultRow(s.bid.bidder, s.rank, round_points(s.points), s.status, tuple(s.reasons))
         for s in [*ordered, *excluded]
     )
     return SegmentRanking(segment.code, places, provisional, results, gaps)
@@ -381,29 +376,20 @@ def rank_tender(
     """
     _check_phase_procedure(phase, tender.procedure)
     rankings: list[SegmentRanking] = []
+    common = {"procedure": tender.procedure, "seed": seed}
+    common["general_requirement_codes"] = tender.requirement_codes
     for segment in sorted(tender.segments, key=lambda s: s.code):
-        common = {
-            "procedure": tender.procedure,
-            "general_requirement_codes": tender.requirement_codes,
-            "seed": seed,
-        }
         if phase == PHASE_SELECTION:
             rankings.append(rank_segment(segment, phase=phase, **common))
-            continue
-        if finalised_selection is not None:
-            participants = frozenset(finalised_selection.get(segment.code, frozenset()))
-            rankings.append(
-                rank_segment(segment, phase=phase, participants=participants, **common)
-            )
-            continue
-        selection = rank_segment(segment, phase=PHASE_SELECTION, **common)
-        participants = frozenset(
-            row.bidder for row in selection.results if row.status in SELECTED_STATUSES
-        )
-        award = rank_segment(segment, phase=phase, participants=participants, **common)
-        rankings.append(
-            dataclasses.replace(award, provisional=award.provisional or selection.provisional)
-        )
+        elif finalised_selection is not None:
+            participants = frozenset(finalised_selection.get(segment.code, ()))
+            rankings.append(rank_segment(segment, phase=phase, participants=participants, **common))
+        else:
+            selection = rank_segment(segment, phase=PHASE_SELECTION, **common)
+            chosen = frozenset(r.bidder for r in selection.results if r.status in SELECTED_STATUSES)
+            award = rank_segment(segment, phase=phase, participants=chosen, **common)
+            provisional = award.provisional or selection.provisional
+            rankings.append(dataclasses.replace(award, provisional=provisional))
     return TenderRanking(
         tender=tender.slug,
         phase=phase,
@@ -413,53 +399,33 @@ def rank_tender(
     )
 
 
-def _canon_decimal(value: Decimal | None) -> str | None:
-    """A Decimal as a normalised plain string: ``0.50`` -> ``0.5``, ``1E+2`` -> ``100``."""
-    if value is None:
-        return None
-    value = Decimal(value)
-    return "0" if value == 0 else format(value.normalize(), "f")
+# Tuple fields whose order cannot change a ranking; criteria keep their order (tie-breaks).
+_UNORDERED_FIELDS = frozenset(
+    {"segments", "bids", "requirement_codes", "municipalities", "specialisms"}
+)
 
 
-def _canon_bid(bid: BidIn) -> dict:
-    return {
-        "bidder": bid.bidder,
-        "municipalities": sorted(bid.municipalities),
-        "specialisms": sorted(bid.specialisms),
-        "general_answers": dict(bid.general_answers),
-        "segment_answers": dict(bid.segment_answers),
-        "final_levels": {k: _canon_decimal(v) for k, v in bid.final_levels.items()},
-        "individual_levels": {
-            k: sorted(_canon_decimal(v) for v in levels)  # order-free: only the mean counts
-            for k, levels in bid.individual_levels.items()
-        },
-    }
-
-
-def _canon_segment(segment: SegmentIn) -> dict:
-    bids = [_canon_bid(b) for b in segment.bids]
-    bids.sort(key=lambda b: (b["bidder"], json.dumps(b, sort_keys=True)))
-    return {
-        "code": segment.code,
-        "places": segment.places,
-        "award_places": segment.award_places,
-        "min_total": _canon_decimal(segment.min_total),
-        "coverage_k": segment.coverage_k,
-        "municipalities": sorted(segment.municipalities),
-        "specialisms": sorted(segment.specialisms),
-        "requirement_codes": sorted(segment.requirement_codes),
-        # criteria keep their own order: it decides tie-breaks between equal weights
-        "criteria": [
-            {
-                "code": c.code,
-                "phase": c.phase,
-                "max_points": _canon_decimal(c.max_points),
-                "min_level": _canon_decimal(c.min_level),
-            }
-            for c in segment.criteria
-        ],
-        "bids": bids,
-    }
+def _canon(value: object, unordered: bool = False) -> object:
+    """A JSON-ready canonical form of an input: dataclasses become dicts, Decimals normalised
+    plain strings (``0.50`` -> ``0.5``, ``1E+2`` -> ``100``), sets and order-free sequences sorted.
+    """
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {
+            f.name: _canon(getattr(value, f.name), f.name in _UNORDERED_FIELDS)
+            for f in dataclasses.fields(value)
+        }
+    if isinstance(value, Decimal):
+        return "0" if value == 0 else format(value.normalize(), "f")
+    if isinstance(value, Mapping):
+        # mapping values are answers, levels, or order-free collections (evaluators' levels,
+        # bidders of a finalised selection)
+        return {str(k): _canon(v, unordered=True) for k, v in value.items()}
+    if isinstance(value, (tuple, list, set, frozenset)):
+        items = [_canon(v) for v in value]
+        if unordered or isinstance(value, (set, frozenset)):
+            items.sort(key=lambda v: json.dumps(v, sort_keys=True))
+        return items
+    return value
 
 
 def inputs_digest(
@@ -479,17 +445,8 @@ def inputs_digest(
         "format": "ranking-inputs/1",
         "phase": phase,
         "seed": seed,
-        "finalised_selection": None
-        if finalised_selection is None
-        else {code: sorted(bidders) for code, bidders in finalised_selection.items()},
-        "tender": {
-            "slug": tender.slug,
-            "procedure": tender.procedure,
-            "requirement_codes": sorted(tender.requirement_codes),
-            "segments": sorted(
-                (_canon_segment(s) for s in tender.segments), key=lambda s: s["code"]
-            ),
-        },
+        "finalised_selection": _canon(finalised_selection),
+        "tender": _canon(tender),
     }
     payload = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()

@@ -43,45 +43,53 @@ def submissions_create_from_scenario(
     segments = {s.code: s for s in tender.segments.all()}
     requirements = {r.code: r for r in tender.requirements.all()}
     municipalities = {m.code: m for m in Municipality.objects.filter(lots__tender=tender)}
-    dossiers: dict[tuple[str, str], Dossier] = {}
-    answers: list[RequirementAnswer] = []
-    for item in data:
-        bidder = organisations[item["bidder"]]
-        combination = None
-        if item.get("members"):
-            combination = Combination.objects.create(tender=tender, lead=bidder,
-                                                     name=f"Combinatie {bidder.name}")
-            CombinationMember.objects.bulk_create(
-                CombinationMember(combination=combination, organisation=organisations[kvk],
-                                  confirmed_at=tender.deadline)
-                for kvk in item["members"]
-            )
-        received = (datetime.fromisoformat(item["submitted_at"]) if item.get("submitted_at")
-                    else tender.deadline)
-        submission = Submission.objects.create(
-            tender=tender, bidder=bidder, combination=combination,
-            state=SubmissionState.SEALED, submitted_at=received,
+    combinations = Combination.objects.bulk_create(
+        Combination(tender=tender, lead=organisations[item["bidder"]],
+                    name=f"Combinatie {organisations[item['bidder']].name}")
+        for item in data if item.get("members")
+    )
+    combination_of = {c.lead.kvk: c for c in combinations}
+    CombinationMember.objects.bulk_create(
+        CombinationMember(combination=combination_of[item["bidder"]],
+                          organisation=organisations[kvk], confirmed_at=tender.deadline)
+        for item in data for kvk in item.get("members", [])
+    )
+    submissions = Submission.objects.bulk_create(
+        Submission(
+            tender=tender, bidder=organisations[item["bidder"]],
+            combination=combination_of.get(item["bidder"]), state=SubmissionState.SEALED,
+            submitted_at=(datetime.fromisoformat(item["submitted_at"])
+                          if item.get("submitted_at") else tender.deadline),
         )
-        Subcontractor.objects.bulk_create(
-            Subcontractor(submission=submission, organisation=organisations[kvk])
-            for kvk in item.get("subcontractors", [])
-        )
+        for item in data
+    )
+    Subcontractor.objects.bulk_create(
+        Subcontractor(submission=submission, organisation=organisations[kvk])
+        for submission, item in zip(submissions, data, strict=True)
+        for kvk in item.get("subcontractors", [])
+    )
+    answers, dossiers, served = [], {}, []
+    for submission, item in zip(submissions, data, strict=True):
         answers.extend(RequirementAnswer(submission=submission, requirement=requirements[code],
                                          met=met) for code, met in item["requirements"].items())
         for entry in item["segments"]:
             bid = entry.get("bid")
-            dossier = Dossier.objects.create(
+            dossiers[(item["bidder"], entry["segment"])] = Dossier(
                 submission=submission, segment=segments[entry["segment"]],
                 specialisms=list(entry.get("specialisms", [])),
                 bid_clients=bid["clients"] if bid else None,
                 bid_months=Decimal(bid["months"]) if bid else None,
                 bid_hours_per_month=Decimal(bid["hours_per_month"]) if bid else None,
             )
-            dossier.municipalities.set([municipalities[c] for c in entry["municipalities"]])
+            served.append(entry["municipalities"])
             answers.extend(
                 RequirementAnswer(submission=submission, requirement=requirements[code], met=met)
                 for code, met in entry.get("requirements", {}).items()
             )
-            dossiers[(bidder.kvk, entry["segment"])] = dossier
+    Dossier.objects.bulk_create(dossiers.values())
+    Dossier.municipalities.through.objects.bulk_create(
+        Dossier.municipalities.through(dossier=dossier, municipality=municipalities[code])
+        for dossier, codes in zip(dossiers.values(), served, strict=True) for code in codes
+    )
     RequirementAnswer.objects.bulk_create(answers)
     return dossiers

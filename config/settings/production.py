@@ -18,6 +18,12 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
-EMAIL_URL = env.email_url("EMAIL_URL", default="smtp://localhost:25")
-vars().update(EMAIL_URL)
+# Mail through EMAIL_URL, e.g. smtp+tls://user:pass@mail.example.org:587
+vars().update(env.email_url("EMAIL_URL", default="smtp://localhost:25"))
+
+# Static files served by the web process itself (compressed, cache-busting names).
+MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]  # noqa: F405
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}

@@ -88,7 +88,11 @@ def seg(
 
 def run(segment, *, phase=PHASE_SELECTION, procedure=PROCEDURE_RESTRICTED, seed=0, **kw):
     return rank_segment(
-        segment, phase=phase, procedure=procedure, general_requirement_codes=GENERAL, seed=seed,
+        segment,
+        phase=phase,
+        procedure=procedure,
+        general_requirement_codes=GENERAL,
+        seed=seed,
         **kw,
     )
 
@@ -452,7 +456,9 @@ def test_stand_in_level_counts_against_min_level():
 
 def test_tender_is_provisional_when_any_segment_is():
     tender = TenderIn(
-        "t", PROCEDURE_RESTRICTED, GENERAL,
+        "t",
+        PROCEDURE_RESTRICTED,
+        GENERAL,
         (seg([bid("30000001", {"A": 1})], code="S1"), seg([bid("30000001", {})], code="S2")),
     )
     result = rank_tender(tender, phase=PHASE_SELECTION)
@@ -474,8 +480,9 @@ def test_open_house_selects_every_qualifying_bid():
 def test_open_house_award_phase_selects_every_participant():
     criteria = [crit("A", 10), crit("G", 10, phase=PHASE_AWARD)]
     bids = [bid(f"3000000{i}", {"A": 1, "G": D(i) / 4}) for i in range(1, 5)]
-    r = run(seg(bids, places=1, criteria=criteria), phase=PHASE_AWARD,
-            procedure=PROCEDURE_OPEN_HOUSE)
+    r = run(
+        seg(bids, places=1, criteria=criteria), phase=PHASE_AWARD, procedure=PROCEDURE_OPEN_HOUSE
+    )
     assert all(row.status == STATUS_SELECTED for row in r.results)
 
 
@@ -487,8 +494,9 @@ def test_open_procedure_qualifies_everyone_then_draws_the_line_at_award():
         bid("30000003", {"A": "0.75", "G": "0.25"}),
         bid("30000004", {"A": "0.25", "G": 1}),  # fails qualification
     ]
-    tender = TenderIn("t", PROCEDURE_OPEN, GENERAL,
-                      (seg(bids, places=1, award_places=2, criteria=criteria),))
+    tender = TenderIn(
+        "t", PROCEDURE_OPEN, GENERAL, (seg(bids, places=1, award_places=2, criteria=criteria),)
+    )
     selection = rank_tender(tender, phase=PHASE_SELECTION).segments[0]
     assert [r.status for r in selection.results] == [STATUS_SELECTED] * 3 + [STATUS_EXCLUDED]
     award = rank_tender(tender, phase=PHASE_AWARD).segments[0]
@@ -512,8 +520,7 @@ def test_unknown_phase_or_procedure_is_refused():
 
 def _two_phase_tender(bids, **seg_kw):
     criteria = [crit("A", 10), crit("G", 10, phase=PHASE_AWARD, min_level="0.5")]
-    return TenderIn("t", PROCEDURE_RESTRICTED, GENERAL,
-                    (seg(bids, criteria=criteria, **seg_kw),))
+    return TenderIn("t", PROCEDURE_RESTRICTED, GENERAL, (seg(bids, criteria=criteria, **seg_kw),))
 
 
 def test_award_phase_ranks_only_the_finalised_selection():
@@ -561,7 +568,10 @@ def test_award_phase_skips_requirements_and_min_total_but_checks_min_level():
 
 
 def test_award_phase_is_provisional_when_the_computed_selection_was():
-    bids = [bid("30000001", {"G": 1}, individual={"A": ["1", "0.5"]}), bid("30000002", {"A": 1, "G": 1})]
+    bids = [
+        bid("30000001", {"G": 1}, individual={"A": ["1", "0.5"]}),  # A stands in: provisional
+        bid("30000002", {"A": 1, "G": 1}),
+    ]
     tender = _two_phase_tender(bids)
     assert rank_tender(tender, phase=PHASE_SELECTION).provisional is True
     award = rank_tender(tender, phase=PHASE_AWARD)
@@ -610,8 +620,15 @@ def test_award_phase_coverage_uses_award_statuses():
 
 def _realistic_tender():
     """A small Achterhoek-like tender: two segments, coverage, exclusions, a stand-in."""
-    criteria = [crit("A", 20, min_level="0.5"), crit("B", 20, min_level="0.5"), crit("C", 20),
-                crit("D", 15), crit("E", 15), crit("F", 10), crit("G", 40, phase=PHASE_AWARD)]
+    criteria = [
+        crit("A", 20, min_level="0.5"),
+        crit("B", 20, min_level="0.5"),
+        crit("C", 20),
+        crit("D", 15),
+        crit("E", 15),
+        crit("F", 10),
+        crit("G", 40, phase=PHASE_AWARD),
+    ]
     full = {"A": 1, "B": "0.75", "C": "0.75", "D": "0.5", "E": 1, "F": "0.5", "G": 1}
     bw = [
         bid("30000001", full, munis=["GM0197", "GM0222"]),
@@ -626,8 +643,15 @@ def _realistic_tender():
         ("AM1", "AM2"),
         (
             seg(jh, code="JH-DYS", places=3, criteria=criteria, specs=("DYS",)),
-            seg(bw, code="BW-1", places=2, k=1, criteria=criteria, min_total="50.00",
-                munis=("GM0197", "GM0222", "GM0294", "GM1859")),
+            seg(
+                bw,
+                code="BW-1",
+                places=2,
+                k=1,
+                criteria=criteria,
+                min_total="50.00",
+                munis=("GM0197", "GM0222", "GM0294", "GM1859"),
+            ),
         ),
     )
 
@@ -644,14 +668,22 @@ def test_to_dict_has_the_scenario_shape_key_order_and_string_points():
     assert list(bw) == ["segment", "places", "results", "gaps"]
     assert bw["places"] == 2
     assert bw["results"] == [
-        {"bidder": "30000001", "rank": 1, "points": "80.00", "status": "selected",
-         "reasons": []},
-        {"bidder": "30000002", "rank": 2, "points": "75.00", "status": "selected",
-         "reasons": []},
-        {"bidder": "30000004", "rank": 3, "points": "60.00", "status": "selected_coverage",
-         "reasons": ["dekt GM0294"]},
-        {"bidder": "30000007", "rank": None, "points": "70.00", "status": "excluded",
-         "reasons": ["criterium B onder drempel"]},
+        {"bidder": "30000001", "rank": 1, "points": "77.50", "status": "selected", "reasons": []},
+        {"bidder": "30000002", "rank": 2, "points": "72.50", "status": "selected", "reasons": []},
+        {
+            "bidder": "30000004",
+            "rank": 3,
+            "points": "57.50",
+            "status": "selected_coverage",
+            "reasons": ["dekt GM0294"],
+        },
+        {
+            "bidder": "30000007",
+            "rank": None,
+            "points": "67.50",
+            "status": "excluded",
+            "reasons": ["criterium B onder drempel"],
+        },
     ]
     for row in bw["results"]:
         assert list(row) == ["bidder", "rank", "points", "status", "reasons"]
@@ -671,8 +703,12 @@ def test_to_dict_points_always_have_two_decimals():
 
 
 def test_segments_come_out_in_code_order():
-    tender = TenderIn("t", PROCEDURE_RESTRICTED, GENERAL,
-                      tuple(seg([], code=c) for c in ("WMO-2", "BW-1", "JH-DYS")))
+    tender = TenderIn(
+        "t",
+        PROCEDURE_RESTRICTED,
+        GENERAL,
+        tuple(seg([], code=c) for c in ("WMO-2", "BW-1", "JH-DYS")),
+    )
     result = rank_tender(tender, phase=PHASE_SELECTION)
     assert [s.segment for s in result.segments] == ["BW-1", "JH-DYS", "WMO-2"]
 
@@ -690,20 +726,31 @@ def _reordered(tender):
             specialisms=b.specialisms,
             general_answers=dict(reversed(list(b.general_answers.items()))),
             segment_answers=dict(reversed(list(b.segment_answers.items()))),
-            final_levels={k: D(str(v) + "0") if "." in str(v) else v
-                          for k, v in reversed(list(b.final_levels.items()))},
+            final_levels={
+                k: D(str(v) + "0") if "." in str(v) else v
+                for k, v in reversed(list(b.final_levels.items()))
+            },
             individual_levels=dict(reversed(list(b.individual_levels.items()))),
         )
 
     segments = tuple(
-        SegmentIn(s.code, s.places, s.award_places, s.min_total, s.coverage_k,
-                  tuple(reversed(s.municipalities)), tuple(reversed(s.specialisms)),
-                  tuple(reversed(s.requirement_codes)), s.criteria,
-                  tuple(flip(b) for b in reversed(s.bids)))
+        SegmentIn(
+            s.code,
+            s.places,
+            s.award_places,
+            s.min_total,
+            s.coverage_k,
+            tuple(reversed(s.municipalities)),
+            tuple(reversed(s.specialisms)),
+            tuple(reversed(s.requirement_codes)),
+            s.criteria,
+            tuple(flip(b) for b in reversed(s.bids)),
+        )
         for s in reversed(tender.segments)
     )
-    return TenderIn(tender.slug, tender.procedure, tuple(reversed(tender.requirement_codes)),
-                    segments)
+    return TenderIn(
+        tender.slug, tender.procedure, tuple(reversed(tender.requirement_codes)), segments
+    )
 
 
 def test_inputs_digest_is_stable_under_reordering_and_decimal_notation():
@@ -722,8 +769,9 @@ def test_inputs_digest_changes_with_seed_phase_data_and_finalised_selection():
     base = inputs_digest(tender, phase=PHASE_SELECTION, seed=0)
     assert base != inputs_digest(tender, phase=PHASE_SELECTION, seed=1)
     assert base != inputs_digest(tender, phase=PHASE_AWARD, seed=0)
-    changed = TenderIn(tender.slug, tender.procedure, tender.requirement_codes + ("AM3",),
-                       tender.segments)
+    changed = TenderIn(
+        tender.slug, tender.procedure, tender.requirement_codes + ("AM3",), tender.segments
+    )
     assert base != inputs_digest(changed, phase=PHASE_SELECTION, seed=0)
     award = inputs_digest(tender, phase=PHASE_AWARD, seed=0)
     finalised = inputs_digest(
@@ -745,8 +793,12 @@ PROP_SPECS = ("S1", "S2", "S3")
 @st.composite
 def segments(draw):
     criteria = [
-        CriterionIn(f"C{i}", PHASE_SELECTION, draw(st.sampled_from([D(5), D(10), D("12.5")])),
-                    draw(st.one_of(st.none(), st.sampled_from([D("0.25"), D("0.5")]))))
+        CriterionIn(
+            f"C{i}",
+            PHASE_SELECTION,
+            draw(st.sampled_from([D(5), D(10), D("12.5")])),
+            draw(st.one_of(st.none(), st.sampled_from([D("0.25"), D("0.5")]))),
+        )
         for i in range(draw(st.integers(1, 3)))
     ]
     bidders = draw(st.lists(st.integers(10000000, 10000030), max_size=9, unique=True))
@@ -757,16 +809,20 @@ def segments(draw):
             for c in criteria
             if draw(st.integers(0, 9)) > 0  # now and then a missing final level
         }
-        bids.append(BidIn(
-            bidder=str(number),
-            municipalities=frozenset(draw(st.lists(st.sampled_from(PROP_LOT + ("GM0999",))))),
-            specialisms=frozenset(draw(st.lists(st.sampled_from(PROP_SPECS)))),
-            general_answers={"AM1": draw(st.booleans())} if draw(st.integers(0, 5)) else {},
-            segment_answers={},
-            final_levels=levels,
-            individual_levels={c.code: tuple(draw(st.lists(st.sampled_from(LEVELS), max_size=3)))
-                               for c in criteria},
-        ))
+        bids.append(
+            BidIn(
+                bidder=str(number),
+                municipalities=frozenset(draw(st.lists(st.sampled_from(PROP_LOT + ("GM0999",))))),
+                specialisms=frozenset(draw(st.lists(st.sampled_from(PROP_SPECS)))),
+                general_answers={"AM1": draw(st.booleans())} if draw(st.integers(0, 5)) else {},
+                segment_answers={},
+                final_levels=levels,
+                individual_levels={
+                    c.code: tuple(draw(st.lists(st.sampled_from(LEVELS), max_size=3)))
+                    for c in criteria
+                },
+            )
+        )
     return SegmentIn(
         code="P",
         places=draw(st.integers(0, 5)),
@@ -782,8 +838,13 @@ def segments(draw):
 
 
 def _prop_run(segment, seed):
-    return rank_segment(segment, phase=PHASE_SELECTION, procedure=PROCEDURE_RESTRICTED,
-                        general_requirement_codes=("AM1",), seed=seed)
+    return rank_segment(
+        segment,
+        phase=PHASE_SELECTION,
+        procedure=PROCEDURE_RESTRICTED,
+        general_requirement_codes=("AM1",),
+        seed=seed,
+    )
 
 
 PROPS = settings(max_examples=200, deadline=None)
@@ -809,8 +870,9 @@ def test_property_line_selects_min_of_places_and_ranked(segment, seed):
 def test_property_same_seed_same_output_whatever_the_bid_order(segment, seed, rnd):
     shuffled = list(segment.bids)
     rnd.shuffle(shuffled)
-    other = SegmentIn(*[getattr(segment, f) for f in segment.__dataclass_fields__][:-1],
-                      tuple(shuffled))
+    other = SegmentIn(
+        *[getattr(segment, f) for f in segment.__dataclass_fields__][:-1], tuple(shuffled)
+    )
     assert _prop_run(segment, seed) == _prop_run(segment, seed) == _prop_run(other, seed)
 
 

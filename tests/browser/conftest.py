@@ -1,0 +1,91 @@
+"""Headless Chromium (Debian's, through Playwright) against pytest-django's ``live_server``.
+
+Playwright's sync API runs an event loop in the test thread, so Django refuses ORM calls there
+unless ``DJANGO_ALLOW_ASYNC_UNSAFE`` is set (the Makefile sets it; we default it here too).
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+]
+AXE_JS = Path(settings.BASE_DIR) / "static" / "vendor" / "axe-core" / "axe.min.js"
+SCREENS = Path("/tmp/screens")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                             args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="nl-NL", timezone_id="Europe/Amsterdam",
+                                  viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def login(page, live_server, username, password):
+    """Log in through the real form at /accounts/login/ and wait for the redirect."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(password)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Inloggen").click()
+    assert "/accounts/login/" not in page.url, f"login as {username!r} failed: {page.url}"
+
+
+def screenshot(page, name):
+    """A full-page PNG in /tmp/screens (outside the repository) for a human to look at."""
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENS / f"{name}.png"), full_page=True)
+
+
+def axe_violations(page, impacts=("serious", "critical")):
+    """Run the vendored axe-core on the current page; the violations with one of ``impacts``."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE_JS))
+    result = page.evaluate("async () => await axe.run(document)")
+    return [v for v in result["violations"] if v.get("impact") in impacts]
+
+
+def format_violations(violations):
+    lines = []
+    for v in violations:
+        targets = ", ".join(" ".join(map(str, node["target"])) for node in v["nodes"])
+        lines.append(f"- {v['id']} ({v['impact']}): {v['help']} -> {targets}")
+    return "\n".join(lines)
+
+
+def assert_no_axe_violations(page, impacts=("serious", "critical")):
+    violations = axe_violations(page, impacts)
+    assert not violations, f"axe on {page.url}:\n{format_violations(violations)}"
