@@ -28,6 +28,9 @@ class AuditChainHead(models.Model):
         verbose_name = _("kop van de auditketen")
         verbose_name_plural = _("kop van de auditketen")
 
+    def __str__(self):
+        return f"#{self.seq} {self.hash[:12]}"
+
 
 class AuditEntry(models.Model):
     seq = models.PositiveBigIntegerField(

@@ -70,6 +70,9 @@ class ContractSegment(models.Model):
                                     name="contract_segment_unique"),
         ]
 
+    def __str__(self):
+        return f"{self.contract.number} {self.segment.code}"
+
 
 class Instalment(models.Model):
     contract_segment = models.ForeignKey(ContractSegment, verbose_name=_("gecontracteerd segment"),
@@ -88,3 +91,6 @@ class Instalment(models.Model):
             models.UniqueConstraint(fields=["contract_segment", "due_date"],
                                     name="instalment_once_per_date"),
         ]
+
+    def __str__(self):
+        return f"{self.due_date} {self.amount}"

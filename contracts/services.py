@@ -1,9 +1,9 @@
 """Contract-side services. The lumpsum maths is in ``contracts.lumpsum``."""
 
+from evaluation.selectors import award_winners
 from providers.models import Dossier
 from tender.models import Segment, Tender
 
-from evaluation.selectors import award_winners
 from . import lumpsum as engine
 
 

@@ -73,6 +73,9 @@ class Score(models.Model):
                                    name="score_level_fraction"),
         ]
 
+    def __str__(self):
+        return f"{self.evaluator} {self.criterion.code}: {self.level}"
+
 
 class FinalLevel(models.Model):
     """The consensus level the chair sets per criterion of a dossier."""
@@ -100,6 +103,9 @@ class FinalLevel(models.Model):
             models.CheckConstraint(condition=Q(level__gte=0) & Q(level__lte=1),
                                    name="final_level_fraction"),
         ]
+
+    def __str__(self):
+        return f"{self.criterion.code}: {self.level}"
 
 
 class Ranking(models.Model):
@@ -185,6 +191,9 @@ class RankingRow(models.Model):
         verbose_name = _("rankingregel")
         verbose_name_plural = _("rankingregels")
 
+    def __str__(self):
+        return f"{self.rank or '-'} {self.bidder_kvk} {self.status}"
+
 
 class RankingGap(models.Model):
     ranking = models.ForeignKey(Ranking, verbose_name=_("ranking"), on_delete=models.CASCADE,
@@ -199,3 +208,6 @@ class RankingGap(models.Model):
         ordering = ["ranking", "segment__code", "id"]
         verbose_name = _("gat in dekking")
         verbose_name_plural = _("gaten in dekking")
+
+    def __str__(self):
+        return f"{self.kind} {self.code} ({self.shortfall})"

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Combination, CombinationMember, Dossier, Organisation, Submission, Subcontractor
+from .models import Combination, CombinationMember, Dossier, Organisation, Subcontractor, Submission
 
 
 @admin.register(Organisation)

@@ -81,6 +81,9 @@ class CombinationMember(models.Model):
                                     name="combination_member_unique"),
         ]
 
+    def __str__(self):
+        return str(self.organisation)
+
 
 class Submission(models.Model):
     """Everything one bidder hands in for one tender; sealed at submit."""
@@ -136,6 +139,9 @@ class Subcontractor(models.Model):
             models.UniqueConstraint(fields=["submission", "organisation"],
                                     name="subcontractor_unique"),
         ]
+
+    def __str__(self):
+        return str(self.organisation)
 
 
 class Dossier(models.Model):
@@ -201,6 +207,9 @@ class RequirementAnswer(models.Model):
             models.UniqueConstraint(fields=["submission", "requirement"],
                                     name="requirement_answer_unique"),
         ]
+
+    def __str__(self):
+        return f"{self.requirement.code}: {'ja' if self.met else 'nee'}"
 
     @property
     def effective_met(self) -> bool:

@@ -14,8 +14,8 @@ from .models import (
     Dossier,
     Organisation,
     RequirementAnswer,
-    Submission,
     Subcontractor,
+    Submission,
 )
 
 

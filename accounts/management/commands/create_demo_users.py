@@ -40,7 +40,7 @@ class Command(BaseCommand):
             raise CommandError("Demo-accounts worden alleen aangemaakt met DEBUG aan.")
         User = get_user_model()
         groups = {name: Group.objects.get_or_create(name=name)[0] for name in ROLES}
-        self.stdout.write("Demo-accounts (wachtwoord voor allemaal: %s):" % password)
+        self.stdout.write(f"Demo-accounts (wachtwoord voor allemaal: {password}):")
         for username, role, first, last in DEMO_USERS:
             user, _ = User.objects.get_or_create(username=username)
             user.first_name, user.last_name = first, last
