@@ -38,7 +38,9 @@ class RankingAccessMixin(LoginRequiredMixin):
 
     def base_context(self, ranking):
         return {
-            "tender": self.tender, "phase": self.phase, "phase_label": Phase(self.phase).label,
+            "tender": self.tender, "phase": self.phase,
+            "ranking_title": (_("Ranking selectiefase") if self.phase == Phase.SELECTION
+                              else _("Ranking gunningsfase")),
             "ranking": ranking,
             "can_run": can_run_ranking(self.request.user, self.tender),
             "can_finalise": can_finalise_ranking(self.request.user, self.tender),
