@@ -1,5 +1,7 @@
 """Contract-side services. The lumpsum maths is in ``contracts.lumpsum``."""
 
+from datetime import date
+
 from evaluation.selectors import award_winners
 from providers.models import Dossier
 from tender.models import Segment, Tender
@@ -32,7 +34,8 @@ def lumpsum_compute(*, tender: Tender, year: int, seed: int = 0) -> engine.Lumps
             ))
         segments.append(engine.SegmentLumpsumIn(
             code=segment.code, tariff=segment.tariff, budget=segment.budget,
-            start_date=segment.start_date, payment=segment.payment,
+            # No start date: the contract runs the whole year (docs/rules.md).
+            start_date=segment.start_date or date(year, 1, 1), payment=segment.payment,
             winners=tuple(segment_winners),
         ))
     return engine.lumpsum_report(tender.slug, segments, year=year)

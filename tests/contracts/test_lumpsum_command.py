@@ -79,3 +79,27 @@ def test_hart_van_brabant_demo_loads_ranks_and_scales_a_segment(db):
     assert len(bw["contracts"]) == 1
     # contracts from 1 July 2022: six monthly instalments in 2022
     assert [i["date"][:7] for i in bw["contracts"][0]["instalments"]][0] == "2022-07"
+
+
+def test_lumpsum_service_uses_a_constant_number_of_queries(demo_tender, achterhoek_data):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from contracts.services import lumpsum_compute
+
+    small = json.loads(json.dumps(achterhoek_data))
+    small["tender"]["slug"] = "inkoop-klein"
+    small["submissions"] = small["submissions"][:8]
+    small_tender = scenario_load(data=small)
+    with CaptureQueriesContext(connection) as big:
+        lumpsum_compute(tender=demo_tender, year=2022)
+    with CaptureQueriesContext(connection) as little:
+        lumpsum_compute(tender=small_tender, year=2022)
+    assert len(big) == len(little) == 15
+
+
+def test_segment_without_start_date_is_paid_all_year(demo_tender):
+    demo_tender.segments.filter(code="WMO-BEG").update(start_date=None)
+    report = lumpsum_json("inkoop-2022", "--year", "2023")
+    segment = next(s for s in report["segments"] if s["segment"] == "WMO-BEG")
+    assert all(len(c["instalments"]) == 12 for c in segment["contracts"])
