@@ -5,6 +5,7 @@ the change it describes, so the entry and the change commit or roll back togethe
 """
 
 import hashlib
+import ipaddress
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,6 +21,28 @@ GENESIS_HASH = "0" * 64
 def _canonical(value) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
                       default=str)
+
+
+def _stable(value):
+    """``details`` as the database will give it back: floats become strings, because jsonb
+    rewrites some of them (``1e20`` reads back as an integer, ``-0.0`` as ``0.0``)."""
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, dict):
+        return {str(k): _stable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_stable(v) for v in value]
+    return value
+
+
+def _normalised_address(address: str | None) -> str | None:
+    """The address as the database stores it (IPv6 compressed, lower case); None if invalid."""
+    if not address:
+        return None
+    try:
+        return ipaddress.ip_address(address.strip()).compressed
+    except ValueError:
+        return None
 
 
 def entry_hash(entry: AuditEntry) -> str:
@@ -70,8 +93,8 @@ def audit_record(
             object_id=str(obj.pk) if obj is not None else "",
             object_repr=str(obj)[:255] if obj is not None else "",
             tender_slug=getattr(tender, "slug", tender) or "",
-            details=json.loads(_canonical(details or {})),
-            client_address=client_address,
+            details=json.loads(_canonical(_stable(details or {}))),
+            client_address=_normalised_address(client_address),
             prev_hash=head.hash,
         )
         entry.hash = entry_hash(entry)

@@ -54,6 +54,8 @@ def ranking_execute(*, ranking_id: int) -> Ranking:
         with transaction.atomic():
             ranking = Ranking.objects.select_for_update().select_related("tender").get(
                 pk=ranking_id)
+            if ranking.status == RankingStatus.DONE:  # a parallel delivery got here first
+                return ranking
             _store(ranking)
     except Exception as exc:
         Ranking.objects.filter(pk=ranking_id).update(status=RankingStatus.FAILED,
