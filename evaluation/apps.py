@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class EvaluationConfig(AppConfig):
     name = "evaluation"
     verbose_name = _("Beoordeling")
+
+    def ready(self):
+        from tender.services.lifecycle import register_guard
+
+        from .services.lifecycle import award_needs_final_selection, standstill_needs_final_award
+
+        register_guard("start_award", award_needs_final_selection)
+        register_guard("start_standstill", standstill_needs_final_award)

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -273,3 +274,60 @@ class Criterion(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.name}"
+
+
+def tender_document_path(instance, filename):
+    return f"tenders/{instance.tender.slug}/{instance.kind}/{filename}"
+
+
+class TenderDocument(models.Model):
+    """A file that belongs to the tender: guidelines, a nota van inlichtingen, the
+    proces-verbaal of the opening. Published ones appear on the public tender site."""
+
+    class Kind(models.TextChoices):
+        DOCUMENT = "document", _("Aanbestedingsdocument")
+        NOTA = "nota", _("Nota van inlichtingen")
+        PROCES_VERBAAL = "proces_verbaal", _("Proces-verbaal van opening")
+
+    tender = models.ForeignKey(Tender, verbose_name=_("aanbesteding"), on_delete=models.CASCADE,
+                               related_name="documents", help_text=_("Aanbesteding."))
+    kind = models.CharField(_("soort"), max_length=20, choices=Kind.choices,
+                            help_text=_("Soort document."))
+    title = models.CharField(_("titel"), max_length=200, help_text=_("Titel zoals getoond."))
+    file = models.FileField(_("bestand"), upload_to=tender_document_path,
+                            help_text=_("Het document (meestal PDF)."))
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True,
+                              help_text=_("Hash van het bestand."))
+    public = models.BooleanField(_("openbaar"), default=False,
+                                 help_text=_("Zichtbaar op de openbare aanbestedingssite."))
+    created_at = models.DateTimeField(_("aangemaakt"), auto_now_add=True,
+                                      help_text=_("Moment van aanmaken."))
+
+    class Meta:
+        ordering = ["tender", "-created_at"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documenten")
+
+    def __str__(self):
+        return self.title
+
+
+class OpeningConfirmation(models.Model):
+    """One of the two confirmations the four-eyes opening needs."""
+
+    tender = models.ForeignKey(Tender, verbose_name=_("aanbesteding"), on_delete=models.CASCADE,
+                               related_name="opening_confirmations", help_text=_("Aanbesteding."))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("gebruiker"), on_delete=models.PROTECT,
+                             related_name="+", help_text=_("Wie de opening bevestigde."))
+    confirmed_at = models.DateTimeField(_("bevestigd op"), auto_now_add=True,
+                                        help_text=_("Servertijd."))
+
+    class Meta:
+        verbose_name = _("bevestiging opening")
+        verbose_name_plural = _("bevestigingen opening")
+        constraints = [
+            models.UniqueConstraint(fields=["tender", "user"], name="opening_confirmed_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.tender.slug}: {self.user}"

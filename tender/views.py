@@ -1,11 +1,18 @@
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
-from django.http import Http404
-from django.shortcuts import render
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views import View
 
+from audit.services import client_address_of
+
+from .constants import TenderState
+from .errors import ApplicationError
 from .models import Tender
-from .selectors import tender_detail, tender_list
+from .selectors import tender_detail, tender_list, tenders_visible_to
+from .services.lifecycle import available_transitions, tender_confirm_opening, tender_transition
 
 
 class TenderListView(LoginRequiredMixin, View):
@@ -22,4 +29,45 @@ class TenderDetailView(LoginRequiredMixin, View):
             tender = tender_detail(user=request.user, slug=slug)
         except Tender.DoesNotExist as exc:
             raise Http404 from exc
-        return render(request, "tender/tender_detail.html", {"tender": tender})
+        return render(request, "tender/tender_detail.html", {
+            "tender": tender,
+            "transitions": available_transitions(tender=tender, user=request.user),
+            "confirmations": tender.opening_confirmations.select_related("user"),
+            "documents": tender.documents.all(),
+        })
+
+
+class TenderTransitionView(LoginRequiredMixin, View):
+    """POST one lifecycle action from the tender page; the service decides, we report."""
+
+    def post(self, request, slug, name):
+        tender = get_object_or_404(tenders_visible_to(request.user), slug=slug)
+        try:
+            if name == "open":
+                tender = tender_confirm_opening(tender=tender, user=request.user,
+                                                client_address=client_address_of(request))
+                if tender.state == TenderState.OPENED:
+                    messages.success(request, _("De aanbesteding is geopend; het proces-verbaal "
+                                                "is opgemaakt."))
+                else:
+                    messages.info(request, _("Uw bevestiging is vastgelegd. Een tweede persoon "
+                                             "moet de opening bevestigen."))
+            else:
+                tender = tender_transition(tender=tender, name=name, user=request.user,
+                                           reason=request.POST.get("reason", ""),
+                                           client_address=client_address_of(request))
+                messages.success(request, _("Status gewijzigd naar '%(state)s'.")
+                                 % {"state": tender.get_state_display()})
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        return redirect("tender-detail", slug=slug)
+
+
+class TenderDocumentView(LoginRequiredMixin, View):
+    """Download a tender document (staff only; public documents also on the public site)."""
+
+    def get(self, request, slug, pk):
+        tender = get_object_or_404(tenders_visible_to(request.user), slug=slug)
+        document = get_object_or_404(tender.documents, pk=pk)
+        return FileResponse(document.file.open("rb"), as_attachment=False,
+                            filename=document.file.name.rsplit("/", 1)[-1])

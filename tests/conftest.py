@@ -44,3 +44,13 @@ def client_for(client, make_user):
         return client
 
     return login
+
+
+@pytest.fixture(autouse=True)
+def dutch():
+    """Every test starts in Dutch, whatever language an earlier request switched to."""
+    from django.utils import translation
+
+    translation.activate("nl")
+    yield
+    translation.activate("nl")

@@ -18,7 +18,7 @@ from providers.services import (
 )
 from tender.models import Tender
 from tender.scenario import validate_scenario
-from tender.services import region_upsert_from_scenario, tender_create_from_scenario
+from tender.services.scenario import region_upsert_from_scenario, tender_create_from_scenario
 
 from ..models import Evaluator, FinalLevel, Score
 

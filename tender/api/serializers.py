@@ -32,3 +32,9 @@ class TenderDetailOutputSerializer(TenderOutputSerializer):
 
     class Meta(TenderOutputSerializer.Meta):
         fields = [*TenderOutputSerializer.Meta.fields, "lots"]
+
+
+class TransitionInputSerializer(serializers.Serializer):
+    transition = serializers.CharField(help_text="Naam van de actie, bijvoorbeeld 'publish'; "
+                                                 "'open' registreert één van de twee bevestigingen.")
+    reason = serializers.CharField(required=False, allow_blank=True, default="")

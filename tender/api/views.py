@@ -1,9 +1,22 @@
 from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from audit.services import client_address_of
+
+from ..errors import ApplicationError
+from ..services.lifecycle import tender_confirm_opening, tender_transition
 
 from ..models import Lot, Segment
 from ..selectors import tenders_visible_to
-from .serializers import TenderDetailOutputSerializer, TenderOutputSerializer
+from .serializers import (
+    TenderDetailOutputSerializer,
+    TenderOutputSerializer,
+    TransitionInputSerializer,
+)
 
 
 class TenderViewSet(viewsets.ReadOnlyModelViewSet):
@@ -22,3 +35,23 @@ class TenderViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_serializer_class(self):
         return TenderDetailOutputSerializer if self.action == "retrieve" else TenderOutputSerializer
+
+    @extend_schema(request=TransitionInputSerializer, responses=TenderOutputSerializer)
+    @action(detail=True, methods=["post"])
+    def transition(self, request, slug=None):
+        """Perform one lifecycle action; a refused one is a 400 with the reason per field."""
+        tender = self.get_object()
+        data = TransitionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        name = data.validated_data["transition"]
+        try:
+            if name == "open":
+                tender = tender_confirm_opening(tender=tender, user=request.user,
+                                                client_address=client_address_of(request))
+            else:
+                tender = tender_transition(tender=tender, name=name, user=request.user,
+                                           reason=data.validated_data["reason"],
+                                           client_address=client_address_of(request))
+        except ApplicationError as exc:
+            raise ValidationError({exc.field or "non_field_errors": [exc.message]}) from exc
+        return Response(TenderOutputSerializer(tender).data)

@@ -24,7 +24,23 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 AXE_JS = Path(settings.BASE_DIR) / "static" / "vendor" / "axe-core" / "axe.min.js"
-SCREENS = Path("/tmp/screens")
+SCREENS = Path("/tmp/screens")  # noqa: S108 - outside the repository on purpose
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Run on their own, the browser tests use their own test database (``..._browser``).
+
+    Their tests are transactional: they commit (the live server thread must see the data)
+    and flush every table afterwards. On a shared ``--reuse-db`` database that collides with
+    other test runs going on at the same time. In a whole-suite run the database is already
+    set up by the time this runs, and the suite's database is used as is.
+    """
+    db = settings.DATABASES["default"]
+    if db["NAME"].startswith("test_"):  # already switched to the suite's test database
+        return
+    test = db.setdefault("TEST", {})
+    test["NAME"] = f"{test.get('NAME') or 'test_' + db['NAME']}_browser"
 
 
 @pytest.fixture(scope="session")
@@ -34,8 +50,9 @@ def browser():
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium)")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                             args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
         try:
             yield browser
         finally:
@@ -44,8 +61,9 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(locale="nl-NL", timezone_id="Europe/Amsterdam",
-                                  viewport={"width": 1280, "height": 900})
+    context = browser.new_context(
+        locale="nl-NL", timezone_id="Europe/Amsterdam", viewport={"width": 1280, "height": 900}
+    )
     context.set_default_timeout(15_000)
     page = context.new_page()
     try:

@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from accounts.roles import BEOORDELAAR, VOORZITTER
 from evaluation.services.ranking import ranking_compute
@@ -40,17 +41,19 @@ def overview_url(live_server, tender):
 def compute_ranking(page):
     with page.expect_navigation():
         page.get_by_role("button", name="Ranking berekenen").click()
-    assert page.get_by_text("De ranking wordt berekend.").is_visible()
-    assert page.get_by_role("status").filter(has_text="Berekening klaar.").is_visible()
+    expect(page.get_by_text("De ranking wordt berekend.")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Berekening klaar.")).to_be_visible()
 
 
 def assert_styled(page):
     """The stylesheets were served: the Utrecht table and the app header carry their styles."""
     loaded = page.evaluate(
-        "() => [...document.styleSheets].filter(s => s.href).map(s => s.cssRules.length)")
+        "() => [...document.styleSheets].filter(s => s.href).map(s => s.cssRules.length)"
+    )
     assert loaded and all(n > 0 for n in loaded), loaded
     header_bg = page.locator("header.app-header").evaluate(
-        "el => getComputedStyle(el).backgroundColor")
+        "el => getComputedStyle(el).backgroundColor"
+    )
     assert header_bg not in ("rgba(0, 0, 0, 0)", "transparent"), header_bg
 
 
@@ -69,10 +72,10 @@ def test_chair_computes_and_reads_the_selection_ranking(live_server, page, tende
     with page.expect_navigation():
         page.get_by_role("link", name="Ranking selectiefase").click()
     assert page.url == overview_url(live_server, tender)
-    assert page.get_by_text("Voor deze fase is nog geen ranking berekend.").is_visible()
+    expect(page.get_by_text("Voor deze fase is nog geen ranking berekend.")).to_be_visible()
     compute_ranking(page)
     overview = page.locator("table", has=page.locator("caption", has_text="Uitkomst per segment"))
-    assert overview.is_visible()
+    expect(overview).to_be_visible()
     screenshot(page, "overview")
 
     with page.expect_navigation():
@@ -80,22 +83,29 @@ def test_chair_computes_and_reads_the_selection_ranking(live_server, page, tende
     assert page.get_by_role("heading", level=1).inner_text().startswith(SEGMENT)
     table = page.locator("table", has=page.locator("caption", has_text="Rangorde"))
     headers = table.locator("thead th").all_inner_texts()
-    assert [h.strip() for h in headers] == ["Rang", "Inschrijver", "KvK", "Punten", "Status",
-                                            "Toelichting"]
+    assert [h.strip() for h in headers] == [
+        "Rang",
+        "Inschrijver",
+        "KvK",
+        "Punten",
+        "Status",
+        "Toelichting",
+    ]
     rows = table.locator("tbody tr")
     cells = [rows.nth(i).locator("td, th").all_inner_texts() for i in range(rows.count())]
     cells = [[c.strip() for c in row] for row in cells]
     assert cells, "the segment table has no rows"
     screenshot(page, "segment")
 
-    explained = [row for row in cells
-                 if row[4] in ("Geselecteerd voor dekking", "Uitgesloten")]
+    explained = [row for row in cells if row[4] in ("Geselecteerd voor dekking", "Uitgesloten")]
     assert explained, f"no coverage or excluded row in {cells}"
     assert all(REASON.search(row[5]) for row in explained), explained
 
-    expected = next(s for s in ranking_compute(tender=tender, phase="selection",
-                                               seed=0).to_dict()["segments"]
-                    if s["segment"] == SEGMENT)
+    expected = next(
+        s
+        for s in ranking_compute(tender=tender, phase="selection", seed=0).to_dict()["segments"]
+        if s["segment"] == SEGMENT
+    )
     assert len(cells) == len(expected["results"])
     first, first_expected = cells[0], expected["results"][0]
     assert first[0] == str(first_expected["rank"])
@@ -121,8 +131,9 @@ def test_staff_pages_have_no_serious_accessibility_violations(live_server, page,
     compute_ranking(page)
     assert_no_axe_violations(page)
 
-    page.goto(live_server.url + reverse("ranking-segment",
-                                        args=[tender.slug, "selection", SEGMENT]))
+    page.goto(
+        live_server.url + reverse("ranking-segment", args=[tender.slug, "selection", SEGMENT])
+    )
     assert page.locator("table").count() == 1
     assert_no_axe_violations(page)
 
@@ -133,5 +144,6 @@ def test_evaluator_cannot_open_the_ranking(live_server, page, tender):
     response = page.goto(overview_url(live_server, tender))
     assert response is not None and response.status == 404
     screenshot(page, "evaluator-404")
+    assert page.get_by_role("heading", level=1).inner_text() == "Pagina niet gevonden"
     assert "Ranking berekenen" not in page.content()
     assert tender.title not in page.content()

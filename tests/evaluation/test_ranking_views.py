@@ -94,7 +94,7 @@ def test_main_pages_have_pinned_query_counts(computed, client_for):
     pins = {
         # session + user + roles, then the page's own queries (none per row)
         reverse("home"): 5,
-        reverse("tender-detail", args=["inkoop-2022"]): 7,
+        reverse("tender-detail", args=["inkoop-2022"]): 8,
         overview_url(): 9,
         segment_url(): 9,
     }

@@ -1,7 +1,4 @@
-"""Writing tenders: creating one from scenario data, deleting it for a replace.
-
-Lifecycle transitions come with the staff workspace; this module is where they will live.
-"""
+"""Creating a tender from scenario data, and deleting one for a replace."""
 
 from datetime import date, datetime
 from decimal import Decimal
@@ -9,8 +6,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .errors import ApplicationError
-from .models import Criterion, Lot, Municipality, Region, Requirement, Segment, SubSegment, Tender
+from ..errors import ApplicationError
+from ..models import Criterion, Lot, Municipality, Region, Requirement, Segment, SubSegment, Tender
 
 
 def _dec(value: str | None) -> Decimal | None:
