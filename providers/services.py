@@ -108,7 +108,7 @@ def proces_verbaal_create(*, tender: Tender, user=None) -> None:
     confirmations = (OpeningConfirmation.objects.filter(tender=tender).select_related("user")
                      .order_by("confirmed_at", "pk"))
     opened_at = timezone.now()
-    reference = f"PV-{tender.slug}-{opened_at:%Y%m%d%H%M%S}"
+    reference = f"PV-{tender.slug}-{timezone.localtime(opened_at):%Y%m%d%H%M%S}"
     pdf = render_to_pdf("pdf/proces_verbaal.html", {
         "tender": tender, "submissions": submissions, "confirmations": confirmations,
         "opened_at": opened_at, "reference": reference, "region_name": tender.region.name,
