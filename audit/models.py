@@ -49,30 +49,48 @@ class AuditEntry(models.Model):
         db_constraint=False,
     )
     actor_repr = models.CharField(
-        _("gebruiker (tekst)"), max_length=255, blank=True,
+        _("gebruiker (tekst)"),
+        max_length=255,
+        blank=True,
         help_text=_("Gebruikersnaam op het moment van de handeling."),
     )
-    action = models.CharField(_("handeling"), max_length=100, db_index=True,
-                              help_text=_("Bijvoorbeeld 'scenario.load' of 'ranking.finalise'."))
-    object_type = models.CharField(_("objecttype"), max_length=100, blank=True,
-                                   help_text=_("App en model, bijvoorbeeld 'tender.tender'."))
-    object_id = models.CharField(_("object-id"), max_length=64, blank=True,
-                                 help_text=_("Primaire sleutel van het object."))
-    object_repr = models.CharField(_("object"), max_length=255, blank=True,
-                                   help_text=_("Leesbare naam van het object."))
+    action = models.CharField(
+        _("handeling"),
+        max_length=100,
+        db_index=True,
+        help_text=_("Bijvoorbeeld 'scenario.load' of 'ranking.finalise'."),
+    )
+    object_type = models.CharField(
+        _("objecttype"),
+        max_length=100,
+        blank=True,
+        help_text=_("App en model, bijvoorbeeld 'tender.tender'."),
+    )
+    object_id = models.CharField(
+        _("object-id"), max_length=64, blank=True, help_text=_("Primaire sleutel van het object.")
+    )
+    object_repr = models.CharField(
+        _("object"), max_length=255, blank=True, help_text=_("Leesbare naam van het object.")
+    )
     tender_slug = models.CharField(
-        _("aanbesteding"), max_length=64, blank=True, db_index=True,
+        _("aanbesteding"),
+        max_length=64,
+        blank=True,
+        db_index=True,
         help_text=_("Slug van de aanbesteding; tekst, zodat de log verwijderen overleeft."),
     )
-    details = models.JSONField(_("details"), default=dict, blank=True,
-                               help_text=_("Extra gegevens van de handeling."))
+    details = models.JSONField(
+        _("details"), default=dict, blank=True, help_text=_("Extra gegevens van de handeling.")
+    )
     client_address = models.GenericIPAddressField(
         _("IP-adres"), null=True, blank=True, help_text=_("Adres van de client, indien bekend.")
     )
-    prev_hash = models.CharField(_("vorige hash"), max_length=64,
-                                 help_text=_("SHA-256 van de vorige entry."))
-    hash = models.CharField(_("hash"), max_length=64,
-                            help_text=_("SHA-256 over alle velden en de vorige hash."))
+    prev_hash = models.CharField(
+        _("vorige hash"), max_length=64, help_text=_("SHA-256 van de vorige entry.")
+    )
+    hash = models.CharField(
+        _("hash"), max_length=64, help_text=_("SHA-256 over alle velden en de vorige hash.")
+    )
 
     class Meta:
         ordering = ["seq"]

@@ -19,8 +19,7 @@ GENESIS_HASH = "0" * 64
 
 
 def _canonical(value) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      default=str)
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
 def _stable(value):
@@ -129,22 +128,25 @@ def audit_verify() -> AuditProblem | None:
             if entry.seq <= prev_seq:
                 return AuditProblem(entry.seq, "inserted", f"#{entry.seq}: volgnummer dubbel")
             return AuditProblem(
-                prev_seq + 1, "deleted",
+                prev_seq + 1,
+                "deleted",
                 f"#{prev_seq + 1}..#{entry.seq - 1}: entries ontbreken (verwijderd)",
             )
         if entry_hash(entry) != entry.hash:
             return AuditProblem(entry.seq, "altered", f"#{entry.seq}: inhoud gewijzigd")
         if entry.prev_hash != prev_hash:
             return AuditProblem(
-                entry.seq, "inserted",
+                entry.seq,
+                "inserted",
                 f"#{entry.seq}: vorige hash klopt niet (ingevoegd of vervangen)",
             )
         prev_seq, prev_hash = entry.seq, entry.hash
     head = AuditChainHead.objects.filter(pk=1).first()
     if head and (head.seq != prev_seq or head.hash != prev_hash):
         if head.seq > prev_seq:
-            return AuditProblem(prev_seq + 1, "deleted",
-                                f"#{prev_seq + 1}..#{head.seq}: laatste entries verwijderd")
+            return AuditProblem(
+                prev_seq + 1, "deleted", f"#{prev_seq + 1}..#{head.seq}: laatste entries verwijderd"
+            )
         return AuditProblem(prev_seq, "inserted", f"#{prev_seq}: staat niet in de ketenkop")
     return None
 

@@ -70,9 +70,11 @@ def main() -> None:
             t4 = time.perf_counter()
             _, peak = tracemalloc.get_traced_memory()
             tracemalloc.stop()
-            print(f"x{factor:<3} submissions={len(data['submissions']):>4} "
-                  f"load={t1 - t0:6.2f}s selection={t2 - t1:6.3f}s award={t3 - t2:6.3f}s "
-                  f"lumpsum={t4 - t3:6.3f}s peak_mem={peak / 2**20:6.1f} MiB")
+            print(
+                f"x{factor:<3} submissions={len(data['submissions']):>4} "
+                f"load={t1 - t0:6.2f}s selection={t2 - t1:6.3f}s award={t3 - t2:6.3f}s "
+                f"lumpsum={t4 - t3:6.3f}s peak_mem={peak / 2**20:6.1f} MiB"
+            )
     finally:
         teardown_databases(old, verbosity=0)
 

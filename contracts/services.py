@@ -19,9 +19,15 @@ def lumpsum_compute(*, tender: Tender, year: int, seed: int = 0) -> engine.Lumps
     bids = {
         (kvk, code): (clients, months, hours)
         for kvk, code, clients, months, hours in Dossier.objects.filter(
-            submission__tender=tender, submission__is_current=True,
-        ).values_list("submission__bidder__kvk", "segment__code", "bid_clients", "bid_months",
-                      "bid_hours_per_month")
+            submission__tender=tender,
+            submission__is_current=True,
+        ).values_list(
+            "submission__bidder__kvk",
+            "segment__code",
+            "bid_clients",
+            "bid_months",
+            "bid_hours_per_month",
+        )
     }
     segments = []
     for segment in Segment.objects.filter(tender=tender, tariff__isnull=False).order_by("code"):
@@ -29,16 +35,21 @@ def lumpsum_compute(*, tender: Tender, year: int, seed: int = 0) -> engine.Lumps
         for kvk in sorted(winners.get(segment.code, ())):
             figures = bids.get((kvk, segment.code))
             has_bid = figures is not None and None not in figures
-            segment_winners.append(engine.Winner(
-                bidder=kvk, bid=engine.BidFigures(*figures) if has_bid else None,
-            ))
-        segments.append(engine.SegmentLumpsumIn(
-            code=segment.code, tariff=segment.tariff, budget=segment.budget,
-            # No start date: the contract runs the whole year (docs/rules.md).
-            start_date=segment.start_date or date(year, 1, 1), payment=segment.payment,
-            winners=tuple(segment_winners),
-        ))
+            segment_winners.append(
+                engine.Winner(
+                    bidder=kvk,
+                    bid=engine.BidFigures(*figures) if has_bid else None,
+                )
+            )
+        segments.append(
+            engine.SegmentLumpsumIn(
+                code=segment.code,
+                tariff=segment.tariff,
+                budget=segment.budget,
+                # No start date: the contract runs the whole year (docs/rules.md).
+                start_date=segment.start_date or date(year, 1, 1),
+                payment=segment.payment,
+                winners=tuple(segment_winners),
+            )
+        )
     return engine.lumpsum_report(tender.slug, segments, year=year)
-
-
-

@@ -22,14 +22,24 @@ class RankingImmutableError(Exception):
 
 
 class Evaluator(models.Model):
-    tender = models.ForeignKey(Tender, verbose_name=_("aanbesteding"), on_delete=models.CASCADE,
-                               related_name="evaluators", help_text=_("Aanbesteding."))
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("gebruiker"),
-                             on_delete=models.PROTECT, related_name="evaluator_roles",
-                             help_text=_("Account van de beoordelaar."))
+    tender = models.ForeignKey(
+        Tender,
+        verbose_name=_("aanbesteding"),
+        on_delete=models.CASCADE,
+        related_name="evaluators",
+        help_text=_("Aanbesteding."),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("gebruiker"),
+        on_delete=models.PROTECT,
+        related_name="evaluator_roles",
+        help_text=_("Account van de beoordelaar."),
+    )
     name = models.CharField(_("naam"), max_length=200, help_text=_("Naam zoals getoond."))
-    is_chair = models.BooleanField(_("voorzitter"), default=False,
-                                   help_text=_("Inkoopspecialist die de consensus leidt."))
+    is_chair = models.BooleanField(
+        _("voorzitter"), default=False, help_text=_("Inkoopspecialist die de consensus leidt.")
+    )
 
     class Meta:
         ordering = ["tender", "name"]
@@ -46,31 +56,55 @@ class Evaluator(models.Model):
 class Score(models.Model):
     """One evaluator's individual level and rationale for one criterion of one dossier."""
 
-    dossier = models.ForeignKey(Dossier, verbose_name=_("dossier"), on_delete=models.CASCADE,
-                                related_name="scores", help_text=_("Beoordeeld dossier."))
-    criterion = models.ForeignKey(Criterion, verbose_name=_("criterium"),
-                                  on_delete=models.CASCADE, related_name="scores",
-                                  help_text=_("Criterium."))
-    evaluator = models.ForeignKey(Evaluator, verbose_name=_("beoordelaar"),
-                                  on_delete=models.PROTECT, related_name="scores",
-                                  help_text=_("Beoordelaar."))
-    level = models.DecimalField(_("niveau"), max_digits=5, decimal_places=4,
-                                validators=level_validators,
-                                help_text=_("Fractie op de schaal van het criterium (0 t/m 1)."))
-    rationale = models.TextField(_("motivering"), blank=True,
-                                 help_text=_("Verplicht bij het indienen van de set."))
-    submitted_at = models.DateTimeField(_("ingediend op"), null=True, blank=True,
-                                        help_text=_("Leeg zolang de set niet is ingediend."))
+    dossier = models.ForeignKey(
+        Dossier,
+        verbose_name=_("dossier"),
+        on_delete=models.CASCADE,
+        related_name="scores",
+        help_text=_("Beoordeeld dossier."),
+    )
+    criterion = models.ForeignKey(
+        Criterion,
+        verbose_name=_("criterium"),
+        on_delete=models.CASCADE,
+        related_name="scores",
+        help_text=_("Criterium."),
+    )
+    evaluator = models.ForeignKey(
+        Evaluator,
+        verbose_name=_("beoordelaar"),
+        on_delete=models.PROTECT,
+        related_name="scores",
+        help_text=_("Beoordelaar."),
+    )
+    level = models.DecimalField(
+        _("niveau"),
+        max_digits=5,
+        decimal_places=4,
+        validators=level_validators,
+        help_text=_("Fractie op de schaal van het criterium (0 t/m 1)."),
+    )
+    rationale = models.TextField(
+        _("motivering"), blank=True, help_text=_("Verplicht bij het indienen van de set.")
+    )
+    submitted_at = models.DateTimeField(
+        _("ingediend op"),
+        null=True,
+        blank=True,
+        help_text=_("Leeg zolang de set niet is ingediend."),
+    )
     updated_at = models.DateTimeField(_("gewijzigd"), auto_now=True, help_text=_("Gewijzigd."))
 
     class Meta:
         verbose_name = _("individuele score")
         verbose_name_plural = _("individuele scores")
         constraints = [
-            models.UniqueConstraint(fields=["dossier", "criterion", "evaluator"],
-                                    name="score_once_per_evaluator"),
-            models.CheckConstraint(condition=Q(level__gte=0) & Q(level__lte=1),
-                                   name="score_level_fraction"),
+            models.UniqueConstraint(
+                fields=["dossier", "criterion", "evaluator"], name="score_once_per_evaluator"
+            ),
+            models.CheckConstraint(
+                condition=Q(level__gte=0) & Q(level__lte=1), name="score_level_fraction"
+            ),
         ]
 
     def __str__(self):
@@ -80,19 +114,39 @@ class Score(models.Model):
 class FinalLevel(models.Model):
     """The consensus level the chair sets per criterion of a dossier."""
 
-    dossier = models.ForeignKey(Dossier, verbose_name=_("dossier"), on_delete=models.CASCADE,
-                                related_name="final_levels", help_text=_("Dossier."))
-    criterion = models.ForeignKey(Criterion, verbose_name=_("criterium"),
-                                  on_delete=models.CASCADE, related_name="final_levels",
-                                  help_text=_("Criterium."))
-    level = models.DecimalField(_("eindniveau"), max_digits=5, decimal_places=4,
-                                validators=level_validators,
-                                help_text=_("Consensusniveau (0 t/m 1)."))
-    rationale = models.TextField(_("motivering"), blank=True,
-                                 help_text=_("Motivering van de consensus."))
-    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("vastgesteld door"),
-                               null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="+", help_text=_("Voorzitter."))
+    dossier = models.ForeignKey(
+        Dossier,
+        verbose_name=_("dossier"),
+        on_delete=models.CASCADE,
+        related_name="final_levels",
+        help_text=_("Dossier."),
+    )
+    criterion = models.ForeignKey(
+        Criterion,
+        verbose_name=_("criterium"),
+        on_delete=models.CASCADE,
+        related_name="final_levels",
+        help_text=_("Criterium."),
+    )
+    level = models.DecimalField(
+        _("eindniveau"),
+        max_digits=5,
+        decimal_places=4,
+        validators=level_validators,
+        help_text=_("Consensusniveau (0 t/m 1)."),
+    )
+    rationale = models.TextField(
+        _("motivering"), blank=True, help_text=_("Motivering van de consensus.")
+    )
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("vastgesteld door"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Voorzitter."),
+    )
     updated_at = models.DateTimeField(_("gewijzigd"), auto_now=True, help_text=_("Gewijzigd."))
 
     class Meta:
@@ -100,8 +154,9 @@ class FinalLevel(models.Model):
         verbose_name_plural = _("eindniveaus")
         constraints = [
             models.UniqueConstraint(fields=["dossier", "criterion"], name="final_level_once"),
-            models.CheckConstraint(condition=Q(level__gte=0) & Q(level__lte=1),
-                                   name="final_level_fraction"),
+            models.CheckConstraint(
+                condition=Q(level__gte=0) & Q(level__lte=1), name="final_level_fraction"
+            ),
         ]
 
     def __str__(self):
@@ -111,35 +166,74 @@ class FinalLevel(models.Model):
 class Ranking(models.Model):
     """One run of the ranking engine for a tender phase; immutable once final."""
 
-    tender = models.ForeignKey(Tender, verbose_name=_("aanbesteding"), on_delete=models.CASCADE,
-                               related_name="rankings", help_text=_("Aanbesteding."))
-    phase = models.CharField(_("fase"), max_length=10, choices=Phase.choices,
-                             help_text=_("Selectie of gunning."))
-    seed = models.BigIntegerField(_("loting-seed"), default=0,
-                                  help_text=_("Beslist gelijke standen door loting, herhaalbaar."))
-    status = models.CharField(_("status"), max_length=10, choices=RankingStatus.choices,
-                              default=RankingStatus.PENDING, help_text=_("Voortgang."))
-    progress = models.PositiveSmallIntegerField(_("voortgang (%)"), default=0,
-                                                help_text=_("Voor de voortgangsbalk."))
+    tender = models.ForeignKey(
+        Tender,
+        verbose_name=_("aanbesteding"),
+        on_delete=models.CASCADE,
+        related_name="rankings",
+        help_text=_("Aanbesteding."),
+    )
+    phase = models.CharField(
+        _("fase"), max_length=10, choices=Phase.choices, help_text=_("Selectie of gunning.")
+    )
+    seed = models.BigIntegerField(
+        _("loting-seed"),
+        default=0,
+        help_text=_("Beslist gelijke standen door loting, herhaalbaar."),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=RankingStatus.choices,
+        default=RankingStatus.PENDING,
+        help_text=_("Voortgang."),
+    )
+    progress = models.PositiveSmallIntegerField(
+        _("voortgang (%)"), default=0, help_text=_("Voor de voortgangsbalk.")
+    )
     error = models.TextField(_("foutmelding"), blank=True, help_text=_("Bij mislukken."))
-    provisional = models.BooleanField(_("voorlopig"), default=False,
-                                      help_text=_("Consensus nog niet compleet."))
-    input_hash = models.CharField(_("hash van de invoer"), max_length=64, blank=True,
-                                  help_text=_("SHA-256 over alle invoer van de berekening."))
-    result = models.JSONField(_("resultaat"), default=dict, blank=True,
-                              help_text=_("Het volledige resultaat, zoals `manage.py ranking`."))
-    is_final = models.BooleanField(_("definitief"), default=False,
-                                   help_text=_("Na vaststellen onveranderlijk."))
-    finalised_at = models.DateTimeField(_("vastgesteld op"), null=True, blank=True,
-                                        help_text=_("Moment van vaststellen."))
-    finalised_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("vastgesteld door"),
-                                     null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="+", help_text=_("Voorzitter."))
-    superseded = models.BooleanField(_("heropend"), default=False,
-                                     help_text=_("Definitieve ranking die later is heropend."))
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("aangevraagd door"),
-                                     null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+", help_text=_("Wie de berekening startte."))
+    provisional = models.BooleanField(
+        _("voorlopig"), default=False, help_text=_("Consensus nog niet compleet.")
+    )
+    input_hash = models.CharField(
+        _("hash van de invoer"),
+        max_length=64,
+        blank=True,
+        help_text=_("SHA-256 over alle invoer van de berekening."),
+    )
+    result = models.JSONField(
+        _("resultaat"),
+        default=dict,
+        blank=True,
+        help_text=_("Het volledige resultaat, zoals `manage.py ranking`."),
+    )
+    is_final = models.BooleanField(
+        _("definitief"), default=False, help_text=_("Na vaststellen onveranderlijk.")
+    )
+    finalised_at = models.DateTimeField(
+        _("vastgesteld op"), null=True, blank=True, help_text=_("Moment van vaststellen.")
+    )
+    finalised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("vastgesteld door"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Voorzitter."),
+    )
+    superseded = models.BooleanField(
+        _("heropend"), default=False, help_text=_("Definitieve ranking die later is heropend.")
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("aangevraagd door"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Wie de berekening startte."),
+    )
     created_at = models.DateTimeField(_("aangemaakt"), auto_now_add=True, help_text=_("Gestart."))
 
     class Meta:
@@ -148,7 +242,8 @@ class Ranking(models.Model):
         verbose_name_plural = _("rankings")
         constraints = [
             models.UniqueConstraint(
-                fields=["tender", "phase"], condition=Q(is_final=True, superseded=False),
+                fields=["tender", "phase"],
+                condition=Q(is_final=True, superseded=False),
                 name="ranking_one_final_per_phase",
             ),
         ]
@@ -166,25 +261,49 @@ class Ranking(models.Model):
 
 
 class RankingRow(models.Model):
-    ranking = models.ForeignKey(Ranking, verbose_name=_("ranking"), on_delete=models.CASCADE,
-                                related_name="rows", help_text=_("Ranking."))
-    segment = models.ForeignKey(Segment, verbose_name=_("segment"), on_delete=models.CASCADE,
-                                related_name="+", help_text=_("Segment."))
-    dossier = models.ForeignKey(Dossier, verbose_name=_("dossier"), null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="+",
-                                help_text=_("Dossier van de inschrijver."))
+    ranking = models.ForeignKey(
+        Ranking,
+        verbose_name=_("ranking"),
+        on_delete=models.CASCADE,
+        related_name="rows",
+        help_text=_("Ranking."),
+    )
+    segment = models.ForeignKey(
+        Segment,
+        verbose_name=_("segment"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("Segment."),
+    )
+    dossier = models.ForeignKey(
+        Dossier,
+        verbose_name=_("dossier"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Dossier van de inschrijver."),
+    )
     bidder_kvk = models.CharField(_("KvK inschrijver"), max_length=8, help_text=_("Inschrijver."))
-    bidder_name = models.CharField(_("naam inschrijver"), max_length=200, blank=True,
-                                   help_text=_("Naam op het moment van rangschikken."))
+    bidder_name = models.CharField(
+        _("naam inschrijver"),
+        max_length=200,
+        blank=True,
+        help_text=_("Naam op het moment van rangschikken."),
+    )
     position = models.PositiveIntegerField(_("positie"), help_text=_("Volgorde in de uitvoer."))
-    rank = models.PositiveIntegerField(_("rang"), null=True, blank=True,
-                                       help_text=_("Leeg voor uitgesloten inschrijvingen."))
-    points = models.DecimalField(_("punten"), max_digits=9, decimal_places=2,
-                                 help_text=_("Afgerond op 2 decimalen."))
-    status = models.CharField(_("status"), max_length=20, choices=ResultStatus.choices,
-                              help_text=_("Uitkomst."))
-    reasons = models.JSONField(_("redenen"), default=list, blank=True,
-                               help_text=_("Uitleg van de status."))
+    rank = models.PositiveIntegerField(
+        _("rang"), null=True, blank=True, help_text=_("Leeg voor uitgesloten inschrijvingen.")
+    )
+    points = models.DecimalField(
+        _("punten"), max_digits=9, decimal_places=2, help_text=_("Afgerond op 2 decimalen.")
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=ResultStatus.choices, help_text=_("Uitkomst.")
+    )
+    reasons = models.JSONField(
+        _("redenen"), default=list, blank=True, help_text=_("Uitleg van de status.")
+    )
 
     class Meta:
         ordering = ["ranking", "segment__code", "position"]
@@ -196,10 +315,20 @@ class RankingRow(models.Model):
 
 
 class RankingGap(models.Model):
-    ranking = models.ForeignKey(Ranking, verbose_name=_("ranking"), on_delete=models.CASCADE,
-                                related_name="gaps", help_text=_("Ranking."))
-    segment = models.ForeignKey(Segment, verbose_name=_("segment"), on_delete=models.CASCADE,
-                                related_name="+", help_text=_("Segment."))
+    ranking = models.ForeignKey(
+        Ranking,
+        verbose_name=_("ranking"),
+        on_delete=models.CASCADE,
+        related_name="gaps",
+        help_text=_("Ranking."),
+    )
+    segment = models.ForeignKey(
+        Segment,
+        verbose_name=_("segment"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("Segment."),
+    )
     kind = models.CharField(_("soort"), max_length=20, help_text=_("Gemeente of specialisme."))
     code = models.CharField(_("code"), max_length=32, help_text=_("Ongedekte code."))
     shortfall = models.PositiveIntegerField(_("tekort"), help_text=_("Aantal ontbrekende."))

@@ -22,15 +22,23 @@ def ranking_inputs(*, tender: Tender) -> engine.TenderIn:
 
     Only sealed, current submissions take part; a rejected requirement answer counts as not met.
     """
-    lots = {lot.pk: lot for lot in Lot.objects.filter(tender=tender)
-            .prefetch_related("municipalities")}
-    segments = list(Segment.objects.filter(tender=tender).prefetch_related("criteria",
-                                                                           "requirements"))
-    general_codes = tuple(tender.requirements.filter(segment__isnull=True)
-                          .order_by("position", "code").values_list("code", flat=True))
+    lots = {
+        lot.pk: lot for lot in Lot.objects.filter(tender=tender).prefetch_related("municipalities")
+    }
+    segments = list(
+        Segment.objects.filter(tender=tender).prefetch_related("criteria", "requirements")
+    )
+    general_codes = tuple(
+        tender.requirements.filter(segment__isnull=True)
+        .order_by("position", "code")
+        .values_list("code", flat=True)
+    )
     dossiers = list(
-        Dossier.objects.filter(submission__tender=tender, submission__is_current=True,
-                               submission__state=SubmissionState.SEALED)
+        Dossier.objects.filter(
+            submission__tender=tender,
+            submission__is_current=True,
+            submission__state=SubmissionState.SEALED,
+        )
         .select_related("submission__bidder")
         .prefetch_related(Prefetch("municipalities", to_attr="served"))
     )
@@ -70,25 +78,42 @@ def ranking_inputs(*, tender: Tender) -> engine.TenderIn:
     for segment in segments:
         segment_codes = tuple(r.code for r in segment.requirements.all())
         lot_codes = sorted(m.code for m in lots[segment.lot_id].municipalities.all())
-        segment_inputs.append(engine.SegmentIn(
-            code=segment.code, places=segment.places, award_places=segment.award_places,
-            min_total=segment.min_total, coverage_k=segment.coverage_k,
-            municipalities=tuple(lot_codes), specialisms=tuple(segment.specialisms),
-            requirement_codes=segment_codes,
-            criteria=tuple(engine.CriterionIn(code=c.code, phase=c.phase,
-                                              max_points=c.max_points, min_level=c.min_level)
-                           for c in segment.criteria.all()),
-            bids=tuple(bid_input(d, segment_codes) for d in
-                       sorted(dossiers_by_segment[segment.pk],
-                              key=lambda d: d.submission.bidder.kvk)),
-        ))
-    return engine.TenderIn(slug=tender.slug, procedure=tender.procedure,
-                           requirement_codes=general_codes, segments=tuple(segment_inputs))
+        segment_inputs.append(
+            engine.SegmentIn(
+                code=segment.code,
+                places=segment.places,
+                award_places=segment.award_places,
+                min_total=segment.min_total,
+                coverage_k=segment.coverage_k,
+                municipalities=tuple(lot_codes),
+                specialisms=tuple(segment.specialisms),
+                requirement_codes=segment_codes,
+                criteria=tuple(
+                    engine.CriterionIn(
+                        code=c.code, phase=c.phase, max_points=c.max_points, min_level=c.min_level
+                    )
+                    for c in segment.criteria.all()
+                ),
+                bids=tuple(
+                    bid_input(d, segment_codes)
+                    for d in sorted(
+                        dossiers_by_segment[segment.pk], key=lambda d: d.submission.bidder.kvk
+                    )
+                ),
+            )
+        )
+    return engine.TenderIn(
+        slug=tender.slug,
+        procedure=tender.procedure,
+        requirement_codes=general_codes,
+        segments=tuple(segment_inputs),
+    )
 
 
 def final_ranking(*, tender: Tender, phase: str) -> Ranking | None:
-    return (Ranking.objects.filter(tender=tender, phase=phase, is_final=True, superseded=False)
-            .first())
+    return Ranking.objects.filter(
+        tender=tender, phase=phase, is_final=True, superseded=False
+    ).first()
 
 
 def finalised_selection(*, tender: Tender) -> Mapping[str, frozenset[str]] | None:
@@ -122,10 +147,15 @@ def award_winners(*, tender: Tender, seed: int = 0) -> Mapping[str, frozenset[st
         ).values_list("segment__code", "bidder_kvk"):
             winners[code].add(kvk)
         return {code: frozenset(kvks) for code, kvks in winners.items()}
-    result = engine.rank_tender(ranking_inputs(tender=tender), phase=Phase.AWARD, seed=seed,
-                                finalised_selection=finalised_selection(tender=tender))
+    result = engine.rank_tender(
+        ranking_inputs(tender=tender),
+        phase=Phase.AWARD,
+        seed=seed,
+        finalised_selection=finalised_selection(tender=tender),
+    )
     return {
-        seg.segment: frozenset(r.bidder for r in seg.results
-                               if r.status in engine.SELECTED_STATUSES)
+        seg.segment: frozenset(
+            r.bidder for r in seg.results if r.status in engine.SELECTED_STATUSES
+        )
         for seg in result.segments
     }

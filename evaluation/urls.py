@@ -5,10 +5,17 @@ from . import views
 prefix = "aanbestedingen/<slug:slug>/ranking/<str:phase>/"
 urlpatterns = [
     path(prefix, views.RankingOverviewView.as_view(), name="ranking-overview"),
-    path(prefix + "berekening/<int:pk>/", views.RankingProgressView.as_view(),
-         name="ranking-progress"),
-    path(prefix + "berekening/<int:pk>/vaststellen/", views.RankingFinaliseView.as_view(),
-         name="ranking-finalise"),
-    path(prefix + "segment/<str:code>/", views.RankingSegmentView.as_view(),
-         name="ranking-segment"),
+    path(
+        prefix + "berekening/<int:pk>/",
+        views.RankingProgressView.as_view(),
+        name="ranking-progress",
+    ),
+    path(
+        prefix + "berekening/<int:pk>/vaststellen/",
+        views.RankingFinaliseView.as_view(),
+        name="ranking-finalise",
+    ),
+    path(
+        prefix + "segment/<str:code>/", views.RankingSegmentView.as_view(), name="ranking-segment"
+    ),
 ]

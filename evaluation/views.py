@@ -29,8 +29,9 @@ class RankingAccessMixin(LoginRequiredMixin):
             return self.handle_no_permission()
         if kwargs["phase"] not in Phase.values:
             raise Http404
-        self.tender = get_object_or_404(Tender.objects.select_related("region"),
-                                        slug=kwargs["slug"])
+        self.tender = get_object_or_404(
+            Tender.objects.select_related("region"), slug=kwargs["slug"]
+        )
         if not can_view_ranking(request.user, self.tender):
             raise Http404
         self.phase = kwargs["phase"]
@@ -38,9 +39,13 @@ class RankingAccessMixin(LoginRequiredMixin):
 
     def base_context(self, ranking):
         return {
-            "tender": self.tender, "phase": self.phase,
-            "ranking_title": (_("Ranking selectiefase") if self.phase == Phase.SELECTION
-                              else _("Ranking gunningsfase")),
+            "tender": self.tender,
+            "phase": self.phase,
+            "ranking_title": (
+                _("Ranking selectiefase")
+                if self.phase == Phase.SELECTION
+                else _("Ranking gunningsfase")
+            ),
             "ranking": ranking,
             "can_run": can_run_ranking(self.request.user, self.tender),
             "can_finalise": can_finalise_ranking(self.request.user, self.tender),
@@ -65,8 +70,9 @@ class RankingOverviewView(RankingAccessMixin, View):
             context["segments"] = _segment_summaries(self.tender, context["ranking"])
             return render(request, "evaluation/ranking_overview.html", context, status=400)
         try:
-            ranking_request(tender=self.tender, phase=phase, seed=form.cleaned_data["seed"],
-                            user=request.user)
+            ranking_request(
+                tender=self.tender, phase=phase, seed=form.cleaned_data["seed"], user=request.user
+            )
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
@@ -79,8 +85,7 @@ class RankingProgressView(RankingAccessMixin, View):
 
     def get(self, request, slug, phase, pk):
         ranking = get_object_or_404(Ranking, pk=pk, tender=self.tender, phase=phase)
-        return render(request, "evaluation/_ranking_progress.html",
-                      self.base_context(ranking))
+        return render(request, "evaluation/_ranking_progress.html", self.base_context(ranking))
 
 
 class RankingFinaliseView(RankingAccessMixin, View):
@@ -89,8 +94,9 @@ class RankingFinaliseView(RankingAccessMixin, View):
             raise Http404
         ranking = get_object_or_404(Ranking, pk=pk, tender=self.tender, phase=phase)
         try:
-            ranking_finalise(ranking=ranking, user=request.user,
-                             client_address=client_address_of(request))
+            ranking_finalise(
+                ranking=ranking, user=request.user, client_address=client_address_of(request)
+            )
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
@@ -100,8 +106,9 @@ class RankingFinaliseView(RankingAccessMixin, View):
 
 class RankingSegmentView(RankingAccessMixin, View):
     def get(self, request, slug, phase, code):
-        segment = get_object_or_404(Segment.objects.select_related("lot"), tender=self.tender,
-                                    code=code)
+        segment = get_object_or_404(
+            Segment.objects.select_related("lot"), tender=self.tender, code=code
+        )
         ranking = latest_ranking(tender=self.tender, phase=phase)
         context = self.base_context(ranking)
         rows = gaps = []
@@ -122,13 +129,18 @@ def _segment_summaries(tender, ranking):
             "segment_id", "status"
         ):
             counts[(segment_id, status)] += 1
-        for segment_id in RankingGap.objects.filter(ranking=ranking).values_list("segment_id",
-                                                                                   flat=True):
+        for segment_id in RankingGap.objects.filter(ranking=ranking).values_list(
+            "segment_id", flat=True
+        ):
             gap_counts[segment_id] += 1
     return [
-        {"segment": s,
-         "selected": counts[(s.pk, "selected")], "coverage": counts[(s.pk, "selected_coverage")],
-         "below": counts[(s.pk, "below_line")], "excluded": counts[(s.pk, "excluded")],
-         "gaps": gap_counts[s.pk]}
+        {
+            "segment": s,
+            "selected": counts[(s.pk, "selected")],
+            "coverage": counts[(s.pk, "selected_coverage")],
+            "below": counts[(s.pk, "below_line")],
+            "excluded": counts[(s.pk, "excluded")],
+            "gaps": gap_counts[s.pk],
+        }
         for s in segments
     ]

@@ -16,24 +16,42 @@ agb_validator = RegexValidator(r"^[0-9]{8}$", _("Een AGB-code bestaat uit 8 cijf
 
 
 class Organisation(models.Model):
-    kvk = models.CharField(_("KvK-nummer"), max_length=8, unique=True, validators=[kvk_validator],
-                           help_text=_("Inschrijfnummer bij de Kamer van Koophandel (8 cijfers)."))
+    kvk = models.CharField(
+        _("KvK-nummer"),
+        max_length=8,
+        unique=True,
+        validators=[kvk_validator],
+        help_text=_("Inschrijfnummer bij de Kamer van Koophandel (8 cijfers)."),
+    )
     name = models.CharField(_("naam"), max_length=200, help_text=_("Statutaire naam."))
-    legal_form = models.CharField(_("rechtsvorm"), max_length=20, choices=LegalForm.choices,
-                                  help_text=_("Rechtsvorm van de organisatie."))
-    agb = models.CharField(_("AGB-code"), max_length=8, blank=True, validators=[agb_validator],
-                           help_text=_("Optioneel: AGB-code (8 cijfers)."))
-    address = models.CharField(_("adres"), max_length=300, blank=True,
-                               help_text=_("Bezoek- of postadres."))
-    contact_email = models.EmailField(_("e-mail contactpersoon"), blank=True,
-                                      help_text=_("Voor berichten over aanbestedingen."))
+    legal_form = models.CharField(
+        _("rechtsvorm"),
+        max_length=20,
+        choices=LegalForm.choices,
+        help_text=_("Rechtsvorm van de organisatie."),
+    )
+    agb = models.CharField(
+        _("AGB-code"),
+        max_length=8,
+        blank=True,
+        validators=[agb_validator],
+        help_text=_("Optioneel: AGB-code (8 cijfers)."),
+    )
+    address = models.CharField(
+        _("adres"), max_length=300, blank=True, help_text=_("Bezoek- of postadres.")
+    )
+    contact_email = models.EmailField(
+        _("e-mail contactpersoon"), blank=True, help_text=_("Voor berichten over aanbestedingen.")
+    )
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("organisatie")
         verbose_name_plural = _("organisaties")
         constraints = [
-            models.CheckConstraint(condition=Q(kvk__regex=r"^[0-9]{8}$"), name="organisation_kvk_8_digits"),
+            models.CheckConstraint(
+                condition=Q(kvk__regex=r"^[0-9]{8}$"), name="organisation_kvk_8_digits"
+            ),
         ]
 
     def __str__(self):
@@ -43,16 +61,30 @@ class Organisation(models.Model):
 class Combination(models.Model):
     """Several organisations bidding as one; the lead (penvoerder) signs and submits."""
 
-    tender = models.ForeignKey(Tender, verbose_name=_("aanbesteding"), on_delete=models.CASCADE,
-                               related_name="combinations", help_text=_("Aanbesteding."))
-    lead = models.ForeignKey(Organisation, verbose_name=_("penvoerder"), on_delete=models.PROTECT,
-                             related_name="led_combinations",
-                             help_text=_("Organisatie die namens de combinatie inschrijft."))
-    name = models.CharField(_("naam"), max_length=200, blank=True,
-                            help_text=_("Naam van de combinatie."))
-    members = models.ManyToManyField(Organisation, verbose_name=_("leden"),
-                                     through="CombinationMember", related_name="combinations",
-                                     help_text=_("Overige leden van de combinatie."))
+    tender = models.ForeignKey(
+        Tender,
+        verbose_name=_("aanbesteding"),
+        on_delete=models.CASCADE,
+        related_name="combinations",
+        help_text=_("Aanbesteding."),
+    )
+    lead = models.ForeignKey(
+        Organisation,
+        verbose_name=_("penvoerder"),
+        on_delete=models.PROTECT,
+        related_name="led_combinations",
+        help_text=_("Organisatie die namens de combinatie inschrijft."),
+    )
+    name = models.CharField(
+        _("naam"), max_length=200, blank=True, help_text=_("Naam van de combinatie.")
+    )
+    members = models.ManyToManyField(
+        Organisation,
+        verbose_name=_("leden"),
+        through="CombinationMember",
+        related_name="combinations",
+        help_text=_("Overige leden van de combinatie."),
+    )
 
     class Meta:
         verbose_name = _("combinatie")
@@ -66,19 +98,29 @@ class Combination(models.Model):
 
 
 class CombinationMember(models.Model):
-    combination = models.ForeignKey(Combination, verbose_name=_("combinatie"),
-                                    on_delete=models.CASCADE, help_text=_("Combinatie."))
-    organisation = models.ForeignKey(Organisation, verbose_name=_("organisatie"),
-                                     on_delete=models.PROTECT, help_text=_("Lid."))
-    confirmed_at = models.DateTimeField(_("bevestigd op"), null=True, blank=True,
-                                        help_text=_("Moment waarop het lid deelname bevestigde."))
+    combination = models.ForeignKey(
+        Combination,
+        verbose_name=_("combinatie"),
+        on_delete=models.CASCADE,
+        help_text=_("Combinatie."),
+    )
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisatie"), on_delete=models.PROTECT, help_text=_("Lid.")
+    )
+    confirmed_at = models.DateTimeField(
+        _("bevestigd op"),
+        null=True,
+        blank=True,
+        help_text=_("Moment waarop het lid deelname bevestigde."),
+    )
 
     class Meta:
         verbose_name = _("lid van combinatie")
         verbose_name_plural = _("leden van combinaties")
         constraints = [
-            models.UniqueConstraint(fields=["combination", "organisation"],
-                                    name="combination_member_unique"),
+            models.UniqueConstraint(
+                fields=["combination", "organisation"], name="combination_member_unique"
+            ),
         ]
 
     def __str__(self):
@@ -88,36 +130,71 @@ class CombinationMember(models.Model):
 class Submission(models.Model):
     """Everything one bidder hands in for one tender; sealed at submit."""
 
-    tender = models.ForeignKey(Tender, verbose_name=_("aanbesteding"), on_delete=models.CASCADE,
-                               related_name="submissions", help_text=_("Aanbesteding."))
-    bidder = models.ForeignKey(Organisation, verbose_name=_("inschrijver"),
-                               on_delete=models.PROTECT, related_name="submissions",
-                               help_text=_("Inschrijver, of penvoerder van een combinatie."))
-    combination = models.ForeignKey(Combination, verbose_name=_("combinatie"), null=True,
-                                    blank=True, on_delete=models.PROTECT,
-                                    related_name="submissions",
-                                    help_text=_("Ingevuld als een combinatie inschrijft."))
-    state = models.CharField(_("status"), max_length=10, choices=SubmissionState.choices,
-                             default=SubmissionState.DRAFT, help_text=_("Concept of verzegeld."))
-    version = models.PositiveIntegerField(_("versie"), default=1,
-                                          help_text=_("Hoogste versie telt; oudere blijven bewaard."))
-    is_current = models.BooleanField(_("actueel"), default=True,
-                                     help_text=_("De versie die meetelt."))
-    submitted_at = models.DateTimeField(_("ontvangen op"), null=True, blank=True,
-                                        help_text=_("Exacte ontvangsttijd volgens de server."))
-    content_hash = models.CharField(_("SHA-256 inschrijving"), max_length=64, blank=True,
-                                    help_text=_("Hash over de hele inschrijving."))
-    created_at = models.DateTimeField(_("aangemaakt"), auto_now_add=True, help_text=_("Aangemaakt."))
+    tender = models.ForeignKey(
+        Tender,
+        verbose_name=_("aanbesteding"),
+        on_delete=models.CASCADE,
+        related_name="submissions",
+        help_text=_("Aanbesteding."),
+    )
+    bidder = models.ForeignKey(
+        Organisation,
+        verbose_name=_("inschrijver"),
+        on_delete=models.PROTECT,
+        related_name="submissions",
+        help_text=_("Inschrijver, of penvoerder van een combinatie."),
+    )
+    combination = models.ForeignKey(
+        Combination,
+        verbose_name=_("combinatie"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="submissions",
+        help_text=_("Ingevuld als een combinatie inschrijft."),
+    )
+    state = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=SubmissionState.choices,
+        default=SubmissionState.DRAFT,
+        help_text=_("Concept of verzegeld."),
+    )
+    version = models.PositiveIntegerField(
+        _("versie"), default=1, help_text=_("Hoogste versie telt; oudere blijven bewaard.")
+    )
+    is_current = models.BooleanField(
+        _("actueel"), default=True, help_text=_("De versie die meetelt.")
+    )
+    submitted_at = models.DateTimeField(
+        _("ontvangen op"),
+        null=True,
+        blank=True,
+        help_text=_("Exacte ontvangsttijd volgens de server."),
+    )
+    content_hash = models.CharField(
+        _("SHA-256 inschrijving"),
+        max_length=64,
+        blank=True,
+        help_text=_("Hash over de hele inschrijving."),
+    )
+    created_at = models.DateTimeField(
+        _("aangemaakt"), auto_now_add=True, help_text=_("Aangemaakt.")
+    )
 
     class Meta:
         ordering = ["tender", "bidder__kvk"]
         verbose_name = _("inschrijving")
         verbose_name_plural = _("inschrijvingen")
         constraints = [
-            models.UniqueConstraint(fields=["tender", "bidder", "version"],
-                                    name="submission_version_unique"),
-            models.UniqueConstraint(fields=["tender", "bidder"], condition=Q(is_current=True),
-                                    name="submission_one_current_per_bidder"),
+            models.UniqueConstraint(
+                fields=["tender", "bidder", "version"], name="submission_version_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["tender", "bidder"],
+                condition=Q(is_current=True),
+                name="submission_one_current_per_bidder",
+            ),
         ]
 
     def __str__(self):
@@ -125,19 +202,28 @@ class Submission(models.Model):
 
 
 class Subcontractor(models.Model):
-    submission = models.ForeignKey(Submission, verbose_name=_("inschrijving"),
-                                   on_delete=models.CASCADE, related_name="subcontractors",
-                                   help_text=_("Inschrijving."))
-    organisation = models.ForeignKey(Organisation, verbose_name=_("onderaannemer"),
-                                     on_delete=models.PROTECT, related_name="subcontracts",
-                                     help_text=_("Organisatie die als onderaannemer werkt."))
+    submission = models.ForeignKey(
+        Submission,
+        verbose_name=_("inschrijving"),
+        on_delete=models.CASCADE,
+        related_name="subcontractors",
+        help_text=_("Inschrijving."),
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("onderaannemer"),
+        on_delete=models.PROTECT,
+        related_name="subcontracts",
+        help_text=_("Organisatie die als onderaannemer werkt."),
+    )
 
     class Meta:
         verbose_name = _("onderaannemer")
         verbose_name_plural = _("onderaannemers")
         constraints = [
-            models.UniqueConstraint(fields=["submission", "organisation"],
-                                    name="subcontractor_unique"),
+            models.UniqueConstraint(
+                fields=["submission", "organisation"], name="subcontractor_unique"
+            ),
         ]
 
     def __str__(self):
@@ -147,25 +233,56 @@ class Subcontractor(models.Model):
 class Dossier(models.Model):
     """The bekwaamheidsdossier: a bidder's entry for one segment, with its lumpsum bid."""
 
-    submission = models.ForeignKey(Submission, verbose_name=_("inschrijving"),
-                                   on_delete=models.CASCADE, related_name="dossiers",
-                                   help_text=_("Inschrijving."))
-    segment = models.ForeignKey(Segment, verbose_name=_("segment"), on_delete=models.PROTECT,
-                                related_name="dossiers", help_text=_("Inkoopsegment."))
-    municipalities = models.ManyToManyField(Municipality, verbose_name=_("bediende gemeenten"),
-                                            related_name="dossiers", blank=True,
-                                            help_text=_("Gemeenten waar de aanbieder levert."))
-    specialisms = models.JSONField(_("specialismen"), default=list, blank=True,
-                                   help_text=_("Codes van specialismen die de aanbieder biedt."))
-    bid_clients = models.PositiveIntegerField(_("cliënten per jaar"), null=True, blank=True,
-                                              help_text=_("Verwacht aantal cliënten per jaar."))
+    submission = models.ForeignKey(
+        Submission,
+        verbose_name=_("inschrijving"),
+        on_delete=models.CASCADE,
+        related_name="dossiers",
+        help_text=_("Inschrijving."),
+    )
+    segment = models.ForeignKey(
+        Segment,
+        verbose_name=_("segment"),
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+        help_text=_("Inkoopsegment."),
+    )
+    municipalities = models.ManyToManyField(
+        Municipality,
+        verbose_name=_("bediende gemeenten"),
+        related_name="dossiers",
+        blank=True,
+        help_text=_("Gemeenten waar de aanbieder levert."),
+    )
+    specialisms = models.JSONField(
+        _("specialismen"),
+        default=list,
+        blank=True,
+        help_text=_("Codes van specialismen die de aanbieder biedt."),
+    )
+    bid_clients = models.PositiveIntegerField(
+        _("cliënten per jaar"),
+        null=True,
+        blank=True,
+        help_text=_("Verwacht aantal cliënten per jaar."),
+    )
     bid_months = models.DecimalField(
-        _("trajectduur (maanden)"), max_digits=7, decimal_places=2, null=True, blank=True,
-        validators=[MinValueValidator(Decimal("0"))], help_text=_("Gemiddelde duur."),
+        _("trajectduur (maanden)"),
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("Gemiddelde duur."),
     )
     bid_hours_per_month = models.DecimalField(
-        _("uren per maand"), max_digits=7, decimal_places=2, null=True, blank=True,
-        validators=[MinValueValidator(Decimal("0"))], help_text=_("Intensiteit per cliënt."),
+        _("uren per maand"),
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("Intensiteit per cliënt."),
     )
 
     class Meta:
@@ -173,8 +290,9 @@ class Dossier(models.Model):
         verbose_name = _("bekwaamheidsdossier")
         verbose_name_plural = _("bekwaamheidsdossiers")
         constraints = [
-            models.UniqueConstraint(fields=["submission", "segment"],
-                                    name="dossier_one_per_segment"),
+            models.UniqueConstraint(
+                fields=["submission", "segment"], name="dossier_one_per_segment"
+            ),
         ]
 
     def __str__(self):
@@ -186,26 +304,37 @@ class Dossier(models.Model):
 
 
 class RequirementAnswer(models.Model):
-    submission = models.ForeignKey(Submission, verbose_name=_("inschrijving"),
-                                   on_delete=models.CASCADE, related_name="answers",
-                                   help_text=_("Inschrijving."))
-    requirement = models.ForeignKey(Requirement, verbose_name=_("minimumeis"),
-                                    on_delete=models.CASCADE, related_name="answers",
-                                    help_text=_("Eis."))
+    submission = models.ForeignKey(
+        Submission,
+        verbose_name=_("inschrijving"),
+        on_delete=models.CASCADE,
+        related_name="answers",
+        help_text=_("Inschrijving."),
+    )
+    requirement = models.ForeignKey(
+        Requirement,
+        verbose_name=_("minimumeis"),
+        on_delete=models.CASCADE,
+        related_name="answers",
+        help_text=_("Eis."),
+    )
     met = models.BooleanField(_("voldaan"), help_text=_("Antwoord van de inschrijver (ja/nee)."))
     rejected = models.BooleanField(
-        _("afgekeurd bij controle"), default=False,
+        _("afgekeurd bij controle"),
+        default=False,
         help_text=_("Na de opening afgekeurd tegen het bewijs; telt dan als niet voldaan."),
     )
-    rejection_reason = models.TextField(_("reden afkeuring"), blank=True,
-                                        help_text=_("Verplicht bij afkeuren."))
+    rejection_reason = models.TextField(
+        _("reden afkeuring"), blank=True, help_text=_("Verplicht bij afkeuren.")
+    )
 
     class Meta:
         verbose_name = _("antwoord op minimumeis")
         verbose_name_plural = _("antwoorden op minimumeisen")
         constraints = [
-            models.UniqueConstraint(fields=["submission", "requirement"],
-                                    name="requirement_answer_unique"),
+            models.UniqueConstraint(
+                fields=["submission", "requirement"], name="requirement_answer_unique"
+            ),
         ]
 
     def __str__(self):

@@ -27,8 +27,11 @@ from .models import (
 def organisations_upsert_from_scenario(*, data: list[dict]) -> dict[str, Organisation]:
     """Create organisations by KvK number, keeping the ones that exist (KvK is unique)."""
     existing = Organisation.objects.in_bulk([o["kvk"] for o in data], field_name="kvk")
-    new = [Organisation(kvk=o["kvk"], name=o["name"], legal_form=o["legal_form"],
-                        agb=o.get("agb", "")) for o in data if o["kvk"] not in existing]
+    new = [
+        Organisation(kvk=o["kvk"], name=o["name"], legal_form=o["legal_form"], agb=o.get("agb", ""))
+        for o in data
+        if o["kvk"] not in existing
+    ]
     for org in new:
         org.full_clean(validate_unique=False)
     Organisation.objects.bulk_create(new)
@@ -48,22 +51,35 @@ def submissions_create_from_scenario(
     requirements = {r.code: r for r in tender.requirements.all()}
     municipalities = {m.code: m for m in Municipality.objects.filter(lots__tender=tender)}
     combinations = Combination.objects.bulk_create(
-        Combination(tender=tender, lead=organisations[item["bidder"]],
-                    name=f"Combinatie {organisations[item['bidder']].name}")
-        for item in data if item.get("members")
+        Combination(
+            tender=tender,
+            lead=organisations[item["bidder"]],
+            name=f"Combinatie {organisations[item['bidder']].name}",
+        )
+        for item in data
+        if item.get("members")
     )
     combination_of = {c.lead.kvk: c for c in combinations}
     CombinationMember.objects.bulk_create(
-        CombinationMember(combination=combination_of[item["bidder"]],
-                          organisation=organisations[kvk], confirmed_at=tender.deadline)
-        for item in data for kvk in item.get("members", [])
+        CombinationMember(
+            combination=combination_of[item["bidder"]],
+            organisation=organisations[kvk],
+            confirmed_at=tender.deadline,
+        )
+        for item in data
+        for kvk in item.get("members", [])
     )
     submissions = Submission.objects.bulk_create(
         Submission(
-            tender=tender, bidder=organisations[item["bidder"]],
-            combination=combination_of.get(item["bidder"]), state=SubmissionState.SEALED,
-            submitted_at=(datetime.fromisoformat(item["submitted_at"])
-                          if item.get("submitted_at") else tender.deadline),
+            tender=tender,
+            bidder=organisations[item["bidder"]],
+            combination=combination_of.get(item["bidder"]),
+            state=SubmissionState.SEALED,
+            submitted_at=(
+                datetime.fromisoformat(item["submitted_at"])
+                if item.get("submitted_at")
+                else tender.deadline
+            ),
         )
         for item in data
     )
@@ -74,12 +90,15 @@ def submissions_create_from_scenario(
     )
     answers, dossiers, served = [], {}, []
     for submission, item in zip(submissions, data, strict=True):
-        answers.extend(RequirementAnswer(submission=submission, requirement=requirements[code],
-                                         met=met) for code, met in item["requirements"].items())
+        answers.extend(
+            RequirementAnswer(submission=submission, requirement=requirements[code], met=met)
+            for code, met in item["requirements"].items()
+        )
         for entry in item["segments"]:
             bid = entry.get("bid")
             dossiers[(item["bidder"], entry["segment"])] = Dossier(
-                submission=submission, segment=segments[entry["segment"]],
+                submission=submission,
+                segment=segments[entry["segment"]],
                 specialisms=list(entry.get("specialisms", [])),
                 bid_clients=bid["clients"] if bid else None,
                 bid_months=Decimal(bid["months"]) if bid else None,
@@ -93,7 +112,8 @@ def submissions_create_from_scenario(
     Dossier.objects.bulk_create(dossiers.values())
     Dossier.municipalities.through.objects.bulk_create(
         Dossier.municipalities.through(dossier=dossier, municipality=municipalities[code])
-        for dossier, codes in zip(dossiers.values(), served, strict=True) for code in codes
+        for dossier, codes in zip(dossiers.values(), served, strict=True)
+        for code in codes
     )
     RequirementAnswer.objects.bulk_create(answers)
     return dossiers
@@ -102,18 +122,33 @@ def submissions_create_from_scenario(
 def proces_verbaal_create(*, tender: Tender, user=None) -> None:
     """After-hook of the opening: the proces-verbaal PDF listing every sealed submission with
     its receipt time and hash, stored as a (non-public) tender document."""
-    submissions = (Submission.objects.filter(tender=tender, is_current=True,
-                                             state=SubmissionState.SEALED)
-                   .select_related("bidder").order_by("submitted_at", "bidder__kvk"))
-    confirmations = (OpeningConfirmation.objects.filter(tender=tender).select_related("user")
-                     .order_by("confirmed_at", "pk"))
+    submissions = (
+        Submission.objects.filter(tender=tender, is_current=True, state=SubmissionState.SEALED)
+        .select_related("bidder")
+        .order_by("submitted_at", "bidder__kvk")
+    )
+    confirmations = (
+        OpeningConfirmation.objects.filter(tender=tender)
+        .select_related("user")
+        .order_by("confirmed_at", "pk")
+    )
     opened_at = timezone.now()
     reference = f"PV-{tender.slug}-{timezone.localtime(opened_at):%Y%m%d%H%M%S}"
-    pdf = render_to_pdf("pdf/proces_verbaal.html", {
-        "tender": tender, "submissions": submissions, "confirmations": confirmations,
-        "opened_at": opened_at, "reference": reference, "region_name": tender.region.name,
-    })
-    document = TenderDocument(tender=tender, kind=TenderDocument.Kind.PROCES_VERBAAL,
-                              title=f"Proces-verbaal van opening {tender.title}",
-                              sha256=hashlib.sha256(pdf).hexdigest())
+    pdf = render_to_pdf(
+        "pdf/proces_verbaal.html",
+        {
+            "tender": tender,
+            "submissions": submissions,
+            "confirmations": confirmations,
+            "opened_at": opened_at,
+            "reference": reference,
+            "region_name": tender.region.name,
+        },
+    )
+    document = TenderDocument(
+        tender=tender,
+        kind=TenderDocument.Kind.PROCES_VERBAAL,
+        title=f"Proces-verbaal van opening {tender.title}",
+        sha256=hashlib.sha256(pdf).hexdigest(),
+    )
     document.file.save(f"{reference}.pdf", ContentFile(pdf), save=True)

@@ -22,11 +22,18 @@ def default_scale():
 
 
 class Region(models.Model):
-    code = models.SlugField(_("code"), max_length=64, unique=True,
-                            help_text=_("Korte code van het samenwerkingsverband."))
+    code = models.SlugField(
+        _("code"),
+        max_length=64,
+        unique=True,
+        help_text=_("Korte code van het samenwerkingsverband."),
+    )
     name = models.CharField(_("naam"), max_length=200, help_text=_("Naam van de regio."))
     municipalities = models.ManyToManyField(
-        "Municipality", verbose_name=_("gemeenten"), related_name="regions", blank=True,
+        "Municipality",
+        verbose_name=_("gemeenten"),
+        related_name="regions",
+        blank=True,
         help_text=_("Gemeenten die samen inkopen."),
     )
 
@@ -40,11 +47,18 @@ class Region(models.Model):
 
 
 class Municipality(models.Model):
-    code = models.CharField(_("CBS-code"), max_length=6, unique=True, validators=[cbs_validator],
-                            help_text=_("Gemeentecode van het CBS, bijvoorbeeld GM0197."))
+    code = models.CharField(
+        _("CBS-code"),
+        max_length=6,
+        unique=True,
+        validators=[cbs_validator],
+        help_text=_("Gemeentecode van het CBS, bijvoorbeeld GM0197."),
+    )
     name = models.CharField(_("naam"), max_length=200, help_text=_("Naam van de gemeente."))
     inhabitants = models.PositiveIntegerField(
-        _("inwoners"), null=True, blank=True,
+        _("inwoners"),
+        null=True,
+        blank=True,
         help_text=_("Aantal inwoners; gebruikt voor de verdeling van betalingen."),
     )
 
@@ -58,27 +72,48 @@ class Municipality(models.Model):
 
 
 class Tender(models.Model):
-    slug = models.SlugField(_("kenmerk"), max_length=64, unique=True,
-                            help_text=_("Unieke korte naam, gebruikt in adressen en exports."))
+    slug = models.SlugField(
+        _("kenmerk"),
+        max_length=64,
+        unique=True,
+        help_text=_("Unieke korte naam, gebruikt in adressen en exports."),
+    )
     title = models.CharField(_("titel"), max_length=300, help_text=_("Titel van de aanbesteding."))
-    region = models.ForeignKey(Region, verbose_name=_("regio"), on_delete=models.PROTECT,
-                               related_name="tenders", help_text=_("Inkopende regio."))
-    procedure = models.CharField(_("procedure"), max_length=20, choices=Procedure.choices,
-                                 default=Procedure.RESTRICTED,
-                                 help_text=_("Soort aanbestedingsprocedure."))
-    state = models.CharField(_("status"), max_length=20, choices=TenderState.choices,
-                             default=TenderState.DRAFT,
-                             help_text=_("Fase in de levenscyclus; wijzigt alleen via acties."))
-    deadline = models.DateTimeField(_("sluitingstermijn"),
-                                    help_text=_("Uiterste moment van inschrijven."))
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("regio"),
+        on_delete=models.PROTECT,
+        related_name="tenders",
+        help_text=_("Inkopende regio."),
+    )
+    procedure = models.CharField(
+        _("procedure"),
+        max_length=20,
+        choices=Procedure.choices,
+        default=Procedure.RESTRICTED,
+        help_text=_("Soort aanbestedingsprocedure."),
+    )
+    state = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=TenderState.choices,
+        default=TenderState.DRAFT,
+        help_text=_("Fase in de levenscyclus; wijzigt alleen via acties."),
+    )
+    deadline = models.DateTimeField(
+        _("sluitingstermijn"), help_text=_("Uiterste moment van inschrijven.")
+    )
     standstill_days = models.PositiveSmallIntegerField(
-        _("opschortende termijn (dagen)"), default=20,
+        _("opschortende termijn (dagen)"),
+        default=20,
         help_text=_("Kalenderdagen tussen gunningsbeslissing en definitieve gunning."),
     )
-    created_at = models.DateTimeField(_("aangemaakt"), auto_now_add=True,
-                                      help_text=_("Moment van aanmaken."))
-    updated_at = models.DateTimeField(_("gewijzigd"), auto_now=True,
-                                      help_text=_("Moment van laatste wijziging."))
+    created_at = models.DateTimeField(
+        _("aangemaakt"), auto_now_add=True, help_text=_("Moment van aanmaken.")
+    )
+    updated_at = models.DateTimeField(
+        _("gewijzigd"), auto_now=True, help_text=_("Moment van laatste wijziging.")
+    )
 
     class Meta:
         ordering = ["-deadline", "slug"]
@@ -90,19 +125,36 @@ class Tender(models.Model):
 
 
 class Lot(models.Model):
-    tender = models.ForeignKey(Tender, verbose_name=_("aanbesteding"), on_delete=models.CASCADE,
-                               related_name="lots", help_text=_("Aanbesteding van dit perceel."))
-    code = models.CharField(_("code"), max_length=32, validators=[code_validator],
-                            help_text=_("Uniek binnen de aanbesteding."))
+    tender = models.ForeignKey(
+        Tender,
+        verbose_name=_("aanbesteding"),
+        on_delete=models.CASCADE,
+        related_name="lots",
+        help_text=_("Aanbesteding van dit perceel."),
+    )
+    code = models.CharField(
+        _("code"),
+        max_length=32,
+        validators=[code_validator],
+        help_text=_("Uniek binnen de aanbesteding."),
+    )
     name = models.CharField(_("naam"), max_length=200, help_text=_("Naam van het perceel."))
-    funding = models.CharField(_("bekostiging"), max_length=20, choices=Funding.choices,
-                               default=Funding.LUMPSUM, help_text=_("Bekostigingsmodel."))
+    funding = models.CharField(
+        _("bekostiging"),
+        max_length=20,
+        choices=Funding.choices,
+        default=Funding.LUMPSUM,
+        help_text=_("Bekostigingsmodel."),
+    )
     municipalities = models.ManyToManyField(
-        Municipality, verbose_name=_("deelnemende gemeenten"), related_name="lots",
+        Municipality,
+        verbose_name=_("deelnemende gemeenten"),
+        related_name="lots",
         help_text=_("Gemeenten die aan dit perceel deelnemen."),
     )
-    position = models.PositiveIntegerField(_("volgorde"), default=0,
-                                           help_text=_("Volgorde op het scherm."))
+    position = models.PositiveIntegerField(
+        _("volgorde"), default=0, help_text=_("Volgorde op het scherm.")
+    )
 
     class Meta:
         ordering = ["tender", "position", "code"]
@@ -118,66 +170,116 @@ class Lot(models.Model):
 
 class Segment(models.Model):
     tender = models.ForeignKey(
-        Tender, verbose_name=_("aanbesteding"), on_delete=models.CASCADE, related_name="segments",
+        Tender,
+        verbose_name=_("aanbesteding"),
+        on_delete=models.CASCADE,
+        related_name="segments",
         help_text=_("Zelfde als die van het perceel; bewaard voor unieke codes per aanbesteding."),
     )
-    lot = models.ForeignKey(Lot, verbose_name=_("perceel"), on_delete=models.CASCADE,
-                            related_name="segments", help_text=_("Perceel van dit segment."))
-    code = models.CharField(_("code"), max_length=32, validators=[code_validator],
-                            help_text=_("Uniek binnen de aanbesteding."))
+    lot = models.ForeignKey(
+        Lot,
+        verbose_name=_("perceel"),
+        on_delete=models.CASCADE,
+        related_name="segments",
+        help_text=_("Perceel van dit segment."),
+    )
+    code = models.CharField(
+        _("code"),
+        max_length=32,
+        validators=[code_validator],
+        help_text=_("Uniek binnen de aanbesteding."),
+    )
     name = models.CharField(_("naam"), max_length=200, help_text=_("Naam van het inkoopsegment."))
     places = models.PositiveIntegerField(
-        _("plaatsen"), validators=[MinValueValidator(1)],
+        _("plaatsen"),
+        validators=[MinValueValidator(1)],
         help_text=_("Aantal aanbieders boven de streep (X)."),
     )
     award_places = models.PositiveIntegerField(
-        _("plaatsen gunning"), null=True, blank=True, validators=[MinValueValidator(1)],
+        _("plaatsen gunning"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
         help_text=_("X in de gunningsfase; leeg = gelijk aan plaatsen."),
     )
     min_total = models.DecimalField(
-        _("minimumscore"), max_digits=9, decimal_places=2, null=True, blank=True,
+        _("minimumscore"),
+        max_digits=9,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("0"))],
         help_text=_("Minimaal totaal aantal punten in de selectiefase."),
     )
     coverage_k = models.PositiveSmallIntegerField(
-        _("dekking k"), default=1,
+        _("dekking k"),
+        default=1,
         help_text=_("Minimaal aantal geselecteerde aanbieders per gemeente; 0 = geen dekking."),
     )
-    specialisms = models.JSONField(_("vereiste specialismen"), default=list, blank=True,
-                                   help_text=_("Codes van specialismen die gedekt moeten zijn."))
-    start_date = models.DateField(_("startdatum"), null=True, blank=True,
-                                  help_text=_("Ingangsdatum van de contracten."))
+    specialisms = models.JSONField(
+        _("vereiste specialismen"),
+        default=list,
+        blank=True,
+        help_text=_("Codes van specialismen die gedekt moeten zijn."),
+    )
+    start_date = models.DateField(
+        _("startdatum"), null=True, blank=True, help_text=_("Ingangsdatum van de contracten.")
+    )
     tariff = models.DecimalField(
-        _("normtarief"), max_digits=9, decimal_places=2, null=True, blank=True,
-        validators=[MinValueValidator(Decimal("0"))], help_text=_("Euro per uur."),
+        _("normtarief"),
+        max_digits=9,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("Euro per uur."),
     )
     budget = models.DecimalField(
-        _("budget"), max_digits=14, decimal_places=2, null=True, blank=True,
-        validators=[MinValueValidator(Decimal("0"))], help_text=_("Jaarbudget in euro."),
+        _("budget"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("Jaarbudget in euro."),
     )
-    payment = models.CharField(_("betaalritme"), max_length=10, choices=PaymentRhythm.choices,
-                               default=PaymentRhythm.MONTHLY,
-                               help_text=_("Maandelijks of per kwartaal vooruit."))
+    payment = models.CharField(
+        _("betaalritme"),
+        max_length=10,
+        choices=PaymentRhythm.choices,
+        default=PaymentRhythm.MONTHLY,
+        help_text=_("Maandelijks of per kwartaal vooruit."),
+    )
     band = models.DecimalField(
-        _("bandbreedte"), max_digits=5, decimal_places=4, null=True, blank=True,
+        _("bandbreedte"),
+        max_digits=5,
+        decimal_places=4,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("0.9999"))],
         help_text=_("Als fractie, bijvoorbeeld 0,05 voor 5%."),
     )
-    position = models.PositiveIntegerField(_("volgorde"), default=0,
-                                           help_text=_("Volgorde op het scherm."))
+    position = models.PositiveIntegerField(
+        _("volgorde"), default=0, help_text=_("Volgorde op het scherm.")
+    )
 
     class Meta:
         ordering = ["tender", "code"]
         verbose_name = _("inkoopsegment")
         verbose_name_plural = _("inkoopsegmenten")
         constraints = [
-            models.UniqueConstraint(fields=["tender", "code"],
-                                    name="segment_code_unique_per_tender"),
+            models.UniqueConstraint(
+                fields=["tender", "code"], name="segment_code_unique_per_tender"
+            ),
             models.CheckConstraint(condition=Q(places__gte=1), name="segment_places_positive"),
-            models.CheckConstraint(condition=Q(award_places__isnull=True) | Q(award_places__gte=1),
-                                   name="segment_award_places_positive"),
-            models.CheckConstraint(condition=Q(band__isnull=True) | (Q(band__gte=0) & Q(band__lt=1)),
-                                   name="segment_band_fraction"),
+            models.CheckConstraint(
+                condition=Q(award_places__isnull=True) | Q(award_places__gte=1),
+                name="segment_award_places_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(band__isnull=True) | (Q(band__gte=0) & Q(band__lt=1)),
+                name="segment_band_fraction",
+            ),
         ]
 
     def __str__(self):
@@ -189,10 +291,19 @@ class Segment(models.Model):
 
 
 class SubSegment(models.Model):
-    segment = models.ForeignKey(Segment, verbose_name=_("segment"), on_delete=models.CASCADE,
-                                related_name="subsegments", help_text=_("Bovenliggend segment."))
-    code = models.CharField(_("code"), max_length=32, validators=[code_validator],
-                            help_text=_("Uniek binnen het segment."))
+    segment = models.ForeignKey(
+        Segment,
+        verbose_name=_("segment"),
+        on_delete=models.CASCADE,
+        related_name="subsegments",
+        help_text=_("Bovenliggend segment."),
+    )
+    code = models.CharField(
+        _("code"),
+        max_length=32,
+        validators=[code_validator],
+        help_text=_("Uniek binnen het segment."),
+    )
     name = models.CharField(_("naam"), max_length=200, blank=True, help_text=_("Naam."))
 
     class Meta:
@@ -200,8 +311,9 @@ class SubSegment(models.Model):
         verbose_name = _("subsegment")
         verbose_name_plural = _("subsegmenten")
         constraints = [
-            models.UniqueConstraint(fields=["segment", "code"],
-                                    name="subsegment_code_unique_per_segment"),
+            models.UniqueConstraint(
+                fields=["segment", "code"], name="subsegment_code_unique_per_segment"
+            ),
         ]
 
     def __str__(self):
@@ -209,26 +321,41 @@ class SubSegment(models.Model):
 
 
 class Requirement(models.Model):
-    tender = models.ForeignKey(Tender, verbose_name=_("aanbesteding"), on_delete=models.CASCADE,
-                               related_name="requirements", help_text=_("Aanbesteding."))
+    tender = models.ForeignKey(
+        Tender,
+        verbose_name=_("aanbesteding"),
+        on_delete=models.CASCADE,
+        related_name="requirements",
+        help_text=_("Aanbesteding."),
+    )
     segment = models.ForeignKey(
-        Segment, verbose_name=_("segment"), on_delete=models.CASCADE, null=True, blank=True,
+        Segment,
+        verbose_name=_("segment"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="requirements",
         help_text=_("Leeg voor een algemene minimumeis, anders segmentspecifiek."),
     )
-    code = models.CharField(_("code"), max_length=32, validators=[code_validator],
-                            help_text=_("Uniek binnen de aanbesteding."))
+    code = models.CharField(
+        _("code"),
+        max_length=32,
+        validators=[code_validator],
+        help_text=_("Uniek binnen de aanbesteding."),
+    )
     text = models.TextField(_("eis"), help_text=_("Tekst van de minimumeis (ja/nee)."))
-    position = models.PositiveIntegerField(_("volgorde"), default=0,
-                                           help_text=_("Volgorde op het scherm."))
+    position = models.PositiveIntegerField(
+        _("volgorde"), default=0, help_text=_("Volgorde op het scherm.")
+    )
 
     class Meta:
         ordering = ["tender", "position", "code"]
         verbose_name = _("minimumeis")
         verbose_name_plural = _("minimumeisen")
         constraints = [
-            models.UniqueConstraint(fields=["tender", "code"],
-                                    name="requirement_code_unique_per_tender"),
+            models.UniqueConstraint(
+                fields=["tender", "code"], name="requirement_code_unique_per_tender"
+            ),
         ]
 
     def __str__(self):
@@ -236,36 +363,60 @@ class Requirement(models.Model):
 
 
 class Criterion(models.Model):
-    segment = models.ForeignKey(Segment, verbose_name=_("segment"), on_delete=models.CASCADE,
-                                related_name="criteria", help_text=_("Segment."))
-    code = models.CharField(_("code"), max_length=32, validators=[code_validator],
-                            help_text=_("Uniek binnen het segment."))
+    segment = models.ForeignKey(
+        Segment,
+        verbose_name=_("segment"),
+        on_delete=models.CASCADE,
+        related_name="criteria",
+        help_text=_("Segment."),
+    )
+    code = models.CharField(
+        _("code"),
+        max_length=32,
+        validators=[code_validator],
+        help_text=_("Uniek binnen het segment."),
+    )
     name = models.CharField(_("naam"), max_length=200, help_text=_("Naam van het criterium."))
-    phase = models.CharField(_("fase"), max_length=10, choices=Phase.choices,
-                             help_text=_("Selectie- of gunningscriterium."))
+    phase = models.CharField(
+        _("fase"),
+        max_length=10,
+        choices=Phase.choices,
+        help_text=_("Selectie- of gunningscriterium."),
+    )
     max_points = models.DecimalField(
-        _("maximale punten"), max_digits=7, decimal_places=2,
-        validators=[MinValueValidator(Decimal("0.01"))], help_text=_("Weging w, groter dan 0."),
+        _("maximale punten"),
+        max_digits=7,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text=_("Weging w, groter dan 0."),
     )
     min_level = models.DecimalField(
-        _("minimumniveau"), max_digits=5, decimal_places=4, null=True, blank=True,
+        _("minimumniveau"),
+        max_digits=5,
+        decimal_places=4,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
         help_text=_("Onder dit niveau valt een inschrijving af (0 tot en met 1)."),
     )
-    scale = models.JSONField(_("schaal"), default=default_scale,
-                             help_text=_("Toegestane niveaus, fracties van 0 tot en met 1."))
-    position = models.PositiveIntegerField(_("volgorde"), default=0,
-                                           help_text=_("Eigen volgorde van de criteria."))
+    scale = models.JSONField(
+        _("schaal"),
+        default=default_scale,
+        help_text=_("Toegestane niveaus, fracties van 0 tot en met 1."),
+    )
+    position = models.PositiveIntegerField(
+        _("volgorde"), default=0, help_text=_("Eigen volgorde van de criteria.")
+    )
 
     class Meta:
         ordering = ["segment", "position", "id"]
         verbose_name = _("criterium")
         verbose_name_plural = _("criteria")
         constraints = [
-            models.UniqueConstraint(fields=["segment", "code"],
-                                    name="criterion_code_unique_per_segment"),
-            models.CheckConstraint(condition=Q(max_points__gt=0),
-                                   name="criterion_points_positive"),
+            models.UniqueConstraint(
+                fields=["segment", "code"], name="criterion_code_unique_per_segment"
+            ),
+            models.CheckConstraint(condition=Q(max_points__gt=0), name="criterion_points_positive"),
             models.CheckConstraint(
                 condition=Q(min_level__isnull=True) | (Q(min_level__gte=0) & Q(min_level__lte=1)),
                 name="criterion_min_level_fraction",
@@ -289,19 +440,29 @@ class TenderDocument(models.Model):
         NOTA = "nota", _("Nota van inlichtingen")
         PROCES_VERBAAL = "proces_verbaal", _("Proces-verbaal van opening")
 
-    tender = models.ForeignKey(Tender, verbose_name=_("aanbesteding"), on_delete=models.CASCADE,
-                               related_name="documents", help_text=_("Aanbesteding."))
-    kind = models.CharField(_("soort"), max_length=20, choices=Kind.choices,
-                            help_text=_("Soort document."))
+    tender = models.ForeignKey(
+        Tender,
+        verbose_name=_("aanbesteding"),
+        on_delete=models.CASCADE,
+        related_name="documents",
+        help_text=_("Aanbesteding."),
+    )
+    kind = models.CharField(
+        _("soort"), max_length=20, choices=Kind.choices, help_text=_("Soort document.")
+    )
     title = models.CharField(_("titel"), max_length=200, help_text=_("Titel zoals getoond."))
-    file = models.FileField(_("bestand"), upload_to=tender_document_path,
-                            help_text=_("Het document (meestal PDF)."))
-    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True,
-                              help_text=_("Hash van het bestand."))
-    public = models.BooleanField(_("openbaar"), default=False,
-                                 help_text=_("Zichtbaar op de openbare aanbestedingssite."))
-    created_at = models.DateTimeField(_("aangemaakt"), auto_now_add=True,
-                                      help_text=_("Moment van aanmaken."))
+    file = models.FileField(
+        _("bestand"), upload_to=tender_document_path, help_text=_("Het document (meestal PDF).")
+    )
+    sha256 = models.CharField(
+        _("SHA-256"), max_length=64, blank=True, help_text=_("Hash van het bestand.")
+    )
+    public = models.BooleanField(
+        _("openbaar"), default=False, help_text=_("Zichtbaar op de openbare aanbestedingssite.")
+    )
+    created_at = models.DateTimeField(
+        _("aangemaakt"), auto_now_add=True, help_text=_("Moment van aanmaken.")
+    )
 
     class Meta:
         ordering = ["tender", "-created_at"]
@@ -315,12 +476,23 @@ class TenderDocument(models.Model):
 class OpeningConfirmation(models.Model):
     """One of the two confirmations the four-eyes opening needs."""
 
-    tender = models.ForeignKey(Tender, verbose_name=_("aanbesteding"), on_delete=models.CASCADE,
-                               related_name="opening_confirmations", help_text=_("Aanbesteding."))
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("gebruiker"), on_delete=models.PROTECT,
-                             related_name="+", help_text=_("Wie de opening bevestigde."))
-    confirmed_at = models.DateTimeField(_("bevestigd op"), auto_now_add=True,
-                                        help_text=_("Servertijd."))
+    tender = models.ForeignKey(
+        Tender,
+        verbose_name=_("aanbesteding"),
+        on_delete=models.CASCADE,
+        related_name="opening_confirmations",
+        help_text=_("Aanbesteding."),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("gebruiker"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Wie de opening bevestigde."),
+    )
+    confirmed_at = models.DateTimeField(
+        _("bevestigd op"), auto_now_add=True, help_text=_("Servertijd.")
+    )
 
     class Meta:
         verbose_name = _("bevestiging opening")

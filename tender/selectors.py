@@ -15,15 +15,18 @@ def tenders_visible_to(user) -> QuerySet[Tender]:
 
 
 def tender_list(*, user) -> QuerySet[Tender]:
-    return tenders_visible_to(user).annotate(
-        lot_count=Count("lots", distinct=True),
-        segment_count=Count("segments", distinct=True),
-    ).order_by("-deadline", "slug")
+    return (
+        tenders_visible_to(user)
+        .annotate(
+            lot_count=Count("lots", distinct=True),
+            segment_count=Count("segments", distinct=True),
+        )
+        .order_by("-deadline", "slug")
+    )
 
 
 def tender_detail(*, user, slug: str) -> Tender:
     """The tender with lots, their municipalities and segments prefetched (4 queries)."""
     segments = Segment.objects.order_by("code").annotate(dossier_count=Count("dossiers"))
     lots = Lot.objects.prefetch_related("municipalities", Prefetch("segments", queryset=segments))
-    return tenders_visible_to(user).prefetch_related(Prefetch("lots", queryset=lots)).get(
-        slug=slug)
+    return tenders_visible_to(user).prefetch_related(Prefetch("lots", queryset=lots)).get(slug=slug)

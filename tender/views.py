@@ -29,12 +29,16 @@ class TenderDetailView(LoginRequiredMixin, View):
             tender = tender_detail(user=request.user, slug=slug)
         except Tender.DoesNotExist as exc:
             raise Http404 from exc
-        return render(request, "tender/tender_detail.html", {
-            "tender": tender,
-            "transitions": available_transitions(tender=tender, user=request.user),
-            "confirmations": tender.opening_confirmations.select_related("user"),
-            "documents": tender.documents.all(),
-        })
+        return render(
+            request,
+            "tender/tender_detail.html",
+            {
+                "tender": tender,
+                "transitions": available_transitions(tender=tender, user=request.user),
+                "confirmations": tender.opening_confirmations.select_related("user"),
+                "documents": tender.documents.all(),
+            },
+        )
 
 
 class TenderTransitionView(LoginRequiredMixin, View):
@@ -44,20 +48,33 @@ class TenderTransitionView(LoginRequiredMixin, View):
         tender = get_object_or_404(tenders_visible_to(request.user), slug=slug)
         try:
             if name == "open":
-                tender = tender_confirm_opening(tender=tender, user=request.user,
-                                                client_address=client_address_of(request))
+                tender = tender_confirm_opening(
+                    tender=tender, user=request.user, client_address=client_address_of(request)
+                )
                 if tender.state == TenderState.OPENED:
-                    messages.success(request, _("De aanbesteding is geopend; het proces-verbaal "
-                                                "is opgemaakt."))
+                    messages.success(
+                        request, _("De aanbesteding is geopend; het proces-verbaal is opgemaakt.")
+                    )
                 else:
-                    messages.info(request, _("Uw bevestiging is vastgelegd. Een tweede persoon "
-                                             "moet de opening bevestigen."))
+                    messages.info(
+                        request,
+                        _(
+                            "Uw bevestiging is vastgelegd. Een tweede persoon "
+                            "moet de opening bevestigen."
+                        ),
+                    )
             else:
-                tender = tender_transition(tender=tender, name=name, user=request.user,
-                                           reason=request.POST.get("reason", ""),
-                                           client_address=client_address_of(request))
-                messages.success(request, _("Status gewijzigd naar '%(state)s'.")
-                                 % {"state": tender.get_state_display()})
+                tender = tender_transition(
+                    tender=tender,
+                    name=name,
+                    user=request.user,
+                    reason=request.POST.get("reason", ""),
+                    client_address=client_address_of(request),
+                )
+                messages.success(
+                    request,
+                    _("Status gewijzigd naar '%(state)s'.") % {"state": tender.get_state_display()},
+                )
         except ApplicationError as exc:
             messages.error(request, exc.message)
         return redirect("tender-detail", slug=slug)
@@ -69,5 +86,8 @@ class TenderDocumentView(LoginRequiredMixin, View):
     def get(self, request, slug, pk):
         tender = get_object_or_404(tenders_visible_to(request.user), slug=slug)
         document = get_object_or_404(tender.documents, pk=pk)
-        return FileResponse(document.file.open("rb"), as_attachment=False,
-                            filename=document.file.name.rsplit("/", 1)[-1])
+        return FileResponse(
+            document.file.open("rb"),
+            as_attachment=False,
+            filename=document.file.name.rsplit("/", 1)[-1],
+        )

@@ -23,8 +23,7 @@ def demo_tender(db, achterhoek_data):
 @pytest.fixture
 def make_user(db):
     def make(username: str, role: str | None = None, **extra):
-        user = get_user_model().objects.create_user(username=username, password="x" * 16,
-                                                    **extra)
+        user = get_user_model().objects.create_user(username=username, password="x" * 16, **extra)
         if role:
             assert role in ROLES
             user.groups.add(Group.objects.get_or_create(name=role)[0])

@@ -16,5 +16,18 @@ class RankingOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Ranking
-        fields = ["id", "tender", "phase", "seed", "status", "progress", "error", "provisional",
-                  "input_hash", "is_final", "finalised_at", "created_at", "result"]
+        fields = [
+            "id",
+            "tender",
+            "phase",
+            "seed",
+            "status",
+            "progress",
+            "error",
+            "provisional",
+            "input_hash",
+            "is_final",
+            "finalised_at",
+            "created_at",
+            "result",
+        ]

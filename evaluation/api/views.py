@@ -31,18 +31,22 @@ class RankingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             queryset = queryset.filter(phase=phase)
         return queryset
 
-    @extend_schema(request=RankingRequestInputSerializer,
-                   responses={202: RankingOutputSerializer})
+    @extend_schema(request=RankingRequestInputSerializer, responses={202: RankingOutputSerializer})
     def create(self, request):
         data = RankingRequestInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        tender = get_object_or_404(tenders_visible_to(request.user),
-                                   slug=data.validated_data["tender"])
+        tender = get_object_or_404(
+            tenders_visible_to(request.user), slug=data.validated_data["tender"]
+        )
         if not can_run_ranking(request.user, tender):
             raise NotFound
         try:
-            ranking = ranking_request(tender=tender, phase=data.validated_data["phase"],
-                                      seed=data.validated_data["seed"], user=request.user)
+            ranking = ranking_request(
+                tender=tender,
+                phase=data.validated_data["phase"],
+                seed=data.validated_data["seed"],
+                user=request.user,
+            )
         except ApplicationError as exc:
             raise ValidationError({exc.field or "non_field_errors": [exc.message]}) from exc
         ranking.refresh_from_db()

@@ -35,8 +35,12 @@ def ranking_request(*, tender: Tender, phase: str, seed: int = 0, user=None) -> 
     """Create a pending ranking and queue its computation once this transaction commits."""
     if phase not in Phase.values:
         raise ApplicationError(_("Onbekende fase '%(phase)s'.") % {"phase": phase}, field="phase")
-    ranking = Ranking.objects.create(tender=tender, phase=phase, seed=seed,
-                                     requested_by=user if user and user.is_authenticated else None)
+    ranking = Ranking.objects.create(
+        tender=tender,
+        phase=phase,
+        seed=seed,
+        requested_by=user if user and user.is_authenticated else None,
+    )
     transaction.on_commit(lambda: tasks.rank_tender.delay(ranking.pk))
     return ranking
 
@@ -52,14 +56,16 @@ def ranking_execute(*, ranking_id: int) -> Ranking:
         ranking.save(update_fields=["status", "progress"])
     try:
         with transaction.atomic():
-            ranking = Ranking.objects.select_for_update().select_related("tender").get(
-                pk=ranking_id)
+            ranking = (
+                Ranking.objects.select_for_update().select_related("tender").get(pk=ranking_id)
+            )
             if ranking.status == RankingStatus.DONE:  # a parallel delivery got here first
                 return ranking
             _store(ranking)
     except Exception as exc:
-        Ranking.objects.filter(pk=ranking_id).update(status=RankingStatus.FAILED,
-                                                     error=str(exc)[:2000])
+        Ranking.objects.filter(pk=ranking_id).update(
+            status=RankingStatus.FAILED, error=str(exc)[:2000]
+        )
         raise
     return ranking
 
@@ -68,38 +74,63 @@ def _store(ranking: Ranking) -> None:
     tender = ranking.tender
     inputs = ranking_inputs(tender=tender)
     selection = finalised_selection(tender=tender) if ranking.phase == Phase.AWARD else None
-    result = engine.rank_tender(inputs, phase=ranking.phase, seed=ranking.seed,
-                                finalised_selection=selection)
+    result = engine.rank_tender(
+        inputs, phase=ranking.phase, seed=ranking.seed, finalised_selection=selection
+    )
     segments = {s.code: s for s in Segment.objects.filter(tender=tender)}
     dossiers = {
-        (kvk, code): (pk, name) for pk, kvk, code, name in Dossier.objects.filter(
-            submission__tender=tender, submission__is_current=True,
-        ).values_list("pk", "submission__bidder__kvk", "segment__code",
-                      "submission__bidder__name")
+        (kvk, code): (pk, name)
+        for pk, kvk, code, name in Dossier.objects.filter(
+            submission__tender=tender,
+            submission__is_current=True,
+        ).values_list("pk", "submission__bidder__kvk", "segment__code", "submission__bidder__name")
     }
     rows, gaps = [], []
     for seg in result.segments:
         segment = segments[seg.segment]
         for position, row in enumerate(seg.results, start=1):
             dossier_id, name = dossiers.get((row.bidder, seg.segment), (None, ""))
-            rows.append(RankingRow(
-                ranking=ranking, segment=segment, dossier_id=dossier_id, bidder_kvk=row.bidder,
-                bidder_name=name, position=position, rank=row.rank, points=row.points,
-                status=row.status, reasons=list(row.reasons),
-            ))
-        gaps.extend(RankingGap(ranking=ranking, segment=segment, kind=g.kind, code=g.code,
-                               shortfall=g.shortfall) for g in seg.gaps)
+            rows.append(
+                RankingRow(
+                    ranking=ranking,
+                    segment=segment,
+                    dossier_id=dossier_id,
+                    bidder_kvk=row.bidder,
+                    bidder_name=name,
+                    position=position,
+                    rank=row.rank,
+                    points=row.points,
+                    status=row.status,
+                    reasons=list(row.reasons),
+                )
+            )
+        gaps.extend(
+            RankingGap(
+                ranking=ranking, segment=segment, kind=g.kind, code=g.code, shortfall=g.shortfall
+            )
+            for g in seg.gaps
+        )
     RankingRow.objects.bulk_create(rows)
     RankingGap.objects.bulk_create(gaps)
     ranking.result = result.to_dict()
     ranking.provisional = result.provisional
-    ranking.input_hash = engine.inputs_digest(inputs, phase=ranking.phase, seed=ranking.seed,
-                                              finalised_selection=selection)
+    ranking.input_hash = engine.inputs_digest(
+        inputs, phase=ranking.phase, seed=ranking.seed, finalised_selection=selection
+    )
     ranking.status, ranking.progress = RankingStatus.DONE, 100
     ranking.save()
-    audit_record(action="ranking.run", actor=ranking.requested_by, obj=ranking, tender=tender,
-                 details={"phase": ranking.phase, "seed": ranking.seed,
-                          "provisional": ranking.provisional, "input_hash": ranking.input_hash})
+    audit_record(
+        action="ranking.run",
+        actor=ranking.requested_by,
+        obj=ranking,
+        tender=tender,
+        details={
+            "phase": ranking.phase,
+            "seed": ranking.seed,
+            "provisional": ranking.provisional,
+            "input_hash": ranking.input_hash,
+        },
+    )
 
 
 @transaction.atomic
@@ -118,9 +149,12 @@ def ranking_finalise(*, ranking: Ranking, user, client_address: str | None = Non
     if final_ranking(tender=ranking.tender, phase=ranking.phase) is not None:
         raise ApplicationError(_("Er is al een definitieve ranking voor deze fase."))
     current = engine.inputs_digest(
-        ranking_inputs(tender=ranking.tender), phase=ranking.phase, seed=ranking.seed,
-        finalised_selection=(finalised_selection(tender=ranking.tender)
-                             if ranking.phase == Phase.AWARD else None),
+        ranking_inputs(tender=ranking.tender),
+        phase=ranking.phase,
+        seed=ranking.seed,
+        finalised_selection=(
+            finalised_selection(tender=ranking.tender) if ranking.phase == Phase.AWARD else None
+        ),
     )
     if current != ranking.input_hash:
         raise ApplicationError(
@@ -130,8 +164,12 @@ def ranking_finalise(*, ranking: Ranking, user, client_address: str | None = Non
     ranking.finalised_at = timezone.now()
     ranking.finalised_by = user
     ranking.save(update_fields=["is_final", "finalised_at", "finalised_by"])
-    audit_record(action="ranking.finalise", actor=user, obj=ranking, tender=ranking.tender,
-                 client_address=client_address,
-                 details={"phase": ranking.phase, "seed": ranking.seed,
-                          "input_hash": ranking.input_hash})
+    audit_record(
+        action="ranking.finalise",
+        actor=user,
+        obj=ranking,
+        tender=ranking.tender,
+        client_address=client_address,
+        details={"phase": ranking.phase, "seed": ranking.seed, "input_hash": ranking.input_hash},
+    )
     return ranking

@@ -44,13 +44,18 @@ def evaluators_create_from_scenario(*, tender: Tender, data: list[dict]) -> dict
         if group:
             user.groups.add(group)
         evaluators[item["username"]] = Evaluator.objects.create(
-            tender=tender, user=user, name=item["name"], is_chair=bool(item.get("chair")),
+            tender=tender,
+            user=user,
+            name=item["name"],
+            is_chair=bool(item.get("chair")),
         )
     return evaluators
 
 
 def scores_create_from_scenario(
-    *, data: list[dict], dossiers: dict[tuple[str, str], Dossier],
+    *,
+    data: list[dict],
+    dossiers: dict[tuple[str, str], Dossier],
     evaluators: dict[str, Evaluator],
 ) -> None:
     criteria_by_segment = {}
@@ -63,22 +68,30 @@ def scores_create_from_scenario(
                     c.code: c for c in dossier.segment.criteria.all()
                 }
             criteria = criteria_by_segment[dossier.segment_id]
-            finals.extend(FinalLevel(dossier=dossier, criterion=criteria[code],
-                                     level=Decimal(level))
-                          for code, level in entry.get("levels", {}).items())
+            finals.extend(
+                FinalLevel(dossier=dossier, criterion=criteria[code], level=Decimal(level))
+                for code, level in entry.get("levels", {}).items()
+            )
             for score in entry.get("scores", []):
                 evaluator = evaluators[score["evaluator"]]
-                scores.extend(Score(dossier=dossier, criterion=criteria[code],
-                                    evaluator=evaluator, level=Decimal(level),
-                                    submitted_at=dossier.submission.submitted_at)
-                              for code, level in score["levels"].items())
+                scores.extend(
+                    Score(
+                        dossier=dossier,
+                        criterion=criteria[code],
+                        evaluator=evaluator,
+                        level=Decimal(level),
+                        submitted_at=dossier.submission.submitted_at,
+                    )
+                    for code, level in score["levels"].items()
+                )
     FinalLevel.objects.bulk_create(finals)
     Score.objects.bulk_create(scores)
 
 
 @transaction.atomic
-def scenario_load(*, data: dict, replace: bool = False, actor=None,
-                  client_address: str | None = None) -> Tender:
+def scenario_load(
+    *, data: dict, replace: bool = False, actor=None, client_address: str | None = None
+) -> Tender:
     """Validate and load a scenario; raises ScenarioInvalid or ApplicationError, loading nothing."""
     issues = validate_scenario(data)
     if issues:
@@ -86,15 +99,21 @@ def scenario_load(*, data: dict, replace: bool = False, actor=None,
     region = region_upsert_from_scenario(data=data["region"])
     tender = tender_create_from_scenario(data=data["tender"], region=region, replace=replace)
     organisations = organisations_upsert_from_scenario(data=data["organisations"])
-    dossiers = submissions_create_from_scenario(tender=tender, data=data["submissions"],
-                                                organisations=organisations)
+    dossiers = submissions_create_from_scenario(
+        tender=tender, data=data["submissions"], organisations=organisations
+    )
     evaluators = evaluators_create_from_scenario(tender=tender, data=data.get("evaluators", []))
-    scores_create_from_scenario(data=data["submissions"], dossiers=dossiers,
-                                evaluators=evaluators)
+    scores_create_from_scenario(data=data["submissions"], dossiers=dossiers, evaluators=evaluators)
     audit_record(
-        action="scenario.load", actor=actor, obj=tender, tender=tender,
+        action="scenario.load",
+        actor=actor,
+        obj=tender,
+        tender=tender,
         client_address=client_address,
-        details={"replace": replace, "segments": tender.segments.count(),
-                 "submissions": len(data["submissions"])},
+        details={
+            "replace": replace,
+            "segments": tender.segments.count(),
+            "submissions": len(data["submissions"]),
+        },
     )
     return tender

@@ -6,8 +6,20 @@ from ..models import Lot, Segment, Tender
 class SegmentOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Segment
-        fields = ["code", "name", "places", "award_places", "min_total", "coverage_k",
-                  "specialisms", "start_date", "tariff", "budget", "payment", "band"]
+        fields = [
+            "code",
+            "name",
+            "places",
+            "award_places",
+            "min_total",
+            "coverage_k",
+            "specialisms",
+            "start_date",
+            "tariff",
+            "budget",
+            "payment",
+            "band",
+        ]
 
 
 class LotOutputSerializer(serializers.ModelSerializer):
@@ -35,6 +47,8 @@ class TenderDetailOutputSerializer(TenderOutputSerializer):
 
 
 class TransitionInputSerializer(serializers.Serializer):
-    transition = serializers.CharField(help_text="Naam van de actie, bijvoorbeeld 'publish'; "
-                                                 "'open' registreert één van de twee bevestigingen.")
+    transition = serializers.CharField(
+        help_text="Naam van de actie, bijvoorbeeld 'publish'; "
+        "'open' registreert één van de twee bevestigingen."
+    )
     reason = serializers.CharField(required=False, allow_blank=True, default="")

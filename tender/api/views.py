@@ -8,10 +8,9 @@ from rest_framework.response import Response
 from audit.services import client_address_of
 
 from ..errors import ApplicationError
-from ..services.lifecycle import tender_confirm_opening, tender_transition
-
 from ..models import Lot, Segment
 from ..selectors import tenders_visible_to
+from ..services.lifecycle import tender_confirm_opening, tender_transition
 from .serializers import (
     TenderDetailOutputSerializer,
     TenderOutputSerializer,
@@ -46,12 +45,17 @@ class TenderViewSet(viewsets.ReadOnlyModelViewSet):
         name = data.validated_data["transition"]
         try:
             if name == "open":
-                tender = tender_confirm_opening(tender=tender, user=request.user,
-                                                client_address=client_address_of(request))
+                tender = tender_confirm_opening(
+                    tender=tender, user=request.user, client_address=client_address_of(request)
+                )
             else:
-                tender = tender_transition(tender=tender, name=name, user=request.user,
-                                           reason=data.validated_data["reason"],
-                                           client_address=client_address_of(request))
+                tender = tender_transition(
+                    tender=tender,
+                    name=name,
+                    user=request.user,
+                    reason=data.validated_data["reason"],
+                    client_address=client_address_of(request),
+                )
         except ApplicationError as exc:
             raise ValidationError({exc.field or "non_field_errors": [exc.message]}) from exc
         return Response(TenderOutputSerializer(tender).data)

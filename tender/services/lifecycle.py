@@ -37,29 +37,86 @@ class Transition:
     roles: frozenset[str]
 
 
-TRANSITIONS = {t.name: t for t in (
-    Transition("publish", (S.DRAFT,), S.PUBLISHED, gettext_lazy("Publiceren"),
-               frozenset({INKOPER})),
-    Transition("open_submissions", (S.PUBLISHED,), S.SUBMISSIONS_OPEN,
-               gettext_lazy("Inschrijving openstellen"), frozenset({INKOPER})),
-    Transition("close", (S.SUBMISSIONS_OPEN,), S.CLOSED, gettext_lazy("Inschrijving sluiten"),
-               frozenset({INKOPER, VOORZITTER})),
-    Transition("open", (S.CLOSED,), S.OPENED, gettext_lazy("Opening bevestigen"),
-               frozenset({INKOPER, VOORZITTER})),
-    Transition("start_selection", (S.OPENED,), S.SELECTION, gettext_lazy("Selectiefase starten"),
-               frozenset({VOORZITTER})),
-    Transition("start_award", (S.OPENED, S.SELECTION), S.AWARD,
-               gettext_lazy("Gunningsfase starten"), frozenset({VOORZITTER})),
-    Transition("start_standstill", (S.AWARD,), S.STANDSTILL,
-               gettext_lazy("Gunningsbeslissing versturen"), frozenset({INKOPER, VOORZITTER})),
-    Transition("award", (S.STANDSTILL,), S.AWARDED, gettext_lazy("Definitief gunnen"),
-               frozenset({INKOPER})),
-    Transition("contract", (S.AWARDED,), S.CONTRACTED, gettext_lazy("Contracten afsluiten"),
-               frozenset({INKOPER, CONTRACTMANAGER})),
-    Transition("cancel", (S.DRAFT, S.PUBLISHED, S.SUBMISSIONS_OPEN, S.CLOSED, S.OPENED,
-                          S.SELECTION, S.AWARD, S.STANDSTILL), S.CANCELLED,
-               gettext_lazy("Aanbesteding intrekken"), frozenset({INKOPER})),
-)}
+TRANSITIONS = {
+    t.name: t
+    for t in (
+        Transition(
+            "publish", (S.DRAFT,), S.PUBLISHED, gettext_lazy("Publiceren"), frozenset({INKOPER})
+        ),
+        Transition(
+            "open_submissions",
+            (S.PUBLISHED,),
+            S.SUBMISSIONS_OPEN,
+            gettext_lazy("Inschrijving openstellen"),
+            frozenset({INKOPER}),
+        ),
+        Transition(
+            "close",
+            (S.SUBMISSIONS_OPEN,),
+            S.CLOSED,
+            gettext_lazy("Inschrijving sluiten"),
+            frozenset({INKOPER, VOORZITTER}),
+        ),
+        Transition(
+            "open",
+            (S.CLOSED,),
+            S.OPENED,
+            gettext_lazy("Opening bevestigen"),
+            frozenset({INKOPER, VOORZITTER}),
+        ),
+        Transition(
+            "start_selection",
+            (S.OPENED,),
+            S.SELECTION,
+            gettext_lazy("Selectiefase starten"),
+            frozenset({VOORZITTER}),
+        ),
+        Transition(
+            "start_award",
+            (S.OPENED, S.SELECTION),
+            S.AWARD,
+            gettext_lazy("Gunningsfase starten"),
+            frozenset({VOORZITTER}),
+        ),
+        Transition(
+            "start_standstill",
+            (S.AWARD,),
+            S.STANDSTILL,
+            gettext_lazy("Gunningsbeslissing versturen"),
+            frozenset({INKOPER, VOORZITTER}),
+        ),
+        Transition(
+            "award",
+            (S.STANDSTILL,),
+            S.AWARDED,
+            gettext_lazy("Definitief gunnen"),
+            frozenset({INKOPER}),
+        ),
+        Transition(
+            "contract",
+            (S.AWARDED,),
+            S.CONTRACTED,
+            gettext_lazy("Contracten afsluiten"),
+            frozenset({INKOPER, CONTRACTMANAGER}),
+        ),
+        Transition(
+            "cancel",
+            (
+                S.DRAFT,
+                S.PUBLISHED,
+                S.SUBMISSIONS_OPEN,
+                S.CLOSED,
+                S.OPENED,
+                S.SELECTION,
+                S.AWARD,
+                S.STANDSTILL,
+            ),
+            S.CANCELLED,
+            gettext_lazy("Aanbesteding intrekken"),
+            frozenset({INKOPER}),
+        ),
+    )
+}
 
 Guard = Callable[[Tender], str | None]
 After = Callable[..., None]
@@ -124,10 +181,14 @@ def _award_follows_the_right_phase(tender: Tender) -> str | None:
     return None
 
 
-for _name, _guard in (("publish", _complete_for_publication), ("publish", _deadline_in_future),
-                      ("open_submissions", _deadline_in_future), ("close", _deadline_passed),
-                      ("start_selection", _procedure_has_selection),
-                      ("start_award", _award_follows_the_right_phase)):
+for _name, _guard in (
+    ("publish", _complete_for_publication),
+    ("publish", _deadline_in_future),
+    ("open_submissions", _deadline_in_future),
+    ("close", _deadline_passed),
+    ("start_selection", _procedure_has_selection),
+    ("start_award", _award_follows_the_right_phase),
+):
     register_guard(_name, _guard)
 
 
@@ -157,8 +218,10 @@ def _check(tender: Tender, transition: Transition, user) -> None:
             field="transition",
         )
     if not user_may(user, transition):
-        raise ApplicationError(_("U mag '%(action)s' niet uitvoeren.")
-                               % {"action": transition.label}, field="transition")
+        raise ApplicationError(
+            _("U mag '%(action)s' niet uitvoeren.") % {"action": transition.label},
+            field="transition",
+        )
     for guard in _guards[transition.name]:
         reason = guard(tender)
         if reason:
@@ -171,29 +234,42 @@ def _apply(tender: Tender, transition: Transition, user, client_address, details
     tender.save(update_fields=["state", "updated_at"])
     for hook in _after[transition.name]:
         hook(tender=tender, user=user)
-    audit_record(action=f"tender.{transition.name}", actor=user, obj=tender, tender=tender,
-                 client_address=client_address,
-                 details={"from": previous, "to": tender.state, **(details or {})})
+    audit_record(
+        action=f"tender.{transition.name}",
+        actor=user,
+        obj=tender,
+        tender=tender,
+        client_address=client_address,
+        details={"from": previous, "to": tender.state, **(details or {})},
+    )
     return tender
 
 
 @transaction.atomic
-def tender_transition(*, tender: Tender, name: str, user, reason: str = "",
-                      client_address: str | None = None) -> Tender:
+def tender_transition(
+    *, tender: Tender, name: str, user, reason: str = "", client_address: str | None = None
+) -> Tender:
     """Move ``tender`` along transition ``name``; raises ApplicationError with a Dutch reason."""
     transition = TRANSITIONS.get(name)
     if transition is None:
-        raise ApplicationError(_("Onbekende actie '%(name)s'.") % {"name": name},
-                               field="transition")
+        raise ApplicationError(
+            _("Onbekende actie '%(name)s'.") % {"name": name}, field="transition"
+        )
     if name == "open":
-        raise ApplicationError(_("De opening vraagt bevestiging door twee personen."),
-                               field="transition")
+        raise ApplicationError(
+            _("De opening vraagt bevestiging door twee personen."), field="transition"
+        )
     tender = Tender.objects.select_for_update().get(pk=tender.pk)
     if name == "cancel" and not reason.strip():
         raise ApplicationError(_("Geef een reden voor het intrekken."), field="reason")
     _check(tender, transition, user)
-    return _apply(tender, transition, user, client_address,
-                  {"reason": reason.strip()} if reason.strip() else None)
+    return _apply(
+        tender,
+        transition,
+        user,
+        client_address,
+        {"reason": reason.strip()} if reason.strip() else None,
+    )
 
 
 @transaction.atomic
@@ -212,11 +288,24 @@ def tender_confirm_opening(*, tender: Tender, user, client_address: str | None =
             field="transition",
         )
     OpeningConfirmation.objects.create(tender=tender, user=user)
-    confirmations = list(OpeningConfirmation.objects.filter(tender=tender)
-                         .select_related("user").order_by("confirmed_at", "pk"))
+    confirmations = list(
+        OpeningConfirmation.objects.filter(tender=tender)
+        .select_related("user")
+        .order_by("confirmed_at", "pk")
+    )
     if len(confirmations) < 2:
-        audit_record(action="tender.open_confirm", actor=user, obj=tender, tender=tender,
-                     client_address=client_address)
+        audit_record(
+            action="tender.open_confirm",
+            actor=user,
+            obj=tender,
+            tender=tender,
+            client_address=client_address,
+        )
         return tender
-    return _apply(tender, transition, user, client_address,
-                  {"confirmed_by": [c.user.get_username() for c in confirmations]})
+    return _apply(
+        tender,
+        transition,
+        user,
+        client_address,
+        {"confirmed_by": [c.user.get_username() for c in confirmations]},
+    )

@@ -19,10 +19,14 @@ def region_upsert_from_scenario(*, data: dict) -> Region:
     region, _created = Region.objects.get_or_create(
         code=data["code"], defaults={"name": data["name"]}
     )
-    existing = Municipality.objects.in_bulk([m["code"] for m in data["municipalities"]],
-                                            field_name="code")
-    new = [Municipality(code=m["code"], name=m["name"]) for m in data["municipalities"]
-           if m["code"] not in existing]
+    existing = Municipality.objects.in_bulk(
+        [m["code"] for m in data["municipalities"]], field_name="code"
+    )
+    new = [
+        Municipality(code=m["code"], name=m["name"])
+        for m in data["municipalities"]
+        if m["code"] not in existing
+    ]
     Municipality.objects.bulk_create(new)
     region.municipalities.add(*existing.values(), *new)
     return region
@@ -41,12 +45,16 @@ def tender_create_from_scenario(*, data: dict, region: Region, replace: bool = F
         if not replace:
             raise ApplicationError(
                 _("Aanbesteding '%(slug)s' bestaat al; gebruik --replace om te vervangen.")
-                % {"slug": slug}, field="slug",
+                % {"slug": slug},
+                field="slug",
             )
         tender_delete(tender=existing)
 
     tender = Tender(
-        slug=slug, title=data["title"], region=region, procedure=data["procedure"],
+        slug=slug,
+        title=data["title"],
+        region=region,
+        procedure=data["procedure"],
         deadline=datetime.fromisoformat(data["deadline"]),
         standstill_days=data.get("standstill_days", 20),
     )
@@ -60,17 +68,30 @@ def tender_create_from_scenario(*, data: dict, region: Region, replace: bool = F
     ]
     position = len(requirements)
     for lot_index, lot_data in enumerate(data["lots"]):
-        lot = Lot.objects.create(tender=tender, code=lot_data["code"], name=lot_data["name"],
-                                 funding=lot_data["funding"], position=lot_index)
+        lot = Lot.objects.create(
+            tender=tender,
+            code=lot_data["code"],
+            name=lot_data["name"],
+            funding=lot_data["funding"],
+            position=lot_index,
+        )
         lot.municipalities.set([municipalities[c] for c in lot_data["municipalities"]])
         for seg_index, s in enumerate(lot_data["segments"]):
             segment = Segment.objects.create(
-                tender=tender, lot=lot, code=s["code"], name=s["name"], places=s["places"],
-                award_places=s.get("award_places"), min_total=_dec(s.get("min_total")),
-                coverage_k=s.get("coverage_k", 1), specialisms=list(s.get("specialisms", [])),
+                tender=tender,
+                lot=lot,
+                code=s["code"],
+                name=s["name"],
+                places=s["places"],
+                award_places=s.get("award_places"),
+                min_total=_dec(s.get("min_total")),
+                coverage_k=s.get("coverage_k", 1),
+                specialisms=list(s.get("specialisms", [])),
                 start_date=date.fromisoformat(s["start_date"]) if s.get("start_date") else None,
-                tariff=_dec(s.get("tariff")), budget=_dec(s.get("budget")),
-                payment=s.get("payment", "monthly"), band=_dec(s.get("band")),
+                tariff=_dec(s.get("tariff")),
+                budget=_dec(s.get("budget")),
+                payment=s.get("payment", "monthly"),
+                band=_dec(s.get("band")),
                 position=seg_index,
             )
             SubSegment.objects.bulk_create(
@@ -78,13 +99,26 @@ def tender_create_from_scenario(*, data: dict, region: Region, replace: bool = F
                 for sub in s.get("subsegments", [])
             )
             for r in s.get("requirements", []):
-                requirements.append(Requirement(tender=tender, segment=segment, code=r["code"],
-                                                text=r["text"], position=position))
+                requirements.append(
+                    Requirement(
+                        tender=tender,
+                        segment=segment,
+                        code=r["code"],
+                        text=r["text"],
+                        position=position,
+                    )
+                )
                 position += 1
             Criterion.objects.bulk_create(
-                Criterion(segment=segment, code=c["code"], name=c["name"], phase=c["phase"],
-                          max_points=Decimal(c["max_points"]),
-                          min_level=_dec(c.get("min_level")), position=i)
+                Criterion(
+                    segment=segment,
+                    code=c["code"],
+                    name=c["name"],
+                    phase=c["phase"],
+                    max_points=Decimal(c["max_points"]),
+                    min_level=_dec(c.get("min_level")),
+                    position=i,
+                )
                 for i, c in enumerate(s["criteria"])
             )
     Requirement.objects.bulk_create(requirements)
@@ -101,13 +135,23 @@ def tender_delete(*, tender: Tender) -> None:
     from django.apps import apps
 
     # Children of other apps point at the tender with PROTECT; remove them top-down.
-    for label in ("contracts.Contract", "evaluation.Ranking", "evaluation.Score",
-                  "evaluation.FinalLevel", "providers.Dossier", "providers.Submission",
-                  "providers.Combination", "evaluation.Evaluator"):
+    for label in (
+        "contracts.Contract",
+        "evaluation.Ranking",
+        "evaluation.Score",
+        "evaluation.FinalLevel",
+        "providers.Dossier",
+        "providers.Submission",
+        "providers.Combination",
+        "evaluation.Evaluator",
+    ):
         model = apps.get_model(label)
         lookup = "tender" if any(f.name == "tender" for f in model._meta.fields) else None
         if lookup is None:
-            lookup = ("dossier__submission__tender" if label.startswith("evaluation.")
-                      else "submission__tender")
+            lookup = (
+                "dossier__submission__tender"
+                if label.startswith("evaluation.")
+                else "submission__tender"
+            )
         model.objects.filter(**{lookup: tender}).delete()
     tender.delete()

@@ -42,18 +42,37 @@ def raw_insert(entry: AuditEntry) -> None:
             "INSERT INTO audit_auditentry (seq, created_at, actor_id, actor_repr, action,"
             " object_type, object_id, object_repr, tender_slug, details, client_address,"
             " prev_hash, hash) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s)",
-            [entry.seq, entry.created_at, entry.actor_id, entry.actor_repr, entry.action,
-             entry.object_type, entry.object_id, entry.object_repr, entry.tender_slug,
-             json.dumps(entry.details), entry.client_address, entry.prev_hash, entry.hash],
+            [
+                entry.seq,
+                entry.created_at,
+                entry.actor_id,
+                entry.actor_repr,
+                entry.action,
+                entry.object_type,
+                entry.object_id,
+                entry.object_repr,
+                entry.tender_slug,
+                json.dumps(entry.details),
+                entry.client_address,
+                entry.prev_hash,
+                entry.hash,
+            ],
         )
 
 
 def forged_entry(*, seq: int, after: AuditEntry) -> AuditEntry:
     """A made-up entry whose own hash is consistent, chained onto ``after``."""
     entry = AuditEntry(
-        seq=seq, created_at=after.created_at, actor_repr="niemand", action="contract.award",
-        object_type="tender.tender", object_id="999", object_repr="Verzonnen gunning",
-        tender_slug=after.tender_slug, details={"winner": "12345678"}, prev_hash=after.hash,
+        seq=seq,
+        created_at=after.created_at,
+        actor_repr="niemand",
+        action="contract.award",
+        object_type="tender.tender",
+        object_id="999",
+        object_repr="Verzonnen gunning",
+        tender_slug=after.tender_slug,
+        details={"winner": "12345678"},
+        prev_hash=after.hash,
     )
     entry.hash = entry_hash(entry)
     return entry
@@ -69,8 +88,14 @@ def log(make_user):
     """Five entries, written as the services write them: by a user, about a tender."""
     user = make_user("inkoper")
     return [
-        audit_record(action=f"test.step{step}", actor=user, obj=user, tender="inkoop-2022",
-                     details={"step": step}, client_address="192.0.2.10")
+        audit_record(
+            action=f"test.step{step}",
+            actor=user,
+            obj=user,
+            tender="inkoop-2022",
+            details={"step": step},
+            client_address="192.0.2.10",
+        )
         for step in range(1, 6)
     ]
 
@@ -94,10 +119,19 @@ def test_the_first_entry_starts_from_the_genesis_hash():
 
 
 def test_details_with_decimals_dates_and_accents_still_verify_after_storage(make_user):
-    audit_record(action="lumpsum.set", actor="systeem", obj=make_user("zorgaanbieder"),
-                 tender="inkoop-2022", client_address="2001:db8::7",
-                 details={"bedrag": Decimal("1234.50"), "per": date(2022, 1, 1),
-                          "naam": "Zorggroep ’s-Heerenberg & Zoon", "segmenten": ("A", "B")})
+    audit_record(
+        action="lumpsum.set",
+        actor="systeem",
+        obj=make_user("zorgaanbieder"),
+        tender="inkoop-2022",
+        client_address="2001:db8::7",
+        details={
+            "bedrag": Decimal("1234.50"),
+            "per": date(2022, 1, 1),
+            "naam": "Zorggroep ’s-Heerenberg & Zoon",
+            "segmenten": ("A", "B"),
+        },
+    )
     stored = AuditEntry.objects.get(action="lumpsum.set")
     assert stored.details["bedrag"] == "1234.50"
     assert stored.actor_repr == "systeem" and stored.actor_id is None
@@ -109,16 +143,19 @@ def test_details_with_decimals_dates_and_accents_still_verify_after_storage(make
 
 def test_an_altered_entry_is_named_by_verify_audit(log):
     victim = log[2]
-    as_superuser("UPDATE audit_auditentry SET details = %s::jsonb WHERE seq = %s",
-                 [json.dumps({"step": 99}), victim.seq])
+    as_superuser(
+        "UPDATE audit_auditentry SET details = %s::jsonb WHERE seq = %s",
+        [json.dumps({"step": 99}), victim.seq],
+    )
 
     assert audit_verify() == AuditProblem(victim.seq, "altered", f"#{victim.seq}: inhoud gewijzigd")
     assert_verify_audit_names("altered", victim.seq)
 
 
 def test_an_altered_actor_is_named_by_verify_audit(log):
-    as_superuser("UPDATE audit_auditentry SET actor_repr = 'iemand-anders' WHERE seq = %s",
-                 [log[0].seq])
+    as_superuser(
+        "UPDATE audit_auditentry SET actor_repr = 'iemand-anders' WHERE seq = %s", [log[0].seq]
+    )
 
     assert_verify_audit_names("altered", log[0].seq)
 
@@ -151,8 +188,9 @@ def test_an_entry_appended_behind_the_chain_head_is_named_as_inserted(log):
     forged = forged_entry(seq=log[-1].seq + 1, after=log[-1])
     raw_insert(forged)
 
-    assert audit_verify() == AuditProblem(forged.seq, "inserted",
-                                          f"#{forged.seq}: staat niet in de ketenkop")
+    assert audit_verify() == AuditProblem(
+        forged.seq, "inserted", f"#{forged.seq}: staat niet in de ketenkop"
+    )
     assert_verify_audit_names("inserted", forged.seq)
 
 
@@ -165,8 +203,10 @@ def test_an_entry_slipped_into_the_middle_breaks_the_chain_at_the_next_entry(log
     for entry in reversed(log[2:]):
         entry.seq += 1
         entry.hash = entry_hash(entry)
-        as_superuser("UPDATE audit_auditentry SET seq = %s, hash = %s WHERE id = %s",
-                     [entry.seq, entry.hash, entry.pk])
+        as_superuser(
+            "UPDATE audit_auditentry SET seq = %s, hash = %s WHERE id = %s",
+            [entry.seq, entry.hash, entry.pk],
+        )
     raw_insert(forged_entry(seq=slot, after=log[1]))
     AuditChainHead.objects.update(seq=log[-1].seq, hash=log[-1].hash)
 
@@ -261,7 +301,8 @@ def test_concurrent_writers_extend_one_unbroken_chain():
     total = before + threads_count * entries_each
     assert AuditEntry.objects.count() == total
     assert list(AuditEntry.objects.order_by("seq").values_list("seq", flat=True)) == list(
-        range(1, total + 1))
+        range(1, total + 1)
+    )
     assert AuditEntry.objects.filter(action="test.concurrent").count() == total - before
     assert AuditChainHead.objects.get().seq == total
     assert audit_verify() is None

@@ -25,8 +25,9 @@ def test_lumpsum_pays_exactly_the_award_winners(demo_tender):
     report = lumpsum_json("inkoop-2022", "--year", "2022", "--seed", "4")
     award = ranking_compute(tender=demo_tender, phase="award", seed=4).to_dict()
     winners = {
-        s["segment"]: sorted(r["bidder"] for r in s["results"]
-                             if r["status"] in ("selected", "selected_coverage"))
+        s["segment"]: sorted(
+            r["bidder"] for r in s["results"] if r["status"] in ("selected", "selected_coverage")
+        )
         for s in award["segments"]
     }
     assert list(report) == ["tender", "year", "segments"]
@@ -42,7 +43,8 @@ def test_amounts_respect_the_budget_and_instalments_add_up(demo_tender):
             assert sum(amounts) == Decimal(segment["budget"])
         else:
             assert [c["amount"] for c in segment["contracts"]] == [
-                c["bid"] for c in segment["contracts"]]
+                c["bid"] for c in segment["contracts"]
+            ]
         for contract in segment["contracts"]:
             instalments = [Decimal(i["amount"]) for i in contract["instalments"]]
             assert sum(instalments) == Decimal(contract["year_total"])
@@ -69,7 +71,11 @@ def test_lumpsum_of_unknown_tender_is_a_clear_error(db):
 def test_hart_van_brabant_demo_loads_ranks_and_scales_a_segment(db):
     tender = scenario_load(data=load_scenario_file(DEMO_DIR / "hart-van-brabant-2022.json"))
     assert {lot.code: lot.municipalities.count() for lot in tender.lots.all()} == {
-        "DB": 7, "BW": 9, "BG": 7, "JH": 11}
+        "DB": 7,
+        "BW": 9,
+        "BG": 7,
+        "JH": 11,
+    }
     assert tender.lots.get(code="JH").segments.count() == 5
     selection = ranking_compute(tender=tender, phase="selection").to_dict()
     assert selection["provisional"] is False

@@ -16,8 +16,9 @@ def celery_worker_process(transactional_db, tmp_path):
     the Celery app in this process sends tasks to the broker instead of running them eagerly.
     The worker's log is printed at teardown, which pytest shows when the test fails.
     """
-    worker = start_worker(settings_dict=connection.settings_dict,
-                          log_path=tmp_path / "celery-worker.log")
+    worker = start_worker(
+        settings_dict=connection.settings_dict, log_path=tmp_path / "celery-worker.log"
+    )
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = False
     try:

@@ -21,9 +21,14 @@ def write(tmp_path, data, name="scenario.json"):
 
 
 def nothing_loaded():
-    return not (Tender.objects.exists() or Organisation.objects.exists()
-                or Region.objects.exists() or Municipality.objects.exists()
-                or Submission.objects.exists() or AuditEntry.objects.exists())
+    return not (
+        Tender.objects.exists()
+        or Organisation.objects.exists()
+        or Region.objects.exists()
+        or Municipality.objects.exists()
+        or Submission.objects.exists()
+        or AuditEntry.objects.exists()
+    )
 
 
 def broken(data, how):
@@ -35,24 +40,36 @@ def broken(data, how):
 BAD_FILES = {
     "invalid_json": ('{"format": "tender-scenario/1",', "$"),
     "missing_field": (lambda d: d["tender"].pop("deadline"), "$.tender"),
-    "bad_datetime": (lambda d: d["tender"].update(deadline="2021-13-01T12:00:00+02:00"),
-                     "$.tender.deadline"),
-    "datetime_without_offset": (lambda d: d["tender"].update(deadline="2021-06-01T12:00:00"),
-                                "$.tender.deadline"),
-    "unknown_segment": (lambda d: d["submissions"][0]["segments"][0].update(segment="NOPE"),
-                        "$.submissions[0].segments[0].segment"),
+    "bad_datetime": (
+        lambda d: d["tender"].update(deadline="2021-13-01T12:00:00+02:00"),
+        "$.tender.deadline",
+    ),
+    "datetime_without_offset": (
+        lambda d: d["tender"].update(deadline="2021-06-01T12:00:00"),
+        "$.tender.deadline",
+    ),
+    "unknown_segment": (
+        lambda d: d["submissions"][0]["segments"][0].update(segment="NOPE"),
+        "$.submissions[0].segments[0].segment",
+    ),
     "duplicate_segment_code": (
         lambda d: d["tender"]["lots"][1]["segments"][0].update(
-            code=d["tender"]["lots"][0]["segments"][0]["code"]),
-        "$.tender.lots[1].segments[0].code"),
+            code=d["tender"]["lots"][0]["segments"][0]["code"]
+        ),
+        "$.tender.lots[1].segments[0].code",
+    ),
     "negative_points": (
         lambda d: d["tender"]["lots"][0]["segments"][0]["criteria"][0].update(max_points="-5"),
-        "$.tender.lots[0].segments[0].criteria[0].max_points"),
+        "$.tender.lots[0].segments[0].criteria[0].max_points",
+    ),
     "municipality_outside_region": (
         lambda d: d["tender"]["lots"][0]["municipalities"].append("GM0363"),
-        "$.tender.lots[0].municipalities[8]"),
-    "unknown_bidder": (lambda d: d["submissions"][0].update(bidder="99999999"),
-                       "$.submissions[0].bidder"),
+        "$.tender.lots[0].municipalities[8]",
+    ),
+    "unknown_bidder": (
+        lambda d: d["submissions"][0].update(bidder="99999999"),
+        "$.submissions[0].bidder",
+    ),
 }
 
 
@@ -91,7 +108,8 @@ def test_demo_loads_completely_and_is_audited(tmp_path, achterhoek_data, capsys)
     call_command("load_scenario", write(tmp_path, achterhoek_data))
     tender = Tender.objects.get(slug="inkoop-2022")
     assert Segment.objects.filter(tender=tender).count() == sum(
-        len(lot["segments"]) for lot in achterhoek_data["tender"]["lots"])
+        len(lot["segments"]) for lot in achterhoek_data["tender"]["lots"]
+    )
     assert Submission.objects.filter(tender=tender).count() == len(achterhoek_data["submissions"])
     assert tender.region.municipalities.count() == 8
     entry = AuditEntry.objects.get(action="scenario.load")
@@ -112,8 +130,7 @@ def test_loading_an_existing_slug_needs_replace(tmp_path, achterhoek_data):
     assert Submission.objects.count() == len(achterhoek_data["submissions"])
 
 
-def test_a_failure_after_validation_rolls_back_everything(tmp_path, achterhoek_data,
-                                                          monkeypatch):
+def test_a_failure_after_validation_rolls_back_everything(tmp_path, achterhoek_data, monkeypatch):
     """A database error half-way (here: the evaluators step) leaves nothing behind."""
     from evaluation.services import scenario
 

@@ -134,7 +134,9 @@ def test_award_phase_uses_the_finalised_selection(demo_tender, run_ranking, make
     # With another seed the computed selection could differ; the final one must be used.
     award = ranking_compute(tender=demo_tender, phase="award", seed=11).to_dict()
     selected = {
-        (s["segment"], r["bidder"]) for s in selection.result["segments"] for r in s["results"]
+        (s["segment"], r["bidder"])
+        for s in selection.result["segments"]
+        for r in s["results"]
         if r["status"] in ("selected", "selected_coverage")
     }
     ranked = {(s["segment"], r["bidder"]) for s in award["segments"] for r in s["results"]}
@@ -145,8 +147,13 @@ def test_provisional_ranking_cannot_be_finalised(demo_tender, run_ranking, make_
     dossier = demo_tender.segments.get(code="JH-DYS").dossiers.first()
     final = FinalLevel.objects.filter(dossier=dossier).first()
     evaluator = demo_tender.evaluators.first()
-    Score.objects.create(dossier=dossier, criterion=final.criterion, evaluator=evaluator,
-                         level=Decimal("0.5"), submitted_at=demo_tender.deadline)
+    Score.objects.create(
+        dossier=dossier,
+        criterion=final.criterion,
+        evaluator=evaluator,
+        level=Decimal("0.5"),
+        submitted_at=demo_tender.deadline,
+    )
     final.delete()
     ranking = run_ranking(tender=demo_tender, phase="selection", seed=0)
     assert ranking.provisional is True

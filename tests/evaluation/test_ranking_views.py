@@ -29,8 +29,12 @@ def computed(demo_tender, django_capture_on_commit_callbacks, client_for):
 
 
 def test_anonymous_user_is_sent_to_login(demo_tender, client):
-    for url in (reverse("home"), reverse("tender-detail", args=["inkoop-2022"]),
-                overview_url(), segment_url()):
+    for url in (
+        reverse("home"),
+        reverse("tender-detail", args=["inkoop-2022"]),
+        overview_url(),
+        segment_url(),
+    ):
         response = client.get(url)
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
@@ -114,13 +118,16 @@ def test_progress_partial_stops_polling_when_done(computed, client_for):
     assert "hx-trigger" not in html and "Berekening klaar" in html
 
 
-def test_api_queues_a_ranking_and_returns_it(demo_tender, client_for,
-                                             django_capture_on_commit_callbacks):
+def test_api_queues_a_ranking_and_returns_it(
+    demo_tender, client_for, django_capture_on_commit_callbacks
+):
     client = client_for("voorzitter")
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/api/v1/rankings/", {"tender": "inkoop-2022",
-                                                     "phase": "award", "seed": 2},
-                               content_type="application/json")
+        response = client.post(
+            "/api/v1/rankings/",
+            {"tender": "inkoop-2022", "phase": "award", "seed": 2},
+            content_type="application/json",
+        )
     assert response.status_code == 202
     ranking_id = response.json()["id"]
     detail = client.get(f"/api/v1/rankings/{ranking_id}/").json()
@@ -129,8 +136,11 @@ def test_api_queues_a_ranking_and_returns_it(demo_tender, client_for,
 
 def test_api_refuses_bad_input_with_field_errors(demo_tender, client_for):
     client = client_for("voorzitter")
-    response = client.post("/api/v1/rankings/", {"tender": "inkoop-2022", "phase": "gunning"},
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/rankings/",
+        {"tender": "inkoop-2022", "phase": "gunning"},
+        content_type="application/json",
+    )
     assert response.status_code == 400 and "phase" in response.json()
 
 
@@ -140,8 +150,11 @@ def test_api_hides_tenders_and_rankings_from_non_staff(computed, client_for, rol
     assert client.get("/api/v1/tenders/").json()["results"] == []
     assert client.get("/api/v1/tenders/inkoop-2022/").status_code == 404
     assert client.get(f"/api/v1/rankings/{computed.pk}/").status_code == 404
-    response = client.post("/api/v1/rankings/", {"tender": "inkoop-2022", "phase": "award"},
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/rankings/",
+        {"tender": "inkoop-2022", "phase": "award"},
+        content_type="application/json",
+    )
     assert response.status_code == 404
 
 

@@ -21,8 +21,7 @@ def result_rows(ranking: Ranking) -> int:
     return sum(len(segment["results"]) for segment in ranking.result["segments"])
 
 
-def test_ranking_task_on_a_real_worker_stores_the_result(celery_worker_process,
-                                                          achterhoek_data):
+def test_ranking_task_on_a_real_worker_stores_the_result(celery_worker_process, achterhoek_data):
     tender = scenario_load(data=achterhoek_data)
     ranking = Ranking.objects.create(tender=tender, phase="selection", seed=0)
 
@@ -32,16 +31,16 @@ def test_ranking_task_on_a_real_worker_stores_the_result(celery_worker_process,
 
     ranking.refresh_from_db()
     assert ranking.status == RankingStatus.DONE
-    assert outcome == {"ranking": ranking.pk, "status": "done",
-                       "input_hash": ranking.input_hash}
+    assert outcome == {"ranking": ranking.pk, "status": "done", "input_hash": ranking.input_hash}
     assert ranking.result == ranking_compute(tender=tender, phase="selection", seed=0).to_dict()
     assert result_rows(ranking) > 0
     assert RankingRow.objects.filter(ranking=ranking).count() == result_rows(ranking)
     assert audit_verify() is None
 
 
-def test_a_redelivered_ranking_task_stores_the_rows_only_once(celery_worker_process,
-                                                               achterhoek_data):
+def test_a_redelivered_ranking_task_stores_the_rows_only_once(
+    celery_worker_process, achterhoek_data
+):
     tender = scenario_load(data=achterhoek_data)
     ranking = Ranking.objects.create(tender=tender, phase="selection", seed=0)
 

@@ -14,8 +14,9 @@ def test_browser_language_does_not_override_dutch(client):
 
 
 def test_language_switch_shows_english(client):
-    response = client.post(reverse("set_language"), {"language": "en", "next": "/accounts/login/"},
-                           follow=True)
+    response = client.post(
+        reverse("set_language"), {"language": "en", "next": "/accounts/login/"}, follow=True
+    )
     assert response.headers["Content-Language"] == "en"
     assert settings.LANGUAGE_COOKIE_NAME in client.cookies
     html = response.content.decode()

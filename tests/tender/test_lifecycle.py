@@ -45,15 +45,20 @@ def test_inkoper_publishes_and_opens_submissions_before_the_deadline(demo_tender
         tender_transition(tender=demo_tender, name="publish", user=inkoper)
         tender = tender_transition(tender=demo_tender, name="open_submissions", user=inkoper)
     assert tender.state == TenderState.SUBMISSIONS_OPEN
-    actions = list(AuditEntry.objects.filter(action__startswith="tender.")
-                   .values_list("action", "details__to"))
-    assert actions == [("tender.publish", "published"),
-                       ("tender.open_submissions", "submissions_open")]
+    actions = list(
+        AuditEntry.objects.filter(action__startswith="tender.").values_list("action", "details__to")
+    )
+    assert actions == [
+        ("tender.publish", "published"),
+        ("tender.open_submissions", "submissions_open"),
+    ]
 
 
 def test_publishing_with_a_past_deadline_is_refused(demo_tender, inkoper):
-    with time_machine.travel(AFTER_DEADLINE, tick=False), \
-            pytest.raises(ApplicationError, match="verleden"):
+    with (
+        time_machine.travel(AFTER_DEADLINE, tick=False),
+        pytest.raises(ApplicationError, match="verleden"),
+    ):
         tender_transition(tender=demo_tender, name="publish", user=inkoper)
     demo_tender.refresh_from_db()
     assert demo_tender.state == TenderState.DRAFT
@@ -62,8 +67,10 @@ def test_publishing_with_a_past_deadline_is_refused(demo_tender, inkoper):
 
 def test_publishing_an_incomplete_tender_names_what_is_missing(demo_tender, inkoper):
     demo_tender.segments.get(code="JH-DYS").criteria.all().delete()
-    with time_machine.travel(BEFORE_DEADLINE, tick=False), \
-            pytest.raises(ApplicationError, match="JH-DYS"):
+    with (
+        time_machine.travel(BEFORE_DEADLINE, tick=False),
+        pytest.raises(ApplicationError, match="JH-DYS"),
+    ):
         tender_transition(tender=demo_tender, name="publish", user=inkoper)
 
 
@@ -81,12 +88,16 @@ def test_role_without_the_right_cannot_transition(demo_tender, make_user):
 
 def test_closing_waits_for_the_deadline(demo_tender, inkoper):
     set_state(demo_tender, TenderState.SUBMISSIONS_OPEN)
-    with time_machine.travel(BEFORE_DEADLINE, tick=False), \
-            pytest.raises(ApplicationError, match="nog niet verstreken"):
+    with (
+        time_machine.travel(BEFORE_DEADLINE, tick=False),
+        pytest.raises(ApplicationError, match="nog niet verstreken"),
+    ):
         tender_transition(tender=demo_tender, name="close", user=inkoper)
     with time_machine.travel(AFTER_DEADLINE, tick=False):
-        assert tender_transition(tender=demo_tender, name="close",
-                                 user=inkoper).state == TenderState.CLOSED
+        assert (
+            tender_transition(tender=demo_tender, name="close", user=inkoper).state
+            == TenderState.CLOSED
+        )
 
 
 def test_four_eyes_opening_needs_two_different_people_and_makes_a_proces_verbaal(
@@ -100,8 +111,9 @@ def test_four_eyes_opening_needs_two_different_people_and_makes_a_proces_verbaal
     tender = tender_confirm_opening(tender=demo_tender, user=chair)
     assert tender.state == TenderState.OPENED
 
-    document = TenderDocument.objects.get(tender=demo_tender,
-                                          kind=TenderDocument.Kind.PROCES_VERBAAL)
+    document = TenderDocument.objects.get(
+        tender=demo_tender, kind=TenderDocument.Kind.PROCES_VERBAAL
+    )
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(document.file.read())).pages)
     assert "Proces-verbaal van opening" in text
     for kvk in demo_tender.submissions.values_list("bidder__kvk", flat=True):
@@ -127,8 +139,9 @@ def test_award_phase_needs_the_final_selection_ranking(demo_tender, chair):
 def test_cancelling_needs_a_reason_and_is_final(demo_tender, inkoper):
     with pytest.raises(ApplicationError, match="reden"):
         tender_transition(tender=demo_tender, name="cancel", user=inkoper)
-    tender = tender_transition(tender=demo_tender, name="cancel", user=inkoper,
-                               reason="Budget vervallen")
+    tender = tender_transition(
+        tender=demo_tender, name="cancel", user=inkoper, reason="Budget vervallen"
+    )
     assert tender.state == TenderState.CANCELLED
     assert available_transitions(tender=tender, user=inkoper) == []
     assert AuditEntry.objects.get(action="tender.cancel").details["reason"] == "Budget vervallen"
@@ -146,9 +159,11 @@ def test_api_refuses_same_user_twice_for_the_opening(demo_tender, client_for):
 
 
 def test_api_refuses_an_illegal_transition_with_a_clear_400(demo_tender, client_for):
-    response = client_for("voorzitter").post("/api/v1/tenders/inkoop-2022/transition/",
-                                             {"transition": "start_award"},
-                                             content_type="application/json")
+    response = client_for("voorzitter").post(
+        "/api/v1/tenders/inkoop-2022/transition/",
+        {"transition": "start_award"},
+        content_type="application/json",
+    )
     assert response.status_code == 400
     assert "Concept" in response.json()["transition"][0]
 

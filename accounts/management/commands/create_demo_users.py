@@ -31,8 +31,9 @@ class Command(BaseCommand):
     help = "Maak demo-accounts voor elke rol (alleen met DEBUG aan) en toon de inloggegevens."
 
     def add_arguments(self, parser):
-        parser.add_argument("--password", default="demo-Achterhoek-2022",
-                            help="Wachtwoord voor alle demo-accounts.")
+        parser.add_argument(
+            "--password", default="demo-Achterhoek-2022", help="Wachtwoord voor alle demo-accounts."
+        )
 
     @transaction.atomic
     def handle(self, *args, password, **options):

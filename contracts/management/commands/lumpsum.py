@@ -32,9 +32,14 @@ class Command(BaseCommand):
         for seg in report.segments:
             budget = "geen" if seg.budget is None else f"{seg.budget}"
             lines.append("")
-            lines.append(f"Segment {seg.segment} (budget {budget}"
-                         + (", geschaald" if seg.scaled else "") + ")")
+            lines.append(
+                f"Segment {seg.segment} (budget {budget}"
+                + (", geschaald" if seg.scaled else "")
+                + ")"
+            )
             for c in seg.contracts:
-                lines.append(f"  {c.bidder}  bod {c.bid:>12}  lumpsum {c.amount:>12}  "
-                             f"{report.year}: {c.year_total:>12}  ({len(c.instalments)} termijnen)")
+                lines.append(
+                    f"  {c.bidder}  bod {c.bid:>12}  lumpsum {c.amount:>12}  "
+                    f"{report.year}: {c.year_total:>12}  ({len(c.instalments)} termijnen)"
+                )
         self.stdout.write("\n".join(lines))

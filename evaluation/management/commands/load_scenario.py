@@ -13,8 +13,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("path", help="Pad naar het scenariobestand (tender-scenario/1).")
-        parser.add_argument("--replace", action="store_true",
-                            help="Vervang een bestaande aanbesteding met dezelfde slug.")
+        parser.add_argument(
+            "--replace",
+            action="store_true",
+            help="Vervang een bestaande aanbesteding met dezelfde slug.",
+        )
 
     def handle(self, *args, path, replace, **options):
         try:

@@ -37,16 +37,20 @@ class Command(BaseCommand):
 
 
 def render_table(result) -> str:
-    lines = [f"{result.tender} – fase {result.phase}, seed {result.seed}"
-             + (" – VOORLOPIG" if result.provisional else "")]
+    lines = [
+        f"{result.tender} – fase {result.phase}, seed {result.seed}"
+        + (" – VOORLOPIG" if result.provisional else "")
+    ]
     for seg in result.segments:
         lines.append("")
         lines.append(f"Segment {seg.segment} ({seg.places} plaatsen)")
         lines.append(f"  {'rang':>4}  {'KvK':<8}  {'punten':>7}  {'status':<17}  redenen")
         for row in seg.results:
             rank = "-" if row.rank is None else str(row.rank)
-            lines.append(f"  {rank:>4}  {row.bidder:<8}  {row.points!s:>7}  {row.status:<17}  "
-                         + "; ".join(row.reasons))
+            lines.append(
+                f"  {rank:>4}  {row.bidder:<8}  {row.points!s:>7}  {row.status:<17}  "
+                + "; ".join(row.reasons)
+            )
         for gap in seg.gaps:
             lines.append(f"  gat: {gap.kind} {gap.code} (tekort {gap.shortfall})")
     return "\n".join(lines)
