@@ -4,5 +4,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("tender.api.urls")),
+    path("", include("tender.api.setup_urls")),
+    path("", include("tender.api.public_urls")),
     path("", include("evaluation.api.urls")),
 ]

@@ -4,6 +4,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 urlpatterns = [
     path("", include("tender.urls")),
+    path("", include("tender.setup_urls")),
+    path("", include("tender.public_urls")),
     path("", include("evaluation.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

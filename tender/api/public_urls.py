@@ -1,0 +1,3 @@
+"""API routes for sessions, questions and the public tender information."""
+
+urlpatterns = []

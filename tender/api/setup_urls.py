@@ -1,0 +1,3 @@
+"""API routes for the tender set-up."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Tender set-up screens (create and edit tenders, lots, segments, ...)."""
+
+urlpatterns = []
