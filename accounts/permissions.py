@@ -1,6 +1,10 @@
 """Who may see what: one place for the predicates the views, the API and querysets use."""
 
-from .roles import BEOORDELAAR, INKOPER, STAFF_ROLES, VOORZITTER
+from django.utils.translation import gettext_lazy as _
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.permissions import BasePermission
+
+from .roles import AANBIEDER, BEOORDELAAR, INKOPER, STAFF_ROLES, TWO_FACTOR_ROLES, VOORZITTER
 
 
 def role_names(user) -> set[str]:
@@ -24,6 +28,43 @@ def is_evaluator(user) -> bool:
     return BEOORDELAAR in role_names(user)
 
 
+def requires_two_factor(user) -> bool:
+    """Every municipal role, superusers and Django-admin staff sign in with a TOTP code as
+    well as their password; care providers (and users without a role) do not."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.is_superuser or user.is_staff or bool(role_names(user) & set(TWO_FACTOR_ROLES))
+
+
+def is_two_factor_verified(user) -> bool:
+    """The session passed the TOTP step. ``is_verified`` is installed by django-otp's
+    OTPMiddleware; a user that did not come through it (API token) is never verified."""
+    is_verified = getattr(user, "is_verified", None)
+    return bool(is_verified and is_verified())
+
+
+def needs_two_factor_step(user) -> bool:
+    """Signed in with a password, but the TOTP step is still missing."""
+    return requires_two_factor(user) and not is_two_factor_verified(user)
+
+
+class IsVerifiedWhenStaff(BasePermission):
+    """The API side of the two-factor rule: a session of a municipal user that has not passed
+    the TOTP step gets 403 (the HTML middleware lets /api/ through so clients get JSON, not a
+    redirect to the 2FA page).
+
+    Token-authenticated requests pass: API tokens are only created by an administrator (Django
+    admin) for integrations, never by the users themselves.
+    """
+
+    message = _("Tweestapsverificatie is vereist: log in op de website en voer uw code in.")
+
+    def has_permission(self, request, view) -> bool:
+        if not isinstance(request.successful_authenticator, SessionAuthentication):
+            return True
+        return not needs_two_factor_step(request.user)
+
+
 def can_view_tender(user, tender) -> bool:
     return is_staff_member(user)
 
@@ -41,3 +82,110 @@ def can_run_ranking(user, tender) -> bool:
 def can_finalise_ranking(user, tender) -> bool:
     """Only the chair (procurement specialist) finalises a ranking."""
     return user.is_superuser or VOORZITTER in role_names(user)
+
+
+# -- tender set-up ------------------------------------------------------------------------
+#
+# Rule: the set-up of a tender (its data, lots, segments, subsegments, requirements and
+# criteria) is changed by procurement staff (inkoper, or a superuser) only while the tender is
+# in "draft" or "published" and no submission exists. From "submissions_open" on the set-up is
+# frozen, because bidders prepare their bids against it; the deadline then moves only through
+# the lifecycle. A tender that already holds submissions (one loaded from a scenario file) is
+# frozen in every state: its bids refer to the set-up as it is; replace it by an import instead.
+
+SETUP_STATES = frozenset({"draft", "published"})
+
+
+def can_create_tender(user) -> bool:
+    """Create tenders and import scenario files: procurement staff (inkoper) only."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.is_superuser or INKOPER in role_names(user)
+
+
+def setup_refusal(user, tender) -> str | None:
+    """Why ``user`` may not change the set-up of ``tender`` (Dutch), or None when allowed."""
+    if not can_create_tender(user):
+        return str(_("Alleen een inkoper mag de opzet van een aanbesteding wijzigen."))
+    if tender.state not in SETUP_STATES:
+        return str(
+            _("De opzet ligt vast sinds de inschrijving is opengesteld (status '%(state)s').")
+            % {"state": tender.get_state_display()}
+        )
+    if tender.submissions.exists():
+        return str(
+            _(
+                "Er zijn al inschrijvingen voor deze aanbesteding; de opzet ligt vast. "
+                "Vervang de aanbesteding zo nodig via een scenario-import."
+            )
+        )
+    return None
+
+
+def can_edit_tender(user, tender) -> bool:
+    """The set-up rule above; ``setup_refusal`` says why not."""
+    return setup_refusal(user, tender) is None
+
+
+def can_open_setup(user, tender) -> bool:
+    """Whether to offer the set-up screens (the link on the tender page): an inkoper, while the
+    tender is in a set-up state. Costs no query; the screens themselves apply the whole rule
+    and explain a freeze by submissions (``setup_refusal``)."""
+    return can_create_tender(user) and tender.state in SETUP_STATES
+
+
+def can_replace_tender(user, tender) -> bool:
+    """A scenario import may replace (delete and recreate) a tender only while it is a draft."""
+    return can_create_tender(user) and tender.state == "draft"
+
+
+def can_export_tender(user, tender) -> bool:
+    """Exporting a tender as a scenario file: procurement staff (inkoper) only, any state."""
+    return can_create_tender(user)
+
+
+# -- Communication with the market (public site, sessions, questions) ------------------------
+
+
+def is_provider(user) -> bool:
+    """A care provider's user (group 'aanbieder')."""
+    return AANBIEDER in role_names(user)
+
+
+def _provider_organisation_id(user):
+    """The organisation a provider user acts for (its membership), or None. Read through the
+    reverse relation so this module needs no import of the providers app."""
+    membership = getattr(user, "organisation_membership", None) if is_provider(user) else None
+    return membership.organisation_id if membership is not None else None
+
+
+def can_view_tender_communication(user, tender) -> bool:
+    """Staff screens for news, key dates, sessions with attendees and incoming questions
+    (which name the asking organisation): municipal staff only, read-only roles included."""
+    return is_staff_member(user)
+
+
+def can_manage_tender_communication(user, tender) -> bool:
+    """Write news, key dates and sessions, answer questions, compose and publish notas."""
+    return user.is_superuser or bool(role_names(user) & {INKOPER, VOORZITTER})
+
+
+def can_move_deadline(user, tender) -> bool:
+    """Only authorised procurement staff set or change the deadline (DOMAIN.md)."""
+    return user.is_superuser or bool(role_names(user) & {INKOPER, VOORZITTER})
+
+
+def can_ask_question(user, tender) -> bool:
+    """A provider user linked to an organisation; when questions are accepted is the
+    service's rule."""
+    return _provider_organisation_id(user) is not None
+
+
+def can_register_for_session(user, session) -> bool:
+    """A provider user linked to an organisation registers (only) that organisation."""
+    return _provider_organisation_id(user) is not None
+
+
+def can_act_for_organisation(user, organisation_id) -> bool:
+    """The user is a member of this organisation (registrations, questions of its own)."""
+    return organisation_id is not None and _provider_organisation_id(user) == organisation_id

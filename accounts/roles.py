@@ -20,3 +20,6 @@ ROLES = {
 }
 
 STAFF_ROLES = (INKOPER, VOORZITTER, CONTRACTMANAGER, AUDITOR)
+
+# Every municipal role signs in with a second factor (TOTP); care providers do not.
+TWO_FACTOR_ROLES = (INKOPER, VOORZITTER, BEOORDELAAR, CONTRACTMANAGER, AUDITOR)

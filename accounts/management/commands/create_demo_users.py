@@ -1,11 +1,23 @@
-"""Create one demo login per role for ``make run``. Refused unless DEBUG is on."""
+"""Create one demo login per role for ``make run``. Refused unless DEBUG is on.
 
+The municipal demo users (and ``admin``) get a confirmed TOTP device with one fixed, published
+secret, ``DEMO_TOTP_SECRET``: add it once to an authenticator app (or use
+``manage.py demo_totp USERNAME``) to pass the second sign-in step. Never use it outside a demo.
+"""
+
+from base64 import b32decode
+from io import StringIO
+from urllib.parse import quote, urlencode
+
+import qrcode
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.permissions import requires_two_factor
 from accounts.roles import (
     AANBIEDER,
     AUDITOR,
@@ -26,6 +38,17 @@ DEMO_USERS = [
     ("aanbieder", AANBIEDER, "Anna", "Aanbieder"),
 ]
 
+# Base32, 20 bytes; published in the README. Demo only.
+DEMO_TOTP_SECRET = "AANBESTEDINGDEMOACHTERHOEKTWEE22"  # noqa: S105 - published, demo only
+DEMO_DEVICE_NAME = "Demo-authenticator"
+
+
+def demo_otpauth_uri() -> str:
+    """One authenticator entry for every demo user (they share the secret)."""
+    issuer = settings.OTP_TOTP_ISSUER
+    params = urlencode({"secret": DEMO_TOTP_SECRET, "digits": 6, "period": 30})
+    return f"otpauth://totp/{quote(issuer + ':demo')}?{params}&issuer={quote(issuer)}"
+
 
 class Command(BaseCommand):
     help = "Maak demo-accounts voor elke rol (alleen met DEBUG aan) en toon de inloggegevens."
@@ -45,12 +68,44 @@ class Command(BaseCommand):
         for username, role, first, last in DEMO_USERS:
             user, _ = User.objects.get_or_create(username=username)
             user.first_name, user.last_name = first, last
+            user.email = user.email or f"{username}@demo.example"
             user.set_password(password)
             user.save()
             user.groups.add(groups[role])
+            self._set_demo_device(user)
             self.stdout.write(f"  {username:<16} {ROLES[role]}")
         admin, _ = User.objects.get_or_create(username="admin")
         admin.is_staff = admin.is_superuser = True
+        admin.email = admin.email or "admin@demo.example"
         admin.set_password(password)
         admin.save()
+        self._set_demo_device(admin)
         self.stdout.write(f"  {'admin':<16} Beheerder (Django-admin op /admin/)")
+        self._explain_totp()
+
+    def _set_demo_device(self, user) -> None:
+        """Exactly one confirmed device with the demo secret (a device set up by hand in an
+        earlier demo is replaced)."""
+        TOTPDevice.objects.filter(user=user).delete()
+        if requires_two_factor(user):
+            TOTPDevice.objects.create(
+                user=user,
+                name=DEMO_DEVICE_NAME,
+                key=b32decode(DEMO_TOTP_SECRET).hex(),
+                confirmed=True,
+            )
+
+    def _explain_totp(self) -> None:
+        uri = demo_otpauth_uri()
+        self.stdout.write(
+            "\nTweestapsverificatie: alle gemeentelijke demo-accounts en admin vragen na het "
+            "wachtwoord een code.\n"
+            f"  Demo-geheim (alleen voor de demo): {DEMO_TOTP_SECRET}\n"
+            f"  otpauth-URI: {uri}\n"
+            "  Scan de QR-code hieronder met een authenticator-app, of toon de huidige code met\n"
+            "  `python manage.py demo_totp inkoper`."
+        )
+        code, picture = qrcode.QRCode(border=2), StringIO()
+        code.add_data(uri)
+        code.print_ascii(out=picture, invert=True)
+        self.stdout.write(picture.getvalue())
