@@ -1,3 +1,64 @@
-"""Tender set-up screens (create and edit tenders, lots, segments, ...)."""
+"""Tender set-up screens (create and edit tenders, lots, segments, ...), import and export.
 
-urlpatterns = []
+Under ``opzet/`` so that no tender slug can collide with a fixed path.
+"""
+
+from django.urls import path
+
+from . import setup_views as views
+
+T = "opzet/aanbesteding/<slug:slug>/"
+
+urlpatterns = [
+    path("opzet/nieuw/", views.TenderCreateView.as_view(), name="setup-tender-create"),
+    path("opzet/importeren/", views.ScenarioImportView.as_view(), name="setup-import"),
+    path(T, views.SetupOverviewView.as_view(), name="setup-overview"),
+    path(T + "gegevens/", views.TenderEditView.as_view(), name="setup-tender-edit"),
+    path(T + "export/", views.TenderExportView.as_view(), name="setup-export"),
+    path(T + "percelen/nieuw/", views.LotFormView.as_view(), name="setup-lot-create"),
+    path(T + "percelen/<int:pk>/", views.LotFormView.as_view(), name="setup-lot-edit"),
+    path(
+        T + "percelen/<int:pk>/verwijderen/",
+        views.LotDeleteView.as_view(),
+        name="setup-lot-delete",
+    ),
+    path(
+        T + "percelen/<int:lot>/segmenten/nieuw/",
+        views.SegmentCreateView.as_view(),
+        name="setup-segment-create",
+    ),
+    path(T + "segmenten/<int:pk>/", views.SegmentView.as_view(), name="setup-segment"),
+    path(
+        T + "segmenten/<int:pk>/verwijderen/",
+        views.SegmentDeleteView.as_view(),
+        name="setup-segment-delete",
+    ),
+    path(
+        T + "segmenten/<int:segment>/criteria/nieuw/",
+        views.CriterionCreateView.as_view(),
+        name="setup-criterion-create",
+    ),
+    path(T + "criteria/<int:pk>/", views.CriterionEditView.as_view(), name="setup-criterion-edit"),
+    path(
+        T + "criteria/<int:pk>/verwijderen/",
+        views.CriterionDeleteView.as_view(),
+        name="setup-criterion-delete",
+    ),
+    path(
+        T + "segmenten/<int:segment>/subsegmenten/nieuw/",
+        views.SubSegmentCreateView.as_view(),
+        name="setup-subsegment-create",
+    ),
+    path(
+        T + "subsegmenten/<int:pk>/verwijderen/",
+        views.SubSegmentDeleteView.as_view(),
+        name="setup-subsegment-delete",
+    ),
+    path(T + "eisen/nieuw/", views.RequirementFormView.as_view(), name="setup-requirement-create"),
+    path(T + "eisen/<int:pk>/", views.RequirementFormView.as_view(), name="setup-requirement-edit"),
+    path(
+        T + "eisen/<int:pk>/verwijderen/",
+        views.RequirementDeleteView.as_view(),
+        name="setup-requirement-delete",
+    ),
+]

@@ -1,0 +1,394 @@
+"""Set-up API (/api/v1/setup/...): the write side of tenders, lots, segments, subsegments,
+requirements and criteria, plus scenario import and export.
+
+Same rules as the set-up screens, from ``accounts.permissions``: lists and details show what the
+caller may see (empty lists and 404 for non-staff); writes need ``setup_refusal`` to be None,
+else 403 with the reason. Input serializers report every problem as a field error (400); the
+services write. Lists are paginated and filter on ``?tender=<slug>`` (and the parent's code).
+"""
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, parsers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.permissions import (
+    can_create_tender,
+    can_export_tender,
+    is_staff_member,
+    setup_refusal,
+)
+from audit.services import client_address_of
+from evaluation.services.scenario_export import scenario_export
+from evaluation.services.scenario_import import scenario_import
+
+from ..errors import ApplicationError
+from ..scenario import ScenarioError, validate_scenario
+from ..selectors import tenders_visible_to
+from ..services import setup
+from ..setup_selectors import (
+    criteria_visible_to,
+    lots_visible_to,
+    requirements_visible_to,
+    segments_visible_to,
+    subsegments_visible_to,
+)
+from . import setup_serializers as s
+
+
+def _service_error(exc: ApplicationError) -> ValidationError:
+    return ValidationError({exc.field or "non_field_errors": [exc.message]})
+
+
+def _refuse_creation(user) -> None:
+    """404 for non-staff (nothing here for them), 403 for staff that are no inkoper."""
+    if not is_staff_member(user):
+        raise NotFound
+    if not can_create_tender(user):
+        raise PermissionDenied(_("Alleen een inkoper mag aanbestedingen aanmaken."))
+
+
+class SetupViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """List, read, create, update (PUT and PATCH both merge into the current values) and
+    delete one kind of set-up entity. Subclasses name the pieces."""
+
+    output_serializer = None
+    input_serializer = None
+    visible = None  # user -> QuerySet
+    filters: dict[str, str] = {}  # query parameter -> lookup
+    create_service = update_service = delete_service = None
+    create_needs_tender = False  # lot_create and requirement_create take the tender itself
+    fixed_on_update: tuple[str, ...] = ()  # fields that cannot change after creation
+
+    def get_queryset(self):
+        queryset = type(self).visible(self.request.user)
+        for param, lookup in self.filters.items():
+            value = self.request.query_params.get(param)
+            if value:
+                queryset = queryset.filter(**{lookup: value})
+        return queryset
+
+    def get_serializer_class(self):
+        return self.output_serializer
+
+    def tender_of(self, obj):
+        return obj.tender
+
+    def check_setup(self, tender) -> None:
+        reason = setup_refusal(self.request.user, tender)
+        if reason:
+            raise PermissionDenied(reason)
+
+    def _input(self, tender, data, instance=None):
+        serializer = self.input_serializer(
+            data=data, context={"tender": tender, "instance": instance, "request": self.request}
+        )
+        serializer.is_valid(raise_exception=True)
+        return serializer.to_service()
+
+    def _call(self, service, **kwargs):
+        try:
+            return service(
+                user=self.request.user, client_address=client_address_of(self.request), **kwargs
+            )
+        except ApplicationError as exc:
+            raise _service_error(exc) from exc
+
+    def create(self, request, *args, **kwargs):
+        slug = request.data.get("tender")
+        if not slug:
+            raise ValidationError({"tender": [_("Geef het kenmerk van de aanbesteding.")]})
+        tender = get_object_or_404(tenders_visible_to(request.user), slug=slug)
+        self.check_setup(tender)
+        data = self._input(tender, request.data)
+        if self.create_needs_tender:
+            data["tender"] = tender
+        obj = self._call(type(self).create_service, **data)
+        return Response(self.output_serializer(obj).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        obj = self.get_object()
+        tender = self.tender_of(obj)
+        self.check_setup(tender)
+        current = self.output_serializer(obj).data
+        for field in self.fixed_on_update:
+            if field in request.data and request.data[field] != current[field]:
+                raise ValidationError({field: [_("Dit kan na het aanmaken niet meer wijzigen.")]})
+        data = self._input(tender, {**current, **request.data}, instance=obj)
+        for field in self.fixed_on_update:
+            data.pop(field, None)
+        obj = self._call(type(self).update_service, **{self.kind: obj}, **data)
+        return Response(self.output_serializer(obj).data)
+
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, **kwargs)
+
+    def destroy(self, request, *args, **kwargs):
+        obj = self.get_object()
+        self.check_setup(self.tender_of(obj))
+        self._call(type(self).delete_service, **{self.kind: obj})
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @property
+    def kind(self) -> str:
+        return self.output_serializer.Meta.model._meta.model_name
+
+
+def documented(viewset):
+    """OpenAPI: the input serializer for writes, the output serializer for the answers."""
+    write = {"request": viewset.input_serializer, "responses": viewset.output_serializer}
+    return extend_schema_view(
+        create=extend_schema(
+            request=viewset.input_serializer, responses={201: viewset.output_serializer}
+        ),
+        update=extend_schema(**write),
+        partial_update=extend_schema(**write),
+    )(viewset)
+
+
+TENDER_FILTER = OpenApiParameter("tender", str, description="Kenmerk (slug) van de aanbesteding.")
+
+
+@extend_schema(parameters=[TENDER_FILTER])
+@documented
+class SetupLotViewSet(SetupViewSet):
+    output_serializer = s.SetupLotOutputSerializer
+    input_serializer = s.LotInputSerializer
+    visible = lots_visible_to
+    filters = {"tender": "tender__slug"}
+    create_service, update_service, delete_service = (
+        setup.lot_create,
+        setup.lot_update,
+        setup.lot_delete,
+    )
+    create_needs_tender = True
+
+
+@extend_schema(
+    parameters=[TENDER_FILTER, OpenApiParameter("lot", str, description="Code van het perceel.")]
+)
+@documented
+class SetupSegmentViewSet(SetupViewSet):
+    output_serializer = s.SetupSegmentOutputSerializer
+    input_serializer = s.SegmentInputSerializer
+    visible = segments_visible_to
+    filters = {"tender": "tender__slug", "lot": "lot__code"}
+    create_service, update_service, delete_service = (
+        setup.segment_create,
+        setup.segment_update,
+        setup.segment_delete,
+    )
+
+
+SEGMENT_FILTER = OpenApiParameter("segment", str, description="Code van het segment.")
+
+
+@extend_schema(parameters=[TENDER_FILTER, SEGMENT_FILTER])
+@documented
+class SetupSubSegmentViewSet(SetupViewSet):
+    output_serializer = s.SetupSubSegmentOutputSerializer
+    input_serializer = s.SubSegmentInputSerializer
+    visible = subsegments_visible_to
+    filters = {"tender": "segment__tender__slug", "segment": "segment__code"}
+    create_service, update_service, delete_service = (
+        setup.subsegment_create,
+        setup.subsegment_update,
+        setup.subsegment_delete,
+    )
+    fixed_on_update = ("segment",)
+
+    def tender_of(self, obj):
+        return obj.segment.tender
+
+
+@extend_schema(parameters=[TENDER_FILTER, SEGMENT_FILTER])
+@documented
+class SetupRequirementViewSet(SetupViewSet):
+    output_serializer = s.SetupRequirementOutputSerializer
+    input_serializer = s.RequirementInputSerializer
+    visible = requirements_visible_to
+    filters = {"tender": "tender__slug", "segment": "segment__code"}
+    create_service, update_service, delete_service = (
+        setup.requirement_create,
+        setup.requirement_update,
+        setup.requirement_delete,
+    )
+    create_needs_tender = True
+
+
+@extend_schema(
+    parameters=[
+        TENDER_FILTER,
+        SEGMENT_FILTER,
+        OpenApiParameter("phase", str, enum=["selection", "award"]),
+    ]
+)
+@documented
+class SetupCriterionViewSet(SetupViewSet):
+    output_serializer = s.SetupCriterionOutputSerializer
+    input_serializer = s.CriterionInputSerializer
+    visible = criteria_visible_to
+    filters = {"tender": "segment__tender__slug", "segment": "segment__code", "phase": "phase"}
+    create_service, update_service, delete_service = (
+        setup.criterion_create,
+        setup.criterion_update,
+        setup.criterion_delete,
+    )
+    fixed_on_update = ("segment",)
+
+    def tender_of(self, obj):
+        return obj.segment.tender
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("state", str, description="Status, bijvoorbeeld draft."),
+        OpenApiParameter("region", str, description="Code van de regio."),
+    ]
+)
+class SetupTenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Tenders: create (inkoper), update while the set-up may change, and export."""
+
+    lookup_field = "slug"
+    serializer_class = s.SetupTenderOutputSerializer
+
+    def get_queryset(self):
+        queryset = tenders_visible_to(self.request.user).order_by("-deadline", "slug")
+        for param, lookup in (("state", "state"), ("region", "region__code")):
+            value = self.request.query_params.get(param)
+            if value:
+                queryset = queryset.filter(**{lookup: value})
+        return queryset
+
+    def _input(self, data, tender=None):
+        serializer = s.TenderInputSerializer(
+            data=data, context={"tender": tender, "instance": tender}
+        )
+        serializer.is_valid(raise_exception=True)
+        return serializer.to_service()
+
+    @extend_schema(request=s.TenderInputSerializer, responses={201: s.SetupTenderOutputSerializer})
+    def create(self, request):
+        _refuse_creation(request.user)
+        data = self._input(request.data)
+        try:
+            tender = setup.tender_create(
+                user=request.user, client_address=client_address_of(request), **data
+            )
+        except ApplicationError as exc:
+            raise _service_error(exc) from exc
+        return Response(s.SetupTenderOutputSerializer(tender).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.TenderInputSerializer, responses=s.SetupTenderOutputSerializer)
+    def update(self, request, slug=None):
+        tender = self.get_object()
+        reason = setup_refusal(request.user, tender)
+        if reason:
+            raise PermissionDenied(reason)
+        if "slug" in request.data and request.data["slug"] != tender.slug:
+            raise ValidationError({"slug": [_("Het kenmerk kan niet worden gewijzigd.")]})
+        current = s.SetupTenderOutputSerializer(tender).data
+        data = self._input({**current, **request.data}, tender=tender)
+        try:
+            tender = setup.tender_update(
+                tender=tender, user=request.user, client_address=client_address_of(request), **data
+            )
+        except ApplicationError as exc:
+            raise _service_error(exc) from exc
+        return Response(s.SetupTenderOutputSerializer(tender).data)
+
+    @extend_schema(request=s.TenderInputSerializer, responses=s.SetupTenderOutputSerializer)
+    def partial_update(self, request, slug=None):
+        return self.update(request, slug=slug)
+
+    @extend_schema(
+        responses={
+            200: OpenApiResponse(description="Het scenariobestand (tender-scenario/1)."),
+            409: OpenApiResponse(description="De opzet is niet volledig; 'issues' zegt wat."),
+        }
+    )
+    @action(detail=True, methods=["get"])
+    def export(self, request, slug=None):
+        """The tender as a scenario file that ``load_scenario`` accepts."""
+        tender = self.get_object()
+        if not can_export_tender(request.user, tender):
+            raise PermissionDenied(_("Alleen een inkoper mag een aanbesteding exporteren."))
+        data = scenario_export(
+            tender=tender, actor=request.user, client_address=client_address_of(request)
+        )
+        issues = validate_scenario(data)
+        if issues:
+            return Response(
+                {
+                    "detail": _(
+                        "De aanbesteding is nog niet volledig en kan zo niet worden geëxporteerd."
+                    ),
+                    "issues": s.ScenarioIssueSerializer(issues, many=True).data,
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
+        response = Response(data)
+        response["Content-Disposition"] = f'attachment; filename="{tender.slug}.json"'
+        return response
+
+
+class RawJSONParser(parsers.BaseParser):
+    """Keeps a JSON body as bytes, so the import parses it with ``tender.scenario.parse_scenario``
+    (which refuses duplicate keys and NaN, unlike DRF's JSON parser)."""
+
+    media_type = "application/json"
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        return {"raw": stream.read()}
+
+
+class ScenarioImportView(APIView):
+    """POST a scenario: a JSON body (``?replace=true`` to replace), or multipart ``file`` and
+    ``replace``. 201 with the tender; 400 with ``issues`` (JSON path + Dutch message) or a field
+    error; nothing is loaded on any error."""
+
+    parser_classes = [RawJSONParser, parsers.MultiPartParser]
+
+    @extend_schema(
+        request={
+            "application/json": {"type": "object"},
+            "multipart/form-data": s.ScenarioImportInputSerializer,
+        },
+        parameters=[OpenApiParameter("replace", bool)],
+        responses={201: s.SetupTenderOutputSerializer},
+    )
+    def post(self, request):
+        _refuse_creation(request.user)
+        if "raw" in request.data:
+            raw = request.data["raw"]
+            replace = request.query_params.get("replace", "").lower() in ("1", "true", "ja")
+        else:
+            form = s.ScenarioImportInputSerializer(data=request.data)
+            form.is_valid(raise_exception=True)
+            upload = form.validated_data.get("file")
+            if upload is None:
+                raise ValidationError({"file": [_("Kies een scenariobestand.")]})
+            raw, replace = upload.read(), form.validated_data["replace"]
+        try:
+            tender = scenario_import(
+                raw=raw,
+                replace=replace,
+                user=request.user,
+                client_address=client_address_of(request),
+            )
+        except ScenarioError as exc:
+            raise ValidationError(
+                {"issues": s.ScenarioIssueSerializer(exc.issues, many=True).data}
+            ) from exc
+        except ApplicationError as exc:
+            raise _service_error(exc) from exc
+        return Response(s.SetupTenderOutputSerializer(tender).data, status=status.HTTP_201_CREATED)

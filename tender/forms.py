@@ -1,0 +1,571 @@
+"""Forms of the tender set-up screens.
+
+The forms parse input and show every problem at once; the rules themselves live in
+``tender.services.setup`` (its ``*_problems`` functions, which the services enforce again). A
+refusal by the service (``ApplicationError``) is shown on its field with ``add_service_error``.
+"""
+
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .constants import Funding, PaymentRhythm, Phase, Procedure
+from .errors import ApplicationError
+from .models import Criterion, Lot, Region, Requirement, Segment, SubSegment, Tender
+from .scenario_export import money_text
+from .services import setup
+
+TEXT = {"class": "utrecht-textbox utrecht-textbox--html-input"}
+CODE = {**TEXT, "autocapitalize": "characters", "spellcheck": "false"}
+NUMBER = {**TEXT, "class": TEXT["class"] + " utrecht-textbox--numeric", "inputmode": "numeric"}
+DECIMAL = {**TEXT, "class": TEXT["class"] + " utrecht-textbox--numeric", "inputmode": "decimal"}
+SELECT = {"class": "utrecht-select utrecht-select--html-select"}
+TEXTAREA = {"class": "utrecht-textarea utrecht-textarea--html-textarea", "rows": 3}
+CHECKBOX = {"class": "utrecht-checkbox utrecht-checkbox--html-input"}
+
+INTEGER_ERRORS = {"invalid": _("Vul een geheel getal in.")}
+DECIMAL_ERRORS = {"invalid": _("Vul een getal in, bijvoorbeeld 12,50.")}
+
+
+class DutchDecimalField(forms.DecimalField):
+    """Accepts '12,50' as well as '12.50' (and '1.350.000,00'), whatever the language."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput(attrs=DECIMAL))
+        kwargs.setdefault("error_messages", DECIMAL_ERRORS)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().replace(" ", "").replace("\u00a0", "").replace("€", "")
+            if "," in value:
+                value = value.replace(".", "").replace(",", ".")
+        return super().to_python(value)
+
+
+class CheckboxList(forms.CheckboxSelectMultiple):
+    """Utrecht classes on each checkbox, not on the container Django wraps them in."""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"].pop("class", None)
+        return context
+
+
+def plain(value: Decimal | None) -> str | None:
+    """'20.00' -> '20', never '2E+1' (what Decimal.normalize() alone would show)."""
+    return None if value is None else format(value.normalize(), "f")
+
+
+def money(value: Decimal | None) -> str | None:
+    """'62.500000' -> '62.50': two decimals unless the amount has more."""
+    return None if value is None else money_text(value)
+
+
+def limits(model, name: str) -> dict:
+    """max_digits and decimal_places of a model's DecimalField, so forms follow the model."""
+    field = model._meta.get_field(name)
+    return {"max_digits": field.max_digits, "decimal_places": field.decimal_places}
+
+
+def _integer(label, help_text="", *, required=True, required_message=None, **kwargs):
+    errors = dict(INTEGER_ERRORS)
+    if required_message:
+        errors["required"] = required_message
+    return forms.IntegerField(
+        label=label,
+        help_text=help_text,
+        required=required,
+        error_messages=errors,
+        widget=forms.TextInput(attrs=NUMBER),
+        **kwargs,
+    )
+
+
+class SetupForm(forms.Form):
+    """Runs the service's ``*_problems`` check in ``clean()``; subclasses name it."""
+
+    def problems(self, data: dict) -> setup.Problems:
+        return []
+
+    def clean(self):
+        data = super().clean()
+        for field, message in self.problems(data):
+            target = field if field in self.fields else None
+            if target is None or target not in self.errors:
+                self.add_error(target, message)
+        return data
+
+    def add_service_error(self, exc: ApplicationError) -> None:
+        self.add_error(exc.field if exc.field in self.fields else None, exc.message)
+
+
+# -- tender -------------------------------------------------------------------------------
+
+
+class TenderForm(SetupForm):
+    slug = forms.CharField(
+        label=_("Kenmerk"),
+        max_length=64,
+        help_text=_(
+            "Korte unieke naam voor adressen en exports: kleine letters, cijfers en '-', "
+            "bijvoorbeeld inkoop-2026. Kan later niet meer worden gewijzigd."
+        ),
+        error_messages={"required": _("Vul een kenmerk in.")},
+        widget=forms.TextInput(attrs={**TEXT, "spellcheck": "false", "autocomplete": "off"}),
+    )
+    title = forms.CharField(
+        label=_("Titel"),
+        max_length=300,
+        error_messages={"required": _("Vul een titel in.")},
+        widget=forms.TextInput(attrs=TEXT),
+    )
+    region = forms.ModelChoiceField(
+        label=_("Regio"),
+        queryset=Region.objects.order_by("name"),
+        empty_label=_("Kies een regio"),
+        help_text=_("Regio's met hun gemeenten komen uit een scenario-import of het beheer."),
+        error_messages={
+            "required": _("Kies een regio."),
+            "invalid_choice": _("Kies een bestaande regio."),
+        },
+        widget=forms.Select(attrs=SELECT),
+    )
+    procedure = forms.ChoiceField(
+        label=_("Procedure"),
+        choices=Procedure.choices,
+        initial=Procedure.RESTRICTED,
+        error_messages={"invalid_choice": _("Kies een van de procedures.")},
+        widget=forms.Select(attrs=SELECT),
+    )
+    deadline = forms.DateTimeField(
+        label=_("Sluitingstermijn"),
+        help_text=_("Datum en tijd in Nederlandse tijd, bijvoorbeeld 01-06-2026 12:00."),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d-%m-%Y %H:%M"],
+        error_messages={
+            "required": _("Vul de sluitingstermijn in."),
+            "invalid": _("Vul een datum en tijd in, bijvoorbeeld 01-06-2026 12:00."),
+        },
+        widget=forms.DateTimeInput(
+            attrs={**TEXT, "type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+        ),
+    )
+    standstill_days = _integer(
+        _("Opschortende termijn (dagen)"),
+        _("Kalenderdagen tussen gunningsbeslissing en definitieve gunning; meestal 20."),
+        initial=20,
+        required_message=_("Vul de opschortende termijn in (in dagen)."),
+    )
+
+    def __init__(self, *args, tender: Tender | None = None, **kwargs):
+        self.tender = tender
+        if tender is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "title": tender.title,
+                    "region": tender.region_id,
+                    "procedure": tender.procedure,
+                    "deadline": tender.deadline,
+                    "standstill_days": tender.standstill_days,
+                },
+            )
+        super().__init__(*args, **kwargs)
+        if tender is not None:
+            del self.fields["slug"]
+
+    def problems(self, data):
+        return setup.tender_problems(
+            slug=data.get("slug"),
+            title=data.get("title"),
+            region=data.get("region"),
+            procedure=data.get("procedure"),
+            deadline=data.get("deadline"),
+            standstill_days=data.get("standstill_days"),
+            tender=self.tender,
+        )
+
+
+# -- lots ---------------------------------------------------------------------------------
+
+
+class LotForm(SetupForm):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        help_text=_("Uniek binnen de aanbesteding, bijvoorbeeld JH."),
+        error_messages={"required": _("Vul een code in.")},
+        widget=forms.TextInput(attrs=CODE),
+    )
+    name = forms.CharField(
+        label=_("Naam"),
+        max_length=200,
+        error_messages={"required": _("Vul een naam in.")},
+        widget=forms.TextInput(attrs=TEXT),
+    )
+    funding = forms.ChoiceField(
+        label=_("Bekostiging"),
+        choices=Funding.choices,
+        initial=Funding.LUMPSUM,
+        widget=forms.Select(attrs=SELECT),
+    )
+    municipalities = forms.MultipleChoiceField(
+        label=_("Deelnemende gemeenten"),
+        help_text=_("Gemeenten van de regio die aan dit perceel deelnemen."),
+        error_messages={
+            "required": _("Kies ten minste één deelnemende gemeente."),
+            "invalid_choice": _(
+                "Gemeente %(value)s hoort niet bij de regio van deze aanbesteding."
+            ),
+        },
+        widget=CheckboxList(attrs=CHECKBOX),
+    )
+
+    def __init__(self, *args, tender: Tender, lot: Lot | None = None, **kwargs):
+        self.tender, self.lot = tender, lot
+        if lot is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "code": lot.code,
+                    "name": lot.name,
+                    "funding": lot.funding,
+                    "municipalities": [m.code for m in lot.municipalities.all()],
+                },
+            )
+        super().__init__(*args, **kwargs)
+        self.fields["municipalities"].choices = [
+            (m.code, f"{m.name} ({m.code})") for m in tender.region.municipalities.order_by("name")
+        ]
+
+    def problems(self, data):
+        return setup.lot_problems(
+            tender=self.tender,
+            code=data.get("code"),
+            name=data.get("name"),
+            funding=data.get("funding"),
+            municipalities=data.get("municipalities") or [],
+            lot=self.lot,
+        )
+
+
+# -- segments -----------------------------------------------------------------------------
+
+
+class SegmentForm(SetupForm):
+    lot = forms.ModelChoiceField(
+        label=_("Perceel"),
+        queryset=Lot.objects.none(),
+        empty_label=None,
+        error_messages={"invalid_choice": _("Kies een perceel van deze aanbesteding.")},
+        widget=forms.Select(attrs=SELECT),
+    )
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        help_text=_("Uniek binnen de aanbesteding, bijvoorbeeld JH-DYS."),
+        error_messages={"required": _("Vul een code in.")},
+        widget=forms.TextInput(attrs=CODE),
+    )
+    name = forms.CharField(
+        label=_("Naam"),
+        max_length=200,
+        error_messages={"required": _("Vul een naam in.")},
+        widget=forms.TextInput(attrs=TEXT),
+    )
+    places = _integer(
+        _("Plaatsen"),
+        _("Aantal aanbieders boven de streep (X), ten minste 1."),
+        required_message=_("Vul het aantal plaatsen in (ten minste 1)."),
+    )
+    award_places = _integer(
+        _("Plaatsen in de gunningsfase"),
+        _("Leeg: gelijk aan het aantal plaatsen."),
+        required=False,
+    )
+    min_total = DutchDecimalField(
+        label=_("Minimumscore"),
+        help_text=_("Minimaal totaal aantal punten in de selectiefase; leeg: geen minimum."),
+        required=False,
+        **limits(Segment, "min_total"),
+    )
+    coverage_k = _integer(
+        _("Dekking k"),
+        _("Minimaal aantal geselecteerde aanbieders per gemeente; 0 = geen dekking per gemeente."),
+        initial=1,
+        required_message=_("Vul dekking k in (0 = geen dekking per gemeente)."),
+    )
+    specialisms = forms.CharField(
+        label=_("Vereiste specialismen"),
+        help_text=_("Codes gescheiden door komma's, bijvoorbeeld GGZ, LVB."),
+        required=False,
+        widget=forms.TextInput(attrs=CODE),
+    )
+    start_date = forms.DateField(
+        label=_("Startdatum contracten"),
+        help_text=_("Bijvoorbeeld 1 augustus voor Dyslexie, anders meestal 1 januari."),
+        required=False,
+        input_formats=["%Y-%m-%d", "%d-%m-%Y"],
+        error_messages={"invalid": _("Vul een geldige datum in, bijvoorbeeld 01-08-2026.")},
+        widget=forms.DateInput(attrs={**TEXT, "type": "date"}, format="%Y-%m-%d"),
+    )
+    tariff = DutchDecimalField(
+        label=_("Normtarief (euro per uur)"),
+        required=False,
+        **limits(Segment, "tariff"),
+    )
+    budget = DutchDecimalField(
+        label=_("Jaarbudget (euro)"),
+        help_text=_("Leeg: geen plafond."),
+        required=False,
+        **limits(Segment, "budget"),
+    )
+    payment = forms.ChoiceField(
+        label=_("Betaalritme"),
+        choices=PaymentRhythm.choices,
+        initial=PaymentRhythm.MONTHLY,
+        widget=forms.Select(attrs=SELECT),
+    )
+    band = DutchDecimalField(
+        label=_("Bandbreedte (%)"),
+        help_text=_(
+            "Afwijking van de lumpsum die niet wordt verrekend, in procenten, bijvoorbeeld 5. "
+            "Leeg: geen bandbreedte."
+        ),
+        required=False,
+        max_digits=limits(Segment, "band")["max_digits"],
+        decimal_places=max(0, limits(Segment, "band")["decimal_places"] - 2),
+    )
+
+    def __init__(self, *args, tender: Tender, segment: Segment | None = None, **kwargs):
+        self.tender, self.segment = tender, segment
+        if segment is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "lot": segment.lot_id,
+                    "code": segment.code,
+                    "name": segment.name,
+                    "places": segment.places,
+                    "award_places": segment.award_places,
+                    "min_total": money(segment.min_total),
+                    "coverage_k": segment.coverage_k,
+                    "specialisms": ", ".join(segment.specialisms),
+                    "start_date": segment.start_date,
+                    "tariff": money(segment.tariff),
+                    "budget": money(segment.budget),
+                    "payment": segment.payment,
+                    "band": None if segment.band is None else plain(segment.band * 100),
+                },
+            )
+        super().__init__(*args, **kwargs)
+        self.fields["lot"].queryset = tender.lots.order_by("position", "code")
+
+    def clean_specialisms(self):
+        raw = self.cleaned_data.get("specialisms") or ""
+        return [code.strip() for code in raw.split(",") if code.strip()]
+
+    def clean_band(self):
+        percent = self.cleaned_data.get("band")
+        if percent is None:
+            return None
+        if not (0 <= percent < 100):
+            raise forms.ValidationError(
+                _("De bandbreedte moet tussen 0 en 100 procent liggen, bijvoorbeeld 5.")
+            )
+        try:
+            places = limits(Segment, "band")["decimal_places"]
+            return (percent / 100).quantize(Decimal(1).scaleb(-places))
+        except InvalidOperation as exc:  # pragma: no cover - bounded by the check above
+            raise forms.ValidationError(DECIMAL_ERRORS["invalid"]) from exc
+
+    def problems(self, data):
+        return setup.segment_problems(
+            tender=self.tender,
+            lot=data.get("lot"),
+            code=data.get("code"),
+            name=data.get("name"),
+            places=data.get("places"),
+            award_places=data.get("award_places"),
+            min_total=data.get("min_total"),
+            coverage_k=data.get("coverage_k"),
+            specialisms=data.get("specialisms") or [],
+            tariff=data.get("tariff"),
+            budget=data.get("budget"),
+            payment=data.get("payment"),
+            band=data.get("band"),
+            segment=self.segment,
+        )
+
+
+class SubSegmentForm(SetupForm):
+    prefix = "subsegment"
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        help_text=_("Uniek binnen het segment."),
+        error_messages={"required": _("Vul een code in.")},
+        widget=forms.TextInput(attrs=CODE),
+    )
+    name = forms.CharField(
+        label=_("Naam"), max_length=200, required=False, widget=forms.TextInput(attrs=TEXT)
+    )
+
+    def __init__(self, *args, segment: Segment, subsegment: SubSegment | None = None, **kwargs):
+        self.segment, self.subsegment = segment, subsegment
+        super().__init__(*args, **kwargs)
+
+    def problems(self, data):
+        return setup.subsegment_problems(
+            segment=self.segment, code=data.get("code"), subsegment=self.subsegment
+        )
+
+
+# -- requirements and criteria ------------------------------------------------------------
+
+
+class RequirementForm(SetupForm):
+    segment = forms.ModelChoiceField(
+        label=_("Geldt voor"),
+        queryset=Segment.objects.none(),
+        required=False,
+        empty_label=_("Alle segmenten (algemene minimumeis)"),
+        error_messages={"invalid_choice": _("Kies een segment van deze aanbesteding.")},
+        widget=forms.Select(attrs=SELECT),
+    )
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        help_text=_("Uniek binnen de aanbesteding, bijvoorbeeld AM1."),
+        error_messages={"required": _("Vul een code in.")},
+        widget=forms.TextInput(attrs=CODE),
+    )
+    text = forms.CharField(
+        label=_("Eis"),
+        help_text=_("De minimumeis, te beantwoorden met ja of nee."),
+        error_messages={"required": _("Vul de tekst van de eis in.")},
+        widget=forms.Textarea(attrs=TEXTAREA),
+    )
+
+    def __init__(self, *args, tender: Tender, requirement: Requirement | None = None, **kwargs):
+        self.tender, self.requirement = tender, requirement
+        if requirement is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "segment": requirement.segment_id,
+                    "code": requirement.code,
+                    "text": requirement.text,
+                },
+            )
+        super().__init__(*args, **kwargs)
+        self.fields["segment"].queryset = tender.segments.order_by("code")
+
+    def problems(self, data):
+        return setup.requirement_problems(
+            tender=self.tender,
+            segment=data.get("segment"),
+            code=data.get("code"),
+            text=data.get("text"),
+            requirement=self.requirement,
+        )
+
+
+class CriterionForm(SetupForm):
+    prefix = "criterion"
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        help_text=_("Uniek binnen het segment, bijvoorbeeld A."),
+        error_messages={"required": _("Vul een code in.")},
+        widget=forms.TextInput(attrs=CODE),
+    )
+    name = forms.CharField(
+        label=_("Naam"),
+        max_length=200,
+        error_messages={"required": _("Vul een naam in.")},
+        widget=forms.TextInput(attrs=TEXT),
+    )
+    phase = forms.ChoiceField(
+        label=_("Fase"),
+        choices=Phase.choices,
+        initial=Phase.SELECTION,
+        widget=forms.Select(attrs=SELECT),
+    )
+    max_points = DutchDecimalField(
+        label=_("Maximale punten"),
+        help_text=_("Weging, groter dan 0."),
+        **limits(Criterion, "max_points"),
+        error_messages={**DECIMAL_ERRORS, "required": _("Vul de maximale punten in.")},
+    )
+    min_level = DutchDecimalField(
+        label=_("Minimumniveau"),
+        help_text=_(
+            "Een fractie van 0 tot en met 1, bijvoorbeeld 0,5; daaronder valt een inschrijving "
+            "af. Leeg: geen drempel."
+        ),
+        required=False,
+        **limits(Criterion, "min_level"),
+    )
+    position = _integer(
+        _("Volgorde"),
+        _("Leeg: achteraan."),
+        required=False,
+    )
+
+    def __init__(self, *args, segment: Segment, criterion: Criterion | None = None, **kwargs):
+        self.segment, self.criterion = segment, criterion
+        if criterion is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "code": criterion.code,
+                    "name": criterion.name,
+                    "phase": criterion.phase,
+                    "max_points": plain(criterion.max_points),
+                    "min_level": plain(criterion.min_level),
+                    "position": criterion.position,
+                },
+            )
+        super().__init__(*args, **kwargs)
+
+    def problems(self, data):
+        return setup.criterion_problems(
+            segment=self.segment,
+            code=data.get("code"),
+            name=data.get("name"),
+            phase=data.get("phase"),
+            max_points=data.get("max_points"),
+            min_level=data.get("min_level"),
+            position=data.get("position"),
+            criterion=self.criterion,
+        )
+
+
+# -- import -------------------------------------------------------------------------------
+
+
+class ScenarioImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Scenariobestand (JSON)"),
+        help_text=_("Een bestand in het formaat tender-scenario/1, zoals een export."),
+        error_messages={
+            "required": _("Kies een scenariobestand."),
+            "empty": _("Het gekozen bestand is leeg."),
+        },
+        widget=forms.ClearableFileInput(
+            attrs={"class": "utrecht-textbox utrecht-textbox--html-input", "accept": ".json"}
+        ),
+    )
+    replace = forms.BooleanField(
+        label=_("Vervang bestaande aanbesteding met hetzelfde kenmerk"),
+        help_text=_("Alleen een aanbesteding in concept kan worden vervangen."),
+        required=False,
+        widget=forms.CheckboxInput(attrs=CHECKBOX),
+    )
+
+    def add_service_error(self, exc: ApplicationError) -> None:
+        self.add_error(exc.field if exc.field in self.fields else None, exc.message)
