@@ -1,0 +1,215 @@
+"""Forms of the staff screens for news, key dates, sessions, questions, notas and the
+deadline. Times are entered and shown in Europe/Amsterdam (the project's time zone)."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .forms_public import SELECT, TEXT, TEXTAREA, ServiceErrorsMixin
+from .models import Lot, Segment, Session, Tender
+
+CHECKBOX = {"class": "utrecht-checkbox utrecht-checkbox--html-input"}
+NUMBER = {**TEXT, "class": TEXT["class"] + " utrecht-textbox--numeric", "inputmode": "numeric"}
+LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+def _moment(label, help_text="", *, required=True):
+    return forms.DateTimeField(
+        label=label,
+        help_text=help_text,
+        required=required,
+        input_formats=[LOCAL_FORMAT, "%Y-%m-%d %H:%M", "%d-%m-%Y %H:%M"],
+        error_messages={"invalid": _("Vul een datum en tijd in, bijvoorbeeld 26-01-2021 09:00.")},
+        widget=forms.DateTimeInput(attrs={**TEXT, "type": "datetime-local"}, format=LOCAL_FORMAT),
+    )
+
+
+class NewsItemForm(ServiceErrorsMixin, forms.Form):
+    title = forms.CharField(label=_("Titel"), max_length=200, widget=forms.TextInput(attrs=TEXT))
+    body = forms.CharField(
+        label=_("Tekst"),
+        help_text=_("Een witregel begint een nieuwe alinea."),
+        widget=forms.Textarea(attrs={**TEXTAREA, "rows": 10}),
+    )
+    published_at = _moment(
+        _("Publicatiedatum"),
+        _("Leeg: nu. Een bericht in de toekomst verschijnt dan."),
+        required=False,
+    )
+    published = forms.BooleanField(
+        label=_("Gepubliceerd op de openbare site"),
+        required=False,
+        initial=True,
+        widget=forms.CheckboxInput(attrs=CHECKBOX),
+    )
+    mail_subscribers = forms.BooleanField(
+        label=_("Mailen aan de abonnees van de nieuwsbrief"),
+        required=False,
+        help_text=_("Eén keer, bij het opslaan; een bericht wordt nooit twee keer gemaild."),
+        widget=forms.CheckboxInput(attrs=CHECKBOX),
+    )
+
+
+class KeyDateForm(ServiceErrorsMixin, forms.Form):
+    label = forms.CharField(
+        label=_("Omschrijving"),
+        max_length=200,
+        help_text=_("Bijvoorbeeld 'Publicatie', 'Start aanbesteding' of 'Gunning'."),
+        widget=forms.TextInput(attrs=TEXT),
+    )
+    date = forms.DateField(
+        label=_("Datum"),
+        error_messages={"invalid": _("Vul een datum in, bijvoorbeeld 01-04-2021.")},
+        input_formats=["%Y-%m-%d", "%d-%m-%Y"],
+        widget=forms.DateInput(attrs={**TEXT, "type": "date"}, format="%Y-%m-%d"),
+    )
+    note = forms.CharField(
+        label=_("Toelichting"),
+        max_length=200,
+        required=False,
+        help_text=_("Bijvoorbeeld 'onder voorbehoud'."),
+        widget=forms.TextInput(attrs=TEXT),
+    )
+
+
+class SessionForm(ServiceErrorsMixin, forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Soort"), choices=Session.Kind.choices, widget=forms.Select(attrs=SELECT)
+    )
+    title = forms.CharField(label=_("Titel"), max_length=200, widget=forms.TextInput(attrs=TEXT))
+    description = forms.CharField(
+        label=_("Beschrijving"), required=False, widget=forms.Textarea(attrs=TEXTAREA)
+    )
+    starts_at = _moment(_("Begint om"))
+    ends_at = _moment(_("Eindigt om"))
+    location = forms.CharField(
+        label=_("Plaats"),
+        max_length=200,
+        required=False,
+        help_text=_("Adres, of bijvoorbeeld 'Online via Microsoft Teams'."),
+        widget=forms.TextInput(attrs=TEXT),
+    )
+    online_link = forms.URLField(
+        label=_("Deelnamelink"),
+        required=False,
+        assume_scheme="https",
+        help_text=_("Alleen zichtbaar voor aangemelde deelnemers."),
+        widget=forms.URLInput(attrs=TEXT),
+    )
+    capacity = forms.IntegerField(
+        label=_("Capaciteit (organisaties)"),
+        min_value=1,
+        help_text=_("Eén deelnemer per organisatie."),
+        widget=forms.TextInput(attrs=NUMBER),
+    )
+    registration_deadline = _moment(_("Aanmelden kan tot"))
+    lots = forms.ModelMultipleChoiceField(
+        label=_("Voor percelen"),
+        queryset=Lot.objects.none(),
+        required=False,
+        help_text=_("Niets gekozen: voor alle zorgaanbieders."),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    segments = forms.ModelMultipleChoiceField(
+        label=_("Voor segmenten"),
+        queryset=Segment.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    overflow = forms.ModelChoiceField(
+        label=_("Extra sessie bij overschrijding"),
+        queryset=Session.objects.none(),
+        required=False,
+        empty_label=_("Geen extra sessie"),
+        help_text=_(
+            "Aanmeldingen boven de capaciteit gaan, in volgorde van aanmelden, naar deze sessie; "
+            "die gaat alleen door als de capaciteit is overschreden. Maak die sessie eerst aan."
+        ),
+        widget=forms.Select(attrs=SELECT),
+    )
+
+    def __init__(self, *args, tender: Tender, overflow_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lots"].queryset = Lot.objects.filter(tender=tender).order_by("position")
+        self.fields["segments"].queryset = Segment.objects.filter(tender=tender).order_by("code")
+        self.fields["overflow"].queryset = overflow_choices
+
+    def clean(self):
+        data = super().clean()
+        starts_at, ends_at = data.get("starts_at"), data.get("ends_at")
+        if starts_at and ends_at and ends_at <= starts_at:
+            self.add_error("ends_at", _("Het einde moet na het begin liggen."))
+        deadline = data.get("registration_deadline")
+        if starts_at and deadline and deadline > starts_at:
+            self.add_error(
+                "registration_deadline", _("Aanmelden moet sluiten vóór de sessie begint.")
+            )
+        if not (data.get("location") or data.get("online_link")) and "location" not in self.errors:
+            self.add_error("location", _("Vul een plaats of een deelnamelink in."))
+        return data
+
+
+class AnswerForm(ServiceErrorsMixin, forms.Form):
+    public_text = forms.CharField(
+        label=_("Vraag zoals gepubliceerd"),
+        required=False,
+        help_text=_(
+            "Leeg: de vraag zoals gesteld. Haal hier namen of details weg die de vragensteller "
+            "herkenbaar maken."
+        ),
+        widget=forms.Textarea(attrs=TEXTAREA),
+    )
+    answer = forms.CharField(
+        label=_("Antwoord"),
+        error_messages={"required": _("Vul een antwoord in.")},
+        widget=forms.Textarea(attrs=TEXTAREA),
+    )
+
+
+class NotaForm(ServiceErrorsMixin, forms.Form):
+    questions = forms.ModelMultipleChoiceField(
+        label=_("Vragen in deze nota"),
+        queryset=None,
+        help_text=_("Alleen beantwoorde vragen die nog in geen andere nota staan."),
+        error_messages={"required": _("Kies minstens één beantwoorde vraag.")},
+        widget=forms.CheckboxSelectMultiple,
+    )
+    intro = forms.CharField(
+        label=_("Inleiding"), required=False, widget=forms.Textarea(attrs=TEXTAREA)
+    )
+
+    def __init__(self, *args, questions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["questions"].queryset = questions
+        self.fields["questions"].label_from_instance = lambda q: q.text[:120]
+
+
+class DeadlineMoveForm(ServiceErrorsMixin, forms.Form):
+    new_deadline = _moment(_("Nieuwe sluitingstermijn"), _("Datum en tijd (Nederlandse tijd)."))
+
+
+class QuestionFilterForm(forms.Form):
+    lot = forms.ChoiceField(label=_("Perceel"), required=False, widget=forms.Select(attrs=SELECT))
+    segment = forms.ChoiceField(
+        label=_("Segment"), required=False, widget=forms.Select(attrs=SELECT)
+    )
+    answered = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Alle")), ("nee", _("Onbeantwoord")), ("ja", _("Beantwoord"))],
+        widget=forms.Select(attrs=SELECT),
+    )
+
+    def __init__(self, *args, tender: Tender, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lot"].choices = [("", _("Alle percelen"))] + [
+            (lot.code, f"{lot.code} {lot.name}")
+            for lot in Lot.objects.filter(tender=tender).order_by("position")
+        ]
+        self.fields["segment"].choices = [("", _("Alle segmenten"))] + [
+            (s.code, f"{s.code} {s.name}")
+            for s in Segment.objects.filter(tender=tender).order_by("code")
+        ]
+
+    def answered_value(self) -> bool | None:
+        value = self.cleaned_data.get("answered") if self.is_valid() else ""
+        return {"ja": True, "nee": False}.get(value)

@@ -1,0 +1,324 @@
+"""The public tender site (no login): news, downloads, calendar, vraag & antwoord, key dates
+and the newsletter sign-up, plus what a logged-in provider does there: register for a session
+and ask questions.
+
+Only tenders that are not a draft exist here; anything else is a 404. The provider actions are
+the providers app's services: this module is the web layer where the two apps meet (the
+models, services and selectors of ``tender`` never import ``providers``).
+"""
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+
+from accounts.permissions import can_ask_question, can_register_for_session
+from providers.selectors import organisation_of, questions_visible_to, registration_of
+from providers.services import question_ask, session_register, session_registration_cancel
+
+from .communication_selectors import (
+    key_moments,
+    public_documents,
+    public_news,
+    public_tenders,
+    published_notas,
+    sessions_with_counts,
+)
+from .errors import ApplicationError
+from .forms_public import NewsletterForm, QuestionForm, SessionRegistrationForm
+from .models import Tender
+from .services.communication import (
+    newsletter_confirm,
+    newsletter_subscribe,
+    newsletter_unsubscribe,
+)
+
+NEWS_ON_FRONT_PAGE = 5
+
+
+def public_tender_or_404(slug: str) -> Tender:
+    return get_object_or_404(public_tenders(), slug=slug)
+
+
+def base_url_of(request) -> str:
+    return request.build_absolute_uri("/")
+
+
+def _documents_with_size(tender):
+    documents = list(public_documents(tender))
+    for document in documents:
+        try:
+            document.size = document.file.size
+        except OSError:  # a file missing on disk: list it without a size
+            document.size = None
+    return documents
+
+
+class PublicTenderListView(View):
+    def get(self, request):
+        tenders = public_tenders().order_by("-deadline", "slug")
+        return render(request, "public/tender_list.html", {"tenders": tenders})
+
+
+def tender_page(request, tender, newsletter_form=None, status=200):
+    """The tender's page, like the seeds' 'Inkoop 2022' page: every section at a glance."""
+    sessions = list(sessions_with_counts(tender))
+    now = timezone.now()
+    context = {
+        "tender": tender,
+        "news": public_news(tender)[:NEWS_ON_FRONT_PAGE],
+        "documents": _documents_with_size(tender),
+        "upcoming": [s for s in sessions if s.ends_at >= now],
+        "past_count": sum(1 for s in sessions if s.ends_at < now),
+        "moments": key_moments(tender),
+        "notas": published_notas(tender),
+        "newsletter_form": newsletter_form or NewsletterForm(),
+        "section": "overview",
+    }
+    return render(request, "public/tender.html", context, status=status)
+
+
+class PublicTenderView(View):
+    def get(self, request, slug):
+        return tender_page(request, public_tender_or_404(slug))
+
+
+class PublicNewsListView(View):
+    def get(self, request, slug):
+        tender = public_tender_or_404(slug)
+        return render(
+            request,
+            "public/news_list.html",
+            {"tender": tender, "news": public_news(tender), "section": "news"},
+        )
+
+
+class PublicNewsDetailView(View):
+    def get(self, request, slug, pk):
+        tender = public_tender_or_404(slug)
+        item = get_object_or_404(public_news(tender), pk=pk)
+        return render(
+            request, "public/news_detail.html", {"tender": tender, "item": item, "section": "news"}
+        )
+
+
+class PublicDocumentView(View):
+    def get(self, request, slug, pk):
+        tender = public_tender_or_404(slug)
+        document = get_object_or_404(public_documents(tender), pk=pk)
+        return FileResponse(
+            document.file.open("rb"),
+            as_attachment=False,
+            filename=document.file.name.rsplit("/", 1)[-1],
+        )
+
+
+class PublicCalendarView(View):
+    def get(self, request, slug):
+        tender = public_tender_or_404(slug)
+        return render(
+            request,
+            "public/calendar.html",
+            {
+                "tender": tender,
+                "sessions": sessions_with_counts(tender),
+                "moments": key_moments(tender),
+                "now": timezone.now(),
+                "section": "calendar",
+            },
+        )
+
+
+class PublicSessionView(View):
+    """A session with its registration: a logged-in provider registers its organisation (one
+    participant) or cancels; everyone else sees how to register."""
+
+    def setup_session(self, slug, pk):
+        self.tender = public_tender_or_404(slug)
+        self.session = get_object_or_404(sessions_with_counts(self.tender), pk=pk)
+
+    def render_page(self, request, form=None, status=200):
+        session = self.session
+        registration = registration_of(user=request.user, session=session)
+        overflow = None
+        if session.overflow_id:
+            overflow = sessions_with_counts(self.tender).get(pk=session.overflow_id)
+        context = {
+            "tender": self.tender,
+            "session": session,
+            "overflow": overflow,
+            "main": session.main_session,
+            "registration": registration,
+            "organisation": organisation_of(request.user),
+            "may_register": can_register_for_session(request.user, session),
+            "open": timezone.now() <= session.registration_deadline,
+            "form": form or SessionRegistrationForm(initial=self._initial(request.user)),
+            "section": "calendar",
+        }
+        return render(request, "public/session.html", context, status=status)
+
+    @staticmethod
+    def _initial(user):
+        if not user.is_authenticated:
+            return {}
+        return {"participant_name": user.get_full_name(), "participant_email": user.email}
+
+    def get(self, request, slug, pk):
+        self.setup_session(slug, pk)
+        return self.render_page(request)
+
+    def post(self, request, slug, pk):
+        self.setup_session(slug, pk)
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not can_register_for_session(request.user, self.session):
+            raise Http404
+        if request.POST.get("action") == "cancel":
+            return self._cancel(request)
+        form = SessionRegistrationForm(request.POST)
+        if not form.is_valid():
+            return self.render_page(request, form, status=400)
+        try:
+            registration = session_register(
+                session=self.session,
+                organisation=organisation_of(request.user),
+                user=request.user,
+                base_url=base_url_of(request),
+                **form.cleaned_data,
+            )
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+            return self.render_page(request, form, status=400)
+        if registration.session_id == self.session.pk:
+            messages.success(request, _("Uw organisatie is aangemeld voor deze sessie."))
+        else:
+            messages.warning(
+                request,
+                _(
+                    "Deze sessie is vol. Uw organisatie is aangemeld voor de extra sessie "
+                    "'%(title)s'."
+                )
+                % {"title": registration.session.title},
+            )
+        return redirect("public-session", slug=self.tender.slug, pk=self.session.pk)
+
+    def _cancel(self, request):
+        registration = registration_of(user=request.user, session=self.session)
+        if registration is None:
+            messages.error(request, _("Uw organisatie is niet aangemeld voor deze sessie."))
+        else:
+            try:
+                session_registration_cancel(registration=registration, user=request.user)
+            except ApplicationError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("Uw aanmelding is afgemeld."))
+        return redirect("public-session", slug=self.tender.slug, pk=self.session.pk)
+
+
+class PublicQuestionsView(View):
+    """Vraag & antwoord: the published notas, anonymous. A provider also asks questions here
+    and sees its own (an answer shows once the nota with it is published)."""
+
+    def render_page(self, request, tender, form=None, status=200):
+        may_ask = can_ask_question(request.user, tender)
+        own = questions_visible_to(request.user, tender) if may_ask else []
+        context = {
+            "tender": tender,
+            "notas": published_notas(tender),
+            "may_ask": may_ask,
+            "own_questions": own,
+            "form": form or (QuestionForm(tender=tender) if may_ask else None),
+            "section": "questions",
+        }
+        return render(request, "public/questions.html", context, status=status)
+
+    def get(self, request, slug):
+        return self.render_page(request, public_tender_or_404(slug))
+
+    def post(self, request, slug):
+        tender = public_tender_or_404(slug)
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not can_ask_question(request.user, tender):
+            raise Http404
+        form = QuestionForm(request.POST, tender=tender)
+        if not form.is_valid():
+            return self.render_page(request, tender, form, status=400)
+        try:
+            question_ask(
+                tender=tender,
+                organisation=organisation_of(request.user),
+                user=request.user,
+                **form.cleaned_data,
+            )
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+            return self.render_page(request, tender, form, status=400)
+        messages.success(
+            request,
+            _(
+                "Uw vraag is ontvangen. Het antwoord verschijnt in een nota van inlichtingen, "
+                "zonder de naam van uw organisatie."
+            ),
+        )
+        return redirect(reverse("public-questions", args=[tender.slug]) + "#eigen-vragen")
+
+
+class NewsletterSubscribeView(View):
+    def post(self, request, slug):
+        tender = public_tender_or_404(slug)
+        form = NewsletterForm(request.POST)
+        if not form.is_valid():
+            return tender_page(request, tender, newsletter_form=form, status=400)
+        newsletter_subscribe(
+            tender=tender, email=form.cleaned_data["email"], base_url=base_url_of(request)
+        )
+        # The same message whatever happened: nobody learns whether an address is subscribed.
+        messages.success(
+            request,
+            _(
+                "Bedankt. U ontvangt een e-mail met een link om uw aanmelding te bevestigen, "
+                "tenzij dit adres al is aangemeld."
+            ),
+        )
+        return redirect(reverse("public-tender", args=[tender.slug]) + "#nieuwsbrief")
+
+
+class NewsletterTokenView(View):
+    """Confirm or unsubscribe from a link in a mail. The link opens a page with a button: a
+    GET never changes anything, so mail scanners that follow links cannot (un)subscribe."""
+
+    action = ""  # "confirm" | "unsubscribe"
+
+    def get(self, request, slug, token):
+        tender = public_tender_or_404(slug)
+        return render(
+            request,
+            "public/newsletter_action.html",
+            {"tender": tender, "action": self.action, "done": False},
+        )
+
+    def post(self, request, slug, token):
+        tender = public_tender_or_404(slug)
+        try:
+            if self.action == "confirm":
+                newsletter_confirm(tender=tender, token=token)
+            else:
+                newsletter_unsubscribe(tender=tender, token=token)
+        except ApplicationError as exc:
+            return render(
+                request,
+                "public/newsletter_action.html",
+                {"tender": tender, "action": self.action, "error": exc.message},
+                status=400,
+            )
+        return render(
+            request,
+            "public/newsletter_action.html",
+            {"tender": tender, "action": self.action, "done": True},
+        )

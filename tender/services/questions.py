@@ -1,0 +1,206 @@
+"""The nota van inlichtingen: answered questions published together, anonymously, as a
+numbered PDF that becomes a public tender document (DOMAIN.md, "Sessions and Q&A").
+
+Questions themselves are the providers app's (``providers.Question``, asked and answered by
+its services); this module reaches them through ``Nota.questions`` and ``Tender.questions``,
+the reverse relations, so ``tender`` keeps not importing ``providers``.
+"""
+
+import hashlib
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import audit_record
+
+from ..constants import TenderState
+from ..errors import ApplicationError
+from ..models import Nota, Tender, TenderDocument
+from ..pdf import render_to_pdf
+from .communication import is_public, local_display, market_mail, require_manager
+from .mail import absolute_url
+
+NOTA_MIN_DAYS_BEFORE_DEADLINE = 6
+
+
+def nota_latest_publication(tender: Tender):
+    """The last moment a nota may be published: 6 days before the deadline."""
+    return tender.deadline - timedelta(days=NOTA_MIN_DAYS_BEFORE_DEADLINE)
+
+
+def _select_questions(tender: Tender, nota: Nota | None, questions: Iterable) -> list:
+    """The chosen questions, checked: this tender's, answered, in no other nota."""
+    ids = {getattr(q, "pk", q) for q in questions}
+    chosen = list(tender.questions.filter(pk__in=ids))
+    if len(chosen) != len(ids):
+        raise ApplicationError(_("Kies alleen vragen van deze aanbesteding."), field="questions")
+    for question in chosen:
+        if not question.is_answered:
+            raise ApplicationError(
+                _("Vraag '%(text)s' is nog niet beantwoord.") % {"text": question.text[:60]},
+                field="questions",
+            )
+        if question.nota_id is not None and (nota is None or question.nota_id != nota.pk):
+            raise ApplicationError(
+                _("Vraag '%(text)s' staat al in een andere nota.") % {"text": question.text[:60]},
+                field="questions",
+            )
+    return chosen
+
+
+@transaction.atomic
+def nota_create(*, tender: Tender, user, questions: Iterable, intro: str = "") -> Nota:
+    """Start the next nota (number = highest + 1) with answered questions. One nota at a time
+    is in preparation per tender, so numbers follow the order of publication."""
+    require_manager(user, tender)
+    tender = Tender.objects.select_for_update().get(pk=tender.pk)
+    if not is_public(tender) or tender.state == TenderState.CANCELLED:
+        raise ApplicationError(
+            _("Nota's van inlichtingen horen bij een gepubliceerde aanbesteding.")
+        )
+    draft = Nota.objects.filter(tender=tender, published_at__isnull=True).first()
+    if draft is not None:
+        raise ApplicationError(
+            _("Nota %(number)s is nog in voorbereiding; publiceer of wijzig die eerst.")
+            % {"number": draft.number}
+        )
+    chosen = _select_questions(tender, None, questions)
+    last = Nota.objects.filter(tender=tender).order_by("-number").first()
+    nota = Nota(
+        tender=tender, number=(last.number + 1) if last else 1, intro=intro.strip(), created_by=user
+    )
+    nota.full_clean()
+    nota.save()
+    tender.questions.filter(pk__in=[q.pk for q in chosen]).update(nota=nota)
+    return nota
+
+
+@transaction.atomic
+def nota_update(*, nota: Nota, user, questions: Iterable, intro: str = "") -> Nota:
+    """Change the questions and introduction of a nota in preparation."""
+    nota = Nota.objects.select_for_update(of=("self",)).select_related("tender").get(pk=nota.pk)
+    require_manager(user, nota.tender)
+    if nota.is_published:
+        raise ApplicationError(_("Een gepubliceerde nota kan niet meer worden gewijzigd."))
+    chosen = _select_questions(nota.tender, nota, questions)
+    nota.questions.exclude(pk__in=[q.pk for q in chosen]).update(nota=None)
+    nota.tender.questions.filter(pk__in=[q.pk for q in chosen]).update(nota=nota)
+    nota.intro = intro.strip()
+    nota.full_clean()
+    nota.save(update_fields=["intro"])
+    return nota
+
+
+def nota_items(nota: Nota) -> list[dict]:
+    """What a published nota shows of each question: never who asked it."""
+    return [
+        {
+            "number": q.number,
+            "lot": str(q.lot) if q.lot_id else "",
+            "segment": str(q.segment) if q.segment_id else "",
+            "question": q.published_question,
+            "answer": q.answer,
+        }
+        for q in nota.questions.select_related("lot", "segment").order_by("number", "pk")
+    ]
+
+
+@transaction.atomic
+def nota_publish(
+    *, nota: Nota, user, client_address: str | None = None, base_url: str = ""
+) -> Nota:
+    """Number the questions (1..n in the order they were asked), render the PDF, store it as a
+    public tender document, and mail the tender's registered bidders and subscribers.
+
+    Refused later than 6 days before the deadline (``field="deadline"``: the deadline must be
+    moved first, ``tender_deadline_move``), for an empty nota, a published one, and a tender
+    that is not public or is cancelled.
+    """
+    nota = Nota.objects.select_for_update().get(pk=nota.pk)
+    tender = (
+        Tender.objects.select_for_update(of=("self",))
+        .select_related("region")
+        .get(pk=nota.tender_id)
+    )
+    require_manager(user, tender)
+    if nota.is_published:
+        raise ApplicationError(_("Deze nota is al gepubliceerd."))
+    if not is_public(tender) or tender.state == TenderState.CANCELLED:
+        raise ApplicationError(
+            _("Nota's van inlichtingen horen bij een gepubliceerde aanbesteding.")
+        )
+    now = timezone.now()
+    latest = nota_latest_publication(tender)
+    if now > latest:
+        raise ApplicationError(
+            _(
+                "Een nota van inlichtingen moet uiterlijk %(days)s dagen vóór de "
+                "sluitingstermijn (%(deadline)s) worden gepubliceerd, dus uiterlijk op "
+                "%(latest)s. Verplaats eerst de sluitingstermijn."
+            )
+            % {
+                "days": NOTA_MIN_DAYS_BEFORE_DEADLINE,
+                "deadline": local_display(tender.deadline),
+                "latest": local_display(latest),
+            },
+            field="deadline",
+        )
+    questions = list(nota.questions.order_by("asked_at", "pk"))
+    if not questions:
+        raise ApplicationError(_("Voeg eerst beantwoorde vragen aan de nota toe."))
+    if any(not q.is_answered for q in questions):
+        raise ApplicationError(_("Alle vragen in de nota moeten beantwoord zijn."))
+    for number, question in enumerate(questions, start=1):
+        question.number = number
+    nota.questions.model.objects.bulk_update(questions, ["number"])
+    nota.published_at, nota.published_by = now, user
+
+    reference = f"NvI-{tender.slug}-{nota.number}"
+    pdf = render_to_pdf(
+        "pdf/nota.html",
+        {
+            "tender": tender,
+            "nota": nota,
+            "items": nota_items(nota),
+            "reference": reference,
+            "region_name": tender.region.name,
+        },
+    )
+    document = TenderDocument(
+        tender=tender,
+        kind=TenderDocument.Kind.NOTA,
+        title=f"Nota van inlichtingen {nota.number}",
+        sha256=hashlib.sha256(pdf).hexdigest(),
+        public=True,
+    )
+    document.file.save(f"{reference}.pdf", ContentFile(pdf), save=True)
+    nota.document = document
+    nota.save(update_fields=["published_at", "published_by", "document"])
+    audit_record(
+        action="nota.publish",
+        actor=user,
+        obj=nota,
+        tender=tender,
+        client_address=client_address,
+        details={"number": nota.number, "questions": len(questions), "sha256": document.sha256},
+    )
+    market_mail(
+        tender,
+        "nota_published",
+        {
+            "nota": nota,
+            "count": len(questions),
+            "document_url": absolute_url(
+                reverse("public-document", args=[tender.slug, document.pk]), base_url
+            ),
+            "faq_url": absolute_url(reverse("public-questions", args=[tender.slug]), base_url),
+            "deadline": local_display(tender.deadline),
+        },
+        base_url=base_url,
+    )
+    return nota

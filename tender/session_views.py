@@ -1,0 +1,169 @@
+"""Staff screens for sessions: plan them (with an overflow session) and read or export the
+attendee lists (CSV and Excel), in registration order."""
+
+import csv
+import io
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from openpyxl import Workbook
+
+from providers.selectors import session_attendees
+
+from .communication_selectors import overflow_candidates, sessions_with_counts
+from .communication_views import CommunicationMixin, attempt
+from .forms_communication import SessionForm
+from .models import Session
+from .services.sessions import session_create, session_update
+
+
+class SessionsView(CommunicationMixin, View):
+    def get(self, request, slug):
+        return self.page(request, "sessions.html", sessions=sessions_with_counts(self.tender))
+
+
+class SessionFormView(CommunicationMixin, View):
+    """Create (no ``pk``) or change a session."""
+
+    def get_session(self, pk):
+        return get_object_or_404(Session, tender=self.tender, pk=pk) if pk else None
+
+    def form(self, session, data=None):
+        initial = {}
+        if session is not None:
+            initial = {
+                name: getattr(session, name)
+                for name in (
+                    "kind",
+                    "title",
+                    "description",
+                    "location",
+                    "online_link",
+                    "capacity",
+                    "overflow",
+                )
+            }
+            for name in ("starts_at", "ends_at", "registration_deadline"):
+                initial[name] = timezone.localtime(getattr(session, name))
+            initial["lots"] = list(session.lots.all())
+            initial["segments"] = list(session.segments.all())
+        return SessionForm(
+            data,
+            initial=initial,
+            tender=self.tender,
+            overflow_choices=overflow_candidates(self.tender, session),
+        )
+
+    def get(self, request, slug, pk=None, form=None, status=200):
+        session = self.get_session(pk)
+        return self.page(
+            request,
+            "session_form.html",
+            session=session,
+            form=form or self.form(session),
+            status=status,
+        )
+
+    def post(self, request, slug, pk=None):
+        session = self.get_session(pk)
+        form = self.form(session, request.POST)
+        if not form.is_valid():
+            return self.get(request, slug, pk, form=form, status=400)
+        data = dict(form.cleaned_data)
+        if session is None:
+            saved = attempt(
+                form, lambda: session_create(tender=self.tender, user=request.user, **data)
+            )
+        else:
+            saved = attempt(
+                form, lambda: session_update(session=session, user=request.user, **data)
+            )
+        if saved is None:
+            return self.get(request, slug, pk, form=form, status=400)
+        messages.success(request, _("De sessie is opgeslagen."))
+        return redirect("communication-session", slug=slug, pk=saved.pk)
+
+
+class SessionAttendeesView(CommunicationMixin, View):
+    def get(self, request, slug, pk):
+        session = get_object_or_404(sessions_with_counts(self.tender), pk=pk)
+        attendees = list(session_attendees(session))
+        return self.page(
+            request,
+            "session_attendees.html",
+            session=session,
+            main_attendees=[a for a in attendees if a.session_id == session.pk],
+            overflow_attendees=[a for a in attendees if a.session_id != session.pk],
+        )
+
+
+EXPORT_HEADER = [
+    "Volgorde",
+    "Sessie",
+    "Extra sessie",
+    "Organisatie",
+    "KvK",
+    "Deelnemer",
+    "E-mail",
+    "Aangemeld op",
+]
+
+
+def _export_rows(session):
+    for index, registration in enumerate(session_attendees(session), start=1):
+        yield [
+            index,
+            registration.session.title,
+            "ja" if registration.session_id != session.pk else "nee",
+            registration.organisation.name,
+            registration.organisation.kvk,
+            registration.participant_name,
+            registration.participant_email,
+            timezone.localtime(registration.registered_at).strftime("%d-%m-%Y %H:%M:%S"),
+        ]
+
+
+def _spreadsheet_safe(value):
+    """Cells starting with = + - @ are formulas to spreadsheet programs: quote them."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+class SessionAttendeesExportView(CommunicationMixin, View):
+    """The attendee list (session and overflow) as CSV (semicolons, for Dutch Excel) or
+    Excel, in registration order."""
+
+    def get(self, request, slug, pk, fmt):
+        session = get_object_or_404(Session, tender=self.tender, pk=pk)
+        rows = [[_spreadsheet_safe(v) for v in row] for row in _export_rows(session)]
+        name = f"deelnemers-{self.tender.slug}-sessie-{session.pk}"
+        if fmt == "csv":
+            buffer = io.StringIO()
+            writer = csv.writer(buffer, delimiter=";")
+            writer.writerow(EXPORT_HEADER)
+            writer.writerows(rows)
+            response = HttpResponse(
+                "\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8"
+            )
+        elif fmt == "xlsx":
+            workbook = Workbook()
+            sheet = workbook.active
+            sheet.title = "Deelnemers"
+            sheet.append(EXPORT_HEADER)
+            for row in rows:
+                sheet.append(row)
+            buffer = io.BytesIO()
+            workbook.save(buffer)
+            response = HttpResponse(
+                buffer.getvalue(),
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+        else:
+            raise Http404
+        response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+        return response
