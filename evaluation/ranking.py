@@ -156,6 +156,17 @@ class TenderRanking:
 # --------------------------------------------------------------------------- helpers
 
 
+def _points_text(value: Decimal) -> str:
+    """A number of points as people write it: at least 2 decimals, no trailing zeros beyond.
+
+    The same value reads the same whether it came from a file ("50") or from a database column
+    with more decimal places ("50.000000").
+    """
+    text = format(Decimal(value).normalize(), "f")
+    whole, _, decimals = text.partition(".")
+    return f"{whole}.{decimals.rstrip('0').ljust(2, '0')}"
+
+
 def round_points(value: Fraction) -> Decimal:
     """Round an exact value to 2 decimals ROUND_HALF_UP (ties away from zero).
 
@@ -237,7 +248,7 @@ def _score(
         and segment.min_total is not None
         and points < Fraction(segment.min_total)
     ):
-        reasons.append(f"onder minimumscore ({format(segment.min_total, 'f')})")
+        reasons.append(f"onder minimumscore ({_points_text(segment.min_total)})")
     tie_key = tuple(parts[i] for i in tie_order)
     return _Scored(bid, points, tie_key, reasons), stand_in
 

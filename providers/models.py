@@ -2,12 +2,13 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from tender.models import Municipality, Requirement, Segment, Tender
+from tender.models import Lot, Municipality, Nota, Requirement, Segment, Session, Tender
 
 from .constants import LegalForm, SubmissionState
 
@@ -268,8 +269,8 @@ class Dossier(models.Model):
     )
     bid_months = models.DecimalField(
         _("trajectduur (maanden)"),
-        max_digits=7,
-        decimal_places=2,
+        max_digits=14,
+        decimal_places=6,
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal("0"))],
@@ -277,8 +278,8 @@ class Dossier(models.Model):
     )
     bid_hours_per_month = models.DecimalField(
         _("uren per maand"),
-        max_digits=7,
-        decimal_places=2,
+        max_digits=14,
+        decimal_places=6,
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal("0"))],
@@ -344,3 +345,215 @@ class RequirementAnswer(models.Model):
     def effective_met(self) -> bool:
         """What the ranking uses: the bidder's answer unless review rejected it."""
         return self.met and not self.rejected
+
+
+# -- People of an organisation, session registrations and questions ---------------------------
+
+
+class OrganisationMembership(models.Model):
+    """Ties a provider user (group 'aanbieder') to the organisation it acts for. One
+    organisation per user for now; the provider portal manages these."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("gebruiker"),
+        on_delete=models.CASCADE,
+        related_name="organisation_membership",
+        help_text=_("Gebruiker met de rol zorgaanbieder."),
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisatie"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        help_text=_("Organisatie namens welke de gebruiker handelt."),
+    )
+    is_admin = models.BooleanField(
+        _("beheerder"),
+        default=False,
+        help_text=_("Mag de gebruikers van de organisatie beheren."),
+    )
+    created_at = models.DateTimeField(
+        _("aangemaakt"), auto_now_add=True, help_text=_("Moment van aanmaken.")
+    )
+
+    class Meta:
+        verbose_name = _("lidmaatschap organisatie")
+        verbose_name_plural = _("lidmaatschappen organisaties")
+
+    def __str__(self):
+        return f"{self.user} – {self.organisation}"
+
+
+class SessionRegistration(models.Model):
+    """One organisation's place in a session (or in its overflow session). A cancelled
+    registration is kept, with ``cancelled_at`` set, and no longer takes a place."""
+
+    session = models.ForeignKey(
+        Session,
+        verbose_name=_("sessie"),
+        on_delete=models.CASCADE,
+        related_name="registrations",
+        help_text=_("De sessie waarin de deelnemer is geplaatst (hoofd- of extra sessie)."),
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisatie"),
+        on_delete=models.PROTECT,
+        related_name="session_registrations",
+        help_text=_("Aangemelde organisatie."),
+    )
+    participant_name = models.CharField(
+        _("naam deelnemer"), max_length=200, help_text=_("De ene deelnemer van de organisatie.")
+    )
+    participant_email = models.EmailField(
+        _("e-mail deelnemer"), help_text=_("Ontvangt de bevestiging en de deelnamelink.")
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("aangemeld door"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Gebruiker die de aanmelding deed."),
+    )
+    registered_at = models.DateTimeField(
+        _("aangemeld op"), help_text=_("Servertijd; bepaalt de volgorde van aanmelden.")
+    )
+    cancelled_at = models.DateTimeField(
+        _("afgemeld op"), null=True, blank=True, help_text=_("Leeg zolang de aanmelding geldt.")
+    )
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("afgemeld door"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Gebruiker die afmeldde."),
+    )
+
+    class Meta:
+        ordering = ["session", "registered_at", "pk"]
+        verbose_name = _("aanmelding sessie")
+        verbose_name_plural = _("aanmeldingen sessies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "organisation"],
+                condition=Q(cancelled_at__isnull=True),
+                name="session_one_registration_per_organisation",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation.name} – {self.session}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.cancelled_at is None
+
+
+class Question(models.Model):
+    """A bidder's question about a tender. Who asked is known to staff only: the public FAQ and
+    the nota van inlichtingen show the question without the organisation."""
+
+    tender = models.ForeignKey(
+        Tender,
+        verbose_name=_("aanbesteding"),
+        on_delete=models.CASCADE,
+        related_name="questions",
+        help_text=_("Aanbesteding."),
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisatie"),
+        on_delete=models.PROTECT,
+        related_name="questions",
+        help_text=_("Vragensteller; nooit zichtbaar voor andere inschrijvers."),
+    )
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("gesteld door"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Gebruiker die de vraag stelde."),
+    )
+    lot = models.ForeignKey(
+        Lot,
+        verbose_name=_("perceel"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="questions",
+        help_text=_("Optioneel: het perceel waar de vraag over gaat."),
+    )
+    segment = models.ForeignKey(
+        Segment,
+        verbose_name=_("segment"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="questions",
+        help_text=_("Optioneel: het inkoopsegment waar de vraag over gaat."),
+    )
+    text = models.TextField(_("vraag"), help_text=_("De vraag zoals gesteld."))
+    asked_at = models.DateTimeField(_("gesteld op"), help_text=_("Servertijd van ontvangst."))
+    public_text = models.TextField(
+        _("vraag zoals gepubliceerd"),
+        blank=True,
+        help_text=_("Geanonimiseerde tekst voor de nota; leeg = de vraag zoals gesteld."),
+    )
+    answer = models.TextField(_("antwoord"), blank=True, help_text=_("Antwoord van de gemeenten."))
+    answered_at = models.DateTimeField(
+        _("beantwoord op"), null=True, blank=True, help_text=_("Moment van beantwoorden.")
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("beantwoord door"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Medewerker die antwoordde."),
+    )
+    nota = models.ForeignKey(
+        Nota,
+        verbose_name=_("nota van inlichtingen"),
+        null=True,
+        blank=True,
+        on_delete=models.RESTRICT,
+        related_name="questions",
+        help_text=_("De nota waarin de vraag met antwoord is (of wordt) gepubliceerd."),
+    )
+    number = models.PositiveIntegerField(
+        _("nummer in de nota"),
+        null=True,
+        blank=True,
+        help_text=_("Volgnummer binnen de nota, toegekend bij publicatie."),
+    )
+
+    class Meta:
+        ordering = ["tender", "asked_at", "pk"]
+        verbose_name = _("vraag")
+        verbose_name_plural = _("vragen")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["nota", "number"],
+                condition=Q(number__isnull=False),
+                name="question_number_unique_per_nota",
+            ),
+        ]
+
+    def __str__(self):
+        return self.text[:60]
+
+    @property
+    def is_answered(self) -> bool:
+        return self.answered_at is not None
+
+    @property
+    def published_question(self) -> str:
+        return self.public_text or self.text

@@ -204,8 +204,8 @@ class Segment(models.Model):
     )
     min_total = models.DecimalField(
         _("minimumscore"),
-        max_digits=9,
-        decimal_places=2,
+        max_digits=16,
+        decimal_places=6,
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal("0"))],
@@ -227,8 +227,8 @@ class Segment(models.Model):
     )
     tariff = models.DecimalField(
         _("normtarief"),
-        max_digits=9,
-        decimal_places=2,
+        max_digits=14,
+        decimal_places=6,
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal("0"))],
@@ -236,7 +236,7 @@ class Segment(models.Model):
     )
     budget = models.DecimalField(
         _("budget"),
-        max_digits=14,
+        max_digits=16,
         decimal_places=2,
         null=True,
         blank=True,
@@ -252,8 +252,8 @@ class Segment(models.Model):
     )
     band = models.DecimalField(
         _("bandbreedte"),
-        max_digits=5,
-        decimal_places=4,
+        max_digits=10,
+        decimal_places=8,
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("0.9999"))],
@@ -385,15 +385,15 @@ class Criterion(models.Model):
     )
     max_points = models.DecimalField(
         _("maximale punten"),
-        max_digits=7,
-        decimal_places=2,
+        max_digits=14,
+        decimal_places=6,
         validators=[MinValueValidator(Decimal("0.01"))],
         help_text=_("Weging w, groter dan 0."),
     )
     min_level = models.DecimalField(
         _("minimumniveau"),
-        max_digits=5,
-        decimal_places=4,
+        max_digits=10,
+        decimal_places=8,
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
@@ -503,3 +503,296 @@ class OpeningConfirmation(models.Model):
 
     def __str__(self):
         return f"{self.tender.slug}: {self.user}"
+
+
+# -- Communication with the market: public site, sessions, questions ---------------------------
+
+
+class NewsItem(models.Model):
+    """A news item on the public tender site; optionally mailed to the newsletter subscribers."""
+
+    tender = models.ForeignKey(
+        Tender,
+        verbose_name=_("aanbesteding"),
+        on_delete=models.CASCADE,
+        related_name="news_items",
+        help_text=_("Aanbesteding."),
+    )
+    title = models.CharField(_("titel"), max_length=200, help_text=_("Kop van het bericht."))
+    body = models.TextField(
+        _("tekst"), help_text=_("Tekst van het bericht; witregels scheiden alinea's.")
+    )
+    published = models.BooleanField(
+        _("gepubliceerd"),
+        default=True,
+        help_text=_("Alleen gepubliceerde berichten staan op de openbare site."),
+    )
+    published_at = models.DateTimeField(
+        _("publicatiedatum"), help_text=_("Datum en tijd die bij het bericht staan.")
+    )
+    mailed_at = models.DateTimeField(
+        _("verstuurd op"),
+        null=True,
+        blank=True,
+        help_text=_("Moment waarop het bericht aan de abonnees van de nieuwsbrief is gemaild."),
+    )
+
+    class Meta:
+        ordering = ["tender", "-published_at", "-pk"]
+        verbose_name = _("nieuwsbericht")
+        verbose_name_plural = _("nieuwsberichten")
+
+    def __str__(self):
+        return self.title
+
+
+class KeyDate(models.Model):
+    """A milestone in the 'Belangrijke data' list. The deadline is not stored here: the public
+    site always shows ``Tender.deadline`` as 'Sluitingstermijn'."""
+
+    tender = models.ForeignKey(
+        Tender,
+        verbose_name=_("aanbesteding"),
+        on_delete=models.CASCADE,
+        related_name="key_dates",
+        help_text=_("Aanbesteding."),
+    )
+    label = models.CharField(
+        _("omschrijving"), max_length=200, help_text=_("Bijvoorbeeld 'Publicatie' of 'Gunning'.")
+    )
+    date = models.DateField(_("datum"), help_text=_("Datum van het moment."))
+    note = models.CharField(
+        _("toelichting"),
+        max_length=200,
+        blank=True,
+        help_text=_("Optioneel, bijvoorbeeld 'onder voorbehoud'."),
+    )
+
+    class Meta:
+        ordering = ["tender", "date", "pk"]
+        verbose_name = _("belangrijke datum")
+        verbose_name_plural = _("belangrijke data")
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.label}"
+
+
+class Session(models.Model):
+    """A dialogue session, table talk or webinar providers register for (DOMAIN.md, "Sessions
+    and Q&A"). A session may name an overflow session: it takes the registrations beyond the
+    capacity and only takes place if the capacity was exceeded."""
+
+    class Kind(models.TextChoices):
+        DIALOGUE = "dialogue", _("Dialoogsessie")
+        TABLE_TALK = "table_talk", _("Gesprekstafel")
+        WEBINAR = "webinar", _("Webinar")
+
+    tender = models.ForeignKey(
+        Tender,
+        verbose_name=_("aanbesteding"),
+        on_delete=models.CASCADE,
+        related_name="sessions",
+        help_text=_("Aanbesteding."),
+    )
+    kind = models.CharField(
+        _("soort"), max_length=20, choices=Kind.choices, help_text=_("Soort bijeenkomst.")
+    )
+    title = models.CharField(_("titel"), max_length=200, help_text=_("Titel zoals getoond."))
+    description = models.TextField(
+        _("beschrijving"), blank=True, help_text=_("Programma en doel van de sessie.")
+    )
+    starts_at = models.DateTimeField(_("begint om"), help_text=_("Datum en begintijd."))
+    ends_at = models.DateTimeField(_("eindigt om"), help_text=_("Datum en eindtijd."))
+    location = models.CharField(
+        _("plaats"),
+        max_length=200,
+        blank=True,
+        help_text=_("Adres, of bijvoorbeeld 'Online via Microsoft Teams'."),
+    )
+    online_link = models.URLField(
+        _("deelnamelink"),
+        blank=True,
+        help_text=_("Alleen zichtbaar voor aangemelde deelnemers en medewerkers."),
+    )
+    lots = models.ManyToManyField(
+        Lot,
+        verbose_name=_("percelen"),
+        blank=True,
+        related_name="sessions",
+        help_text=_("Leeg: voor alle zorgaanbieders."),
+    )
+    segments = models.ManyToManyField(
+        Segment,
+        verbose_name=_("segmenten"),
+        blank=True,
+        related_name="sessions",
+        help_text=_("Leeg: niet beperkt tot bepaalde segmenten."),
+    )
+    capacity = models.PositiveIntegerField(
+        _("capaciteit"),
+        validators=[MinValueValidator(1)],
+        help_text=_("Maximaal aantal organisaties (één deelnemer per organisatie)."),
+    )
+    registration_deadline = models.DateTimeField(
+        _("aanmelden kan tot"),
+        help_text=_("Na dit moment kan niemand zich meer aanmelden."),
+    )
+    overflow = models.OneToOneField(
+        "self",
+        verbose_name=_("extra sessie bij overschrijding"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="overflow_for",
+        help_text=_(
+            "Sessie die de aanmeldingen boven de capaciteit opvangt; "
+            "die gaat alleen door als de capaciteit is overschreden."
+        ),
+    )
+    created_at = models.DateTimeField(
+        _("aangemaakt"), auto_now_add=True, help_text=_("Moment van aanmaken.")
+    )
+
+    class Meta:
+        ordering = ["tender", "starts_at", "pk"]
+        verbose_name = _("sessie")
+        verbose_name_plural = _("sessies")
+        constraints = [
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="session_capacity_positive"),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="session_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=~Q(overflow=models.F("pk")), name="session_overflow_not_itself"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def main_session(self):
+        """The session this one is the overflow of, or None."""
+        try:
+            return self.overflow_for
+        except Session.DoesNotExist:
+            return None
+
+    @property
+    def is_overflow(self) -> bool:
+        return self.main_session is not None
+
+
+class Nota(models.Model):
+    """A nota van inlichtingen: answered questions published together, anonymously, as a
+    numbered PDF (Nota 1, 2, ...). The questions point here (``providers.Question.nota``)."""
+
+    tender = models.ForeignKey(
+        Tender,
+        verbose_name=_("aanbesteding"),
+        on_delete=models.CASCADE,
+        related_name="notas",
+        help_text=_("Aanbesteding."),
+    )
+    number = models.PositiveIntegerField(
+        _("nummer"), validators=[MinValueValidator(1)], help_text=_("Volgnummer per aanbesteding.")
+    )
+    intro = models.TextField(
+        _("inleiding"), blank=True, help_text=_("Optionele tekst boven de vragen in de nota.")
+    )
+    created_at = models.DateTimeField(
+        _("aangemaakt"), auto_now_add=True, help_text=_("Moment van aanmaken.")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("aangemaakt door"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Medewerker die de nota aanmaakte."),
+    )
+    published_at = models.DateTimeField(
+        _("gepubliceerd op"),
+        null=True,
+        blank=True,
+        help_text=_("Leeg zolang de nota in voorbereiding is."),
+    )
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("gepubliceerd door"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Medewerker die de nota publiceerde."),
+    )
+    document = models.OneToOneField(
+        TenderDocument,
+        verbose_name=_("document"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="nota",
+        help_text=_("De gepubliceerde PDF."),
+    )
+
+    class Meta:
+        ordering = ["tender", "number"]
+        verbose_name = _("nota van inlichtingen")
+        verbose_name_plural = _("nota's van inlichtingen")
+        constraints = [
+            models.UniqueConstraint(fields=["tender", "number"], name="nota_number_unique"),
+            models.UniqueConstraint(
+                fields=["tender"],
+                condition=Q(published_at__isnull=True),
+                name="nota_one_draft_per_tender",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Nota van inlichtingen {self.number}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+
+class NewsletterSubscription(models.Model):
+    """A sign-up for a tender's newsletter with double opt-in: mails go only to confirmed
+    addresses; unsubscribing deletes the row (no address is kept longer than needed)."""
+
+    tender = models.ForeignKey(
+        Tender,
+        verbose_name=_("aanbesteding"),
+        on_delete=models.CASCADE,
+        related_name="newsletter_subscriptions",
+        help_text=_("Aanbesteding."),
+    )
+    email = models.EmailField(_("e-mailadres"), help_text=_("Opgeslagen in kleine letters."))
+    created_at = models.DateTimeField(
+        _("aangemeld op"), auto_now_add=True, help_text=_("Moment van aanmelden.")
+    )
+    confirmation_sent_at = models.DateTimeField(
+        _("bevestigingsmail verstuurd"),
+        null=True,
+        blank=True,
+        help_text=_("Laatste bevestigingsmail; voorkomt herhaald mailen."),
+    )
+    confirmed_at = models.DateTimeField(
+        _("bevestigd op"),
+        null=True,
+        blank=True,
+        help_text=_("Leeg tot de link in de bevestigingsmail is gebruikt."),
+    )
+
+    class Meta:
+        ordering = ["tender", "email"]
+        verbose_name = _("aanmelding nieuwsbrief")
+        verbose_name_plural = _("aanmeldingen nieuwsbrief")
+        constraints = [
+            models.UniqueConstraint(fields=["tender", "email"], name="newsletter_email_unique"),
+        ]
+
+    def __str__(self):
+        return self.email

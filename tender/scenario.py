@@ -25,6 +25,20 @@ from jsonschema import Draft202012Validator, ValidationError
 SCHEMA_PATH = Path(__file__).parent / "scenarios" / "scenario.schema.json"
 DEMO_DIR = Path(__file__).parent / "scenarios"
 
+# How many digits and decimal places the database keeps for each number of a scenario (the
+# models use these too). A file with more decimals is refused rather than silently rounded.
+DECIMALS: dict[str, tuple[int, int]] = {
+    "max_points": (14, 6),
+    "min_level": (10, 8),
+    "level": (10, 8),
+    "min_total": (16, 6),
+    "tariff": (14, 6),
+    "budget": (16, 2),
+    "band": (10, 8),
+    "months": (14, 6),
+    "hours_per_month": (14, 6),
+}
+
 # jsonschema only checks "date-time" when rfc3339-validator is importable; without it every
 # string would pass silently, which is worse than failing loudly at import.
 if "date-time" not in Draft202012Validator.FORMAT_CHECKER.checkers:  # pragma: no cover
@@ -288,10 +302,24 @@ class _Checks:
     def not_negative(self, obj: dict, field: str, path: PathParts, label: str) -> None:
         if field in obj and Decimal(obj[field]) < 0:
             self.add((*path, field), f"{label} mag niet negatief zijn ({obj[field]})")
+        if field in obj:
+            self.fits(obj[field], (*path, field), field)
+
+    def fits(self, raw: str, path: PathParts, kind: str) -> None:
+        """Refuse numbers the database would have to round (see DECIMALS)."""
+        digits, places = DECIMALS[kind]
+        value = Decimal(raw)
+        exponent = value.as_tuple().exponent
+        if isinstance(exponent, int) and -exponent > places:
+            self.add(path, f"{raw} heeft te veel decimalen (hoogstens {places})")
+        elif abs(value) >= Decimal(10) ** (digits - places):
+            self.add(path, f"{raw} is te groot")
 
     def level(self, raw: str, path: PathParts) -> None:
         if not Decimal(0) <= Decimal(raw) <= Decimal(1):
             self.add(path, f"niveau {_show(raw)} moet tussen 0 en 1 liggen")
+        else:
+            self.fits(raw, path, "level")
 
 
 @dataclass(frozen=True)
@@ -358,7 +386,6 @@ def _semantic_issues(data: dict) -> list[ScenarioIssue]:
         checks.unique(organisations, organisation["kvk"], path, "dubbel KvK-nummer")
 
     evaluators: dict[str, PathParts] = {}
-    chair: PathParts | None = None
     for i, evaluator in enumerate(data.get("evaluators", [])):
         path = ("evaluators", i)
         if not evaluator["username"].strip():
@@ -366,14 +393,6 @@ def _semantic_issues(data: dict) -> list[ScenarioIssue]:
         checks.unique(
             evaluators, evaluator["username"], (*path, "username"), "dubbele gebruikersnaam"
         )
-        if evaluator.get("chair"):
-            if chair is not None:
-                checks.add(
-                    (*path, "chair"),
-                    f"hoogstens één voorzitter toegestaan (ook bij {json_path(chair)})",
-                )
-            else:
-                chair = (*path, "chair")
 
     bidders: dict[str, PathParts] = {}
     for i, submission in enumerate(data["submissions"]):
@@ -418,6 +437,8 @@ def _check_segment(
                 f"negatieve of nul punten ({criterion['max_points']}); "
                 "max_points moet groter dan 0 zijn",
             )
+        else:
+            checks.fits(criterion["max_points"], (*crit_path, "max_points"), "max_points")
         if "min_level" in criterion:
             checks.level(criterion["min_level"], (*crit_path, "min_level"))
 
@@ -497,11 +518,8 @@ def _check_submission(
             checks.unique(municipalities, municipality, mun_path, "dubbele gemeente")
             if municipality not in region_municipalities:
                 checks.add(mun_path, f"gemeente {municipality} hoort niet bij regio {region_code}")
-            elif segment is not None and municipality not in segment.lot_municipalities:
-                checks.add(
-                    mun_path,
-                    f"gemeente {municipality} doet niet mee aan perceel {segment.lot_code}",
-                )
+            # A municipality of the region outside the segment's lot is allowed: the ranking
+            # ignores it for coverage (docs/rules.md).
 
         if segment is not None:
             for req in entry.get("requirements", {}):

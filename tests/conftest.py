@@ -3,7 +3,10 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.permissions import requires_two_factor
 from accounts.roles import ROLES
 from evaluation.services.scenario import scenario_load
 from tender.scenario import DEMO_DIR, load_scenario_file
@@ -32,13 +35,26 @@ def make_user(db):
     return make
 
 
+def verify_second_factor(client, user):
+    """Give ``user`` a confirmed TOTP device and mark the client's session as having passed the
+    TOTP step, as ``django_otp.login`` does after a right code."""
+    device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
+
+
 @pytest.fixture
 def client_for(client, make_user):
-    """A Django test client logged in as a fresh user with ``role``."""
+    """A Django test client logged in as a fresh user with ``role``; municipal roles have
+    passed the TOTP step as well."""
 
     def login(role: str | None, username: str | None = None):
         user = make_user(username or f"user-{role or 'none'}", role)
         client.force_login(user)
+        if requires_two_factor(user):
+            verify_second_factor(client, user)
         client.user = user
         return client
 

@@ -5,10 +5,16 @@ unless ``DJANGO_ALLOW_ASYNC_UNSAFE`` is set (the Makefile sets it; we default it
 """
 
 import os
+import time
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.permissions import requires_two_factor
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -73,13 +79,36 @@ def page(browser):
 
 
 def login(page, live_server, username, password):
-    """Log in through the real form at /accounts/login/ and wait for the redirect."""
+    """Log in through the real form at /accounts/login/ and wait for the redirect; municipal
+    users then pass the real TOTP step with a code of their (created if missing) device."""
     page.goto(f"{live_server.url}/accounts/login/")
     page.locator("#id_username").fill(username)
     page.locator("#id_password").fill(password)
     with page.expect_navigation():
         page.get_by_role("button", name="Inloggen").click()
     assert "/accounts/login/" not in page.url, f"login as {username!r} failed: {page.url}"
+    user = get_user_model().objects.get(username=username)
+    if requires_two_factor(user):
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="browser-test", confirmed=True)
+            page.goto(page.url)  # the middleware sent us to the setup page; now to verify
+        assert "/accounts/2fa/" in page.url, page.url
+        page.locator("#id_token").fill(totp_code(device))
+        with page.expect_navigation():
+            page.get_by_role("button", name="Verder").click()
+        assert "/accounts/2fa/" not in page.url, f"2FA step for {username!r} failed: {page.url}"
+
+
+def totp_code(device, at: float | None = None) -> str:
+    """A code ``device`` accepts now: the current step, or the next one when the current step
+    was already used (django-otp refuses a code twice; it allows one step of clock drift)."""
+    device.refresh_from_db()
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time() if at is None else at
+    if totp.t() <= device.last_t:
+        totp.time += device.step
+    return f"{totp.token():0{device.digits}d}"
 
 
 def screenshot(page, name):

@@ -167,7 +167,7 @@ def test_all_failing_reasons_are_listed_requirements_then_criteria_then_min_tota
         "eis SE2 niet voldaan",
         "criterium B onder drempel",
         "criterium A onder drempel",
-        "onder minimumscore (50)",
+        "onder minimumscore (50.00)",
     )
 
 

@@ -96,11 +96,11 @@ def test_chair_finalises_from_the_overview(computed, client_for):
 def test_main_pages_have_pinned_query_counts(computed, client_for):
     client = client_for("inkoper")
     pins = {
-        # session + user + roles, then the page's own queries (none per row)
-        reverse("home"): 5,
-        reverse("tender-detail", args=["inkoop-2022"]): 8,
-        overview_url(): 9,
-        segment_url(): 9,
+        # session + user + OTP device (2FA) + roles, then the page's own queries (none per row)
+        reverse("home"): 6,
+        reverse("tender-detail", args=["inkoop-2022"]): 9,
+        overview_url(): 10,
+        segment_url(): 10,
     }
     counts = {}
     for url in pins:

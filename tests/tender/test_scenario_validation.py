@@ -539,12 +539,6 @@ def _add_region_municipality_outside_lots(d: dict) -> None:
             id="submission-municipality-outside-region",
         ),
         pytest.param(
-            _add_region_municipality_outside_lots,
-            "$.submissions[0].segments[0].municipalities[7]",
-            "gemeente GM0001 doet niet mee aan perceel WMO",
-            id="submission-municipality-outside-lot",
-        ),
-        pytest.param(
             lambda d: d["submissions"][0]["requirements"].update(AM9=True),
             "$.submissions[0].requirements.AM9",
             "onbekende algemene eis 'AM9' (niet in tender.requirements)",
@@ -655,13 +649,15 @@ def test_negative_bid(demo, field: str, fragment: str):
     )
 
 
-def test_at_most_one_chair(demo):
+def test_a_region_municipality_outside_the_lot_is_accepted(demo):
+    """The ranking ignores it for coverage; refusing the file would lose a valid scenario."""
+    _add_region_municipality_outside_lots(demo)
+    assert validate_scenario(demo) == []
+
+
+def test_two_chairs_are_accepted(demo):
     demo["evaluators"][0]["chair"] = True
-    _assert_single_issue(
-        validate_scenario(demo),
-        "$.evaluators[2].chair",
-        "hoogstens één voorzitter toegestaan (ook bij $.evaluators[0].chair)",
-    )
+    assert validate_scenario(demo) == []
 
 
 def test_chair_false_is_not_a_second_chair(demo):
@@ -686,3 +682,36 @@ def test_semantic_issues_are_all_reported_in_discovery_order(demo):
         "$.tender.lots[1].code",
         "$.submissions[0].bidder",
     ]
+
+
+@pytest.mark.parametrize(
+    ("mutate", "path"),
+    [
+        (
+            lambda d: d["tender"]["lots"][0]["segments"][0]["criteria"][0].update(
+                max_points="12.1234567"
+            ),
+            "$.tender.lots[0].segments[0].criteria[0].max_points",
+        ),
+        (
+            lambda d: d["tender"]["lots"][0]["segments"][0].update(budget="1000.005"),
+            "$.tender.lots[0].segments[0].budget",
+        ),
+        (
+            lambda d: _entry(d)["levels"].update(A="0.123456789"),
+            "$.submissions[0].segments[0].levels.A",
+        ),
+    ],
+    ids=["points", "budget-cents", "level"],
+)
+def test_numbers_the_database_would_round_are_refused(demo, mutate, path):
+    mutate(demo)
+    issues = validate_scenario(demo)
+    assert [i.path for i in issues] == [path]
+    assert "te veel decimalen" in issues[0].message
+
+
+def test_precise_numbers_within_the_limits_are_accepted(demo):
+    demo["tender"]["lots"][0]["segments"][0]["criteria"][0]["max_points"] = "12.345"
+    _entry(demo)["levels"]["A"] = "0.3333"
+    assert validate_scenario(demo) == []
