@@ -79,8 +79,8 @@ class Score(models.Model):
     )
     level = models.DecimalField(
         _("niveau"),
-        max_digits=5,
-        decimal_places=4,
+        max_digits=10,
+        decimal_places=8,
         validators=level_validators,
         help_text=_("Fractie op de schaal van het criterium (0 t/m 1)."),
     )
@@ -130,8 +130,8 @@ class FinalLevel(models.Model):
     )
     level = models.DecimalField(
         _("eindniveau"),
-        max_digits=5,
-        decimal_places=4,
+        max_digits=10,
+        decimal_places=8,
         validators=level_validators,
         help_text=_("Consensusniveau (0 t/m 1)."),
     )
