@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("tender.urls")),
     path("", include("tender.setup_urls")),
     path("", include("tender.public_urls")),
+    path("", include("evaluation.scoring_urls")),
     path("", include("evaluation.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

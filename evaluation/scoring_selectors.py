@@ -10,12 +10,12 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.permissions import EVALUATING_ROLES, can_assign, can_be_assigned
 from providers.constants import SubmissionState
-from providers.models import Dossier
+from providers.models import Dossier, RequirementAnswer, Submission
 from tender.constants import Phase, TenderState
 from tender.models import Criterion, Segment, Tender
 
@@ -542,3 +542,141 @@ def declared_conflicts(*, tender: Tender) -> list[Assignment]:
         evaluator_id__in={e for e, _ in pairs},
     ).select_related("evaluator", "dossier__segment", "dossier__submission__bidder")
     return [a for a in assignments if (a.evaluator_id, a.dossier.submission.bidder_id) in pairs]
+
+
+@dataclass
+class ConsensusRow:
+    progress: DossierProgress
+    criteria: int
+    finals: int
+    flagged: int | None  # None while not every set is in (blind)
+
+    @property
+    def done(self) -> bool:
+        return self.criteria > 0 and self.finals >= self.criteria
+
+
+def consensus_overview(*, tender: Tender, phase: str) -> list[ConsensusRow]:
+    """Per dossier of ``phase``: its progress, how many criteria have a final level and, once
+    every set is in, how many criteria are flagged for discussion."""
+    progress = tender_progress(tender=tender, phase=phase)
+    segment_ids = {p.dossier.segment_id for p in progress}
+    criteria = defaultdict(list)
+    for criterion in Criterion.objects.filter(segment_id__in=segment_ids, phase=phase):
+        criteria[criterion.segment_id].append(criterion)
+    by_pk = {c.pk: c for cs in criteria.values() for c in cs}
+    scales = {pk: scale_of(c) for pk, c in by_pk.items()}
+    ready = [p.dossier.pk for p in progress if p.all_submitted]
+    steps = defaultdict(lambda: defaultdict(list))
+    for dossier_id, criterion_id, level in Score.objects.filter(
+        dossier_id__in=ready, criterion__phase=phase, submitted_at__isnull=False
+    ).values_list("dossier_id", "criterion_id", "level"):
+        criterion = by_pk[criterion_id]
+        steps[dossier_id][criterion_id].append(step_of(criterion, level, scales[criterion_id]))
+    finals = defaultdict(int)
+    for dossier_id in FinalLevel.objects.filter(
+        dossier__in=[p.dossier for p in progress], criterion__phase=phase
+    ).values_list("dossier_id", flat=True):
+        finals[dossier_id] += 1
+    rows = []
+    for p in progress:
+        flagged = None
+        if p.all_submitted:
+            flagged = sum(
+                1
+                for values in steps[p.dossier.pk].values()
+                if max(values) - min(values) >= FLAG_STEPS
+            )
+        rows.append(
+            ConsensusRow(
+                progress=p,
+                criteria=len(criteria[p.dossier.segment_id]),
+                finals=finals[p.dossier.pk],
+                flagged=flagged,
+            )
+        )
+    return rows
+
+
+# -- requirement review --------------------------------------------------------------------
+
+
+def _scorable_dossiers(user, tender: Tender) -> QuerySet[Dossier]:
+    """Dossiers of ``tender`` the user may score: assigned, no conflict declared."""
+    return sealed_dossiers(tender=tender).filter(
+        assignments__evaluator__user=user,
+        assignments__evaluator__conflict_declarations__organisation=F("submission__bidder"),
+        assignments__evaluator__conflict_declarations__has_conflict=False,
+    )
+
+
+def answers_reviewable_by(*, user, tender: Tender) -> QuerySet[RequirementAnswer]:
+    """The requirement answers of the tender's sealed, current submissions that ``user`` may
+    review (``can_review_answer`` as a queryset): all for the chair; for an evaluator the
+    general requirements of a bidder with a dossier they may score, and the requirements of
+    the segments of those dossiers."""
+    answers = (
+        RequirementAnswer.objects.filter(
+            submission__tender=tender,
+            submission__is_current=True,
+            submission__state=SubmissionState.SEALED,
+        )
+        .select_related("requirement__segment", "review__reviewed_by")
+        .order_by(
+            F("requirement__segment__code").asc(nulls_first=True),
+            "requirement__position",
+            "requirement__code",
+        )
+    )
+    if can_assign(user, tender):
+        return answers
+    if not can_be_assigned(user):
+        return answers.none()
+    scorable = _scorable_dossiers(user, tender)
+    same_bidder = Exists(scorable.filter(submission=OuterRef("submission")))
+    same_segment = Exists(
+        scorable.filter(submission=OuterRef("submission"), segment=OuterRef("requirement__segment"))
+    )
+    return answers.filter((Q(requirement__segment__isnull=True) & same_bidder) | same_segment)
+
+
+def reviewable_answers(*, user, submission: Submission) -> QuerySet[RequirementAnswer]:
+    return answers_reviewable_by(user=user, tender=submission.tender).filter(submission=submission)
+
+
+@dataclass(frozen=True)
+class ReviewSummary:
+    submission: Submission
+    answered_yes: int
+    reviewed: int
+    rejected: int
+
+    @property
+    def open(self) -> int:
+        return self.answered_yes - self.reviewed
+
+
+def review_summaries(*, user, tender: Tender) -> list[ReviewSummary]:
+    """Per sealed, current submission the user may review: 'yes' answers, reviewed, rejected."""
+    submissions = Submission.objects.filter(
+        tender=tender, is_current=True, state=SubmissionState.SEALED
+    ).select_related("bidder")
+    if not can_assign(user, tender):
+        submissions = submissions.filter(dossiers__in=_scorable_dossiers(user, tender)).distinct()
+    summaries = []
+    for submission in submissions.order_by("bidder__name"):
+        answers = reviewable_answers(user=user, submission=submission).filter(met=True)
+        counts = answers.aggregate(
+            total=Count("id"),
+            reviewed=Count("review"),
+            rejected=Count("id", filter=Q(rejected=True)),
+        )
+        summaries.append(
+            ReviewSummary(
+                submission=submission,
+                answered_yes=counts["total"],
+                reviewed=counts["reviewed"],
+                rejected=counts["rejected"],
+            )
+        )
+    return summaries
