@@ -220,7 +220,7 @@ class ConsensusOverviewView(ChairMixin, View):
             request,
             "evaluation/scoring/consensus_overview.html",
             self.base_context(
-                crumbs=[self.phase_crumb()],
+                crumbs=[self.phase_crumb(label=_("consensus"))],
                 rows=consensus_overview(tender=self.tender, phase=phase),
                 raters=inter_rater(tender=self.tender, phase=phase),
                 conflicts=declared_conflicts(tender=self.tender),
@@ -285,7 +285,7 @@ class ConsensusView(ChairMixin, View):
             )
         context = self.base_context(
             crumbs=[
-                self.phase_crumb("scoring-consensus-overview"),
+                self.phase_crumb("scoring-consensus-overview", label=_("consensus")),
                 (None, f"{dossier.segment.code} {dossier.submission.bidder.name}"),
             ],
             dossier=dossier,

@@ -43,9 +43,12 @@ class ScoringAccessMixin(LoginRequiredMixin):
         self.phase = kwargs.get("phase")
         return super().dispatch(request, *args, **kwargs)
 
-    def phase_crumb(self, url_name: str | None = None):
+    def phase_crumb(self, url_name: str | None = None, label: str = ""):
         """(url, title) of the tender-and-phase level: linked when ``url_name`` is given."""
-        title = f"{self.tender.title}: {phase_title(self.phase).lower()}"
+        phase = phase_title(self.phase).lower()
+        title = (
+            f"{self.tender.title}: {label} {phase}" if label else f"{self.tender.title}: {phase}"
+        )
         return (reverse(url_name, args=[self.tender.slug, self.phase]) if url_name else None, title)
 
     def base_context(self, **extra):
