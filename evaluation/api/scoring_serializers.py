@@ -146,6 +146,21 @@ class ConsensusCriterionSerializer(serializers.Serializer):
         return row.final.rationale if row.final else None
 
 
+class ConsensusDossierSerializer(serializers.Serializer):
+    """One dossier's consensus: ``criteria[].scores`` stays empty until ``ready``."""
+
+    dossier = serializers.IntegerField(source="progress.dossier.pk")
+    phase = serializers.CharField()
+    ready = serializers.BooleanField(source="progress.all_submitted")
+    evaluators = serializers.SerializerMethodField()
+    submitted = serializers.IntegerField(source="progress.submitted")
+    required = serializers.IntegerField(source="progress.required")
+    criteria = ConsensusCriterionSerializer(source="rows", many=True)
+
+    def get_evaluators(self, data) -> int:
+        return len(data["progress"].active)
+
+
 class ConsensusRowSerializer(serializers.Serializer):
     dossier = serializers.IntegerField(source="progress.dossier.pk")
     segment = serializers.CharField(source="progress.dossier.segment.code")

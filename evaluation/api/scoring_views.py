@@ -52,6 +52,7 @@ from .scoring_serializers import (
     AssignmentCreateInputSerializer,
     AssignmentOutputSerializer,
     ConsensusCriterionSerializer,
+    ConsensusDossierSerializer,
     ConsensusRowSerializer,
     DeclarationInputSerializer,
     DossierOutputSerializer,
@@ -295,6 +296,7 @@ class ConsensusViewSet(viewsets.GenericViewSet):
     once every assigned evaluator submitted), the flags and the final levels."""
 
     serializer_class = ConsensusRowSerializer
+    queryset = Dossier.objects.none()  # for the schema only; the data comes from selectors
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -322,7 +324,7 @@ class ConsensusViewSet(viewsets.GenericViewSet):
             raise NotFound
         return dossier
 
-    @extend_schema(parameters=[PHASE], responses=ConsensusCriterionSerializer(many=True))
+    @extend_schema(parameters=[PHASE], responses=ConsensusDossierSerializer)
     def retrieve(self, request, pk=None):
         phase = _phase(request)
         dossier = self._dossier(pk, phase)
@@ -331,17 +333,8 @@ class ConsensusViewSet(viewsets.GenericViewSet):
         rows = consensus_for(
             dossier=dossier, phase=phase, scores=scores if progress.all_submitted else []
         )
-        return Response(
-            {
-                "dossier": dossier.pk,
-                "phase": phase,
-                "ready": progress.all_submitted,
-                "evaluators": len(progress.active),
-                "submitted": progress.submitted,
-                "required": progress.required,
-                "criteria": ConsensusCriterionSerializer(rows, many=True).data,
-            }
-        )
+        data = {"progress": progress, "phase": phase, "rows": rows}
+        return Response(ConsensusDossierSerializer(data).data)
 
     @extend_schema(request=FinalLevelInputSerializer, responses=ConsensusCriterionSerializer)
     @action(detail=True, methods=["post"], url_path="final-levels")
@@ -387,6 +380,7 @@ class RequirementAnswerViewSet(viewsets.GenericViewSet):
     evaluator those of the dossiers they may score. POST ``{id}/review/`` records a check."""
 
     serializer_class = AnswerOutputSerializer
+    queryset = RequirementAnswer.objects.none()  # for the schema only; see answers_reviewable_by
 
     @extend_schema(parameters=[TENDER], responses=AnswerOutputSerializer(many=True))
     def list(self, request):
