@@ -657,26 +657,27 @@ class ReviewSummary:
 
 
 def review_summaries(*, user, tender: Tender) -> list[ReviewSummary]:
-    """Per sealed, current submission the user may review: 'yes' answers, reviewed, rejected."""
-    submissions = Submission.objects.filter(
-        tender=tender, is_current=True, state=SubmissionState.SEALED
-    ).select_related("bidder")
-    if not can_assign(user, tender):
-        submissions = submissions.filter(dossiers__in=_scorable_dossiers(user, tender)).distinct()
-    summaries = []
-    for submission in submissions.order_by("bidder__name"):
-        answers = reviewable_answers(user=user, submission=submission).filter(met=True)
-        counts = answers.aggregate(
+    """Per sealed, current submission with answers the user may review: 'yes' answers,
+    reviewed, rejected (2 queries)."""
+    counts = {
+        row["submission_id"]: row
+        for row in answers_reviewable_by(user=user, tender=tender)
+        .filter(met=True)
+        .order_by()
+        .values("submission_id")
+        .annotate(
             total=Count("id"),
             reviewed=Count("review"),
             rejected=Count("id", filter=Q(rejected=True)),
         )
-        summaries.append(
-            ReviewSummary(
-                submission=submission,
-                answered_yes=counts["total"],
-                reviewed=counts["reviewed"],
-                rejected=counts["rejected"],
-            )
+    }
+    submissions = Submission.objects.filter(pk__in=counts).select_related("bidder")
+    return [
+        ReviewSummary(
+            submission=submission,
+            answered_yes=counts[submission.pk]["total"],
+            reviewed=counts[submission.pk]["reviewed"],
+            rejected=counts[submission.pk]["rejected"],
         )
-    return summaries
+        for submission in submissions.order_by("bidder__name")
+    ]

@@ -38,8 +38,8 @@ def small_scenario(demo: dict, *, segment: str = SEGMENT, bidders: int = 4) -> d
     return data
 
 
-def load_small(demo: dict, **kwargs):
-    return scenario_load(data=small_scenario(demo, **kwargs))
+def load_small(demo: dict, *, replace: bool = False, **kwargs):
+    return scenario_load(data=small_scenario(demo, **kwargs), replace=replace)
 
 
 def dossiers_of(tender, segment: str = SEGMENT) -> list[Dossier]:

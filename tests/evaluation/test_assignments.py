@@ -4,20 +4,30 @@ keeps a ranking from being finalised before enough evaluators scored."""
 import pytest
 from django.core import mail
 from django.test import override_settings
+from django.urls import reverse
 
 from accounts.permissions import can_score
 from audit.models import AuditEntry
 from evaluation.constants import RankingStatus
-from evaluation.models import Assignment, ConflictDeclaration, FinalLevel, Ranking, Score
-from evaluation.scoring_selectors import declared_conflicts, evaluator_load
+from evaluation.models import (
+    Assignment,
+    ConflictDeclaration,
+    FinalLevel,
+    Ranking,
+    RequirementReview,
+    Score,
+)
+from evaluation.scoring_selectors import declared_conflicts, evaluator_load, sealed_dossiers
 from evaluation.services.assignments import (
     assignment_create,
     assignment_reassign,
     assignment_remove,
     assignments_create_for_segment,
+    evaluator_of,
     ranking_finalise_guard,
 )
 from evaluation.services.ranking import ranking_execute, ranking_finalise
+from evaluation.services.review import requirement_review
 from evaluation.services.scoring import score_save
 from tender.errors import ApplicationError
 
@@ -264,3 +274,40 @@ def test_a_tender_without_assignments_is_judged_by_its_final_levels(demo_tender,
     ranking = _done_ranking(demo_tender)
     assert ranking_finalise_guard(ranking) is None
     assert ranking_finalise(ranking=ranking, user=chair).is_final
+
+
+def test_a_scenario_replace_removes_the_evaluation_records_with_the_tender(
+    tender, people, achterhoek_data
+):
+    chair, ev1, _ev2, _ev3 = people
+    dossier = dossiers_of(tender)[0]
+    assign(dossier, [ev1], chair)
+    declare(dossier, ev1)
+    fill(dossier, ev1)
+    answer = dossier.submission.answers.filter(met=True).first()
+    requirement_review(answer=answer, accepted=False, reason="Geen bewijs", user=chair)
+    load_small(achterhoek_data, bidders=3, replace=True)
+    assert not Assignment.objects.exists()
+    assert not ConflictDeclaration.objects.exists()
+    assert not RequirementReview.objects.exists()
+
+
+def test_the_assignment_screen_costs_the_same_queries_for_a_whole_tender(
+    demo_tender, people, client_for, django_assert_max_num_queries
+):
+    chair, ev1, ev2, _ev3 = people
+    evaluators = [evaluator_of(tender=demo_tender, user=u) for u in (ev1, ev2)]
+    Assignment.objects.bulk_create(
+        Assignment(dossier=d, evaluator=e, assigned_by=chair)
+        for d in sealed_dossiers(tender=demo_tender)
+        for e in evaluators
+    )
+    client = client_for("voorzitter", "chair-2")
+    urls = [
+        reverse("scoring-assignments", args=[demo_tender.slug]),
+        reverse("scoring-consensus-overview", args=[demo_tender.slug, "selection"]),
+        reverse("scoring-review-list", args=[demo_tender.slug]),
+    ]
+    for url in urls:
+        with django_assert_max_num_queries(25):
+            assert client.get(url).status_code == 200
