@@ -51,6 +51,7 @@ def score_dossier(page, live_server, tender, dossier, username, *, try_incomplet
     page.goto(live_server.url + reverse("scoring-home"))
     with page.expect_navigation():
         page.get_by_role("link", name="selectiefase").click()
+    assert_no_axe_violations(page)
     with page.expect_navigation():
         page.get_by_role(
             "link", name=f"{dossier.segment.code} – {dossier.submission.bidder.name}"
@@ -152,3 +153,16 @@ def test_two_evaluators_score_a_dossier_and_the_chair_reaches_consensus(live_ser
     assert FinalLevel.objects.filter(dossier=dossier, set_by=chair).count() == len(
         criteria_of(dossier)
     )
+
+    # the requirement review: a rejection without a reason is refused on the page
+    page.goto(live_server.url + reverse("scoring-review-list", args=[tender.slug]))
+    assert_no_axe_violations(page)
+    with page.expect_navigation():
+        page.get_by_role("link", name=dossier.submission.bidder.name).click()
+    assert_no_axe_violations(page)
+    section = page.locator("section.app-criterion", has=page.locator("form")).first
+    section.get_by_label("Afkeuren", exact=True).check()
+    with page.expect_navigation():
+        section.get_by_role("button").click()
+    expect(page.get_by_text("Geef een reden voor het afkeuren.")).to_be_visible()
+    assert_no_axe_violations(page)
