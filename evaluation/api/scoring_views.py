@@ -27,18 +27,22 @@ from tender.constants import Phase
 from tender.errors import ApplicationError
 from tender.models import Tender
 
-from ..models import Assignment
-from ..scoring_selectors import (
-    READABLE_STATES,
-    answers_reviewable_by,
-    assignment_states,
-    assignments_visible_to,
+from ..consensus_selectors import (
     consensus_for,
     consensus_overview,
+    inter_rater,
+)
+from ..models import Assignment
+from ..review_selectors import (
+    answers_reviewable_by,
+)
+from ..scoring_selectors import (
+    READABLE_STATES,
+    assignment_states,
+    assignments_visible_to,
     dossier_in_phase,
     dossier_progress,
     dossiers_in_phase,
-    inter_rater,
     sealed_dossiers,
     visible_scores,
 )

@@ -15,6 +15,13 @@ from audit.services import audit_record, client_address_of
 from tender.constants import Phase
 from tender.errors import ApplicationError
 
+from ..consensus_selectors import (
+    consensus_for,
+    consensus_overview,
+    declared_conflicts,
+    evaluator_load,
+    inter_rater,
+)
 from ..models import Assignment, Evaluator
 from ..scoring_forms import (
     EvaluatorChoiceForm,
@@ -25,16 +32,11 @@ from ..scoring_forms import (
 )
 from ..scoring_selectors import (
     assignment_states,
-    consensus_for,
-    consensus_overview,
-    declared_conflicts,
     dossier_in_phase,
     dossier_progress,
     dossiers_in_phase,
     evaluator_candidates,
-    evaluator_load,
     evaluators_required,
-    inter_rater,
     phase_locked,
     scoring_refusal,
     sealed_dossiers,

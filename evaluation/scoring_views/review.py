@@ -13,8 +13,14 @@ from providers.models import Submission
 from tender.constants import Phase
 from tender.errors import ApplicationError
 
+from ..review_selectors import (
+    review_summaries,
+    reviewable_answers,
+)
 from ..scoring_forms import ReviewForm
-from ..scoring_selectors import phase_locked, review_summaries, reviewable_answers
+from ..scoring_selectors import (
+    phase_locked,
+)
 from ..services.review import requirement_review
 from .common import ScoringAccessMixin
 

@@ -8,6 +8,10 @@ from django.urls import reverse
 
 from accounts.permissions import can_score
 from audit.models import AuditEntry
+from evaluation.consensus_selectors import (
+    declared_conflicts,
+    evaluator_load,
+)
 from evaluation.constants import RankingStatus
 from evaluation.models import (
     Assignment,
@@ -17,7 +21,9 @@ from evaluation.models import (
     RequirementReview,
     Score,
 )
-from evaluation.scoring_selectors import declared_conflicts, evaluator_load, sealed_dossiers
+from evaluation.scoring_selectors import (
+    sealed_dossiers,
+)
 from evaluation.services.assignments import (
     assignment_create,
     assignment_reassign,

@@ -11,8 +11,10 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from audit.models import AuditEntry
+from evaluation.consensus_selectors import (
+    inter_rater,
+)
 from evaluation.models import FinalLevel, Ranking
-from evaluation.scoring_selectors import inter_rater
 from evaluation.services.consensus import final_level_set
 from evaluation.services.scoring import score_save, score_set_reopen
 from tender.errors import ApplicationError
