@@ -1,0 +1,123 @@
+"""Reopening a final ranking: the chair only, with a reason, audited; the old ranking is kept
+and readable, and a new computation can be finalised. Service, page and API."""
+
+import pytest
+
+from audit.models import AuditEntry
+from audit.services import audit_verify
+from evaluation.models import Ranking, RankingRow
+from evaluation.selectors import final_ranking
+from evaluation.services.ranking import ranking_finalise, ranking_request
+from evaluation.services.reopen import ranking_reopen
+from tender.errors import ApplicationError
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def run_ranking(django_capture_on_commit_callbacks):
+    def run(**kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            ranking = ranking_request(**kwargs)
+        ranking.refresh_from_db()
+        return ranking
+
+    return run
+
+
+@pytest.fixture
+def chair(make_user):
+    return make_user("voorzitter-r", "voorzitter")
+
+
+@pytest.fixture
+def final(demo_tender, run_ranking, chair):
+    ranking = run_ranking(tender=demo_tender, phase="selection", seed=4)
+    return ranking_finalise(ranking=ranking, user=chair)
+
+
+# --------------------------------------------------------------------------- service
+
+
+@pytest.mark.parametrize("role", ["inkoper", "auditor", "contractmanager", "beoordelaar", None])
+def test_reopen_is_refused_for_anyone_but_the_chair(final, make_user, role):
+    user = make_user(f"user-{role}", role)
+    with pytest.raises(ApplicationError, match="Alleen de voorzitter"):
+        ranking_reopen(ranking=final, user=user, reason="Bezwaar")
+    final.refresh_from_db()
+    assert not final.superseded
+    assert not AuditEntry.objects.filter(action="ranking.reopen").exists()
+
+
+@pytest.mark.parametrize("reason", ["", "   \n ", None])
+def test_reopen_without_a_reason_is_refused(final, chair, reason):
+    with pytest.raises(ApplicationError, match="Geef een reden") as refused:
+        ranking_reopen(ranking=final, user=chair, reason=reason)
+    assert refused.value.field == "reason"
+    final.refresh_from_db()
+    assert not final.superseded
+
+
+def test_reopen_is_audited_and_keeps_the_old_ranking_whole(final, chair):
+    rows_before = list(
+        RankingRow.objects.filter(ranking=final).values_list("bidder_kvk", "rank", "points")
+    )
+    ranking_reopen(ranking=final, user=chair, reason="  Rekenfout bij criterium C  ")
+    final.refresh_from_db()
+    assert final.superseded and final.is_final and final.seed == 4
+    assert final.finalised_by == chair and final.input_hash
+    after = list(
+        RankingRow.objects.filter(ranking=final).values_list("bidder_kvk", "rank", "points")
+    )
+    assert after == rows_before
+    entry = AuditEntry.objects.get(action="ranking.reopen")
+    assert entry.actor == chair and entry.object_id == str(final.pk)
+    assert entry.details == {
+        "phase": "selection",
+        "seed": 4,
+        "input_hash": final.input_hash,
+        "reason": "Rekenfout bij criterium C",
+    }
+    assert audit_verify() is None
+    assert final_ranking(tender=final.tender, phase="selection") is None
+
+
+def test_after_reopening_a_new_computation_can_be_finalised(final, chair, run_ranking):
+    with pytest.raises(ApplicationError, match="al een definitieve ranking"):
+        ranking_finalise(
+            ranking=run_ranking(tender=final.tender, phase="selection", seed=5), user=chair
+        )
+    ranking_reopen(ranking=final, user=chair, reason="Bezwaar gegrond")
+    new = run_ranking(tender=final.tender, phase="selection", seed=5)
+    ranking_finalise(ranking=new, user=chair)
+    assert final_ranking(tender=final.tender, phase="selection") == new
+    assert Ranking.objects.filter(tender=final.tender, is_final=True).count() == 2
+
+
+def test_reopen_twice_or_a_non_final_ranking_is_refused(final, chair, run_ranking):
+    draft = run_ranking(tender=final.tender, phase="award", seed=1)
+    with pytest.raises(ApplicationError, match="Alleen een definitieve ranking"):
+        ranking_reopen(ranking=draft, user=chair, reason="x")
+    ranking_reopen(ranking=final, user=chair, reason="eerste keer")
+    with pytest.raises(ApplicationError, match="al heropend"):
+        ranking_reopen(ranking=final, user=chair, reason="tweede keer")
+    assert AuditEntry.objects.filter(action="ranking.reopen").count() == 1
+
+
+def test_selection_cannot_be_reopened_under_a_final_award_ranking(final, chair, run_ranking):
+    award = ranking_finalise(
+        ranking=run_ranking(tender=final.tender, phase="award", seed=0), user=chair
+    )
+    with pytest.raises(ApplicationError, match="heropen die eerst"):
+        ranking_reopen(ranking=final, user=chair, reason="x")
+    ranking_reopen(ranking=award, user=chair, reason="gunning over")
+    ranking_reopen(ranking=final, user=chair, reason="selectie over")
+    final.refresh_from_db()
+    assert final.superseded
+
+
+@pytest.mark.parametrize("state", ["awarded", "contracted", "cancelled"])
+def test_a_closed_tender_cannot_reopen_its_ranking(final, chair, state):
+    type(final.tender).objects.filter(pk=final.tender.pk).update(state=state)
+    with pytest.raises(ApplicationError, match="kan niet meer worden heropend"):
+        ranking_reopen(ranking=final, user=chair, reason="x")
