@@ -2,6 +2,7 @@
 and readable, and a new computation can be finalised. Service, page and API."""
 
 import pytest
+from django.urls import reverse
 
 from audit.models import AuditEntry
 from audit.services import audit_verify
@@ -34,6 +35,10 @@ def chair(make_user):
 def final(demo_tender, run_ranking, chair):
     ranking = run_ranking(tender=demo_tender, phase="selection", seed=4)
     return ranking_finalise(ranking=ranking, user=chair)
+
+
+def reopen_url(ranking):
+    return reverse("ranking-reopen", args=[ranking.tender.slug, ranking.phase, ranking.pk])
 
 
 # --------------------------------------------------------------------------- service
@@ -121,3 +126,38 @@ def test_a_closed_tender_cannot_reopen_its_ranking(final, chair, state):
     type(final.tender).objects.filter(pk=final.tender.pk).update(state=state)
     with pytest.raises(ApplicationError, match="kan niet meer worden heropend"):
         ranking_reopen(ranking=final, user=chair, reason="x")
+
+
+# --------------------------------------------------------------------------- page
+
+
+def test_chair_reopens_from_the_overview_page(final, client_for):
+    client = client_for("voorzitter", "chair-page")
+    overview = reverse("ranking-overview", args=[final.tender.slug, "selection"])
+    html = client.get(overview).content.decode()
+    assert "Ranking heropenen" in html and reopen_url(final) in html
+    response = client.post(reopen_url(final), {"reason": "Bezwaar gegrond"}, follow=True)
+    assert "De ranking is heropend." in response.content.decode()
+    final.refresh_from_db()
+    assert final.superseded
+    entry = AuditEntry.objects.get(action="ranking.reopen")
+    assert entry.client_address == "127.0.0.1"
+
+
+def test_reopen_page_without_reason_shows_a_dutch_error(final, client_for):
+    response = client_for("voorzitter", "chair-page").post(reopen_url(final), {"reason": "  "})
+    assert response.status_code == 400
+    assert "Geef een reden voor het heropenen." in response.content.decode()
+    final.refresh_from_db()
+    assert not final.superseded
+
+
+@pytest.mark.parametrize("role", ["inkoper", "auditor", "beoordelaar"])
+def test_reopen_page_is_404_for_others(final, client_for, role):
+    client = client_for(role)
+    assert client.post(reopen_url(final), {"reason": "x"}).status_code == 404
+    overview = reverse("ranking-overview", args=[final.tender.slug, "selection"])
+    if role != "beoordelaar":
+        assert "Ranking heropenen" not in client.get(overview).content.decode()
+    final.refresh_from_db()
+    assert not final.superseded
