@@ -264,3 +264,37 @@ def test_anonymous_download_goes_to_login(computed, client):
     for url in (workbook_url(), csv_url(computed)):
         response = client.get(url)
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+# --------------------------------------------------------------------------- API
+
+
+def test_api_csv_is_the_same_file(computed, client_for):
+    client = client_for("auditor")
+    page = client.get(csv_url(computed)).content
+    response = client.get(f"/api/v1/rankings/{computed.pk}/export.csv")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.content == page
+    assert AuditEntry.objects.filter(action="ranking.export").count() == 2
+
+
+@pytest.mark.parametrize(("role", "status"), [("contractmanager", 403), ("beoordelaar", 404)])
+def test_api_csv_permissions(computed, client_for, role, status):
+    response = client_for(role).get(f"/api/v1/rankings/{computed.pk}/export.csv")
+    assert response.status_code == status
+    assert not AuditEntry.objects.filter(action="ranking.export").exists()
+
+
+def test_api_csv_of_an_unknown_ranking_is_404(db, client_for):
+    assert client_for("auditor").get("/api/v1/rankings/999999/export.csv").status_code == 404
+
+
+def test_openapi_schema_lists_the_new_actions(client_for):
+    content = client_for("inkoper").get("/api/schema/").content
+    for path in (
+        b"/api/v1/rankings/{id}/finalise/",
+        b"/api/v1/rankings/{id}/reopen/",
+        b"/api/v1/rankings/{id}/export.csv",
+    ):
+        assert path in content, path

@@ -161,3 +161,70 @@ def test_reopen_page_is_404_for_others(final, client_for, role):
         assert "Ranking heropenen" not in client.get(overview).content.decode()
     final.refresh_from_db()
     assert not final.superseded
+
+
+# --------------------------------------------------------------------------- API
+
+
+def test_api_chair_finalises_and_reopens(demo_tender, run_ranking, client_for):
+    ranking = run_ranking(tender=demo_tender, phase="selection", seed=9)
+    client = client_for("voorzitter", "chair-api")
+    response = client.post(f"/api/v1/rankings/{ranking.pk}/finalise/")
+    assert response.status_code == 200, response.content
+    assert response.json()["is_final"] is True and response.json()["superseded"] is False
+
+    again = client.post(f"/api/v1/rankings/{ranking.pk}/finalise/")
+    assert again.status_code == 400 and "al definitief" in str(again.json())
+
+    missing = client.post(f"/api/v1/rankings/{ranking.pk}/reopen/", {}, "application/json")
+    assert missing.status_code == 400 and "reason" in missing.json()
+    blank = client.post(
+        f"/api/v1/rankings/{ranking.pk}/reopen/", {"reason": "  "}, "application/json"
+    )
+    assert blank.status_code == 400 and "reason" in blank.json()
+
+    response = client.post(
+        f"/api/v1/rankings/{ranking.pk}/reopen/", {"reason": "Bezwaar"}, "application/json"
+    )
+    assert response.status_code == 200
+    assert response.json()["superseded"] is True and response.json()["is_final"] is True
+    assert AuditEntry.objects.get(action="ranking.reopen").details["reason"] == "Bezwaar"
+
+
+@pytest.mark.parametrize("role", ["inkoper", "auditor", "contractmanager"])
+def test_api_finalise_and_reopen_are_403_for_other_staff(final, run_ranking, client_for, role):
+    client = client_for(role)
+    draft = run_ranking(tender=final.tender, phase="award", seed=0)
+    assert client.post(f"/api/v1/rankings/{draft.pk}/finalise/").status_code == 403
+    response = client.post(
+        f"/api/v1/rankings/{final.pk}/reopen/", {"reason": "x"}, "application/json"
+    )
+    assert response.status_code == 403
+    final.refresh_from_db()
+    draft.refresh_from_db()
+    assert not final.superseded and not draft.is_final
+
+
+@pytest.mark.parametrize("role", ["beoordelaar", "aanbieder"])
+def test_api_actions_are_404_for_non_staff(final, client_for, role):
+    client = client_for(role)
+    assert client.post(f"/api/v1/rankings/{final.pk}/finalise/").status_code == 404
+    response = client.post(
+        f"/api/v1/rankings/{final.pk}/reopen/", {"reason": "x"}, "application/json"
+    )
+    assert response.status_code == 404
+
+
+def test_api_finalise_refuses_a_provisional_ranking_with_the_reason(
+    demo_tender, run_ranking, client_for
+):
+    from evaluation.models import FinalLevel
+
+    FinalLevel.objects.filter(dossier__segment__code="JH-DYS").first().delete()
+    ranking = run_ranking(tender=demo_tender, phase="selection", seed=0)
+    assert ranking.provisional
+    response = client_for("voorzitter", "chair-api").post(
+        f"/api/v1/rankings/{ranking.pk}/finalise/"
+    )
+    assert response.status_code == 400
+    assert "voorlopige ranking" in response.json()["non_field_errors"][0]
