@@ -1,6 +1,6 @@
 """Who may see what: one place for the predicates the views, the API and querysets use."""
 
-from .roles import BEOORDELAAR, INKOPER, STAFF_ROLES, VOORZITTER
+from .roles import AUDITOR, BEOORDELAAR, INKOPER, STAFF_ROLES, VOORZITTER
 
 
 def role_names(user) -> set[str]:
@@ -112,3 +112,14 @@ def can_review_answer(user, answer) -> bool:
     if answer.requirement.segment_id is not None:
         dossiers = dossiers.filter(segment_id=answer.requirement.segment_id)
     return dossiers.exists()
+
+
+def can_reopen_ranking(user, tender) -> bool:
+    """Reopening a final ranking undoes the chair's decision: only the chair may do it."""
+    return user.is_superuser or VOORZITTER in role_names(user)
+
+
+def can_export_scores(user, tender) -> bool:
+    """The scores workbook and the ranking CSV for the procurement file show every evaluator's
+    levels: procurement staff, the chair and the auditor, not the contract manager."""
+    return user.is_superuser or bool(role_names(user) & {INKOPER, VOORZITTER, AUDITOR})
