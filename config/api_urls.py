@@ -6,5 +6,6 @@ urlpatterns = [
     path("", include("tender.api.urls")),
     path("", include("tender.api.setup_urls")),
     path("", include("tender.api.public_urls")),
+    path("", include("evaluation.api.scoring_urls")),
     path("", include("evaluation.api.urls")),
 ]

@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("tender.urls")),
     path("", include("tender.setup_urls")),
     path("", include("tender.public_urls")),
+    path("", include("evaluation.scoring_urls")),
     path("", include("evaluation.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),

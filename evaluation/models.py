@@ -14,6 +14,9 @@ from tender.models import Criterion, Segment, Tender
 
 from .constants import RankingStatus, ResultStatus
 
+# The scoring workflow's models live in their own module; imported here so Django sees them.
+from .scoring_models import Assignment, ConflictDeclaration, RequirementReview  # noqa: F401
+
 level_validators = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))]
 
 

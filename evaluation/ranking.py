@@ -321,6 +321,18 @@ def _apply_coverage(ordered: list[_Scored], segment: SegmentIn) -> tuple[Gap, ..
 # --------------------------------------------------------------------------- public API
 
 
+def has_line(*, procedure: str, phase: str) -> bool:
+    """Whether ``phase`` of ``procedure`` has a line at X places (DOMAIN.md, ranking step 4).
+
+    Open House contracts everyone who qualifies; "open" has no line in its qualification
+    (selection) step and a normal line in its award phase.
+    """
+    return not (
+        procedure == PROCEDURE_OPEN_HOUSE
+        or (procedure == PROCEDURE_OPEN and phase == PHASE_SELECTION)
+    )
+
+
 def rank_segment(
     segment: SegmentIn,
     *,
@@ -354,11 +366,7 @@ def rank_segment(
     places = segment.places
     if phase == PHASE_AWARD and segment.award_places is not None:
         places = segment.award_places
-    # Open House contracts everyone who qualifies; "open" has no line in its qualification
-    # (selection) step and a normal line in its award phase.
-    no_line = procedure == PROCEDURE_OPEN_HOUSE or (
-        procedure == PROCEDURE_OPEN and phase == PHASE_SELECTION
-    )
+    no_line = not has_line(procedure=procedure, phase=phase)
     for rank, s in enumerate(ordered, start=1):
         s.rank = rank
         s.status = STATUS_SELECTED if no_line or rank <= places else STATUS_BELOW_LINE

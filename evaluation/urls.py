@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import export_views, views
 
 prefix = "aanbestedingen/<slug:slug>/ranking/<str:phase>/"
 urlpatterns = [
@@ -18,4 +18,15 @@ urlpatterns = [
     path(
         prefix + "segment/<str:code>/", views.RankingSegmentView.as_view(), name="ranking-segment"
     ),
+    path(
+        prefix + "berekening/<int:pk>/heropenen/",
+        views.RankingReopenView.as_view(),
+        name="ranking-reopen",
+    ),
+    path(
+        prefix + "berekening/<int:pk>/ranking.csv",
+        export_views.RankingCsvView.as_view(),
+        name="ranking-export-csv",
+    ),
+    path(prefix + "scores.xlsx", export_views.ScoresWorkbookView.as_view(), name="scores-export"),
 ]

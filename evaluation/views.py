@@ -9,16 +9,33 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
-from accounts.permissions import can_finalise_ranking, can_run_ranking, can_view_ranking
+from accounts.permissions import (
+    can_export_scores,
+    can_finalise_ranking,
+    can_reopen_ranking,
+    can_run_ranking,
+    can_view_ranking,
+)
 from audit.services import client_address_of
 from tender.constants import Phase
 from tender.errors import ApplicationError
 from tender.models import Segment, Tender
 
-from .forms import RankingRunForm
+from .constants import RankingStatus
+from .forms import RankingReopenForm, RankingRunForm
 from .models import Ranking, RankingGap, RankingRow
+from .ranking_selectors import (
+    coverage_matrix,
+    line_after,
+    points_chart,
+    ranking_for_page,
+    ranking_history,
+    segment_places,
+    segment_rows,
+)
 from .selectors import latest_ranking
 from .services.ranking import ranking_finalise, ranking_request
+from .services.reopen import ranking_reopen
 
 
 class RankingAccessMixin(LoginRequiredMixin):
@@ -37,7 +54,17 @@ class RankingAccessMixin(LoginRequiredMixin):
         self.phase = kwargs["phase"]
         return super().dispatch(request, *args, **kwargs)
 
+    def requested_ranking_pk(self) -> int | None:
+        """``?ranking=<pk>`` asks for an earlier ranking of the phase; anything else is a 404."""
+        value = self.request.GET.get("ranking")
+        if value is None:
+            return None
+        if not value.isdigit():
+            raise Http404
+        return int(value)
+
     def base_context(self, ranking):
+        user = self.request.user
         return {
             "tender": self.tender,
             "phase": self.phase,
@@ -47,27 +74,44 @@ class RankingAccessMixin(LoginRequiredMixin):
                 else _("Ranking gunningsfase")
             ),
             "ranking": ranking,
-            "can_run": can_run_ranking(self.request.user, self.tender),
-            "can_finalise": can_finalise_ranking(self.request.user, self.tender),
+            "can_run": can_run_ranking(user, self.tender),
+            "can_finalise": can_finalise_ranking(user, self.tender),
+            "can_reopen": can_reopen_ranking(user, self.tender),
+            "can_export": can_export_scores(user, self.tender),
         }
 
 
 class RankingOverviewView(RankingAccessMixin, View):
     def get(self, request, slug, phase):
-        ranking = latest_ranking(tender=self.tender, phase=phase)
+        pk = self.requested_ranking_pk()
+        ranking = ranking_for_page(tender=self.tender, phase=phase, pk=pk)
+        if pk is not None and ranking is None:
+            raise Http404
+        return render(
+            request,
+            "evaluation/ranking_overview.html",
+            self.overview_context(ranking, chosen=pk is not None),
+        )
+
+    def overview_context(self, ranking, *, chosen=False, **forms):
         context = self.base_context(ranking)
-        context["form"] = RankingRunForm(initial={"seed": ranking.seed if ranking else 0})
+        context["form"] = forms.get("form") or RankingRunForm(
+            initial={"seed": ranking.seed if ranking else 0}
+        )
+        context["reopen_form"] = forms.get("reopen_form") or RankingReopenForm()
         context["segments"] = _segment_summaries(self.tender, ranking)
-        return render(request, "evaluation/ranking_overview.html", context)
+        context["history"] = ranking_history(tender=self.tender, phase=self.phase)
+        context["chosen"] = chosen
+        context["ranking_query"] = f"?ranking={ranking.pk}" if chosen else ""
+        return context
 
     def post(self, request, slug, phase):
         if not can_run_ranking(request.user, self.tender):
             raise Http404
         form = RankingRunForm(request.POST)
         if not form.is_valid():
-            context = self.base_context(latest_ranking(tender=self.tender, phase=phase))
-            context["form"] = form
-            context["segments"] = _segment_summaries(self.tender, context["ranking"])
+            ranking = latest_ranking(tender=self.tender, phase=phase)
+            context = self.overview_context(ranking, form=form)
             return render(request, "evaluation/ranking_overview.html", context, status=400)
         try:
             ranking_request(
@@ -104,19 +148,76 @@ class RankingFinaliseView(RankingAccessMixin, View):
         return redirect("ranking-overview", slug=slug, phase=phase)
 
 
+class RankingReopenView(RankingOverviewView):
+    """The chair reopens the phase's final ranking, with a reason (audited)."""
+
+    def get(self, request, slug, phase, pk):
+        return redirect("ranking-overview", slug=slug, phase=phase)
+
+    def post(self, request, slug, phase, pk):
+        if not can_reopen_ranking(request.user, self.tender):
+            raise Http404
+        ranking = get_object_or_404(Ranking, pk=pk, tender=self.tender, phase=phase)
+        form = RankingReopenForm(request.POST)
+        if not form.is_valid():
+            context = self.overview_context(ranking, reopen_form=form)
+            return render(request, "evaluation/ranking_overview.html", context, status=400)
+        try:
+            ranking_reopen(
+                ranking=ranking,
+                user=request.user,
+                reason=form.cleaned_data["reason"],
+                client_address=client_address_of(request),
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _(
+                    "De ranking is heropend. Bereken de ranking opnieuw en stel die "
+                    "daarna definitief vast."
+                ),
+            )
+        return redirect("ranking-overview", slug=slug, phase=phase)
+
+
 class RankingSegmentView(RankingAccessMixin, View):
     def get(self, request, slug, phase, code):
         segment = get_object_or_404(
             Segment.objects.select_related("lot"), tender=self.tender, code=code
         )
-        ranking = latest_ranking(tender=self.tender, phase=phase)
+        pk = self.requested_ranking_pk()
+        ranking = ranking_for_page(tender=self.tender, phase=phase, pk=pk)
+        if pk is not None and ranking is None:
+            raise Http404
         context = self.base_context(ranking)
         rows = gaps = []
-        if ranking is not None:
-            rows = list(RankingRow.objects.filter(ranking=ranking, segment=segment))
-            gaps = list(RankingGap.objects.filter(ranking=ranking, segment=segment))
+        line = matrix = chart = None
         places = segment.places if phase == Phase.SELECTION else segment.effective_award_places
-        context.update({"segment": segment, "rows": rows, "gaps": gaps, "places": places})
+        if ranking is not None and ranking.status == RankingStatus.DONE:
+            rows = segment_rows(ranking=ranking, segment=segment)
+            gaps = list(RankingGap.objects.filter(ranking=ranking, segment=segment))
+            places = segment_places(ranking=ranking, segment=segment)
+            line = line_after(
+                procedure=self.tender.procedure, phase=phase, rows=rows, places=places
+            )
+            chart = points_chart(rows=rows, places=places, line=line)
+            matrix = coverage_matrix(segment=segment, rows=rows, gaps=gaps)
+        context.update(
+            {
+                "segment": segment,
+                "rows": rows,
+                "gaps": gaps,
+                "places": places,
+                "line_after": line,
+                "chart": chart,
+                "matrix": matrix,
+                "status_counts": Counter(row.status for row in rows),
+                "chosen": pk is not None,
+                "ranking_query": f"?ranking={ranking.pk}" if pk is not None else "",
+            }
+        )
         return render(request, "evaluation/ranking_segment.html", context)
 
 

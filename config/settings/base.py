@@ -138,6 +138,10 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="noreply@aanbesteding.example")
 
+# Evaluation: every dossier that takes part is scored by at least this many evaluators before
+# its phase's ranking may be finalised (evaluation.services.assignments).
+EVALUATORS_PER_DOSSIER = env.int("EVALUATORS_PER_DOSSIER", default=2)
+
 # Celery: the embedded default runs tasks in-process; set CELERY_TASK_ALWAYS_EAGER=false with
 # a REDIS_URL to use a real worker.
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")

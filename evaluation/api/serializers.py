@@ -3,6 +3,7 @@ from rest_framework import serializers
 from tender.constants import Phase
 
 from ..models import Ranking
+from ..services.reopen import REASON_MAX_LENGTH
 
 
 class RankingRequestInputSerializer(serializers.Serializer):
@@ -28,6 +29,14 @@ class RankingOutputSerializer(serializers.ModelSerializer):
             "input_hash",
             "is_final",
             "finalised_at",
+            "superseded",
             "created_at",
             "result",
         ]
+
+
+class RankingReopenInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=REASON_MAX_LENGTH,
+        help_text="Waarom de definitieve ranking wordt heropend (komt in het auditlog).",
+    )

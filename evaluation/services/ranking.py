@@ -15,6 +15,7 @@ from .. import tasks
 from ..constants import RankingStatus
 from ..models import Ranking, RankingGap, RankingRow
 from ..selectors import final_ranking, finalised_selection, ranking_inputs
+from .assignments import ranking_finalise_guard
 
 
 def ranking_compute(*, tender: Tender, phase: str, seed: int = 0) -> engine.TenderRanking:
@@ -148,6 +149,8 @@ def ranking_finalise(*, ranking: Ranking, user, client_address: str | None = Non
         )
     if final_ranking(tender=ranking.tender, phase=ranking.phase) is not None:
         raise ApplicationError(_("Er is al een definitieve ranking voor deze fase."))
+    if reason := ranking_finalise_guard(ranking):
+        raise ApplicationError(reason)
     current = engine.inputs_digest(
         ranking_inputs(tender=ranking.tender),
         phase=ranking.phase,

@@ -134,7 +134,7 @@ def test_staff_pages_have_no_serious_accessibility_violations(live_server, page,
     page.goto(
         live_server.url + reverse("ranking-segment", args=[tender.slug, "selection", SEGMENT])
     )
-    assert page.locator("table").count() == 1
+    assert page.locator("table").count() == 2  # the ranking and the coverage matrix
     assert_no_axe_violations(page)
 
 

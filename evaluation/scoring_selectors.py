@@ -1,0 +1,404 @@
+"""Reading the scoring workflow: which dossiers take part in a phase, who is assigned, how far
+each evaluator is, what a user may see (blind scoring, the price vault) and the criteria's
+scales. The consensus is read in ``consensus_selectors``, the requirement review in
+``review_selectors``. The HTML screens and the API both read through these.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from accounts.permissions import EVALUATING_ROLES, can_assign, can_be_assigned
+from providers.constants import SubmissionState
+from providers.models import Dossier
+from tender.constants import Phase, TenderState
+from tender.models import Criterion, Segment, Tender
+
+from .models import Assignment, ConflictDeclaration, Evaluator, Score
+from .selectors import final_ranking, finalised_selection
+
+S = TenderState
+
+# Bids may be read from the opening on; a draft holds sealed submissions only when they were
+# loaded from a scenario file (evaluated outside the system, or being evaluated now).
+READABLE_STATES = frozenset(
+    {S.DRAFT, S.OPENED, S.SELECTION, S.AWARD, S.STANDSTILL, S.AWARDED, S.CONTRACTED}
+)
+# Scores, consensus and requirement reviews change only in these states (and only while the
+# ranking of their phase is not final).
+WRITABLE_STATES = frozenset({S.DRAFT, S.OPENED, S.SELECTION, S.AWARD})
+
+DECLARATION_PENDING = "pending"
+DECLARATION_NO_CONFLICT = "no_conflict"
+DECLARATION_CONFLICT = "conflict"
+
+
+def evaluators_required() -> int:
+    """``EVALUATORS_PER_DOSSIER`` (at least 1)."""
+    return max(1, int(getattr(settings, "EVALUATORS_PER_DOSSIER", 2)))
+
+
+# -- state and locks -----------------------------------------------------------------------
+
+
+def tender_readable(tender: Tender) -> bool:
+    return tender.state in READABLE_STATES
+
+
+def phase_locked(*, tender: Tender, phase: str) -> bool:
+    """The ranking of ``phase`` is final: its scores and final levels are locked."""
+    return final_ranking(tender=tender, phase=phase) is not None
+
+
+def scoring_refusal(*, tender: Tender, phase: str) -> str | None:
+    """Why scores or final levels of ``phase`` cannot change now (Dutch), or None."""
+    if tender.state not in WRITABLE_STATES:
+        return _("De aanbesteding heeft de status '%(state)s'; beoordelen kan nu niet.") % {
+            "state": tender.get_state_display()
+        }
+    if phase_locked(tender=tender, phase=phase):
+        return _("De ranking is definitief; scores kunnen niet meer worden gewijzigd.")
+    return None
+
+
+def bids_visible(*, tender: Tender, phase: str) -> bool:
+    """The price vault: lumpsum bid figures stay hidden on the scoring screens and in the
+    scoring API until the quality ranking of the phase is final."""
+    return phase_locked(tender=tender, phase=phase)
+
+
+# -- which dossiers ------------------------------------------------------------------------
+
+
+def sealed_dossiers(*, tender: Tender) -> QuerySet[Dossier]:
+    """Dossiers of the tender's sealed, current submissions: the ones that can be assigned."""
+    return Dossier.objects.filter(
+        submission__tender=tender,
+        submission__is_current=True,
+        submission__state=SubmissionState.SEALED,
+    )
+
+
+def dossiers_in_phase(*, tender: Tender, phase: str) -> QuerySet[Dossier]:
+    """The dossiers scored in ``phase``: sealed and current, in a segment with criteria of the
+    phase; in the award phase only those selected (either status) in the final selection
+    ranking, none while there is no final selection ranking."""
+    segments = Segment.objects.filter(tender=tender, criteria__phase=phase)
+    dossiers = sealed_dossiers(tender=tender).filter(segment__in=segments)
+    if phase == Phase.AWARD:
+        selection = finalised_selection(tender=tender)
+        selected = Q(pk__in=[])
+        for code, kvks in (selection or {}).items():
+            selected |= Q(segment__code=code, submission__bidder__kvk__in=kvks)
+        dossiers = dossiers.filter(selected)
+    return dossiers.distinct()
+
+
+def dossier_in_phase(*, dossier: Dossier, phase: str) -> bool:
+    return (
+        dossiers_in_phase(tender=dossier.submission.tender, phase=phase)
+        .filter(pk=dossier.pk)
+        .exists()
+    )
+
+
+def dossiers_assigned_to(user) -> QuerySet[Dossier]:
+    """Dossiers the user is assigned to score; nothing for anyone who is not an evaluator."""
+    if not can_be_assigned(user):
+        return Dossier.objects.none()
+    return Dossier.objects.filter(assignments__evaluator__user=user).distinct()
+
+
+def assignments_visible_to(user) -> QuerySet[Assignment]:
+    """The chair sees every assignment, an evaluator their own, anyone else none."""
+    queryset = Assignment.objects.select_related(
+        "evaluator__user",
+        "evaluator__tender",
+        "dossier__segment",
+        "dossier__submission__bidder",
+        "dossier__submission__tender",
+    ).order_by("dossier__submission__tender__slug", "dossier__segment__code", "dossier_id", "id")
+    if can_assign(user, None):
+        return queryset
+    if can_be_assigned(user):
+        return queryset.filter(evaluator__user=user)
+    return queryset.none()
+
+
+def phase_criteria(*, segment: Segment, phase: str) -> list[Criterion]:
+    return list(segment.criteria.filter(phase=phase).order_by("position", "id"))
+
+
+def evaluator_candidates() -> QuerySet:
+    """Active users with the evaluator or chair role, for the assignment screens."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name__in=EVALUATING_ROLES)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+# -- progress ------------------------------------------------------------------------------
+
+
+@dataclass
+class AssignmentState:
+    """One assignment as the screens show it, for one phase."""
+
+    assignment: Assignment
+    declaration: str  # pending | no_conflict | conflict
+    declaration_note: str = ""
+    scored: int = 0  # criteria with a level and a rationale
+    total: int = 0  # criteria of the phase
+    submitted: bool = False
+    in_phase: bool = True
+
+    @property
+    def blocked(self) -> bool:
+        return self.declaration == DECLARATION_CONFLICT
+
+    @property
+    def active(self) -> bool:
+        return not self.blocked
+
+
+def _declarations(pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], ConflictDeclaration]:
+    """Declarations by (evaluator id, organisation id)."""
+    pairs = set(pairs)
+    if not pairs:
+        return {}
+    evaluator_ids = {e for e, _ in pairs}
+    organisation_ids = {o for _, o in pairs}
+    return {
+        (d.evaluator_id, d.organisation_id): d
+        for d in ConflictDeclaration.objects.filter(
+            evaluator_id__in=evaluator_ids, organisation_id__in=organisation_ids
+        )
+    }
+
+
+def assignment_states(
+    *, assignments: Iterable[Assignment], phase: str, in_phase: set[int] | None = None
+) -> list[AssignmentState]:
+    """Declaration and progress of each assignment in ``phase``, in 3 queries.
+
+    ``assignments`` need ``dossier__submission`` selected. ``in_phase`` (dossier ids) marks
+    which dossiers take part in the phase; without it every one counts as taking part.
+    """
+    assignments = list(assignments)
+    if not assignments:
+        return []
+    declarations = _declarations(
+        (a.evaluator_id, a.dossier.submission.bidder_id) for a in assignments
+    )
+    dossier_ids = {a.dossier_id for a in assignments}
+    segment_ids = {a.dossier.segment_id for a in assignments}
+    totals = dict(
+        Criterion.objects.filter(phase=phase, segment_id__in=segment_ids)
+        .values_list("segment_id")
+        .annotate(n=Count("id"))
+        .values_list("segment_id", "n")
+    )
+    scored, submitted = defaultdict(int), defaultdict(int)
+    for dossier_id, evaluator_id, rationale, submitted_at in Score.objects.filter(
+        dossier_id__in=dossier_ids, criterion__phase=phase
+    ).values_list("dossier_id", "evaluator_id", "rationale", "submitted_at"):
+        if rationale.strip():
+            scored[(dossier_id, evaluator_id)] += 1
+        if submitted_at is not None:
+            submitted[(dossier_id, evaluator_id)] += 1
+    states = []
+    for a in assignments:
+        declaration = declarations.get((a.evaluator_id, a.dossier.submission.bidder_id))
+        total = totals.get(a.dossier.segment_id, 0)
+        key = (a.dossier_id, a.evaluator_id)
+        states.append(
+            AssignmentState(
+                assignment=a,
+                declaration=(
+                    DECLARATION_PENDING
+                    if declaration is None
+                    else DECLARATION_CONFLICT
+                    if declaration.has_conflict
+                    else DECLARATION_NO_CONFLICT
+                ),
+                declaration_note=declaration.note if declaration else "",
+                scored=scored[key],
+                total=total,
+                submitted=total > 0 and submitted[key] >= total,
+                in_phase=in_phase is None or a.dossier_id in in_phase,
+            )
+        )
+    return states
+
+
+def submitted_counts(*, dossier_ids: Iterable[int], phase: str) -> dict[int, int]:
+    """Per dossier: how many assigned evaluators without a declared conflict submitted their
+    set for ``phase`` (a submitted score for every criterion of the phase)."""
+    assignments = Assignment.objects.filter(dossier_id__in=list(dossier_ids)).select_related(
+        "dossier__submission"
+    )
+    counts = defaultdict(int)
+    for state in assignment_states(assignments=assignments, phase=phase):
+        if state.active and state.submitted:
+            counts[state.assignment.dossier_id] += 1
+    return counts
+
+
+@dataclass
+class DossierProgress:
+    dossier: Dossier
+    states: list[AssignmentState] = field(default_factory=list)
+
+    @property
+    def active(self) -> list[AssignmentState]:
+        return [s for s in self.states if s.active]
+
+    @property
+    def conflicts(self) -> list[AssignmentState]:
+        return [s for s in self.states if s.blocked]
+
+    @property
+    def submitted(self) -> int:
+        return sum(1 for s in self.active if s.submitted)
+
+    @property
+    def required(self) -> int:
+        return evaluators_required()
+
+    @property
+    def understaffed(self) -> bool:
+        return len(self.active) < self.required
+
+    @property
+    def all_submitted(self) -> bool:
+        """Every assigned evaluator without a conflict submitted, and they are enough."""
+        active = self.active
+        return bool(active) and all(s.submitted for s in active) and len(active) >= self.required
+
+
+def tender_progress(*, tender: Tender, phase: str, dossiers=None) -> list[DossierProgress]:
+    """Per dossier of ``phase`` (or the given ``dossiers``): its assignments and their state."""
+    if dossiers is None:
+        dossiers = dossiers_in_phase(tender=tender, phase=phase)
+    dossiers = list(
+        dossiers.select_related("segment", "submission__bidder").order_by(
+            "segment__code", "submission__bidder__name", "id"
+        )
+    )
+    assignments = Assignment.objects.filter(dossier__in=dossiers).select_related(
+        "evaluator__user", "dossier__submission", "dossier__segment"
+    )
+    by_dossier = defaultdict(list)
+    for state in assignment_states(assignments=assignments, phase=phase):
+        by_dossier[state.assignment.dossier_id].append(state)
+    return [DossierProgress(dossier=d, states=by_dossier[d.pk]) for d in dossiers]
+
+
+def dossier_progress(*, dossier: Dossier, phase: str) -> DossierProgress:
+    return tender_progress(
+        tender=dossier.submission.tender,
+        phase=phase,
+        dossiers=Dossier.objects.filter(pk=dossier.pk),
+    )[0]
+
+
+def my_assignments(*, user, tender: Tender, phase: str) -> list[AssignmentState]:
+    """The user's assignments in ``tender`` with their state in ``phase`` (the evaluator's
+    "my dossiers" screen). Dossiers that do not take part in the phase are left out."""
+    in_phase = set(dossiers_in_phase(tender=tender, phase=phase).values_list("pk", flat=True))
+    assignments = (
+        assignments_visible_to(user)
+        .filter(evaluator__user=user, dossier__submission__tender=tender)
+        .filter(dossier_id__in=in_phase)
+    )
+    return assignment_states(assignments=assignments, phase=phase, in_phase=in_phase)
+
+
+def tenders_with_assignments_for(user) -> QuerySet[Tender]:
+    """Tenders (in a state where bids may be read) in which the user has assignments."""
+    return (
+        Tender.objects.filter(
+            evaluators__user=user,
+            evaluators__assignments__isnull=False,
+            state__in=READABLE_STATES,
+        )
+        .distinct()
+        .order_by("-deadline", "slug")
+    )
+
+
+def evaluator_for(*, tender: Tender, user) -> Evaluator | None:
+    return Evaluator.objects.filter(tender=tender, user=user).first()
+
+
+def declaration_for(*, evaluator: Evaluator | None, dossier: Dossier):
+    if evaluator is None:
+        return None
+    return ConflictDeclaration.objects.filter(
+        evaluator=evaluator, organisation_id=dossier.submission.bidder_id
+    ).first()
+
+
+# -- blind scoring -------------------------------------------------------------------------
+
+
+def own_set_submitted(*, evaluator: Evaluator | None, dossier: Dossier, phase: str) -> bool:
+    if evaluator is None:
+        return False
+    total = dossier.segment.criteria.filter(phase=phase).count()
+    submitted = Score.objects.filter(
+        dossier=dossier,
+        evaluator=evaluator,
+        criterion__phase=phase,
+        submitted_at__isnull=False,
+    ).count()
+    return total > 0 and submitted >= total
+
+
+def visible_scores(*, user, dossier: Dossier, phase: str) -> list[Score]:
+    """The individual scores of ``dossier`` in ``phase`` that ``user`` may see (blind scoring):
+
+    - their own scores, draft or submitted;
+    - other evaluators' *submitted* scores: for the chair once every assigned evaluator
+      submitted (``DossierProgress.all_submitted``), for an evaluator once their own set for
+      this dossier is submitted.
+
+    Nobody ever sees another evaluator's draft. Callers check ``can_view_scores_of`` first.
+    """
+    scores = (
+        Score.objects.filter(dossier=dossier, criterion__phase=phase)
+        .select_related("evaluator__user", "criterion")
+        .order_by("criterion__position", "criterion_id", "evaluator__name")
+    )
+    own = [s for s in scores if s.evaluator.user_id == user.pk]
+    if can_assign(user, dossier.submission.tender):
+        others_visible = dossier_progress(dossier=dossier, phase=phase).all_submitted
+    else:
+        evaluator = own[0].evaluator if own else None
+        others_visible = own_set_submitted(evaluator=evaluator, dossier=dossier, phase=phase)
+    if not others_visible:
+        return own
+    return [s for s in scores if s.evaluator.user_id == user.pk or s.submitted_at is not None]
+
+
+# -- scales --------------------------------------------------------------------------------
+
+
+def scale_of(criterion: Criterion) -> list[Decimal]:
+    """The criterion's levels, ascending."""
+    return sorted(Decimal(str(level)) for level in criterion.scale)
+
+
+def step_of(criterion: Criterion, level: Decimal, scale: list[Decimal] | None = None) -> int:
+    """The position of ``level`` on the criterion's scale (the nearest level when it is not
+    on it, which only imported data can give)."""
+    scale = scale if scale is not None else scale_of(criterion)
+    return min(range(len(scale)), key=lambda i: (abs(scale[i] - level), i))

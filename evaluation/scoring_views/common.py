@@ -1,0 +1,92 @@
+"""What every scoring screen needs: the tender and phase from the URL, access, dossier facts."""
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from accounts.permissions import can_assign, can_be_assigned
+from providers.models import Dossier, RequirementAnswer
+from tender.constants import Phase
+from tender.models import Tender
+
+from ..scoring_selectors import bids_visible, tender_readable
+
+
+def phase_title(phase: str) -> str:
+    return _("Selectiefase") if phase == Phase.SELECTION else _("Gunningsfase")
+
+
+class ScoringAccessMixin(LoginRequiredMixin):
+    """Login required; 404 for anyone who is neither an evaluator nor the chair, and for a
+    tender whose bids may not be read (before the opening, cancelled)."""
+
+    chair_only = False
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        user = request.user
+        if self.chair_only and not can_assign(user, None):
+            raise Http404
+        if not (can_assign(user, None) or can_be_assigned(user)):
+            raise Http404
+        self.tender = None
+        if "slug" in kwargs:
+            self.tender = get_object_or_404(
+                Tender.objects.select_related("region"), slug=kwargs["slug"]
+            )
+            if not tender_readable(self.tender):
+                raise Http404
+        self.phase = kwargs.get("phase")
+        return super().dispatch(request, *args, **kwargs)
+
+    def phase_crumb(self, url_name: str | None = None, label: str = ""):
+        """(url, title) of the tender-and-phase level: linked when ``url_name`` is given."""
+        phase = phase_title(self.phase).lower()
+        title = (
+            f"{self.tender.title}: {label} {phase}" if label else f"{self.tender.title}: {phase}"
+        )
+        return (reverse(url_name, args=[self.tender.slug, self.phase]) if url_name else None, title)
+
+    def base_context(self, **extra):
+        context = {
+            "tender": self.tender,
+            "phase": self.phase,
+            "is_chair": can_assign(self.request.user, self.tender),
+        }
+        if self.phase:
+            context["phase_title"] = phase_title(self.phase)
+        context.update(extra)
+        return context
+
+
+def dossier_facts(dossier: Dossier, *, phase: str) -> dict:
+    """What the screens show of a dossier besides the criteria: segment, bidder (and its
+    combination members and subcontractors), municipalities served, specialisms, the answers to
+    the general and this segment's requirements with their review, and the bid figures only
+    when the price vault is open."""
+    submission = dossier.submission
+    answers = list(
+        RequirementAnswer.objects.filter(submission=submission)
+        .filter(Q(requirement__segment__isnull=True) | Q(requirement__segment=dossier.segment))
+        .select_related("requirement", "review")
+        .order_by("requirement__segment_id", "requirement__position", "requirement__code")
+    )
+    members = []
+    if submission.combination_id:
+        members = [m.name for m in submission.combination.members.all()]
+    return {
+        "segment": dossier.segment,
+        "bidder": submission.bidder,
+        "members": members,
+        "subcontractors": [
+            s.organisation.name for s in submission.subcontractors.select_related("organisation")
+        ],
+        "municipalities": list(dossier.municipalities.order_by("name")),
+        "specialisms": list(dossier.specialisms),
+        "answers": answers,
+        "bids_visible": bids_visible(tender=submission.tender, phase=phase),
+    }

@@ -1,0 +1,109 @@
+"""Requirement review: per submission, each 'yes' answer confirmed or rejected with a reason."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+
+from audit.services import client_address_of
+from providers.constants import SubmissionState
+from providers.models import Submission
+from tender.constants import Phase
+from tender.errors import ApplicationError
+
+from ..review_selectors import (
+    review_summaries,
+    reviewable_answers,
+)
+from ..scoring_forms import ReviewForm
+from ..scoring_selectors import (
+    phase_locked,
+)
+from ..services.review import requirement_review
+from .common import ScoringAccessMixin
+
+
+class ReviewListView(ScoringAccessMixin, View):
+    def get(self, request, slug):
+        return render(
+            request,
+            "evaluation/scoring/review_list.html",
+            self.base_context(
+                crumbs=[(None, _("%(tender)s: minimumeisen") % {"tender": self.tender.title})],
+                summaries=review_summaries(user=request.user, tender=self.tender),
+                locked=phase_locked(tender=self.tender, phase=Phase.SELECTION),
+            ),
+        )
+
+
+class ReviewView(ScoringAccessMixin, View):
+    """One submission's answers, each with its own small form (prefix ``a<pk>``)."""
+
+    def get_submission(self, pk):
+        return get_object_or_404(
+            Submission.objects.select_related("bidder", "tender"),
+            tender=self.tender,
+            is_current=True,
+            state=SubmissionState.SEALED,
+            pk=pk,
+        )
+
+    def render_page(self, submission, *, bound=None, status=200):
+        answers = list(reviewable_answers(user=self.request.user, submission=submission))
+        if not answers:
+            raise Http404
+        items = []
+        for answer in answers:
+            review = getattr(answer, "review", None)
+            if bound is not None and bound.prefix == f"a{answer.pk}":
+                form = bound
+            else:
+                initial = {}
+                if review is not None:
+                    initial = {"accepted": "1" if review.accepted else "0", "reason": review.reason}
+                form = ReviewForm(prefix=f"a{answer.pk}", initial=initial)
+            items.append({"answer": answer, "review": review, "form": form})
+        context = self.base_context(
+            crumbs=[
+                (
+                    reverse("scoring-review-list", args=[self.tender.slug]),
+                    _("%(tender)s: minimumeisen") % {"tender": self.tender.title},
+                ),
+                (None, submission.bidder.name),
+            ],
+            submission=submission,
+            items=items,
+            locked=phase_locked(tender=self.tender, phase=Phase.SELECTION),
+        )
+        return render(self.request, "evaluation/scoring/review.html", context, status=status)
+
+    def get(self, request, slug, pk):
+        return self.render_page(self.get_submission(pk))
+
+    def post(self, request, slug, pk):
+        submission = self.get_submission(pk)
+        answer = get_object_or_404(
+            reviewable_answers(user=request.user, submission=submission),
+            pk=request.POST.get("answer"),
+        )
+        form = ReviewForm(request.POST, prefix=f"a{answer.pk}")
+        if form.is_valid():
+            try:
+                requirement_review(
+                    answer=answer,
+                    accepted=form.cleaned_data["accepted"],
+                    reason=form.cleaned_data["reason"],
+                    user=request.user,
+                    client_address=client_address_of(request),
+                )
+            except ApplicationError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        if not form.is_valid():
+            return self.render_page(submission, bound=form, status=400)
+        messages.success(
+            request,
+            _("Controle van %(code)s vastgelegd.") % {"code": answer.requirement.code},
+        )
+        return redirect(f"{request.path}#answer-{answer.pk}")

@@ -1,0 +1,86 @@
+"""Requirement review: after the opening, each 'yes' answer to a requirement is confirmed
+against its evidence, or rejected with a reason. A rejected answer counts as not met in the
+ranking (``evaluation.selectors.ranking_inputs`` reads ``RequirementAnswer.rejected``)."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.permissions import can_review_answer
+from audit.services import audit_record
+from providers.models import RequirementAnswer
+from tender.constants import Phase
+from tender.errors import ApplicationError
+
+from ..models import RequirementReview
+from ..scoring_selectors import WRITABLE_STATES, phase_locked
+
+
+@transaction.atomic
+def requirement_review(
+    *,
+    answer: RequirementAnswer,
+    accepted: bool,
+    reason: str = "",
+    user,
+    client_address: str | None = None,
+) -> RequirementReview:
+    """Record the check of ``answer``: accepted, or rejected with a reason (required).
+
+    The review record and the answer's ``rejected`` / ``rejection_reason`` change together.
+    A review may be changed until the selection ranking is final (requirements exclude in the
+    selection phase only). A 'no' answer is not met whatever the review says: refused.
+    """
+    answer = (
+        RequirementAnswer.objects.select_for_update()
+        .select_related("submission__tender", "submission__bidder", "requirement")
+        .get(pk=answer.pk)
+    )
+    tender = answer.submission.tender
+    if not can_review_answer(user, answer):
+        raise ApplicationError(_("U mag dit antwoord niet controleren."))
+    if tender.state not in WRITABLE_STATES:
+        raise ApplicationError(
+            _("De aanbesteding heeft de status '%(state)s'; controleren kan nu niet.")
+            % {"state": tender.get_state_display()}
+        )
+    if phase_locked(tender=tender, phase=Phase.SELECTION):
+        raise ApplicationError(
+            _("De ranking van de selectiefase is definitief; controles liggen vast.")
+        )
+    if not answer.met:
+        raise ApplicationError(
+            _("De inschrijver antwoordde 'nee': de eis is niet voldaan, controle is niet nodig.")
+        )
+    reason = (reason or "").strip()
+    if not accepted and not reason:
+        raise ApplicationError(_("Geef een reden voor het afkeuren."), field="reason")
+    review = RequirementReview.objects.filter(answer=answer).first() or RequirementReview(
+        answer=answer
+    )
+    previous = None if review.pk is None else review.accepted
+    review.accepted = accepted
+    review.reason = "" if accepted else reason
+    review.reviewed_by = user
+    review.reviewed_at = timezone.now()
+    review.full_clean()
+    review.save()
+    answer.rejected = not accepted
+    answer.rejection_reason = review.reason
+    answer.full_clean()
+    answer.save(update_fields=["rejected", "rejection_reason"])
+    audit_record(
+        action="requirement.review",
+        actor=user,
+        obj=answer,
+        tender=tender,
+        client_address=client_address,
+        details={
+            "bidder": answer.submission.bidder.kvk,
+            "requirement": answer.requirement.code,
+            "accepted": accepted,
+            "previous": previous,
+            "reason": review.reason,
+        },
+    )
+    return review
