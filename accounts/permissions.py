@@ -279,3 +279,13 @@ def can_export_scores(user, tender) -> bool:
     """The scores workbook and the ranking CSV for the procurement file show every evaluator's
     levels: procurement staff, the chair and the auditor, not the contract manager."""
     return user.is_superuser or bool(role_names(user) & {INKOPER, VOORZITTER, AUDITOR})
+
+
+# -- regions --------------------------------------------------------------------------------
+
+
+def can_manage_regions(user) -> bool:
+    """Create and change regions and their municipalities: procurement staff (inkoper) only,
+    like creating tenders. Whether a municipality may leave a region (no lot uses it) is the
+    service's rule."""
+    return can_create_tender(user)

@@ -3,6 +3,20 @@ from django.contrib import admin
 from .models import AuditEntry
 
 
+class ReadOnlyAdminMixin:
+    """Sealed or audited records: shown in the admin, never added, changed or deleted there
+    (only the services write them, with their audit entry)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
     """Read-only: the log is append-only, also for superusers."""

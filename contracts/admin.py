@@ -1,6 +1,8 @@
 from django.contrib import admin
 
-from .models import Contract, ContractSegment
+from audit.admin import ReadOnlyAdminMixin
+
+from .models import Contract, ContractSegment, Instalment
 
 
 class ContractSegmentInline(admin.TabularInline):
@@ -13,3 +15,17 @@ class ContractAdmin(admin.ModelAdmin):
     list_display = ["number", "provider", "tender", "state", "start_date", "end_date"]
     list_filter = ["tender", "state"]
     inlines = [ContractSegmentInline]
+
+
+@admin.register(Instalment)
+class InstalmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: the instalments are computed from the contracted lumpsums."""
+
+    list_display = ["due_date", "contract_segment", "year", "amount"]
+    list_filter = ["contract_segment__contract__tender", "year"]
+    search_fields = [
+        "contract_segment__contract__number",
+        "contract_segment__contract__provider__name",
+        "contract_segment__segment__code",
+    ]
+    list_select_related = ["contract_segment__contract__provider", "contract_segment__segment"]

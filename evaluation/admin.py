@@ -1,6 +1,9 @@
 from django.contrib import admin
 
-from .models import Evaluator, Ranking
+from audit.admin import ReadOnlyAdminMixin
+
+from .models import Evaluator, FinalLevel, Ranking, RankingGap, RankingRow, Score
+from .scoring_models import Assignment, ConflictDeclaration, RequirementReview
 
 
 @admin.register(Evaluator)
@@ -21,3 +24,87 @@ class RankingAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(RankingRow)
+class RankingRowAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: output of the ranking engine."""
+
+    list_display = ["ranking", "segment", "position", "rank", "bidder_kvk", "points", "status"]
+    list_filter = ["ranking__tender", "ranking__phase", "status"]
+    search_fields = ["bidder_kvk", "bidder_name", "segment__code"]
+    list_select_related = ["ranking__tender", "segment"]
+
+
+@admin.register(RankingGap)
+class RankingGapAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: output of the ranking engine."""
+
+    list_display = ["ranking", "segment", "kind", "code", "shortfall"]
+    list_filter = ["ranking__tender", "kind"]
+    search_fields = ["code", "segment__code"]
+    list_select_related = ["ranking__tender", "segment"]
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: the chair assigns and removes through the scoring screens (audited)."""
+
+    list_display = ["evaluator", "dossier", "assigned_by", "assigned_at"]
+    list_filter = ["dossier__segment__tender", "evaluator"]
+    search_fields = [
+        "evaluator__name",
+        "dossier__submission__bidder__name",
+        "dossier__segment__code",
+    ]
+    list_select_related = ["evaluator", "dossier__segment", "dossier__submission__bidder"]
+
+
+@admin.register(ConflictDeclaration)
+class ConflictDeclarationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: a declaration is audited and decides which dossiers an evaluator may see."""
+
+    list_display = ["evaluator", "organisation", "has_conflict", "declared_at"]
+    list_filter = ["evaluator__tender", "has_conflict"]
+    search_fields = ["evaluator__name", "organisation__name", "organisation__kvk", "note"]
+    list_select_related = ["evaluator", "organisation"]
+
+
+@admin.register(RequirementReview)
+class RequirementReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: the audited check of a requirement answer against its evidence."""
+
+    list_display = ["answer", "accepted", "reviewed_by", "reviewed_at"]
+    list_filter = ["answer__submission__tender", "accepted"]
+    search_fields = [
+        "answer__requirement__code",
+        "answer__submission__bidder__name",
+        "answer__submission__bidder__kvk",
+        "reason",
+    ]
+    list_select_related = ["answer__requirement", "answer__submission__bidder", "reviewed_by"]
+
+
+@admin.register(Score)
+class ScoreAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: individual scores are audited and sealed once submitted."""
+
+    list_display = ["evaluator", "criterion", "dossier", "level", "submitted_at"]
+    list_filter = ["dossier__segment__tender", ("submitted_at", admin.EmptyFieldListFilter)]
+    search_fields = ["evaluator__name", "criterion__code", "dossier__submission__bidder__name"]
+    list_select_related = [
+        "evaluator",
+        "criterion",
+        "dossier__segment",
+        "dossier__submission__bidder",
+    ]
+
+
+@admin.register(FinalLevel)
+class FinalLevelAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: the chair's consensus is audited."""
+
+    list_display = ["criterion", "dossier", "level", "set_by", "updated_at"]
+    list_filter = ["dossier__segment__tender"]
+    search_fields = ["criterion__code", "dossier__submission__bidder__name", "rationale"]
+    list_select_related = ["criterion", "dossier__segment", "dossier__submission__bidder", "set_by"]

@@ -126,7 +126,9 @@ class RequirementReview(models.Model):
         _("goedgekeurd"), help_text=_("Uit: het antwoord is afgekeurd tegen het bewijs.")
     )
     reason = models.TextField(
-        _("reden"), blank=True, help_text=_("Verplicht bij afkeuren; de inschrijver krijgt deze reden te zien.")
+        _("reden"),
+        blank=True,
+        help_text=_("Verplicht bij afkeuren; de inschrijver krijgt deze reden te zien."),
     )
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -1,6 +1,19 @@
 from django.contrib import admin
 
-from .models import Combination, CombinationMember, Dossier, Organisation, Subcontractor, Submission
+from audit.admin import ReadOnlyAdminMixin
+
+from .models import (
+    Combination,
+    CombinationMember,
+    Dossier,
+    Organisation,
+    OrganisationMembership,
+    Question,
+    RequirementAnswer,
+    SessionRegistration,
+    Subcontractor,
+    Submission,
+)
 
 
 @admin.register(Organisation)
@@ -46,3 +59,64 @@ class DossierAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(RequirementAnswer)
+class RequirementAnswerAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: part of the sealed submission; the review outcome is set by the service."""
+
+    list_display = ["requirement", "submission", "met", "rejected"]
+    list_filter = ["submission__tender", "met", "rejected"]
+    search_fields = ["requirement__code", "submission__bidder__kvk", "submission__bidder__name"]
+    list_select_related = ["requirement", "submission__bidder"]
+
+
+@admin.register(OrganisationMembership)
+class OrganisationMembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "organisation", "is_admin", "created_at"]
+    list_filter = ["is_admin"]
+    search_fields = ["user__username", "user__email", "organisation__kvk", "organisation__name"]
+    list_select_related = ["user", "organisation"]
+    autocomplete_fields = ["user", "organisation"]
+
+
+@admin.register(SessionRegistration)
+class SessionRegistrationAdmin(admin.ModelAdmin):
+    list_display = [
+        "organisation",
+        "session",
+        "participant_name",
+        "participant_email",
+        "registered_at",
+        "cancelled_at",
+    ]
+    list_filter = [
+        "session__tender",
+        "session",
+        ("cancelled_at", admin.EmptyFieldListFilter),
+    ]
+    search_fields = [
+        "organisation__kvk",
+        "organisation__name",
+        "participant_name",
+        "participant_email",
+    ]
+    list_select_related = ["organisation", "session"]
+    autocomplete_fields = ["organisation"]
+    raw_id_fields = ["registered_by", "cancelled_by"]
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    """A question published in a nota van inlichtingen is shown only."""
+
+    list_display = ["__str__", "tender", "organisation", "asked_at", "answered_at", "nota"]
+    list_filter = ["tender", ("answered_at", admin.EmptyFieldListFilter)]
+    search_fields = ["text", "public_text", "answer", "organisation__name", "organisation__kvk"]
+    list_select_related = ["tender", "organisation", "nota"]
+    autocomplete_fields = ["organisation"]
+    raw_id_fields = ["asked_by", "answered_by", "lot", "segment", "nota"]
+
+    def has_change_permission(self, request, obj=None):
+        published = obj is not None and obj.nota is not None and obj.nota.is_published
+        return not published and super().has_change_permission(request, obj)

@@ -5,9 +5,12 @@ The forms parse input and show every problem at once; the rules themselves live 
 refusal by the service (``ApplicationError``) is shown on its field with ``add_service_error``.
 """
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from django import forms
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .constants import Funding, PaymentRhythm, Phase, Procedure
@@ -15,6 +18,7 @@ from .errors import ApplicationError
 from .models import Criterion, Lot, Region, Requirement, Segment, SubSegment, Tender
 from .scenario_export import money_text
 from .services import setup
+from .services.setup.regions import CBS_PATTERN
 
 TEXT = {"class": "utrecht-textbox utrecht-textbox--html-input"}
 CODE = {**TEXT, "autocapitalize": "characters", "spellcheck": "false"}
@@ -174,6 +178,15 @@ class TenderForm(SetupForm):
         super().__init__(*args, **kwargs)
         if tender is not None:
             del self.fields["slug"]
+        else:
+            region = self.fields["region"]
+            region.help_text = format_html(
+                '{} {} <a class="utrecht-link" href="{}">{}</a>',
+                region.help_text,
+                _("Regio ontbreekt?"),
+                reverse("setup-region-create"),
+                _("Maak een nieuwe regio aan."),
+            )
 
     def problems(self, data):
         return setup.tender_problems(
@@ -185,6 +198,114 @@ class TenderForm(SetupForm):
             standstill_days=data.get("standstill_days"),
             tender=self.tender,
         )
+
+
+# -- regions ------------------------------------------------------------------------------
+
+MUNICIPALITY_LINE = re.compile(r"[\s,;]+")
+
+
+class RegionForm(SetupForm):
+    """A region; the municipalities as text, one per line: ``GM0197 Aalten``."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=64,
+        help_text=_(
+            "Korte unieke naam: kleine letters, cijfers en '-', bijvoorbeeld achterhoek. "
+            "Kan later niet meer worden gewijzigd."
+        ),
+        error_messages={"required": _("Vul een code in.")},
+        widget=forms.TextInput(attrs={**TEXT, "spellcheck": "false", "autocomplete": "off"}),
+    )
+    name = forms.CharField(
+        label=_("Naam"),
+        max_length=200,
+        error_messages={"required": _("Vul een naam in.")},
+        widget=forms.TextInput(attrs=TEXT),
+    )
+    municipalities = forms.CharField(
+        label=_("Gemeenten"),
+        help_text=_(
+            "Eén gemeente per regel: de CBS-code en de naam, bijvoorbeeld GM0197 Aalten. "
+            "Een gemeente die al bestaat, wordt hergebruikt; geef dan dezelfde naam."
+        ),
+        error_messages={
+            "required": _(
+                "Geef ten minste één gemeente op, één per regel, bijvoorbeeld GM0197 Aalten."
+            )
+        },
+        widget=forms.Textarea(attrs={**TEXTAREA, "rows": 10, "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args, region: Region | None = None, **kwargs):
+        self.region = region
+        if region is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "name": region.name,
+                    "municipalities": "\n".join(
+                        f"{m.code} {m.name}" for m in region.municipalities.order_by("code")
+                    ),
+                },
+            )
+        super().__init__(*args, **kwargs)
+        if region is not None:
+            del self.fields["code"]
+
+    def clean_municipalities(self) -> list[tuple[str, str]]:
+        """Parse the lines; every bad line is reported with its number."""
+        parsed: list[tuple[str, str]] = []
+        first_line: dict[str, int] = {}
+        errors = []
+        for number, line in enumerate(self.cleaned_data["municipalities"].splitlines(), 1):
+            line = line.strip()
+            if not line:
+                continue
+            parts = MUNICIPALITY_LINE.split(line, maxsplit=1)
+            code = parts[0].upper()
+            name = parts[1].strip() if len(parts) > 1 else ""
+            if not CBS_PATTERN.match(code):
+                errors.append(
+                    _(
+                        "Regel %(number)d: '%(line)s' is geen geldige CBS-code (GM gevolgd "
+                        "door 4 cijfers)."
+                    )
+                    % {"number": number, "line": line}
+                )
+            elif code in first_line:
+                errors.append(
+                    _("Regel %(number)d: %(code)s staat al op regel %(first)d.")
+                    % {"number": number, "code": code, "first": first_line[code]}
+                )
+            elif not name:
+                errors.append(
+                    _(
+                        "Regel %(number)d: vul na %(code)s de naam van de gemeente in, "
+                        "bijvoorbeeld GM0197 Aalten."
+                    )
+                    % {"number": number, "code": code}
+                )
+            else:
+                first_line[code] = number
+                parsed.append((code, name))
+        if errors:
+            raise forms.ValidationError(errors)
+        if not parsed:
+            raise forms.ValidationError(self.fields["municipalities"].error_messages["required"])
+        return parsed
+
+    def problems(self, data):
+        problems = setup.region_problems(
+            code=data.get("code"),
+            name=data.get("name"),
+            municipalities=data.get("municipalities", []),
+            region=self.region,
+        )
+        if "municipalities" not in data:  # clean_municipalities reported the lines already
+            problems = [p for p in problems if p[0] != "municipalities"]
+        return problems
 
 
 # -- lots ---------------------------------------------------------------------------------

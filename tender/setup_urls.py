@@ -12,6 +12,13 @@ T = "opzet/aanbesteding/<slug:slug>/"
 urlpatterns = [
     path("opzet/nieuw/", views.TenderCreateView.as_view(), name="setup-tender-create"),
     path("opzet/importeren/", views.ScenarioImportView.as_view(), name="setup-import"),
+    path("opzet/regios/", views.RegionListView.as_view(), name="setup-regions"),
+    path("opzet/regios/nieuw/", views.RegionFormView.as_view(), name="setup-region-create"),
+    path(
+        "opzet/regios/<slug:code>/wijzigen/",
+        views.RegionFormView.as_view(),
+        name="setup-region-edit",
+    ),
     path(T, views.SetupOverviewView.as_view(), name="setup-overview"),
     path(T + "gegevens/", views.TenderEditView.as_view(), name="setup-tender-edit"),
     path(T + "export/", views.TenderExportView.as_view(), name="setup-export"),

@@ -7,14 +7,16 @@ nothing; changing needs ``can_manage_tender_communication`` (else 403).
 """
 
 from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import SAFE_METHODS, AllowAny
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from accounts.permissions import can_manage_tender_communication
+from accounts.permissions import can_manage_tender_communication, can_move_deadline
 from audit.services import client_address_of
 
 from ..communication_selectors import (
@@ -33,6 +35,7 @@ from ..services.communication import (
     key_date_save,
     news_item_delete,
     news_item_save,
+    tender_deadline_move,
 )
 from ..services.questions import nota_create, nota_publish, nota_update
 from ..services.sessions import session_create, session_update
@@ -48,6 +51,7 @@ from .communication_serializers import (
     PublicTenderSerializer,
     SessionSerializer,
 )
+from .serializers import TenderOutputSerializer
 
 
 def service_call(call):
@@ -350,3 +354,42 @@ class NotaViewSet(
         )
         nota = self.get_queryset().get(pk=nota.pk)
         return Response(NotaSerializer(nota, context=self.get_serializer_context()).data)
+
+
+# -- staff: the deadline -------------------------------------------------------------------------
+
+
+class DeadlineMoveInputSerializer(serializers.Serializer):
+    deadline = serializers.DateTimeField(
+        help_text="De nieuwe sluitingstermijn, ISO 8601 met tijdzone, bijvoorbeeld "
+        "'2025-03-01T12:00:00+01:00'."
+    )
+
+
+@extend_schema(tags=["communicatie"])
+class TenderDeadlineView(APIView):
+    """Move the deadline (sluitingstermijn) of a tender: ``POST tenders/<slug>/deadline/``.
+
+    A tender the caller may not see is a 404; staff without the right (inkoper, voorzitter)
+    get a 403; a refused move (passed deadline, not in the future, equal, earlier once
+    public, cancelled tender) is a 400 with the reason on ``deadline``."""
+
+    @extend_schema(request=DeadlineMoveInputSerializer, responses=TenderOutputSerializer)
+    def post(self, request, slug):
+        tender = get_object_or_404(tenders_visible_to(request.user), slug=slug)
+        if not can_move_deadline(request.user, tender):
+            raise PermissionDenied
+        data = DeadlineMoveInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            tender = tender_deadline_move(
+                tender=tender,
+                new_deadline=data.validated_data["deadline"],
+                user=request.user,
+                client_address=client_address_of(request),
+                base_url=base_url_of(request),
+            )
+        except ApplicationError as exc:
+            # The service names the input ``new_deadline``; here it is ``deadline``.
+            raise ValidationError({"deadline": [exc.message]}) from exc
+        return Response(TenderOutputSerializer(tender).data)

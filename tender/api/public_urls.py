@@ -1,5 +1,6 @@
 """API routes for sessions, questions and the public tender information."""
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from . import communication_views as views
@@ -17,4 +18,11 @@ router.register(
 )
 router.register("questions", provider_views.QuestionViewSet, basename="question")
 router.register("notas", views.NotaViewSet, basename="nota")
-urlpatterns = router.urls
+urlpatterns = [
+    path(
+        "tenders/<slug:slug>/deadline/",
+        views.TenderDeadlineView.as_view(),
+        name="tender-deadline",
+    ),
+    *router.urls,
+]

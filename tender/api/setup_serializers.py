@@ -305,6 +305,48 @@ class CriterionInputSerializer(SetupInputSerializer):
         return data
 
 
+class MunicipalitySerializer(serializers.Serializer):
+    code = serializers.CharField(allow_blank=True, help_text="CBS-code, bijvoorbeeld GM0197.")
+    name = serializers.CharField(allow_blank=True, max_length=200)
+
+
+class SetupRegionOutputSerializer(serializers.ModelSerializer):
+    municipalities = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Region
+        fields = ["code", "name", "municipalities"]
+
+    def get_municipalities(self, region) -> list[dict]:
+        return [
+            {"code": m.code, "name": m.name}
+            for m in sorted(region.municipalities.all(), key=lambda m: m.code)
+        ]
+
+
+class RegionInputSerializer(serializers.Serializer):
+    """Context: ``instance`` (the region, None on create). The code is set on create only."""
+
+    code = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    name = serializers.CharField(allow_blank=True, max_length=200)
+    municipalities = MunicipalitySerializer(many=True, allow_empty=True)
+
+    def validate(self, data):
+        region = self.context.get("instance")
+        data["municipalities"] = [(m["code"], m["name"]) for m in data["municipalities"]]
+        raise_problems(
+            setup.region_problems(
+                code=data.get("code"),
+                name=data["name"],
+                municipalities=data["municipalities"],
+                region=region,
+            )
+        )
+        if region is not None:
+            data.pop("code", None)
+        return data
+
+
 class ScenarioImportInputSerializer(serializers.Serializer):
     """Multipart: ``file`` and ``replace``. Or a JSON body that is the scenario itself, with
     ``?replace=true``."""

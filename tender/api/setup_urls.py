@@ -12,6 +12,7 @@ router.register("setup/segments", views.SetupSegmentViewSet, basename="setup-seg
 router.register("setup/subsegments", views.SetupSubSegmentViewSet, basename="setup-subsegment")
 router.register("setup/requirements", views.SetupRequirementViewSet, basename="setup-requirement")
 router.register("setup/criteria", views.SetupCriterionViewSet, basename="setup-criterion")
+router.register("setup/regions", views.SetupRegionViewSet, basename="setup-region")
 
 urlpatterns = [
     path("setup/import/", views.ScenarioImportView.as_view(), name="setup-import"),

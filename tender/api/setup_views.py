@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 from accounts.permissions import (
     can_create_tender,
     can_export_tender,
+    can_manage_regions,
     is_staff_member,
     setup_refusal,
 )
@@ -32,6 +33,7 @@ from evaluation.services.scenario_export import scenario_export
 from evaluation.services.scenario_import import scenario_import
 
 from ..errors import ApplicationError
+from ..models import Region
 from ..scenario import ScenarioError, validate_scenario
 from ..selectors import tenders_visible_to
 from ..services import setup
@@ -339,6 +341,59 @@ class SetupTenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         response = Response(data)
         response["Content-Disposition"] = f'attachment; filename="{tender.slug}.json"'
         return response
+
+
+class SetupRegionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Regions with their municipalities: staff read them; an inkoper creates and updates
+    them (the code is fixed once created). Non-staff get an empty list and 404s."""
+
+    lookup_field = "code"
+    serializer_class = s.SetupRegionOutputSerializer
+
+    def get_queryset(self):
+        if not is_staff_member(self.request.user):
+            return Region.objects.none()
+        return Region.objects.prefetch_related("municipalities").order_by("name", "code")
+
+    def _refuse(self) -> None:
+        if not is_staff_member(self.request.user):
+            raise NotFound
+        if not can_manage_regions(self.request.user):
+            raise PermissionDenied(_("Alleen een inkoper mag regio's beheren."))
+
+    def _input(self, data, region=None):
+        serializer = s.RegionInputSerializer(data=data, context={"instance": region})
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    def _call(self, service, **kwargs):
+        try:
+            return service(
+                user=self.request.user, client_address=client_address_of(self.request), **kwargs
+            )
+        except ApplicationError as exc:
+            raise _service_error(exc) from exc
+
+    @extend_schema(request=s.RegionInputSerializer, responses={201: s.SetupRegionOutputSerializer})
+    def create(self, request):
+        self._refuse()
+        region = self._call(setup.region_create, **self._input(request.data))
+        return Response(s.SetupRegionOutputSerializer(region).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.RegionInputSerializer, responses=s.SetupRegionOutputSerializer)
+    def update(self, request, code=None):
+        self._refuse()
+        region = self.get_object()
+        if "code" in request.data and request.data["code"] != region.code:
+            raise ValidationError({"code": [_("De code van een regio kan niet worden gewijzigd.")]})
+        current = s.SetupRegionOutputSerializer(region).data
+        data = self._input({**current, **request.data}, region=region)
+        region = self._call(setup.region_update, region=region, **data)
+        return Response(s.SetupRegionOutputSerializer(region).data)
+
+    @extend_schema(request=s.RegionInputSerializer, responses=s.SetupRegionOutputSerializer)
+    def partial_update(self, request, code=None):
+        return self.update(request, code=code)
 
 
 class RawJSONParser(parsers.BaseParser):

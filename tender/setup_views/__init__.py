@@ -17,6 +17,10 @@ from .deleting import (
     SetupDeleteView,
     SubSegmentDeleteView,
 )
+from .regions import (
+    RegionFormView,
+    RegionListView,
+)
 from .scenario import (
     ScenarioImportView,
     TenderExportView,
@@ -55,4 +59,6 @@ __all__ = [
     "SubSegmentDeleteView",
     "ScenarioImportView",
     "TenderExportView",
+    "RegionListView",
+    "RegionFormView",
 ]

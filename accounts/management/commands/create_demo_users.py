@@ -1,5 +1,9 @@
 """Create one demo login per role for ``make run``. Refused unless DEBUG is on.
 
+The provider demo user ``aanbieder`` is admin of a demo organisation (the Achterhoek demo's
+Zorggroep Berkel, KvK 30000001, when that scenario is loaded; else "Demo Zorgaanbieder"), so it
+can register for sessions and ask questions on the public site.
+
 The municipal demo users (and ``admin``) get a confirmed TOTP device with one fixed, published
 secret, ``DEMO_TOTP_SECRET``: add it once to an authenticator app (or use
 ``manage.py demo_totp USERNAME``) to pass the second sign-in step. Never use it outside a demo.
@@ -27,6 +31,8 @@ from accounts.roles import (
     ROLES,
     VOORZITTER,
 )
+from providers.constants import LegalForm
+from providers.models import Organisation, OrganisationMembership
 
 DEMO_USERS = [
     ("inkoper", INKOPER, "Ingrid", "Inkoper"),
@@ -41,6 +47,11 @@ DEMO_USERS = [
 # Base32, 20 bytes; published in the README. Demo only.
 DEMO_TOTP_SECRET = "AANBESTEDINGDEMOACHTERHOEKTWEE22"  # noqa: S105 - published, demo only
 DEMO_DEVICE_NAME = "Demo-authenticator"
+
+# The organisation of the provider demo user: the first bidder of the Achterhoek demo if it is
+# loaded, else one of its own (a KvK number outside the scenario's range).
+DEMO_ORGANISATION_KVK = "30000001"
+FALLBACK_ORGANISATION = {"kvk": "39999999", "name": "Demo Zorgaanbieder"}
 
 
 def demo_otpauth_uri() -> str:
@@ -73,7 +84,11 @@ class Command(BaseCommand):
             user.save()
             user.groups.add(groups[role])
             self._set_demo_device(user)
-            self.stdout.write(f"  {username:<16} {ROLES[role]}")
+            line = f"  {username:<16} {ROLES[role]}"
+            if role == AANBIEDER:
+                organisation = self._link_demo_organisation(user)
+                line += f", beheerder van {organisation}"
+            self.stdout.write(line)
         admin, _ = User.objects.get_or_create(username="admin")
         admin.is_staff = admin.is_superuser = True
         admin.email = admin.email or "admin@demo.example"
@@ -94,6 +109,23 @@ class Command(BaseCommand):
                 key=b32decode(DEMO_TOTP_SECRET).hex(),
                 confirmed=True,
             )
+
+    def _link_demo_organisation(self, user) -> Organisation:
+        """Make ``user`` admin of the demo organisation (a user has one organisation)."""
+        organisation = Organisation.objects.filter(kvk=DEMO_ORGANISATION_KVK).first()
+        if organisation is None:
+            organisation, _ = Organisation.objects.get_or_create(
+                kvk=FALLBACK_ORGANISATION["kvk"],
+                defaults={
+                    "name": FALLBACK_ORGANISATION["name"],
+                    "legal_form": LegalForm.STICHTING,
+                    "contact_email": user.email,
+                },
+            )
+        OrganisationMembership.objects.update_or_create(
+            user=user, defaults={"organisation": organisation, "is_admin": True}
+        )
+        return organisation
 
     def _explain_totp(self) -> None:
         uri = demo_otpauth_uri()

@@ -29,6 +29,12 @@ from .criteria import (
     requirement_problems,
     requirement_update,
 )
+from .regions import (
+    municipality_problems,
+    region_create,
+    region_problems,
+    region_update,
+)
 from .segments import (
     segment_create,
     segment_delete,
@@ -75,4 +81,8 @@ __all__ = [
     "criterion_create",
     "criterion_update",
     "criterion_delete",
+    "region_problems",
+    "municipality_problems",
+    "region_create",
+    "region_update",
 ]

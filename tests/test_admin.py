@@ -1,0 +1,251 @@
+"""The Django admin: every registered model's changelist, add page and change page open for a
+superuser who passed the TOTP step; sealed and audited records are shown, never changed."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib import admin
+from django.contrib.auth.models import User
+from django.core.files.base import ContentFile
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+
+from audit.services import audit_record
+from contracts.models import Contract, ContractSegment, Instalment
+from evaluation.models import FinalLevel, Ranking, RankingGap, RankingRow, Score
+from evaluation.scoring_models import Assignment, ConflictDeclaration, RequirementReview
+from providers.models import (
+    Dossier,
+    OrganisationMembership,
+    Question,
+    RequirementAnswer,
+    SessionRegistration,
+)
+from tender.constants import Phase
+from tender.models import (
+    Criterion,
+    KeyDate,
+    NewsItem,
+    NewsletterSubscription,
+    Nota,
+    OpeningConfirmation,
+    Session,
+    TenderDocument,
+)
+
+from .conftest import verify_second_factor
+
+pytestmark = pytest.mark.django_db
+
+READ_ONLY = {
+    "audit.AuditEntry",
+    "tender.OpeningConfirmation",
+    "providers.RequirementAnswer",
+    "evaluation.Assignment",
+    "evaluation.ConflictDeclaration",
+    "evaluation.RequirementReview",
+    "evaluation.Score",
+    "evaluation.FinalLevel",
+    "evaluation.RankingRow",
+    "evaluation.RankingGap",
+    "contracts.Instalment",
+}
+
+
+@pytest.fixture
+def superuser_client(client, make_user):
+    user = make_user("beheer", is_superuser=True, is_staff=True)
+    client.force_login(user)
+    verify_second_factor(client, user)
+    client.user = user
+    return client
+
+
+@pytest.fixture
+def every_model(demo_tender, superuser_client):
+    """At least one row of every model in the admin, on top of the demo scenario."""
+    tender, user, now = demo_tender, superuser_client.user, timezone.now()
+    dossier = Dossier.objects.filter(segment__tender=tender).select_related("submission").first()
+    submission, organisation = dossier.submission, dossier.submission.bidder
+    segment, criterion = dossier.segment, Criterion.objects.filter(segment=dossier.segment).first()
+    evaluator = tender.evaluators.first()
+
+    TenderDocument.objects.create(
+        tender=tender,
+        kind=TenderDocument.Kind.DOCUMENT,
+        title="Leidraad",
+        file=ContentFile(b"%PDF-1.4", name="leidraad.pdf"),
+    )
+    TenderDocument.objects.create(
+        tender=tender,
+        kind=TenderDocument.Kind.PROCES_VERBAAL,
+        title="Proces-verbaal",
+        file=ContentFile(b"%PDF-1.4", name="pv.pdf"),
+    )
+    OpeningConfirmation.objects.create(tender=tender, user=user)
+    NewsItem.objects.create(tender=tender, title="Nieuws", body="Tekst", published_at=now)
+    KeyDate.objects.create(tender=tender, label="Publicatie", date=now.date())
+    session = Session.objects.create(
+        tender=tender,
+        kind=Session.Kind.WEBINAR,
+        title="Webinar",
+        starts_at=now + dt.timedelta(days=5),
+        ends_at=now + dt.timedelta(days=5, hours=1),
+        capacity=10,
+        registration_deadline=now + dt.timedelta(days=4),
+    )
+    nota = Nota.objects.create(tender=tender, number=1)
+    NewsletterSubscription.objects.create(tender=tender, email="lezer@example.nl")
+
+    member = User.objects.create_user("aanbieder-admin", password="x" * 16)
+    OrganisationMembership.objects.create(user=member, organisation=organisation, is_admin=True)
+    SessionRegistration.objects.create(
+        session=session,
+        organisation=organisation,
+        participant_name="Deelnemer",
+        participant_email="deelnemer@example.nl",
+        registered_at=now,
+    )
+    Question.objects.create(
+        tender=tender, organisation=organisation, text="Een vraag?", asked_at=now, nota=nota
+    )
+
+    Assignment.objects.create(dossier=dossier, evaluator=evaluator)
+    ConflictDeclaration.objects.create(
+        evaluator=evaluator, organisation=organisation, has_conflict=False
+    )
+    RequirementReview.objects.create(
+        answer=RequirementAnswer.objects.filter(submission__tender=tender).first(),
+        accepted=True,
+        reviewed_by=user,
+    )
+    if not Score.objects.exists():
+        Score.objects.create(
+            dossier=dossier, criterion=criterion, evaluator=evaluator, level=Decimal("0.5")
+        )
+    assert FinalLevel.objects.exists()
+    ranking = Ranking.objects.create(tender=tender, phase=Phase.SELECTION)
+    RankingRow.objects.create(
+        ranking=ranking,
+        segment=segment,
+        dossier=dossier,
+        bidder_kvk=organisation.kvk,
+        position=1,
+        rank=1,
+        points=Decimal("80.00"),
+        status="ranked",
+    )
+    RankingGap.objects.create(
+        ranking=ranking, segment=segment, kind="gemeente", code="GM0222", shortfall=1
+    )
+
+    contract = Contract.objects.create(
+        tender=tender,
+        submission=submission,
+        provider=organisation,
+        number="C-2022-001",
+        start_date=now.date(),
+        end_date=now.date() + dt.timedelta(days=365),
+    )
+    contract_segment = ContractSegment.objects.create(
+        contract=contract,
+        segment=segment,
+        dossier=dossier,
+        start_date=now.date(),
+        bid_amount=Decimal("1000.00"),
+        lumpsum_amount=Decimal("1000.00"),
+    )
+    Instalment.objects.create(
+        contract_segment=contract_segment,
+        year=now.year,
+        due_date=now.date(),
+        amount=Decimal("250.00"),
+    )
+
+    Token.objects.create(user=member)
+    AccessAttempt.objects.create(
+        username="x", ip_address="127.0.0.1", user_agent="pytest", failures_since_start=1
+    )
+    AccessLog.objects.create(username="x", ip_address="127.0.0.1", user_agent="pytest")
+    AccessFailureLog.objects.create(username="x", ip_address="127.0.0.1", user_agent="pytest")
+    audit_record(action="test.admin", actor=user, obj=tender, tender=tender)
+    return superuser_client
+
+
+def admin_url(model, page: str, *args) -> str:
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{page}", args=args)
+
+
+def test_every_registered_model_opens_in_the_admin(every_model):
+    client = every_model
+    assert client.get(reverse("admin:index")).status_code == 200
+    for model, model_admin in admin.site._registry.items():
+        label = model._meta.label
+        changelist = client.get(admin_url(model, "changelist"))
+        assert changelist.status_code == 200, label
+
+        add = client.get(admin_url(model, "add"))
+        expected_add = 200 if model_admin.has_add_permission(changelist.wsgi_request) else 403
+        assert add.status_code == expected_add, label
+
+        obj = model._default_manager.order_by("pk").first()
+        assert obj is not None, f"no {label} to open"
+        change = client.get(admin_url(model, "change", obj.pk))
+        assert change.status_code == 200, label
+        if label in READ_ONLY:
+            assert expected_add == 403, label
+            assert change.context["has_change_permission"] is False, label
+            assert change.context["has_delete_permission"] is False, label
+
+
+def test_labels_are_dutch_from_the_verbose_names(every_model):
+    html = every_model.get(reverse("admin:index")).content.decode()
+    for label in ["Belangrijke data", "Lidmaatschappen organisaties", "Individuele scores"]:
+        assert label in html
+
+
+def test_sealed_records_cannot_be_changed_or_deleted(every_model):
+    client = every_model
+    score = Score.objects.first()
+    level = score.level
+    response = client.post(admin_url(Score, "change", score.pk), {"level": "1", "rationale": "x"})
+    assert response.status_code == 403
+    assert client.post(admin_url(Score, "delete", score.pk), {"post": "yes"}).status_code == 403
+    score.refresh_from_db()
+    assert score.level == level
+
+
+def test_a_proces_verbaal_is_read_only_but_other_documents_are_not(every_model):
+    client = every_model
+    verbaal = TenderDocument.objects.get(kind=TenderDocument.Kind.PROCES_VERBAAL)
+    document = TenderDocument.objects.get(kind=TenderDocument.Kind.DOCUMENT)
+    sealed = client.get(admin_url(TenderDocument, "change", verbaal.pk))
+    assert sealed.context["has_change_permission"] is False
+    assert sealed.context["has_delete_permission"] is False
+    delete = client.post(admin_url(TenderDocument, "delete", verbaal.pk), {"post": "yes"})
+    assert delete.status_code == 403
+    assert TenderDocument.objects.filter(pk=verbaal.pk).exists()
+    editable = client.get(admin_url(TenderDocument, "change", document.pk))
+    assert editable.context["has_change_permission"] is True
+    # The proces-verbaal is only made by the opening, not uploaded here.
+    add_form = client.get(admin_url(TenderDocument, "add")).content.decode()
+    assert 'value="proces_verbaal"' not in add_form
+    assert 'value="document"' in add_form
+
+
+def test_the_changelists_filter_by_tender(every_model, demo_tender):
+    response = every_model.get(
+        admin_url(SessionRegistration, "changelist"),
+        {"session__tender__id__exact": demo_tender.pk},
+    )
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == 1
+
+
+def test_staff_without_the_second_factor_do_not_get_into_the_admin(client, make_user):
+    client.force_login(make_user("beheer-zonder-2fa", is_superuser=True, is_staff=True))
+    response = client.get(reverse("admin:index"))
+    assert response.status_code in (302, 403)
