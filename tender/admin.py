@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from audit.admin import ReadOnlyAdminMixin
 
@@ -164,6 +165,8 @@ class SessionAdmin(admin.ModelAdmin):
     list_select_related = ["tender"]
     filter_horizontal = ["lots", "segments"]
     raw_id_fields = ["overflow"]
+    # A link typed without a scheme is read as https (the form on the staff screen does too).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Nota)
