@@ -129,7 +129,7 @@ class TenderForm(SetupForm):
         label=_("Regio"),
         queryset=Region.objects.order_by("name"),
         empty_label=_("Kies een regio"),
-        help_text=_("Regio's met hun gemeenten komen uit een scenario-import of het beheer."),
+        help_text=_("De inkopende regio met haar gemeenten."),
         error_messages={
             "required": _("Kies een regio."),
             "invalid_choice": _("Kies een bestaande regio."),
