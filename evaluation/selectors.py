@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from django.db.models import Prefetch
 
@@ -136,6 +137,34 @@ def latest_ranking(*, tender: Tender, phase: str) -> Ranking | None:
     )
 
 
+@dataclass(frozen=True)
+class RankingRun:
+    """What one computation of a phase ranks: the engine's inputs and, for the award phase,
+    the final selection (None where there is none, and always for the selection phase)."""
+
+    inputs: engine.TenderIn
+    phase: str
+    seed: int
+    selection: Mapping[str, frozenset[str]] | None
+
+    def rank(self) -> engine.TenderRanking:
+        return engine.rank_tender(
+            self.inputs, phase=self.phase, seed=self.seed, finalised_selection=self.selection
+        )
+
+    def digest(self) -> str:
+        return engine.inputs_digest(
+            self.inputs, phase=self.phase, seed=self.seed, finalised_selection=self.selection
+        )
+
+
+def ranking_run_inputs(*, tender: Tender, phase: str, seed: int = 0) -> RankingRun:
+    """The one place that decides what a ranking of ``phase`` is computed from (DOMAIN.md,
+    ranking rule 7: the award phase takes the final selection where there is one)."""
+    selection = finalised_selection(tender=tender) if phase == Phase.AWARD else None
+    return RankingRun(ranking_inputs(tender=tender), phase, seed, selection)
+
+
 def award_winners(*, tender: Tender, seed: int = 0) -> Mapping[str, frozenset[str]]:
     """Bidders awarded per segment code: from the final award ranking if there is one, else
     from the award ranking computed now with ``seed``."""
@@ -147,12 +176,7 @@ def award_winners(*, tender: Tender, seed: int = 0) -> Mapping[str, frozenset[st
         ).values_list("segment__code", "bidder_kvk"):
             winners[code].add(kvk)
         return {code: frozenset(kvks) for code, kvks in winners.items()}
-    result = engine.rank_tender(
-        ranking_inputs(tender=tender),
-        phase=Phase.AWARD,
-        seed=seed,
-        finalised_selection=finalised_selection(tender=tender),
-    )
+    result = ranking_run_inputs(tender=tender, phase=Phase.AWARD, seed=seed).rank()
     return {
         seg.segment: frozenset(
             r.bidder for r in seg.results if r.status in engine.SELECTED_STATUSES

@@ -14,7 +14,7 @@ from .. import ranking as engine
 from .. import tasks
 from ..constants import RankingStatus
 from ..models import Ranking, RankingGap, RankingRow
-from ..selectors import final_ranking, finalised_selection, ranking_inputs
+from ..selectors import final_ranking, ranking_run_inputs
 from .assignments import ranking_finalise_guard
 
 
@@ -26,9 +26,7 @@ def ranking_compute(*, tender: Tender, phase: str, seed: int = 0) -> engine.Tend
     """
     if phase not in Phase.values:
         raise ApplicationError(_("Onbekende fase '%(phase)s'.") % {"phase": phase}, field="phase")
-    inputs = ranking_inputs(tender=tender)
-    selection = finalised_selection(tender=tender) if phase == Phase.AWARD else None
-    return engine.rank_tender(inputs, phase=phase, seed=seed, finalised_selection=selection)
+    return ranking_run_inputs(tender=tender, phase=phase, seed=seed).rank()
 
 
 @transaction.atomic
@@ -73,11 +71,8 @@ def ranking_execute(*, ranking_id: int) -> Ranking:
 
 def _store(ranking: Ranking) -> None:
     tender = ranking.tender
-    inputs = ranking_inputs(tender=tender)
-    selection = finalised_selection(tender=tender) if ranking.phase == Phase.AWARD else None
-    result = engine.rank_tender(
-        inputs, phase=ranking.phase, seed=ranking.seed, finalised_selection=selection
-    )
+    run = ranking_run_inputs(tender=tender, phase=ranking.phase, seed=ranking.seed)
+    result = run.rank()
     segments = {s.code: s for s in Segment.objects.filter(tender=tender)}
     dossiers = {
         (kvk, code): (pk, name)
@@ -115,9 +110,7 @@ def _store(ranking: Ranking) -> None:
     RankingGap.objects.bulk_create(gaps)
     ranking.result = result.to_dict()
     ranking.provisional = result.provisional
-    ranking.input_hash = engine.inputs_digest(
-        inputs, phase=ranking.phase, seed=ranking.seed, finalised_selection=selection
-    )
+    ranking.input_hash = run.digest()
     ranking.status, ranking.progress = RankingStatus.DONE, 100
     ranking.save()
     audit_record(
@@ -151,14 +144,9 @@ def ranking_finalise(*, ranking: Ranking, user, client_address: str | None = Non
         raise ApplicationError(_("Er is al een definitieve ranking voor deze fase."))
     if reason := ranking_finalise_guard(ranking):
         raise ApplicationError(reason)
-    current = engine.inputs_digest(
-        ranking_inputs(tender=ranking.tender),
-        phase=ranking.phase,
-        seed=ranking.seed,
-        finalised_selection=(
-            finalised_selection(tender=ranking.tender) if ranking.phase == Phase.AWARD else None
-        ),
-    )
+    current = ranking_run_inputs(
+        tender=ranking.tender, phase=ranking.phase, seed=ranking.seed
+    ).digest()
     if current != ranking.input_hash:
         raise ApplicationError(
             _("De gegevens zijn gewijzigd sinds deze berekening; bereken de ranking opnieuw.")
