@@ -585,8 +585,9 @@ def validate_scenario(data: object) -> list[ScenarioIssue]:
     return _semantic_issues(data)
 
 
-def load_scenario_file(path: str | Path) -> dict:
-    """Read, parse and validate a scenario file; raise ``ScenarioError`` with all issues."""
+def read_scenario_file(path: str | Path) -> dict:
+    """Read and parse a scenario file without validating it (``scenario_load`` validates);
+    raise ``ScenarioError`` when it cannot be read or is not JSON."""
     path = Path(path)
     try:
         raw = path.read_bytes()
@@ -602,7 +603,12 @@ def load_scenario_file(path: str | Path) -> dict:
         raise ScenarioError(
             ScenarioIssue("$", f"bestand '{path}' kan niet worden gelezen: {reason}")
         ) from exc
-    data = parse_scenario(raw)
+    return parse_scenario(raw)
+
+
+def load_scenario_file(path: str | Path) -> dict:
+    """Read, parse and validate a scenario file; raise ``ScenarioError`` with all issues."""
+    data = read_scenario_file(path)
     issues = validate_scenario(data)
     if issues:
         raise ScenarioError(issues)

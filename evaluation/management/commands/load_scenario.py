@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from tender.errors import ApplicationError
-from tender.scenario import ScenarioError, load_scenario_file
+from tender.scenario import ScenarioError, read_scenario_file
 
 from ...services.scenario import ScenarioInvalid, scenario_load
 
@@ -21,7 +21,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, path, replace, **options):
         try:
-            data = load_scenario_file(path)
+            data = read_scenario_file(path)  # scenario_load validates, once
             tender = scenario_load(data=data, replace=replace, actor="load_scenario")
         except (ScenarioError, ScenarioInvalid) as exc:
             raise CommandError(f"Ongeldig scenario: {exc.issues[0]}") from exc
