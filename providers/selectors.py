@@ -85,3 +85,11 @@ def questions_filter(
     if answered is not None:
         queryset = queryset.filter(answered_at__isnull=not answered)
     return queryset
+
+
+def portal_tenders() -> QuerySet[Tender]:
+    """Tenders a provider can see in the portal: every tender that has been published
+    (drafts never), newest deadline first."""
+    return (
+        Tender.objects.exclude(state="draft").select_related("region").order_by("-deadline", "slug")
+    )

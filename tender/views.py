@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
+from accounts.permissions import is_provider, is_staff_member
 from audit.services import client_address_of
 
 from .constants import TenderState
@@ -19,6 +20,8 @@ class TenderListView(LoginRequiredMixin, View):
     """Home page: the tenders the user may see, paginated."""
 
     def get(self, request):
+        if is_provider(request.user) and not is_staff_member(request.user):
+            return redirect("portal-home")
         page = Paginator(tender_list(user=request.user), 20).get_page(request.GET.get("page"))
         return render(request, "tender/tender_list.html", {"page_obj": page, "query_string": ""})
 

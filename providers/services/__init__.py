@@ -25,8 +25,8 @@ from tender.pdf import render_to_pdf
 from tender.services.communication import is_public, local_display
 from tender.services.mail import absolute_url, mail_after_commit, mail_render
 
-from .constants import SubmissionState
-from .models import (
+from ..constants import SubmissionState
+from ..models import (
     Combination,
     CombinationMember,
     Dossier,

@@ -6,7 +6,7 @@ from evaluation.selectors import award_winners
 from providers.models import Dossier
 from tender.models import Segment, Tender
 
-from . import lumpsum as engine
+from .. import lumpsum as engine
 
 
 def lumpsum_compute(*, tender: Tender, year: int, seed: int = 0) -> engine.LumpsumReport:
