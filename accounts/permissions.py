@@ -289,3 +289,60 @@ def can_manage_regions(user) -> bool:
     like creating tenders. Whether a municipality may leave a region (no lot uses it) is the
     service's rule."""
     return can_create_tender(user)
+
+
+# -- provider portal: organisations, combinations, UEA ----------------------------------------
+#
+# A provider user belongs to one organisation (its membership). Every member of the
+# organisation reads the organisation's portal data; its admins (``is_admin``) change the
+# organisation's details, invite and revoke colleagues, confirm or decline a combination
+# invitation, and sign the UEA. Creating and steering a combination is done by the lead's
+# admins. Staff read a signed UEA only once the tender is opened (sealed until then).
+
+OPENED_OR_LATER = frozenset({"opened", "selection", "award", "standstill", "awarded", "contracted"})
+
+
+def _provider_membership(user):
+    return getattr(user, "organisation_membership", None) if is_provider(user) else None
+
+
+def is_organisation_admin(user, organisation_id) -> bool:
+    """The user is an admin of this organisation."""
+    membership = _provider_membership(user)
+    return (
+        membership is not None
+        and organisation_id is not None
+        and membership.organisation_id == organisation_id
+        and membership.is_admin
+    )
+
+
+def can_manage_organisation(user, organisation_id) -> bool:
+    """Edit the organisation's details and invite or revoke colleagues: its admins."""
+    return is_organisation_admin(user, organisation_id)
+
+
+def can_lead_combination(user, combination) -> bool:
+    """Name, invite and remove members of a combination: the lead's admins."""
+    return is_organisation_admin(user, combination.lead_id)
+
+
+def can_decide_combination_invitation(user, member) -> bool:
+    """Confirm or decline an invitation into a combination: the invited organisation's
+    admins."""
+    return is_organisation_admin(user, member.organisation_id)
+
+
+def can_edit_uea(user, organisation_id) -> bool:
+    """Fill in the draft UEA of one's own organisation: every member of it."""
+    return can_act_for_organisation(user, organisation_id)
+
+
+def can_sign_uea(user, organisation_id) -> bool:
+    """Sign (and so lock) the UEA: an admin of the organisation."""
+    return is_organisation_admin(user, organisation_id)
+
+
+def can_view_uea_as_staff(user, tender) -> bool:
+    """Staff read UEAs once the tender is opened, like the submissions they belong to."""
+    return is_staff_member(user) and tender.state in OPENED_OR_LATER

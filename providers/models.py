@@ -44,6 +44,24 @@ class Organisation(models.Model):
     contact_email = models.EmailField(
         _("e-mail contactpersoon"), blank=True, help_text=_("Voor berichten over aanbestedingen.")
     )
+    postcode = models.CharField(
+        _("postcode"), max_length=7, blank=True, help_text=_("Bijvoorbeeld 7001 AB.")
+    )
+    city = models.CharField(
+        _("plaats"), max_length=100, blank=True, help_text=_("Vestigingsplaats.")
+    )
+    phone = models.CharField(
+        _("telefoonnummer"), max_length=20, blank=True, help_text=_("Algemeen telefoonnummer.")
+    )
+    contact_name = models.CharField(
+        _("contactpersoon"),
+        max_length=200,
+        blank=True,
+        help_text=_("Naam van de contactpersoon voor aanbestedingen."),
+    )
+    created_at = models.DateTimeField(
+        _("geregistreerd op"), null=True, blank=True, help_text=_("Moment van registratie.")
+    )
 
     class Meta:
         ordering = ["name"]
@@ -114,6 +132,33 @@ class CombinationMember(models.Model):
         blank=True,
         help_text=_("Moment waarop het lid deelname bevestigde."),
     )
+    invited_at = models.DateTimeField(
+        _("uitgenodigd op"), null=True, blank=True, help_text=_("Moment van de uitnodiging.")
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uitgenodigd door"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Gebruiker van de penvoerder die uitnodigde."),
+    )
+    declined_at = models.DateTimeField(
+        _("afgewezen op"),
+        null=True,
+        blank=True,
+        help_text=_("Moment waarop het lid de uitnodiging afwees."),
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("beslist door"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Beheerder van het lid die bevestigde of afwees."),
+    )
 
     class Meta:
         verbose_name = _("lid van combinatie")
@@ -126,6 +171,18 @@ class CombinationMember(models.Model):
 
     def __str__(self):
         return str(self.organisation)
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+    @property
+    def is_declined(self) -> bool:
+        return self.declined_at is not None
+
+    @property
+    def is_pending(self) -> bool:
+        return self.confirmed_at is None and self.declined_at is None
 
 
 class Submission(models.Model):
@@ -557,3 +614,7 @@ class Question(models.Model):
     @property
     def published_question(self) -> str:
         return self.public_text or self.text
+
+
+# The provider portal's organisations, invitations, combinations and UEA forms.
+from .organisation_models import OrganisationInvitation, UEADeclaration  # noqa: E402, F401

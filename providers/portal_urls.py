@@ -2,8 +2,27 @@
 
 from django.urls import path
 
+from . import organisation_views as org
 from . import portal_views
+
+tender = "portaal/aanbestedingen/<slug:slug>/"
 
 urlpatterns = [
     path("portaal/", portal_views.PortalHomeView.as_view(), name="portal-home"),
+    path("portaal/registreren/", org.RegisterView.as_view(), name="portal-register"),
+    path("portaal/organisatie/", org.OrganisationView.as_view(), name="portal-organisation"),
+    path(
+        "portaal/uitnodiging/<str:token>/",
+        org.InvitationAcceptView.as_view(),
+        name="portal-invitation",
+    ),
+    path(tender, org.PortalTenderView.as_view(), name="portal-tender"),
+    path(tender + "combinatie/", org.CombinationView.as_view(), name="portal-combination"),
+    path(tender + "uea/", org.UEAView.as_view(), name="portal-uea"),
+    path(tender + "uea/pdf/", org.UEAPdfView.as_view(), name="portal-uea-pdf"),
+    path(
+        "aanbestedingen/<slug:slug>/uea/<int:organisation_id>/pdf/",
+        org.StaffUEAPdfView.as_view(),
+        name="staff-uea-pdf",
+    ),
 ]

@@ -1,0 +1,524 @@
+"""Provider portal screens for organisations, colleagues, combinations, the UEA and the
+portal tender page. Thin views: forms parse, services decide, selectors read (scoped to the
+user's organisation; another organisation's objects are a 404)."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+
+from accounts.permissions import (
+    can_lead_combination,
+    can_manage_organisation,
+    can_sign_uea,
+    can_view_uea_as_staff,
+    is_organisation_admin,
+)
+from audit.services import client_address_of
+from tender.communication_selectors import published_notas
+from tender.errors import ApplicationError
+
+from .models import SessionRegistration, UEADeclaration
+from .portal_forms import (
+    AcceptInvitationForm,
+    CombinationForm,
+    CombinationInviteForm,
+    InviteColleagueForm,
+    OrganisationForm,
+    RegistrationForm,
+    UEAForm,
+)
+from .portal_selectors import (
+    OPENED_OR_LATER,
+    combination_invitations,
+    combination_is_complete,
+    combination_members_visible_to,
+    combination_of,
+    invitations_of,
+    members_of,
+    own_results,
+    uea_of,
+)
+from .portal_views import PortalMixin
+from .selectors import portal_tenders
+from .services import session_registration_cancel
+from .services.combinations import (
+    combination_create,
+    combination_invite,
+    combination_member_decide,
+    combination_member_remove,
+    forming_refusal,
+)
+from .services.organisations import (
+    DETAIL_FIELDS,
+    invitation_accept,
+    invitation_by_token,
+    invitation_create,
+    invitation_refusal,
+    invitation_revoke,
+    organisation_register,
+    organisation_update,
+)
+from .services.uea import uea_pdf, uea_problems, uea_save, uea_sign
+from .uea import CLOSING_DECLARATION
+
+# Registration and invitations log the new user in directly: providers sign in with a password
+# only (no second factor, accounts.permissions.requires_two_factor), and django-axes counts
+# failed password checks, which these forms do not make.
+LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def _base_url(request) -> str:
+    return request.build_absolute_uri("/")
+
+
+def _attempt(form, call):
+    try:
+        return call()
+    except ApplicationError as exc:
+        form.add_service_error(exc)
+        return None
+
+
+class OrganisationRequiredMixin(PortalMixin):
+    """A provider user linked to an organisation; anyone else gets a 404."""
+
+    def setup_organisation(self):
+        if self.organisation is None:
+            raise Http404
+
+
+# -- registration and invitations ----------------------------------------------------------
+
+
+class RegisterView(View):
+    """Public sign-up: an organisation and its first user (its admin)."""
+
+    def get(self, request, form=None, status=200):
+        if request.user.is_authenticated and form is None:
+            return redirect("portal-home")
+        return render(
+            request, "portal/register.html", {"form": form or RegistrationForm()}, status=status
+        )
+
+    def post(self, request):
+        form = RegistrationForm(request.POST)
+        result = form.is_valid() and _attempt(
+            form,
+            lambda: organisation_register(
+                kvk=form.cleaned_data["kvk"],
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password1"],
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+                client_address=client_address_of(request),
+                **form.details(),
+            ),
+        )
+        if not result:
+            return self.get(request, form=form, status=400)
+        user, organisation = result
+        login(request, user, backend=LOGIN_BACKEND)
+        messages.success(
+            request,
+            _("Welkom! %(name)s is geregistreerd en u bent de beheerder.")
+            % {"name": organisation.name},
+        )
+        return redirect("portal-organisation")
+
+
+class InvitationAcceptView(View):
+    """A colleague opens the link in the invitation mail and creates an account."""
+
+    def page(self, request, token, form=None, status=200):
+        invitation = invitation_by_token(token)
+        refusal = invitation_refusal(invitation)
+        context = {
+            "invitation": invitation if not refusal else None,
+            "refusal": refusal,
+            "form": None if refusal else (form or AcceptInvitationForm()),
+        }
+        return render(
+            request,
+            "portal/invitation_accept.html",
+            context,
+            status=status if not refusal else 410 if invitation else 404,
+        )
+
+    def get(self, request, token):
+        return self.page(request, token)
+
+    def post(self, request, token):
+        form = AcceptInvitationForm(request.POST)
+        user = form.is_valid() and _attempt(
+            form,
+            lambda: invitation_accept(
+                token=token,
+                password=form.cleaned_data["password1"],
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+                client_address=client_address_of(request),
+            ),
+        )
+        if not user:
+            return self.page(request, token, form=form, status=400)
+        login(request, user, backend=LOGIN_BACKEND)
+        messages.success(request, _("Uw account is aangemaakt."))
+        return redirect("portal-home")
+
+
+# -- the organisation page -----------------------------------------------------------------
+
+
+class OrganisationView(OrganisationRequiredMixin, View):
+    def page(self, request, form=None, invite_form=None, status=200):
+        organisation = self.organisation
+        is_admin = can_manage_organisation(request.user, organisation.pk)
+        if form is None and is_admin:
+            form = OrganisationForm(initial={f: getattr(organisation, f) for f in DETAIL_FIELDS})
+        now = timezone.now()
+        invitations = [(i, i.state(now)) for i in invitations_of(organisation)] if is_admin else []
+        return render(
+            request,
+            "portal/organisation.html",
+            {
+                "organisation": organisation,
+                "is_admin": is_admin,
+                "form": form,
+                "invite_form": invite_form or (InviteColleagueForm() if is_admin else None),
+                "members": members_of(organisation),
+                "invitations": invitations,
+            },
+            status=status,
+        )
+
+    def get(self, request):
+        self.setup_organisation()
+        return self.page(request)
+
+    def post(self, request):
+        self.setup_organisation()
+        if not can_manage_organisation(request.user, self.organisation.pk):
+            raise Http404
+        action = request.POST.get("action")
+        address = client_address_of(request)
+        if action == "update":
+            form = OrganisationForm(request.POST)
+            if form.is_valid() and _attempt(
+                form,
+                lambda: organisation_update(
+                    organisation=self.organisation,
+                    user=request.user,
+                    client_address=address,
+                    **form.cleaned_data,
+                ),
+            ):
+                messages.success(request, _("De gegevens zijn opgeslagen."))
+                return redirect("portal-organisation")
+            return self.page(request, form=form, status=400)
+        if action == "invite":
+            form = InviteColleagueForm(request.POST)
+            if form.is_valid() and _attempt(
+                form,
+                lambda: invitation_create(
+                    organisation=self.organisation,
+                    user=request.user,
+                    email=form.cleaned_data["email"],
+                    base_url=_base_url(request),
+                    client_address=address,
+                ),
+            ):
+                messages.success(
+                    request,
+                    _("De uitnodiging is verstuurd naar %(email)s.")
+                    % {"email": form.cleaned_data["email"]},
+                )
+                return redirect("portal-organisation")
+            return self.page(request, invite_form=form, status=400)
+        if action == "revoke":
+            invitation = get_object_or_404(
+                invitations_of(self.organisation), pk=request.POST.get("invitation") or 0
+            )
+            try:
+                invitation_revoke(invitation=invitation, user=request.user, client_address=address)
+            except ApplicationError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("De uitnodiging is ingetrokken."))
+            return redirect("portal-organisation")
+        raise Http404
+
+
+# -- tender pages ---------------------------------------------------------------------------
+
+
+class PortalTenderMixin(OrganisationRequiredMixin):
+    def setup_tender(self, slug):
+        self.setup_organisation()
+        self.tender = get_object_or_404(portal_tenders(), slug=slug)
+
+
+class PortalTenderView(PortalTenderMixin, View):
+    """The provider's overview of one tender: key data, its combination or invitations, UEA
+    status, its own questions and the published notas, its session registrations, and after
+    the opening its own result per phase."""
+
+    def get(self, request, slug):
+        self.setup_tender(slug)
+        tender, organisation = self.tender, self.organisation
+        combination = combination_of(tender=tender, organisation=organisation)
+        declaration = uea_of(tender=tender, organisation=organisation)
+        registrations = (
+            SessionRegistration.objects.filter(
+                session__tender=tender, organisation=organisation, cancelled_at__isnull=True
+            )
+            .select_related("session")
+            .order_by("session__starts_at")
+        )
+        questions = (
+            organisation.questions.filter(tender=tender)
+            .select_related("nota", "lot", "segment")
+            .order_by("asked_at", "pk")
+        )
+        return render(
+            request,
+            "portal/tender.html",
+            {
+                "tender": tender,
+                "organisation": organisation,
+                "combination": combination,
+                "combination_complete": combination and combination_is_complete(combination),
+                "invitations": combination_invitations(tender=tender, organisation=organisation),
+                "declaration": declaration,
+                "questions": questions,
+                "notas": published_notas(tender),
+                "registrations": registrations,
+                "now": timezone.now(),
+                "opened": tender.state in OPENED_OR_LATER,
+                "results": own_results(tender=tender, organisation=organisation),
+            },
+        )
+
+    def post(self, request, slug):
+        self.setup_tender(slug)
+        if request.POST.get("action") != "cancel_registration":
+            raise Http404
+        registration = get_object_or_404(
+            SessionRegistration.objects.filter(
+                session__tender=self.tender, organisation=self.organisation
+            ),
+            pk=request.POST.get("registration") or 0,
+        )
+        try:
+            session_registration_cancel(registration=registration, user=request.user)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("U bent afgemeld voor de sessie."))
+        return redirect("portal-tender", slug=slug)
+
+
+class CombinationView(PortalTenderMixin, View):
+    """Form a combination, invite members by KvK, remove unconfirmed members; an invited
+    organisation confirms or declines here too."""
+
+    def page(self, request, create_form=None, invite_form=None, status=200):
+        tender, organisation = self.tender, self.organisation
+        combination = combination_of(tender=tender, organisation=organisation)
+        led = combination if combination and combination.lead_id == organisation.pk else None
+        is_admin = is_organisation_admin(request.user, organisation.pk)
+        refusal = forming_refusal(tender)
+        return render(
+            request,
+            "portal/combination.html",
+            {
+                "tender": tender,
+                "organisation": organisation,
+                "combination": combination,
+                "is_lead": led is not None and can_lead_combination(request.user, led),
+                "complete": combination and combination_is_complete(combination),
+                "is_admin": is_admin,
+                "refusal": refusal,
+                "invitations": combination_invitations(tender=tender, organisation=organisation),
+                "create_form": create_form
+                or (CombinationForm() if combination is None and is_admin else None),
+                "invite_form": invite_form or CombinationInviteForm(),
+            },
+            status=status,
+        )
+
+    def get(self, request, slug):
+        self.setup_tender(slug)
+        return self.page(request)
+
+    def post(self, request, slug):
+        self.setup_tender(slug)
+        action = request.POST.get("action")
+        address = client_address_of(request)
+        if action == "create":
+            form = CombinationForm(request.POST)
+            if form.is_valid() and _attempt(
+                form,
+                lambda: combination_create(
+                    tender=self.tender,
+                    organisation=self.organisation,
+                    user=request.user,
+                    name=form.cleaned_data["name"],
+                    client_address=address,
+                ),
+            ):
+                messages.success(request, _("De combinatie is aangemaakt."))
+                return redirect("portal-combination", slug=slug)
+            return self.page(request, create_form=form, status=400)
+        if action == "invite":
+            combination = combination_of(tender=self.tender, organisation=self.organisation)
+            if combination is None or combination.lead_id != self.organisation.pk:
+                raise Http404
+            form = CombinationInviteForm(request.POST)
+            member = form.is_valid() and _attempt(
+                form,
+                lambda: combination_invite(
+                    combination=combination,
+                    kvk=form.cleaned_data["kvk"],
+                    user=request.user,
+                    base_url=_base_url(request),
+                    client_address=address,
+                ),
+            )
+            if member:
+                messages.success(
+                    request,
+                    _("%(name)s is uitgenodigd.") % {"name": member.organisation.name},
+                )
+                return redirect("portal-combination", slug=slug)
+            return self.page(request, invite_form=form, status=400)
+        if action in ("confirm", "decline", "remove"):
+            member = get_object_or_404(
+                combination_members_visible_to(self.organisation).filter(
+                    combination__tender=self.tender
+                ),
+                pk=request.POST.get("member") or 0,
+            )
+            try:
+                if action == "remove":
+                    if member.combination.lead_id != self.organisation.pk:
+                        raise Http404
+                    combination_member_remove(
+                        member=member, user=request.user, client_address=address
+                    )
+                    messages.success(request, _("Het lid is verwijderd."))
+                else:
+                    if member.organisation_id != self.organisation.pk:
+                        raise Http404
+                    combination_member_decide(
+                        member=member,
+                        user=request.user,
+                        accept=action == "confirm",
+                        base_url=_base_url(request),
+                        client_address=address,
+                    )
+                    messages.success(
+                        request,
+                        _("U neemt deel aan de combinatie.")
+                        if action == "confirm"
+                        else _("U hebt de uitnodiging afgewezen."),
+                    )
+            except ApplicationError as exc:
+                messages.error(request, exc.message)
+            return redirect("portal-combination", slug=slug)
+        raise Http404
+
+
+class UEAView(PortalTenderMixin, View):
+    def page(self, request, form=None, status=200, problems=None):
+        declaration = uea_of(tender=self.tender, organisation=self.organisation)
+        signed = declaration is not None and declaration.is_signed
+        refusal = forming_refusal(self.tender)
+        form = form or UEAForm(declaration=declaration, disabled=signed or bool(refusal))
+        return render(
+            request,
+            "portal/uea.html",
+            {
+                "tender": self.tender,
+                "organisation": self.organisation,
+                "declaration": declaration,
+                "signed": signed,
+                "refusal": refusal,
+                "form": form,
+                "parts": form.parts(),
+                "problems": problems
+                if problems is not None
+                else (uea_problems(declaration) if declaration and not signed else None),
+                "may_sign": can_sign_uea(request.user, self.organisation.pk),
+                "closing": CLOSING_DECLARATION,
+            },
+            status=status,
+        )
+
+    def get(self, request, slug):
+        self.setup_tender(slug)
+        return self.page(request)
+
+    def post(self, request, slug):
+        self.setup_tender(slug)
+        form = UEAForm(request.POST)
+        if not form.is_valid():
+            return self.page(request, form=form, status=400)
+        address = client_address_of(request)
+        try:
+            uea_save(
+                tender=self.tender,
+                organisation=self.organisation,
+                user=request.user,
+                answers=form.answers(),
+                client_address=address,
+                **form.signer(),
+            )
+            if request.POST.get("action") == "sign":
+                uea_sign(
+                    tender=self.tender,
+                    organisation=self.organisation,
+                    user=request.user,
+                    client_address=address,
+                )
+                messages.success(request, _("De verklaring is ondertekend."))
+            else:
+                messages.success(request, _("Het concept is opgeslagen."))
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return redirect("portal-uea", slug=slug)
+        return redirect("portal-uea", slug=slug)
+
+
+def _pdf_response(declaration: UEADeclaration) -> HttpResponse:
+    response = HttpResponse(uea_pdf(declaration), content_type="application/pdf")
+    name = f"UEA-{declaration.tender.slug}-{declaration.organisation.kvk}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+class UEAPdfView(PortalTenderMixin, View):
+    def get(self, request, slug):
+        self.setup_tender(slug)
+        declaration = uea_of(tender=self.tender, organisation=self.organisation)
+        if declaration is None:
+            raise Http404
+        return _pdf_response(declaration)
+
+
+class StaffUEAPdfView(View):
+    """Staff download an organisation's UEA once the tender is opened."""
+
+    def get(self, request, slug, organisation_id):
+        declaration = get_object_or_404(
+            UEADeclaration.objects.select_related("tender__region", "organisation"),
+            tender__slug=slug,
+            organisation_id=organisation_id,
+            signed_at__isnull=False,
+        )
+        if not can_view_uea_as_staff(request.user, declaration.tender):
+            raise Http404
+        return _pdf_response(declaration)

@@ -1,0 +1,164 @@
+"""Reads of the provider portal: an organisation's combinations, UEA status and results,
+always scoped to one organisation. Also the interface the submission part uses:
+``combination_of``, ``combination_is_complete``, ``uea_status``."""
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from evaluation.models import Ranking, RankingRow
+from tender.constants import Phase
+from tender.models import Tender
+
+from .models import (
+    Combination,
+    CombinationMember,
+    Organisation,
+    OrganisationInvitation,
+    OrganisationMembership,
+    UEADeclaration,
+)
+
+OPENED_OR_LATER = ("opened", "selection", "award", "standstill", "awarded", "contracted")
+
+
+def _members_prefetch():
+    return Prefetch(
+        "combinationmember_set",
+        queryset=CombinationMember.objects.select_related("organisation").order_by(
+            "organisation__name"
+        ),
+        to_attr="member_rows",
+    )
+
+
+def combination_of(*, tender: Tender, organisation: Organisation) -> Combination | None:
+    """The combination ``organisation`` bids in for ``tender``: the one it leads, or the one
+    it is a confirmed member of; None when it bids alone (or not at all). Members (with
+    ``member_rows``) and the lead are loaded along."""
+    return (
+        Combination.objects.filter(tender=tender)
+        .filter(
+            Q(lead=organisation)
+            | Q(
+                combinationmember__organisation=organisation,
+                combinationmember__confirmed_at__isnull=False,
+            )
+        )
+        .select_related("lead", "tender")
+        .prefetch_related(_members_prefetch())
+        .distinct()
+        .first()
+    )
+
+
+def combination_is_complete(combination: Combination) -> bool:
+    """Every invited member has confirmed and there is at least one (a combination of the
+    lead alone is no combination). Declined members still listed make it incomplete: the
+    lead removes them."""
+    rows = getattr(combination, "member_rows", None)
+    if rows is None:
+        rows = list(combination.combinationmember_set.all())
+    return bool(rows) and all(row.confirmed_at is not None for row in rows)
+
+
+def combination_invitations(*, tender: Tender, organisation: Organisation) -> list:
+    """Pending invitations of ``organisation`` into combinations of ``tender``."""
+    return list(
+        CombinationMember.objects.filter(
+            combination__tender=tender,
+            organisation=organisation,
+            confirmed_at__isnull=True,
+            declined_at__isnull=True,
+        ).select_related("combination__lead")
+    )
+
+
+def uea_status(*, tender: Tender, organisation_ids) -> dict[int, bool]:
+    """Per organisation id: whether its UEA for ``tender`` is signed."""
+    ids = list(organisation_ids)
+    signed = set(
+        UEADeclaration.objects.filter(
+            tender=tender, organisation_id__in=ids, signed_at__isnull=False
+        ).values_list("organisation_id", flat=True)
+    )
+    return {pk: pk in signed for pk in ids}
+
+
+def uea_of(*, tender: Tender, organisation: Organisation) -> UEADeclaration | None:
+    return (
+        UEADeclaration.objects.filter(tender=tender, organisation=organisation)
+        .select_related("tender__region", "organisation")
+        .first()
+    )
+
+
+def members_of(organisation: Organisation) -> QuerySet[OrganisationMembership]:
+    return (
+        OrganisationMembership.objects.filter(organisation=organisation)
+        .select_related("user")
+        .order_by("-is_admin", "user__last_name", "user__username")
+    )
+
+
+def invitations_of(organisation: Organisation) -> QuerySet[OrganisationInvitation]:
+    return OrganisationInvitation.objects.filter(organisation=organisation).order_by(
+        "-created_at", "-pk"
+    )
+
+
+def combinations_visible_to(organisation: Organisation | None) -> QuerySet[Combination]:
+    """Combinations ``organisation`` leads or is invited into (any state)."""
+    if organisation is None:
+        return Combination.objects.none()
+    return (
+        Combination.objects.filter(
+            Q(lead=organisation) | Q(combinationmember__organisation=organisation)
+        )
+        .select_related("lead", "tender")
+        .prefetch_related(_members_prefetch())
+        .distinct()
+        .order_by("tender__slug", "pk")
+    )
+
+
+def combination_members_visible_to(
+    organisation: Organisation | None,
+) -> QuerySet[CombinationMember]:
+    """Member rows of combinations ``organisation`` leads, and its own invitations."""
+    if organisation is None:
+        return CombinationMember.objects.none()
+    return CombinationMember.objects.filter(
+        Q(combination__lead=organisation) | Q(organisation=organisation)
+    ).select_related("combination__tender", "combination__lead", "organisation")
+
+
+def own_results(*, tender: Tender, organisation: Organisation) -> list[dict]:
+    """After the opening: per phase, the final ranking's rows of the organisation's own bid
+    (its own, or the combination's it is in), per segment. Never another bidder's row.
+    ``final`` is False for a phase without a final ranking yet."""
+    if tender.state not in OPENED_OR_LATER:
+        return []
+    combination = combination_of(tender=tender, organisation=organisation)
+    bidder_kvk = combination.lead.kvk if combination else organisation.kvk
+    finals = {
+        r.phase: r
+        for r in Ranking.objects.filter(tender=tender, is_final=True, superseded=False).only(
+            "pk", "phase", "finalised_at", "tender_id"
+        )
+    }
+    rows = (
+        RankingRow.objects.filter(ranking__in=finals.values(), bidder_kvk=bidder_kvk)
+        .select_related("segment")
+        .order_by("segment__code")
+    )
+    by_phase = {phase: [] for phase in finals}
+    for row in rows:
+        by_phase[next(p for p, r in finals.items() if r.pk == row.ranking_id)].append(row)
+    return [
+        {
+            "phase": phase,
+            "label": label,
+            "final": phase in finals,
+            "rows": by_phase.get(phase, []),
+        }
+        for phase, label in Phase.choices
+    ]
