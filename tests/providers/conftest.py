@@ -1,0 +1,1 @@
+from .portal_support import open_tender, org_client  # noqa: F401
