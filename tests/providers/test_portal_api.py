@@ -1,0 +1,118 @@
+"""The provider portal API: the same rules as the screens; other organisations' objects 404."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from accounts.roles import INKOPER
+from providers.models import CombinationMember, OrganisationInvitation, UEADeclaration
+
+from .factories import OrganisationFactory, provider
+from .test_portal_uea import complete_answers
+
+pytestmark = pytest.mark.django_db
+
+API = "/api/v1/portal/"
+
+
+@pytest.fixture
+def api():
+    def make(organisation=None, *, is_admin=True):
+        organisation = organisation or OrganisationFactory()
+        user = provider(organisation, is_admin=is_admin)
+        client = APIClient()
+        client.force_authenticate(user)
+        client.user, client.org = user, organisation
+        return client
+
+    return make
+
+
+def uea_payload():
+    answers = {}
+    for code, value in complete_answers().items():
+        if code in ("signer_name", "signer_role", "signed_place"):
+            continue
+        answers[code] = {"ja": True, "nee": False}.get(value, value)
+    return {
+        "answers": answers,
+        "signer_name": "Petra de Boer",
+        "signer_role": "Bestuurder",
+        "signed_place": "Doetinchem",
+    }
+
+
+def test_own_organisation_read_and_update(api):
+    admin = api()
+    response = admin.get(API + "organisation/")
+    assert response.status_code == 200 and response.data["kvk"] == admin.org.kvk
+    changed = admin.patch(API + "organisation/", {"city": "Winterswijk"}, format="json")
+    assert changed.status_code == 200 and changed.data["city"] == "Winterswijk"
+    bad = admin.patch(API + "organisation/", {"agb": "12"}, format="json")
+    assert bad.status_code == 400 and "agb" in bad.data
+    colleague = api(admin.org, is_admin=False)
+    assert colleague.patch(API + "organisation/", {"city": "X"}, format="json").status_code == 400
+
+
+def test_invitations_and_isolation(api):
+    a, b = api(), api()
+    created = a.post(API + "invitations/", {"email": "nieuw@example.org"}, format="json")
+    assert created.status_code == 201 and created.data["state"] == "open"
+    pk = created.data["id"]
+    assert b.get(f"{API}invitations/{pk}/").status_code == 404
+    assert b.post(f"{API}invitations/{pk}/revoke/").status_code == 404
+    assert a.post(f"{API}invitations/{pk}/revoke/").data["state"] == "revoked"
+    assert OrganisationInvitation.objects.get().revoked_at is not None
+    assert [m["is_admin"] for m in a.get(API + "members/").data["results"]] == [True]
+
+
+def test_combination_flow_and_isolation(api, open_tender):
+    lead, member, outsider = api(), api(), api()
+    created = lead.post(
+        API + "combinations/", {"tender": open_tender.slug, "name": "Samen"}, format="json"
+    )
+    assert created.status_code == 201
+    pk = created.data["id"]
+    unknown = lead.post(f"{API}combinations/{pk}/invite/", {"kvk": "99999999"}, format="json")
+    assert unknown.status_code == 400 and "geregistreerd" in str(unknown.data["kvk"])
+    invited = lead.post(f"{API}combinations/{pk}/invite/", {"kvk": member.org.kvk}, format="json")
+    assert invited.status_code == 201
+    row = invited.data["id"]
+
+    assert outsider.get(f"{API}combinations/{pk}/").status_code == 404
+    assert outsider.post(f"{API}combination-members/{row}/confirm/").status_code == 404
+    assert lead.post(f"{API}combination-members/{row}/confirm/").status_code == 404
+    assert member.post(f"{API}combinations/{pk}/invite/", {"kvk": "1"}).status_code == 404
+
+    confirmed = member.post(f"{API}combination-members/{row}/confirm/")
+    assert confirmed.status_code == 200 and confirmed.data["state"] == "confirmed"
+    assert lead.get(f"{API}combinations/{pk}/").data["complete"] is True
+    assert lead.delete(f"{API}combination-members/{row}/").status_code == 400
+    overview = member.get(f"{API}tenders/{open_tender.slug}/")
+    assert overview.data["combination"]["name"] == "Samen"
+    assert CombinationMember.objects.get().confirmed_at is not None
+
+
+def test_uea_draft_sign_pdf_and_isolation(api, open_tender):
+    a, b = api(), api()
+    base = f"{API}tenders/{open_tender.slug}/uea/"
+    assert a.get(base).status_code == 404
+    bad = a.put(base, {"answers": {"onzin": True}}, format="json")
+    assert bad.status_code == 400
+    saved = a.put(base, uea_payload(), format="json")
+    assert saved.status_code == 200 and saved.data["problems"] == {}
+    assert b.get(base).status_code == 404
+    assert b.get(base + "pdf/").status_code == 404
+    signed = a.post(base + "sign/")
+    assert signed.status_code == 200 and signed.data["is_signed"]
+    again = a.put(base, uea_payload(), format="json")
+    assert again.status_code == 400
+    pdf = a.get(base + "pdf/")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert UEADeclaration.objects.get().is_signed
+
+
+def test_staff_and_users_without_organisation_get_404(client_for, open_tender):
+    staff = APIClient()
+    staff.force_authenticate(client_for(INKOPER).user)
+    assert staff.get(API + "organisation/").status_code == 404
+    assert staff.get(f"{API}tenders/{open_tender.slug}/").status_code == 404
