@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
@@ -433,10 +434,13 @@ class CombinationView(PortalTenderMixin, View):
 
 
 class UEAView(PortalTenderMixin, View):
-    def page(self, request, form=None, status=200, problems=None):
+    def page(self, request, form=None, status=200):
         declaration = uea_of(tender=self.tender, organisation=self.organisation)
         signed = declaration is not None and declaration.is_signed
         refusal = forming_refusal(self.tender)
+        problems = uea_problems(declaration) if declaration and not signed else None
+        if form is None and problems and request.GET.get("controle"):
+            form = UEAForm.with_problems(declaration, problems)
         form = form or UEAForm(declaration=declaration, disabled=signed or bool(refusal))
         return render(
             request,
@@ -449,9 +453,7 @@ class UEAView(PortalTenderMixin, View):
                 "refusal": refusal,
                 "form": form,
                 "parts": form.parts(),
-                "problems": problems
-                if problems is not None
-                else (uea_problems(declaration) if declaration and not signed else None),
+                "problems": problems,
                 "may_sign": can_sign_uea(request.user, self.organisation.pk),
                 "closing": CLOSING_DECLARATION,
             },
@@ -489,7 +491,8 @@ class UEAView(PortalTenderMixin, View):
                 messages.success(request, _("Het concept is opgeslagen."))
         except ApplicationError as exc:
             messages.error(request, exc.message)
-            return redirect("portal-uea", slug=slug)
+            if request.POST.get("action") == "sign":
+                return redirect(reverse("portal-uea", args=[slug]) + "?controle=1")
         return redirect("portal-uea", slug=slug)
 
 

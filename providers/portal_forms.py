@@ -12,12 +12,15 @@ from .constants import LegalForm
 TEXT = {"class": "utrecht-textbox utrecht-textbox--html-input"}
 SELECT = {"class": "utrecht-select utrecht-select--html-select"}
 TEXTAREA = {"class": "utrecht-textarea utrecht-textarea--html-textarea", "rows": 3}
-RADIO = {"class": "utrecht-radio-button utrecht-radio-button--html-input"}
 
 
 class PortalForm(forms.Form):
+    # Service field names that a form calls differently.
+    service_fields = {"password": "password1"}
+
     def add_service_error(self, exc: ApplicationError) -> None:
-        self.add_error(exc.field if exc.field in self.fields else None, exc.message)
+        field = self.service_fields.get(exc.field, exc.field)
+        self.add_error(field if field in self.fields else None, exc.message)
 
 
 class OrganisationForm(PortalForm):
@@ -163,25 +166,44 @@ class CombinationInviteForm(PortalForm):
 YES_NO_CHOICES = [("ja", _("Ja")), ("nee", _("Nee"))]
 
 
+class _DraftRequired:
+    """A field that is required to sign but may be empty in a draft: shown as required (no
+    "niet verplicht"), yet an empty value passes validation; signing checks completeness."""
+
+    def validate(self, value):
+        if value in self.empty_values:
+            return
+        super().validate(value)
+
+
+class DraftChoiceField(_DraftRequired, forms.ChoiceField):
+    pass
+
+
+class DraftCharField(_DraftRequired, forms.CharField):
+    pass
+
+
 class UEAForm(PortalForm):
     """One field per UEA question (``providers.uea``), an explanation field for every yes/no
-    question that can need one, and the signer's name, role and place (Deel VI). Nothing is
-    required here: a draft may be incomplete; signing checks completeness."""
+    question that can need one, and the signer's name, role and place (Deel VI). Fields needed
+    to sign show as required, but empty values pass: a draft may be incomplete; signing checks
+    completeness (``with_problems`` puts what is missing on the fields)."""
 
-    signer_name = forms.CharField(
+    use_required_attribute = False
+
+    signer_name = DraftCharField(
         label=_("Naam ondertekenaar"),
-        required=False,
         max_length=200,
         widget=forms.TextInput(attrs={**TEXT, "autocomplete": "name"}),
     )
-    signer_role = forms.CharField(
+    signer_role = DraftCharField(
         label=_("Functie ondertekenaar"),
-        required=False,
         max_length=200,
         widget=forms.TextInput(attrs=TEXT),
     )
-    signed_place = forms.CharField(
-        label=_("Plaats"), required=False, max_length=100, widget=forms.TextInput(attrs=TEXT)
+    signed_place = DraftCharField(
+        label=_("Plaats"), max_length=100, widget=forms.TextInput(attrs=TEXT)
     )
 
     def __init__(self, *args, declaration=None, disabled=False, **kwargs):
@@ -201,11 +223,8 @@ class UEAForm(PortalForm):
         super().__init__(*args, initial=initial, **kwargs)
         for q in structure.questions():
             if q.kind == structure.YES_NO:
-                self.fields[q.code] = forms.ChoiceField(
-                    label=q.label,
-                    choices=YES_NO_CHOICES,
-                    required=False,
-                    widget=forms.RadioSelect(attrs=RADIO),
+                self.fields[q.code] = DraftChoiceField(
+                    label=q.label, choices=YES_NO_CHOICES, widget=forms.RadioSelect
                 )
             else:
                 widget = (
@@ -213,18 +232,27 @@ class UEAForm(PortalForm):
                     if q.kind == structure.LONG_TEXT
                     else (forms.TextInput(attrs=TEXT))
                 )
-                self.fields[q.code] = forms.CharField(label=q.label, required=False, widget=widget)
+                field_class = DraftCharField if q.required else forms.CharField
+                self.fields[q.code] = field_class(label=q.label, required=q.required, widget=widget)
             if q.explain_when is not None:
-                self.fields[structure.explanation_key(q.code)] = forms.CharField(
+                self.fields[structure.explanation_key(q.code)] = DraftCharField(
                     label=_("Toelichting"),
                     help_text=_("Verplicht als u '%(answer)s' antwoordt.")
                     % {"answer": _("Ja") if q.explain_when else _("Nee")},
-                    required=False,
                     widget=forms.Textarea(attrs=TEXTAREA),
                 )
         if disabled:
             for field in self.fields.values():
                 field.disabled = True
+
+    @classmethod
+    def with_problems(cls, declaration, problems: dict[str, str]) -> "UEAForm":
+        """The saved draft as a bound form with what stops signing on its fields."""
+        form = cls(data=cls(declaration=declaration).initial)
+        form.is_valid()
+        for field, message in problems.items():
+            form.add_error(field if field in form.fields else None, message)
+        return form
 
     def answers(self) -> dict:
         data = self.cleaned_data
