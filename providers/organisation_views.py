@@ -60,6 +60,7 @@ from .services.organisations import (
     invitation_create,
     invitation_refusal,
     invitation_revoke,
+    invitation_validity,
     organisation_register,
     organisation_update,
 )
@@ -192,6 +193,7 @@ class OrganisationView(OrganisationRequiredMixin, View):
                 "invite_form": invite_form or (InviteColleagueForm() if is_admin else None),
                 "members": members_of(organisation),
                 "invitations": invitations,
+                "validity_days": invitation_validity().days,
             },
             status=status,
         )

@@ -49,6 +49,8 @@ def test_draft_then_sign_locks(org_client, open_tender):
 
     refused = client.post(url(open_tender), {"iii_fraud": "ja", "action": "sign"}, follow=True)
     assert "nog niet volledig" in refused.content.decode()
+    assert "Beantwoord deze vraag." in refused.content.decode()  # on the missing fields
+    assert "Licht uw antwoord toe." in refused.content.decode()
     assert not UEADeclaration.objects.get().is_signed
 
     missing_explanation = complete_answers(iii_fraud="ja", action="sign")
