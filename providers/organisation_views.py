@@ -107,6 +107,8 @@ class RegisterView(View):
         )
 
     def post(self, request):
+        if request.user.is_authenticated:  # one account per person: sign out first
+            return redirect("portal-home")
         form = RegistrationForm(request.POST)
         result = form.is_valid() and _attempt(
             form,

@@ -208,6 +208,8 @@ def combination_member_decide(
     if not member.is_pending:
         raise ApplicationError(_("Over deze uitnodiging is al beslist."))
     if accept:
+        # Serialise with the organisation's other combination actions (create, confirm).
+        Organisation.objects.select_for_update().get(pk=member.organisation_id)
         if _engaged_elsewhere(
             tender=combination.tender, organisation=member.organisation, exclude=combination
         ):
