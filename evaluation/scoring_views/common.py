@@ -82,9 +82,7 @@ def dossier_facts(dossier: Dossier, *, phase: str) -> dict:
         "segment": dossier.segment,
         "bidder": submission.bidder,
         "members": members,
-        "subcontractors": [
-            s.organisation.name for s in submission.subcontractors.select_related("organisation")
-        ],
+        "subcontractors": [s.name for s in submission.subcontractors.all()],
         "municipalities": list(dossier.municipalities.order_by("name")),
         "specialisms": list(dossier.specialisms),
         "answers": answers,

@@ -1,0 +1,222 @@
+"""Reading a bidder's submission for the portal and the API, and the checklist of what is
+still missing before it can be submitted.
+
+The checklist is a list of check functions (``CHECKS``); other parts add theirs with
+``register_check`` (e.g. the combination's confirmations and the UEA forms), so sealing and the
+screens use the same list.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
+
+from tender.constants import Funding, TenderState
+from tender.models import Requirement, Segment, Tender
+
+from .constants import SubmissionState
+from .models import (
+    Combination,
+    DocumentKind,
+    Dossier,
+    Organisation,
+    RequirementAnswer,
+    Submission,
+    SubmissionDocument,
+)
+
+# Drafts may be prepared once the tender is published; submitting (sealing) needs the state
+# below and a moment strictly before the deadline (docs/rules.md).
+DRAFT_STATES = frozenset({TenderState.PUBLISHED, TenderState.SUBMISSIONS_OPEN})
+SEAL_STATE = TenderState.SUBMISSIONS_OPEN
+MAX_REFERENCES = 5
+
+
+def submission_combination(*, tender: Tender, organisation: Organisation) -> Combination | None:
+    """The combination ``organisation`` leads in ``tender``, if any. (The combinations feature
+    replaces this by its ``combination_of`` at merge.)"""
+    return Combination.objects.filter(tender=tender, lead=organisation).first()
+
+
+def submissions_of(*, tender: Tender, organisation: Organisation) -> QuerySet[Submission]:
+    """Every version of the organisation's submission for the tender, newest first."""
+    return Submission.objects.filter(tender=tender, bidder=organisation).order_by("-version")
+
+
+def draft_of(*, tender: Tender, organisation: Organisation) -> Submission | None:
+    return (
+        submissions_of(tender=tender, organisation=organisation)
+        .filter(state=SubmissionState.DRAFT)
+        .first()
+    )
+
+
+def sealed_current_of(*, tender: Tender, organisation: Organisation) -> Submission | None:
+    return (
+        submissions_of(tender=tender, organisation=organisation)
+        .filter(state=SubmissionState.SEALED, is_current=True)
+        .first()
+    )
+
+
+def submission_detail(pk: int) -> Submission:
+    """One submission with everything the overview, the checklist and the manifest read."""
+    return (
+        Submission.objects.select_related("tender__region", "bidder", "combination")
+        .prefetch_related(
+            Prefetch(
+                "dossiers",
+                queryset=Dossier.objects.select_related("segment__lot")
+                .prefetch_related("municipalities")
+                .order_by("segment__position", "segment__code"),
+            ),
+            Prefetch("answers", queryset=RequirementAnswer.objects.select_related("requirement")),
+            Prefetch(
+                "documents",
+                queryset=SubmissionDocument.objects.select_related(
+                    "file", "segment", "requirement"
+                ).order_by("kind", "segment__code", "requirement__code", "name", "pk"),
+            ),
+            "subcontractors",
+        )
+        .get(pk=pk)
+    )
+
+
+def tender_segments(tender: Tender) -> list[Segment]:
+    return list(
+        Segment.objects.filter(tender=tender)
+        .select_related("lot")
+        .prefetch_related("lot__municipalities")
+        .order_by("lot__position", "position", "code")
+    )
+
+
+def tender_requirements(tender: Tender) -> list[Requirement]:
+    return list(
+        Requirement.objects.filter(tender=tender).order_by("segment_id", "position", "code")
+    )
+
+
+@dataclass
+class ChecklistItem:
+    label: str
+    done: bool
+    anchor: str = ""
+
+
+@dataclass
+class ChecklistContext:
+    """What a check reads; built once per checklist (no queries in the checks)."""
+
+    submission: Submission
+    requirements: list[Requirement]
+    dossiers: list[Dossier] = field(default_factory=list)
+    answers: dict[int, RequirementAnswer] = field(default_factory=dict)
+    documents: list[SubmissionDocument] = field(default_factory=list)
+
+
+Check = Callable[[ChecklistContext], list[ChecklistItem]]
+CHECKS: list[Check] = []
+
+
+def register_check(check: Check) -> Check:
+    """Add a check to every checklist (usable as a decorator)."""
+    if check not in CHECKS:
+        CHECKS.append(check)
+    return check
+
+
+@register_check
+def check_segments(ctx: ChecklistContext) -> list[ChecklistItem]:
+    return [ChecklistItem(_("Kies minstens één inkoopsegment"), bool(ctx.dossiers), "segmenten")]
+
+
+@register_check
+def check_general_requirements(ctx: ChecklistContext) -> list[ChecklistItem]:
+    general = [r for r in ctx.requirements if r.segment_id is None]
+    missing = [r.code for r in general if r.pk not in ctx.answers]
+    if not general:
+        return []
+    label = _("Beantwoord alle algemene eisen")
+    if missing:
+        label += " " + _("(nog open: %(codes)s)") % {"codes": ", ".join(missing)}
+    return [ChecklistItem(label, not missing, "eisen")]
+
+
+@register_check
+def check_dossiers(ctx: ChecklistContext) -> list[ChecklistItem]:
+    items = []
+    for dossier in ctx.dossiers:
+        segment = dossier.segment
+        anchor = f"segment-{segment.code}"
+        name = f"{segment.code} {segment.name}"
+        requirements = [r for r in ctx.requirements if r.segment_id == segment.pk]
+        missing = [r.code for r in requirements if r.pk not in ctx.answers]
+        if requirements:
+            label = _("%(segment)s: beantwoord alle eisen van het segment") % {"segment": name}
+            if missing:
+                label += " " + _("(nog open: %(codes)s)") % {"codes": ", ".join(missing)}
+            items.append(ChecklistItem(label, not missing, anchor))
+        documents = [d for d in ctx.documents if d.segment_id == segment.pk]
+        items.append(
+            ChecklistItem(
+                _("%(segment)s: upload het bekwaamheidsdossier") % {"segment": name},
+                any(d.kind == DocumentKind.DOSSIER for d in documents),
+                anchor,
+            )
+        )
+        items.append(
+            ChecklistItem(
+                _("%(segment)s: upload minstens één referentie") % {"segment": name},
+                any(d.kind == DocumentKind.REFERENCE for d in documents),
+                anchor,
+            )
+        )
+        items.append(
+            ChecklistItem(
+                _("%(segment)s: kies de gemeenten waar u levert") % {"segment": name},
+                bool(dossier.municipalities.all()),
+                anchor,
+            )
+        )
+        if segment.lot.funding == Funding.LUMPSUM:
+            items.append(
+                ChecklistItem(
+                    _("%(segment)s: vul het lumpsumbod volledig in") % {"segment": name},
+                    dossier.has_bid,
+                    anchor,
+                )
+            )
+    return items
+
+
+@register_check
+def check_convenant(ctx: ChecklistContext) -> list[ChecklistItem]:
+    if ctx.submission.combination_id is None:
+        return []
+    return [
+        ChecklistItem(
+            _("Upload de concept-samenwerkingsovereenkomst van de combinatie"),
+            any(d.kind == DocumentKind.CONVENANT for d in ctx.documents),
+            "combinatie",
+        )
+    ]
+
+
+def submission_checklist(submission: Submission) -> list[ChecklistItem]:
+    """Every check's items, done or not. ``submission`` should come from
+    ``submission_detail`` (prefetched); the checks themselves do not query."""
+    ctx = ChecklistContext(
+        submission=submission,
+        requirements=tender_requirements(submission.tender),
+        dossiers=list(submission.dossiers.all()),
+        answers={a.requirement_id: a for a in submission.answers.all()},
+        documents=list(submission.documents.all()),
+    )
+    return [item for check in CHECKS for item in check(ctx)]
+
+
+def checklist_missing(items: list[ChecklistItem]) -> list[ChecklistItem]:
+    return [item for item in items if not item.done]

@@ -1,0 +1,32 @@
+"""``{% submission_summary tender as summary %}``: the current user's organisation's submission
+state for a tender (portal tender page)."""
+
+from django import template
+
+from ..selectors import organisation_of
+from ..submission_selectors import (
+    checklist_missing,
+    draft_of,
+    sealed_current_of,
+    submission_checklist,
+    submission_detail,
+)
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def submission_summary(context, tender) -> dict:
+    request = context.get("request")
+    organisation = organisation_of(request.user) if request is not None else None
+    if organisation is None:
+        return {"draft": None, "sealed": None, "missing": 0}
+    draft = draft_of(tender=tender, organisation=organisation)
+    missing = 0
+    if draft is not None:
+        missing = len(checklist_missing(submission_checklist(submission_detail(draft.pk))))
+    return {
+        "draft": draft,
+        "sealed": sealed_current_of(tender=tender, organisation=organisation),
+        "missing": missing,
+    }
