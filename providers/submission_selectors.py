@@ -220,3 +220,30 @@ def submission_checklist(submission: Submission) -> list[ChecklistItem]:
 
 def checklist_missing(items: list[ChecklistItem]) -> list[ChecklistItem]:
     return [item for item in items if not item.done]
+
+
+def dossier_documents(dossier: Dossier) -> list[SubmissionDocument]:
+    """The documents evaluators see beside a dossier: its segment's competence dossier and
+    references, the evidence of the general requirements and of this segment's requirements,
+    and a combination's convenant. None before the opening, and none for a version that is not
+    the sealed, current one (the serving view checks the user as well)."""
+    from accounts.permissions import OPENED_STATES
+
+    submission = dossier.submission
+    if submission.tender.state not in OPENED_STATES:
+        return []
+    if submission.state != SubmissionState.SEALED or not submission.is_current:
+        return []
+    documents = SubmissionDocument.objects.filter(submission=submission).select_related(
+        "file", "requirement", "segment"
+    )
+    return [
+        d
+        for d in documents
+        if d.segment_id == dossier.segment_id
+        or d.kind == DocumentKind.CONVENANT
+        or (
+            d.kind == DocumentKind.EVIDENCE
+            and d.requirement.segment_id in (None, dossier.segment_id)
+        )
+    ]

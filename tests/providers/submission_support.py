@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 
 from providers.models import DocumentKind, Organisation
 from providers.services import submissions as services
-from tender.models import Municipality, Requirement, Segment
+from tender.models import Criterion, Municipality, Requirement, Segment
 from tests.tender.communication_helpers import build_tender, make_provider
 
 MARKER = b"GEHEIM-BEKWAAMHEIDSDOSSIER-INHOUD"
@@ -57,6 +57,9 @@ def open_tender(slug="inkoop-2027", **kwargs):
     general requirement AM1 and a segment requirement for JH-DYS."""
     tender = build_tender(slug=slug, state="submissions_open", **kwargs)
     segment = Segment.objects.get(tender=tender, code="JH-DYS")
+    Criterion.objects.create(
+        segment=segment, code="A", name="Kennis", phase="selection", max_points=Decimal("60")
+    )
     Requirement.objects.create(tender=tender, code="AM1", text="Geen uitsluitingsgronden")
     Requirement.objects.create(
         tender=tender, segment=segment, code="JH-M1", text="Twee jaar ervaring", position=1
