@@ -191,6 +191,13 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Tenders, rankings and contracts of social-domain care procurement.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {
+        "SubmissionStateEnum": "providers.constants.SubmissionState",
+        "SubmissionDocumentKindEnum": "providers.document_models.DocumentKind",
+        "TenderStateEnum": "tender.constants.TenderState",
+        "TenderDocumentKindEnum": "tender.models.TenderDocument.Kind",
+        "SessionKindEnum": "tender.models.Session.Kind",
+    },
 }
 
 LOGGING = {

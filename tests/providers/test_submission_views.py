@@ -29,7 +29,9 @@ def _url(name, tender, *args):
     return reverse(name, args=[tender.slug, *args])
 
 
-def test_from_segments_to_a_sealed_submission_with_a_receipt(client, django_capture_on_commit_callbacks):
+def test_from_segments_to_a_sealed_submission_with_a_receipt(
+    client, django_capture_on_commit_callbacks
+):
     tender = open_tender()
     user, organisation = provider("Zorg Oost")
     client.force_login(user)
@@ -136,9 +138,7 @@ def test_another_organisation_gets_404_for_every_object(client):
     for pk in (document.pk, document2.pk):
         response = client.post(_url("portal-submission-document-delete", tender, pk))
         assert response.status_code == 404
-    response = client.post(
-        _url("portal-submission-subcontractor-remove", tender, subcontractor.pk)
-    )
+    response = client.post(_url("portal-submission-subcontractor-remove", tender, subcontractor.pk))
     assert response.status_code == 404
     assert draft_a2.documents.count() == 2
 
