@@ -26,9 +26,10 @@ from .models import (
     SubmissionDocument,
 )
 
-# Drafts may be prepared once the tender is published; submitting (sealing) needs the state
-# below and a moment strictly before the deadline (docs/rules.md).
-DRAFT_STATES = frozenset({TenderState.PUBLISHED, TenderState.SUBMISSIONS_OPEN})
+# Drafts are started and changed, and sealed, while the tender is open for submissions and the
+# moment is strictly before the deadline (docs/rules.md). Not while it is only published: its
+# set-up may still change then, and a draft would freeze it (``setup_refusal``).
+DRAFT_STATES = frozenset({TenderState.SUBMISSIONS_OPEN})
 SEAL_STATE = TenderState.SUBMISSIONS_OPEN
 MAX_REFERENCES = 5
 
