@@ -30,3 +30,23 @@ def submission_summary(context, tender) -> dict:
         "sealed": sealed_current_of(tender=tender, organisation=organisation),
         "missing": missing,
     }
+
+
+@register.filter
+def document_kind(value: str) -> str:
+    """The Dutch label of a document kind code (manifests store the code)."""
+    from ..models import DocumentKind
+
+    try:
+        return DocumentKind(value).label
+    except ValueError:
+        return value
+
+
+@register.filter
+def plain_number(value) -> str:
+    """A stored decimal as typed: no trailing zeros, decimal comma ("6,5")."""
+    if value in (None, ""):
+        return ""
+    text = format(value.normalize(), "f")
+    return text.replace(".", ",")
