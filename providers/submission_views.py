@@ -9,6 +9,8 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -52,15 +54,34 @@ class SubmissionMixin(PortalMixin):
         return draft
 
     def run(self, action, *, success: str, anchor: str = ""):
-        """Call a service; a refusal becomes an error message on the overview."""
+        """Call a service; a refusal becomes an error message on the overview. An htmx
+        request (autosave of a section) gets the section's status line and the checklist."""
+        error = None
         try:
             action()
-        except ApplicationError as error:
-            messages.error(self.request, error.message)
-        else:
-            if success:
-                messages.success(self.request, success)
+        except ApplicationError as refused:
+            error = refused.message
+        if self.request.headers.get("HX-Request"):
+            return self.autosave_response(error)
+        if error:
+            messages.error(self.request, error)
+        elif success:
+            messages.success(self.request, success)
         return redirect(self.overview_url(anchor))
+
+    def autosave_response(self, error: str | None):
+        draft = draft_of(tender=self.tender, organisation=self.organisation)
+        checklist = submission_checklist(submission_detail(draft.pk)) if draft else []
+        return render(
+            self.request,
+            "portal/submission/_autosave.html",
+            {
+                "error": error,
+                "saved_at": time_format(timezone.localtime(timezone.now()), "H:i:s"),
+                "checklist": checklist,
+                "missing": checklist_missing(checklist),
+            },
+        )
 
 
 def _segment_rows(tender, submission, requirements):

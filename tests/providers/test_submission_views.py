@@ -158,3 +158,26 @@ def test_overview_query_count_does_not_grow_with_segments(client, django_assert_
     )
     with django_assert_num_queries(16):
         assert client.get(_url("portal-submission", tender)).status_code == 200
+
+
+def test_htmx_autosave_answers_with_a_status_and_the_checklist(client):
+    tender = open_tender()
+    user, organisation = provider()
+    complete_draft(tender, user, organisation)
+    client.force_login(user)
+    general = Requirement.objects.get(tender=tender, code="AM1")
+    response = client.post(
+        _url("portal-submission-answers", tender), {f"req-{general.pk}": ""}, HTTP_HX_REQUEST="true"
+    )
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "Bewaard om" in content
+    assert 'id="checklist-items" hx-swap-oob="true"' in content
+    assert "Nog doen:" in content and "Beantwoord alle algemene eisen (nog open: AM1)" in content
+
+    response = client.post(
+        _url("portal-submission-segment", tender, "JH-DYS"),
+        {"municipalities": ["GM0222"], "bid_months": "-3"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert "vul een getal van 0 of meer in" in response.content.decode()
