@@ -10,6 +10,7 @@ from ..submission_selectors import (
     sealed_current_of,
     submission_checklist,
     submission_detail,
+    submissions_of,
 )
 
 register = template.Library()
@@ -20,14 +21,16 @@ def submission_summary(context, tender) -> dict:
     request = context.get("request")
     organisation = organisation_of(request.user) if request is not None else None
     if organisation is None:
-        return {"draft": None, "sealed": None, "missing": 0}
+        return {"draft": None, "sealed": None, "withdrawn": None, "missing": 0}
     draft = draft_of(tender=tender, organisation=organisation)
     missing = 0
     if draft is not None:
         missing = len(checklist_missing(submission_checklist(submission_detail(draft.pk))))
+    latest = submissions_of(tender=tender, organisation=organisation).exclude(state="draft").first()
     return {
         "draft": draft,
         "sealed": sealed_current_of(tender=tender, organisation=organisation),
+        "withdrawn": latest if latest is not None and latest.state == "withdrawn" else None,
         "missing": missing,
     }
 

@@ -272,3 +272,54 @@ def test_manifest_is_canonical_json():
         services.canonical_json({"b": 1, "a": "é"})
         == json.dumps({"a": "é", "b": 1}, separators=(",", ":"), ensure_ascii=False).encode()
     )
+
+
+def test_a_combination_needs_the_draft_convenant():
+    from providers.models import Combination
+
+    tender = open_tender()
+    user, organisation = provider()
+    Combination.objects.create(tender=tender, lead=organisation, name="Samen")
+    draft = complete_draft(tender, user, organisation)
+    assert draft.combination_id is not None
+    with pytest.raises(ApplicationError) as refused:
+        services.submission_seal(submission=draft, user=user)
+    assert "samenwerkingsovereenkomst" in refused.value.message
+
+    services.document_upload(
+        submission=draft,
+        kind=DocumentKind.CONVENANT,
+        name="convenant.pdf",
+        data=pdf_bytes(),
+        user=user,
+    )
+    sealed = services.submission_seal(submission=draft, user=user)
+    assert "convenant" in {d["kind"] for d in sealed.manifest["documents"]}
+
+
+def test_the_data_key_is_stored_wrapped_and_rewraps_on_rotation():
+    import base64
+    import os
+
+    from providers import crypto
+    from providers.models import TenderDataKey
+
+    tender = open_tender()
+    user, organisation = provider()
+    draft = complete_draft(tender, user, organisation)
+    record = TenderDataKey.objects.get(tender=tender)
+    data_key = crypto.tender_data_key(tender)
+    assert data_key not in bytes(record.wrapped_key)
+    assert record.master_key_id == crypto.master_key_id()
+
+    old, new = crypto.master_key(), os.urandom(32)
+    assert crypto.data_keys_rewrap(old_key=old, new_key=new) == 1
+    record.refresh_from_db()
+    assert record.master_key_id == crypto.master_key_id(new)
+    assert crypto.unwrap_key(record.wrapped_key, tender_id=tender.pk, key=new) == data_key
+    # With the rotated key in the settings the files still decrypt.
+    from django.test import override_settings
+
+    with override_settings(SUBMISSION_MASTER_KEY=base64.b64encode(new).decode()):
+        stored = draft.documents.first().file.blob.open("rb").read()
+        assert crypto.decrypt_file(tender, stored)

@@ -181,3 +181,31 @@ def test_htmx_autosave_answers_with_a_status_and_the_checklist(client):
         HTTP_HX_REQUEST="true",
     )
     assert "vul een getal van 0 of meer in" in response.content.decode()
+
+
+def test_withdraw_from_the_overview_and_the_tender_page_include(client, rf):
+    from django.template.loader import render_to_string
+
+    from providers.services import submissions as services
+
+    tender = open_tender()
+    user, organisation = provider()
+    services.submission_seal(submission=complete_draft(tender, user, organisation), user=user)
+    client.force_login(user)
+    page = client.get(_url("portal-submission", tender)).content.decode()
+    assert "Versie 1 intrekken" in page
+
+    request = rf.get("/")
+    request.user = user
+    summary = render_to_string(
+        "portal/_tender_submission.html", {"tender": tender, "request": request}
+    )
+    assert "Ingediend en verzegeld: versie 1" in summary
+
+    response = client.post(_url("portal-submission-withdraw", tender), follow=True)
+    assert "Uw inschrijving is ingetrokken" in response.content.decode()
+    assert Submission.objects.get(bidder=organisation).state == SubmissionState.WITHDRAWN
+    summary = render_to_string(
+        "portal/_tender_submission.html", {"tender": tender, "request": request}
+    )
+    assert "U hebt versie 1 ingetrokken" in summary
