@@ -40,6 +40,7 @@ bench: $(STAMP)
 
 check-deploy: $(STAMP)
 	SECRET_KEY=$$(head -c 48 /dev/urandom | base64) ALLOWED_HOSTS=example.org \
+	SUBMISSION_MASTER_KEY=$$(head -c 32 /dev/urandom | base64) \
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/aanbesteding \
 	$(PY) manage.py check --deploy --fail-level WARNING --settings=config.settings.production
 

@@ -14,6 +14,9 @@ from .roles import (
     VOORZITTER,
 )
 
+# Tender states from the (four-eyes) opening on: sealed content becomes readable.
+OPENED_STATES = frozenset({"opened", "selection", "award", "standstill", "awarded", "contracted"})
+
 
 def role_names(user) -> set[str]:
     if not getattr(user, "is_authenticated", False):
@@ -299,8 +302,6 @@ def can_manage_regions(user) -> bool:
 # invitation, and sign the UEA. Creating and steering a combination is done by the lead's
 # admins. Staff read a signed UEA only once the tender is opened (sealed until then).
 
-OPENED_OR_LATER = frozenset({"opened", "selection", "award", "standstill", "awarded", "contracted"})
-
 
 def _provider_membership(user):
     return getattr(user, "organisation_membership", None) if is_provider(user) else None
@@ -345,4 +346,36 @@ def can_sign_uea(user, organisation_id) -> bool:
 
 def can_view_uea_as_staff(user, tender) -> bool:
     """Staff read UEAs once the tender is opened, like the submissions they belong to."""
-    return is_staff_member(user) and tender.state in OPENED_OR_LATER
+    return is_staff_member(user) and tender.state in OPENED_STATES
+
+
+# -- Submissions in the provider portal and their documents ---------------------------------
+#
+# A provider user works on its own organisation's submissions only (anything else is a 404 in
+# the views). Submission content, and above all the files, is readable by municipal users only
+# once the tender is opened (four-eyes opening) and only for the sealed, current version:
+# procurement staff (inkoper), the chair and the evaluators assigned to a dossier of the
+# submission without a conflict (for a segment document: the dossier of that segment).
+
+
+def can_edit_submission(user, submission) -> bool:
+    """A member of the bidding organisation (the lead of a combination)."""
+    return can_act_for_organisation(user, submission.bidder_id)
+
+
+def can_read_submission_document(user, document) -> bool:
+    """Whether ``user`` may read (decrypt) ``document``: see the rule above. ``document``'s
+    submission and its tender are read, so select them along."""
+    submission = document.submission
+    if submission.tender.state not in OPENED_STATES:
+        return False
+    if submission.state != "sealed" or not submission.is_current:
+        return False
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser or bool(role_names(user) & {INKOPER, VOORZITTER}):
+        return True
+    dossiers = submission.dossiers.select_related("submission")
+    if document.segment_id is not None:
+        dossiers = dossiers.filter(segment_id=document.segment_id)
+    return any(can_score(user, dossier) for dossier in dossiers)

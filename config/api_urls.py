@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("evaluation.api.scoring_urls")),
     path("", include("evaluation.api.urls")),
     path("", include("providers.api.urls")),
+    path("", include("providers.api.submission_urls")),
 ]

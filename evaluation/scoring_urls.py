@@ -3,7 +3,7 @@
 
 from django.urls import path, register_converter
 
-from .scoring_views import chair, evaluator, review
+from .scoring_views import chair, documents, evaluator, review
 
 
 class PhaseConverter:
@@ -52,6 +52,12 @@ urlpatterns = [
     # requirement review: the chair and assigned evaluators
     path(prefix + "eisen/", review.ReviewListView.as_view(), name="scoring-review-list"),
     path(prefix + "eisen/<int:pk>/", review.ReviewView.as_view(), name="scoring-review"),
+    # dossier documents (after the opening; assigned evaluators and the chair)
+    path(
+        prefix + "document/<int:pk>/",
+        documents.DossierDocumentView.as_view(),
+        name="scoring-document",
+    ),
     # the evaluators
     path(prefix + "<phase:phase>/", evaluator.MyDossiersView.as_view(), name="scoring-my-dossiers"),
     path(dossier, evaluator.DossierView.as_view(), name="scoring-dossier"),

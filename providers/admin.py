@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from accounts.permissions import OPENED_STATES
 from audit.admin import ReadOnlyAdminMixin
 
 from .models import (
@@ -13,7 +14,23 @@ from .models import (
     SessionRegistration,
     Subcontractor,
     Submission,
+    SubmissionDocument,
 )
+
+# Submissions are sealed until the four-eyes opening: the admin shows none of them (not even
+# that they exist) before it. A draft tender holds only submissions loaded from a scenario file.
+ADMIN_READABLE_STATES = OPENED_STATES | {"draft"}
+
+
+class SealedUntilOpeningMixin:
+    tender_path = "tender"
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(**{f"{self.tender_path}__state__in": ADMIN_READABLE_STATES})
+        )
 
 
 @admin.register(Organisation)
@@ -40,7 +57,7 @@ class SubcontractorInline(admin.TabularInline):
 
 
 @admin.register(Submission)
-class SubmissionAdmin(admin.ModelAdmin):
+class SubmissionAdmin(SealedUntilOpeningMixin, admin.ModelAdmin):
     """Read-only: a sealed submission is never edited, not even by an administrator."""
 
     list_display = ["bidder", "tender", "state", "version", "submitted_at"]
@@ -53,7 +70,9 @@ class SubmissionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Dossier)
-class DossierAdmin(admin.ModelAdmin):
+class DossierAdmin(SealedUntilOpeningMixin, admin.ModelAdmin):
+    tender_path = "submission__tender"
+
     list_display = ["segment", "submission"]
     list_filter = ["segment__tender", "segment"]
 
@@ -62,7 +81,9 @@ class DossierAdmin(admin.ModelAdmin):
 
 
 @admin.register(RequirementAnswer)
-class RequirementAnswerAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class RequirementAnswerAdmin(SealedUntilOpeningMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    tender_path = "submission__tender"
+
     """Read-only: part of the sealed submission; the review outcome is set by the service."""
 
     list_display = ["requirement", "submission", "met", "rejected"]
@@ -120,3 +141,19 @@ class QuestionAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         published = obj is not None and obj.nota is not None and obj.nota.is_published
         return not published and super().has_change_permission(request, obj)
+
+
+@admin.register(SubmissionDocument)
+class SubmissionDocumentAdmin(SealedUntilOpeningMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Metadata only (name, kind, hash): the admin never links to or decrypts a file."""
+
+    tender_path = "submission__tender"
+    list_display = ["name", "kind", "submission", "uploaded_at"]
+    list_filter = ["kind"]
+    fields = ["submission", "kind", "segment", "requirement", "name", "uploaded_at", "sha256"]
+    readonly_fields = fields
+    list_select_related = ["submission__bidder", "submission__tender"]
+
+    @admin.display(description="SHA-256")
+    def sha256(self, obj):
+        return obj.file.sha256

@@ -239,6 +239,24 @@ class Submission(models.Model):
     created_at = models.DateTimeField(
         _("aangemaakt"), auto_now_add=True, help_text=_("Aangemaakt.")
     )
+    sealed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ingediend door"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Gebruiker die de inschrijving indiende."),
+    )
+    manifest = models.JSONField(
+        _("manifest"),
+        null=True,
+        blank=True,
+        help_text=_("Canonieke inhoudsopgave waarover de hash is berekend (bij indienen)."),
+    )
+    withdrawn_at = models.DateTimeField(
+        _("ingetrokken op"), null=True, blank=True, help_text=_("Moment van intrekken.")
+    )
 
     class Meta:
         ordering = ["tender", "bidder__kvk"]
@@ -252,6 +270,11 @@ class Submission(models.Model):
                 fields=["tender", "bidder"],
                 condition=Q(is_current=True),
                 name="submission_one_current_per_bidder",
+            ),
+            models.UniqueConstraint(
+                fields=["tender", "bidder"],
+                condition=Q(state="draft"),
+                name="submission_one_draft_per_bidder",
             ),
         ]
 
@@ -270,22 +293,30 @@ class Subcontractor(models.Model):
     organisation = models.ForeignKey(
         Organisation,
         verbose_name=_("onderaannemer"),
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="subcontracts",
-        help_text=_("Organisatie die als onderaannemer werkt."),
+        help_text=_("Geregistreerde organisatie, als de onderaannemer die is."),
+    )
+    name = models.CharField(_("naam"), max_length=200, help_text=_("Naam van de onderaannemer."))
+    kvk = models.CharField(
+        _("KvK-nummer"),
+        max_length=8,
+        validators=[kvk_validator],
+        help_text=_("KvK-nummer van de onderaannemer (8 cijfers)."),
     )
 
     class Meta:
+        ordering = ["submission", "name", "kvk"]
         verbose_name = _("onderaannemer")
         verbose_name_plural = _("onderaannemers")
         constraints = [
-            models.UniqueConstraint(
-                fields=["submission", "organisation"], name="subcontractor_unique"
-            ),
+            models.UniqueConstraint(fields=["submission", "kvk"], name="subcontractor_unique"),
         ]
 
     def __str__(self):
-        return str(self.organisation)
+        return f"{self.name} ({self.kvk})"
 
 
 class Dossier(models.Model):
@@ -617,4 +648,10 @@ class Question(models.Model):
 
 
 # The provider portal's organisations, invitations, combinations and UEA forms.
+from .document_models import (  # noqa: E402, F401  (models of this app in their own module)
+    DocumentKind,
+    EncryptedFile,
+    SubmissionDocument,
+    TenderDataKey,
+)
 from .organisation_models import OrganisationInvitation, UEADeclaration  # noqa: E402, F401

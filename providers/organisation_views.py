@@ -33,7 +33,7 @@ from .portal_forms import (
     UEAForm,
 )
 from .portal_selectors import (
-    OPENED_OR_LATER,
+    OPENED_STATES,
     combination_invitations,
     combination_is_complete,
     combination_members_visible_to,
@@ -302,7 +302,7 @@ class PortalTenderView(PortalTenderMixin, View):
                 "notas": published_notas(tender),
                 "registrations": registrations,
                 "now": timezone.now(),
-                "opened": tender.state in OPENED_OR_LATER,
+                "opened": tender.state in OPENED_STATES,
                 "results": own_results(tender=tender, organisation=organisation),
             },
         )

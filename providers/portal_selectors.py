@@ -4,6 +4,7 @@ always scoped to one organisation. Also the interface the submission part uses:
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from accounts.permissions import OPENED_STATES
 from evaluation.models import Ranking, RankingRow
 from tender.constants import Phase
 from tender.models import Tender
@@ -16,8 +17,6 @@ from .models import (
     OrganisationMembership,
     UEADeclaration,
 )
-
-OPENED_OR_LATER = ("opened", "selection", "award", "standstill", "awarded", "contracted")
 
 
 def _members_prefetch():
@@ -135,7 +134,7 @@ def own_results(*, tender: Tender, organisation: Organisation) -> list[dict]:
     """After the opening: per phase, the final ranking's rows of the organisation's own bid
     (its own, or the combination's it is in), per segment. Never another bidder's row.
     ``final`` is False for a phase without a final ranking yet."""
-    if tender.state not in OPENED_OR_LATER:
+    if tender.state not in OPENED_STATES:
         return []
     combination = combination_of(tender=tender, organisation=organisation)
     bidder_kvk = combination.lead.kvk if combination else organisation.kvk

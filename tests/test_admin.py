@@ -19,10 +19,12 @@ from evaluation.models import FinalLevel, Ranking, RankingGap, RankingRow, Score
 from evaluation.scoring_models import Assignment, ConflictDeclaration, RequirementReview
 from providers.models import (
     Dossier,
+    EncryptedFile,
     OrganisationMembership,
     Question,
     RequirementAnswer,
     SessionRegistration,
+    SubmissionDocument,
 )
 from tender.constants import Phase
 from tender.models import (
@@ -44,6 +46,7 @@ READ_ONLY = {
     "audit.AuditEntry",
     "tender.OpeningConfirmation",
     "providers.RequirementAnswer",
+    "providers.SubmissionDocument",
     "evaluation.Assignment",
     "evaluation.ConflictDeclaration",
     "evaluation.RequirementReview",
@@ -163,6 +166,19 @@ def every_model(demo_tender, superuser_client):
         year=now.year,
         due_date=now.date(),
         amount=Decimal("250.00"),
+    )
+
+    encrypted = EncryptedFile(
+        tender=tender, sha256="0" * 64, size=3, content_type="application/pdf", pages=1
+    )
+    encrypted.blob.save("x.bin", ContentFile(b"xyz"), save=True)
+    SubmissionDocument.objects.create(
+        submission=submission,
+        kind="dossier",
+        segment=segment,
+        file=encrypted,
+        name="dossier.pdf",
+        uploaded_at=now,
     )
 
     Token.objects.create(user=member)

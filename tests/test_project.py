@@ -22,6 +22,7 @@ def test_production_settings_pass_the_deploy_check():
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": "a-long-random-test-secret-" + "x" * 40 + "-not-used-anywhere",
         "ALLOWED_HOSTS": "aanbesteding.example.org",
+        "SUBMISSION_MASTER_KEY": "dGVzdC1vbmx5LWRlcGxveS1jaGVjay1tYXN0ZXIta3k=",
         "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
     }
     result = subprocess.run(
@@ -42,6 +43,7 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings.production",
         ALLOWED_HOSTS="x.org",
+        SUBMISSION_MASTER_KEY="dGVzdC1vbmx5LWRlcGxveS1jaGVjay1tYXN0ZXIta3k=",
         DATABASE_URL="postgres://postgres@127.0.0.1:5432/postgres",
     )
     result = subprocess.run(

@@ -142,6 +142,21 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="noreply@aanbesteding.exa
 # its phase's ranking may be finalised (evaluation.services.assignments).
 EVALUATORS_PER_DOSSIER = env.int("EVALUATORS_PER_DOSSIER", default=2)
 
+# Submissions (providers.uploads, providers.crypto; docs/rules.md). Files are encrypted at rest
+# with a data key per tender, wrapped by SUBMISSION_MASTER_KEY (base64 of 32 random bytes; set
+# in dev/test/production settings, required in production). Limits apply per uploaded file.
+SUBMISSION_UPLOAD_MAX_BYTES = env.int("SUBMISSION_UPLOAD_MAX_BYTES", default=25 * 1024 * 1024)
+SUBMISSION_ZIP_MAX_UNCOMPRESSED = env.int(
+    "SUBMISSION_ZIP_MAX_UNCOMPRESSED", default=200 * 1024 * 1024
+)
+SUBMISSION_ZIP_MAX_RATIO = env.int("SUBMISSION_ZIP_MAX_RATIO", default=100)
+SUBMISSION_ZIP_MAX_ENTRIES = env.int("SUBMISSION_ZIP_MAX_ENTRIES", default=5000)
+# PDF page limits per document kind (kinds without a limit are not counted).
+SUBMISSION_MAX_PAGES = {
+    "dossier": env.int("SUBMISSION_DOSSIER_MAX_PAGES", default=40),
+    "reference": env.int("SUBMISSION_REFERENCE_MAX_PAGES", default=10),
+}
+
 # Celery: the embedded default runs tasks in-process; set CELERY_TASK_ALWAYS_EAGER=false with
 # a REDIS_URL to use a real worker.
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
@@ -176,6 +191,13 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Tenders, rankings and contracts of social-domain care procurement.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {
+        "SubmissionStateEnum": "providers.constants.SubmissionState",
+        "SubmissionDocumentKindEnum": "providers.document_models.DocumentKind",
+        "TenderStateEnum": "tender.constants.TenderState",
+        "TenderDocumentKindEnum": "tender.models.TenderDocument.Kind",
+        "SessionKindEnum": "tender.models.Session.Kind",
+    },
 }
 
 LOGGING = {

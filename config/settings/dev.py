@@ -4,3 +4,8 @@ from .base import *  # noqa: F403
 from .base import env
 
 DEBUG = env.bool("DEBUG", default=True)
+
+# A fixed, published key for development and tests only (never in production).
+SUBMISSION_MASTER_KEY = env(
+    "SUBMISSION_MASTER_KEY", default="ZGV2LW9ubHktc3VibWlzc2lvbi1tYXN0ZXIta2V5ISE="
+)

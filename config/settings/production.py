@@ -6,6 +6,8 @@ from .base import env
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+# Wraps the per-tender data keys of the encrypted submission files (docs/operations.md).
+SUBMISSION_MASTER_KEY = env("SUBMISSION_MASTER_KEY")
 DATABASES = {"default": env.db("DATABASE_URL")}
 CELERY_TASK_ALWAYS_EAGER = False
 

@@ -20,3 +20,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# A fixed, published key for development and tests only (never in production).
+SUBMISSION_MASTER_KEY = env(
+    "SUBMISSION_MASTER_KEY", default="ZGV2LW9ubHktc3VibWlzc2lvbi1tYXN0ZXIta2V5ISE="
+)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from accounts.permissions import can_assign, can_be_assigned
 from providers.models import Dossier, RequirementAnswer
+from providers.submission_selectors import dossier_documents
 from tender.constants import Phase
 from tender.models import Tender
 
@@ -82,11 +83,10 @@ def dossier_facts(dossier: Dossier, *, phase: str) -> dict:
         "segment": dossier.segment,
         "bidder": submission.bidder,
         "members": members,
-        "subcontractors": [
-            s.organisation.name for s in submission.subcontractors.select_related("organisation")
-        ],
+        "subcontractors": [s.name for s in submission.subcontractors.all()],
         "municipalities": list(dossier.municipalities.order_by("name")),
         "specialisms": list(dossier.specialisms),
         "answers": answers,
         "bids_visible": bids_visible(tender=submission.tender, phase=phase),
+        "documents": dossier_documents(dossier),
     }

@@ -17,7 +17,13 @@ from django.db.models import Prefetch
 
 from audit.services import audit_record
 from providers.constants import SubmissionState
-from providers.models import CombinationMember, Dossier, RequirementAnswer, Submission
+from providers.models import (
+    CombinationMember,
+    Dossier,
+    Organisation,
+    RequirementAnswer,
+    Submission,
+)
 from tender.constants import TenderState
 from tender.models import Tender
 from tender.scenario_export import decimal_text, tender_scenario
@@ -107,8 +113,14 @@ def _bids(tender: Tender) -> tuple[list[dict], list[dict], list[dict]]:
         lead_members = [o for o in lead_members if o.pk != submission.bidder_id]
         if lead_members:
             item["members"] = [o.kvk for o in lead_members]
+        # A subcontractor entered in the portal (name + KvK) need not be a registered
+        # organisation: it is exported as one with legal form "other".
         subcontractors = sorted(
-            (s.organisation for s in submission.subcontractors.all()), key=lambda o: o.kvk
+            (
+                s.organisation or Organisation(kvk=s.kvk, name=s.name, legal_form="other")
+                for s in submission.subcontractors.all()
+            ),
+            key=lambda o: o.kvk,
         )
         if subcontractors:
             item["subcontractors"] = [o.kvk for o in subcontractors]

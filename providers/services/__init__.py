@@ -100,7 +100,12 @@ def submissions_create_from_scenario(
         for item in data
     )
     Subcontractor.objects.bulk_create(
-        Subcontractor(submission=submission, organisation=organisations[kvk])
+        Subcontractor(
+            submission=submission,
+            organisation=organisations[kvk],
+            name=organisations[kvk].name,
+            kvk=kvk,
+        )
         for submission, item in zip(submissions, data, strict=True)
         for kvk in item.get("subcontractors", [])
     )

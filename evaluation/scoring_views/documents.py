@@ -1,0 +1,40 @@
+"""A dossier document for the scoring screens: decrypted by the one function that checks the
+opening and the user (``providers.services.submissions.submission_document_read``), audited
+there. PDFs are shown inline (framed by our own pages only); DOCX and XLSX are downloads."""
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+
+from audit.services import client_address_of
+from providers.models import SubmissionDocument
+from providers.services.submissions import submission_document_read
+from providers.uploads import PDF
+from tender.errors import ApplicationError
+
+from .common import ScoringAccessMixin
+
+
+@method_decorator(xframe_options_sameorigin, name="dispatch")
+class DossierDocumentView(ScoringAccessMixin, View):
+    def get(self, request, slug, pk):
+        document = get_object_or_404(
+            SubmissionDocument.objects.select_related("file"),
+            pk=pk,
+            submission__tender=self.tender,
+        )
+        try:
+            content = submission_document_read(
+                document=document, user=request.user, client_address=client_address_of(request)
+            )
+        except ApplicationError:
+            raise Http404 from None
+        response = HttpResponse(content, content_type=document.file.content_type)
+        disposition = "inline" if document.file.content_type == PDF else "attachment"
+        ascii_name = document.name.encode("ascii", "replace").decode().replace('"', "")
+        response["Content-Disposition"] = f'{disposition}; filename="{ascii_name}"'
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response

@@ -1,0 +1,291 @@
+"""The submission API for providers: the same services and rules as the portal screens.
+
+Everything is scoped to the caller's own organisation; another organisation's objects and
+tenders that are not published are 404. Refusals are 400 with the Dutch message on its field.
+"""
+
+from django.conf import settings
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from tender.api.communication_views import base_url_of, service_call
+from tender.models import Requirement, Segment
+
+from ..constants import SubmissionState
+from ..models import Subcontractor, SubmissionDocument
+from ..selectors import organisation_of, portal_tenders
+from ..services import submissions as services
+from ..submission_selectors import draft_of, submission_detail, submissions_of
+from ..uploads import read_limited
+from .submission_serializers import (
+    AnswersInputSerializer,
+    DocumentSerializer,
+    DossierInputSerializer,
+    OverviewSerializer,
+    ReceiptSerializer,
+    SegmentsInputSerializer,
+    SubcontractorInputSerializer,
+    SubcontractorSerializer,
+    SubmissionSerializer,
+    UploadInputSerializer,
+    VersionSerializer,
+)
+
+
+class SubmissionAPIMixin:
+    """Resolves the tender (published ones) and the caller's organisation, else 404."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.organisation = organisation_of(request.user)
+        if self.organisation is None:
+            raise Http404
+        self.tender = get_object_or_404(portal_tenders(), slug=kwargs["slug"])
+
+    def draft(self):
+        draft = draft_of(tender=self.tender, organisation=self.organisation)
+        if draft is None:
+            raise Http404
+        return draft
+
+    def draft_response(self, draft, status_code=status.HTTP_200_OK):
+        return Response(SubmissionSerializer(submission_detail(draft.pk)).data, status=status_code)
+
+
+@extend_schema(tags=["inschrijving"])
+class SubmissionView(SubmissionAPIMixin, APIView):
+    @extend_schema(responses=OverviewSerializer, summary="The draft and every version")
+    def get(self, request, slug):
+        draft = draft_of(tender=self.tender, organisation=self.organisation)
+        versions = submissions_of(tender=self.tender, organisation=self.organisation)
+        return Response(
+            {
+                "draft": SubmissionSerializer(submission_detail(draft.pk)).data if draft else None,
+                "versions": VersionSerializer(versions, many=True).data,
+            }
+        )
+
+    @extend_schema(
+        request=None,
+        responses={201: SubmissionSerializer},
+        summary="Start the draft (or a new version copied from the latest one)",
+    )
+    def post(self, request, slug):
+        draft = service_call(
+            lambda: services.submission_start(
+                tender=self.tender, organisation=self.organisation, user=request.user
+            )
+        )
+        return self.draft_response(draft, status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["inschrijving"])
+class SegmentsView(SubmissionAPIMixin, APIView):
+    @extend_schema(request=SegmentsInputSerializer, responses=SubmissionSerializer)
+    def put(self, request, slug):
+        draft = self.draft()
+        data = SegmentsInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        codes = set(data.validated_data["segments"])
+        segments = list(Segment.objects.filter(tender=self.tender, code__in=codes))
+        if len(segments) != len(codes):
+            return Response(
+                {"segments": ["Kies segmenten van deze aanbesteding."]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        service_call(
+            lambda: services.submission_segments_set(
+                submission=draft, segments=segments, user=request.user
+            )
+        )
+        return self.draft_response(draft)
+
+
+@extend_schema(tags=["inschrijving"])
+class AnswersView(SubmissionAPIMixin, APIView):
+    @extend_schema(request=AnswersInputSerializer, responses=SubmissionSerializer)
+    def put(self, request, slug):
+        draft = self.draft()
+        data = AnswersInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        given = data.validated_data["answers"]
+        requirements = {
+            r.code: r for r in Requirement.objects.filter(tender=self.tender, code__in=given)
+        }
+        unknown = sorted(set(given) - set(requirements))
+        if unknown:
+            return Response(
+                {"answers": [f"Onbekende eis: {', '.join(unknown)}."]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        service_call(
+            lambda: services.submission_answers_save(
+                submission=draft,
+                answers={requirements[code]: met for code, met in given.items()},
+                user=request.user,
+            )
+        )
+        return self.draft_response(draft)
+
+
+@extend_schema(tags=["inschrijving"])
+class DossierView(SubmissionAPIMixin, APIView):
+    @extend_schema(request=DossierInputSerializer, responses=SubmissionSerializer)
+    def put(self, request, slug, code):
+        draft = self.draft()
+        segment = get_object_or_404(Segment, tender=self.tender, code=code)
+        data = DossierInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        service_call(
+            lambda: services.dossier_save(
+                submission=draft,
+                segment=segment,
+                user=request.user,
+                municipality_codes=values["municipalities"],
+                specialisms=values["specialisms"],
+                bid_clients=values.get("bid_clients"),
+                bid_months=values.get("bid_months"),
+                bid_hours_per_month=values.get("bid_hours_per_month"),
+            )
+        )
+        return self.draft_response(draft)
+
+
+@extend_schema(tags=["inschrijving"])
+class DocumentsView(SubmissionAPIMixin, APIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        request={"multipart/form-data": UploadInputSerializer},
+        responses={201: DocumentSerializer},
+        summary="Upload a document (checked by content, encrypted at rest)",
+    )
+    def post(self, request, slug):
+        draft = self.draft()
+        data = UploadInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        upload = values["file"]
+        segment = Segment.objects.filter(tender=self.tender, code=values.get("segment")).first()
+        requirement = Requirement.objects.filter(
+            tender=self.tender, code=values.get("requirement")
+        ).first()
+
+        def action():
+            return services.document_upload(
+                submission=draft,
+                kind=values["kind"],
+                name=upload.name,
+                data=read_limited(upload.chunks(), settings.SUBMISSION_UPLOAD_MAX_BYTES),
+                user=request.user,
+                segment=segment,
+                requirement=requirement,
+            )
+
+        document = service_call(action)
+        return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["inschrijving"])
+class DocumentView(SubmissionAPIMixin, APIView):
+    @extend_schema(responses={204: None})
+    def delete(self, request, slug, pk):
+        document = get_object_or_404(SubmissionDocument, pk=pk, submission=self.draft())
+        service_call(lambda: services.document_delete(document=document, user=request.user))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(tags=["inschrijving"])
+class SubcontractorsView(SubmissionAPIMixin, APIView):
+    @extend_schema(request=SubcontractorInputSerializer, responses={201: SubcontractorSerializer})
+    def post(self, request, slug):
+        draft = self.draft()
+        data = SubcontractorInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        subcontractor = service_call(
+            lambda: services.subcontractor_add(
+                submission=draft, user=request.user, **data.validated_data
+            )
+        )
+        return Response(SubcontractorSerializer(subcontractor).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["inschrijving"])
+class SubcontractorView(SubmissionAPIMixin, APIView):
+    @extend_schema(responses={204: None})
+    def delete(self, request, slug, pk):
+        subcontractor = get_object_or_404(Subcontractor, pk=pk, submission=self.draft())
+        service_call(
+            lambda: services.subcontractor_remove(subcontractor=subcontractor, user=request.user)
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(tags=["inschrijving"])
+class SealView(SubmissionAPIMixin, APIView):
+    @extend_schema(
+        request=None, responses=ReceiptSerializer, summary="Submit (seal) the draft; the receipt"
+    )
+    def post(self, request, slug):
+        draft = self.draft()
+        sealed = service_call(
+            lambda: services.submission_seal(
+                submission=draft, user=request.user, base_url=base_url_of(request)
+            )
+        )
+        return Response(ReceiptSerializer(sealed).data)
+
+
+@extend_schema(tags=["inschrijving"])
+class WithdrawView(SubmissionAPIMixin, APIView):
+    @extend_schema(request=None, responses=VersionSerializer)
+    def post(self, request, slug):
+        sealed = (
+            submissions_of(tender=self.tender, organisation=self.organisation)
+            .filter(state=SubmissionState.SEALED, is_current=True)
+            .first()
+        )
+        if sealed is None:
+            raise Http404
+        withdrawn = service_call(
+            lambda: services.submission_withdraw(submission=sealed, user=request.user)
+        )
+        return Response(VersionSerializer(withdrawn).data)
+
+
+class ReceiptMixin(SubmissionAPIMixin):
+    def receipt_submission(self, version):
+        return get_object_or_404(
+            submissions_of(tender=self.tender, organisation=self.organisation)
+            .exclude(state=SubmissionState.DRAFT)
+            .select_related("tender__region", "bidder"),
+            version=version,
+        )
+
+
+@extend_schema(tags=["inschrijving"])
+class ReceiptView(ReceiptMixin, APIView):
+    @extend_schema(responses=ReceiptSerializer)
+    def get(self, request, slug, version):
+        return Response(ReceiptSerializer(self.receipt_submission(version)).data)
+
+
+@extend_schema(tags=["inschrijving"])
+class ReceiptPdfView(ReceiptMixin, APIView):
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    def get(self, request, slug, version):
+        submission = self.receipt_submission(version)
+        response = HttpResponse(
+            services.submission_receipt_pdf(submission), content_type="application/pdf"
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="{services.receipt_reference(submission)}.pdf"'
+        )
+        return response

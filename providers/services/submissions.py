@@ -1,0 +1,715 @@
+"""A bidder's submission: the draft (segments, answers, dossiers, documents, subcontractors),
+sealing with a receipt, withdrawing, and the one place where a file is decrypted.
+
+Rules (docs/rules.md, "Submissions, sealing and encryption"):
+- drafts can be changed while the tender is published or open for submissions and the server
+  time is strictly before the deadline; sealing needs "submissions_open" as well;
+- one draft per bidder and tender at a time; editing a sealed or withdrawn version starts a new
+  draft version copied from it (files re-used by reference); the sealed version stays current
+  until the new one is sealed;
+- files are decrypted only after the opening, for the sealed current version, for a permitted
+  user (``accounts.permissions.can_read_submission_document``).
+"""
+
+import hashlib
+import json
+from datetime import UTC
+from decimal import Decimal, InvalidOperation
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.permissions import can_edit_submission, can_read_submission_document
+from audit.services import audit_record
+from tender.errors import ApplicationError
+from tender.models import Requirement, Segment, Tender
+from tender.pdf import render_to_pdf
+from tender.services.communication import local_display
+from tender.services.mail import absolute_url, mail_after_commit, mail_render
+
+from .. import crypto
+from ..constants import SubmissionState
+from ..models import (
+    DocumentKind,
+    Dossier,
+    EncryptedFile,
+    Organisation,
+    RequirementAnswer,
+    Subcontractor,
+    Submission,
+    SubmissionDocument,
+    kvk_validator,
+)
+from ..submission_selectors import (
+    DRAFT_STATES,
+    MAX_REFERENCES,
+    SEAL_STATE,
+    checklist_missing,
+    member_refusal,
+    submission_checklist,
+    submission_combination,
+    submission_detail,
+)
+from ..uploads import check_upload
+
+MANIFEST_FORMAT = "aanbesteding-inschrijving-v1"
+
+
+# -- guards -------------------------------------------------------------------------------------
+
+
+def draft_refusal(tender: Tender, now=None) -> str | None:
+    """Why a draft of ``tender`` cannot be changed now (Dutch), or None."""
+    now = now or timezone.now()
+    if tender.state not in DRAFT_STATES:
+        return _("Inschrijven is bij deze aanbesteding niet mogelijk (status: %(state)s).") % {
+            "state": tender.get_state_display()
+        }
+    if now >= tender.deadline:
+        return _(
+            "De sluitingstermijn (%(deadline)s) is verstreken. Uw concept blijft bewaard, maar "
+            "kan niet meer worden gewijzigd of ingediend."
+        ) % {"deadline": local_display(tender.deadline)}
+    return None
+
+
+def _check_user(user, submission: Submission) -> None:
+    if not can_edit_submission(user, submission):
+        raise ApplicationError(_("U kunt alleen voor uw eigen organisatie handelen."))
+
+
+def _lock_draft(submission: Submission, user) -> Submission:
+    """Lock the draft row and check the user, the version and the moment."""
+    locked = (
+        Submission.objects.select_for_update(of=("self",))
+        .select_related("tender", "bidder")
+        .get(pk=submission.pk)
+    )
+    _check_user(user, locked)
+    if locked.state != SubmissionState.DRAFT:
+        raise ApplicationError(
+            _("Deze versie is al ingediend of ingetrokken; wijzig via een nieuwe versie.")
+        )
+    refusal = draft_refusal(locked.tender)
+    if refusal:
+        raise ApplicationError(refusal)
+    return locked
+
+
+def _audit(action: str, submission: Submission, user, details: dict | None = None) -> None:
+    audit_record(
+        action=action,
+        actor=user,
+        obj=submission,
+        tender=submission.tender,
+        details={"bidder": submission.bidder.kvk, "version": submission.version, **(details or {})},
+    )
+
+
+# -- the draft ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def submission_start(*, tender: Tender, organisation: Organisation, user) -> Submission:
+    """The organisation's draft for ``tender``: the existing one, or a new version (copied from
+    the latest sealed or withdrawn version, if any)."""
+    Organisation.objects.select_for_update().get(pk=organisation.pk)  # one start at a time
+    if not can_edit_submission(user, Submission(bidder=organisation)):
+        raise ApplicationError(_("U kunt alleen voor uw eigen organisatie handelen."))
+    tender = Tender.objects.get(pk=tender.pk)
+    versions = Submission.objects.filter(tender=tender, bidder=organisation).order_by("-version")
+    draft = versions.filter(state=SubmissionState.DRAFT).first()
+    if draft is not None:
+        return draft
+    refusal = draft_refusal(tender) or member_refusal(tender=tender, organisation=organisation)
+    if refusal:
+        raise ApplicationError(refusal)
+    latest = versions.first()
+    submission = Submission.objects.create(
+        tender=tender,
+        bidder=organisation,
+        combination=submission_combination(tender=tender, organisation=organisation),
+        state=SubmissionState.DRAFT,
+        version=latest.version + 1 if latest else 1,
+        is_current=False,
+    )
+    if latest is not None:
+        _copy_content(source=latest, target=submission)
+    _audit(
+        "submission.start", submission, user, {"copied_from": latest.version if latest else None}
+    )
+    return submission
+
+
+def _copy_content(*, source: Submission, target: Submission) -> None:
+    """Answers, dossiers (with municipalities), subcontractors and documents (same encrypted
+    files: re-used by reference, never re-encrypted)."""
+    RequirementAnswer.objects.bulk_create(
+        RequirementAnswer(submission=target, requirement_id=a.requirement_id, met=a.met)
+        for a in source.answers.all()
+    )
+    for dossier in source.dossiers.prefetch_related("municipalities"):
+        copy = Dossier.objects.create(
+            submission=target,
+            segment_id=dossier.segment_id,
+            specialisms=list(dossier.specialisms),
+            bid_clients=dossier.bid_clients,
+            bid_months=dossier.bid_months,
+            bid_hours_per_month=dossier.bid_hours_per_month,
+        )
+        copy.municipalities.set(dossier.municipalities.all())
+    Subcontractor.objects.bulk_create(
+        Subcontractor(submission=target, organisation_id=s.organisation_id, name=s.name, kvk=s.kvk)
+        for s in source.subcontractors.all()
+    )
+    SubmissionDocument.objects.bulk_create(
+        SubmissionDocument(
+            submission=target,
+            kind=d.kind,
+            segment_id=d.segment_id,
+            requirement_id=d.requirement_id,
+            file_id=d.file_id,
+            name=d.name,
+            uploaded_by_id=d.uploaded_by_id,
+            uploaded_at=d.uploaded_at,
+        )
+        for d in source.documents.all()
+    )
+
+
+@transaction.atomic
+def submission_segments_set(*, submission: Submission, segments, user) -> Submission:
+    """Choose the segments: a dossier per chosen segment; leaving a segment deletes its
+    dossier, its documents and the answers to its requirements."""
+    submission = _lock_draft(submission, user)
+    chosen = {s.pk for s in segments}
+    valid = set(Segment.objects.filter(tender=submission.tender).values_list("pk", flat=True))
+    if not chosen <= valid:
+        raise ApplicationError(_("Kies segmenten van deze aanbesteding."), field="segments")
+    current = set(submission.dossiers.values_list("segment_id", flat=True))
+    removed = current - chosen
+    if removed:
+        submission.dossiers.filter(segment_id__in=removed).delete()
+        _documents_delete(submission.documents.filter(segment_id__in=removed))
+        _documents_delete(submission.documents.filter(requirement__segment_id__in=removed))
+        submission.answers.filter(requirement__segment_id__in=removed).delete()
+    Dossier.objects.bulk_create(
+        Dossier(submission=submission, segment_id=pk) for pk in sorted(chosen - current)
+    )
+    _audit(
+        "submission.segments",
+        submission,
+        user,
+        {"segments": sorted(Segment.objects.filter(pk__in=chosen).values_list("code", flat=True))},
+    )
+    return submission
+
+
+@transaction.atomic
+def submission_answers_save(*, submission: Submission, answers: dict, user) -> Submission:
+    """``answers`` maps Requirement -> True/False (answered) or None (clear the answer). Only
+    general requirements and those of a chosen segment can be answered."""
+    submission = _lock_draft(submission, user)
+    segments = set(submission.dossiers.values_list("segment_id", flat=True))
+    for requirement, met in answers.items():
+        if requirement.tender_id != submission.tender_id or (
+            requirement.segment_id is not None and requirement.segment_id not in segments
+        ):
+            raise ApplicationError(
+                _("Eis %(code)s hoort niet bij uw inschrijving.") % {"code": requirement.code},
+                field="answers",
+            )
+        if met is None:
+            submission.answers.filter(requirement=requirement).delete()
+        else:
+            RequirementAnswer.objects.update_or_create(
+                submission=submission, requirement=requirement, defaults={"met": bool(met)}
+            )
+    _audit(
+        "submission.answers",
+        submission,
+        user,
+        {"answers": {r.code: m for r, m in sorted(answers.items(), key=lambda i: i[0].code)}},
+    )
+    return submission
+
+
+def _decimal(value, label: str, name: str) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = Decimal(str(value).replace(",", "."))
+    except InvalidOperation:
+        raise ApplicationError(
+            _("%(label)s: vul een getal in.") % {"label": label}, field=name
+        ) from None
+    if not number.is_finite() or number < 0:
+        raise ApplicationError(
+            _("%(label)s: vul een getal van 0 of meer in.") % {"label": label}, field=name
+        )
+    if number.as_tuple().exponent < -6 or number >= Decimal("1e8"):
+        raise ApplicationError(
+            _("%(label)s: gebruik hoogstens 6 decimalen en minder dan 100.000.000.")
+            % {"label": label},
+            field=name,
+        )
+    return number
+
+
+@transaction.atomic
+def dossier_save(
+    *,
+    submission: Submission,
+    segment: Segment,
+    user,
+    municipality_codes: list[str],
+    specialisms: list[str],
+    bid_clients=None,
+    bid_months=None,
+    bid_hours_per_month=None,
+) -> Dossier:
+    """The municipalities served (of the segment's lot), the specialisms (of the segment) and
+    the lumpsum bid of one dossier. Empty bid fields are allowed in a draft."""
+    submission = _lock_draft(submission, user)
+    dossier = submission.dossiers.select_related("segment__lot").filter(segment=segment).first()
+    if dossier is None:
+        raise ApplicationError(_("Kies dit segment eerst."), field="segment")
+    lot_municipalities = {m.code: m for m in dossier.segment.lot.municipalities.all()}
+    unknown = sorted(set(municipality_codes) - set(lot_municipalities))
+    if unknown:
+        raise ApplicationError(
+            _("Deze gemeenten horen niet bij het perceel: %(codes)s.")
+            % {"codes": ", ".join(unknown)},
+            field="municipalities",
+        )
+    offered = set(dossier.segment.specialisms or [])
+    if not set(specialisms) <= offered:
+        raise ApplicationError(_("Kies alleen specialismen van dit segment."), field="specialisms")
+    clients = _decimal(bid_clients, _("Cliënten per jaar"), "bid_clients")
+    if clients is not None and clients != clients.to_integral_value():
+        raise ApplicationError(
+            _("Cliënten per jaar: vul een geheel getal in."), field="bid_clients"
+        )
+    dossier.bid_clients = int(clients) if clients is not None else None
+    dossier.bid_months = _decimal(bid_months, _("Trajectduur (maanden)"), "bid_months")
+    dossier.bid_hours_per_month = _decimal(
+        bid_hours_per_month, _("Uren per maand"), "bid_hours_per_month"
+    )
+    dossier.specialisms = sorted(set(specialisms))
+    dossier.save()
+    dossier.municipalities.set([lot_municipalities[c] for c in sorted(set(municipality_codes))])
+    _audit(
+        "submission.dossier",
+        submission,
+        user,
+        {"segment": segment.code, "municipalities": sorted(set(municipality_codes))},
+    )
+    return dossier
+
+
+@transaction.atomic
+def segment_section_save(
+    *, submission: Submission, segment: Segment, answers: dict, user, **dossier_fields
+) -> Dossier:
+    """One segment's section of the overview in one action: its requirement answers and its
+    dossier data (municipalities, specialisms, bid)."""
+    submission_answers_save(submission=submission, answers=answers, user=user)
+    return dossier_save(submission=submission, segment=segment, user=user, **dossier_fields)
+
+
+# -- documents --------------------------------------------------------------------------------
+
+
+def _documents_delete(documents) -> None:
+    """Delete document rows; an encrypted file no other document points to goes as well (its
+    bytes are removed from storage after commit)."""
+    file_ids = list(documents.values_list("file_id", flat=True))
+    documents.delete()
+    orphans = EncryptedFile.objects.filter(pk__in=file_ids, documents__isnull=True)
+    for encrypted in orphans:
+        name, storage = encrypted.blob.name, encrypted.blob.storage
+        encrypted.delete()
+        transaction.on_commit(lambda name=name, storage=storage: storage.delete(name))
+
+
+@transaction.atomic
+def document_upload(
+    *,
+    submission: Submission,
+    kind: str,
+    name: str,
+    data: bytes,
+    user,
+    segment: Segment | None = None,
+    requirement: Requirement | None = None,
+) -> SubmissionDocument:
+    """Check (type by content, size, name, zip bomb, PDF pages), encrypt and store one file.
+    The dossier, an evidence file and the convenant have one slot each: a new upload replaces
+    the previous one; references are added (at most ``MAX_REFERENCES`` per segment)."""
+    submission = _lock_draft(submission, user)
+    if kind not in DocumentKind.values:
+        raise ApplicationError(_("Kies het soort document."), field="kind")
+    chosen = set(submission.dossiers.values_list("segment_id", flat=True))
+    slot = submission.documents.filter(kind=kind)
+    if kind in (DocumentKind.DOSSIER, DocumentKind.REFERENCE):
+        if segment is None or segment.pk not in chosen:
+            raise ApplicationError(_("Kies een segment van uw inschrijving."), field="segment")
+        requirement = None
+        slot = slot.filter(segment=segment)
+    elif kind == DocumentKind.EVIDENCE:
+        if (
+            requirement is None
+            or requirement.tender_id != submission.tender_id
+            or (requirement.segment_id is not None and requirement.segment_id not in chosen)
+        ):
+            raise ApplicationError(_("Kies een eis van uw inschrijving."), field="requirement")
+        segment = None
+        slot = slot.filter(requirement=requirement)
+    else:  # convenant
+        led = submission_combination(tender=submission.tender, organisation=submission.bidder)
+        if led is not None and submission.combination_id != led.pk:
+            submission.combination = led
+            submission.save(update_fields=["combination"])
+        if led is None:
+            raise ApplicationError(
+                _("Een samenwerkingsovereenkomst hoort alleen bij een combinatie."), field="kind"
+            )
+        segment = requirement = None
+    if kind == DocumentKind.REFERENCE and slot.count() >= MAX_REFERENCES:
+        raise ApplicationError(
+            _("Per segment kunt u hoogstens %(n)s referenties uploaden.") % {"n": MAX_REFERENCES},
+            field="file",
+        )
+    checked = check_upload(name=name, data=data, kind=kind)
+    if kind != DocumentKind.REFERENCE:
+        _documents_delete(slot)
+    encrypted = EncryptedFile(
+        tender=submission.tender,
+        sha256=hashlib.sha256(checked.data).hexdigest(),
+        size=len(checked.data),
+        content_type=checked.content_type,
+        pages=checked.pages,
+    )
+    encrypted.blob.save(
+        "upload.bin", ContentFile(crypto.encrypt_file(submission.tender, checked.data)), save=False
+    )
+    try:
+        encrypted.save()
+        document = SubmissionDocument.objects.create(
+            submission=submission,
+            kind=kind,
+            segment=segment,
+            requirement=requirement,
+            file=encrypted,
+            name=checked.name,
+            uploaded_by=user if getattr(user, "is_authenticated", False) else None,
+            uploaded_at=timezone.now(),
+        )
+    except Exception:
+        encrypted.blob.storage.delete(encrypted.blob.name)  # nothing stored on failure
+        raise
+    _audit(
+        "submission.document_upload",
+        submission,
+        user,
+        {
+            "kind": kind,
+            "segment": segment.code if segment else None,
+            "requirement": requirement.code if requirement else None,
+            "name": checked.name,
+            "size": encrypted.size,
+            "sha256": encrypted.sha256,
+        },
+    )
+    return document
+
+
+@transaction.atomic
+def document_delete(*, document: SubmissionDocument, user) -> None:
+    submission = _lock_draft(document.submission, user)
+    document = SubmissionDocument.objects.get(pk=document.pk, submission=submission)
+    details = {"kind": document.kind, "name": document.name}
+    _documents_delete(SubmissionDocument.objects.filter(pk=document.pk))
+    _audit("submission.document_delete", submission, user, details)
+
+
+# -- subcontractors ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def subcontractor_add(*, submission: Submission, name: str, kvk: str, user) -> Subcontractor:
+    submission = _lock_draft(submission, user)
+    name, kvk = (name or "").strip(), (kvk or "").strip()
+    if not name:
+        raise ApplicationError(_("Vul de naam van de onderaannemer in."), field="name")
+    try:
+        kvk_validator(kvk)
+    except Exception:
+        raise ApplicationError(_("Een KvK-nummer bestaat uit 8 cijfers."), field="kvk") from None
+    if kvk == submission.bidder.kvk:
+        raise ApplicationError(_("U kunt uzelf niet als onderaannemer opgeven."), field="kvk")
+    if submission.subcontractors.filter(kvk=kvk).exists():
+        raise ApplicationError(_("Deze onderaannemer staat al in de lijst."), field="kvk")
+    subcontractor = Subcontractor.objects.create(
+        submission=submission,
+        name=name[:200],
+        kvk=kvk,
+        organisation=Organisation.objects.filter(kvk=kvk).first(),
+    )
+    _audit("submission.subcontractor_add", submission, user, {"kvk": kvk, "name": name})
+    return subcontractor
+
+
+@transaction.atomic
+def subcontractor_remove(*, subcontractor: Subcontractor, user) -> None:
+    submission = _lock_draft(subcontractor.submission, user)
+    subcontractor = Subcontractor.objects.get(pk=subcontractor.pk, submission=submission)
+    subcontractor.delete()
+    _audit("submission.subcontractor_remove", submission, user, {"kvk": subcontractor.kvk})
+
+
+# -- sealing ----------------------------------------------------------------------------------
+
+
+def _number(value) -> str | None:
+    if value is None:
+        return None
+    return format(Decimal(value).quantize(Decimal("0.000001")), "f")
+
+
+def submission_manifest(submission: Submission, *, received_at) -> dict:
+    """The canonical content of a submission (docs/rules.md): the whole-submission hash is the
+    SHA-256 of ``canonical_json(manifest)``. Hashes of files are over their plaintext."""
+    submission = submission_detail(submission.pk)
+    members = []
+    if submission.combination_id:
+        members = sorted(submission.combination.members.values_list("kvk", flat=True))
+    return {
+        "format": MANIFEST_FORMAT,
+        "tender": submission.tender.slug,
+        "bidder": submission.bidder.kvk,
+        "combination_members": members,
+        "version": submission.version,
+        "received_at": received_at.astimezone(UTC).isoformat(),
+        "answers": sorted(
+            ({"requirement": a.requirement.code, "met": a.met} for a in submission.answers.all()),
+            key=lambda a: a["requirement"],
+        ),
+        "dossiers": [
+            {
+                "segment": d.segment.code,
+                "municipalities": sorted(m.code for m in d.municipalities.all()),
+                "specialisms": sorted(d.specialisms),
+                "bid": {
+                    "clients": d.bid_clients,
+                    "months": _number(d.bid_months),
+                    "hours_per_month": _number(d.bid_hours_per_month),
+                },
+            }
+            for d in sorted(submission.dossiers.all(), key=lambda d: d.segment.code)
+        ],
+        "documents": sorted(
+            (
+                {
+                    "kind": d.kind,
+                    "segment": d.segment.code if d.segment_id else None,
+                    "requirement": d.requirement.code if d.requirement_id else None,
+                    "name": d.name,
+                    "size": d.file.size,
+                    "sha256": d.file.sha256,
+                }
+                for d in submission.documents.all()
+            ),
+            key=lambda d: (
+                d["kind"],
+                d["segment"] or "",
+                d["requirement"] or "",
+                d["sha256"],
+                d["name"],
+            ),
+        ),
+        "subcontractors": sorted(
+            ({"kvk": s.kvk, "name": s.name} for s in submission.subcontractors.all()),
+            key=lambda s: s["kvk"],
+        ),
+    }
+
+
+def canonical_json(data) -> bytes:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+@transaction.atomic
+def submission_seal(*, submission: Submission, user, base_url: str = "") -> Submission:
+    """Submit the draft: lock it, take the receipt time (server clock, after the lock), check
+    the deadline (strictly before it) and the checklist, hash, mark this version current (the
+    previous sealed one no longer), audit, and mail the receipt after commit."""
+    locked = (
+        Submission.objects.select_for_update(of=("self",))
+        .select_related("tender", "bidder")
+        .get(pk=submission.pk)
+    )
+    received_at = timezone.now()
+    _check_user(user, locked)
+    if locked.state != SubmissionState.DRAFT:
+        raise ApplicationError(_("Deze versie van uw inschrijving is al ingediend."))
+    tender = locked.tender
+    if received_at >= tender.deadline:
+        raise ApplicationError(
+            _(
+                "De sluitingstermijn (%(deadline)s) is verstreken; indienen kan niet meer. Uw "
+                "concept blijft ongewijzigd bewaard."
+            )
+            % {"deadline": local_display(tender.deadline)}
+        )
+    if tender.state != SEAL_STATE:
+        raise ApplicationError(
+            _("Indienen kan alleen als de inschrijving is opengesteld (status: %(state)s).")
+            % {"state": tender.get_state_display()}
+        )
+    # The combination may have formed (or fallen apart) since the draft was started.
+    led = submission_combination(tender=tender, organisation=locked.bidder)
+    if locked.combination_id != (led.pk if led else None):
+        locked.combination = led
+        locked.save(update_fields=["combination"])
+    missing = checklist_missing(submission_checklist(submission_detail(locked.pk)))
+    if missing:
+        raise ApplicationError(
+            _("Uw inschrijving is nog niet compleet: %(items)s.")
+            % {"items": "; ".join(item.label for item in missing)}
+        )
+    previous = list(
+        Submission.objects.select_for_update()
+        .filter(tender=tender, bidder=locked.bidder, is_current=True)
+        .exclude(pk=locked.pk)
+    )
+    Submission.objects.filter(pk__in=[p.pk for p in previous]).update(is_current=False)
+    manifest = submission_manifest(locked, received_at=received_at)
+    locked.manifest = manifest
+    locked.content_hash = hashlib.sha256(canonical_json(manifest)).hexdigest()
+    locked.submitted_at = received_at
+    locked.state = SubmissionState.SEALED
+    locked.is_current = True
+    locked.sealed_by = user if getattr(user, "is_authenticated", False) else None
+    locked.save(
+        update_fields=[
+            "manifest",
+            "content_hash",
+            "submitted_at",
+            "state",
+            "is_current",
+            "sealed_by",
+        ]
+    )
+    _audit(
+        "submission.seal",
+        locked,
+        user,
+        {
+            "content_hash": locked.content_hash,
+            "received_at": received_at.isoformat(),
+            "replaces": [p.version for p in previous],
+        },
+    )
+    _mail_receipt(locked, user, base_url)
+    return locked
+
+
+def _mail_receipt(submission: Submission, user, base_url: str) -> None:
+    url = absolute_url(
+        reverse("portal-submission-receipt", args=[submission.tender.slug, submission.version]),
+        base_url,
+    )
+    addresses = []
+    for address in (getattr(user, "email", ""), submission.bidder.contact_email):
+        if address and address.lower() not in {a.lower() for a in addresses}:
+            addresses.append(address)
+    mail_after_commit(
+        mail_render(
+            "submission_sealed",
+            {
+                "submission": submission,
+                "tender": submission.tender,
+                "manifest": submission.manifest,
+                "url": url,
+            },
+            address,
+        )
+        for address in addresses
+    )
+
+
+@transaction.atomic
+def submission_withdraw(*, submission: Submission, user) -> Submission:
+    """Withdraw the sealed current version before the deadline. It is kept (never readable)
+    and no longer counts; the bidder may start a new version until the deadline."""
+    locked = (
+        Submission.objects.select_for_update(of=("self",))
+        .select_related("tender", "bidder")
+        .get(pk=submission.pk)
+    )
+    _check_user(user, locked)
+    if locked.state != SubmissionState.SEALED or not locked.is_current:
+        raise ApplicationError(_("Alleen een ingediende inschrijving kan worden ingetrokken."))
+    now = timezone.now()
+    if now >= locked.tender.deadline or locked.tender.state != SEAL_STATE:
+        raise ApplicationError(_("De sluitingstermijn is verstreken; intrekken kan niet meer."))
+    locked.state = SubmissionState.WITHDRAWN
+    locked.is_current = False
+    locked.withdrawn_at = now
+    locked.save(update_fields=["state", "is_current", "withdrawn_at"])
+    _audit("submission.withdraw", locked, user)
+    return locked
+
+
+def receipt_reference(submission: Submission) -> str:
+    return f"ONT-{submission.tender.slug}-{submission.bidder.kvk}-v{submission.version}"
+
+
+def submission_receipt_pdf(submission: Submission) -> bytes:
+    return render_to_pdf(
+        "pdf/submission_receipt.html",
+        {
+            "submission": submission,
+            "manifest": submission.manifest,
+            "tender": submission.tender,
+            "region_name": submission.tender.region.name,
+            "reference": receipt_reference(submission),
+        },
+    )
+
+
+# -- reading a file (the only decryption) -------------------------------------------------------
+
+
+def submission_document_read(*, document: SubmissionDocument, user, client_address=None) -> bytes:
+    """The plaintext of ``document`` for ``user``, refused (ApplicationError) before the
+    opening, for any version but the sealed current one, and without permission. Every read
+    is audited; the plaintext is checked against its SHA-256."""
+    document = SubmissionDocument.objects.select_related(
+        "submission__tender", "submission__bidder", "file", "segment"
+    ).get(pk=document.pk)
+    if not can_read_submission_document(user, document):
+        raise ApplicationError(_("Dit document is (nog) niet in te zien."))
+    submission = document.submission
+    with document.file.blob.open("rb") as handle:
+        stored = handle.read()
+    plaintext = crypto.decrypt_file(submission.tender, stored)
+    if hashlib.sha256(plaintext).hexdigest() != document.file.sha256:
+        raise ApplicationError(_("Het document is beschadigd: de hash klopt niet."))
+    audit_record(
+        action="submission.document_view",
+        actor=user,
+        obj=document,
+        tender=submission.tender,
+        client_address=client_address,
+        details={
+            "bidder": submission.bidder.kvk,
+            "kind": document.kind,
+            "sha256": document.file.sha256,
+        },
+    )
+    return plaintext

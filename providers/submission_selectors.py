@@ -1,0 +1,336 @@
+"""Reading a bidder's submission for the portal and the API, and the checklist of what is
+still missing before it can be submitted.
+
+The checklist is a list of check functions (``CHECKS``); other parts add theirs with
+``register_check`` (e.g. the combination's confirmations and the UEA forms), so sealing and the
+screens use the same list.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
+
+from tender.constants import Funding, TenderState
+from tender.models import Requirement, Segment, Tender
+
+from .constants import SubmissionState
+from .models import (
+    Combination,
+    DocumentKind,
+    Dossier,
+    Organisation,
+    RequirementAnswer,
+    Submission,
+    SubmissionDocument,
+)
+from .portal_selectors import combination_is_complete, combination_of, uea_status
+
+# Drafts are started and changed, and sealed, while the tender is open for submissions and the
+# moment is strictly before the deadline (docs/rules.md). Not while it is only published: its
+# set-up may still change then, and a draft would freeze it (``setup_refusal``).
+DRAFT_STATES = frozenset({TenderState.SUBMISSIONS_OPEN})
+SEAL_STATE = TenderState.SUBMISSIONS_OPEN
+MAX_REFERENCES = 5
+
+
+def submission_combination(*, tender: Tender, organisation: Organisation) -> Combination | None:
+    """The combination ``organisation`` submits for: the one it leads in ``tender``, if any.
+    (A confirmed member that does not lead submits nothing itself: ``member_refusal``.)"""
+    combination = combination_of(tender=tender, organisation=organisation)
+    if combination is not None and combination.lead_id == organisation.pk:
+        return combination
+    return None
+
+
+def member_refusal(*, tender: Tender, organisation: Organisation) -> str | None:
+    """Why ``organisation`` may not submit on its own: it is a confirmed member of another
+    organisation's combination (the lead alone submits for the combination)."""
+    combination = combination_of(tender=tender, organisation=organisation)
+    if combination is None or combination.lead_id == organisation.pk:
+        return None
+    return _member_refusal_text(combination)
+
+
+def _member_refusal_text(combination: Combination) -> str:
+    return _(
+        "Uw organisatie is bevestigd lid van de combinatie %(name)s; alleen de penvoerder "
+        "(%(lead)s) dient in namens de combinatie."
+    ) % {"name": combination.name, "lead": combination.lead.name}
+
+
+def submissions_of(*, tender: Tender, organisation: Organisation) -> QuerySet[Submission]:
+    """Every version of the organisation's submission for the tender, newest first."""
+    return Submission.objects.filter(tender=tender, bidder=organisation).order_by("-version")
+
+
+def draft_of(*, tender: Tender, organisation: Organisation) -> Submission | None:
+    return (
+        submissions_of(tender=tender, organisation=organisation)
+        .filter(state=SubmissionState.DRAFT)
+        .first()
+    )
+
+
+def sealed_current_of(*, tender: Tender, organisation: Organisation) -> Submission | None:
+    return (
+        submissions_of(tender=tender, organisation=organisation)
+        .filter(state=SubmissionState.SEALED, is_current=True)
+        .first()
+    )
+
+
+def submission_detail(pk: int) -> Submission:
+    """One submission with everything the overview, the checklist and the manifest read."""
+    return (
+        Submission.objects.select_related("tender__region", "bidder", "combination")
+        .prefetch_related(
+            Prefetch(
+                "dossiers",
+                queryset=Dossier.objects.select_related("segment__lot")
+                .prefetch_related("municipalities")
+                .order_by("segment__position", "segment__code"),
+            ),
+            Prefetch("answers", queryset=RequirementAnswer.objects.select_related("requirement")),
+            Prefetch(
+                "documents",
+                queryset=SubmissionDocument.objects.select_related(
+                    "file", "segment", "requirement"
+                ).order_by("kind", "segment__code", "requirement__code", "name", "pk"),
+            ),
+            "subcontractors",
+        )
+        .get(pk=pk)
+    )
+
+
+def tender_segments(tender: Tender) -> list[Segment]:
+    return list(
+        Segment.objects.filter(tender=tender)
+        .select_related("lot")
+        .prefetch_related("lot__municipalities")
+        .order_by("lot__position", "position", "code")
+    )
+
+
+def tender_requirements(tender: Tender) -> list[Requirement]:
+    return list(
+        Requirement.objects.filter(tender=tender).order_by("segment_id", "position", "code")
+    )
+
+
+@dataclass
+class ChecklistItem:
+    label: str
+    done: bool
+    anchor: str = ""
+
+
+@dataclass
+class ChecklistContext:
+    """What a check reads; built once per checklist. ``combination`` is the combination the
+    bidder leads or is a confirmed member of (``combination_of``). Only the UEA check queries
+    (two small queries)."""
+
+    submission: Submission
+    requirements: list[Requirement]
+    dossiers: list[Dossier] = field(default_factory=list)
+    answers: dict[int, RequirementAnswer] = field(default_factory=dict)
+    documents: list[SubmissionDocument] = field(default_factory=list)
+    combination: Combination | None = None
+
+
+Check = Callable[[ChecklistContext], list[ChecklistItem]]
+CHECKS: list[Check] = []
+
+
+def register_check(check: Check) -> Check:
+    """Add a check to every checklist (usable as a decorator)."""
+    if check not in CHECKS:
+        CHECKS.append(check)
+    return check
+
+
+@register_check
+def check_segments(ctx: ChecklistContext) -> list[ChecklistItem]:
+    return [ChecklistItem(_("Kies minstens één inkoopsegment"), bool(ctx.dossiers), "segmenten")]
+
+
+@register_check
+def check_general_requirements(ctx: ChecklistContext) -> list[ChecklistItem]:
+    general = [r for r in ctx.requirements if r.segment_id is None]
+    missing = [r.code for r in general if r.pk not in ctx.answers]
+    if not general:
+        return []
+    label = _("Beantwoord alle algemene eisen")
+    if missing:
+        label += " " + _("(nog open: %(codes)s)") % {"codes": ", ".join(missing)}
+    return [ChecklistItem(label, not missing, "eisen")]
+
+
+@register_check
+def check_dossiers(ctx: ChecklistContext) -> list[ChecklistItem]:
+    items = []
+    for dossier in ctx.dossiers:
+        segment = dossier.segment
+        anchor = f"segment-{segment.code}"
+        name = f"{segment.code} {segment.name}"
+        requirements = [r for r in ctx.requirements if r.segment_id == segment.pk]
+        missing = [r.code for r in requirements if r.pk not in ctx.answers]
+        if requirements:
+            label = _("%(segment)s: beantwoord alle eisen van het segment") % {"segment": name}
+            if missing:
+                label += " " + _("(nog open: %(codes)s)") % {"codes": ", ".join(missing)}
+            items.append(ChecklistItem(label, not missing, anchor))
+        documents = [d for d in ctx.documents if d.segment_id == segment.pk]
+        items.append(
+            ChecklistItem(
+                _("%(segment)s: upload het bekwaamheidsdossier") % {"segment": name},
+                any(d.kind == DocumentKind.DOSSIER for d in documents),
+                anchor,
+            )
+        )
+        items.append(
+            ChecklistItem(
+                _("%(segment)s: upload minstens één referentie") % {"segment": name},
+                any(d.kind == DocumentKind.REFERENCE for d in documents),
+                anchor,
+            )
+        )
+        items.append(
+            ChecklistItem(
+                _("%(segment)s: kies de gemeenten waar u levert") % {"segment": name},
+                bool(dossier.municipalities.all()),
+                anchor,
+            )
+        )
+        if segment.lot.funding == Funding.LUMPSUM:
+            items.append(
+                ChecklistItem(
+                    _("%(segment)s: vul het lumpsumbod volledig in") % {"segment": name},
+                    dossier.has_bid,
+                    anchor,
+                )
+            )
+    return items
+
+
+@register_check
+def check_convenant(ctx: ChecklistContext) -> list[ChecklistItem]:
+    if ctx.combination is None or ctx.combination.lead_id != ctx.submission.bidder_id:
+        return []
+    return [
+        ChecklistItem(
+            _("Upload de concept-samenwerkingsovereenkomst van de combinatie"),
+            any(d.kind == DocumentKind.CONVENANT for d in ctx.documents),
+            "combinatie",
+        )
+    ]
+
+
+@register_check
+def check_combination(ctx: ChecklistContext) -> list[ChecklistItem]:
+    """Bidding as a member is not possible; bidding as a lead needs every member confirmed."""
+    submission = ctx.submission
+    combination = ctx.combination
+    if combination is None:
+        return []
+    if combination.lead_id != submission.bidder_id:
+        return [ChecklistItem(_member_refusal_text(combination), False, "combinatie")]
+    return [
+        ChecklistItem(
+            _("Alle leden van de combinatie %(name)s hebben hun deelname bevestigd")
+            % {"name": combination.name},
+            combination_is_complete(combination),
+            "combinatie",
+        )
+    ]
+
+
+@register_check
+def check_uea(ctx: ChecklistContext) -> list[ChecklistItem]:
+    """Every party fills in and signs its own UEA: the bidder, each confirmed member of its
+    combination and each subcontractor. A subcontractor without an account must first register
+    its organisation (its UEA is its own declaration)."""
+    submission = ctx.submission
+    tender = submission.tender
+    parties = {submission.bidder.pk: submission.bidder.name}
+    combination = ctx.combination
+    if combination is not None and combination.lead_id == submission.bidder_id:
+        for row in combination.member_rows:
+            if row.confirmed_at is not None:
+                parties[row.organisation_id] = row.organisation.name
+    subcontractors = list(submission.subcontractors.all())
+    registered = dict(
+        Organisation.objects.filter(kvk__in=[s.kvk for s in subcontractors]).values_list(
+            "kvk", "pk"
+        )
+    )
+    items = []
+    for subcontractor in subcontractors:
+        if subcontractor.kvk in registered:
+            parties[registered[subcontractor.kvk]] = subcontractor.name
+        else:
+            items.append(
+                ChecklistItem(
+                    _(
+                        "Onderaannemer %(name)s (KvK %(kvk)s) registreert zich in het portaal en "
+                        "vult daar een eigen UEA in"
+                    )
+                    % {"name": subcontractor.name, "kvk": subcontractor.kvk},
+                    False,
+                    "onderaannemers",
+                )
+            )
+    signed = uea_status(tender=tender, organisation_ids=parties)
+    unsigned = [name for pk, name in parties.items() if not signed[pk]]
+    label = _("Elke partij heeft een ondertekende UEA (eigen verklaring)")
+    if unsigned:
+        label += " " + _("(nog open: %(names)s)") % {"names": ", ".join(unsigned)}
+    return [ChecklistItem(label, not unsigned, "uea"), *items]
+
+
+def submission_checklist(submission: Submission) -> list[ChecklistItem]:
+    """Every check's items, done or not. ``submission`` should come from
+    ``submission_detail`` (prefetched); the checks themselves do not query."""
+    ctx = ChecklistContext(
+        submission=submission,
+        requirements=tender_requirements(submission.tender),
+        dossiers=list(submission.dossiers.all()),
+        answers={a.requirement_id: a for a in submission.answers.all()},
+        documents=list(submission.documents.all()),
+        combination=combination_of(tender=submission.tender, organisation=submission.bidder),
+    )
+    return [item for check in CHECKS for item in check(ctx)]
+
+
+def checklist_missing(items: list[ChecklistItem]) -> list[ChecklistItem]:
+    return [item for item in items if not item.done]
+
+
+def dossier_documents(dossier: Dossier) -> list[SubmissionDocument]:
+    """The documents evaluators see beside a dossier: its segment's competence dossier and
+    references, the evidence of the general requirements and of this segment's requirements,
+    and a combination's convenant. None before the opening, and none for a version that is not
+    the sealed, current one (the serving view checks the user as well)."""
+    from accounts.permissions import OPENED_STATES
+
+    submission = dossier.submission
+    if submission.tender.state not in OPENED_STATES:
+        return []
+    if submission.state != SubmissionState.SEALED or not submission.is_current:
+        return []
+    documents = SubmissionDocument.objects.filter(submission=submission).select_related(
+        "file", "requirement", "segment"
+    )
+    return [
+        d
+        for d in documents
+        if d.segment_id == dossier.segment_id
+        or d.kind == DocumentKind.CONVENANT
+        or (
+            d.kind == DocumentKind.EVIDENCE
+            and d.requirement.segment_id in (None, dossier.segment_id)
+        )
+    ]

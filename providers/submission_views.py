@@ -1,0 +1,392 @@
+"""The provider's submission for one tender (``/portaal/aanbestedingen/<slug>/inschrijving/``):
+one overview with the checklist and a section per chosen segment, saving per section, uploads,
+subcontractors, submitting (sealing), withdrawing and the receipt (page and PDF).
+
+Everything is scoped to the user's own organisation: another organisation's objects are 404.
+"""
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import time_format
+from django.utils.translation import gettext as _
+from django.views import View
+
+from tender.errors import ApplicationError
+from tender.models import Requirement, Segment
+
+from .constants import SubmissionState
+from .models import DocumentKind, Subcontractor, SubmissionDocument
+from .portal_views import PortalMixin
+from .selectors import portal_tenders
+from .services import submissions as services
+from .submission_selectors import (
+    MAX_REFERENCES,
+    checklist_missing,
+    draft_of,
+    submission_checklist,
+    submission_combination,
+    submission_detail,
+    submissions_of,
+    tender_requirements,
+    tender_segments,
+)
+from .uploads import read_limited
+
+
+class SubmissionMixin(PortalMixin):
+    """The tender from the URL (published ones only) and the user's organisation (required)."""
+
+    def setup_tender(self):
+        if self.organisation is None:
+            raise Http404
+        self.tender = get_object_or_404(portal_tenders(), slug=self.kwargs["slug"])
+
+    def overview_url(self, anchor: str = "") -> str:
+        url = reverse("portal-submission", args=[self.tender.slug])
+        return f"{url}#{anchor}" if anchor else url
+
+    def draft(self):
+        draft = draft_of(tender=self.tender, organisation=self.organisation)
+        if draft is None:
+            raise Http404
+        return draft
+
+    def run(self, action, *, success: str, anchor: str = ""):
+        """Call a service; a refusal becomes an error message on the overview. An htmx
+        request (autosave of a section) gets the section's status line and the checklist."""
+        error = None
+        try:
+            action()
+        except ApplicationError as refused:
+            error = refused.message
+        if self.request.headers.get("HX-Request"):
+            return self.autosave_response(error)
+        if error:
+            messages.error(self.request, error)
+        elif success:
+            messages.success(self.request, success)
+        return redirect(self.overview_url(anchor))
+
+    def autosave_response(self, error: str | None):
+        draft = draft_of(tender=self.tender, organisation=self.organisation)
+        checklist = submission_checklist(submission_detail(draft.pk)) if draft else []
+        return render(
+            self.request,
+            "portal/submission/_autosave.html",
+            {
+                "error": error,
+                "saved_at": time_format(timezone.localtime(timezone.now()), "H:i:s"),
+                "checklist": checklist,
+                "missing": checklist_missing(checklist),
+            },
+        )
+
+
+def _segment_rows(tender, submission, requirements):
+    """Per segment of the tender: chosen or not, and for chosen ones the dossier, its
+    requirements with the answers, and its documents."""
+    dossiers = {d.segment_id: d for d in submission.dossiers.all()} if submission else {}
+    answers = {a.requirement_id: a for a in submission.answers.all()} if submission else {}
+    documents = list(submission.documents.all()) if submission else []
+    rows = []
+    for segment in tender_segments(tender):
+        dossier = dossiers.get(segment.pk)
+        rows.append(
+            {
+                "segment": segment,
+                "dossier": dossier,
+                "served": {m.code for m in dossier.municipalities.all()} if dossier else set(),
+                "requirements": [
+                    {
+                        "requirement": r,
+                        "answer": answers.get(r.pk),
+                        "evidence": [d for d in documents if d.requirement_id == r.pk],
+                    }
+                    for r in requirements
+                    if r.segment_id == segment.pk
+                ],
+                "dossier_documents": [
+                    d
+                    for d in documents
+                    if d.segment_id == segment.pk and d.kind == DocumentKind.DOSSIER
+                ],
+                "references": [
+                    d
+                    for d in documents
+                    if d.segment_id == segment.pk and d.kind == DocumentKind.REFERENCE
+                ],
+            }
+        )
+    return rows
+
+
+class SubmissionOverviewView(SubmissionMixin, View):
+    def get(self, request, slug):
+        self.setup_tender()
+        versions = list(submissions_of(tender=self.tender, organisation=self.organisation))
+        draft = next((v for v in versions if v.state == SubmissionState.DRAFT), None)
+        sealed = next(
+            (v for v in versions if v.state == SubmissionState.SEALED and v.is_current), None
+        )
+        submission = submission_detail(draft.pk) if draft else None
+        requirements = tender_requirements(self.tender)
+        checklist = submission_checklist(submission) if submission else []
+        answers = {a.requirement_id: a for a in submission.answers.all()} if submission else {}
+        documents = list(submission.documents.all()) if submission else []
+        context = {
+            "tender": self.tender,
+            "organisation": self.organisation,
+            "submission": submission,
+            "combination": submission_combination(
+                tender=self.tender, organisation=self.organisation
+            ),
+            "sealed": sealed,
+            "versions": versions,
+            "refusal": services.draft_refusal(self.tender),
+            "checklist": checklist,
+            "missing": checklist_missing(checklist),
+            "general": [
+                {
+                    "requirement": r,
+                    "answer": answers.get(r.pk),
+                    "evidence": [d for d in documents if d.requirement_id == r.pk],
+                }
+                for r in requirements
+                if r.segment_id is None
+            ],
+            "segments": _segment_rows(self.tender, submission, requirements),
+            "convenant": [d for d in documents if d.kind == DocumentKind.CONVENANT],
+            "max_references": MAX_REFERENCES,
+        }
+        return render(request, "portal/submission/overview.html", context)
+
+
+class SubmissionStartView(SubmissionMixin, View):
+    """Start a draft, or a new version from the sealed or withdrawn one."""
+
+    def post(self, request, slug):
+        self.setup_tender()
+        return self.run(
+            lambda: services.submission_start(
+                tender=self.tender, organisation=self.organisation, user=request.user
+            ),
+            success=_(
+                "Uw concept is klaar om in te vullen. U kunt het steeds tussentijds opslaan."
+            ),
+        )
+
+
+class SegmentsView(SubmissionMixin, View):
+    def post(self, request, slug):
+        self.setup_tender()
+        draft = self.draft()
+        ids = [int(v) for v in request.POST.getlist("segments") if v.isdigit()]
+        segments = list(Segment.objects.filter(tender=self.tender, pk__in=ids))
+        return self.run(
+            lambda: services.submission_segments_set(
+                submission=draft, segments=segments, user=request.user
+            ),
+            success=_("De keuze van segmenten is opgeslagen."),
+            anchor="segmenten",
+        )
+
+
+def _answers_from(post, requirements) -> dict:
+    answers = {}
+    for requirement in requirements:
+        key = f"req-{requirement.pk}"
+        if key in post:
+            answers[requirement] = {"ja": True, "nee": False}.get(post[key])
+    return answers
+
+
+class GeneralAnswersView(SubmissionMixin, View):
+    def post(self, request, slug):
+        self.setup_tender()
+        draft = self.draft()
+        general = Requirement.objects.filter(tender=self.tender, segment__isnull=True)
+        return self.run(
+            lambda: services.submission_answers_save(
+                submission=draft, answers=_answers_from(request.POST, general), user=request.user
+            ),
+            success=_("Uw antwoorden op de algemene eisen zijn opgeslagen."),
+            anchor="eisen",
+        )
+
+
+class SegmentSectionView(SubmissionMixin, View):
+    def post(self, request, slug, code):
+        self.setup_tender()
+        draft = self.draft()
+        segment = get_object_or_404(Segment, tender=self.tender, code=code)
+        requirements = Requirement.objects.filter(tender=self.tender, segment=segment)
+        return self.run(
+            lambda: services.segment_section_save(
+                submission=draft,
+                segment=segment,
+                answers=_answers_from(request.POST, requirements),
+                user=request.user,
+                municipality_codes=request.POST.getlist("municipalities"),
+                specialisms=request.POST.getlist("specialisms"),
+                bid_clients=request.POST.get("bid_clients", "").strip(),
+                bid_months=request.POST.get("bid_months", "").strip(),
+                bid_hours_per_month=request.POST.get("bid_hours_per_month", "").strip(),
+            ),
+            success=_("Segment %(code)s is opgeslagen.") % {"code": segment.code},
+            anchor=f"segment-{segment.code}",
+        )
+
+
+class UploadView(SubmissionMixin, View):
+    def post(self, request, slug):
+        from django.conf import settings
+
+        self.setup_tender()
+        draft = self.draft()
+        kind = request.POST.get("kind", "")
+        segment = Segment.objects.filter(
+            tender=self.tender, code=request.POST.get("segment", "")
+        ).first()
+        requirement = Requirement.objects.filter(
+            tender=self.tender, code=request.POST.get("requirement", "")
+        ).first()
+        anchor = f"segment-{segment.code}" if segment else "eisen"
+        if kind == DocumentKind.CONVENANT:
+            anchor = "combinatie"
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, _("Kies een bestand om te uploaden."))
+            return redirect(self.overview_url(anchor))
+
+        def action():
+            data = read_limited(upload.chunks(), settings.SUBMISSION_UPLOAD_MAX_BYTES)
+            services.document_upload(
+                submission=draft,
+                kind=kind,
+                name=upload.name,
+                data=data,
+                user=request.user,
+                segment=segment,
+                requirement=requirement,
+            )
+
+        return self.run(
+            action,
+            success=_("%(name)s is versleuteld opgeslagen.") % {"name": upload.name},
+            anchor=anchor,
+        )
+
+
+class DocumentDeleteView(SubmissionMixin, View):
+    def post(self, request, slug, pk):
+        self.setup_tender()
+        draft = self.draft()
+        document = get_object_or_404(SubmissionDocument, pk=pk, submission=draft)
+        return self.run(
+            lambda: services.document_delete(document=document, user=request.user),
+            success=_("%(name)s is verwijderd.") % {"name": document.name},
+        )
+
+
+class SubcontractorAddView(SubmissionMixin, View):
+    def post(self, request, slug):
+        self.setup_tender()
+        draft = self.draft()
+        return self.run(
+            lambda: services.subcontractor_add(
+                submission=draft,
+                name=request.POST.get("name", ""),
+                kvk=request.POST.get("kvk", ""),
+                user=request.user,
+            ),
+            success=_("De onderaannemer is toegevoegd."),
+            anchor="onderaannemers",
+        )
+
+
+class SubcontractorRemoveView(SubmissionMixin, View):
+    def post(self, request, slug, pk):
+        self.setup_tender()
+        draft = self.draft()
+        subcontractor = get_object_or_404(Subcontractor, pk=pk, submission=draft)
+        return self.run(
+            lambda: services.subcontractor_remove(subcontractor=subcontractor, user=request.user),
+            success=_("De onderaannemer is verwijderd."),
+            anchor="onderaannemers",
+        )
+
+
+class SealView(SubmissionMixin, View):
+    def post(self, request, slug):
+        self.setup_tender()
+        draft = self.draft()
+        try:
+            sealed = services.submission_seal(
+                submission=draft, user=request.user, base_url=request.build_absolute_uri("/")
+            )
+        except ApplicationError as error:
+            messages.error(request, error.message)
+            return redirect(self.overview_url("checklist"))
+        messages.success(
+            request, _("Uw inschrijving is ontvangen en verzegeld. Bewaar het ontvangstbewijs.")
+        )
+        return redirect("portal-submission-receipt", self.tender.slug, sealed.version)
+
+
+class WithdrawView(SubmissionMixin, View):
+    def post(self, request, slug):
+        self.setup_tender()
+        sealed = (
+            submissions_of(tender=self.tender, organisation=self.organisation)
+            .filter(state=SubmissionState.SEALED, is_current=True)
+            .first()
+        )
+        if sealed is None:
+            raise Http404
+        return self.run(
+            lambda: services.submission_withdraw(submission=sealed, user=request.user),
+            success=_(
+                "Uw inschrijving is ingetrokken. Tot de sluitingstermijn kunt u opnieuw indienen."
+            ),
+        )
+
+
+class ReceiptMixin(SubmissionMixin):
+    def receipt_submission(self, version):
+        self.setup_tender()
+        submission = get_object_or_404(
+            submissions_of(tender=self.tender, organisation=self.organisation)
+            .exclude(state=SubmissionState.DRAFT)
+            .select_related("tender__region", "bidder"),
+            version=version,
+        )
+        return submission
+
+
+class ReceiptView(ReceiptMixin, View):
+    def get(self, request, slug, version):
+        submission = self.receipt_submission(version)
+        return render(
+            request,
+            "portal/submission/receipt.html",
+            {
+                "tender": self.tender,
+                "submission": submission,
+                "manifest": submission.manifest or {},
+                "reference": services.receipt_reference(submission),
+            },
+        )
+
+
+class ReceiptPdfView(ReceiptMixin, View):
+    def get(self, request, slug, version):
+        submission = self.receipt_submission(version)
+        pdf = services.submission_receipt_pdf(submission)
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f'attachment; filename="{services.receipt_reference(submission)}.pdf"'
+        )
+        return response

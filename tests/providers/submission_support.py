@@ -1,0 +1,122 @@
+"""Builders for the submission tests: a tender open for submissions with requirements, provider
+users, real PDF/DOCX/XLSX bytes, and a complete draft."""
+
+import io
+import zipfile
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from providers.models import DocumentKind, Organisation
+from providers.services import submissions as services
+from tender.models import Criterion, Municipality, Requirement, Segment
+from tests.tender.communication_helpers import build_tender, make_provider
+
+MARKER = b"GEHEIM-BEKWAAMHEIDSDOSSIER-INHOUD"
+
+
+def pdf_bytes(pages: int = 1, marker: bytes = MARKER) -> bytes:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=200, height=200)
+    writer.add_metadata({"/Subject": marker.decode()})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def docx_bytes(marker: bytes = MARKER) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+            'content-types"><Override PartName="/word/document.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
+        )
+        archive.writestr("_rels/.rels", "<Relationships/>")
+        archive.writestr("word/document.xml", b"<w:document>" + marker + b"</w:document>")
+    return buffer.getvalue()
+
+
+def xlsx_bytes() -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active["A1"] = "referentie"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def open_tender(slug="inkoop-2027", **kwargs):
+    """A tender open for submissions: two segments (JH-DYS, WMO-BG) on one municipality, a
+    general requirement AM1 and a segment requirement for JH-DYS."""
+    tender = build_tender(slug=slug, state="submissions_open", **kwargs)
+    segment = Segment.objects.get(tender=tender, code="JH-DYS")
+    Criterion.objects.create(
+        segment=segment, code="A", name="Kennis", phase="selection", max_points=Decimal("60")
+    )
+    Requirement.objects.create(tender=tender, code="AM1", text="Geen uitsluitingsgronden")
+    Requirement.objects.create(
+        tender=tender, segment=segment, code="JH-M1", text="Twee jaar ervaring", position=1
+    )
+    return tender
+
+
+def provider(name="Zorg Noord", **kwargs):
+    user = make_provider(name, **kwargs)
+    return user, user.organisation_membership.organisation
+
+
+def complete_draft(tender, user, organisation: Organisation):
+    """A draft with everything the checklist asks for segment JH-DYS."""
+    draft = services.submission_start(tender=tender, organisation=organisation, user=user)
+    segment = Segment.objects.get(tender=tender, code="JH-DYS")
+    services.submission_segments_set(submission=draft, segments=[segment], user=user)
+    answers = {r: True for r in Requirement.objects.filter(tender=tender)}
+    services.submission_answers_save(submission=draft, answers=answers, user=user)
+    services.dossier_save(
+        submission=draft,
+        segment=segment,
+        user=user,
+        municipality_codes=[m.code for m in Municipality.objects.filter(lots__tender=tender)],
+        specialisms=[],
+        bid_clients=12,
+        bid_months=Decimal("6.5"),
+        bid_hours_per_month="4,25",
+    )
+    services.document_upload(
+        submission=draft,
+        kind=DocumentKind.DOSSIER,
+        name="dossier.pdf",
+        data=pdf_bytes(3),
+        user=user,
+        segment=segment,
+    )
+    services.document_upload(
+        submission=draft,
+        kind=DocumentKind.REFERENCE,
+        name="referentie.docx",
+        data=docx_bytes(),
+        user=user,
+        segment=segment,
+    )
+    return draft
+
+
+def staff(username, role):
+    from django.contrib.auth.models import Group
+
+    user = get_user_model().objects.create_user(username=username, password="x" * 16)
+    user.groups.add(Group.objects.get_or_create(name=role)[0])
+    return user
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    return tmp_path

@@ -1,0 +1,211 @@
+"""The portal screens of a submission: the whole way from choosing segments to a sealed
+submission with a receipt, in Dutch; refusals as clear messages; another organisation's
+objects are 404."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from providers.constants import SubmissionState
+from providers.models import DocumentKind, Submission
+from tender.models import Requirement, Segment
+
+from .submission_support import (
+    complete_draft,
+    docx_bytes,
+    media,  # noqa: F401
+    open_tender,
+    pdf_bytes,
+    provider,
+)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
+
+
+def _url(name, tender, *args):
+    return reverse(name, args=[tender.slug, *args])
+
+
+def test_from_segments_to_a_sealed_submission_with_a_receipt(
+    client, django_capture_on_commit_callbacks
+):
+    tender = open_tender()
+    user, organisation = provider("Zorg Oost")
+    client.force_login(user)
+    segment = Segment.objects.get(tender=tender, code="JH-DYS")
+    general = Requirement.objects.get(tender=tender, code="AM1")
+    specific = Requirement.objects.get(tender=tender, code="JH-M1")
+
+    page = client.get(_url("portal-submission", tender))
+    assert "Inschrijving starten" in page.content.decode()
+    client.post(_url("portal-submission-start", tender))
+    client.post(_url("portal-submission-segments", tender), {"segments": [segment.pk]})
+    client.post(_url("portal-submission-answers", tender), {f"req-{general.pk}": "ja"})
+    client.post(
+        _url("portal-submission-segment", tender, segment.code),
+        {
+            f"req-{specific.pk}": "ja",
+            "municipalities": ["GM0222"],
+            "bid_clients": "10",
+            "bid_months": "6,5",
+            "bid_hours_per_month": "4",
+        },
+    )
+    page = client.get(_url("portal-submission", tender)).content.decode()
+    assert "Nog doen:" in page and "upload het bekwaamheidsdossier" in page
+
+    for kind, name, data in (
+        (DocumentKind.DOSSIER, "dossier.pdf", pdf_bytes(2)),
+        (DocumentKind.REFERENCE, "referentie.docx", docx_bytes()),
+    ):
+        response = client.post(
+            _url("portal-submission-upload", tender),
+            {"kind": kind, "segment": segment.code, "file": SimpleUploadedFile(name, data)},
+            follow=True,
+        )
+        assert "versleuteld opgeslagen" in response.content.decode()
+    client.post(
+        _url("portal-submission-subcontractor-add", tender), {"name": "Hulp BV", "kvk": "87654321"}
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(_url("portal-submission-seal", tender), follow=True)
+    submission = Submission.objects.get(bidder=organisation)
+    assert submission.state == SubmissionState.SEALED
+    assert response.redirect_chain[-1][0] == _url("portal-submission-receipt", tender, 1)
+    content = response.content.decode()
+    assert "Ontvangstbewijs inschrijving" in content
+    assert submission.content_hash in content
+    assert submission.manifest["documents"][0]["sha256"] in content
+    pdf = client.get(_url("portal-submission-receipt-pdf", tender, 1))
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+
+
+def test_a_refused_upload_is_a_clear_message(client):
+    tender = open_tender()
+    user, organisation = provider()
+    complete_draft(tender, user, organisation)
+    client.force_login(user)
+    response = client.post(
+        _url("portal-submission-upload", tender),
+        {
+            "kind": DocumentKind.REFERENCE,
+            "segment": "JH-DYS",
+            "file": SimpleUploadedFile("virus.pdf", b"MZ\x90\x00 not a pdf"),
+        },
+        follow=True,
+    )
+    assert "Dit type bestand wordt niet aangenomen" in response.content.decode()
+
+
+def test_after_the_deadline_submitting_is_refused_and_the_draft_stays(client):
+    deadline = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=2)  # within the session timeout
+    tender = open_tender(deadline=deadline)
+    user, organisation = provider()
+    draft = complete_draft(tender, user, organisation)
+    client.force_login(user)
+    with time_machine.travel(deadline + dt.timedelta(seconds=1), tick=False):
+        response = client.post(_url("portal-submission-seal", tender), follow=True)
+    assert "indienen kan niet meer" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.state == SubmissionState.DRAFT and draft.documents.count() == 2
+
+
+def test_another_organisation_gets_404_for_every_object(client):
+    tender = open_tender()
+    user_a, org_a = provider("A")
+    user_b, org_b = provider("B")
+    draft_a = complete_draft(tender, user_a, org_a)
+    services_submission = draft_a
+    document = draft_a.documents.first()
+    from providers.services import submissions as services
+
+    subcontractor = services.subcontractor_add(
+        submission=draft_a, name="Hulp", kvk="11112222", user=user_a
+    )
+    services.submission_seal(submission=services_submission, user=user_a)
+    draft_a2 = services.submission_start(tender=tender, organisation=org_a, user=user_a)
+    document2 = draft_a2.documents.first()
+    complete_draft(tender, user_b, org_b)  # B has a draft of its own
+
+    client.force_login(user_b)
+    assert client.get(_url("portal-submission-receipt", tender, 1)).status_code == 404
+    assert client.get(_url("portal-submission-receipt-pdf", tender, 1)).status_code == 404
+    for pk in (document.pk, document2.pk):
+        response = client.post(_url("portal-submission-document-delete", tender, pk))
+        assert response.status_code == 404
+    response = client.post(_url("portal-submission-subcontractor-remove", tender, subcontractor.pk))
+    assert response.status_code == 404
+    assert draft_a2.documents.count() == 2
+
+
+def test_overview_query_count_does_not_grow_with_segments(client, django_assert_num_queries):
+    tender = open_tender()
+    user, organisation = provider()
+    draft = complete_draft(tender, user, organisation)
+    client.force_login(user)
+    with django_assert_num_queries(16):
+        assert client.get(_url("portal-submission", tender)).status_code == 200
+
+    from providers.services import submissions as services
+
+    services.submission_segments_set(
+        submission=draft, segments=list(Segment.objects.filter(tender=tender)), user=user
+    )
+    with django_assert_num_queries(16):
+        assert client.get(_url("portal-submission", tender)).status_code == 200
+
+
+def test_htmx_autosave_answers_with_a_status_and_the_checklist(client):
+    tender = open_tender()
+    user, organisation = provider()
+    complete_draft(tender, user, organisation)
+    client.force_login(user)
+    general = Requirement.objects.get(tender=tender, code="AM1")
+    response = client.post(
+        _url("portal-submission-answers", tender), {f"req-{general.pk}": ""}, HTTP_HX_REQUEST="true"
+    )
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "Bewaard om" in content
+    assert 'id="checklist-items" hx-swap-oob="true"' in content
+    assert "Nog doen:" in content and "Beantwoord alle algemene eisen (nog open: AM1)" in content
+
+    response = client.post(
+        _url("portal-submission-segment", tender, "JH-DYS"),
+        {"municipalities": ["GM0222"], "bid_months": "-3"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert "vul een getal van 0 of meer in" in response.content.decode()
+
+
+def test_withdraw_from_the_overview_and_the_tender_page_include(client, rf):
+    from django.template.loader import render_to_string
+
+    from providers.services import submissions as services
+
+    tender = open_tender()
+    user, organisation = provider()
+    services.submission_seal(submission=complete_draft(tender, user, organisation), user=user)
+    client.force_login(user)
+    page = client.get(_url("portal-submission", tender)).content.decode()
+    assert "Versie 1 intrekken" in page
+
+    request = rf.get("/")
+    request.user = user
+    summary = render_to_string(
+        "portal/_tender_submission.html", {"tender": tender, "request": request}
+    )
+    assert "Ingediend en verzegeld: versie 1" in summary
+
+    response = client.post(_url("portal-submission-withdraw", tender), follow=True)
+    assert "Uw inschrijving is ingetrokken" in response.content.decode()
+    assert Submission.objects.get(bidder=organisation).state == SubmissionState.WITHDRAWN
+    summary = render_to_string(
+        "portal/_tender_submission.html", {"tender": tender, "request": request}
+    )
+    assert "U hebt versie 1 ingetrokken" in summary
