@@ -262,10 +262,14 @@ def check_uea(ctx: ChecklistContext) -> list[ChecklistItem]:
             if row.confirmed_at is not None:
                 parties[row.organisation_id] = row.organisation.name
     subcontractors = list(submission.subcontractors.all())
-    registered = dict(
-        Organisation.objects.filter(kvk__in=[s.kvk for s in subcontractors]).values_list(
-            "kvk", "pk"
+    registered = (
+        dict(
+            Organisation.objects.filter(kvk__in=[s.kvk for s in subcontractors]).values_list(
+                "kvk", "pk"
+            )
         )
+        if subcontractors
+        else {}
     )
     items = []
     for subcontractor in subcontractors:

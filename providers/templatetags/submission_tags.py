@@ -6,8 +6,6 @@ from django import template
 from ..selectors import organisation_of
 from ..submission_selectors import (
     checklist_missing,
-    draft_of,
-    sealed_current_of,
     submission_checklist,
     submission_detail,
     submissions_of,
@@ -18,18 +16,22 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def submission_summary(context, tender) -> dict:
-    request = context.get("request")
-    organisation = organisation_of(request.user) if request is not None else None
+    """One query for the versions (plus the checklist's while a draft is open)."""
+    organisation = context.get("organisation")
+    if organisation is None:
+        request = context.get("request")
+        organisation = organisation_of(request.user) if request is not None else None
     if organisation is None:
         return {"draft": None, "sealed": None, "withdrawn": None, "missing": 0}
-    draft = draft_of(tender=tender, organisation=organisation)
+    versions = list(submissions_of(tender=tender, organisation=organisation))
+    draft = next((v for v in versions if v.state == "draft"), None)
+    latest = next((v for v in versions if v.state != "draft"), None)
     missing = 0
     if draft is not None:
         missing = len(checklist_missing(submission_checklist(submission_detail(draft.pk))))
-    latest = submissions_of(tender=tender, organisation=organisation).exclude(state="draft").first()
     return {
         "draft": draft,
-        "sealed": sealed_current_of(tender=tender, organisation=organisation),
+        "sealed": next((v for v in versions if v.state == "sealed" and v.is_current), None),
         "withdrawn": latest if latest is not None and latest.state == "withdrawn" else None,
         "missing": missing,
     }

@@ -50,3 +50,31 @@ def provider(organisation=None, *, is_admin=True):
     """A provider user of ``organisation`` (a new one when None)."""
     organisation = organisation or OrganisationFactory()
     return ProviderUserFactory(organisation=organisation, organisation__is_admin=is_admin)
+
+
+def uea_answers(**overrides) -> dict:
+    """A complete UEA: no exclusion ground applies (nee), the selection statements are met
+    (ja), every text answered, and the signer's details."""
+    from providers import uea as structure
+
+    data = {}
+    for q in structure.questions():
+        if q.kind == structure.YES_NO:
+            data[q.code] = "ja" if q.explain_when is False else "nee"
+        else:
+            data[q.code] = f"Antwoord op {q.code}"
+    data.update(signer_name="Petra de Boer", signer_role="Bestuurder", signed_place="Doetinchem")
+    data.update(overrides)
+    return data
+
+
+def uea_signed(*, tender, organisation, user):
+    """Fill in and sign ``organisation``'s UEA for ``tender`` (``user`` is one of its admins)."""
+    from providers.services.uea import uea_save, uea_sign
+
+    answers = {
+        code: {"ja": True, "nee": False}.get(value, value) for code, value in uea_answers().items()
+    }
+    signer = {key: answers.pop(key) for key in ("signer_name", "signer_role", "signed_place")}
+    uea_save(tender=tender, organisation=organisation, user=user, answers=answers, **signer)
+    return uea_sign(tender=tender, organisation=organisation, user=user)

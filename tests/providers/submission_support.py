@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth import get_user_model
 
-from providers.models import DocumentKind, Organisation
+from providers.models import DocumentKind, Organisation, UEADeclaration
 from providers.services import submissions as services
 from tender.models import Criterion, Municipality, Requirement, Segment
 from tests.tender.communication_helpers import build_tender, make_provider
@@ -73,7 +73,14 @@ def provider(name="Zorg Noord", **kwargs):
 
 
 def complete_draft(tender, user, organisation: Organisation):
-    """A draft with everything the checklist asks for segment JH-DYS."""
+    """A draft with everything the checklist asks for segment JH-DYS (and the bidder's signed
+    UEA)."""
+    from tests.providers.factories import uea_signed
+
+    if not UEADeclaration.objects.filter(
+        tender=tender, organisation=organisation, signed_at__isnull=False
+    ).exists():
+        uea_signed(tender=tender, organisation=organisation, user=user)
     draft = services.submission_start(tender=tender, organisation=organisation, user=user)
     segment = Segment.objects.get(tender=tender, code="JH-DYS")
     services.submission_segments_set(submission=draft, segments=[segment], user=user)

@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 from providers.constants import SubmissionState
 from providers.models import Submission
 
+from .factories import uea_signed
 from .submission_support import (
     complete_draft,
     docx_bytes,
@@ -67,6 +68,9 @@ def test_the_whole_submission_through_the_api(django_capture_on_commit_callbacks
             format="multipart",
         )
         assert response.status_code == 201, response.content
+    refused = api.post(base + "seal/")
+    assert "Elke partij heeft een ondertekende UEA" in refused.json()["non_field_errors"][0]
+    uea_signed(tender=tender, organisation=organisation, user=user)
 
     with django_capture_on_commit_callbacks(execute=True):
         sealed = api.post(base + "seal/")

@@ -13,11 +13,18 @@ from django.utils import timezone
 from accounts.roles import INKOPER, VOORZITTER
 from audit.models import AuditEntry
 from providers.constants import SubmissionState
-from providers.models import DocumentKind, EncryptedFile, Submission, SubmissionDocument
+from providers.models import (
+    DocumentKind,
+    EncryptedFile,
+    Organisation,
+    Submission,
+    SubmissionDocument,
+)
 from providers.services import submissions as services
 from tender.errors import ApplicationError
 from tender.models import Segment
 
+from .factories import uea_signed
 from .submission_support import (
     MARKER,
     complete_draft,
@@ -196,6 +203,19 @@ def test_subcontractors_by_name_and_kvk_are_in_the_manifest():
         services.subcontractor_add(submission=draft, name="Hulp BV", kvk="123", user=user)
     assert refused.value.field == "kvk"
     services.subcontractor_add(submission=draft, name="Hulp BV", kvk="12345678", user=user)
+
+    # Every subcontractor declares for itself: first it registers, then signs its own UEA.
+    with pytest.raises(ApplicationError) as refused:
+        services.submission_seal(submission=draft, user=user)
+    assert "Hulp BV (KvK 12345678) registreert zich" in refused.value.message
+    helper_user, helper = provider("Hulp BV")
+    Organisation.objects.filter(pk=helper.pk).update(kvk="12345678")
+    helper.refresh_from_db()
+    with pytest.raises(ApplicationError) as refused:
+        services.submission_seal(submission=draft, user=user)
+    assert "nog open: Hulp BV" in refused.value.message
+    uea_signed(tender=tender, organisation=helper, user=helper_user)
+
     sealed = services.submission_seal(submission=draft, user=user)
     assert sealed.manifest["subcontractors"] == [{"kvk": "12345678", "name": "Hulp BV"}]
 
@@ -275,16 +295,27 @@ def test_manifest_is_canonical_json():
 
 
 def test_a_combination_needs_the_draft_convenant():
-    from providers.models import Combination
+    from providers.models import Combination, CombinationMember
 
     tender = open_tender()
     user, organisation = provider()
-    Combination.objects.create(tender=tender, lead=organisation, name="Samen")
+    combination = Combination.objects.create(tender=tender, lead=organisation, name="Samen")
+    member_user, member = provider("Partner Zuid")
+    CombinationMember.objects.create(
+        combination=combination, organisation=member, confirmed_at=timezone.now()
+    )
     draft = complete_draft(tender, user, organisation)
     assert draft.combination_id is not None
     with pytest.raises(ApplicationError) as refused:
         services.submission_seal(submission=draft, user=user)
     assert "samenwerkingsovereenkomst" in refused.value.message
+    assert "nog open: Partner Zuid" in refused.value.message  # the member's own UEA
+    uea_signed(tender=tender, organisation=member, user=member_user)
+
+    # A confirmed member cannot start a submission of its own.
+    with pytest.raises(ApplicationError) as refused:
+        services.submission_start(tender=tender, organisation=member, user=member_user)
+    assert "alleen de penvoerder" in refused.value.message
 
     services.document_upload(
         submission=draft,

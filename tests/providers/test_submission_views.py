@@ -10,9 +10,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from providers.constants import SubmissionState
-from providers.models import DocumentKind, Submission
+from providers.models import DocumentKind, Organisation, Submission
 from tender.models import Requirement, Segment
 
+from .factories import uea_signed
 from .submission_support import (
     complete_draft,
     docx_bytes,
@@ -34,6 +35,11 @@ def test_from_segments_to_a_sealed_submission_with_a_receipt(
 ):
     tender = open_tender()
     user, organisation = provider("Zorg Oost")
+    uea_signed(tender=tender, organisation=organisation, user=user)
+    # The subcontractor named below has registered and signed its own UEA.
+    helper_user, helper = provider("Hulp BV")
+    Organisation.objects.filter(pk=helper.pk).update(kvk="87654321")
+    uea_signed(tender=tender, organisation=Organisation.objects.get(pk=helper.pk), user=helper_user)
     client.force_login(user)
     segment = Segment.objects.get(tender=tender, code="JH-DYS")
     general = Requirement.objects.get(tender=tender, code="AM1")
@@ -124,11 +130,11 @@ def test_another_organisation_gets_404_for_every_object(client):
     document = draft_a.documents.first()
     from providers.services import submissions as services
 
-    subcontractor = services.subcontractor_add(
-        submission=draft_a, name="Hulp", kvk="11112222", user=user_a
-    )
     services.submission_seal(submission=services_submission, user=user_a)
     draft_a2 = services.submission_start(tender=tender, organisation=org_a, user=user_a)
+    subcontractor = services.subcontractor_add(
+        submission=draft_a2, name="Hulp", kvk="11112222", user=user_a
+    )
     document2 = draft_a2.documents.first()
     complete_draft(tender, user_b, org_b)  # B has a draft of its own
 
@@ -148,7 +154,7 @@ def test_overview_query_count_does_not_grow_with_segments(client, django_assert_
     user, organisation = provider()
     draft = complete_draft(tender, user, organisation)
     client.force_login(user)
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(19):  # incl. combination and UEA checks
         assert client.get(_url("portal-submission", tender)).status_code == 200
 
     from providers.services import submissions as services
@@ -156,7 +162,7 @@ def test_overview_query_count_does_not_grow_with_segments(client, django_assert_
     services.submission_segments_set(
         submission=draft, segments=list(Segment.objects.filter(tender=tender)), user=user
     )
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(19):  # incl. combination and UEA checks
         assert client.get(_url("portal-submission", tender)).status_code == 200
 
 
