@@ -7,6 +7,7 @@ from rest_framework.permissions import BasePermission
 from .roles import (
     AANBIEDER,
     AUDITOR,
+    CONTRACTMANAGER,
     BEOORDELAAR,
     INKOPER,
     STAFF_ROLES,
@@ -289,3 +290,23 @@ def can_manage_regions(user) -> bool:
     like creating tenders. Whether a municipality may leave a region (no lot uses it) is the
     service's rule."""
     return can_create_tender(user)
+
+
+# -- contracts and payment schedules -----------------------------------------------------------
+#
+# Municipal staff read contracts, schedules and the finance export; the contract manager and
+# procurement staff (inkoper) create contracts, record extension decisions and store payment
+# schedules. A provider sees only the contracts its organisation holds, as contractor or as a
+# member of the contracting combination (``contracts.selectors.contracts_visible_to``).
+
+CONTRACT_WRITE_ROLES = frozenset({INKOPER, CONTRACTMANAGER})
+
+
+def can_view_contracts(user, tender) -> bool:
+    return is_staff_member(user)
+
+
+def can_manage_contracts(user, tender) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.is_superuser or bool(role_names(user) & CONTRACT_WRITE_ROLES)
