@@ -7,8 +7,8 @@ from rest_framework.permissions import BasePermission
 from .roles import (
     AANBIEDER,
     AUDITOR,
-    CONTRACTMANAGER,
     BEOORDELAAR,
+    CONTRACTMANAGER,
     INKOPER,
     STAFF_ROLES,
     TWO_FACTOR_ROLES,

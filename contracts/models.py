@@ -250,3 +250,6 @@ class ContractReminder(models.Model):
                 fields=["contract", "term", "months_before"], name="reminder_once_per_threshold"
             ),
         ]
+
+    def __str__(self):
+        return f"{self.contract.number} termijn {self.term}: {self.months_before} mnd"

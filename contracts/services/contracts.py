@@ -6,19 +6,22 @@ from datetime import date, timedelta
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.permissions import can_manage_contracts
+from accounts.roles import CONTRACTMANAGER
 from audit.services import audit_record
 from evaluation.selectors import award_winners
 from providers.constants import SubmissionState
 from providers.models import Dossier, Submission
 from tender.errors import ApplicationError
 from tender.models import Tender
+from tender.services.mail import absolute_url, mail_after_commit, mail_render
 
 from ..award_selectors import award_final_segments
-from ..models import Contract, ContractSegment, ExtensionDecision
+from ..models import Contract, ContractReminder, ContractSegment, ContractState, ExtensionDecision
 
 INITIAL_YEARS = 3
 EXTENSION_YEARS = 2
@@ -250,8 +253,7 @@ def _decide(*, contract: Contract, user, decided_at: date, extend: bool, note: s
         )
         if new_end > term_end(contract.start_date, MAX_YEARS):
             raise ApplicationError(
-                _("Verlengen zou de looptijd boven %(years)s jaar brengen.")
-                % {"years": MAX_YEARS},
+                _("Verlengen zou de looptijd boven %(years)s jaar brengen.") % {"years": MAX_YEARS},
                 field="decided_at",
             )
     ExtensionDecision.objects.create(
@@ -296,3 +298,95 @@ def contract_decline_extension(
 ) -> Contract:
     """Record the decision not to extend: the contract ends on its current end date."""
     return _decide(contract=contract, user=user, decided_at=decided_at, extend=False, note=note)
+
+
+# -- reminders before the notice deadline -------------------------------------------------------
+
+
+def reminder_thresholds() -> list[int]:
+    """Months before the notice deadline at which reminders go out, largest first."""
+    months = getattr(settings, "CONTRACT_REMINDER_MONTHS", [3, 1])
+    return sorted({int(m) for m in months}, reverse=True)
+
+
+def _contract_managers():
+    from django.contrib.auth import get_user_model
+
+    return list(
+        get_user_model()
+        .objects.filter(groups__name=CONTRACTMANAGER, is_active=True)
+        .exclude(email="")
+        .order_by("pk")
+        .distinct()
+    )
+
+
+def contract_reminders_send(*, today: date | None = None) -> int:
+    """Mail the contract managers about every contract whose notice deadline is near: once per
+    threshold (``CONTRACT_REMINDER_MONTHS``, default 3 and 1 months before) and term, stored in
+    ContractReminder so a second run the same day (or a redelivered task) sends nothing. A
+    term with a decision gets no more reminders; a run that finds several thresholds passed
+    at once records them all and sends one mail. Returns the number of contracts reminded."""
+    today = today or timezone.localdate()
+    reminded = 0
+    candidates = Contract.objects.exclude(state=ContractState.ENDED).filter(
+        extensions__lte=MAX_EXTENSIONS
+    )
+    for contract_id in candidates.values_list("pk", flat=True):
+        if _remind_one(contract_id=contract_id, today=today):
+            reminded += 1
+    return reminded
+
+
+@transaction.atomic
+def _remind_one(*, contract_id: int, today: date) -> bool:
+    contract = (
+        Contract.objects.select_for_update(of=("self",))
+        .select_related("tender__region", "provider")
+        .get(pk=contract_id)
+    )
+    if ExtensionDecision.objects.filter(contract=contract, term=contract.extensions).exists():
+        return False
+    if contract.extensions >= MAX_EXTENSIONS:
+        return False
+    deadline = notice_deadline(contract.end_date)
+    if today > deadline:
+        return False
+    due = [m for m in reminder_thresholds() if today >= deadline - relativedelta(months=m)]
+    sent_before = set(
+        ContractReminder.objects.filter(contract=contract, term=contract.extensions).values_list(
+            "months_before", flat=True
+        )
+    )
+    new = [m for m in due if m not in sent_before]
+    if not new:
+        return False
+    now = timezone.now()
+    ContractReminder.objects.bulk_create(
+        ContractReminder(
+            contract=contract,
+            term=contract.extensions,
+            months_before=m,
+            deadline=deadline,
+            sent_at=now,
+        )
+        for m in new
+    )
+    url = absolute_url(reverse("contract-detail", args=[contract.tender.slug, contract.number]))
+    context = {
+        "contract": contract,
+        "deadline": deadline,
+        "notice_months": notice_months(),
+        "url": url,
+    }
+    mail_after_commit(
+        mail_render("contract_reminder", context, user.email) for user in _contract_managers()
+    )
+    audit_record(
+        action="contract.reminder",
+        actor="system",
+        obj=contract,
+        tender=contract.tender,
+        details={"number": contract.number, "deadline": deadline, "months_before": new},
+    )
+    return True
