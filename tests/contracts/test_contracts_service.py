@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from audit.models import AuditEntry
 from contracts.models import Contract, ContractSegment, ExtensionDecision, Instalment
@@ -194,7 +195,9 @@ def test_a_decision_not_to_extend_closes_the_term(contract, contract_manager):
 def test_future_and_unauthorised_decisions_are_refused(contract, contract_manager, make_user):
     with pytest.raises(ApplicationError, match="toekomst"):
         contract_extend(
-            contract=contract, user=contract_manager, decided_at=date.today() + timedelta(days=1)
+            contract=contract,
+            user=contract_manager,
+            decided_at=timezone.localdate() + timedelta(days=1),
         )
     with pytest.raises(ApplicationError, match="geen verlengingsbesluit"):
         contract_extend(
