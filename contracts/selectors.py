@@ -133,12 +133,17 @@ def contract_schedule(contract: Contract) -> list[YearSchedule]:
     return years
 
 
-def stored_years(*, tender: Tender) -> list[int]:
+def year_totals(*, tender: Tender) -> list[dict]:
+    """Per stored year: instalment count, total and how many are exported (one query)."""
     return list(
         Instalment.objects.filter(contract_segment__contract__tender=tender)
+        .values("year")
+        .annotate(
+            count=Count("pk"),
+            total=Sum("amount"),
+            exported=Count("pk", filter=Q(exported_at__isnull=False)),
+        )
         .order_by("year")
-        .values_list("year", flat=True)
-        .distinct()
     )
 
 
