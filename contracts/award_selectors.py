@@ -8,7 +8,7 @@ from evaluation.selectors import final_ranking
 from tender.constants import Phase, TenderState
 from tender.models import Segment, Tender
 
-AWARDED_STATES = frozenset({TenderState.AWARDED, TenderState.CONTRACTED})
+AWARDED_STATES = frozenset({TenderState.AWARDED.value, TenderState.CONTRACTED.value})
 
 
 def award_final_segments(*, tender: Tender) -> list[Segment]:
