@@ -258,3 +258,13 @@ def test_staff_cannot_use_the_portal(contracts, client_for):
     Group.objects.get_or_create(name="inkoper")
     response = client_for("inkoper").get(reverse("portal-contracts"))
     assert response.status_code == 403
+
+
+def test_portal_query_counts_are_pinned(contracts, provider_client, django_assert_num_queries):
+    client = provider_client("30000020", "prov-q")
+    client.get(reverse("portal-contracts"))
+    with django_assert_num_queries(7):
+        assert client.get(reverse("portal-contracts")).status_code == 200
+    url = reverse("portal-contract", args=["inkoop-2022-010"])
+    with django_assert_num_queries(12):
+        assert client.get(url).status_code == 200
