@@ -8,6 +8,7 @@ from .roles import (
     AANBIEDER,
     AUDITOR,
     BEOORDELAAR,
+    CONTRACTMANAGER,
     INKOPER,
     STAFF_ROLES,
     TWO_FACTOR_ROLES,
@@ -379,3 +380,21 @@ def can_read_submission_document(user, document) -> bool:
     if document.segment_id is not None:
         dossiers = dossiers.filter(segment_id=document.segment_id)
     return any(can_score(user, dossier) for dossier in dossiers)
+# -- contracts and payment schedules -----------------------------------------------------------
+#
+# Municipal staff read contracts, schedules and the finance export; the contract manager and
+# procurement staff (inkoper) create contracts, record extension decisions and store payment
+# schedules. A provider sees only the contracts its organisation holds, as contractor or as a
+# member of the contracting combination (``contracts.selectors.contracts_visible_to``).
+
+CONTRACT_WRITE_ROLES = frozenset({INKOPER, CONTRACTMANAGER})
+
+
+def can_view_contracts(user, tender) -> bool:
+    return is_staff_member(user)
+
+
+def can_manage_contracts(user, tender) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.is_superuser or bool(role_names(user) & CONTRACT_WRITE_ROLES)

@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("evaluation.api.urls")),
     path("", include("providers.api.urls")),
     path("", include("providers.api.submission_urls")),
+    path("", include("contracts.api.urls")),
 ]

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from audit.admin import ReadOnlyAdminMixin
 
-from .models import Contract, ContractSegment, Instalment
+from .models import Contract, ContractReminder, ContractSegment, ExtensionDecision, Instalment
 
 
 class ContractSegmentInline(admin.TabularInline):
@@ -29,3 +29,17 @@ class InstalmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "contract_segment__segment__code",
     ]
     list_select_related = ["contract_segment__contract__provider", "contract_segment__segment"]
+
+
+@admin.register(ExtensionDecision)
+class ExtensionDecisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: decisions are recorded (and audited) on the contract screens."""
+
+    list_display = ["contract", "term", "extend", "decided_at", "decided_by"]
+    list_select_related = ["contract", "decided_by"]
+
+
+@admin.register(ContractReminder)
+class ContractReminderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["contract", "term", "months_before", "deadline", "sent_at"]
+    list_select_related = ["contract"]

@@ -1,6 +1,8 @@
-"""Contracts and their lumpsum figures. Issue 'Award decisions ...' fills in the workflow;
-the shapes here are the ones the lumpsum engine and the ranking already need."""
+"""Contracts from final awards, their lumpsum figures, payment schedules, extension decisions
+and the reminders sent before the notice deadline (rules: docs/rules.md, "Contracts and
+payment schedules")."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -37,7 +39,26 @@ class Contract(models.Model):
         help_text=_("Aanbieder of penvoerder van de combinatie."),
     )
     number = models.CharField(
-        _("contractnummer"), max_length=40, unique=True, help_text=_("Kenmerk van het contract.")
+        _("contractnummer"), max_length=80, unique=True, help_text=_("Kenmerk van het contract.")
+    )
+    combination_name = models.CharField(
+        _("combinatie"),
+        max_length=200,
+        blank=True,
+        help_text=_("Naam van de combinatie bij het sluiten van het contract, anders leeg."),
+    )
+    members = models.ManyToManyField(
+        Organisation,
+        verbose_name=_("leden van de combinatie"),
+        related_name="member_contracts",
+        blank=True,
+        help_text=_("Overige leden van de combinatie (momentopname bij het sluiten)."),
+    )
+    subcontractors = models.JSONField(
+        _("onderaannemers"),
+        default=list,
+        blank=True,
+        help_text=_("Onderaannemers uit de inschrijving (KvK en naam, momentopname)."),
     )
     state = models.CharField(
         _("status"),
@@ -103,13 +124,17 @@ class ContractSegment(models.Model):
         _("bod"),
         max_digits=14,
         decimal_places=2,
-        help_text=_("Cliënten x maanden x uren x tarief."),
+        null=True,
+        blank=True,
+        help_text=_("Cliënten x maanden x uren x tarief; leeg zolang de lumpsum niet is berekend."),
     )
     lumpsum_amount = models.DecimalField(
         _("lumpsum per jaar"),
         max_digits=14,
         decimal_places=2,
-        help_text=_("Na eventuele schaling naar het budget."),
+        null=True,
+        blank=True,
+        help_text=_("Na eventuele schaling naar het budget; leeg zonder normtarief."),
     )
 
     class Meta:
@@ -136,6 +161,12 @@ class Instalment(models.Model):
     amount = models.DecimalField(
         _("bedrag"), max_digits=14, decimal_places=2, help_text=_("Voorschot in euro.")
     )
+    exported_at = models.DateTimeField(
+        _("doorgegeven aan financiën"),
+        null=True,
+        blank=True,
+        help_text=_("Vastgezet voor de financiële administratie; daarna niet meer herberekend."),
+    )
 
     class Meta:
         ordering = ["contract_segment", "due_date"]
@@ -149,3 +180,76 @@ class Instalment(models.Model):
 
     def __str__(self):
         return f"{self.due_date} {self.amount}"
+
+
+class ExtensionDecision(models.Model):
+    """The decision, per term, whether a contract is extended by two years (audited)."""
+
+    contract = models.ForeignKey(
+        Contract,
+        verbose_name=_("contract"),
+        on_delete=models.CASCADE,
+        related_name="decisions",
+        help_text=_("Contract."),
+    )
+    term = models.PositiveSmallIntegerField(
+        _("termijn"), help_text=_("Aantal verlengingen vóór dit besluit (0 of 1).")
+    )
+    extend = models.BooleanField(_("verlengen"), help_text=_("Verlengd of niet verlengd."))
+    decided_at = models.DateField(_("besloten op"), help_text=_("Datum van het besluit."))
+    previous_end_date = models.DateField(
+        _("einddatum vóór het besluit"), help_text=_("Einde van de termijn waarover is besloten.")
+    )
+    note = models.TextField(_("toelichting"), blank=True, help_text=_("Optioneel."))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("vastgelegd door"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        help_text=_("Gebruiker die het besluit vastlegde."),
+    )
+    created_at = models.DateTimeField(
+        _("vastgelegd op"), auto_now_add=True, help_text=_("Moment van vastleggen.")
+    )
+
+    class Meta:
+        ordering = ["contract", "term"]
+        verbose_name = _("verlengingsbesluit")
+        verbose_name_plural = _("verlengingsbesluiten")
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "term"], name="decision_once_per_term"),
+        ]
+
+    def __str__(self):
+        return f"{self.contract.number} termijn {self.term}: {self.extend}"
+
+
+class ContractReminder(models.Model):
+    """A reminder mail sent before the notice deadline of a term, once per threshold."""
+
+    contract = models.ForeignKey(
+        Contract,
+        verbose_name=_("contract"),
+        on_delete=models.CASCADE,
+        related_name="reminders",
+        help_text=_("Contract."),
+    )
+    term = models.PositiveSmallIntegerField(_("termijn"), help_text=_("Aantal verlengingen."))
+    months_before = models.PositiveSmallIntegerField(
+        _("maanden vooraf"), help_text=_("Drempel in maanden vóór de opzegtermijn.")
+    )
+    deadline = models.DateField(_("uiterste besluitdatum"), help_text=_("Einde min opzegtermijn."))
+    sent_at = models.DateTimeField(_("verstuurd op"), help_text=_("Moment van versturen."))
+
+    class Meta:
+        verbose_name = _("herinnering")
+        verbose_name_plural = _("herinneringen")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "term", "months_before"], name="reminder_once_per_threshold"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.contract.number} termijn {self.term}: {self.months_before} mnd"

@@ -14,7 +14,13 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from audit.services import audit_record
-from contracts.models import Contract, ContractSegment, Instalment
+from contracts.models import (
+    Contract,
+    ContractReminder,
+    ContractSegment,
+    ExtensionDecision,
+    Instalment,
+)
 from evaluation.models import FinalLevel, Ranking, RankingGap, RankingRow, Score
 from evaluation.scoring_models import Assignment, ConflictDeclaration, RequirementReview
 from providers.models import (
@@ -55,6 +61,8 @@ READ_ONLY = {
     "evaluation.RankingRow",
     "evaluation.RankingGap",
     "contracts.Instalment",
+    "contracts.ExtensionDecision",
+    "contracts.ContractReminder",
 }
 
 
@@ -179,6 +187,17 @@ def every_model(demo_tender, superuser_client):
         file=encrypted,
         name="dossier.pdf",
         uploaded_at=now,
+    )
+    ExtensionDecision.objects.create(
+        contract=contract,
+        term=0,
+        extend=False,
+        decided_at=now.date(),
+        previous_end_date=contract.end_date,
+        decided_by=user,
+    )
+    ContractReminder.objects.create(
+        contract=contract, term=0, months_before=3, deadline=now.date(), sent_at=now
     )
 
     Token.objects.create(user=member)

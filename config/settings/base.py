@@ -172,6 +172,22 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 600
 CELERY_TASK_SOFT_TIME_LIMIT = 540
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    # Reminders to contract managers before a contract's extension (notice) deadline.
+    "contract-extension-reminders": {
+        "task": "contracts.tasks.contract_send_extension_reminders",
+        "schedule": 24 * 60 * 60,
+    },
+}
+
+# Contracts (contracts.services): the notice period before a term's end by which an extension
+# is decided, the reminders before that deadline, and how instalments are split over the
+# municipalities of a segment in the finance export ("equal" or "inhabitants").
+CONTRACT_NOTICE_MONTHS = env.int("CONTRACT_NOTICE_MONTHS", default=6)
+CONTRACT_REMINDER_MONTHS = [
+    int(m) for m in env.list("CONTRACT_REMINDER_MONTHS", default=["3", "1"])
+]
+LUMPSUM_MUNICIPALITY_SPLIT = env("LUMPSUM_MUNICIPALITY_SPLIT", default="equal")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -1,0 +1,32 @@
+"""Forms of the contract screens."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tender.forms_communication import NUMBER
+from tender.forms_public import SELECT, TEXT, TEXTAREA, ServiceErrorsMixin
+
+
+class DecisionForm(ServiceErrorsMixin, forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Besluit"),
+        choices=[("extend", _("Verlengen met 2 jaar")), ("decline", _("Niet verlengen"))],
+        widget=forms.Select(attrs=SELECT),
+    )
+    decided_at = forms.DateField(
+        label=_("Datum van het besluit"),
+        help_text=_("Uiterlijk de einddatum min de opzegtermijn."),
+        widget=forms.DateInput(attrs={**TEXT, "type": "date"}, format="%Y-%m-%d"),
+    )
+    note = forms.CharField(
+        label=_("Toelichting"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={**TEXTAREA, "rows": 3}),
+    )
+
+
+class YearForm(ServiceErrorsMixin, forms.Form):
+    year = forms.IntegerField(
+        label=_("Jaar"), min_value=1900, max_value=2200, widget=forms.TextInput(attrs=NUMBER)
+    )

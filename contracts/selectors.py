@@ -1,0 +1,219 @@
+"""Reading contracts, their schedules and the finance export, scoped to the user: staff see
+every contract, a provider only those its organisation holds (as contractor or as a member of
+the contracting combination), anyone else nothing."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+
+from accounts.permissions import is_provider, is_staff_member
+from providers.selectors import organisation_of
+from tender.models import Tender
+
+from .models import Contract, ContractSegment, ExtensionDecision, Instalment
+from .services.contracts import MAX_EXTENSIONS, notice_deadline
+from .services.schedule import municipality_weights, split_cents, split_mode
+
+
+def contracts_visible_to(user) -> QuerySet[Contract]:
+    queryset = Contract.objects.select_related("tender", "provider")
+    if is_staff_member(user):
+        return queryset
+    if not is_provider(user):
+        return queryset.none()
+    organisation = organisation_of(user)
+    if organisation is None:
+        return queryset.none()
+    ids = Contract.objects.filter(Q(provider=organisation) | Q(members=organisation)).values("pk")
+    return queryset.filter(pk__in=ids)
+
+
+def contract_list(*, user, tender: Tender | None = None) -> QuerySet[Contract]:
+    """Contracts with their segment count and yearly lumpsum total (one query)."""
+    queryset = contracts_visible_to(user)
+    if tender is not None:
+        queryset = queryset.filter(tender=tender)
+    return queryset.annotate(
+        segment_count=Count("segments", distinct=True),
+        lumpsum_total=Sum("segments__lumpsum_amount"),
+    ).order_by("tender__slug", "number")
+
+
+def contract_detail(*, user, number: str) -> Contract:
+    """The contract with segments (municipalities, instalments), members and decisions
+    prefetched; raises Contract.DoesNotExist when the user may not see it."""
+    segments = ContractSegment.objects.select_related("segment").prefetch_related(
+        "municipalities", "instalments"
+    )
+    return (
+        contracts_visible_to(user)
+        .select_related("tender__region", "submission")
+        .prefetch_related(
+            Prefetch("segments", queryset=segments.order_by("segment__code")),
+            "members",
+            Prefetch("decisions", queryset=ExtensionDecision.objects.select_related("decided_by")),
+            "tender__region__municipalities",
+        )
+        .get(number=number)
+    )
+
+
+@dataclass(frozen=True)
+class Term:
+    start: date
+    end: date
+    extensions: int
+    extensions_left: int
+    notice_deadline: date
+    decided: bool
+
+
+def contract_term(contract: Contract) -> Term:
+    decided = any(d.term == contract.extensions for d in contract.decisions.all())
+    return Term(
+        start=contract.start_date,
+        end=contract.end_date,
+        extensions=contract.extensions,
+        extensions_left=MAX_EXTENSIONS - contract.extensions,
+        notice_deadline=notice_deadline(contract.end_date),
+        decided=decided,
+    )
+
+
+@dataclass(frozen=True)
+class ScheduleRow:
+    due_date: date
+    amounts: tuple  # one per contract segment, None where the segment has no instalment
+    total: Decimal
+
+
+@dataclass(frozen=True)
+class YearSchedule:
+    year: int
+    segments: tuple  # ContractSegment, in code order
+    rows: tuple[ScheduleRow, ...]
+    segment_totals: tuple
+    total: Decimal
+    exported: bool
+
+
+def contract_schedule(contract: Contract) -> list[YearSchedule]:
+    """Per stored year: one row per payment date with the amount per segment (uses the
+    prefetched instalments of ``contract_detail``)."""
+    segments = list(contract.segments.all())
+    by_year = defaultdict(lambda: defaultdict(dict))
+    exported = defaultdict(bool)
+    for index, cs in enumerate(segments):
+        for instalment in cs.instalments.all():
+            by_year[instalment.year][instalment.due_date][index] = instalment.amount
+            exported[instalment.year] |= instalment.exported_at is not None
+    years = []
+    for year in sorted(by_year):
+        rows = []
+        for due in sorted(by_year[year]):
+            amounts = tuple(by_year[year][due].get(i) for i in range(len(segments)))
+            rows.append(ScheduleRow(due, amounts, sum((a for a in amounts if a), Decimal("0"))))
+        totals = tuple(
+            sum((r.amounts[i] for r in rows if r.amounts[i] is not None), Decimal("0"))
+            for i in range(len(segments))
+        )
+        years.append(
+            YearSchedule(
+                year,
+                tuple(segments),
+                tuple(rows),
+                totals,
+                sum(totals, Decimal("0")),
+                exported[year],
+            )
+        )
+    return years
+
+
+def year_totals(*, tender: Tender) -> list[dict]:
+    """Per stored year: instalment count, total and how many are exported (one query)."""
+    return list(
+        Instalment.objects.filter(contract_segment__contract__tender=tender)
+        .values("year")
+        .annotate(
+            count=Count("pk"),
+            total=Sum("amount"),
+            exported=Count("pk", filter=Q(exported_at__isnull=False)),
+        )
+        .order_by("year")
+    )
+
+
+@dataclass(frozen=True)
+class FinanceRow:
+    contract: str
+    provider_kvk: str
+    provider_name: str
+    segment: str
+    year: int
+    due_date: date
+    instalment: Decimal
+    municipality_code: str
+    municipality_name: str
+    share: Decimal
+    split: str
+
+
+def finance_rows(*, tender: Tender, year: int | None = None) -> list[FinanceRow]:
+    """Every instalment of the tender (or of ``year``) split over the municipalities of its
+    segment (``LUMPSUM_MUNICIPALITY_SPLIT``): the shares of one instalment add up to it
+    exactly. A segment without municipalities gives one row without a municipality. Three
+    queries."""
+    mode = split_mode()
+    instalments = Instalment.objects.filter(contract_segment__contract__tender=tender)
+    if year is not None:
+        instalments = instalments.filter(year=year)
+    segments = (
+        ContractSegment.objects.filter(contract__tender=tender)
+        .select_related("contract__provider", "segment")
+        .prefetch_related(
+            "municipalities",
+            Prefetch("instalments", queryset=instalments.order_by("due_date"), to_attr="due"),
+        )
+        .order_by("contract__number", "segment__code")
+    )
+    rows = []
+    for cs in segments:
+        municipalities = {m.code: m for m in cs.municipalities.all()}
+        weights, used = municipality_weights(municipalities.values(), mode)
+        for instalment in cs.due:
+            base = dict(
+                contract=cs.contract.number,
+                provider_kvk=cs.contract.provider.kvk,
+                provider_name=cs.contract.provider.name,
+                segment=cs.segment.code,
+                year=instalment.year,
+                due_date=instalment.due_date,
+                instalment=instalment.amount,
+            )
+            if not weights:
+                rows.append(
+                    FinanceRow(
+                        **base,
+                        municipality_code="",
+                        municipality_name="",
+                        share=instalment.amount,
+                        split=used,
+                    )
+                )
+                continue
+            for code, share in split_cents(instalment.amount, weights):
+                rows.append(
+                    FinanceRow(
+                        **base,
+                        municipality_code=code,
+                        municipality_name=municipalities[code].name,
+                        share=share,
+                        split=used,
+                    )
+                )
+    rows.sort(key=lambda r: (r.due_date, r.contract, r.segment, r.municipality_code))
+    return rows

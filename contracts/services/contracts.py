@@ -1,0 +1,392 @@
+"""Contracts from final awards, their term and the extension decisions (DOMAIN.md "Contracts";
+the rules chosen on top are in docs/rules.md, "Contracts and payment schedules")."""
+
+from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.permissions import can_manage_contracts
+from accounts.roles import CONTRACTMANAGER
+from audit.services import audit_record
+from evaluation.selectors import award_winners
+from providers.constants import SubmissionState
+from providers.models import Dossier, Submission
+from tender.errors import ApplicationError
+from tender.models import Tender
+from tender.services.mail import absolute_url, mail_after_commit, mail_render
+
+from ..award_selectors import award_final_segments
+from ..models import Contract, ContractReminder, ContractSegment, ContractState, ExtensionDecision
+
+INITIAL_YEARS = 3
+EXTENSION_YEARS = 2
+MAX_EXTENSIONS = 2
+MAX_YEARS = INITIAL_YEARS + MAX_EXTENSIONS * EXTENSION_YEARS  # 7
+
+
+def add_years(start: date, years: int) -> date:
+    """``start`` moved ``years`` on; 29 February becomes 1 March in a year without it, so a
+    term of N years always ends the day before its N-th anniversary (28 February)."""
+    try:
+        return start.replace(year=start.year + years)
+    except ValueError:  # 29 February in a common year
+        return date(start.year + years, 3, 1)
+
+
+def term_end(start: date, years: int) -> date:
+    """Last day of a term of ``years`` years from ``start`` (inclusive): the day before the
+    anniversary. 1 Jan 2022 + 3 years ends 31 Dec 2024."""
+    return add_years(start, years) - timedelta(days=1)
+
+
+def notice_months() -> int:
+    return int(getattr(settings, "CONTRACT_NOTICE_MONTHS", 6))
+
+
+def notice_deadline(end_date: date) -> date:
+    """Last day on which an extension can be decided: the end date minus the notice period
+    (``CONTRACT_NOTICE_MONTHS``, default 6), month arithmetic clipped to the month's end."""
+    return end_date - relativedelta(months=notice_months())
+
+
+def extension_refusal(contract: Contract, decided_at: date) -> str | None:
+    """Why the current term of ``contract`` cannot be extended on ``decided_at`` (Dutch), or
+    None. Also the rule for recording a decision not to extend, except the 7-year cap."""
+    if ExtensionDecision.objects.filter(contract=contract, term=contract.extensions).exists():
+        return _("Over deze termijn is al besloten.")
+    if decided_at > timezone.localdate():
+        return _("Een besluit kan niet in de toekomst worden vastgelegd.")
+    if decided_at < contract.start_date:
+        return _("Het besluit valt vóór de ingangsdatum van het contract.")
+    deadline = notice_deadline(contract.end_date)
+    if decided_at > deadline:
+        return _(
+            "De uiterste besluitdatum (%(deadline)s, einddatum min %(months)s maanden "
+            "opzegtermijn) is verstreken."
+        ) % {"deadline": deadline.strftime("%d-%m-%Y"), "months": notice_months()}
+    return None
+
+
+# -- creating contracts -------------------------------------------------------------------------
+
+
+def _snapshot(organisation) -> dict:
+    return {"kvk": organisation.kvk, "name": organisation.name}
+
+
+@transaction.atomic
+def contracts_create_from_awards(*, tender: Tender, user) -> list[Contract]:
+    """One contract per winning bidder of the final award, with a ContractSegment per awarded
+    segment. Idempotent: what exists stays as it is, only missing contracts and segments are
+    added. Returns the contracts created now (empty on a second run). Refused without the
+    right, or while the tender has no final award.
+    """
+    if not can_manage_contracts(user, tender):
+        raise ApplicationError(_("U mag geen contracten aanmaken."))
+    tender = Tender.objects.select_for_update().get(pk=tender.pk)
+    segments = award_final_segments(tender=tender)
+    if not segments:
+        raise ApplicationError(
+            _("Er is nog geen definitieve gunning: contracten kunnen nog niet worden gemaakt.")
+        )
+    missing_start = [s.code for s in segments if s.start_date is None]
+    if missing_start:
+        raise ApplicationError(
+            _("Geef eerst een startdatum op voor segment(en) %(codes)s.")
+            % {"codes": ", ".join(missing_start)}
+        )
+    winners = award_winners(tender=tender)
+    by_code = {segment.code: segment for segment in segments}
+    awarded: dict[str, list] = {}  # kvk -> segments
+    for code, segment in by_code.items():
+        for kvk in winners.get(code, ()):
+            awarded.setdefault(kvk, []).append(segment)
+
+    submissions = {
+        s.bidder.kvk: s
+        for s in Submission.objects.filter(
+            tender=tender, is_current=True, state=SubmissionState.SEALED
+        )
+        .select_related("bidder", "combination__lead")
+        .prefetch_related("combination__members", "subcontractors__organisation")
+    }
+    dossiers = {
+        (d.submission.bidder.kvk, d.segment_id): d
+        for d in Dossier.objects.filter(
+            submission__in=[s.pk for s in submissions.values()]
+        ).select_related("submission__bidder", "segment__lot")
+    }
+    lot_municipalities = {}
+    existing = {c.provider.kvk: c for c in tender.contracts.select_related("provider")}
+    used_numbers = set(
+        Contract.objects.filter(number__startswith=f"{tender.slug}-").values_list(
+            "number", flat=True
+        )
+    )
+    counter = len(existing)
+
+    created = []
+    for kvk in sorted(awarded):
+        submission = submissions.get(kvk)
+        if submission is None:
+            raise ApplicationError(
+                _("Geen verzegelde inschrijving gevonden voor gegunde inschrijver %(kvk)s.")
+                % {"kvk": kvk}
+            )
+        contract = existing.get(kvk)
+        bidder_segments = sorted(awarded[kvk], key=lambda s: s.code)
+        if contract is None:
+            start = min(s.start_date for s in bidder_segments)
+            counter += 1
+            number = f"{tender.slug}-{counter:03d}"
+            while number in used_numbers:
+                counter += 1
+                number = f"{tender.slug}-{counter:03d}"
+            used_numbers.add(number)
+            combination = submission.combination
+            contract = Contract.objects.create(
+                tender=tender,
+                submission=submission,
+                provider=submission.bidder,
+                number=number,
+                start_date=start,
+                end_date=term_end(start, INITIAL_YEARS),
+                combination_name=(str(combination) if combination else ""),
+                subcontractors=[
+                    _snapshot(sub.organisation)
+                    for sub in sorted(
+                        submission.subcontractors.all(), key=lambda s: s.organisation.kvk
+                    )
+                ],
+            )
+            if combination is not None:
+                contract.members.set(
+                    [m for m in combination.members.all() if m.pk != submission.bidder_id]
+                )
+            created.append(contract)
+            audit_record(
+                action="contract.create",
+                actor=user,
+                obj=contract,
+                tender=tender,
+                details={
+                    "number": contract.number,
+                    "provider": kvk,
+                    "segments": [s.code for s in bidder_segments],
+                    "start_date": contract.start_date,
+                    "end_date": contract.end_date,
+                },
+            )
+        have = set(contract.segments.values_list("segment_id", flat=True))
+        for segment in bidder_segments:
+            if segment.pk in have:
+                continue
+            dossier = dossiers.get((kvk, segment.pk))
+            if dossier is None:
+                raise ApplicationError(
+                    _("Geen dossier van %(kvk)s voor segment %(code)s.")
+                    % {"kvk": kvk, "code": segment.code}
+                )
+            if segment.lot_id not in lot_municipalities:
+                lot_municipalities[segment.lot_id] = set(
+                    segment.lot.municipalities.values_list("pk", flat=True)
+                )
+            contract_segment = ContractSegment.objects.create(
+                contract=contract, segment=segment, dossier=dossier, start_date=segment.start_date
+            )
+            # Municipalities the dossier serves within the lot (others do not count, like in
+            # the ranking's coverage).
+            contract_segment.municipalities.set(
+                dossier.municipalities.filter(pk__in=lot_municipalities[segment.lot_id])
+            )
+            if contract not in created:
+                audit_record(
+                    action="contract.segment_add",
+                    actor=user,
+                    obj=contract,
+                    tender=tender,
+                    details={"number": contract.number, "segment": segment.code},
+                )
+    if created:
+        # The amounts per segment do not depend on the year; the schedule of each contract's
+        # first calendar year is stored straight away (other years from the contract screens).
+        from .schedule import contracts_lumpsum_store
+
+        for year in sorted({c.start_date.year for c in tender.contracts.all()}):
+            if not _year_locked(tender, year):
+                contracts_lumpsum_store(tender=tender, year=year, user=user)
+    return created
+
+
+def _year_locked(tender, year) -> bool:
+    from ..models import Instalment
+
+    return Instalment.objects.filter(
+        contract_segment__contract__tender=tender, year=year, exported_at__isnull=False
+    ).exists()
+
+
+# -- extension decisions ------------------------------------------------------------------------
+
+
+def _decide(*, contract: Contract, user, decided_at: date, extend: bool, note: str) -> Contract:
+    if not can_manage_contracts(user, contract.tender):
+        raise ApplicationError(_("U mag geen verlengingsbesluit vastleggen."))
+    contract = Contract.objects.select_for_update().select_related("tender").get(pk=contract.pk)
+    if extend and contract.extensions >= MAX_EXTENSIONS:
+        raise ApplicationError(
+            _("Het contract is al %(n)s keer verlengd; de looptijd is maximaal %(years)s jaar.")
+            % {"n": contract.extensions, "years": MAX_YEARS},
+            field="decided_at",
+        )
+    if reason := extension_refusal(contract, decided_at):
+        raise ApplicationError(reason, field="decided_at")
+    previous_end = contract.end_date
+    if extend:
+        new_end = add_years(contract.end_date + timedelta(days=1), EXTENSION_YEARS) - timedelta(
+            days=1
+        )
+        if new_end > term_end(contract.start_date, MAX_YEARS):
+            raise ApplicationError(
+                _("Verlengen zou de looptijd boven %(years)s jaar brengen.") % {"years": MAX_YEARS},
+                field="decided_at",
+            )
+    ExtensionDecision.objects.create(
+        contract=contract,
+        term=contract.extensions,
+        extend=extend,
+        decided_at=decided_at,
+        previous_end_date=previous_end,
+        note=note.strip(),
+        decided_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+    if extend:
+        contract.extensions += 1
+        contract.end_date = new_end
+        contract.save(update_fields=["extensions", "end_date"])
+    audit_record(
+        action="contract.extend" if extend else "contract.not_extended",
+        actor=user,
+        obj=contract,
+        tender=contract.tender,
+        details={
+            "number": contract.number,
+            "decided_at": decided_at,
+            "previous_end_date": previous_end,
+            "end_date": contract.end_date,
+            "extensions": contract.extensions,
+        },
+    )
+    return contract
+
+
+@transaction.atomic
+def contract_extend(*, contract: Contract, user, decided_at: date, note: str = "") -> Contract:
+    """Extend the current term by 2 years. Refused after 2 extensions (7 years at most), once
+    the term has a decision, or when ``decided_at`` is after end minus the notice period."""
+    return _decide(contract=contract, user=user, decided_at=decided_at, extend=True, note=note)
+
+
+@transaction.atomic
+def contract_decline_extension(
+    *, contract: Contract, user, decided_at: date, note: str = ""
+) -> Contract:
+    """Record the decision not to extend: the contract ends on its current end date."""
+    return _decide(contract=contract, user=user, decided_at=decided_at, extend=False, note=note)
+
+
+# -- reminders before the notice deadline -------------------------------------------------------
+
+
+def reminder_thresholds() -> list[int]:
+    """Months before the notice deadline at which reminders go out, largest first."""
+    months = getattr(settings, "CONTRACT_REMINDER_MONTHS", [3, 1])
+    return sorted({int(m) for m in months}, reverse=True)
+
+
+def _contract_managers():
+    from django.contrib.auth import get_user_model
+
+    return list(
+        get_user_model()
+        .objects.filter(groups__name=CONTRACTMANAGER, is_active=True)
+        .exclude(email="")
+        .order_by("pk")
+        .distinct()
+    )
+
+
+def contract_reminders_send(*, today: date | None = None) -> int:
+    """Mail the contract managers about every contract whose notice deadline is near: once per
+    threshold (``CONTRACT_REMINDER_MONTHS``, default 3 and 1 months before) and term, stored in
+    ContractReminder so a second run the same day (or a redelivered task) sends nothing. A
+    term with a decision gets no more reminders; a run that finds several thresholds passed
+    at once records them all and sends one mail. Returns the number of contracts reminded."""
+    today = today or timezone.localdate()
+    reminded = 0
+    candidates = Contract.objects.exclude(state=ContractState.ENDED).filter(
+        extensions__lte=MAX_EXTENSIONS
+    )
+    for contract_id in candidates.values_list("pk", flat=True):
+        if _remind_one(contract_id=contract_id, today=today):
+            reminded += 1
+    return reminded
+
+
+@transaction.atomic
+def _remind_one(*, contract_id: int, today: date) -> bool:
+    contract = (
+        Contract.objects.select_for_update(of=("self",))
+        .select_related("tender__region", "provider")
+        .get(pk=contract_id)
+    )
+    if ExtensionDecision.objects.filter(contract=contract, term=contract.extensions).exists():
+        return False
+    if contract.extensions >= MAX_EXTENSIONS:
+        return False
+    deadline = notice_deadline(contract.end_date)
+    if today > deadline:
+        return False
+    due = [m for m in reminder_thresholds() if today >= deadline - relativedelta(months=m)]
+    sent_before = set(
+        ContractReminder.objects.filter(contract=contract, term=contract.extensions).values_list(
+            "months_before", flat=True
+        )
+    )
+    new = [m for m in due if m not in sent_before]
+    if not new:
+        return False
+    now = timezone.now()
+    ContractReminder.objects.bulk_create(
+        ContractReminder(
+            contract=contract,
+            term=contract.extensions,
+            months_before=m,
+            deadline=deadline,
+            sent_at=now,
+        )
+        for m in new
+    )
+    url = absolute_url(reverse("contract-detail", args=[contract.tender.slug, contract.number]))
+    context = {
+        "contract": contract,
+        "deadline": deadline,
+        "notice_months": notice_months(),
+        "url": url,
+    }
+    mail_after_commit(
+        mail_render("contract_reminder", context, user.email) for user in _contract_managers()
+    )
+    audit_record(
+        action="contract.reminder",
+        actor="system",
+        obj=contract,
+        tender=contract.tender,
+        details={"number": contract.number, "deadline": deadline, "months_before": new},
+    )
+    return True

@@ -1,0 +1,280 @@
+"""Contract screens: staff under ``/aanbestedingen/<slug>/contracten/``, providers under
+``/portaal/contracten/``. Views are thin: selectors read, services decide."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+
+from accounts.permissions import can_manage_contracts, can_view_contracts
+from providers.portal_views import PortalMixin
+from tender.errors import ApplicationError
+from tender.pdf import render_to_pdf
+from tender.selectors import tenders_visible_to
+
+from .award_selectors import award_final_segments
+from .exports import CSV_CONTENT_TYPE, CSV_ENCODING, XLSX_CONTENT_TYPE, finance_csv, finance_xlsx
+from .forms import DecisionForm, YearForm
+from .models import Contract
+from .selectors import (
+    contract_detail,
+    contract_list,
+    contract_schedule,
+    contract_term,
+    finance_rows,
+    year_totals,
+)
+from .services.contracts import (
+    contract_decline_extension,
+    contract_extend,
+    contracts_create_from_awards,
+    notice_months,
+)
+from .services.schedule import contracts_lumpsum_store, instalments_mark_exported
+
+PAGE_SIZE = 25
+
+
+def contract_pdf_response(contract: Contract, *, inline: bool = False) -> HttpResponse:
+    pdf = render_to_pdf(
+        "pdf/contract.html",
+        {
+            "contract": contract,
+            "term": contract_term(contract),
+            "schedule": contract_schedule(contract),
+            "region_name": contract.tender.region.name,
+            "notice_months": notice_months(),
+        },
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    disposition = "inline" if inline else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="contract-{contract.number}.pdf"'
+    return response
+
+
+class TenderContractsMixin(LoginRequiredMixin):
+    """Staff only: the tender must be visible and its contracts readable, else 404."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.tender = get_object_or_404(tenders_visible_to(request.user), slug=kwargs["slug"])
+        if not can_view_contracts(request.user, self.tender):
+            raise Http404
+        self.can_manage = can_manage_contracts(request.user, self.tender)
+        return super().dispatch(request, *args, **kwargs)
+
+    def require_manage(self):
+        if not self.can_manage:
+            raise Http404
+
+
+class ContractListView(TenderContractsMixin, View):
+    def get(self, request, slug, year_form=None):
+        page = Paginator(contract_list(user=request.user, tender=self.tender), PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        return render(
+            request,
+            "contracts/contract_list.html",
+            {
+                "tender": self.tender,
+                "page_obj": page,
+                "query_string": "",
+                "can_manage": self.can_manage,
+                "awarded_segments": award_final_segments(tender=self.tender),
+                "years": year_totals(tender=self.tender),
+                "year_form": year_form or YearForm(),
+            },
+        )
+
+
+class ContractCreateView(TenderContractsMixin, View):
+    def post(self, request, slug):
+        self.require_manage()
+        try:
+            created = contracts_create_from_awards(tender=self.tender, user=request.user)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            if created:
+                messages.success(request, _("%(n)s contract(en) aangemaakt.") % {"n": len(created)})
+            else:
+                messages.info(request, _("Alle contracten bestonden al; er is niets aangemaakt."))
+        return redirect("contract-list", slug=self.tender.slug)
+
+
+class ScheduleStoreView(TenderContractsMixin, View):
+    """Store (or recompute) the payment schedule of one year for every contract."""
+
+    def post(self, request, slug):
+        self.require_manage()
+        form = YearForm(request.POST)
+        if form.is_valid():
+            year = form.cleaned_data["year"]
+            try:
+                count = contracts_lumpsum_store(tender=self.tender, year=year, user=request.user)
+            except ApplicationError as exc:
+                form.add_service_error(exc)
+            else:
+                messages.success(
+                    request,
+                    _("Betaalschema %(year)s vastgelegd: %(n)s termijnen.")
+                    % {"year": year, "n": count},
+                )
+                return redirect("contract-list", slug=self.tender.slug)
+        return ContractListView.get(self, request, slug, year_form=form)
+
+
+class ScheduleExportMarkView(TenderContractsMixin, View):
+    def post(self, request, slug):
+        self.require_manage()
+        form = YearForm(request.POST)
+        if not form.is_valid():
+            raise Http404
+        year = form.cleaned_data["year"]
+        try:
+            marked = instalments_mark_exported(tender=self.tender, year=year, user=request.user)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Betaalschema %(year)s vastgezet voor financiën (%(n)s termijnen).")
+                % {"year": year, "n": marked},
+            )
+        return redirect("contract-list", slug=self.tender.slug)
+
+
+def _year_param(request) -> int | None:
+    raw = request.GET.get("jaar", "")
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise Http404
+    return int(raw)
+
+
+def finance_export_response(*, tender, year: int | None, kind: str) -> HttpResponse:
+    rows = finance_rows(tender=tender, year=year)
+    name = f"termijnen-{tender.slug}" + (f"-{year}" if year else "")
+    if kind == "xlsx":
+        response = HttpResponse(finance_xlsx(rows), content_type=XLSX_CONTENT_TYPE)
+    else:
+        response = HttpResponse(
+            finance_csv(rows).encode(CSV_ENCODING), content_type=CSV_CONTENT_TYPE
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
+    return response
+
+
+class FinanceExportView(TenderContractsMixin, View):
+    def get(self, request, slug, kind):
+        if kind not in ("csv", "xlsx"):
+            raise Http404
+        return finance_export_response(tender=self.tender, year=_year_param(request), kind=kind)
+
+
+class ContractDetailView(TenderContractsMixin, View):
+    def get_contract(self, number):
+        try:
+            contract = contract_detail(user=self.request.user, number=number)
+        except Contract.DoesNotExist as exc:
+            raise Http404 from exc
+        if contract.tender_id != self.tender.pk:
+            raise Http404
+        return contract
+
+    def get(self, request, slug, number, form=None, status=200):
+        contract = self.get_contract(number)
+        term = contract_term(contract)
+        return render(
+            request,
+            "contracts/contract_detail.html",
+            {
+                "tender": self.tender,
+                "contract": contract,
+                "term": term,
+                "schedule": contract_schedule(contract),
+                "can_manage": self.can_manage,
+                "form": form or DecisionForm(),
+            },
+            status=status,
+        )
+
+
+class ContractDecisionView(ContractDetailView):
+    def post(self, request, slug, number):
+        self.require_manage()
+        contract = self.get_contract(number)
+        form = DecisionForm(request.POST)
+        if form.is_valid():
+            decide = (
+                contract_extend
+                if form.cleaned_data["decision"] == "extend"
+                else contract_decline_extension
+            )
+            try:
+                contract = decide(
+                    contract=contract,
+                    user=request.user,
+                    decided_at=form.cleaned_data["decided_at"],
+                    note=form.cleaned_data["note"],
+                )
+            except ApplicationError as exc:
+                form.add_service_error(exc)
+            else:
+                messages.success(request, _("Het besluit is vastgelegd."))
+                return redirect("contract-detail", slug=slug, number=number)
+        return self.get(request, slug, number, form=form, status=400)
+
+
+class ContractPdfView(ContractDetailView):
+    def get(self, request, slug, number):
+        return contract_pdf_response(self.get_contract(number))
+
+
+# -- provider portal ----------------------------------------------------------------------------
+
+
+class PortalContractListView(PortalMixin, View):
+    def get(self, request):
+        page = Paginator(contract_list(user=request.user), PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        return render(
+            request,
+            "portal/contracts.html",
+            {"organisation": self.organisation, "page_obj": page, "query_string": ""},
+        )
+
+
+class PortalContractMixin(PortalMixin):
+    def get_contract(self, number):
+        try:
+            return contract_detail(user=self.request.user, number=number)
+        except Contract.DoesNotExist as exc:
+            raise Http404 from exc
+
+
+class PortalContractDetailView(PortalContractMixin, View):
+    def get(self, request, number):
+        contract = self.get_contract(number)
+        return render(
+            request,
+            "portal/contract_detail.html",
+            {
+                "organisation": self.organisation,
+                "contract": contract,
+                "term": contract_term(contract),
+                "schedule": contract_schedule(contract),
+            },
+        )
+
+
+class PortalContractPdfView(PortalContractMixin, View):
+    def get(self, request, number):
+        return contract_pdf_response(self.get_contract(number))
