@@ -8,6 +8,7 @@ from .roles import (
     AANBIEDER,
     AUDITOR,
     BEOORDELAAR,
+    CONTRACTMANAGER,
     INKOPER,
     STAFF_ROLES,
     TWO_FACTOR_ROLES,
@@ -289,3 +290,25 @@ def can_manage_regions(user) -> bool:
     like creating tenders. Whether a municipality may leave a region (no lot uses it) is the
     service's rule."""
     return can_create_tender(user)
+
+
+# -- contract performance: settlement, KPIs, OCDS ------------------------------------------
+#
+# Rule: municipal staff read everything of a tender's contracts (reports, settlements, KPI
+# dashboards, the OCDS export); the contract manager and procurement staff (inkoper) define
+# KPIs, compute and approve settlements. A care provider sees and reports only on the contracts
+# of its own organisation; anything else answers 404.
+
+
+def can_view_contract_performance(user, tender) -> bool:
+    return is_staff_member(user)
+
+
+def can_manage_contract_performance(user, tender) -> bool:
+    return user.is_superuser or bool(role_names(user) & {INKOPER, CONTRACTMANAGER})
+
+
+def can_report_on_contract(user, contract) -> bool:
+    """A provider user of the contracted organisation (the lead of a combination)."""
+    organisation_id = _provider_organisation_id(user)
+    return organisation_id is not None and contract.provider_id == organisation_id

@@ -149,3 +149,8 @@ class Instalment(models.Model):
 
     def __str__(self):
         return f"{self.due_date} {self.amount}"
+
+
+# Settlement and KPI models live in their own modules; imported here so Django finds them.
+from .kpi_models import KpiEffect, KpiReport, ProviderKpi  # noqa: E402, F401
+from .settlement_models import ContractPolicy, ProductionReport, Settlement  # noqa: E402, F401
