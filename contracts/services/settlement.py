@@ -9,7 +9,6 @@ what the instalments of that year add up to.
 """
 
 from dataclasses import dataclass
-from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -285,6 +284,6 @@ def settlement_statement_pdf(*, settlement: Settlement) -> bytes:
             "segment": settlement.contract_segment.segment,
             "report": settlement.report,
             "region_name": contract.tender.region.name,
-            "today": date.today(),
+            "today": timezone.localdate(),
         },
     )
