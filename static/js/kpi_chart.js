@@ -23,6 +23,7 @@
     if (!canvas) {
       return;
     }
+    canvas.parentNode.style.blockSize = "20rem";
     var datasets = chart.lines.map(function (line, index) {
       return {
         label: line.label,
