@@ -1,5 +1,6 @@
 """Serializers of the settlement, KPI and OCDS API."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..kpi_models import KpiEffect, KpiReport, ProviderKpi
@@ -47,7 +48,8 @@ class ProductionReportSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["id", "contract", "submitted_at", "settlement"]
 
-    def get_settlement(self, obj) -> SettlementSerializer | None:
+    @extend_schema_field(SettlementSerializer(allow_null=True))
+    def get_settlement(self, obj):
         settlement = getattr(obj, "settlement", None)
         visible = settlement is not None and (
             self.context.get("staff") or settlement.approved_at is not None
