@@ -53,3 +53,31 @@ def test_validation_catches_schema_errors(demo_tender, make_contract):
     assert any("'ocid' is a required property" in p for p in problems)
     assert any(p.startswith("releases/0/tender/status") for p in problems)
     assert any(p.startswith("releases/0/contracts/0/value/amount") for p in problems)
+
+
+def test_awards_follow_the_final_award_ranking(demo_tender, make_user):
+    from evaluation.models import Ranking
+    from evaluation.selectors import award_winners
+    from evaluation.services.ranking import ranking_execute, ranking_finalise
+
+    chair = make_user("chair", "voorzitter")
+    for phase in ("selection", "award"):
+        ranking = Ranking.objects.create(tender=demo_tender, phase=phase, seed=0)
+        ranking_execute(ranking_id=ranking.pk)
+        ranking.refresh_from_db()
+        ranking_finalise(ranking=ranking, user=chair)
+    winners = award_winners(tender=demo_tender)
+    package = ocds_release_package(tender=demo_tender, uri=URI)
+    assert ocds_validate(package) == []
+    release = package["releases"][0]
+    assert release["tag"] == ["tender", "award"]
+    expected = {kvk for kvks in winners.values() for kvk in kvks}
+    assert {a["suppliers"][0]["id"] for a in release["awards"]} == {
+        f"NL-KVK-{kvk}" for kvk in expected
+    }
+    for award in release["awards"]:
+        kvk = award["suppliers"][0]["id"].removeprefix("NL-KVK-")
+        won = {code for code, kvks in winners.items() if kvk in kvks}
+        assert {item["id"] for item in award["items"]} == won
+        assert award["status"] == "pending"  # the tender is not awarded yet
+        assert "date" in award

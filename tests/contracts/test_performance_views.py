@@ -209,3 +209,32 @@ def test_ocds_download_and_api(client_for, two_contracts):
     assert api.status_code == 200
     assert ocds_validate(api.json()) == []
     assert len(api.json()["releases"][0]["contracts"]) == 2
+
+
+def test_settlement_pages_query_counts(
+    client_for, make_contract, provider_of, django_assert_num_queries
+):
+    from contracts.services.settlement import production_report_save
+
+    contracts = [make_contract("WMO-BEG", index=i) for i in range(3)]
+    user = provider_of(contracts[0])
+    for contract in contracts:
+        production_report_save(
+            contract_segment=contract.segments.get(),
+            year=2022,
+            realised_clients=1,
+            realised_hours=Decimal("10"),
+            comment="",
+            user=user,
+            submit=True,
+        )
+    manager = client_for("contractmanager", "cm")
+    url = reverse("settlement-overview", args=["inkoop-2022"])
+    manager.get(url)
+    with django_assert_num_queries(7):
+        assert manager.get(url).status_code == 200
+    portal = Client()
+    portal.force_login(user)
+    portal.get(reverse("portal-settlement"))
+    with django_assert_num_queries(6):
+        assert portal.get(reverse("portal-settlement")).status_code == 200
