@@ -19,6 +19,11 @@ urlpatterns = [
         name="settlement-compute",
     ),
     path(
+        staff + "verantwoording/<int:pk>/teruggeven/",
+        settlement_views.ProductionReportReopenView.as_view(),
+        name="settlement-report-reopen",
+    ),
+    path(
         staff + "verantwoording/verrekening/<int:pk>/vaststellen/",
         settlement_views.SettlementApproveView.as_view(),
         name="settlement-approve",

@@ -195,3 +195,13 @@ class Settlement(models.Model):
 
     def __str__(self):
         return f"{self.contract_segment_id} {self.year} {self.outcome} {self.amount}"
+
+    @property
+    def band_percent(self):
+        return percent(self.band)
+
+
+def percent(fraction):
+    """0.05 -> Decimal('5'), 0.125 -> Decimal('12.5'): the band as shown to people."""
+    value = (fraction * 100).normalize()
+    return value.quantize(1) if value == value.to_integral() else value

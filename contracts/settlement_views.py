@@ -27,13 +27,14 @@ from .services.settlement import (
     above_band_policy,
     band_of,
     contract_policy_set,
+    production_report_reopen,
     production_report_save,
     settlement_approve,
     settlement_compute,
     settlement_statement_pdf,
     year_lumpsum,
 )
-from .settlement_models import ProductionReport, Settlement
+from .settlement_models import ProductionReport, Settlement, percent
 from .settlement_selectors import provider_settlement_overview, tender_settlement_overview
 
 
@@ -92,6 +93,24 @@ class SettlementComputeView(StaffPerformanceMixin, View):
                 report=report, user=request.user, client_address=client_address_of(request)
             )
             messages.success(request, _("De verrekening is berekend."))
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        return redirect("settlement-overview", slug)
+
+
+class ProductionReportReopenView(StaffPerformanceMixin, View):
+    def post(self, request, slug, pk):
+        report = get_object_or_404(
+            ProductionReport, pk=pk, contract_segment__contract__tender=self.tender
+        )
+        try:
+            production_report_reopen(
+                report=report,
+                user=request.user,
+                reason=request.POST.get("reason", ""),
+                client_address=client_address_of(request),
+            )
+            messages.success(request, _("De verantwoording is teruggegeven aan de aanbieder."))
         except ApplicationError as exc:
             messages.error(request, exc.message)
         return redirect("settlement-overview", slug)
@@ -189,7 +208,7 @@ class PortalProductionReportView(PortalMixin, View):
                 "report": report,
                 "form": form,
                 "lumpsum": lumpsum,
-                "band": band_of(contract_segment.segment),
+                "band_percent": percent(band_of(contract_segment.segment)),
                 "above_band": above_band_policy(contract_segment.contract),
             },
             status=status,

@@ -263,6 +263,46 @@ def settlement_approve(*, settlement: Settlement, user, client_address=None) -> 
     return settlement
 
 
+@transaction.atomic
+def production_report_reopen(
+    *, report: ProductionReport, user, reason: str, client_address: str | None = None
+) -> ProductionReport:
+    """Return a submitted report to the provider for a correction; its computed (not yet
+    approved) settlement is removed. Refused once the settlement is approved."""
+    report = (
+        ProductionReport.objects.select_for_update(of=("self",))
+        .select_related("contract_segment__contract__tender", "contract_segment__segment")
+        .get(pk=report.pk)
+    )
+    if report.submitted_at is None:
+        raise ApplicationError(_("Deze verantwoording is nog niet ingediend."))
+    if not reason.strip():
+        raise ApplicationError(_("Geef een reden op."), field="reason")
+    settlement = Settlement.objects.select_for_update().filter(report=report).first()
+    if settlement is not None and settlement.approved_at is not None:
+        raise ApplicationError(_("Deze verrekening is vastgesteld en kan niet meer wijzigen."))
+    if settlement is not None:
+        settlement.delete()
+    report.submitted_at, report.submitted_by = None, None
+    report.save(update_fields=["submitted_at", "submitted_by", "updated_at"])
+    contract_segment = report.contract_segment
+    audit_record(
+        action="production_report.reopen",
+        actor=user,
+        obj=report,
+        tender=contract_segment.contract.tender,
+        details={
+            "contract": contract_segment.contract.number,
+            "segment": contract_segment.segment.code,
+            "year": report.year,
+            "reason": reason.strip()[:2000],
+            "settlement_removed": settlement is not None,
+        },
+        client_address=client_address,
+    )
+    return report
+
+
 def settlement_statement_pdf(*, settlement: Settlement) -> bytes:
     """The settlement statement (house-style PDF)."""
     from tender.pdf import render_to_pdf

@@ -137,3 +137,45 @@ def test_year_outside_the_contract_is_refused(make_contract, staff):
     with pytest.raises(ApplicationError) as exc:
         report(contract, 2021, "1.00", user=manager)
     assert exc.value.field == "year"
+
+
+def test_staff_return_a_report_for_correction_until_approved(make_contract, staff):
+    from contracts.services.settlement import production_report_reopen
+    from contracts.settlement_models import Settlement
+
+    manager, inkoper = staff
+    contract = make_contract()
+    submitted = report(contract, 2022, "2000.00", user=manager)
+    settlement_compute(report=submitted, user=manager)
+    with pytest.raises(ApplicationError) as exc:
+        production_report_reopen(report=submitted, user=manager, reason=" ")
+    assert exc.value.field == "reason"
+    production_report_reopen(report=submitted, user=manager, reason="Uren 2022 onvolledig")
+    assert not Settlement.objects.exists()
+    corrected = report(contract, 2022, "2100.00", user=manager)
+    settlement = settlement_compute(report=corrected, user=manager)
+    assert settlement.outcome == "within_band"
+    settlement_approve(settlement=settlement, user=inkoper)
+    with pytest.raises(ApplicationError, match="vastgesteld"):
+        production_report_reopen(report=corrected, user=manager, reason="nogmaals")
+
+
+def test_band_is_shown_as_a_percentage():
+    from contracts.settlement_models import percent
+
+    assert str(percent(Decimal("0.05000000"))) == "5"
+    assert str(percent(Decimal("0.12500000"))) == "12.5"
+
+
+def test_default_kpi_command_loads_once(demo_tender):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from contracts.kpi_models import ProviderKpi
+
+    out = StringIO()
+    call_command("kpis_default", "inkoop-2022", stdout=out)
+    call_command("kpis_default", "inkoop-2022", stdout=out)
+    assert ProviderKpi.objects.filter(effect__tender=demo_tender).count() == 4
+    assert "al KPI's" in out.getvalue()
