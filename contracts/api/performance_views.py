@@ -1,14 +1,15 @@
 """The settlement, KPI and OCDS API, with the screens' permission rules and services.
 
-Staff (``can_view_contract_performance``) read everything of a tender; a provider reads and
-writes the reports of its own contracts only. Another organisation's contract is a 404.
+Staff (``can_view_contract_performance``) read everything of a tender (a write is a 403: only
+the provider reports); a provider reads and writes the reports of its own contracts only.
+Another organisation's contract is a 404.
 """
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -96,7 +97,7 @@ class ProductionReportsView(APIView):
     def post(self, request, pk):
         contract, staff = visible_contract(request, pk)
         if staff:
-            raise Http404  # only the provider reports production
+            raise PermissionDenied  # staff read; only the provider reports
         data = ProductionReportInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
@@ -131,7 +132,7 @@ class KpiReportsView(APIView):
     def post(self, request, pk):
         contract, staff = visible_contract(request, pk)
         if staff:
-            raise Http404
+            raise PermissionDenied
         data = KpiReportInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
@@ -155,7 +156,7 @@ class KpiSubmitView(APIView):
     def post(self, request, pk):
         contract, staff = visible_contract(request, pk)
         if staff:
-            raise Http404
+            raise PermissionDenied
         data = KpiSubmitInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         count = service_call(

@@ -238,3 +238,26 @@ def test_settlement_pages_query_counts(
     portal.get(reverse("portal-settlement"))
     with django_assert_num_queries(6):
         assert portal.get(reverse("portal-settlement")).status_code == 200
+
+
+def test_staff_read_the_reports_api_but_do_not_report(client_for, two_contracts, provider_of):
+    own, _ = two_contracts
+    from contracts.services.settlement import production_report_save
+
+    production_report_save(
+        contract_segment=own.segments.get(),
+        year=2022,
+        realised_clients=3,
+        realised_hours=Decimal("10.00"),
+        comment="",
+        user=provider_of(own),
+    )
+    staff = client_for("auditor", "aud")
+    listing = staff.get(f"/api/v1/contracts/{own.pk}/production-reports/")
+    assert listing.status_code == 200
+    assert listing.json()[0]["realised_hours"] == "10.00"
+    refused = staff.post(
+        f"/api/v1/contracts/{own.pk}/production-reports/",
+        {"segment": "WMO-BEG", "year": 2022, "realised_clients": 1, "realised_hours": "1"},
+    )
+    assert refused.status_code == 403
