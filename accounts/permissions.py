@@ -380,6 +380,8 @@ def can_read_submission_document(user, document) -> bool:
     if document.segment_id is not None:
         dossiers = dossiers.filter(segment_id=document.segment_id)
     return any(can_score(user, dossier) for dossier in dossiers)
+
+
 # -- contracts and payment schedules -----------------------------------------------------------
 #
 # Municipal staff read contracts, schedules and the finance export; the contract manager and
@@ -398,3 +400,25 @@ def can_manage_contracts(user, tender) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     return user.is_superuser or bool(role_names(user) & CONTRACT_WRITE_ROLES)
+
+
+# -- contract performance: settlement, KPIs, OCDS ------------------------------------------
+#
+# Rule: municipal staff read everything of a tender's contracts (reports, settlements, KPI
+# dashboards, the OCDS export); the contract manager and procurement staff (inkoper) define
+# KPIs, compute and approve settlements. A care provider sees and reports only on the contracts
+# of its own organisation; anything else answers 404.
+
+
+def can_view_contract_performance(user, tender) -> bool:
+    return is_staff_member(user)
+
+
+def can_manage_contract_performance(user, tender) -> bool:
+    return user.is_superuser or bool(role_names(user) & {INKOPER, CONTRACTMANAGER})
+
+
+def can_report_on_contract(user, contract) -> bool:
+    """A provider user of the contracted organisation (the lead of a combination)."""
+    organisation_id = _provider_organisation_id(user)
+    return organisation_id is not None and contract.provider_id == organisation_id

@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("providers.api.urls")),
     path("", include("providers.api.submission_urls")),
     path("", include("contracts.api.urls")),
+    path("", include("contracts.api.performance_urls")),
 ]

@@ -253,3 +253,8 @@ class ContractReminder(models.Model):
 
     def __str__(self):
         return f"{self.contract.number} termijn {self.term}: {self.months_before} mnd"
+
+
+# Settlement and KPI models live in their own modules; imported here so Django finds them.
+from .kpi_models import KpiEffect, KpiReport, ProviderKpi  # noqa: E402, F401
+from .settlement_models import ContractPolicy, ProductionReport, Settlement  # noqa: E402, F401

@@ -141,6 +141,13 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="noreply@aanbesteding.exa
 # Evaluation: every dossier that takes part is scored by at least this many evaluators before
 # its phase's ranking may be finalised (evaluation.services.assignments).
 EVALUATORS_PER_DOSSIER = env.int("EVALUATORS_PER_DOSSIER", default=2)
+# Settlement: the band for segments without one (fraction), and whether the approver of a
+# settlement must be someone else than who computed it (four eyes).
+SETTLEMENT_DEFAULT_BAND = env.str("SETTLEMENT_DEFAULT_BAND", default="0.05")
+SETTLEMENT_FOUR_EYES = env.bool("SETTLEMENT_FOUR_EYES", default=True)
+# OCDS: the publisher's ocid prefix ("ocds-" + the 6 characters the Open Contracting
+# Partnership assigns on registration). The default is a placeholder, not a registered prefix.
+OCDS_OCID_PREFIX = env.str("OCDS_OCID_PREFIX", default="ocds-xxxxxx")
 
 # Submissions (providers.uploads, providers.crypto; docs/rules.md). Files are encrypted at rest
 # with a data key per tender, wrapped by SUBMISSION_MASTER_KEY (base64 of 32 random bytes; set

@@ -1,0 +1,117 @@
+"""Forms of the settlement and KPI screens: they parse input; the rules are the services'."""
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tender.forms_public import SELECT, TEXT, TEXTAREA, ServiceErrorsMixin
+
+from .kpi_models import KpiDirection, KpiPeriod
+from .settlement_models import AboveBandPolicy
+
+NUMBER = {**TEXT, "class": TEXT["class"] + " utrecht-textbox--numeric", "inputmode": "decimal"}
+
+
+class ProductionReportForm(ServiceErrorsMixin, forms.Form):
+    realised_clients = forms.IntegerField(
+        label=_("Aantal cliënten"),
+        min_value=0,
+        help_text=_("Cliënten die in dit jaar zorg kregen in dit segment."),
+        widget=forms.NumberInput(attrs={**NUMBER, "inputmode": "numeric"}),
+    )
+    realised_hours = forms.DecimalField(
+        label=_("Geleverde uren"),
+        min_value=Decimal("0"),
+        max_digits=12,
+        decimal_places=2,
+        help_text=_("Totaal geleverde uren zorg in het jaar, bijvoorbeeld 2100,50."),
+        widget=forms.TextInput(attrs=NUMBER),
+        localize=True,
+    )
+    comment = forms.CharField(
+        label=_("Toelichting"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs=TEXTAREA),
+    )
+
+
+class ContractPolicyForm(ServiceErrorsMixin, forms.Form):
+    above_band = forms.ChoiceField(
+        label=_("Productie boven de bovengrens"),
+        choices=AboveBandPolicy.choices,
+        widget=forms.Select(attrs=SELECT),
+    )
+
+
+class KpiEffectForm(ServiceErrorsMixin, forms.Form):
+    effect = forms.CharField(
+        label=_("Effect"), max_length=1000, widget=forms.Textarea(attrs={**TEXTAREA, "rows": 2})
+    )
+    goal = forms.CharField(
+        label=_("Doelstelling"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={**TEXTAREA, "rows": 2}),
+    )
+    municipal_kpi = forms.CharField(
+        label=_("KPI gemeenten"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={**TEXTAREA, "rows": 2}),
+    )
+
+
+class ProviderKpiForm(ServiceErrorsMixin, forms.Form):
+    effect = forms.ModelChoiceField(
+        label=_("Effect"), queryset=None, widget=forms.Select(attrs=SELECT)
+    )
+    name = forms.CharField(
+        label=_("KPI zorgaanbieder"), max_length=300, widget=forms.TextInput(attrs=TEXT)
+    )
+    unit = forms.CharField(
+        label=_("Eenheid"),
+        max_length=30,
+        help_text=_("Bijvoorbeeld % of cijfer."),
+        widget=forms.TextInput(attrs=TEXT),
+    )
+    target = forms.DecimalField(
+        label=_("Streefwaarde"),
+        max_digits=12,
+        decimal_places=2,
+        widget=forms.TextInput(attrs=NUMBER),
+        localize=True,
+    )
+    direction = forms.ChoiceField(
+        label=_("Richting"), choices=KpiDirection.choices, widget=forms.Select(attrs=SELECT)
+    )
+    period = forms.ChoiceField(
+        label=_("Periode"), choices=KpiPeriod.choices, widget=forms.Select(attrs=SELECT)
+    )
+    segment = forms.ModelChoiceField(
+        label=_("Segment"),
+        queryset=None,
+        required=False,
+        empty_label=_("Alle segmenten"),
+        widget=forms.Select(attrs=SELECT),
+    )
+
+    def __init__(self, *args, tender, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["effect"].queryset = tender.kpi_effects.all()
+        self.fields["segment"].queryset = tender.segments.order_by("code")
+
+
+class KpiValueForm(ServiceErrorsMixin, forms.Form):
+    value = forms.DecimalField(
+        label=_("Waarde"),
+        max_digits=12,
+        decimal_places=2,
+        widget=forms.TextInput(attrs=NUMBER),
+        localize=True,
+    )
+    comment = forms.CharField(
+        label=_("Toelichting"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={**TEXTAREA, "rows": 2}),
+    )

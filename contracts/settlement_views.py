@@ -1,0 +1,269 @@
+"""Settlement screens: staff (``/aanbestedingen/<slug>/verantwoording/``: reports, compute,
+approve, statement PDF, above-band policy) and the provider portal (``/portaal/verantwoording/``:
+report production per year, see the settlement and its statement)."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+
+from accounts.permissions import (
+    can_manage_contract_performance,
+    can_report_on_contract,
+    can_view_contract_performance,
+)
+from audit.services import client_address_of
+from providers.portal_views import PortalMixin
+from tender.errors import ApplicationError
+from tender.models import Tender
+
+from .models import Contract, ContractSegment
+from .performance_forms import ContractPolicyForm, ProductionReportForm
+from .services.settlement import (
+    above_band_policy,
+    band_of,
+    contract_policy_set,
+    production_report_reopen,
+    production_report_save,
+    settlement_approve,
+    settlement_compute,
+    settlement_statement_pdf,
+    year_lumpsum,
+)
+from .settlement_models import ProductionReport, Settlement, percent
+from .settlement_selectors import provider_settlement_overview, tender_settlement_overview
+
+
+class StaffPerformanceMixin(LoginRequiredMixin):
+    """Resolves the tender; 404 for anyone who may not see it and for a POST by read-only
+    staff."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.tender = get_object_or_404(
+            Tender.objects.select_related("region"), slug=kwargs["slug"]
+        )
+        if not can_view_contract_performance(request.user, self.tender):
+            raise Http404
+        self.can_manage = can_manage_contract_performance(request.user, self.tender)
+        if request.method == "POST" and not self.can_manage:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+
+def pdf_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def statement_filename(settlement: Settlement) -> str:
+    return f"verrekening-{settlement.contract_segment_id}-{settlement.year}.pdf"
+
+
+# -- staff ------------------------------------------------------------------------------------
+
+
+class SettlementOverviewView(StaffPerformanceMixin, View):
+    def get(self, request, slug):
+        return render(
+            request,
+            "contracts/settlement_overview.html",
+            {
+                "tender": self.tender,
+                "can_manage": self.can_manage,
+                "contract_segments": tender_settlement_overview(tender=self.tender),
+                "policy_form": ContractPolicyForm(),
+            },
+        )
+
+
+class SettlementComputeView(StaffPerformanceMixin, View):
+    def post(self, request, slug, pk):
+        report = get_object_or_404(
+            ProductionReport, pk=pk, contract_segment__contract__tender=self.tender
+        )
+        try:
+            settlement_compute(
+                report=report, user=request.user, client_address=client_address_of(request)
+            )
+            messages.success(request, _("De verrekening is berekend."))
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        return redirect("settlement-overview", slug)
+
+
+class ProductionReportReopenView(StaffPerformanceMixin, View):
+    def post(self, request, slug, pk):
+        report = get_object_or_404(
+            ProductionReport, pk=pk, contract_segment__contract__tender=self.tender
+        )
+        try:
+            production_report_reopen(
+                report=report,
+                user=request.user,
+                reason=request.POST.get("reason", ""),
+                client_address=client_address_of(request),
+            )
+            messages.success(request, _("De verantwoording is teruggegeven aan de aanbieder."))
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        return redirect("settlement-overview", slug)
+
+
+class SettlementApproveView(StaffPerformanceMixin, View):
+    def post(self, request, slug, pk):
+        settlement = get_object_or_404(
+            Settlement, pk=pk, contract_segment__contract__tender=self.tender
+        )
+        try:
+            settlement_approve(
+                settlement=settlement, user=request.user, client_address=client_address_of(request)
+            )
+            messages.success(request, _("De verrekening is vastgesteld."))
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        return redirect("settlement-overview", slug)
+
+
+class SettlementStatementView(StaffPerformanceMixin, View):
+    def get(self, request, slug, pk):
+        settlement = get_object_or_404(
+            Settlement, pk=pk, contract_segment__contract__tender=self.tender
+        )
+        return pdf_response(
+            settlement_statement_pdf(settlement=settlement), statement_filename(settlement)
+        )
+
+
+class ContractPolicyView(StaffPerformanceMixin, View):
+    def post(self, request, slug, pk):
+        contract = get_object_or_404(Contract, pk=pk, tender=self.tender)
+        form = ContractPolicyForm(request.POST)
+        if form.is_valid():
+            try:
+                contract_policy_set(
+                    contract=contract,
+                    above_band=form.cleaned_data["above_band"],
+                    user=request.user,
+                    client_address=client_address_of(request),
+                )
+                messages.success(request, _("De afspraak is opgeslagen."))
+            except ApplicationError as exc:
+                messages.error(request, exc.message)
+        else:
+            messages.error(request, _("Kies een geldige afspraak."))
+        return redirect("settlement-overview", slug)
+
+
+# -- provider portal --------------------------------------------------------------------------
+
+
+class PortalSettlementListView(PortalMixin, View):
+    def get(self, request):
+        contract_segments = provider_settlement_overview(organisation=self.organisation)
+        this_year = timezone.localdate().year
+        for cs in contract_segments:
+            first = max(cs.start_date.year, cs.contract.start_date.year)
+            last = min(cs.contract.end_date.year, this_year)
+            cs.open_years = [
+                year
+                for year in range(first, last + 1)
+                if not any(r.year == year and r.submitted_at for r in cs.production_reports.all())
+            ]
+        return render(
+            request,
+            "contracts/portal_settlement_list.html",
+            {"organisation": self.organisation, "contract_segments": contract_segments},
+        )
+
+
+class PortalProductionReportView(PortalMixin, View):
+    """Report (or change the draft of) the production of one contracted segment in a year."""
+
+    def setup_objects(self, pk, year):
+        contract_segment = get_object_or_404(
+            ContractSegment.objects.select_related("contract__tender", "segment"), pk=pk
+        )
+        if not can_report_on_contract(self.request.user, contract_segment.contract):
+            raise Http404
+        report = ProductionReport.objects.filter(
+            contract_segment=contract_segment, year=year
+        ).first()
+        return contract_segment, report
+
+    def page(self, request, contract_segment, year, report, form, status=200):
+        lumpsum = year_lumpsum(contract_segment=contract_segment, year=year)
+        return render(
+            request,
+            "contracts/portal_production_report.html",
+            {
+                "contract_segment": contract_segment,
+                "year": year,
+                "report": report,
+                "form": form,
+                "lumpsum": lumpsum,
+                "band_percent": percent(band_of(contract_segment.segment)),
+                "above_band": above_band_policy(contract_segment.contract),
+            },
+            status=status,
+        )
+
+    def get(self, request, pk, year):
+        contract_segment, report = self.setup_objects(pk, year)
+        initial = (
+            {
+                "realised_clients": report.realised_clients,
+                "realised_hours": report.realised_hours,
+                "comment": report.comment,
+            }
+            if report
+            else None
+        )
+        return self.page(
+            request, contract_segment, year, report, ProductionReportForm(initial=initial)
+        )
+
+    def post(self, request, pk, year):
+        contract_segment, report = self.setup_objects(pk, year)
+        form = ProductionReportForm(request.POST)
+        if form.is_valid():
+            try:
+                production_report_save(
+                    contract_segment=contract_segment,
+                    year=year,
+                    user=request.user,
+                    submit="submit" in request.POST,
+                    client_address=client_address_of(request),
+                    **form.cleaned_data,
+                )
+            except ApplicationError as exc:
+                form.add_service_error(exc)
+            else:
+                messages.success(
+                    request,
+                    _("De verantwoording is ingediend.")
+                    if "submit" in request.POST
+                    else _("Het concept is opgeslagen."),
+                )
+                return redirect(reverse("portal-settlement-report", args=[pk, year]))
+        return self.page(request, contract_segment, year, report, form, status=400)
+
+
+class PortalSettlementStatementView(PortalMixin, View):
+    def get(self, request, pk):
+        settlement = get_object_or_404(
+            Settlement.objects.select_related("contract_segment__contract"), pk=pk
+        )
+        if not can_report_on_contract(request.user, settlement.contract_segment.contract):
+            raise Http404
+        if settlement.approved_at is None:
+            raise Http404
+        return pdf_response(
+            settlement_statement_pdf(settlement=settlement), statement_filename(settlement)
+        )
