@@ -13,3 +13,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 app = Celery("aanbesteding")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# Scheduled jobs (``celery -A config beat``).
+app.conf.beat_schedule = {
+    "finalise-due-awards": {
+        "task": "contracts.tasks.finalise_due_awards",
+        "schedule": 3600.0,  # hourly: a standstill ends at 23:59:59, final within the hour
+    },
+}

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("evaluation.scoring_urls")),
     path("", include("evaluation.urls")),
     path("", include("providers.portal_urls")),
+    path("", include("contracts.award_urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

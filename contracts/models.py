@@ -149,3 +149,24 @@ class Instalment(models.Model):
 
     def __str__(self):
         return f"{self.due_date} {self.amount}"
+
+
+from .award_models import (  # noqa: E402
+    AwardDecision,
+    AwardLetter,
+    LetterRun,
+    Objection,
+    SegmentStandstill,
+)
+
+__all__ = [
+    "AwardDecision",
+    "AwardLetter",
+    "Contract",
+    "ContractSegment",
+    "ContractState",
+    "Instalment",
+    "LetterRun",
+    "Objection",
+    "SegmentStandstill",
+]
