@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("tender.api.public_urls")),
     path("", include("evaluation.api.scoring_urls")),
     path("", include("evaluation.api.urls")),
+    path("", include("contracts.api.award_urls")),
 ]
