@@ -107,7 +107,6 @@ class ObjectionInputSerializer(serializers.Serializer):
     kind = serializers.CharField(help_text="bezwaar | kort_geding")
     note = serializers.CharField(required=False, allow_blank=True, max_length=4000)
 
-
     def validate_kind(self, value):
         if value not in ObjectionKind.values:
             raise serializers.ValidationError("Kies bezwaar of kort_geding.")
