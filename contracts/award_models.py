@@ -16,7 +16,7 @@ class LetterImmutableError(Exception):
 
 
 class LetterKind(models.TextChoices):
-    SELECTED = "selected", _("Selectie")
+    SELECTED = "selected", _("Geselecteerd")
     NOT_SELECTED = "not_selected", _("Niet geselecteerd")
     INTENDED_AWARD = "intended_award", _("Voorgenomen gunning")
     REJECTION = "rejection", _("Afwijzing")
