@@ -219,10 +219,12 @@ def _render_into(letter: AwardLetter, decision: AwardDecision, *, corrects=None)
     )
     letter.sha256 = hashlib.sha256(pdf).hexdigest()
     letter.generated_at = timezone.now()
-    if letter.pdf:
-        letter.pdf.delete(save=False)
+    replaced = letter.pdf.name if letter.pdf else None
     letter.pdf.save(letter.reference.replace("/", "-") + ".pdf", ContentFile(pdf), save=False)
     letter.save()
+    if replaced:  # an unsent letter re-made in place: drop its old file once this commits
+        storage = letter.pdf.storage
+        transaction.on_commit(lambda: storage.delete(replaced))
     audit_record(
         action="award.letter_generate",
         obj=letter,
