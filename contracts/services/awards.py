@@ -200,7 +200,7 @@ def _render_into(letter: AwardLetter, decision: AwardDecision, *, corrects=None)
     letter.reference = letter_reference(
         tender=tender, phase=letter.phase, bidder=letter.bidder, version=letter.version
     )
-    ends_at = standstill_end(decision.decision_date, tender.standstill_days)
+    ends_at = decision.standstill_ends_at  # set with the decision date (letters_request)
     pdf = render_to_pdf(
         "pdf/award_letter.html",
         {

@@ -110,7 +110,11 @@ def test_the_award_page_reads_in_a_fixed_number_of_queries(
 
 
 def test_a_provider_sees_and_downloads_only_its_own_sent_letters(
-    award_tender, fast_pdf, client_for, django_capture_on_commit_callbacks
+    award_tender,
+    fast_pdf,
+    client_for,
+    django_capture_on_commit_callbacks,
+    django_assert_max_num_queries,
 ):
     tender = award_tender
     make_letters(tender, "selection", django_capture_on_commit_callbacks)
@@ -123,7 +127,8 @@ def test_a_provider_sees_and_downloads_only_its_own_sent_letters(
     assert client.get(reverse("portal-letter", args=[mine.pk])).status_code == 404
 
     AwardLetter.objects.filter(pk__in=[mine.pk, other.pk]).update(sent_at=mine.generated_at)
-    page = client.get(reverse("portal-letters"))
+    with django_assert_max_num_queries(8):
+        page = client.get(reverse("portal-letters"))
     text = page.content.decode()
     assert mine.reference in text and other.reference not in text
     assert 'aria-current="page"' in text and reverse("portal-letters") in text
