@@ -422,3 +422,25 @@ def can_report_on_contract(user, contract) -> bool:
     """A provider user of the contracted organisation (the lead of a combination)."""
     organisation_id = _provider_organisation_id(user)
     return organisation_id is not None and contract.provider_id == organisation_id
+
+
+# -- award decision: letters, standstill, objections, final award --------------------------
+#
+# The award page (every bidder's points and letters) is for municipal staff; procurement
+# staff and the chair make and send letters, register and resolve objections and make the
+# award final. A provider reads only the sent letters addressed to its own organisation.
+
+
+def can_view_award(user, tender) -> bool:
+    return is_staff_member(user)
+
+
+def can_manage_award(user, tender) -> bool:
+    return user.is_superuser or bool(role_names(user) & {INKOPER, VOORZITTER})
+
+
+def can_read_letter(user, letter) -> bool:
+    """Staff read every letter; a provider its own organisation's letters once sent."""
+    if is_staff_member(user):
+        return True
+    return letter.sent_at is not None and can_act_for_organisation(user, letter.bidder_id)

@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("providers.api.submission_urls")),
     path("", include("contracts.api.urls")),
     path("", include("contracts.api.performance_urls")),
+    path("", include("contracts.api.award_urls")),
 ]

@@ -5,3 +5,20 @@ from django.utils.translation import gettext_lazy as _
 class ContractsConfig(AppConfig):
     name = "contracts"
     verbose_name = _("Contracten")
+
+    def ready(self):
+        from tender.services.lifecycle import register_after, register_guard
+
+        from .services.awards import (
+            awarded_needs_final_segments,
+            standstill_needs_letters,
+            standstill_start,
+        )
+
+        register_guard("start_standstill", standstill_needs_letters)
+        register_after("start_standstill", standstill_start)
+        from .services.contracts import contracted_needs_contracts, contracts_activate
+
+        register_guard("award", awarded_needs_final_segments)
+        register_guard("contract", contracted_needs_contracts)
+        register_after("contract", contracts_activate)

@@ -256,5 +256,24 @@ class ContractReminder(models.Model):
 
 
 # Settlement and KPI models live in their own modules; imported here so Django finds them.
+from .award_models import (  # noqa: E402
+    AwardDecision,
+    AwardLetter,
+    LetterRun,
+    Objection,
+    SegmentStandstill,
+)
 from .kpi_models import KpiEffect, KpiReport, ProviderKpi  # noqa: E402, F401
 from .settlement_models import ContractPolicy, ProductionReport, Settlement  # noqa: E402, F401
+
+__all__ = [
+    "AwardDecision",
+    "AwardLetter",
+    "Contract",
+    "ContractSegment",
+    "ContractState",
+    "Instalment",
+    "LetterRun",
+    "Objection",
+    "SegmentStandstill",
+]

@@ -1,9 +1,39 @@
-"""Celery tasks of contracts: thin wrappers around the services."""
+"""Celery tasks of contracts (award letters, final award, extension reminders): thin wrappers
+around the services."""
 
 from celery import shared_task
 from django.db import OperationalError
 
+# Module import (not names): services.awards queues these tasks, and these tasks run it.
+from .services import awards as award_services
 from .services.contracts import contract_reminders_send
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    time_limit=1800,
+    soft_time_limit=1740,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+)
+def generate_letters(self, run_id: int) -> dict:
+    """Make the letters of a run, one transaction per letter; idempotent, so a retried,
+    redelivered or restarted task makes only the letters still missing."""
+    run = award_services.letters_execute(run_id=run_id)
+    return {"run": run.pk, "status": run.status, "done": run.done, "total": run.total}
+
+
+@shared_task(acks_late=True)
+def finalise_due_awards() -> dict:
+    """Scheduled (hourly): make the award final where the standstill has ended without an
+    open objection."""
+    results = award_services.award_finalise_due()
+    return {
+        slug: {"finalised": r.finalised, "refused": [code for code, _ in r.refused]}
+        for slug, r in results.items()
+    }
 
 
 @shared_task(

@@ -180,6 +180,12 @@ CELERY_TASK_TIME_LIMIT = 600
 CELERY_TASK_SOFT_TIME_LIMIT = 540
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    # The award becomes final where the standstill ended without an open objection (a
+    # standstill ends at 23:59:59, so the award is final within the hour after).
+    "finalise-due-awards": {
+        "task": "contracts.tasks.finalise_due_awards",
+        "schedule": 60 * 60,
+    },
     # Reminders to contract managers before a contract's extension (notice) deadline.
     "contract-extension-reminders": {
         "task": "contracts.tasks.contract_send_extension_reminders",

@@ -390,3 +390,26 @@ def _remind_one(*, contract_id: int, today: date) -> bool:
         details={"number": contract.number, "deadline": deadline, "months_before": new},
     )
     return True
+
+
+# -- lifecycle: "Contracten afsluiten" (awarded -> contracted) ------------------------------
+
+
+def contracted_needs_contracts(tender: Tender) -> str | None:
+    """Guard: every finally awarded segment with a winner has its contract."""
+    segments = award_final_segments(tender=tender)
+    covered = set(
+        ContractSegment.objects.filter(contract__tender=tender).values_list("segment_id", flat=True)
+    )
+    winners = award_winners(tender=tender)
+    missing = [s.code for s in segments if s.pk not in covered and winners.get(s.code)]
+    if missing:
+        return _("Maak eerst de contracten voor: %(codes)s.") % {"codes": ", ".join(missing)}
+    return None
+
+
+def contracts_activate(*, tender: Tender, user=None, **_kwargs) -> None:
+    """After-hook: once the tender is contracted its draft contracts are running."""
+    Contract.objects.filter(tender=tender, state=ContractState.DRAFT).update(
+        state=ContractState.ACTIVE
+    )

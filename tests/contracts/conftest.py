@@ -1,14 +1,17 @@
 """Contracts on the Achterhoek demo: brought to a final award (both rankings finalised, tender
 'awarded') and contracted by the service, or built directly with the factories."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
+from contracts.models import AwardDecision, SegmentStandstill
 from evaluation.services.ranking import ranking_finalise, ranking_request
 from providers.models import Dossier, OrganisationMembership
 from tender.models import Tender
+from tests.contracts.award_support import finalise_rankings
 
 from .factories import ContractFactory, ContractSegmentFactory
 
@@ -21,6 +24,19 @@ def awarded_tender(demo_tender, make_user, django_capture_on_commit_callbacks):
             ranking = ranking_request(tender=demo_tender, phase=phase, seed=0)
         ranking.refresh_from_db()
         ranking_finalise(ranking=ranking, user=chair)
+    # The award decision was sent and every segment's standstill ended without objection.
+    now = timezone.now()
+    decision = AwardDecision.objects.create(
+        tender=demo_tender,
+        phase="award",
+        decision_date=now.date() - timedelta(days=21),
+        standstill_ends_at=now - timedelta(hours=1),
+        sent_at=now - timedelta(days=21),
+    )
+    for segment in demo_tender.segments.all():
+        SegmentStandstill.objects.create(
+            segment=segment, decision=decision, ends_at=decision.standstill_ends_at, final_at=now
+        )
     Tender.objects.filter(pk=demo_tender.pk).update(state="awarded")
     demo_tender.refresh_from_db()
     return demo_tender
@@ -71,3 +87,22 @@ def provider_of(make_user):
         return user
 
     return make
+
+
+@pytest.fixture
+def fast_pdf(monkeypatch):
+    """Letters without WeasyPrint (for the tests about the workflow, not the PDF): the
+    'PDF' is the rendered HTML, so its content can still be checked."""
+    from django.template.loader import render_to_string
+
+    def fake(template_name, context):
+        return render_to_string(template_name, context).encode()
+
+    monkeypatch.setattr("contracts.services.awards.render_to_pdf", fake)
+
+
+@pytest.fixture
+def award_tender(demo_tender):
+    """The Achterhoek demo in the award phase with final rankings of both phases."""
+    finalise_rankings(demo_tender)
+    return demo_tender

@@ -1,0 +1,57 @@
+"""Forms of the award decision page: registering and resolving objections."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from providers.models import Organisation
+from tender.forms_public import SELECT, TEXTAREA, ServiceErrorsMixin
+from tender.models import Segment, Tender
+
+from .award_models import ObjectionKind
+
+
+class ObjectionForm(ServiceErrorsMixin, forms.Form):
+    use_required_attribute = False
+
+    segment = forms.ModelChoiceField(
+        label=_("Segment"),
+        queryset=Segment.objects.none(),
+        widget=forms.Select(attrs=SELECT),
+        error_messages={"required": _("Kies het segment.")},
+    )
+    bidder = forms.ModelChoiceField(
+        label=_("Inschrijver"),
+        queryset=Organisation.objects.none(),
+        widget=forms.Select(attrs=SELECT),
+        error_messages={"required": _("Kies de inschrijver die bezwaar maakt.")},
+    )
+    kind = forms.ChoiceField(
+        label=_("Soort"), choices=ObjectionKind.choices, widget=forms.Select(attrs=SELECT)
+    )
+    note = forms.CharField(
+        label=_("Toelichting"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs=TEXTAREA),
+    )
+
+    def __init__(self, *args, tender: Tender, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["segment"].queryset = Segment.objects.filter(
+            tender=tender, standstill__isnull=False
+        ).order_by("code")
+        self.fields["bidder"].queryset = (
+            Organisation.objects.filter(award_letters__tender=tender).distinct().order_by("name")
+        )
+
+
+class ObjectionResolveForm(ServiceErrorsMixin, forms.Form):
+    use_required_attribute = False
+
+    outcome = forms.CharField(
+        label=_("Uitkomst"),
+        max_length=4000,
+        help_text=_("Bijvoorbeeld: bezwaar ongegrond verklaard; kort geding ingetrokken."),
+        error_messages={"required": _("Beschrijf de uitkomst.")},
+        widget=forms.Textarea(attrs=TEXTAREA),
+    )

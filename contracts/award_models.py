@@ -1,0 +1,289 @@
+"""Award decision: the letters per bidder per phase, the standstill per segment and the
+objections that hold a segment's final award (DOMAIN.md, "Award decision letters")."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from providers.models import Organisation
+from tender.constants import Phase
+from tender.models import Segment, Tender
+
+
+class LetterImmutableError(Exception):
+    """A sent letter never changes; a correction is a new version."""
+
+
+class LetterKind(models.TextChoices):
+    SELECTED = "selected", _("Geselecteerd")
+    NOT_SELECTED = "not_selected", _("Niet geselecteerd")
+    INTENDED_AWARD = "intended_award", _("Voorgenomen gunning")
+    REJECTION = "rejection", _("Afwijzing")
+
+
+class RunStatus(models.TextChoices):
+    PENDING = "pending", _("In de wachtrij")
+    RUNNING = "running", _("Bezig")
+    DONE = "done", _("Klaar")
+    FAILED = "failed", _("Mislukt")
+
+
+class ObjectionKind(models.TextChoices):
+    BEZWAAR = "bezwaar", _("Bezwaar")
+    KORT_GEDING = "kort_geding", _("Kort geding")
+
+
+class AwardDecision(models.Model):
+    """The decision of one phase of a tender: its date (the date on the letters) and when the
+    letters went out. The standstill ends on ``decision_date`` + the tender's standstill days,
+    23:59:59 Europe/Amsterdam (docs/rules.md)."""
+
+    tender = models.ForeignKey(
+        Tender,
+        verbose_name=_("aanbesteding"),
+        on_delete=models.CASCADE,
+        related_name="award_decisions",
+        help_text=_("Aanbesteding."),
+    )
+    phase = models.CharField(
+        _("fase"), max_length=10, choices=Phase.choices, help_text=_("Selectie of gunning.")
+    )
+    decision_date = models.DateField(
+        _("datum beslissing"), help_text=_("Datum op de brieven; de dag van verzenden.")
+    )
+    standstill_ends_at = models.DateTimeField(
+        _("einde termijn"), help_text=_("Einde van de opschortende termijn (of bezwaartermijn).")
+    )
+    sent_at = models.DateTimeField(
+        _("verzonden op"), null=True, blank=True, help_text=_("Moment van verzenden.")
+    )
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verzonden door"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Wie de brieven verstuurde."),
+    )
+
+    class Meta:
+        verbose_name = _("gunningsbeslissing")
+        verbose_name_plural = _("gunningsbeslissingen")
+        constraints = [
+            models.UniqueConstraint(fields=["tender", "phase"], name="award_decision_per_phase"),
+        ]
+
+    def __str__(self):
+        return f"{self.tender.slug} {self.phase} {self.decision_date}"
+
+
+class LetterRun(models.Model):
+    """One run of the letter generation job, for the progress bar."""
+
+    tender = models.ForeignKey(
+        Tender,
+        verbose_name=_("aanbesteding"),
+        on_delete=models.CASCADE,
+        related_name="letter_runs",
+        help_text=_("Aanbesteding."),
+    )
+    phase = models.CharField(
+        _("fase"), max_length=10, choices=Phase.choices, help_text=_("Selectie of gunning.")
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=RunStatus.choices,
+        default=RunStatus.PENDING,
+        help_text=_("Voortgang."),
+    )
+    total = models.PositiveIntegerField(_("totaal"), default=0, help_text=_("Aantal brieven."))
+    done = models.PositiveIntegerField(_("klaar"), default=0, help_text=_("Brieven verwerkt."))
+    error = models.TextField(_("foutmelding"), blank=True, help_text=_("Bij mislukken."))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("aangevraagd door"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Wie de brieven liet maken."),
+    )
+    created_at = models.DateTimeField(_("aangemaakt"), auto_now_add=True, help_text=_("Gestart."))
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("briefgeneratie")
+        verbose_name_plural = _("briefgeneraties")
+
+    def __str__(self):
+        return f"{self.tender.slug} {self.phase} #{self.pk}"
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else min(100, self.done * 100 // self.total)
+
+
+def letter_path(instance, filename):
+    return f"tenders/{instance.tender.slug}/letters/{instance.phase}/{filename}"
+
+
+class AwardLetter(models.Model):
+    """One version of the decision letter of one phase to one bidder. Immutable once sent."""
+
+    tender = models.ForeignKey(
+        Tender,
+        verbose_name=_("aanbesteding"),
+        on_delete=models.CASCADE,
+        related_name="award_letters",
+        help_text=_("Aanbesteding."),
+    )
+    phase = models.CharField(
+        _("fase"), max_length=10, choices=Phase.choices, help_text=_("Selectie of gunning.")
+    )
+    bidder = models.ForeignKey(
+        Organisation,
+        verbose_name=_("inschrijver"),
+        on_delete=models.PROTECT,
+        related_name="award_letters",
+        help_text=_("Geadresseerde (inschrijver of penvoerder)."),
+    )
+    version = models.PositiveSmallIntegerField(
+        _("versie"), default=1, help_text=_("Een correctie is een nieuwe versie.")
+    )
+    kind = models.CharField(
+        _("soort"), max_length=20, choices=LetterKind.choices, help_text=_("Soort brief.")
+    )
+    reference = models.CharField(
+        _("kenmerk"), max_length=120, unique=True, help_text=_("Kenmerk in de voettekst.")
+    )
+    decision_date = models.DateField(_("datum beslissing"), help_text=_("Datum op de brief."))
+    pdf = models.FileField(_("PDF"), upload_to=letter_path, help_text=_("De brief."))
+    sha256 = models.CharField(_("SHA-256"), max_length=64, help_text=_("Hash van de PDF."))
+    generated_at = models.DateTimeField(_("gemaakt op"), help_text=_("Moment van genereren."))
+    sent_at = models.DateTimeField(
+        _("verzonden op"), null=True, blank=True, help_text=_("Na verzenden onveranderlijk.")
+    )
+
+    class Meta:
+        ordering = ["tender", "phase", "bidder__name", "-version"]
+        verbose_name = _("beslissingsbrief")
+        verbose_name_plural = _("beslissingsbrieven")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tender", "phase", "bidder", "version"], name="award_letter_version"
+            ),
+            models.UniqueConstraint(
+                fields=["tender", "phase", "bidder"],
+                condition=Q(sent_at__isnull=True),
+                name="award_letter_one_draft",
+            ),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+    def save(self, *args, **kwargs):
+        if self.pk and not self._state.adding:
+            stored = type(self).objects.filter(pk=self.pk).values_list("sent_at", flat=True)
+            if stored and stored[0] is not None:
+                raise LetterImmutableError("A sent letter cannot change.")
+        super().save(*args, **kwargs)
+
+
+class SegmentStandstill(models.Model):
+    """The standstill of one segment after the award decision; final once it has ended
+    without an open objection."""
+
+    segment = models.OneToOneField(
+        Segment,
+        verbose_name=_("segment"),
+        on_delete=models.CASCADE,
+        related_name="standstill",
+        help_text=_("Segment."),
+    )
+    decision = models.ForeignKey(
+        AwardDecision,
+        verbose_name=_("beslissing"),
+        on_delete=models.CASCADE,
+        related_name="segments",
+        help_text=_("Gunningsbeslissing."),
+    )
+    ends_at = models.DateTimeField(_("einde termijn"), help_text=_("Einde opschortende termijn."))
+    final_at = models.DateTimeField(
+        _("definitief gegund op"), null=True, blank=True, help_text=_("Moment van definitief.")
+    )
+    final_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("definitief door"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Leeg: de geplande taak."),
+    )
+
+    class Meta:
+        ordering = ["segment__code"]
+        verbose_name = _("opschortende termijn")
+        verbose_name_plural = _("opschortende termijnen")
+
+    def __str__(self):
+        return f"{self.segment.code} {self.ends_at}"
+
+
+class Objection(models.Model):
+    """A bezwaar or kort geding against the award of a segment, registered by staff. While
+    open it blocks the final award of that segment."""
+
+    segment = models.ForeignKey(
+        Segment,
+        verbose_name=_("segment"),
+        on_delete=models.CASCADE,
+        related_name="objections",
+        help_text=_("Segment waartegen het bezwaar zich richt."),
+    )
+    bidder = models.ForeignKey(
+        Organisation,
+        verbose_name=_("inschrijver"),
+        on_delete=models.PROTECT,
+        related_name="objections",
+        help_text=_("Wie bezwaar maakt."),
+    )
+    kind = models.CharField(
+        _("soort"), max_length=20, choices=ObjectionKind.choices, help_text=_("Soort.")
+    )
+    note = models.TextField(_("toelichting"), blank=True, help_text=_("Waar gaat het om."))
+    registered_at = models.DateTimeField(
+        _("geregistreerd op"), auto_now_add=True, help_text=_("Moment van registreren.")
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("geregistreerd door"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Medewerker."),
+    )
+    resolved_at = models.DateTimeField(
+        _("afgehandeld op"), null=True, blank=True, help_text=_("Leeg: nog open.")
+    )
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("afgehandeld door"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Medewerker."),
+    )
+    outcome = models.TextField(_("uitkomst"), blank=True, help_text=_("Uitkomst."))
+
+    class Meta:
+        ordering = ["segment__code", "registered_at", "pk"]
+        verbose_name = _("bezwaar")
+        verbose_name_plural = _("bezwaren")
+
+    def __str__(self):
+        return f"{self.segment.code} {self.bidder.name} {self.kind}"

@@ -1,0 +1,314 @@
+"""The award decision page for staff (/aanbestedingen/<slug>/gunning/) and the provider's
+letters in the portal (/portaal/brieven/)."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+
+from accounts.permissions import can_manage_award, can_read_letter, can_view_award
+from audit.services import audit_record, client_address_of
+from providers.portal_views import PortalMixin
+from tender.constants import Phase, TenderState
+from tender.errors import ApplicationError
+from tender.models import Tender
+
+from .award_forms import ObjectionForm, ObjectionResolveForm
+from .award_models import AwardLetter, LetterRun, Objection, RunStatus
+from .award_selectors import (
+    decision_of,
+    decision_segments,
+    latest_letters,
+    latest_run,
+    letter_targets,
+    letters_for_organisation,
+    mark_latest,
+    phases_of,
+)
+from .services import awards as services
+
+
+class AwardAccessMixin(LoginRequiredMixin):
+    """Resolves the tender; 404 for anyone who may not see its award decision."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.tender = get_object_or_404(
+            Tender.objects.select_related("region"), slug=kwargs["slug"]
+        )
+        if not can_view_award(request.user, self.tender):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def require_manager(self):
+        if not can_manage_award(self.request.user, self.tender):
+            raise Http404
+
+    def phase_or_404(self, phase: str) -> str:
+        if phase not in phases_of(self.tender):
+            raise Http404
+        return phase
+
+    def back(self):
+        return redirect("award-decision", slug=self.tender.slug)
+
+
+class PhaseLetters:
+    """One phase's block on the page."""
+
+    def __init__(self, tender: Tender, phase: str):
+        self.phase = phase
+        self.label = _("Selectiefase") if phase == Phase.SELECTION else _("Gunningsfase")
+        self.decision = decision_of(tender=tender, phase=phase)
+        self.run = latest_run(tender=tender, phase=phase)
+        self.letters = latest_letters(tender=tender, phase=phase)
+        self.targets = len(letter_targets(tender=tender, phase=phase))
+        self.send_refusal = (
+            services.letters_missing(tender=tender, phase=phase)
+            if not (self.decision and self.decision.sent_at)
+            else None
+        )
+
+    @property
+    def sent(self) -> bool:
+        return bool(self.decision and self.decision.sent_at)
+
+    @property
+    def running(self) -> bool:
+        return bool(self.run and self.run.status in (RunStatus.PENDING, RunStatus.RUNNING))
+
+
+class AwardDecisionView(AwardAccessMixin, View):
+    def get(self, request, slug):
+        return render(request, "contracts/award_decision.html", self.context())
+
+    def context(self, **forms):
+        tender = self.tender
+        segments = decision_segments(tender=tender)
+        return {
+            "tender": tender,
+            "phases": [PhaseLetters(tender, phase) for phase in phases_of(tender)],
+            "segments": segments,
+            "objections": [o for s in segments for o in s.objections],
+            "can_manage": can_manage_award(self.request.user, tender),
+            "in_standstill": tender.state == TenderState.STANDSTILL,
+            "objection_form": forms.get("objection_form") or ObjectionForm(tender=tender),
+            "resolve_form": ObjectionResolveForm(),
+        }
+
+
+class LettersGenerateView(AwardAccessMixin, View):
+    def post(self, request, slug, phase):
+        self.require_manager()
+        try:
+            services.letters_request(
+                tender=self.tender,
+                phase=self.phase_or_404(phase),
+                user=request.user,
+                client_address=client_address_of(request),
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("De brieven worden gemaakt."))
+        return self.back()
+
+
+class LetterRunProgressView(AwardAccessMixin, View):
+    """htmx partial: the progress of a letter run; stops polling once it is done."""
+
+    def get(self, request, slug, pk):
+        run = get_object_or_404(LetterRun, pk=pk, tender=self.tender)
+        return render(
+            request, "contracts/_letter_progress.html", {"tender": self.tender, "run": run}
+        )
+
+
+class DecisionSendView(AwardAccessMixin, View):
+    def post(self, request, slug, phase):
+        self.require_manager()
+        try:
+            services.decision_send(
+                tender=self.tender,
+                phase=self.phase_or_404(phase),
+                user=request.user,
+                base_url=request.build_absolute_uri("/"),
+                client_address=client_address_of(request),
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("De brieven zijn verzonden; de inschrijvers zijn gemaild."))
+        return self.back()
+
+
+class LetterMixin(AwardAccessMixin):
+    def letter(self, pk) -> AwardLetter:
+        return get_object_or_404(
+            AwardLetter.objects.select_related("bidder"), pk=pk, tender=self.tender
+        )
+
+
+class LetterDownloadView(LetterMixin, View):
+    def get(self, request, slug, pk):
+        return letter_response(request, self.letter(pk))
+
+
+class LetterNewVersionView(LetterMixin, View):
+    def post(self, request, slug, pk):
+        self.require_manager()
+        try:
+            letter = services.letter_new_version(
+                letter=self.letter(pk),
+                user=request.user,
+                client_address=client_address_of(request),
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Brief %(ref)s is gemaakt.") % {"ref": letter.reference})
+        return self.back()
+
+
+class LetterSendView(LetterMixin, View):
+    def post(self, request, slug, pk):
+        self.require_manager()
+        try:
+            letter = services.letter_send(
+                letter=self.letter(pk),
+                user=request.user,
+                base_url=request.build_absolute_uri("/"),
+                client_address=client_address_of(request),
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Brief %(ref)s is verzonden.") % {"ref": letter.reference})
+        return self.back()
+
+
+class ObjectionRegisterView(AwardDecisionView):
+    def get(self, request, slug):
+        return self.back()
+
+    def post(self, request, slug):
+        self.require_manager()
+        form = ObjectionForm(request.POST, tender=self.tender)
+        if form.is_valid():
+            try:
+                services.objection_register(
+                    segment=form.cleaned_data["segment"],
+                    bidder=form.cleaned_data["bidder"],
+                    kind=form.cleaned_data["kind"],
+                    note=form.cleaned_data["note"],
+                    user=request.user,
+                    client_address=client_address_of(request),
+                )
+            except ApplicationError as exc:
+                form.add_service_error(exc)
+            else:
+                messages.success(request, _("Het bezwaar is geregistreerd."))
+                return self.back()
+        return render(
+            request, "contracts/award_decision.html", self.context(objection_form=form), status=400
+        )
+
+
+class ObjectionResolveView(AwardAccessMixin, View):
+    def post(self, request, slug, pk):
+        self.require_manager()
+        objection = get_object_or_404(Objection, pk=pk, segment__tender=self.tender)
+        form = ObjectionResolveForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Beschrijf de uitkomst om het bezwaar af te handelen."))
+            return self.back()
+        try:
+            services.objection_resolve(
+                objection=objection,
+                outcome=form.cleaned_data["outcome"],
+                user=request.user,
+                client_address=client_address_of(request),
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Het bezwaar is afgehandeld."))
+        return self.back()
+
+
+class AwardFinaliseView(AwardAccessMixin, View):
+    def post(self, request, slug):
+        self.require_manager()
+        try:
+            result = services.award_finalise(
+                tender=self.tender, user=request.user, client_address=client_address_of(request)
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return self.back()
+        if result.finalised:
+            messages.success(
+                request,
+                _("Definitief gegund: %(codes)s.") % {"codes": ", ".join(result.finalised)},
+            )
+        for code, reason in result.refused:
+            messages.error(
+                request,
+                _("Segment %(code)s is nog niet definitief: %(reason)s.")
+                % {"code": code, "reason": reason},
+            )
+        if result.tender_awarded:
+            messages.success(request, _("Alle segmenten zijn definitief gegund."))
+        return self.back()
+
+
+def letter_response(request, letter: AwardLetter) -> FileResponse:
+    """The PDF, after the object-level check (404 when the user may not read it); a
+    provider's read is audited."""
+    if not can_read_letter(request.user, letter):
+        raise Http404
+    if not can_view_award(request.user, letter.tender):
+        audit_record(
+            action="award.letter_read",
+            actor=request.user,
+            obj=letter,
+            tender=letter.tender,
+            client_address=client_address_of(request),
+            details={"reference": letter.reference},
+        )
+    return FileResponse(
+        letter.pdf.open("rb"),
+        as_attachment=False,
+        content_type="application/pdf",
+        filename=letter.reference.replace("/", "-") + ".pdf",
+    )
+
+
+# -- provider portal ----------------------------------------------------------------------
+
+
+class PortalLettersView(PortalMixin, View):
+    """The organisation's decision letters, every version, newest first per tender."""
+
+    def get(self, request):
+        letters = (
+            letters_for_organisation(organisation=self.organisation)
+            if self.organisation
+            else AwardLetter.objects.none()
+        )
+        return render(
+            request,
+            "portal/letters.html",
+            {"organisation": self.organisation, "letters": mark_latest(list(letters))},
+        )
+
+
+class PortalLetterDownloadView(PortalMixin, View):
+    def get(self, request, pk):
+        if self.organisation is None:
+            raise Http404
+        letter = get_object_or_404(letters_for_organisation(organisation=self.organisation), pk=pk)
+        return letter_response(request, letter)

@@ -1,0 +1,38 @@
+"""Bringing a tender to the award state with final rankings of both phases, as the chair
+would: compute, finalise selection, compute and finalise the award ranking."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from accounts.roles import INKOPER, VOORZITTER
+from contracts.services.awards import letters_request
+from evaluation.models import Ranking
+from evaluation.services.ranking import ranking_execute, ranking_finalise
+from tender.constants import TenderState
+from tender.models import Tender
+
+
+def user_with(username: str, role: str):
+    user, _ = get_user_model().objects.get_or_create(username=username)
+    user.groups.add(Group.objects.get_or_create(name=role)[0])
+    return user
+
+
+def finalise_rankings(tender: Tender, *, seed: int = 0) -> None:
+    chair = user_with("chair", VOORZITTER)
+    for phase in ("selection", "award"):
+        ranking = Ranking.objects.create(tender=tender, phase=phase, seed=seed)
+        ranking_execute(ranking_id=ranking.pk)
+        ranking_finalise(ranking=ranking, user=chair)
+    Tender.objects.filter(pk=tender.pk).update(state=TenderState.AWARD)
+    tender.refresh_from_db()
+
+
+def make_letters(tender: Tender, phase: str, capture) -> None:
+    """Request the letters of ``phase``; the queued (eager) task runs at commit."""
+    with capture(execute=True):
+        letters_request(tender=tender, phase=phase, user=user_with("inkoper", INKOPER))
+
+
+def inkoper():
+    return user_with("inkoper", INKOPER)

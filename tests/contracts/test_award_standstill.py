@@ -1,0 +1,150 @@
+"""Standstill: its end date, the start with the letters, objections and the final award."""
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from audit.services import audit_verify
+from contracts.award_models import AwardDecision, AwardLetter, SegmentStandstill
+from contracts.award_selectors import award_final_segments
+from contracts.services.awards import (
+    award_finalise,
+    decision_send,
+    objection_register,
+    objection_resolve,
+    standstill_end,
+)
+from contracts.tasks import finalise_due_awards
+from providers.models import Organisation
+from tender.errors import ApplicationError
+from tests.contracts.award_support import inkoper, make_letters
+
+pytestmark = pytest.mark.django_db
+AMS = ZoneInfo("Europe/Amsterdam")
+UTC = ZoneInfo("UTC")
+
+
+@pytest.mark.parametrize(
+    ("decided", "days", "end_local", "end_utc"),
+    [
+        # across a month end (January has 31 days) and a year end
+        (date(2026, 1, 20), 20, datetime(2026, 2, 9, 23, 59, 59), datetime(2026, 2, 9, 22, 59, 59)),
+        (
+            date(2025, 12, 15),
+            20,
+            datetime(2026, 1, 4, 23, 59, 59),
+            datetime(2026, 1, 4, 22, 59, 59),
+        ),
+        # February in a leap year
+        (date(2028, 2, 15), 20, datetime(2028, 3, 6, 23, 59, 59), datetime(2028, 3, 6, 22, 59, 59)),
+        # into summer time (29 March 2026): the end is still 23:59:59 local, now UTC+2
+        (date(2026, 3, 20), 20, datetime(2026, 4, 9, 23, 59, 59), datetime(2026, 4, 9, 21, 59, 59)),
+        # out of summer time (25 October 2026)
+        (
+            date(2026, 10, 10),
+            20,
+            datetime(2026, 10, 30, 23, 59, 59),
+            datetime(2026, 10, 30, 22, 59, 59),
+        ),
+        # a tender with its own number of days
+        (
+            date(2026, 3, 28),
+            1,
+            datetime(2026, 3, 29, 23, 59, 59),
+            datetime(2026, 3, 29, 21, 59, 59),
+        ),
+    ],
+)
+def test_standstill_ends_at_the_end_of_the_local_day_n_calendar_days_later(
+    decided, days, end_local, end_utc
+):
+    end = standstill_end(decided, days)
+    assert end.replace(tzinfo=None) == end_local and end.tzinfo == AMS
+    assert end.astimezone(UTC).replace(tzinfo=None) == end_utc
+
+
+def send_both(tender, capture):
+    for phase in ("selection", "award"):
+        make_letters(tender, phase, capture)
+        with capture(execute=True):
+            decision_send(tender=tender, phase=phase, user=inkoper())
+
+
+def test_standstill_starts_only_with_every_letter_made_today(
+    award_tender, fast_pdf, django_capture_on_commit_callbacks
+):
+    tender = award_tender
+    make_letters(tender, "award", django_capture_on_commit_callbacks)
+    with pytest.raises(ApplicationError, match="selectiefase"):
+        decision_send(tender=tender, phase="award", user=inkoper())
+    make_letters(tender, "selection", django_capture_on_commit_callbacks)
+    decision_send(tender=tender, phase="selection", user=inkoper())
+    AwardDecision.objects.filter(phase="award").update(decision_date=date(2020, 1, 1))
+    with pytest.raises(ApplicationError, match="maak ze opnieuw"):
+        decision_send(tender=tender, phase="award", user=inkoper())
+    # Made again: the unsent letters carry today's date, still one per bidder.
+    make_letters(tender, "award", django_capture_on_commit_callbacks)
+    decision = decision_send(tender=tender, phase="award", user=inkoper())
+    tender.refresh_from_db()
+    assert tender.state == "standstill"
+    assert not AwardLetter.objects.filter(tender=tender, sent_at__isnull=True).exists()
+    assert AwardLetter.objects.filter(tender=tender, phase="award", version__gt=1).count() == 0
+    periods = SegmentStandstill.objects.filter(segment__tender=tender)
+    assert periods.count() > 0
+    assert {p.ends_at for p in periods} == {decision.standstill_ends_at}
+
+
+def test_an_objection_blocks_the_final_award_of_its_segment_until_resolved(
+    award_tender, fast_pdf, django_capture_on_commit_callbacks, mailoutbox
+):
+    tender = award_tender
+    send_both(tender, django_capture_on_commit_callbacks)
+    periods = list(
+        SegmentStandstill.objects.filter(segment__tender=tender).select_related("segment")
+    )
+    ends = periods[0].ends_at
+    blocked = periods[0].segment
+    bidder = AwardLetter.objects.filter(tender=tender, phase="award").first().bidder
+    objection = objection_register(
+        segment=blocked, bidder=bidder, kind="kort_geding", note="Onjuiste score", user=inkoper()
+    )
+
+    # During the standstill nothing becomes final.
+    result = award_finalise(tender=tender, user=inkoper(), now=ends - timedelta(seconds=1))
+    assert result.finalised == [] and len(result.refused) == len(periods)
+    assert "loopt tot" in result.refused[0][1]
+
+    # After it, every segment but the one under objection; the tender is not awarded yet.
+    after = ends + timedelta(seconds=1)
+    result = award_finalise(tender=tender, user=inkoper(), now=after)
+    assert result.refused == [(blocked.code, "er loopt een bezwaar of kort geding")]
+    assert blocked.code not in result.finalised and len(result.finalised) == len(periods) - 1
+    assert not result.tender_awarded
+    tender.refresh_from_db()
+    assert tender.state == "standstill"
+    assert blocked not in award_final_segments(tender=tender)
+
+    # Resolved: the scheduled job finalises the rest and the tender is awarded.
+    objection_resolve(objection=objection, outcome="Kort geding ingetrokken", user=inkoper())
+    with time_machine.travel(after + timedelta(hours=1)):
+        outcome = finalise_due_awards.delay().get()
+    assert outcome == {tender.slug: {"finalised": [blocked.code], "refused": []}}
+    tender.refresh_from_db()
+    assert tender.state == "awarded"
+    assert len(award_final_segments(tender=tender)) == len(periods)
+    final = SegmentStandstill.objects.get(segment=blocked)
+    assert final.final_by is None  # the scheduled job
+    assert audit_verify() is None
+
+
+def test_objections_only_during_the_standstill(
+    award_tender, fast_pdf, django_capture_on_commit_callbacks
+):
+    tender = award_tender
+    segment = tender.segments.first()
+    with pytest.raises(ApplicationError, match="opschortende termijn"):
+        objection_register(
+            segment=segment, bidder=Organisation.objects.first(), kind="bezwaar", user=inkoper()
+        )
