@@ -354,3 +354,30 @@ def test_the_data_key_is_stored_wrapped_and_rewraps_on_rotation():
     with override_settings(SUBMISSION_MASTER_KEY=base64.b64encode(new).decode()):
         stored = draft.documents.first().file.blob.open("rb").read()
         assert crypto.decrypt_file(tender, stored)
+
+
+def test_the_rewrap_command_rotates_from_the_environment(monkeypatch, media):  # noqa: F811
+    import base64
+    import os
+
+    from django.core.management import CommandError, call_command
+    from django.test import override_settings
+
+    from providers import crypto
+
+    tender = open_tender()
+    user, organisation = provider()
+    draft = complete_draft(tender, user, organisation)
+    stored = draft.documents.first().file.blob.open("rb").read()
+    new = base64.b64encode(os.urandom(32)).decode()
+
+    monkeypatch.setenv("SUBMISSION_MASTER_KEY_OLD", base64.b64encode(crypto.master_key()).decode())
+    monkeypatch.setenv("SUBMISSION_MASTER_KEY_NEW", "no-key")
+    with pytest.raises(CommandError, match="SUBMISSION_MASTER_KEY_NEW"):
+        call_command("rewrap_data_keys")
+
+    monkeypatch.setenv("SUBMISSION_MASTER_KEY_NEW", new)
+    call_command("rewrap_data_keys")
+    assert AuditEntry.objects.filter(action="crypto.rewrap").count() == 1
+    with override_settings(SUBMISSION_MASTER_KEY=new):
+        assert crypto.decrypt_file(tender, stored).startswith(b"%PDF")
