@@ -14,3 +14,14 @@ def portal_tender_letters(tender, organisation):
     if organisation is None or tender is None:
         return []
     return mark_latest(list(letters_for_organisation(organisation=organisation, tender=tender)))
+
+
+@register.simple_tag(takes_context=True)
+def portal_tender_contracts(context, tender):
+    """The user's organisation's contracts of ``tender`` (as lead or member), by number."""
+    from ..selectors import contracts_visible_to
+
+    request = context.get("request")
+    if request is None or tender is None:
+        return []
+    return list(contracts_visible_to(request.user).filter(tender=tender).order_by("number"))

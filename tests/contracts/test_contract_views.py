@@ -234,6 +234,10 @@ def test_a_provider_sees_its_contract_and_schedule(contracts, provider_client):
     pdf = client.get(reverse("portal-contract-pdf", args=[contract.number]))
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert reverse("portal-contracts") in client.get(reverse("portal-home")).content.decode()
+    # The portal's tender page links the contract too (and no other provider's).
+    tender_page = client.get(reverse("portal-tender", args=[contract.tender.slug])).content.decode()
+    assert reverse("portal-contract", args=[contract.number]) in tender_page
+    assert tender_page.count('href="/portaal/contracten/inkoop-2022-') == 1
 
 
 def test_provider_b_gets_404_on_a_contract_of_a(contracts, provider_client):
