@@ -304,3 +304,24 @@ def test_years_outside_the_terms_are_refused(awarded_tender, contracts):
 def test_no_schedule_without_contracts(awarded_tender):
     with pytest.raises(ApplicationError, match="geen contracten"):
         contracts_lumpsum_store(tender=awarded_tender, year=2022)
+
+
+def test_contracting_the_tender_needs_the_contracts_and_starts_them(
+    awarded_tender, contract_manager
+):
+    from contracts.models import Contract, ContractState
+    from contracts.services.contracts import contracts_create_from_awards
+    from tender.errors import ApplicationError as Refused
+    from tender.services.lifecycle import tender_transition
+
+    with pytest.raises(Refused, match="Maak eerst de contracten"):
+        tender_transition(tender=awarded_tender, name="contract", user=contract_manager)
+    awarded_tender.refresh_from_db()
+    assert awarded_tender.state == "awarded"
+
+    contracts = contracts_create_from_awards(tender=awarded_tender, user=contract_manager)
+    assert {c.state for c in contracts} == {ContractState.DRAFT}
+    tender_transition(tender=awarded_tender, name="contract", user=contract_manager)
+    awarded_tender.refresh_from_db()
+    assert awarded_tender.state == "contracted"
+    assert set(Contract.objects.values_list("state", flat=True)) == {ContractState.ACTIVE}
