@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from tests.providers.submission_support import docx_bytes, open_tender, pdf_bytes
 from tests.tender.communication_helpers import make_provider
 
-from .conftest import assert_no_axe_violations, login, screenshot
+from .conftest import SCREENS, assert_no_axe_violations, login, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -58,6 +58,7 @@ def register(page, live_server):
         ("Herhaal het wachtwoord", PASSWORD),
     ]:
         page.get_by_label(label, exact=True).fill(value)
+    page.get_by_label("AGB-code").fill("12345678")  # its label says "(niet verplicht)"
     page.get_by_label("Rechtsvorm", exact=True).select_option("stichting")
     submit(page, "Registreren")
     assert "/portaal/" in page.url and "/registreren/" not in page.url, page.url
@@ -223,9 +224,11 @@ def test_new_provider_registers_submits_as_combination_and_the_receipt_hashes_ma
         page.get_by_role("link", name="Ontvangstbewijs downloaden (PDF)").click()
     download = info.value
     assert download.suggested_filename.endswith(".pdf")
+    download.save_as(SCREENS / "portal-flow-receipt.pdf")  # for a human to look at
     data = download.path().read_bytes()
     assert data.startswith(b"%PDF")
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
+    assert "12 / 6,5 / 4,25" in text  # the bid as typed, with decimal commas
     flat = re.sub(r"\s+", "", text)
     for name, digest in hashes.items():
         assert digest in flat, f"{name}: {digest} not in the receipt PDF"
