@@ -98,7 +98,8 @@ def upload(page, label, name, data, mime):
     form = page.locator("form.app-upload-form").filter(has=page.get_by_label(label, exact=True))
     with page.expect_navigation():
         form.get_by_role("button", name="Uploaden").click()
-    expect(page.get_by_role("link", name=name).or_(page.get_by_text(name)).first).to_be_visible()
+    expect(page.get_by_text(f"{name} is versleuteld opgeslagen.")).to_be_visible()
+    expect(page.get_by_role("listitem").filter(has_text=f"{name} (")).to_be_visible()
 
 
 def test_new_provider_registers_submits_as_combination_and_the_receipt_hashes_match(
