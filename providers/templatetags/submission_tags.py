@@ -1,6 +1,8 @@
 """``{% submission_summary tender as summary %}``: the current user's organisation's submission
 state for a tender (portal tender page)."""
 
+from decimal import Decimal
+
 from django import template
 
 from ..selectors import organisation_of
@@ -50,8 +52,9 @@ def document_kind(value: str) -> str:
 
 @register.filter
 def plain_number(value) -> str:
-    """A stored decimal as typed: no trailing zeros, decimal comma ("6,5")."""
+    """A stored decimal (or a manifest's decimal string, "6.500000") as typed: no trailing
+    zeros, decimal comma ("6,5")."""
     if value in (None, ""):
         return ""
-    text = format(value.normalize(), "f")
+    text = format(Decimal(str(value)).normalize(), "f")
     return text.replace(".", ",")
