@@ -42,7 +42,7 @@ from providers.services.combinations import combination_create, combination_invi
 from providers.services.organisations import invitation_create
 from tests.contracts.award_support import finalise_rankings, inkoper, make_letters, user_with
 from tests.contracts.factories import ContractFactory, ContractSegmentFactory
-from tests.providers.factories import OrganisationFactory, provider
+from tests.providers.factories import OrganisationFactory, provider, uea_signed
 from tests.providers.submission_support import complete_draft, docx_bytes, open_tender
 from tests.tender.communication_helpers import build_tender, make_session
 
@@ -152,6 +152,10 @@ def build_world(*, demo, monkeypatch, capture) -> World:
     subcontractor = submission_services.subcontractor_add(
         submission=draft, name=A_SUBCONTRACTOR, kvk="87654321", user=user_a
     )
+    # B has a draft of its own, so B's requests pass the "no submission" checks and reach the
+    # lookup of A's object.
+    uea_signed(tender=tender, organisation=org_b, user=user_b)
+    submission_services.submission_start(tender=tender, organisation=org_b, user=user_b)
     invitation, _token = invitation_create(
         organisation=org_a, user=user_a, email="collega-a@example.org"
     )

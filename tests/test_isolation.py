@@ -51,6 +51,7 @@ OWNED = {
         "slug": w.tender.slug,
         "pk": w.subcontractor.pk,
     },
+    # (the version is one of the user's own submission: B's version 1 is a draft, not A's)
     "portal-submission-receipt": lambda w: {"slug": w.tender.slug, "version": w.sealed.version},
     "portal-submission-receipt-pdf": lambda w: {
         "slug": w.tender.slug,
@@ -130,9 +131,6 @@ TENDER_SCOPED = {
     "api:submission-withdraw": lambda w: {"slug": w.tender.slug},
     # public tender data, readable by anyone
     "api:public-tender-detail": lambda w: {"slug": w.tender.slug},
-    "api:tender-detail": lambda w: {"slug": w.tender.slug},
-    "api:session-detail": lambda w: {"pk": w.registration.session_id},
-    "api:tender-deadline": lambda w: {"slug": w.tender.slug},
 }
 
 
@@ -229,6 +227,9 @@ STAFF = {
     "award-objection-resolve": lambda w: _demo(w, pk=1),
     "award-finalise": _demo,
     # staff API
+    "api:tender-detail": _slug,
+    "api:tender-deadline": _slug,
+    "api:session-detail": lambda w: {"pk": w.registration.session_id},
     "api:tender-transition": _slug,
     "api:question-answer": lambda w: {"pk": w.question.pk},
     "api:setup-tender-detail": _slug,
@@ -277,6 +278,7 @@ EXCLUDED = {
 
 
 def _methods(name: str) -> tuple[str, ...]:
+    """The writes tried: every unsafe method on API routes, POST on screens."""
     if name.startswith("api:"):
         return ("post", "put", "patch", "delete")
     return ("post",)
@@ -292,11 +294,9 @@ def _leaks(response, markers) -> list[str]:
     """A's markers in the response; a marker that is part of the requested URL itself (an
     error page may repeat the path) does not count."""
     markers = [marker for marker in markers if marker not in response.request["PATH_INFO"]]
-    if response.get("Content-Type", "").startswith("application/pdf"):
-        body = response.content.decode("latin-1")
-    else:
-        body = b"".join(response).decode("utf-8", "replace") if response.streaming else None
-        body = body if body is not None else response.content.decode("utf-8", "replace")
+    # (PDF text is mostly compressed: for PDFs the status code is the real check.)
+    raw = b"".join(response.streaming_content) if response.streaming else response.content
+    body = raw.decode("utf-8", "replace")
     return [marker for marker in markers if marker and marker in body]
 
 
