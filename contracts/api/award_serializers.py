@@ -72,7 +72,7 @@ class DecisionSegmentSerializer(serializers.Serializer):
     open_objections = serializers.IntegerField()
 
 
-class DecisionSerializer(serializers.Serializer):
+class AwardDecisionSerializer(serializers.Serializer):
     tender = serializers.CharField()
     state = serializers.CharField()
     standstill_days = serializers.IntegerField()

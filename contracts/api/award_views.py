@@ -30,7 +30,7 @@ from ..award_selectors import (
 from ..award_views import letter_response
 from ..services import awards as services
 from .award_serializers import (
-    DecisionSerializer,
+    AwardDecisionSerializer,
     FinaliseSerializer,
     LetterRunSerializer,
     LetterSerializer,
@@ -62,7 +62,7 @@ class TenderAwardMixin:
 
 
 class DecisionView(TenderAwardMixin, APIView):
-    @extend_schema(responses=DecisionSerializer)
+    @extend_schema(responses=AwardDecisionSerializer)
     def get(self, request, slug):
         tender = self.tender(request, slug)
         phases = []
@@ -102,7 +102,7 @@ class DecisionView(TenderAwardMixin, APIView):
             "phases": phases,
             "segments": segments,
         }
-        return Response(DecisionSerializer(data).data)
+        return Response(AwardDecisionSerializer(data).data)
 
 
 class LettersGenerateView(TenderAwardMixin, APIView):
