@@ -211,6 +211,8 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.IsAuthenticated",
         "accounts.permissions.IsVerifiedWhenStaff",
     ],
+    # Unauthenticated sign-up endpoints (registration, accepting an invitation) per client.
+    "DEFAULT_THROTTLE_RATES": {"portal-register": env("API_REGISTER_RATE", default="20/hour")},
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

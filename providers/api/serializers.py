@@ -183,3 +183,31 @@ class PortalTenderSerializer(serializers.Serializer):
     invitations = CombinationMemberSerializer(many=True)
     uea_signed = serializers.BooleanField()
     results = PhaseResultSerializer(many=True)
+
+
+class OrganisationRegistrationSerializer(OrganisationUpdateSerializer):
+    """Registering an organisation with its first (admin) user; the service validates the
+    organisation's details, the KvK number and the password."""
+
+    kvk = serializers.CharField(max_length=8)
+    name = serializers.CharField(max_length=200)
+    legal_form = serializers.ChoiceField(choices=LegalForm.choices)
+    email = serializers.EmailField()
+    password = serializers.CharField(write_only=True, style={"input_type": "password"})
+    first_name = serializers.CharField(required=False, allow_blank=True, max_length=150)
+    last_name = serializers.CharField(required=False, allow_blank=True, max_length=150)
+
+
+class InvitationAcceptSerializer(serializers.Serializer):
+    token = serializers.CharField(max_length=200)
+    password = serializers.CharField(write_only=True, style={"input_type": "password"})
+    first_name = serializers.CharField(required=False, allow_blank=True, max_length=150)
+    last_name = serializers.CharField(required=False, allow_blank=True, max_length=150)
+
+
+class NewAccountSerializer(serializers.Serializer):
+    """The new account and its API token (send it as ``Authorization: Token <token>``)."""
+
+    username = serializers.CharField()
+    token = serializers.CharField()
+    organisation = OrganisationSerializer()

@@ -16,6 +16,12 @@ router.register(
 )
 
 urlpatterns = [
+    path("portal/register/", views.RegistrationView.as_view(), name="portal-register"),
+    path(
+        "portal/invitations/accept/",
+        views.InvitationAcceptView.as_view(),
+        name="portal-invitation-accept",
+    ),
     path("portal/organisation/", views.OwnOrganisationView.as_view(), name="portal-organisation"),
     path("portal/tenders/<slug:slug>/", views.PortalTenderView.as_view(), name="portal-tender"),
     path("portal/tenders/<slug:slug>/uea/", views.UEAView.as_view(), name="portal-uea"),

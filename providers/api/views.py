@@ -10,7 +10,9 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from audit.services import client_address_of
@@ -39,19 +41,28 @@ from ..services.combinations import (
     combination_member_decide,
     combination_member_remove,
 )
-from ..services.organisations import invitation_create, invitation_revoke, organisation_update
+from ..services.organisations import (
+    invitation_accept,
+    invitation_create,
+    invitation_revoke,
+    organisation_register,
+    organisation_update,
+)
 from ..services.uea import uea_pdf, uea_save, uea_sign
 from .serializers import (
     CombinationInputSerializer,
     CombinationInviteSerializer,
     CombinationMemberSerializer,
     CombinationSerializer,
+    InvitationAcceptSerializer,
     InvitationInputSerializer,
     InvitationSerializer,
     MemberSerializer,
+    NewAccountSerializer,
     OrganisationSerializer,
     OrganisationUpdateSerializer,
     PortalTenderSerializer,
+    OrganisationRegistrationSerializer,
     UEAInputSerializer,
     UEASerializer,
 )
@@ -357,3 +368,62 @@ class UEAPdfView(TenderScoped, APIView):
         name = f"UEA-{declaration.tender.slug}-{declaration.organisation.kvk}.pdf"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
+
+
+def _new_account(user) -> Response:
+    from rest_framework.authtoken.models import Token
+
+    token, _created = Token.objects.get_or_create(user=user)
+    organisation = organisation_of(user)
+    return Response(
+        NewAccountSerializer(
+            {"username": user.username, "token": token.key, "organisation": organisation}
+        ).data,
+        status=status.HTTP_201_CREATED,
+    )
+
+
+@extend_schema(tags=["portaal"])
+class RegistrationView(APIView):
+    """Register an organisation (KvK, one per number) with its first user, who becomes its
+    admin; answers the new account's API token. No login needed; rate-limited."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "portal-register"
+
+    @extend_schema(
+        request=OrganisationRegistrationSerializer, responses={201: NewAccountSerializer}
+    )
+    def post(self, request):
+        data = OrganisationRegistrationSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user, _organisation = _call(
+            lambda: organisation_register(
+                client_address=client_address_of(request), **data.validated_data
+            )
+        )
+        return _new_account(user)
+
+
+@extend_schema(tags=["portaal"])
+class InvitationAcceptView(APIView):
+    """Accept a colleague invitation with its token (from the mail): creates the account
+    (username = the invited address) and answers its API token. Single use."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "portal-register"
+
+    @extend_schema(request=InvitationAcceptSerializer, responses={201: NewAccountSerializer})
+    def post(self, request):
+        data = InvitationAcceptSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = _call(
+            lambda: invitation_accept(
+                client_address=client_address_of(request), **data.validated_data
+            )
+        )
+        return _new_account(user)

@@ -1,6 +1,7 @@
 """The provider portal API: the same rules as the screens; other organisations' objects 404."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
 from accounts.roles import INKOPER
@@ -116,3 +117,47 @@ def test_staff_and_users_without_organisation_get_404(client_for, open_tender):
     staff.force_authenticate(client_for(INKOPER).user)
     assert staff.get(API + "organisation/").status_code == 404
     assert staff.get(f"{API}tenders/{open_tender.slug}/").status_code == 404
+
+
+def test_registration_and_invitation_through_the_api():
+    anonymous = APIClient()
+    payload = {
+        "kvk": "61234599",
+        "name": "Zorg via API",
+        "legal_form": "stichting",
+        "email": "beheer@zorgviaapi.example",
+        "password": "een-lang-wachtwoord-2026",
+        "first_name": "Bea",
+        "last_name": "Beheer",
+    }
+    weak = anonymous.post(API + "register/", {**payload, "password": "kort"}, format="json")
+    assert weak.status_code == 400 and "password" in weak.data
+    bad = anonymous.post(API + "register/", {**payload, "kvk": "123"}, format="json")
+    assert bad.status_code == 400 and "kvk" in bad.data
+
+    created = anonymous.post(API + "register/", payload, format="json")
+    assert created.status_code == 201, created.data
+    assert created.data["organisation"]["kvk"] == "61234599"
+    again = anonymous.post(
+        API + "register/", {**payload, "email": "ander@zorgviaapi.example"}, format="json"
+    )
+    assert again.status_code == 400 and "61234599" in again.data["kvk"][0]
+
+    admin = APIClient()
+    admin.credentials(HTTP_AUTHORIZATION="Token " + created.data["token"])
+    assert admin.get(API + "organisation/").data["name"] == "Zorg via API"
+
+    from providers.models import Organisation
+    from providers.services.organisations import invitation_create
+
+    _invitation, token = invitation_create(
+        organisation=Organisation.objects.get(kvk="61234599"),
+        user=get_user_model().objects.get(username="beheer@zorgviaapi.example"),
+        email="collega@zorgviaapi.example",
+    )
+    accept = {"token": token, "password": "nog-een-lang-wachtwoord-26", "first_name": "Cor"}
+    accepted = anonymous.post(API + "invitations/accept/", accept, format="json")
+    assert accepted.status_code == 201, accepted.data
+    assert accepted.data["username"] == "collega@zorgviaapi.example"
+    reused = anonymous.post(API + "invitations/accept/", accept, format="json")
+    assert reused.status_code == 400 and "al gebruikt" in reused.data["non_field_errors"][0]
