@@ -100,6 +100,22 @@ def _check_year(contract_segment: ContractSegment, year: int) -> None:
         )
 
 
+def _audit(action, obj, contract_segment, user, client_address, details: dict) -> None:
+    """One audit entry of the settlement, naming its contract and segment."""
+    audit_record(
+        action=action,
+        actor=user,
+        obj=obj,
+        tender=contract_segment.contract.tender,
+        details={
+            "contract": contract_segment.contract.number,
+            "segment": contract_segment.segment.code,
+            **details,
+        },
+        client_address=client_address,
+    )
+
+
 @transaction.atomic
 def production_report_save(
     *,
@@ -135,19 +151,17 @@ def production_report_save(
         report.submitted_by = user
     report.full_clean()
     report.save()
-    audit_record(
-        action="production_report.submit" if submit else "production_report.save",
-        actor=user,
-        obj=report,
-        tender=contract_segment.contract.tender,
-        details={
-            "contract": contract_segment.contract.number,
-            "segment": contract_segment.segment.code,
+    _audit(
+        "production_report.submit" if submit else "production_report.save",
+        report,
+        contract_segment,
+        user,
+        client_address,
+        {
             "year": year,
             "clients": realised_clients,
             "hours": str(realised_hours),
         },
-        client_address=client_address,
     )
     return report
 
@@ -210,14 +224,13 @@ def settlement_compute(
     settlement.computed_at = timezone.now()
     settlement.computed_by = user
     settlement.save()
-    audit_record(
-        action="settlement.compute",
-        actor=user,
-        obj=settlement,
-        tender=contract_segment.contract.tender,
-        details={
-            "contract": contract_segment.contract.number,
-            "segment": contract_segment.segment.code,
+    _audit(
+        "settlement.compute",
+        settlement,
+        contract_segment,
+        user,
+        client_address,
+        {
             "year": report.year,
             "lumpsum": str(result.lumpsum),
             "realised": str(result.realised),
@@ -225,7 +238,6 @@ def settlement_compute(
             "outcome": result.outcome,
             "amount": str(result.amount),
         },
-        client_address=client_address,
     )
     return settlement
 
@@ -246,19 +258,17 @@ def settlement_approve(*, settlement: Settlement, user, client_address=None) -> 
     contract_segment = ContractSegment.objects.select_related("contract__tender", "segment").get(
         pk=settlement.contract_segment_id
     )
-    audit_record(
-        action="settlement.approve",
-        actor=user,
-        obj=settlement,
-        tender=contract_segment.contract.tender,
-        details={
-            "contract": contract_segment.contract.number,
-            "segment": contract_segment.segment.code,
+    _audit(
+        "settlement.approve",
+        settlement,
+        contract_segment,
+        user,
+        client_address,
+        {
             "year": settlement.year,
             "outcome": settlement.outcome,
             "amount": str(settlement.amount),
         },
-        client_address=client_address,
     )
     return settlement
 
@@ -286,19 +296,17 @@ def production_report_reopen(
     report.submitted_at, report.submitted_by = None, None
     report.save(update_fields=["submitted_at", "submitted_by", "updated_at"])
     contract_segment = report.contract_segment
-    audit_record(
-        action="production_report.reopen",
-        actor=user,
-        obj=report,
-        tender=contract_segment.contract.tender,
-        details={
-            "contract": contract_segment.contract.number,
-            "segment": contract_segment.segment.code,
+    _audit(
+        "production_report.reopen",
+        report,
+        contract_segment,
+        user,
+        client_address,
+        {
             "year": report.year,
             "reason": reason.strip()[:2000],
             "settlement_removed": settlement is not None,
         },
-        client_address=client_address,
     )
     return report
 
