@@ -8,6 +8,7 @@ from .models import (
     CombinationMember,
     Dossier,
     Organisation,
+    OrganisationInvitation,
     OrganisationMembership,
     Question,
     RequirementAnswer,
@@ -15,6 +16,7 @@ from .models import (
     Subcontractor,
     Submission,
     SubmissionDocument,
+    UEADeclaration,
 )
 
 # Submissions are sealed until the four-eyes opening: the admin shows none of them (not even
@@ -24,12 +26,13 @@ ADMIN_READABLE_STATES = OPENED_STATES | {"draft"}
 
 class SealedUntilOpeningMixin:
     tender_path = "tender"
+    readable_states = ADMIN_READABLE_STATES
 
     def get_queryset(self, request):
         return (
             super()
             .get_queryset(request)
-            .filter(**{f"{self.tender_path}__state__in": ADMIN_READABLE_STATES})
+            .filter(**{f"{self.tender_path}__state__in": self.readable_states})
         )
 
 
@@ -157,3 +160,38 @@ class SubmissionDocumentAdmin(SealedUntilOpeningMixin, ReadOnlyAdminMixin, admin
     @admin.display(description="SHA-256")
     def sha256(self, obj):
         return obj.file.sha256
+
+
+@admin.register(OrganisationInvitation)
+class OrganisationInvitationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: invitations are made, accepted and revoked by the portal's services. The token
+    hash is never shown."""
+
+    list_display = [
+        "email",
+        "organisation",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "revoked_at",
+    ]
+    list_filter = [
+        ("accepted_at", admin.EmptyFieldListFilter),
+        ("revoked_at", admin.EmptyFieldListFilter),
+    ]
+    search_fields = ["email", "organisation__kvk", "organisation__name"]
+    list_select_related = ["organisation", "invited_by"]
+    exclude = ["token_hash"]
+
+
+@admin.register(UEADeclaration)
+class UEADeclarationAdmin(SealedUntilOpeningMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: the UEA belongs to the sealed submission, so the admin shows none before the
+    opening (stricter than submissions: never in a draft tender either)."""
+
+    readable_states = OPENED_STATES
+    list_display = ["organisation", "tender", "signer_name", "signed_at", "updated_at"]
+    list_filter = ["tender", ("signed_at", admin.EmptyFieldListFilter)]
+    search_fields = ["organisation__kvk", "organisation__name", "signer_name"]
+    list_select_related = ["organisation", "tender"]

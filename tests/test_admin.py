@@ -9,28 +9,43 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from audit.services import audit_record
 from contracts.models import (
+    AwardDecision,
+    AwardLetter,
     Contract,
+    ContractPolicy,
     ContractReminder,
     ContractSegment,
     ExtensionDecision,
     Instalment,
+    KpiEffect,
+    KpiReport,
+    LetterRun,
+    Objection,
+    ProductionReport,
+    ProviderKpi,
+    SegmentStandstill,
+    Settlement,
 )
 from evaluation.models import FinalLevel, Ranking, RankingGap, RankingRow, Score
 from evaluation.scoring_models import Assignment, ConflictDeclaration, RequirementReview
 from providers.models import (
     Dossier,
     EncryptedFile,
+    OrganisationInvitation,
     OrganisationMembership,
     Question,
     RequirementAnswer,
     SessionRegistration,
     SubmissionDocument,
+    UEADeclaration,
 )
 from tender.constants import Phase
 from tender.models import (
@@ -41,6 +56,7 @@ from tender.models import (
     Nota,
     OpeningConfirmation,
     Session,
+    Tender,
     TenderDocument,
 )
 
@@ -63,6 +79,19 @@ READ_ONLY = {
     "contracts.Instalment",
     "contracts.ExtensionDecision",
     "contracts.ContractReminder",
+    "providers.OrganisationInvitation",
+    "providers.UEADeclaration",
+    "contracts.AwardDecision",
+    "contracts.LetterRun",
+    "contracts.AwardLetter",
+    "contracts.SegmentStandstill",
+    "contracts.Objection",
+    "contracts.ContractPolicy",
+    "contracts.ProductionReport",
+    "contracts.Settlement",
+    "contracts.KpiEffect",
+    "contracts.ProviderKpi",
+    "contracts.KpiReport",
 }
 
 
@@ -200,6 +229,84 @@ def every_model(demo_tender, superuser_client):
         contract=contract, term=0, months_before=3, deadline=now.date(), sent_at=now
     )
 
+    OrganisationInvitation.objects.create(
+        organisation=organisation,
+        email="collega@example.nl",
+        token_hash="f" * 64,
+        invited_by=member,
+        created_at=now,
+        expires_at=now + dt.timedelta(days=7),
+    )
+    # The demo tender is a draft: its UEA stays hidden; an opened tender's UEA is shown.
+    opened = Tender.objects.create(
+        slug="geopend", title="Geopend", region=tender.region, state="opened", deadline=now
+    )
+    for uea_tender in (opened, tender):
+        UEADeclaration.objects.create(
+            tender=uea_tender, organisation=organisation, answers={"geheim": "antwoord"}
+        )
+
+    decision = AwardDecision.objects.create(
+        tender=tender,
+        phase=Phase.SELECTION,
+        decision_date=now.date(),
+        standstill_ends_at=now + dt.timedelta(days=20),
+        sent_at=now,
+        sent_by=user,
+    )
+    LetterRun.objects.create(tender=tender, phase=Phase.SELECTION, total=1, done=1)
+    AwardLetter.objects.create(
+        tender=tender,
+        phase=Phase.SELECTION,
+        bidder=organisation,
+        kind="selected",
+        reference="ACH-2022-S-0001",
+        decision_date=now.date(),
+        pdf=ContentFile(b"%PDF-1.4", name="brief.pdf"),
+        sha256="1" * 64,
+        generated_at=now,
+    )
+    SegmentStandstill.objects.create(
+        segment=segment, decision=decision, ends_at=decision.standstill_ends_at
+    )
+    Objection.objects.create(
+        segment=segment, bidder=organisation, kind="bezwaar", registered_by=user
+    )
+    ContractPolicy.objects.create(contract=contract)
+    report = ProductionReport.objects.create(
+        contract_segment=contract_segment,
+        year=now.year,
+        realised_clients=3,
+        realised_hours=Decimal("10.00"),
+        submitted_at=now,
+        submitted_by=member,
+    )
+    Settlement.objects.create(
+        contract_segment=contract_segment,
+        year=now.year,
+        report=report,
+        tariff=Decimal("60.000000"),
+        lumpsum=Decimal("1000.00"),
+        realised=Decimal("600.00"),
+        band=Decimal("0.10000000"),
+        lower=Decimal("900.00"),
+        upper=Decimal("1100.00"),
+        above_band="provider_bears",
+        outcome="reclaim",
+        amount=Decimal("300.00"),
+        computed_at=now,
+        computed_by=user,
+    )
+    effect = KpiEffect.objects.create(
+        tender=tender, effect="Participatie", goal="Zelfredzaam", municipal_kpi="% zelfredzaam"
+    )
+    kpi = ProviderKpi.objects.create(
+        effect=effect, segment=segment, name="Tevredenheid", unit="%", target=Decimal("70")
+    )
+    KpiReport.objects.create(
+        kpi=kpi, contract=contract, period=str(now.year), value=Decimal("75.00"), submitted_at=now
+    )
+
     Token.objects.create(user=member)
     AccessAttempt.objects.create(
         username="x", ip_address="127.0.0.1", user_agent="pytest", failures_since_start=1
@@ -278,6 +385,60 @@ def test_the_changelists_filter_by_tender(every_model, demo_tender):
     )
     assert response.status_code == 200
     assert response.context["cl"].result_count == 1
+
+
+def test_an_invitation_never_shows_its_token_hash(every_model):
+    invitation = OrganisationInvitation.objects.get()
+    for page in [
+        every_model.get(admin_url(OrganisationInvitation, "changelist")),
+        every_model.get(admin_url(OrganisationInvitation, "change", invitation.pk)),
+    ]:
+        html = page.content.decode()
+        assert invitation.email in html
+        assert invitation.token_hash not in html
+        assert "token_hash" not in html
+
+
+def test_a_uea_is_hidden_until_its_tender_is_opened(every_model, demo_tender):
+    client = every_model
+    sealed = UEADeclaration.objects.get(tender=demo_tender)
+    changelist = client.get(admin_url(UEADeclaration, "changelist"))
+    assert sealed not in changelist.context["cl"].result_list
+    assert changelist.context["cl"].result_count == 1
+    change = client.get(admin_url(UEADeclaration, "change", sealed.pk))
+    assert change.status_code in (302, 404)
+    assert "antwoord" not in change.content.decode()
+
+    Tender.objects.filter(pk=demo_tender.pk).update(state="opened")
+    changelist = client.get(admin_url(UEADeclaration, "changelist"))
+    assert sealed in changelist.context["cl"].result_list
+    change = client.get(admin_url(UEADeclaration, "change", sealed.pk))
+    assert change.status_code == 200
+    assert "antwoord" in change.content.decode()
+
+
+def test_the_new_changelists_do_not_query_per_row(every_model):
+    """A second row costs no extra query (list_select_related)."""
+    client = every_model
+
+    def second_objection():
+        objection = Objection.objects.get()
+        objection.pk = None
+        objection.save()
+
+    def second_kpi_report():
+        report = KpiReport.objects.get()
+        report.pk, report.period = None, "1999"
+        report.save()
+
+    for model, add_row in [(Objection, second_objection), (KpiReport, second_kpi_report)]:
+        url = admin_url(model, "changelist")
+        with CaptureQueriesContext(connection) as before:
+            assert client.get(url).status_code == 200
+        add_row()
+        with CaptureQueriesContext(connection) as after:
+            assert client.get(url).context["cl"].result_count == 2
+        assert len(after) == len(before), model._meta.label
 
 
 def test_staff_without_the_second_factor_do_not_get_into_the_admin(client, make_user):

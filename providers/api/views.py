@@ -59,10 +59,10 @@ from .serializers import (
     InvitationSerializer,
     MemberSerializer,
     NewAccountSerializer,
+    OrganisationRegistrationSerializer,
     OrganisationSerializer,
     OrganisationUpdateSerializer,
     PortalTenderSerializer,
-    OrganisationRegistrationSerializer,
     UEAInputSerializer,
     UEASerializer,
 )
