@@ -1,8 +1,9 @@
 """Issue 7 end to end in a real browser, on the Achterhoek demo with final rankings: staff make
 and send the selection and award letters, start the standstill, handle an objection and award
 definitively; the contract manager makes the contracts and the 2022 payment schedule and closes
-the contracting; the buyer loads the KPI set and reads a KPI dashboard; the provider finds its
-letter, contract and schedule in the portal.
+the contracting; the buyer loads the KPI set and reads a KPI dashboard; the demo's provider (the
+organisation of ``create_demo_users``) finds its letters, contract, schedule and settlement
+statement in the portal, and a provider that was not selected only its selection letter.
 
 The standstill "passes" by moving the stored end of each segment's term into the past through
 the ORM (as the unit tests do) rather than with a travelling clock: the live server runs in this
@@ -23,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from accounts.management.commands.create_demo_users import DEMO_ORGANISATION_KVK
 from accounts.roles import AANBIEDER, CONTRACTMANAGER, INKOPER
 from contracts.award_models import SegmentStandstill
 from contracts.models import Contract
@@ -47,7 +49,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "Zorg-Inkoop-2022!"
 LETTERS_TIMEOUT = 300_000  # ms; ~1-3 s per letter on a busy 2-core machine
-PROVIDER_KVK = "30000001"  # Zorggroep Berkel, the provider demo user's organisation
+NOT_SELECTED_KVK = "30000001"  # Zorggroep Berkel: not selected in any segment at seed 0
 
 
 def make_user(username, role, **extra):
@@ -120,8 +122,8 @@ def make_letters(page, phase_heading, count):
 def test_staff_award_contract_and_provider_portal(live_server, new_page, tender, mailoutbox):
     inkoper = make_user("inkoper", INKOPER)
     manager = make_user("contractmanager", CONTRACTMANAGER)
-    provider = make_user("aanbieder", AANBIEDER, email="anna@zorggroep-berkel.example")
-    organisation = Organisation.objects.get(kvk=PROVIDER_KVK)
+    provider = make_user("aanbieder-berkel", AANBIEDER, email="anna@zorggroep-berkel.example")
+    organisation = Organisation.objects.get(kvk=NOT_SELECTED_KVK)
     OrganisationMembership.objects.create(user=provider, organisation=organisation, is_admin=True)
 
     # -- buyer: from the final ranking to letters, standstill and final award ----------------
@@ -197,7 +199,9 @@ def test_staff_award_contract_and_provider_portal(live_server, new_page, tender,
     number = row.locator("th").inner_text()
     winner = Contract.objects.select_related("provider").get(number=number).provider
     expect(row).to_contain_text(f"{winner.name} ({winner.kvk})")
-    winner_user = make_user("aanbieder-winnaar", AANBIEDER)
+    # The first contract goes to the demo provider user's organisation (create_demo_users).
+    assert winner.kvk == DEMO_ORGANISATION_KVK
+    winner_user = make_user("aanbieder", AANBIEDER)
     OrganisationMembership.objects.create(user=winner_user, organisation=winner, is_admin=True)
     click(row, "link", number, cm)
     expect(cm.get_by_role("heading", level=1)).to_have_text(f"Contract {number}")
@@ -246,9 +250,9 @@ def test_staff_award_contract_and_provider_portal(live_server, new_page, tender,
     settlement_approve(settlement=settlement, user=inkoper)
 
     # -- providers: letters, contract and schedule in the portal ----------------------------
-    # The demo's provider user (KvK 30000001) is not selected: it has its selection letter only.
+    # A provider that was not selected has its selection letter only, and no contract.
     portal = new_page()
-    login(portal, live_server, "aanbieder", PASSWORD)
+    login(portal, live_server, "aanbieder-berkel", PASSWORD)
     portal.goto(live_server.url + reverse("portal-letters"))
     letters = portal.locator("table", has=portal.locator("caption", has_text="Uw brieven"))
     selection_letter = letters.get_by_role("link", name=re.compile(r"selectiefase"))
@@ -260,7 +264,7 @@ def test_staff_award_contract_and_provider_portal(live_server, new_page, tender,
 
     # A user of the contracted provider: its award letter, contract and 2022 schedule.
     portal = new_page()
-    login(portal, live_server, "aanbieder-winnaar", PASSWORD)
+    login(portal, live_server, "aanbieder", PASSWORD)
     portal.goto(live_server.url + reverse("portal-letters"))
     letters = portal.locator("table", has=portal.locator("caption", has_text="Uw brieven"))
     award_letter = letters.get_by_role("link", name=re.compile(r"gunningsfase"))
