@@ -59,8 +59,8 @@ def test_the_demo_provider_acts_for_the_achterhoek_bidder_once_loaded(settings, 
     out = StringIO()
     call_command("create_demo_users", stdout=out)
     membership = OrganisationMembership.objects.get(user__username="aanbieder")
-    assert membership.is_admin and membership.organisation.kvk == "30000001"
-    assert "beheerder van Zorggroep Berkel (30000001)" in out.getvalue()
+    assert membership.is_admin and membership.organisation.kvk == "30000002"
+    assert "beheerder van Stichting De Achterhoekse Brug (30000002)" in out.getvalue()
     assert not Organisation.objects.filter(kvk="39999999").exists()
     # Only staff and the provider: the other demo users act for no organisation.
     assert OrganisationMembership.objects.count() == 1

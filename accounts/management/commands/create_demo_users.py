@@ -1,8 +1,10 @@
 """Create one demo login per role for ``make run``. Refused unless DEBUG is on.
 
 The provider demo user ``aanbieder`` is admin of a demo organisation (the Achterhoek demo's
-Zorggroep Berkel, KvK 30000001, when that scenario is loaded; else "Demo Zorgaanbieder"), so it
-can register for sessions and ask questions on the public site.
+Stichting De Achterhoekse Brug, KvK 30000002, when that scenario is loaded; else "Demo
+Zorgaanbieder"), so it can register for sessions and ask questions on the public site. That bidder
+is selected and wins WMO-BEG with seed 0, so after ``demo_award`` and the award steps it finds its
+letters, its contract and its payment schedule in the portal.
 
 The municipal demo users (and ``admin``) get a confirmed TOTP device with one fixed, published
 secret, ``DEMO_TOTP_SECRET``: add it once to an authenticator app (or use
@@ -48,9 +50,10 @@ DEMO_USERS = [
 DEMO_TOTP_SECRET = "AANBESTEDINGDEMOACHTERHOEKTWEE22"  # noqa: S105 - published, demo only
 DEMO_DEVICE_NAME = "Demo-authenticator"
 
-# The organisation of the provider demo user: the first bidder of the Achterhoek demo if it is
-# loaded, else one of its own (a KvK number outside the scenario's range).
-DEMO_ORGANISATION_KVK = "30000001"
+# The organisation of the provider demo user: a winning bidder of the Achterhoek demo if it is
+# loaded (30000001 is not selected, so it would never get a contract), else one of its own (a KvK
+# number outside the scenario's range).
+DEMO_ORGANISATION_KVK = "30000002"
 FALLBACK_ORGANISATION = {"kvk": "39999999", "name": "Demo Zorgaanbieder"}
 
 
