@@ -75,10 +75,6 @@ def extension_refusal(contract: Contract, decided_at: date) -> str | None:
 # -- creating contracts -------------------------------------------------------------------------
 
 
-def _snapshot(organisation) -> dict:
-    return {"kvk": organisation.kvk, "name": organisation.name}
-
-
 @transaction.atomic
 def contracts_create_from_awards(*, tender: Tender, user) -> list[Contract]:
     """One contract per winning bidder of the final award, with a ContractSegment per awarded
@@ -113,7 +109,7 @@ def contracts_create_from_awards(*, tender: Tender, user) -> list[Contract]:
             tender=tender, is_current=True, state=SubmissionState.SEALED
         )
         .select_related("bidder", "combination__lead")
-        .prefetch_related("combination__members", "subcontractors__organisation")
+        .prefetch_related("combination__members", "subcontractors")
     }
     dossiers = {
         (d.submission.bidder.kvk, d.segment_id): d
@@ -156,12 +152,13 @@ def contracts_create_from_awards(*, tender: Tender, user) -> list[Contract]:
                 number=number,
                 start_date=start,
                 end_date=term_end(start, INITIAL_YEARS),
-                combination_name=(str(combination) if combination else ""),
+                combination_name=(
+                    (combination.name or combination.lead.name) if combination else ""
+                ),
+                # As named in the submission (a portal subcontractor need not have an account).
                 subcontractors=[
-                    _snapshot(sub.organisation)
-                    for sub in sorted(
-                        submission.subcontractors.all(), key=lambda s: s.organisation.kvk
-                    )
+                    {"kvk": sub.kvk, "name": sub.name}
+                    for sub in sorted(submission.subcontractors.all(), key=lambda s: s.kvk)
                 ],
             )
             if combination is not None:

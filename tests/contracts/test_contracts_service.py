@@ -94,7 +94,9 @@ def test_combination_members_and_subcontractors_are_recorded(
     combination = awarded_tender.combinations.create(lead=submission.bidder, name="Samen Sterk")
     combination.members.add(member)
     Submission.objects.filter(pk=submission.pk).update(combination=combination)
-    Subcontractor.objects.create(submission=submission, organisation=sub)
+    Subcontractor.objects.create(
+        submission=submission, organisation=sub, name=sub.name, kvk=sub.kvk
+    )
 
     contracts_create_from_awards(tender=awarded_tender, user=contract_manager)
     contract = Contract.objects.get(provider__kvk="30000002")
@@ -325,3 +327,21 @@ def test_contracting_the_tender_needs_the_contracts_and_starts_them(
     awarded_tender.refresh_from_db()
     assert awarded_tender.state == "contracted"
     assert set(Contract.objects.values_list("state", flat=True)) == {ContractState.ACTIVE}
+
+
+def test_a_portal_subcontractor_without_an_account_is_recorded_on_the_contract(
+    awarded_tender, contract_manager
+):
+    from contracts.models import Contract
+    from contracts.services.contracts import contracts_create_from_awards
+    from providers.models import Subcontractor, Submission
+
+    submission = Submission.objects.get(
+        tender=awarded_tender, bidder__kvk="30000022", is_current=True
+    )
+    Subcontractor.objects.create(submission=submission, name="Hulp aan Huis", kvk="71234567")
+
+    contracts_create_from_awards(tender=awarded_tender, user=contract_manager)
+
+    contract = Contract.objects.get(tender=awarded_tender, provider__kvk="30000022")
+    assert {"kvk": "71234567", "name": "Hulp aan Huis"} in contract.subcontractors
