@@ -6,6 +6,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 
 from accounts.permissions import can_manage_award, can_read_letter, can_view_award
@@ -254,11 +255,19 @@ class AwardFinaliseView(AwardAccessMixin, View):
                 request,
                 _("Definitief gegund: %(codes)s.") % {"codes": ", ".join(result.finalised)},
             )
+        # One message per reason (all segments of a decision share the standstill end).
+        by_reason: dict[str, list[str]] = {}
         for code, reason in result.refused:
+            by_reason.setdefault(reason, []).append(code)
+        for reason, codes in by_reason.items():
             messages.error(
                 request,
-                _("Segment %(code)s is nog niet definitief: %(reason)s.")
-                % {"code": code, "reason": reason},
+                ngettext(
+                    "Segment %(codes)s is nog niet definitief: %(reason)s.",
+                    "De segmenten %(codes)s zijn nog niet definitief: %(reason)s.",
+                    len(codes),
+                )
+                % {"codes": ", ".join(codes), "reason": reason},
             )
         if result.tender_awarded:
             messages.success(request, _("Alle segmenten zijn definitief gegund."))

@@ -160,9 +160,9 @@ def test_staff_award_contract_and_provider_portal(live_server, new_page, tender,
     expect(first_row).to_contain_text("1 open")
 
     click(staff, "button", "Definitief gunnen")
-    alert(
-        staff, f"Segment {segment_code} is nog niet definitief: de opschortende termijn loopt tot"
-    )
+    # Every segment waits for the same end: one message names them all.
+    alert(staff, f"De segmenten {segment_code}, ")
+    alert(staff, "zijn nog niet definitief: de opschortende termijn loopt tot")
 
     # The standstill passes (see the module docstring).
     SegmentStandstill.objects.filter(segment__tender=tender).update(
