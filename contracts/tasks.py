@@ -45,3 +45,11 @@ def finalise_due_awards() -> dict:
 def contract_send_extension_reminders() -> dict:
     """Daily (beat): reminders before extension deadlines; idempotent per threshold."""
     return {"contracts_reminded": contract_reminders_send()}
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def contracts_end_expired_task() -> dict:
+    """Daily (beat): contracts past their end date are marked ended."""
+    from .services.contracts import contracts_end_expired
+
+    return {"contracts_ended": contracts_end_expired()}

@@ -191,6 +191,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "contracts.tasks.contract_send_extension_reminders",
         "schedule": 24 * 60 * 60,
     },
+    # Contracts past their end date (including extensions) are marked ended.
+    "contracts-end-expired": {
+        "task": "contracts.tasks.contracts_end_expired_task",
+        "schedule": 24 * 60 * 60,
+    },
 }
 
 # Contracts (contracts.services): the notice period before a term's end by which an extension

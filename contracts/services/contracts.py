@@ -410,3 +410,27 @@ def contracts_activate(*, tender: Tender, user=None, **_kwargs) -> None:
     Contract.objects.filter(tender=tender, state=ContractState.DRAFT).update(
         state=ContractState.ACTIVE
     )
+
+
+@transaction.atomic
+def contracts_end_expired(*, today: date | None = None) -> int:
+    """Daily: a running (or still draft) contract whose end date has passed has ended. Its end
+    date already includes every extension decided before the notice deadline. Audited per
+    contract; a second run the same day changes nothing. Returns the number ended."""
+    today = today or timezone.localdate()
+    expired = list(
+        Contract.objects.select_for_update()
+        .select_related("tender")
+        .exclude(state=ContractState.ENDED)
+        .filter(end_date__lt=today)
+    )
+    for contract in expired:
+        contract.state = ContractState.ENDED
+        contract.save(update_fields=["state"])
+        audit_record(
+            action="contract.end",
+            obj=contract,
+            tender=contract.tender,
+            details={"number": contract.number, "end_date": contract.end_date.isoformat()},
+        )
+    return len(expired)

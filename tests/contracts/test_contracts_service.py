@@ -345,3 +345,21 @@ def test_a_portal_subcontractor_without_an_account_is_recorded_on_the_contract(
 
     contract = Contract.objects.get(tender=awarded_tender, provider__kvk="30000022")
     assert {"kvk": "71234567", "name": "Hulp aan Huis"} in contract.subcontractors
+
+
+def test_contracts_past_their_end_date_end_once(contracts):
+    from datetime import timedelta
+
+    from audit.models import AuditEntry
+    from contracts.models import Contract, ContractState
+    from contracts.services.contracts import contracts_end_expired
+
+    contract = min(contracts, key=lambda c: c.end_date)  # the first to end
+    assert contracts_end_expired(today=contract.end_date) == 0  # the last day still runs
+    day_after = contract.end_date + timedelta(days=1)
+    ended = contracts_end_expired(today=day_after)
+    assert ended == Contract.objects.filter(end_date__lt=day_after).count() >= 1
+    contract.refresh_from_db()
+    assert contract.state == ContractState.ENDED
+    assert contracts_end_expired(today=day_after) == 0
+    assert AuditEntry.objects.filter(action="contract.end").count() == ended
