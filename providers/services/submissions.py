@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from accounts.permissions import can_edit_submission, can_read_submission_document
 from audit.services import audit_record
 from tender.errors import ApplicationError
-from tender.models import Requirement, Segment, Tender
+from tender.models import Municipality, Requirement, Segment, Tender
 from tender.pdf import render_to_pdf
 from tender.services.communication import local_display
 from tender.services.mail import absolute_url, mail_after_commit, mail_render
@@ -670,11 +670,19 @@ def receipt_reference(submission: Submission) -> str:
 
 
 def submission_receipt_pdf(submission: Submission) -> bytes:
+    manifest = submission.manifest or {}
+    codes = {code for d in manifest.get("dossiers", []) for code in d.get("municipalities", [])}
+    names = dict(Municipality.objects.filter(code__in=codes).values_list("code", "name"))
+    dossiers = [
+        {**d, "municipality_names": [names.get(c, c) for c in d.get("municipalities", [])]}
+        for d in manifest.get("dossiers", [])
+    ]
     return render_to_pdf(
         "pdf/submission_receipt.html",
         {
             "submission": submission,
-            "manifest": submission.manifest,
+            "manifest": manifest,
+            "dossiers": dossiers,
             "tender": submission.tender,
             "region_name": submission.tender.region.name,
             "reference": receipt_reference(submission),

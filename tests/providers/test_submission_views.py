@@ -89,6 +89,13 @@ def test_from_segments_to_a_sealed_submission_with_a_receipt(
     pdf = client.get(_url("portal-submission-receipt-pdf", tender, 1))
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    text = " ".join(page.extract_text() for page in PdfReader(BytesIO(pdf.content)).pages)
+    assert "Doetinchem" in text  # municipalities by name, not by CBS code
+    assert "GM0222" not in text
 
 
 def test_a_refused_upload_is_a_clear_message(client):
