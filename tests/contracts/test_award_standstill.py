@@ -148,3 +148,29 @@ def test_objections_only_during_the_standstill(
         objection_register(
             segment=segment, bidder=Organisation.objects.first(), kind="bezwaar", user=inkoper()
         )
+
+
+def test_the_demo_can_end_the_standstill_now(
+    award_tender, fast_pdf, django_capture_on_commit_callbacks, settings
+):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+    from django.utils import timezone
+
+    from audit.models import AuditEntry
+    from tests.contracts.award_support import user_with
+
+    settings.DEBUG = True
+    user_with("voorzitter", "voorzitter")
+    with pytest.raises(CommandError, match="niet in de opschortende termijn"):
+        call_command("demo_award", award_tender.slug, "--end-standstill", stdout=StringIO())
+    send_both(award_tender, django_capture_on_commit_callbacks)
+    result = award_finalise(tender=award_tender, user=inkoper())
+    assert result.finalised == []  # 20 days to go
+
+    call_command("demo_award", award_tender.slug, "--end-standstill", stdout=StringIO())
+
+    assert AuditEntry.objects.filter(action="tender.demo_end_standstill").count() == 1
+    result = award_finalise(tender=award_tender, user=inkoper(), now=timezone.now())
+    assert result.tender_awarded

@@ -35,8 +35,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("slug", nargs="?", default="inkoop-2022")
         parser.add_argument("--chair", default="voorzitter", help="Gebruikersnaam voorzitter.")
+        parser.add_argument(
+            "--end-standstill",
+            action="store_true",
+            help="Demo: laat de lopende opschortende termijn nu eindigen (in plaats van na 20 "
+            "dagen), zodat 'Definitief gunnen' kan.",
+        )
 
-    def handle(self, *args, slug, chair, **options):
+    def handle(self, *args, slug, chair, end_standstill=False, **options):
         if not settings.DEBUG:
             raise CommandError("Alleen voor de demo (DEBUG aan).")
         tender = Tender.objects.filter(slug=slug).first()
@@ -45,6 +51,9 @@ class Command(BaseCommand):
         user = get_user_model().objects.filter(username=chair).first()
         if user is None:
             raise CommandError(f"Gebruiker '{chair}' bestaat niet; draai create_demo_users.")
+        if end_standstill:
+            self.end_standstill(tender, user)
+            return
         with transaction.atomic():
             for phase in (Phase.SELECTION, Phase.AWARD):
                 if final_ranking(tender=tender, phase=phase) is not None:
@@ -72,4 +81,33 @@ class Command(BaseCommand):
         self.stdout.write(
             f"'{slug}' staat in '{tender.get_state_display()}' met definitieve rankings: "
             f"/aanbestedingen/{slug}/gunning/"
+        )
+
+    def end_standstill(self, tender, user) -> None:
+        """Move the end of the running standstill of every segment to now (demo time travel,
+        audited); the award itself is still made final by staff or the hourly job."""
+        from django.utils import timezone
+
+        from contracts.models import SegmentStandstill
+
+        if tender.state != TenderState.STANDSTILL:
+            raise CommandError(
+                f"'{tender.slug}' is niet in de opschortende termijn "
+                f"(status: {tender.get_state_display()})."
+            )
+        now = timezone.now()
+        with transaction.atomic():
+            count = SegmentStandstill.objects.filter(
+                segment__tender=tender, final_at__isnull=True, ends_at__gt=now
+            ).update(ends_at=now)
+            audit_record(
+                action="tender.demo_end_standstill",
+                actor=user,
+                obj=tender,
+                tender=tender,
+                details={"segments": count, "ends_at": now.isoformat()},
+            )
+        self.stdout.write(
+            f"Opschortende termijn van {count} segment(en) beëindigd; 'Definitief gunnen' kan nu "
+            f"op /aanbestedingen/{tender.slug}/gunning/."
         )
