@@ -15,6 +15,7 @@ from accounts.permissions import can_manage_award, can_view_award, is_staff_memb
 from audit.services import client_address_of
 from providers.models import Organisation
 from providers.selectors import organisation_of
+from tender.api.errors import api_error
 from tender.errors import ApplicationError
 from tender.models import Segment, Tender
 
@@ -38,10 +39,6 @@ from .award_serializers import (
     ObjectionResolveInputSerializer,
     ObjectionSerializer,
 )
-
-
-def _refused(exc: ApplicationError) -> ValidationError:
-    return ValidationError({exc.field or "non_field_errors": [exc.message]})
 
 
 class TenderAwardMixin:
@@ -119,7 +116,7 @@ class LettersGenerateView(TenderAwardMixin, APIView):
                 client_address=client_address_of(request),
             )
         except ApplicationError as exc:
-            raise _refused(exc) from exc
+            raise api_error(exc) from exc
         run.refresh_from_db()
         return Response(LetterRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
@@ -139,7 +136,7 @@ class DecisionSendView(TenderAwardMixin, APIView):
                 client_address=client_address_of(request),
             )
         except ApplicationError as exc:
-            raise _refused(exc) from exc
+            raise api_error(exc) from exc
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -172,7 +169,7 @@ class ObjectionsView(TenderAwardMixin, APIView):
                 client_address=client_address_of(request),
             )
         except ApplicationError as exc:
-            raise _refused(exc) from exc
+            raise api_error(exc) from exc
         return Response(ObjectionSerializer(objection).data, status=status.HTTP_201_CREATED)
 
 
@@ -193,7 +190,7 @@ class ObjectionResolveView(TenderAwardMixin, APIView):
                 client_address=client_address_of(request),
             )
         except ApplicationError as exc:
-            raise _refused(exc) from exc
+            raise api_error(exc) from exc
         return Response(ObjectionSerializer(objection).data)
 
 
@@ -208,7 +205,7 @@ class FinaliseView(TenderAwardMixin, APIView):
                 tender=tender, user=request.user, client_address=client_address_of(request)
             )
         except ApplicationError as exc:
-            raise _refused(exc) from exc
+            raise api_error(exc) from exc
         data = {
             "finalised": result.finalised,
             "already_final": result.already_final,

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from accounts.permissions import can_report_on_contract, can_view_contract_performance
 from audit.services import client_address_of
+from tender.api.errors import api_error
 from tender.errors import ApplicationError
 from tender.models import Tender
 
@@ -39,7 +40,7 @@ def service_call(call):
     try:
         return call()
     except ApplicationError as exc:
-        raise ValidationError({exc.field or "non_field_errors": [exc.message]}) from exc
+        raise api_error(exc) from exc
 
 
 def staff_tender(request, slug) -> Tender:

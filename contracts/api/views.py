@@ -8,6 +8,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.response import Response
 
 from accounts.permissions import can_manage_contracts, can_view_contracts
+from tender.api.errors import api_error
 from tender.errors import ApplicationError
 from tender.selectors import tenders_visible_to
 
@@ -28,11 +29,6 @@ from .serializers import (
     InstalmentSerializer,
     ScheduleInputSerializer,
 )
-
-
-def _refused(exc: ApplicationError) -> ValidationError:
-    return ValidationError({exc.field or "non_field_errors": [exc.message]})
-
 
 TENDER_PARAM = OpenApiParameter("tender", str, description="Slug van de aanbesteding.")
 YEAR_PARAM = OpenApiParameter("year", int, description="Kalenderjaar.")
@@ -88,7 +84,7 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         try:
             created = contracts_create_from_awards(tender=tender, user=request.user)
         except ApplicationError as exc:
-            raise _refused(exc) from exc
+            raise api_error(exc) from exc
         return Response(
             ContractListSerializer(created, many=True).data, status=status.HTTP_201_CREATED
         )
@@ -106,7 +102,7 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
                 tender=tender, year=data.validated_data["year"], user=request.user
             )
         except ApplicationError as exc:
-            raise _refused(exc) from exc
+            raise api_error(exc) from exc
         return Response({"year": data.validated_data["year"], "instalments": count})
 
     @extend_schema(parameters=[YEAR_PARAM], responses=InstalmentSerializer(many=True))
@@ -147,7 +143,7 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
                 note=data.validated_data["note"],
             )
         except ApplicationError as exc:
-            raise _refused(exc) from exc
+            raise api_error(exc) from exc
         return Response(ContractDetailSerializer(self.get_queryset().get(pk=contract.pk)).data)
 
     def _export(self, request, kind):

@@ -23,6 +23,7 @@ from accounts.permissions import (
 )
 from audit.services import client_address_of
 from providers.models import Dossier, RequirementAnswer
+from tender.api.errors import api_error
 from tender.constants import Phase
 from tender.errors import ApplicationError
 from tender.models import Tender
@@ -76,10 +77,6 @@ def _phase(request) -> str:
     data = PhaseQuerySerializer(data=request.query_params)
     data.is_valid(raise_exception=True)
     return data.validated_data["phase"]
-
-
-def _refused(exc: ApplicationError) -> ValidationError:
-    return ValidationError({exc.field or "non_field_errors": [exc.message]})
 
 
 def _criterion(dossier: Dossier, code: str, phase: str | None = None):
@@ -172,7 +169,7 @@ class AssignmentViewSet(
                 client_address=client_address_of(request),
             )
         except ApplicationError as exc:
-            raise _refused(exc) from exc
+            raise api_error(exc) from exc
         output = self._output([assignment], Phase.SELECTION, many=False)
         return Response(output, status=status.HTTP_201_CREATED)
 
@@ -188,7 +185,7 @@ class AssignmentViewSet(
                 client_address=client_address_of(request),
             )
         except ApplicationError as exc:
-            raise _refused(exc) from exc
+            raise api_error(exc) from exc
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     def _own(self, assignment: Assignment) -> Assignment:
@@ -212,7 +209,7 @@ class AssignmentViewSet(
                 client_address=client_address_of(request),
             )
         except ApplicationError as exc:
-            raise _refused(exc) from exc
+            raise api_error(exc) from exc
         output = self._output([assignment], Phase.SELECTION, many=False)
         return Response(output, status=status.HTTP_201_CREATED)
 
@@ -265,7 +262,7 @@ class AssignmentViewSet(
                 client_address=client_address_of(request),
             )
         except ApplicationError as exc:
-            raise _refused(exc) from exc
+            raise api_error(exc) from exc
         return Response(ScoreOutputSerializer(score).data)
 
     @extend_schema(request=PhaseQuerySerializer, responses=ScoreOutputSerializer(many=True))
@@ -290,7 +287,7 @@ class AssignmentViewSet(
                 }
             ) from exc
         except ApplicationError as exc:
-            raise _refused(exc) from exc
+            raise api_error(exc) from exc
         return Response(ScoreOutputSerializer(scores, many=True).data)
 
 
@@ -362,7 +359,7 @@ class ConsensusViewSet(viewsets.GenericViewSet):
                 client_address=client_address_of(request),
             )
         except ApplicationError as exc:
-            raise _refused(exc) from exc
+            raise api_error(exc) from exc
         scores = visible_scores(user=request.user, dossier=dossier, phase=criterion.phase)
         row = next(
             r
@@ -420,6 +417,6 @@ class RequirementAnswerViewSet(viewsets.GenericViewSet):
                 client_address=client_address_of(request),
             )
         except ApplicationError as exc:
-            raise _refused(exc) from exc
+            raise api_error(exc) from exc
         answer.refresh_from_db()
         return Response(AnswerOutputSerializer(answer).data)

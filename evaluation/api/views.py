@@ -4,7 +4,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
 from accounts.permissions import (
@@ -14,6 +14,7 @@ from accounts.permissions import (
     can_run_ranking,
 )
 from audit.services import client_address_of
+from tender.api.errors import api_error
 from tender.errors import ApplicationError
 from tender.selectors import tenders_visible_to
 
@@ -27,10 +28,6 @@ from .serializers import (
     RankingReopenInputSerializer,
     RankingRequestInputSerializer,
 )
-
-
-def _refused(exc: ApplicationError) -> ValidationError:
-    return ValidationError({exc.field or "non_field_errors": [exc.message]})
 
 
 class RankingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -72,7 +69,7 @@ class RankingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 user=request.user,
             )
         except ApplicationError as exc:
-            raise _refused(exc) from exc
+            raise api_error(exc) from exc
         ranking.refresh_from_db()
         return Response(RankingOutputSerializer(ranking).data, status=status.HTTP_202_ACCEPTED)
 
@@ -90,7 +87,7 @@ class RankingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 ranking=ranking, user=request.user, client_address=client_address_of(request)
             )
         except ApplicationError as exc:
-            raise _refused(exc) from exc
+            raise api_error(exc) from exc
         return Response(RankingOutputSerializer(ranking).data)
 
     @extend_schema(request=RankingReopenInputSerializer, responses=RankingOutputSerializer)
@@ -111,7 +108,7 @@ class RankingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 client_address=client_address_of(request),
             )
         except ApplicationError as exc:
-            raise _refused(exc) from exc
+            raise api_error(exc) from exc
         return Response(RankingOutputSerializer(ranking).data)
 
     # Routed in urls.py as rankings/{id}/export.csv (a file name: no trailing slash), with the
@@ -131,7 +128,7 @@ class RankingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 ranking=ranking, user=request.user, client_address=client_address_of(request)
             )
         except ApplicationError as exc:
-            raise _refused(exc) from exc
+            raise api_error(exc) from exc
         filename = export_filename(
             tender=ranking.tender,
             phase=ranking.phase,

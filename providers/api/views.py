@@ -9,13 +9,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from audit.services import client_address_of
+from tender.api.errors import api_error
 from tender.errors import ApplicationError
 
 from ..models import (
@@ -72,7 +73,7 @@ def _call(call):
     try:
         return call()
     except ApplicationError as exc:
-        raise ValidationError({exc.field or "non_field_errors": [exc.message]}) from exc
+        raise api_error(exc) from exc
 
 
 def _base_url(request) -> str:

@@ -51,6 +51,7 @@ from .communication_serializers import (
     PublicTenderSerializer,
     SessionSerializer,
 )
+from .errors import api_error
 from .serializers import TenderOutputSerializer
 
 
@@ -59,7 +60,7 @@ def service_call(call):
     try:
         return call()
     except ApplicationError as exc:
-        raise ValidationError({exc.field or "non_field_errors": [exc.message]}) from exc
+        raise api_error(exc) from exc
 
 
 def base_url_of(request) -> str:

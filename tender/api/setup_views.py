@@ -45,10 +45,7 @@ from ..setup_selectors import (
     subsegments_visible_to,
 )
 from . import setup_serializers as s
-
-
-def _service_error(exc: ApplicationError) -> ValidationError:
-    return ValidationError({exc.field or "non_field_errors": [exc.message]})
+from .errors import api_error
 
 
 def _refuse_creation(user) -> None:
@@ -103,7 +100,7 @@ class SetupViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
                 user=self.request.user, client_address=client_address_of(self.request), **kwargs
             )
         except ApplicationError as exc:
-            raise _service_error(exc) from exc
+            raise api_error(exc) from exc
 
     def create(self, request, *args, **kwargs):
         slug = request.data.get("tender")
@@ -287,7 +284,7 @@ class SetupTenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
                 user=request.user, client_address=client_address_of(request), **data
             )
         except ApplicationError as exc:
-            raise _service_error(exc) from exc
+            raise api_error(exc) from exc
         return Response(s.SetupTenderOutputSerializer(tender).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.TenderInputSerializer, responses=s.SetupTenderOutputSerializer)
@@ -305,7 +302,7 @@ class SetupTenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
                 tender=tender, user=request.user, client_address=client_address_of(request), **data
             )
         except ApplicationError as exc:
-            raise _service_error(exc) from exc
+            raise api_error(exc) from exc
         return Response(s.SetupTenderOutputSerializer(tender).data)
 
     @extend_schema(request=s.TenderInputSerializer, responses=s.SetupTenderOutputSerializer)
@@ -372,7 +369,7 @@ class SetupRegionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
                 user=self.request.user, client_address=client_address_of(self.request), **kwargs
             )
         except ApplicationError as exc:
-            raise _service_error(exc) from exc
+            raise api_error(exc) from exc
 
     @extend_schema(request=s.RegionInputSerializer, responses={201: s.SetupRegionOutputSerializer})
     def create(self, request):
@@ -445,5 +442,5 @@ class ScenarioImportView(APIView):
                 {"issues": s.ScenarioIssueSerializer(exc.issues, many=True).data}
             ) from exc
         except ApplicationError as exc:
-            raise _service_error(exc) from exc
+            raise api_error(exc) from exc
         return Response(s.SetupTenderOutputSerializer(tender).data, status=status.HTTP_201_CREATED)

@@ -2,7 +2,6 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from audit.services import client_address_of
@@ -11,6 +10,7 @@ from ..errors import ApplicationError
 from ..models import Lot, Segment
 from ..selectors import tenders_visible_to
 from ..services.lifecycle import tender_confirm_opening, tender_transition
+from .errors import api_error
 from .serializers import (
     TenderDetailOutputSerializer,
     TenderOutputSerializer,
@@ -57,5 +57,5 @@ class TenderViewSet(viewsets.ReadOnlyModelViewSet):
                     client_address=client_address_of(request),
                 )
         except ApplicationError as exc:
-            raise ValidationError({exc.field or "non_field_errors": [exc.message]}) from exc
+            raise api_error(exc) from exc
         return Response(TenderOutputSerializer(tender).data)

@@ -1,0 +1,10 @@
+"""The one translation of a refused service action into an API answer."""
+
+from rest_framework.exceptions import ValidationError
+
+from tender.errors import ApplicationError
+
+
+def api_error(exc: ApplicationError) -> ValidationError:
+    """400 with the Dutch message under the field it concerns (else ``non_field_errors``)."""
+    return ValidationError({exc.field or "non_field_errors": [exc.message]})
