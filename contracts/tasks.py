@@ -4,9 +4,8 @@ around the services."""
 from celery import shared_task
 from django.db import OperationalError
 
-# Module import (not names): services.awards queues these tasks, and these tasks run it.
-from .services import awards as award_services
-from .services.contracts import contract_reminders_send
+from .services.awards import award_finalise_due, letters_execute
+from .services.contracts import contract_reminders_send, contracts_end_expired
 
 
 @shared_task(
@@ -21,7 +20,7 @@ from .services.contracts import contract_reminders_send
 def generate_letters(self, run_id: int) -> dict:
     """Make the letters of a run, one transaction per letter; idempotent, so a retried,
     redelivered or restarted task makes only the letters still missing."""
-    run = award_services.letters_execute(run_id=run_id)
+    run = letters_execute(run_id=run_id)
     return {"run": run.pk, "status": run.status, "done": run.done, "total": run.total}
 
 
@@ -29,7 +28,7 @@ def generate_letters(self, run_id: int) -> dict:
 def finalise_due_awards() -> dict:
     """Scheduled (hourly): make the award final where the standstill has ended without an
     open objection."""
-    results = award_services.award_finalise_due()
+    results = award_finalise_due()
     return {
         slug: {"finalised": r.finalised, "refused": [code for code, _ in r.refused]}
         for slug, r in results.items()
@@ -50,6 +49,4 @@ def contract_send_extension_reminders() -> dict:
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
 def contracts_end_expired_task() -> dict:
     """Daily (beat): contracts past their end date are marked ended."""
-    from .services.contracts import contracts_end_expired
-
     return {"contracts_ended": contracts_end_expired()}

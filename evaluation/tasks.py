@@ -3,8 +3,7 @@
 from celery import shared_task
 from django.db import OperationalError
 
-# Module import (not names): services.ranking queues this task, and this task runs it.
-from .services import ranking as ranking_services
+from .services.ranking import ranking_execute
 
 
 @shared_task(
@@ -18,5 +17,5 @@ from .services import ranking as ranking_services
 )
 def rank_tender(self, ranking_id: int) -> dict:
     """Compute a requested ranking; idempotent, so a redelivered message does no harm."""
-    ranking = ranking_services.ranking_execute(ranking_id=ranking_id)
+    ranking = ranking_execute(ranking_id=ranking_id)
     return {"ranking": ranking.pk, "status": ranking.status, "input_hash": ranking.input_hash}

@@ -24,6 +24,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
+from config.queue import enqueue
 from evaluation.models import RankingRow
 from evaluation.selectors import final_ranking
 from providers.models import Organisation
@@ -34,7 +35,6 @@ from tender.pdf import render_to_pdf
 from tender.services.lifecycle import tender_transition
 from tender.services.mail import absolute_url, mail_after_commit, mail_render
 
-from .. import tasks
 from ..award_models import (
     AwardDecision,
     AwardLetter,
@@ -136,7 +136,7 @@ def letters_request(
         client_address=client_address,
         details={"phase": phase, "decision_date": today.isoformat(), "letters": run.total},
     )
-    transaction.on_commit(lambda: tasks.generate_letters.delay(run.pk))
+    enqueue("contracts.tasks.generate_letters", run.pk)
     return run
 
 

@@ -5,13 +5,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
+from config.queue import enqueue
 from providers.models import Dossier
 from tender.constants import Phase
 from tender.errors import ApplicationError
 from tender.models import Segment, Tender
 
 from .. import ranking as engine
-from .. import tasks
 from ..constants import RankingStatus
 from ..models import Ranking, RankingGap, RankingRow
 from ..selectors import final_ranking, ranking_run_inputs
@@ -40,7 +40,7 @@ def ranking_request(*, tender: Tender, phase: str, seed: int = 0, user=None) -> 
         seed=seed,
         requested_by=user if user and user.is_authenticated else None,
     )
-    transaction.on_commit(lambda: tasks.rank_tender.delay(ranking.pk))
+    enqueue("evaluation.tasks.rank_tender", ranking.pk)
     return ranking
 
 
