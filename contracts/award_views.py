@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
 
-from accounts.permissions import can_manage_award, can_read_letter, can_view_award
 from audit.services import audit_record, client_address_of
 from providers.portal_views import PortalMixin
 from tender.constants import Phase, TenderState
@@ -28,6 +27,7 @@ from .award_selectors import (
     mark_latest,
     phases_of,
 )
+from .permissions import can_manage_award, can_read_letter, can_view_award
 from .services import awards as services
 
 

@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from accounts.permissions import can_report_on_contract
 from audit.services import client_address_of
 from providers.portal_views import PortalMixin
 from tender.errors import ApplicationError
@@ -25,6 +24,7 @@ from .kpi_selectors import (
 )
 from .models import Contract
 from .performance_forms import KpiEffectForm, KpiValueForm, ProviderKpiForm
+from .permissions import can_report_on_contract
 from .services.kpis import (
     kpi_default_set_load,
     kpi_effect_save,

@@ -11,11 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from accounts.permissions import (
-    can_manage_contract_performance,
-    can_report_on_contract,
-    can_view_contract_performance,
-)
 from audit.services import client_address_of
 from providers.portal_views import PortalMixin
 from tender.errors import ApplicationError
@@ -23,6 +18,11 @@ from tender.models import Tender
 
 from .models import Contract, ContractSegment
 from .performance_forms import ContractPolicyForm, ProductionReportForm
+from .permissions import (
+    can_manage_contract_performance,
+    can_report_on_contract,
+    can_view_contract_performance,
+)
 from .services.settlement import (
     above_band_policy,
     band_of,

@@ -9,7 +9,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
-from accounts.permissions import can_manage_contracts, can_view_contracts
 from providers.portal_views import PortalMixin
 from tender.errors import ApplicationError
 from tender.pdf import render_to_pdf
@@ -19,6 +18,7 @@ from .award_selectors import award_final_segments
 from .exports import CSV_CONTENT_TYPE, CSV_ENCODING, XLSX_CONTENT_TYPE, finance_csv, finance_xlsx
 from .forms import DecisionForm, YearForm
 from .models import Contract
+from .permissions import can_manage_contracts, can_view_contracts
 from .selectors import (
     contract_detail,
     contract_list,

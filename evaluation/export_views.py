@@ -9,12 +9,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 
-from accounts.permissions import can_export_scores
 from audit.services import client_address_of
 from tender.errors import ApplicationError
 
 from .exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from .models import Ranking
+from .permissions import can_export_scores
 from .services.exports import export_filename, ranking_csv_export, scores_workbook_export
 from .views import RankingAccessMixin
 

@@ -5,21 +5,13 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
-from accounts.permissions import can_assign, can_be_assigned
+from accounts.permissions import can_be_assigned
 from providers.constants import SubmissionState
-from providers.models import Dossier, RequirementAnswer, Submission
+from providers.models import RequirementAnswer, Submission
 from tender.models import Tender
 
+from .permissions import can_assign
 from .scoring_selectors import sealed_dossiers
-
-
-def _scorable_dossiers(user, tender: Tender) -> QuerySet[Dossier]:
-    """Dossiers of ``tender`` the user may score: assigned, no conflict declared."""
-    return sealed_dossiers(tender=tender).filter(
-        assignments__evaluator__user=user,
-        assignments__evaluator__conflict_declarations__organisation=F("submission__bidder"),
-        assignments__evaluator__conflict_declarations__has_conflict=False,
-    )
 
 
 def answers_reviewable_by(*, user, tender: Tender) -> QuerySet[RequirementAnswer]:
@@ -44,7 +36,7 @@ def answers_reviewable_by(*, user, tender: Tender) -> QuerySet[RequirementAnswer
         return answers
     if not can_be_assigned(user):
         return answers.none()
-    scorable = _scorable_dossiers(user, tender)
+    scorable = sealed_dossiers(tender=tender).scorable_by(user)
     same_bidder = Exists(scorable.filter(submission=OuterRef("submission")))
     same_segment = Exists(
         scorable.filter(submission=OuterRef("submission"), segment=OuterRef("requirement__segment"))

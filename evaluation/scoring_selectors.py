@@ -14,25 +14,15 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from accounts.permissions import EVALUATING_ROLES, can_assign, can_be_assigned
+from accounts.permissions import EVALUATING_ROLES, can_be_assigned
 from providers.constants import SubmissionState
 from providers.models import Dossier
-from tender.constants import Phase, TenderState
+from tender.constants import BIDS_READABLE_STATES, SCORING_WRITABLE_STATES, Phase
 from tender.models import Criterion, Segment, Tender
 
 from .models import Assignment, ConflictDeclaration, Evaluator, Score
+from .permissions import can_assign
 from .selectors import final_ranking, finalised_selection
-
-S = TenderState
-
-# Bids may be read from the opening on; a draft holds sealed submissions only when they were
-# loaded from a scenario file (evaluated outside the system, or being evaluated now).
-READABLE_STATES = frozenset(
-    {S.DRAFT, S.OPENED, S.SELECTION, S.AWARD, S.STANDSTILL, S.AWARDED, S.CONTRACTED}
-)
-# Scores, consensus and requirement reviews change only in these states (and only while the
-# ranking of their phase is not final).
-WRITABLE_STATES = frozenset({S.DRAFT, S.OPENED, S.SELECTION, S.AWARD})
 
 DECLARATION_PENDING = "pending"
 DECLARATION_NO_CONFLICT = "no_conflict"
@@ -48,7 +38,7 @@ def evaluators_required() -> int:
 
 
 def tender_readable(tender: Tender) -> bool:
-    return tender.state in READABLE_STATES
+    return tender.state in BIDS_READABLE_STATES
 
 
 def phase_locked(*, tender: Tender, phase: str) -> bool:
@@ -58,7 +48,7 @@ def phase_locked(*, tender: Tender, phase: str) -> bool:
 
 def scoring_refusal(*, tender: Tender, phase: str) -> str | None:
     """Why scores or final levels of ``phase`` cannot change now (Dutch), or None."""
-    if tender.state not in WRITABLE_STATES:
+    if tender.state not in SCORING_WRITABLE_STATES:
         return _("De aanbesteding heeft de status '%(state)s'; beoordelen kan nu niet.") % {
             "state": tender.get_state_display()
         }
@@ -110,9 +100,7 @@ def dossier_in_phase(*, dossier: Dossier, phase: str) -> bool:
 
 def dossiers_assigned_to(user) -> QuerySet[Dossier]:
     """Dossiers the user is assigned to score; nothing for anyone who is not an evaluator."""
-    if not can_be_assigned(user):
-        return Dossier.objects.none()
-    return Dossier.objects.filter(assignments__evaluator__user=user).distinct()
+    return Dossier.objects.assigned_to(user)
 
 
 def assignments_visible_to(user) -> QuerySet[Assignment]:
@@ -328,7 +316,7 @@ def tenders_with_assignments_for(user) -> QuerySet[Tender]:
         Tender.objects.filter(
             evaluators__user=user,
             evaluators__assignments__isnull=False,
-            state__in=READABLE_STATES,
+            state__in=BIDS_READABLE_STATES,
         )
         .distinct()
         .order_by("-deadline", "slug")

@@ -9,13 +9,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
-from accounts.permissions import (
-    can_export_scores,
-    can_finalise_ranking,
-    can_reopen_ranking,
-    can_run_ranking,
-    can_view_ranking,
-)
 from audit.services import client_address_of
 from tender.constants import Phase
 from tender.errors import ApplicationError
@@ -24,6 +17,13 @@ from tender.models import Segment, Tender
 from .constants import RankingStatus
 from .forms import RankingReopenForm, RankingRunForm
 from .models import Ranking, RankingGap, RankingRow
+from .permissions import (
+    can_export_scores,
+    can_finalise_ranking,
+    can_reopen_ranking,
+    can_run_ranking,
+    can_view_ranking,
+)
 from .ranking_selectors import (
     coverage_matrix,
     line_after,

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from accounts.permissions import OPENED_STATES
 from audit.admin import ReadOnlyAdminMixin
+from tender.constants import BIDS_READABLE_STATES, OPENED_STATES
 
 from .models import (
     Combination,
@@ -21,12 +21,11 @@ from .models import (
 
 # Submissions are sealed until the four-eyes opening: the admin shows none of them (not even
 # that they exist) before it. A draft tender holds only submissions loaded from a scenario file.
-ADMIN_READABLE_STATES = OPENED_STATES | {"draft"}
 
 
 class SealedUntilOpeningMixin:
     tender_path = "tender"
-    readable_states = ADMIN_READABLE_STATES
+    readable_states = BIDS_READABLE_STATES
 
     def get_queryset(self, request):
         return (

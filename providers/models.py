@@ -5,9 +5,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.permissions import can_be_assigned
 from tender.models import Lot, Municipality, Nota, Requirement, Segment, Session, Tender
 
 from .constants import LegalForm, SubmissionState
@@ -319,6 +320,29 @@ class Subcontractor(models.Model):
         return f"{self.name} ({self.kvk})"
 
 
+class DossierQuerySet(models.QuerySet):
+    def scorable_by(self, user) -> "DossierQuerySet":
+        """The dossiers ``user`` may score: an evaluator or chair with an active account
+        (``can_be_assigned``), assigned to the dossier, who declared no conflict of interest
+        with its bidder (an assignment without a declaration does not count yet). The one
+        "may score" query: the permission predicates and the selectors use it alike."""
+        if not can_be_assigned(user):
+            return self.none()
+        # One filter() call: the assignment, its evaluator and the declaration are one row.
+        return self.filter(
+            assignments__evaluator__user=user,
+            assignments__evaluator__conflict_declarations__organisation=F("submission__bidder"),
+            assignments__evaluator__conflict_declarations__has_conflict=False,
+        )
+
+    def assigned_to(self, user) -> "DossierQuerySet":
+        """The dossiers ``user`` is assigned to score, whatever the conflict declaration says;
+        none for anyone who cannot be assigned."""
+        if not can_be_assigned(user):
+            return self.none()
+        return self.filter(assignments__evaluator__user=user).distinct()
+
+
 class Dossier(models.Model):
     """The bekwaamheidsdossier: a bidder's entry for one segment, with its lumpsum bid."""
 
@@ -373,6 +397,8 @@ class Dossier(models.Model):
         validators=[MinValueValidator(Decimal("0"))],
         help_text=_("Intensiteit per cliënt."),
     )
+
+    objects = DossierQuerySet.as_manager()
 
     class Meta:
         ordering = ["submission", "segment__code"]

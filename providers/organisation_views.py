@@ -11,18 +11,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from accounts.permissions import (
+from audit.services import client_address_of
+from tender.communication_selectors import published_notas
+from tender.errors import ApplicationError
+
+from .models import SessionRegistration, UEADeclaration
+from .permissions import (
     can_lead_combination,
     can_manage_organisation,
     can_sign_uea,
     can_view_uea_as_staff,
     is_organisation_admin,
 )
-from audit.services import client_address_of
-from tender.communication_selectors import published_notas
-from tender.errors import ApplicationError
-
-from .models import SessionRegistration, UEADeclaration
 from .portal_forms import (
     AcceptInvitationForm,
     CombinationForm,

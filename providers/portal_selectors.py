@@ -4,9 +4,8 @@ always scoped to one organisation. Also the interface the submission part uses:
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from accounts.permissions import OPENED_STATES
 from evaluation.models import Ranking, RankingRow
-from tender.constants import Phase
+from tender.constants import OPENED_STATES, Phase
 from tender.models import Tender
 
 from .models import (

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
-from tender.constants import Funding, TenderState
+from tender.constants import OPENED_STATES, Funding
 from tender.models import Requirement, Segment, Tender
 
 from .constants import SubmissionState
@@ -27,11 +27,6 @@ from .models import (
 )
 from .portal_selectors import combination_is_complete, combination_of, uea_status
 
-# Drafts are started and changed, and sealed, while the tender is open for submissions and the
-# moment is strictly before the deadline (docs/rules.md). Not while it is only published: its
-# set-up may still change then, and a draft would freeze it (``setup_refusal``).
-DRAFT_STATES = frozenset({TenderState.SUBMISSIONS_OPEN})
-SEAL_STATE = TenderState.SUBMISSIONS_OPEN
 MAX_REFERENCES = 5
 
 
@@ -318,8 +313,6 @@ def dossier_documents(dossier: Dossier) -> list[SubmissionDocument]:
     references, the evidence of the general requirements and of this segment's requirements,
     and a combination's convenant. None before the opening, and none for a version that is not
     the sealed, current one (the serving view checks the user as well)."""
-    from accounts.permissions import OPENED_STATES
-
     submission = dossier.submission
     if submission.tender.state not in OPENED_STATES:
         return []

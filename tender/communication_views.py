@@ -247,7 +247,7 @@ class DeadlineMoveView(CommunicationMixin, View):
             request,
             "deadline_move.html",
             form=form,
-            passed=self.tender.deadline <= timezone.now(),
+            passed=self.tender.deadline_passed(timezone.now()),
             for_nota=request.GET.get("reden") == "nota",
             status=status,
         )

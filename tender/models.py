@@ -1,5 +1,6 @@
 """Regions, municipalities and the tender with its lots, segments, requirements and criteria."""
 
+from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -122,6 +123,11 @@ class Tender(models.Model):
 
     def __str__(self):
         return self.title
+
+    def deadline_passed(self, at: datetime) -> bool:
+        """Whether a receipt (or action) at ``at`` is too late: the deadline is a hard close, so
+        a moment equal to it is late already ("strictly before the deadline" is in time)."""
+        return at >= self.deadline
 
 
 class Lot(models.Model):

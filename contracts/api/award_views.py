@@ -11,7 +11,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.permissions import can_manage_award, can_view_award, is_staff_member
+from accounts.permissions import is_staff_member
 from audit.services import client_address_of
 from providers.models import Organisation
 from providers.selectors import organisation_of
@@ -29,6 +29,7 @@ from ..award_selectors import (
     phases_of,
 )
 from ..award_views import letter_response
+from ..permissions import can_manage_award, can_view_award
 from ..services import awards as services
 from .award_serializers import (
     AwardDecisionSerializer,

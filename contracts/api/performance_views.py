@@ -13,7 +13,6 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.permissions import can_report_on_contract, can_view_contract_performance
 from audit.services import client_address_of
 from tender.api.errors import api_error
 from tender.errors import ApplicationError
@@ -22,6 +21,7 @@ from tender.models import Tender
 from ..kpi_models import KpiReport
 from ..kpi_selectors import kpi_definitions
 from ..models import Contract
+from ..permissions import can_report_on_contract, can_view_contract_performance
 from ..services.kpis import kpi_period_submit, kpi_report_save, kpis_for_contract
 from ..services.ocds import ocds_release_package
 from ..services.settlement import production_report_save

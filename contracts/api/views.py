@@ -7,13 +7,13 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
-from accounts.permissions import can_manage_contracts, can_view_contracts
 from tender.api.errors import api_error
 from tender.errors import ApplicationError
 from tender.selectors import tenders_visible_to
 
 from ..exports import CSV_CONTENT_TYPE, CSV_ENCODING, XLSX_CONTENT_TYPE, finance_csv, finance_xlsx
 from ..models import Instalment
+from ..permissions import can_manage_contracts, can_view_contracts
 from ..selectors import contract_list, contracts_visible_to, finance_rows
 from ..services.contracts import (
     contract_decline_extension,

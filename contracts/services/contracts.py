@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.permissions import can_manage_contracts
 from accounts.roles import CONTRACTMANAGER
 from audit.services import audit_record
 from evaluation.selectors import award_winners
@@ -22,6 +21,7 @@ from tender.services.mail import absolute_url, mail_after_commit, mail_render
 
 from ..award_selectors import award_final_segments
 from ..models import Contract, ContractReminder, ContractSegment, ContractState, ExtensionDecision
+from ..permissions import can_manage_contracts
 
 INITIAL_YEARS = 3
 EXTENSION_YEARS = 2

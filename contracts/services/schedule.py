@@ -13,12 +13,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.permissions import can_manage_contracts
 from audit.services import audit_record
 from tender.errors import ApplicationError
 from tender.models import Tender
 
 from ..models import Contract, ContractSegment, Instalment
+from ..permissions import can_manage_contracts
 from . import lumpsum_compute
 
 SPLIT_EQUAL = "equal"

@@ -15,16 +15,11 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
-from accounts.permissions import (
-    can_assign,
-    can_be_assigned,
-    can_review_answer,
-    can_view_scores_of,
-)
+from accounts.permissions import can_be_assigned
 from audit.services import client_address_of
 from providers.models import Dossier, RequirementAnswer
 from tender.api.errors import api_error
-from tender.constants import Phase
+from tender.constants import BIDS_READABLE_STATES, Phase
 from tender.errors import ApplicationError
 from tender.models import Tender
 
@@ -34,11 +29,11 @@ from ..consensus_selectors import (
     inter_rater,
 )
 from ..models import Assignment
+from ..permissions import can_assign, can_review_answer, can_view_scores_of
 from ..review_selectors import (
     answers_reviewable_by,
 )
 from ..scoring_selectors import (
-    READABLE_STATES,
     assignment_states,
     assignments_visible_to,
     dossier_in_phase,
@@ -103,7 +98,7 @@ class AssignmentViewSet(
 
     def get_queryset(self):
         queryset = assignments_visible_to(self.request.user).filter(
-            dossier__submission__tender__state__in=READABLE_STATES
+            dossier__submission__tender__state__in=BIDS_READABLE_STATES
         )
         tender = self.request.query_params.get("tender")
         if tender:
@@ -148,7 +143,8 @@ class AssignmentViewSet(
             raise PermissionDenied("Alleen de voorzitter wijst beoordelaars toe.")
         dossier = (
             Dossier.objects.filter(
-                pk=data.validated_data["dossier"], submission__tender__state__in=READABLE_STATES
+                pk=data.validated_data["dossier"],
+                submission__tender__state__in=BIDS_READABLE_STATES,
             )
             .select_related("submission__tender", "submission__bidder", "segment")
             .first()
@@ -308,7 +304,7 @@ class ConsensusViewSet(viewsets.GenericViewSet):
         slug = request.query_params.get("tender")
         if not slug:
             raise ValidationError({"tender": ["Geef de aanbesteding op (?tender=)."]})
-        return get_object_or_404(Tender, slug=slug, state__in=READABLE_STATES)
+        return get_object_or_404(Tender, slug=slug, state__in=BIDS_READABLE_STATES)
 
     @extend_schema(parameters=[TENDER, PHASE], responses=ConsensusRowSerializer(many=True))
     def list(self, request):
@@ -319,7 +315,7 @@ class ConsensusViewSet(viewsets.GenericViewSet):
         dossier = get_object_or_404(
             Dossier.objects.select_related("submission__tender", "submission__bidder", "segment"),
             pk=pk,
-            submission__tender__state__in=READABLE_STATES,
+            submission__tender__state__in=BIDS_READABLE_STATES,
         )
         if not dossier_in_phase(dossier=dossier, phase=phase):
             raise NotFound
@@ -346,7 +342,7 @@ class ConsensusViewSet(viewsets.GenericViewSet):
         dossier = get_object_or_404(
             Dossier.objects.select_related("submission__tender", "segment"),
             pk=pk,
-            submission__tender__state__in=READABLE_STATES,
+            submission__tender__state__in=BIDS_READABLE_STATES,
         )
         criterion = _criterion(dossier, data.validated_data["criterion"])
         try:
@@ -390,7 +386,7 @@ class RequirementAnswerViewSet(viewsets.GenericViewSet):
         slug = request.query_params.get("tender")
         if not slug:
             raise ValidationError({"tender": ["Geef de aanbesteding op (?tender=)."]})
-        tender = get_object_or_404(Tender, slug=slug, state__in=READABLE_STATES)
+        tender = get_object_or_404(Tender, slug=slug, state__in=BIDS_READABLE_STATES)
         answers = answers_reviewable_by(user=request.user, tender=tender)
         return Response(AnswerOutputSerializer(answers, many=True).data)
 
@@ -402,7 +398,7 @@ class RequirementAnswerViewSet(viewsets.GenericViewSet):
                 "submission__tender", "submission__bidder", "requirement"
             ),
             pk=pk,
-            submission__tender__state__in=READABLE_STATES,
+            submission__tender__state__in=BIDS_READABLE_STATES,
         )
         if not can_review_answer(request.user, answer):
             raise NotFound

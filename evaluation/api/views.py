@@ -7,12 +7,6 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
-from accounts.permissions import (
-    can_export_scores,
-    can_finalise_ranking,
-    can_reopen_ranking,
-    can_run_ranking,
-)
 from audit.services import client_address_of
 from tender.api.errors import api_error
 from tender.errors import ApplicationError
@@ -20,6 +14,12 @@ from tender.selectors import tenders_visible_to
 
 from ..exports import CSV_CONTENT_TYPE
 from ..models import Ranking
+from ..permissions import (
+    can_export_scores,
+    can_finalise_ranking,
+    can_reopen_ranking,
+    can_run_ranking,
+)
 from ..services.exports import export_filename, ranking_csv_export
 from ..services.ranking import ranking_finalise, ranking_request
 from ..services.reopen import ranking_reopen

@@ -7,12 +7,13 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from accounts.permissions import can_assign, can_be_assigned
+from accounts.permissions import can_be_assigned
 from providers.models import Dossier, RequirementAnswer
 from providers.submission_selectors import dossier_documents
 from tender.constants import Phase
 from tender.models import Tender
 
+from ..permissions import can_assign
 from ..scoring_selectors import bids_visible, tender_readable
 
 

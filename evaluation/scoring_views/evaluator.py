@@ -10,15 +10,15 @@ from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 from django.views import View
 
-from accounts.permissions import can_assign, can_be_assigned
+from accounts.permissions import can_be_assigned
 from audit.services import audit_record, client_address_of
-from tender.constants import Phase
+from tender.constants import BIDS_READABLE_STATES, Phase
 from tender.errors import ApplicationError
 from tender.models import Tender
 
+from ..permissions import can_assign
 from ..scoring_forms import DeclarationForm, LevelForm, level_initial
 from ..scoring_selectors import (
-    READABLE_STATES,
     declaration_for,
     dossier_in_phase,
     dossiers_assigned_to,
@@ -50,7 +50,9 @@ class ScoringHomeView(ScoringAccessMixin, View):
         if can_assign(user, None):
             chaired = [
                 {"tender": t, "award_open": finalised_selection(tender=t) is not None}
-                for t in Tender.objects.filter(state__in=READABLE_STATES, submissions__isnull=False)
+                for t in Tender.objects.filter(
+                    state__in=BIDS_READABLE_STATES, submissions__isnull=False
+                )
                 .distinct()
                 .order_by("-deadline", "slug")
             ]

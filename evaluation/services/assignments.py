@@ -22,15 +22,17 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.permissions import VOORZITTER, can_assign, can_be_assigned, role_names
+from accounts.permissions import can_be_assigned, role_names
+from accounts.roles import VOORZITTER
 from audit.services import audit_record
 from providers.models import Dossier
+from tender.constants import SCORING_WRITABLE_STATES
 from tender.errors import ApplicationError
 from tender.models import Segment, Tender
 
 from ..models import Assignment, ConflictDeclaration, Evaluator, Ranking, Score
+from ..permissions import can_assign
 from ..scoring_selectors import (
-    WRITABLE_STATES,
     dossiers_in_phase,
     evaluators_required,
     phase_locked,
@@ -46,7 +48,7 @@ def _display(user) -> str:
 def _check_chair(user, tender: Tender) -> None:
     if not can_assign(user, tender):
         raise ApplicationError(_("Alleen de voorzitter wijst beoordelaars toe."))
-    if tender.state not in WRITABLE_STATES:
+    if tender.state not in SCORING_WRITABLE_STATES:
         raise ApplicationError(
             _("De aanbesteding heeft de status '%(state)s'; toewijzen kan nu niet.")
             % {"state": tender.get_state_display()}
@@ -277,7 +279,7 @@ def conflict_declare(
         or not Assignment.objects.filter(dossier=dossier, evaluator=evaluator).exists()
     ):
         raise ApplicationError(_("U bent niet aan dit dossier toegewezen."))
-    if tender.state not in WRITABLE_STATES:
+    if tender.state not in SCORING_WRITABLE_STATES:
         raise ApplicationError(
             _("De aanbesteding heeft de status '%(state)s'; verklaren kan nu niet.")
             % {"state": tender.get_state_display()}

@@ -3,13 +3,13 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.permissions import can_set_consensus
 from audit.services import audit_record
 from providers.models import Dossier
 from tender.errors import ApplicationError
 from tender.models import Criterion
 
 from ..models import Assignment, FinalLevel
+from ..permissions import can_set_consensus
 from ..scoring_selectors import dossier_in_phase, dossier_progress, phase_locked, scoring_refusal
 from .scoring import level_on_scale
 

@@ -9,18 +9,15 @@ seed, input hash and rows.
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.permissions import can_reopen_ranking
 from audit.services import audit_record
-from tender.constants import Phase, TenderState
+from tender.constants import DECIDED_STATES, Phase
 from tender.errors import ApplicationError
 
 from ..models import Ranking
+from ..permissions import can_reopen_ranking
 from ..selectors import final_ranking
 
 REASON_MAX_LENGTH = 2000
-
-# Once the award decision is final (or the tender is withdrawn) there is nothing to re-rank.
-CLOSED_STATES = (TenderState.AWARDED, TenderState.CONTRACTED, TenderState.CANCELLED)
 
 
 @transaction.atomic
@@ -50,7 +47,7 @@ def ranking_reopen(
         raise ApplicationError(_("Alleen een definitieve ranking kan worden heropend."))
     if ranking.superseded:
         raise ApplicationError(_("Deze ranking is al heropend."))
-    if tender.state in CLOSED_STATES:
+    if tender.state in DECIDED_STATES:
         raise ApplicationError(
             _("De aanbesteding is %(state)s; de ranking kan niet meer worden heropend.")
             % {"state": tender.get_state_display().lower()}

@@ -6,14 +6,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.permissions import can_review_answer
 from audit.services import audit_record
 from providers.models import RequirementAnswer
-from tender.constants import Phase
+from tender.constants import SCORING_WRITABLE_STATES, Phase
 from tender.errors import ApplicationError
 
 from ..models import RequirementReview
-from ..scoring_selectors import WRITABLE_STATES, phase_locked
+from ..permissions import can_review_answer
+from ..scoring_selectors import phase_locked
 
 
 @transaction.atomic
@@ -39,7 +39,7 @@ def requirement_review(
     tender = answer.submission.tender
     if not can_review_answer(user, answer):
         raise ApplicationError(_("U mag dit antwoord niet controleren."))
-    if tender.state not in WRITABLE_STATES:
+    if tender.state not in SCORING_WRITABLE_STATES:
         raise ApplicationError(
             _("De aanbesteding heeft de status '%(state)s'; controleren kan nu niet.")
             % {"state": tender.get_state_display()}

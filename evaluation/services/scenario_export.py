@@ -24,24 +24,11 @@ from providers.models import (
     RequirementAnswer,
     Submission,
 )
-from tender.constants import TenderState
+from tender.constants import BIDS_READABLE_STATES
 from tender.models import Tender
 from tender.scenario_export import decimal_text, tender_scenario
 
 from ..models import Evaluator, FinalLevel, Score
-
-S = TenderState
-BIDS_READABLE_STATES = frozenset(
-    {
-        S.DRAFT,
-        S.OPENED,
-        S.SELECTION,
-        S.AWARD,
-        S.STANDSTILL,
-        S.AWARDED,
-        S.CONTRACTED,
-    }
-)
 
 
 def _sealed_submissions(tender: Tender):

@@ -7,9 +7,9 @@ and "replace" may only replace a tender that is still a draft (``accounts.permis
 
 from django.utils.translation import gettext as _
 
-from accounts.permissions import can_create_tender, can_replace_tender
 from tender.errors import ApplicationError
 from tender.models import Tender
+from tender.permissions import can_create_tender, can_replace_tender
 from tender.scenario import ScenarioError, parse_scenario
 
 from .scenario import ScenarioInvalid, scenario_load

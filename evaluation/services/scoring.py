@@ -14,13 +14,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.permissions import can_assign, can_score
 from audit.services import audit_record
 from providers.models import Dossier
 from tender.errors import ApplicationError
 from tender.models import Criterion
 
 from ..models import Evaluator, Score
+from ..permissions import can_assign, can_score
 from ..scoring_selectors import (
     dossier_in_phase,
     own_set_submitted,

@@ -4,8 +4,9 @@ from decimal import Decimal
 
 from django import template
 
-from accounts.permissions import can_assign, can_be_assigned
+from accounts.permissions import can_be_assigned
 
+from ..permissions import can_assign
 from ..scoring_forms import level_label
 
 register = template.Library()

@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.permissions import can_act_for_organisation, can_manage_tender_communication
-from tender.constants import TenderState
+from accounts.permissions import can_manage_tender_communication
+from tender.constants import BIDDING_STATES, TenderState
 from tender.errors import ApplicationError
 from tender.models import (
     Lot,
@@ -37,6 +37,7 @@ from ..models import (
     Subcontractor,
     Submission,
 )
+from ..permissions import can_act_for_organisation
 
 
 @transaction.atomic
@@ -325,9 +326,7 @@ def question_ask(
     if not can_act_for_organisation(user, organisation.pk):
         raise ApplicationError(_("Alleen een zorgaanbieder kan vragen stellen."))
     now = timezone.now()
-    if tender.state not in (TenderState.PUBLISHED, TenderState.SUBMISSIONS_OPEN) or (
-        now >= tender.deadline
-    ):
+    if tender.state not in BIDDING_STATES or (tender.deadline_passed(now)):
         raise ApplicationError(
             _(
                 "Vragen stellen kan alleen bij een gepubliceerde aanbesteding, "

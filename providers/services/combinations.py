@@ -12,25 +12,23 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.permissions import (
-    can_decide_combination_invitation,
-    can_lead_combination,
-    is_organisation_admin,
-)
 from audit.services import audit_record
-from tender.constants import TenderState
+from tender.constants import BIDDING_STATES
 from tender.errors import ApplicationError
 from tender.models import Tender
 from tender.services.mail import absolute_url, mail_after_commit, mail_render
 
 from ..models import Combination, CombinationMember, Organisation, OrganisationMembership
-
-FORMING_STATES = (TenderState.PUBLISHED, TenderState.SUBMISSIONS_OPEN)
+from ..permissions import (
+    can_decide_combination_invitation,
+    can_lead_combination,
+    is_organisation_admin,
+)
 
 
 def forming_refusal(tender: Tender) -> str | None:
     """Why combinations (and UEAs) of ``tender`` cannot change now, or None."""
-    if tender.state not in FORMING_STATES or timezone.now() >= tender.deadline:
+    if tender.state not in BIDDING_STATES or tender.deadline_passed(timezone.now()):
         return _(
             "Dit kan alleen bij een gepubliceerde aanbesteding of tijdens de inschrijving, "
             "tot de sluitingstermijn."

@@ -17,7 +17,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.permissions import can_manage_organisation
 from accounts.roles import AANBIEDER
 from audit.services import audit_record
 from tender.errors import ApplicationError
@@ -25,6 +24,7 @@ from tender.services.mail import absolute_url, mail_after_commit, mail_render
 
 from ..constants import LegalForm
 from ..models import Organisation, OrganisationInvitation, OrganisationMembership
+from ..permissions import can_manage_organisation
 
 # Organisation fields a registration and an admin's edit may set (KvK is fixed once stored).
 DETAIL_FIELDS = (

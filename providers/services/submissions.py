@@ -22,8 +22,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.permissions import can_edit_submission, can_read_submission_document
 from audit.services import audit_record
+from tender.constants import SUBMISSIONS_WRITABLE_STATES
 from tender.errors import ApplicationError
 from tender.models import Municipality, Requirement, Segment, Tender
 from tender.pdf import render_to_pdf
@@ -43,10 +43,9 @@ from ..models import (
     SubmissionDocument,
     kvk_validator,
 )
+from ..permissions import can_edit_submission, can_read_submission_document
 from ..submission_selectors import (
-    DRAFT_STATES,
     MAX_REFERENCES,
-    SEAL_STATE,
     checklist_missing,
     member_refusal,
     submission_checklist,
@@ -64,11 +63,11 @@ MANIFEST_FORMAT = "aanbesteding-inschrijving-v1"
 def draft_refusal(tender: Tender, now=None) -> str | None:
     """Why a draft of ``tender`` cannot be changed now (Dutch), or None."""
     now = now or timezone.now()
-    if tender.state not in DRAFT_STATES:
+    if tender.state not in SUBMISSIONS_WRITABLE_STATES:
         return _("Inschrijven is bij deze aanbesteding niet mogelijk (status: %(state)s).") % {
             "state": tender.get_state_display()
         }
-    if now >= tender.deadline:
+    if tender.deadline_passed(now):
         return _(
             "De sluitingstermijn (%(deadline)s) is verstreken. Uw concept blijft bewaard, maar "
             "kan niet meer worden gewijzigd of ingediend."
@@ -557,7 +556,7 @@ def submission_seal(*, submission: Submission, user, base_url: str = "") -> Subm
     if locked.state != SubmissionState.DRAFT:
         raise ApplicationError(_("Deze versie van uw inschrijving is al ingediend."))
     tender = locked.tender
-    if received_at >= tender.deadline:
+    if tender.deadline_passed(received_at):
         raise ApplicationError(
             _(
                 "De sluitingstermijn (%(deadline)s) is verstreken; indienen kan niet meer. Uw "
@@ -565,7 +564,7 @@ def submission_seal(*, submission: Submission, user, base_url: str = "") -> Subm
             )
             % {"deadline": local_display(tender.deadline)}
         )
-    if tender.state != SEAL_STATE:
+    if tender.state not in SUBMISSIONS_WRITABLE_STATES:
         raise ApplicationError(
             _("Indienen kan alleen als de inschrijving is opengesteld (status: %(state)s).")
             % {"state": tender.get_state_display()}
@@ -655,7 +654,7 @@ def submission_withdraw(*, submission: Submission, user) -> Submission:
     if locked.state != SubmissionState.SEALED or not locked.is_current:
         raise ApplicationError(_("Alleen een ingediende inschrijving kan worden ingetrokken."))
     now = timezone.now()
-    if now >= locked.tender.deadline or locked.tender.state != SEAL_STATE:
+    if locked.tender.deadline_passed(now) or locked.tender.state not in SUBMISSIONS_WRITABLE_STATES:
         raise ApplicationError(_("De sluitingstermijn is verstreken; intrekken kan niet meer."))
     locked.state = SubmissionState.WITHDRAWN
     locked.is_current = False

@@ -9,7 +9,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.permissions import can_edit_uea, can_sign_uea
 from audit.services import audit_record
 from tender.errors import ApplicationError
 from tender.models import Tender
@@ -17,6 +16,7 @@ from tender.pdf import render_to_pdf
 
 from .. import uea as structure
 from ..models import Organisation, UEADeclaration
+from ..permissions import can_edit_uea, can_sign_uea
 from .combinations import forming_refusal
 
 SIGNER_FIELDS = ("signer_name", "signer_role", "signed_place")

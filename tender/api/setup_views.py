@@ -21,19 +21,14 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.permissions import (
-    can_create_tender,
-    can_export_tender,
-    can_manage_regions,
-    is_staff_member,
-    setup_refusal,
-)
+from accounts.permissions import is_staff_member
 from audit.services import client_address_of
 from evaluation.services.scenario_export import scenario_export
 from evaluation.services.scenario_import import scenario_import
 
 from ..errors import ApplicationError
 from ..models import Region
+from ..permissions import can_create_tender, can_export_tender, can_manage_regions, setup_refusal
 from ..scenario import ScenarioError, validate_scenario
 from ..selectors import tenders_visible_to
 from ..services import setup

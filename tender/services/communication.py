@@ -298,7 +298,7 @@ def tender_deadline_move(
     if tender.state == TenderState.CANCELLED:
         raise ApplicationError(_("De aanbesteding is ingetrokken."), field="deadline")
     now = timezone.now()
-    if tender.deadline <= now:
+    if tender.deadline_passed(now):
         raise ApplicationError(
             _("Een verstreken sluitingstermijn kan niet meer worden gewijzigd."), field="deadline"
         )

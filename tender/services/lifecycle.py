@@ -156,13 +156,13 @@ def _complete_for_publication(tender: Tender) -> str | None:
 
 
 def _deadline_in_future(tender: Tender) -> str | None:
-    if tender.deadline <= timezone.now():
+    if tender.deadline_passed(timezone.now()):
         return _("De sluitingstermijn ligt in het verleden; verplaats die eerst.")
     return None
 
 
 def _deadline_passed(tender: Tender) -> str | None:
-    if tender.deadline > timezone.now():
+    if not tender.deadline_passed(timezone.now()):
         return _("De sluitingstermijn is nog niet verstreken.")
     return None
 

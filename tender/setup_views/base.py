@@ -6,14 +6,11 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from accounts.permissions import (
-    can_create_tender,
-    is_staff_member,
-    setup_refusal,
-)
+from accounts.permissions import is_staff_member
 from audit.services import client_address_of
 
 from ..errors import ApplicationError
+from ..permissions import can_create_tender, setup_refusal
 from ..selectors import tenders_visible_to
 
 MAX_ISSUES_SHOWN = 50

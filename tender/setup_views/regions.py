@@ -9,11 +9,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
-from accounts.permissions import can_manage_regions, is_staff_member
+from accounts.permissions import is_staff_member
 from audit.services import client_address_of
 
 from ..forms import RegionForm
 from ..models import Region
+from ..permissions import can_manage_regions
 from ..services import setup
 from .base import home_crumb, refused, submit
 

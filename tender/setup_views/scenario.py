@@ -13,10 +13,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
-from accounts.permissions import (
-    can_edit_tender,
-    can_export_tender,
-)
 from audit.services import client_address_of
 from evaluation.services.scenario_export import scenario_export
 from evaluation.services.scenario_import import MAX_SCENARIO_BYTES, scenario_import
@@ -25,6 +21,7 @@ from ..errors import ApplicationError
 from ..forms import (
     ScenarioImportForm,
 )
+from ..permissions import can_edit_tender, can_export_tender
 from ..scenario import ScenarioError, validate_scenario
 from ..selectors import tenders_visible_to
 from .base import (

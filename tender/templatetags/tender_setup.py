@@ -7,7 +7,7 @@
 
 from django import template
 
-from accounts import permissions
+from .. import permissions
 
 register = template.Library()
 

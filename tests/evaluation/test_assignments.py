@@ -6,7 +6,6 @@ from django.core import mail
 from django.test import override_settings
 from django.urls import reverse
 
-from accounts.permissions import can_score
 from audit.models import AuditEntry
 from evaluation.consensus_selectors import (
     declared_conflicts,
@@ -21,6 +20,7 @@ from evaluation.models import (
     RequirementReview,
     Score,
 )
+from evaluation.permissions import can_score
 from evaluation.scoring_selectors import (
     sealed_dossiers,
 )

@@ -8,7 +8,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, QuerySet
 from django.utils.translation import gettext as _
 
-from accounts.permissions import setup_refusal
 from audit.services import audit_record
 
 from ...errors import ApplicationError
@@ -16,6 +15,7 @@ from ...models import (
     Tender,
     code_validator,
 )
+from ...permissions import setup_refusal
 
 Problems = list[tuple[str, str]]
 

@@ -12,10 +12,9 @@ from collections.abc import Iterable, Sequence
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.permissions import can_manage_regions
-
 from ...errors import ApplicationError
 from ...models import Lot, Municipality, Region
+from ...permissions import can_manage_regions
 from ._base import SLUG_PATTERN, Problems, audit, blank, raise_first, save, taken
 
 CBS_PATTERN = re.compile(r"^GM[0-9]{4}$")

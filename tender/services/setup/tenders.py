@@ -7,8 +7,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.permissions import can_create_tender
-
 from ...constants import Funding, Procedure, TenderState
 from ...errors import ApplicationError
 from ...models import (
@@ -17,6 +15,7 @@ from ...models import (
     Region,
     Tender,
 )
+from ...permissions import can_create_tender
 from ._base import (
     SLUG_PATTERN,
     Problems,
