@@ -3,12 +3,13 @@ finally awarded. Scoped reads for the portal (a provider's own letters only)."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import Max, QuerySet
 
 from evaluation.constants import ResultStatus
 from evaluation.models import FinalLevel, RankingRow
+from evaluation.ranking import criterion_points, round_points
 from evaluation.selectors import SELECTED_STATUSES, final_ranking
 from providers.models import Organisation
 from tender.constants import Phase, Procedure
@@ -22,8 +23,6 @@ from .award_models import (
     Objection,
     SegmentStandstill,
 )
-
-CENT = Decimal("0.01")
 
 
 def phases_of(tender: Tender) -> list[str]:
@@ -98,9 +97,10 @@ class LetterContent:
 
 
 def _points(max_points: Decimal, level: Decimal | None) -> Decimal | None:
+    """w x level from the ranking engine, rounded to cents like the ranking's points."""
     if level is None:
         return None
-    return (max_points * level).quantize(CENT, rounding=ROUND_HALF_UP)
+    return round_points(criterion_points(max_points, level))
 
 
 def letter_content(*, tender: Tender, phase: str, bidder: Organisation) -> LetterContent:

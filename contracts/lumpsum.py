@@ -171,6 +171,24 @@ def _money_str(value: Decimal) -> str:
     return f"{value:.2f}"
 
 
+def largest_remainder(total_cents: int, weights: Mapping[str, Fraction | int]) -> dict[str, int]:
+    """Split ``total_cents`` (whole cents, not negative) over ``weights`` (not all zero), the
+    one split of money to the cent in the application.
+
+    Each exact share total x weight / sum of weights is floored to a whole cent; the cents left
+    over (fewer than the number of keys, since each floor loses less than one cent) go one each
+    to the largest remainders, ties to the lower key first. So the shares add up to
+    ``total_cents`` exactly and none exceeds its exact share by a cent or more.
+    """
+    whole = sum((Fraction(w) for w in weights.values()), Fraction(0))
+    exact = {key: Fraction(total_cents) * Fraction(w) / whole for key, w in weights.items()}
+    cents = {key: math.floor(share) for key, share in exact.items()}
+    leftover = total_cents - sum(cents.values())
+    for key in sorted(exact, key=lambda k: (-(exact[k] - cents[k]), k))[:leftover]:
+        cents[key] += 1
+    return cents
+
+
 # -- lumpsum -------------------------------------------------------------------------------------
 
 
@@ -210,12 +228,7 @@ def scale_to_budget(
     if total <= b:
         return dict(bids), False
 
-    shares = {bidder: bid * b / total for bidder, bid in exact.items()}
-    cents = {bidder: _floor_cents(share) for bidder, share in shares.items()}
-    leftover = _floor_cents(b) - sum(cents.values())
-    by_remainder = sorted(shares, key=lambda bidder: (-(shares[bidder] * 100 % 1), bidder))
-    for bidder in by_remainder[:leftover]:
-        cents[bidder] += 1
+    cents = largest_remainder(_floor_cents(b), exact)
     return {bidder: _cents_to_decimal(cents[bidder]) for bidder in bids}, True
 
 

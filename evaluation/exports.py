@@ -13,6 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from .ranking import criterion_points, decimal_points
 from .ranking_selectors import ResultLine, ScoreSheet
 
 CSV_HEADER = ("segment", "rank", "bidder_kvk", "bidder_name", "points", "status", "reasons")
@@ -38,8 +39,11 @@ def _csv_text(value: str) -> str:
 
 
 def points_of(max_points: Decimal, level: Decimal | None) -> Decimal | None:
-    """w x level, exactly; None without a final level (the points are not known yet)."""
-    return None if level is None else max_points * level
+    """w x level (the ranking engine's ``criterion_points``), unrounded; None without a final
+    level (the points are not known yet)."""
+    if level is None:
+        return None
+    return decimal_points(criterion_points(max_points, level))
 
 
 def scores_workbook(sheets: Iterable[ScoreSheet], *, headers: dict[str, str]) -> bytes:

@@ -179,6 +179,21 @@ def round_points(value: Fraction) -> Decimal:
     return Decimal(-quotient if scaled < 0 else quotient).scaleb(-2)
 
 
+def criterion_points(max_points: Decimal | Fraction, level: Decimal | Fraction) -> Fraction:
+    """The points of one criterion: weight (``max_points``) x level, exact.
+
+    The one place this product is made: the ranking below, the scores workbook
+    (:func:`decimal_points`) and the award letters (:func:`round_points`) all take it from here.
+    """
+    return Fraction(max_points) * Fraction(level)
+
+
+def decimal_points(value: Fraction) -> Decimal:
+    """An exact number of points as a Decimal, unrounded (w x level of two decimals has a
+    terminating expansion)."""
+    return Decimal(value.numerator) / Decimal(value.denominator)
+
+
 def _check_phase_procedure(phase: str, procedure: str) -> None:
     if phase not in PHASES:
         raise ValueError(f"unknown phase {phase!r}")
@@ -239,7 +254,7 @@ def _score(
     for criterion in criteria:
         level, stood_in = _effective_level(bid, criterion.code)
         stand_in = stand_in or stood_in
-        parts.append(Fraction(criterion.max_points) * level)
+        parts.append(criterion_points(criterion.max_points, level))
         if criterion.min_level is not None and level < Fraction(criterion.min_level):
             reasons.append(f"criterium {criterion.code} onder drempel")
     points = sum(parts, Fraction(0))

@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 
 from accounts.permissions import EVALUATING_ROLES, can_be_assigned
 from providers.constants import SubmissionState
-from providers.models import Dossier
+from providers.models import Dossier, RequirementAnswer
+from providers.submission_selectors import dossier_documents
 from tender.constants import BIDS_READABLE_STATES, SCORING_WRITABLE_STATES, Phase
 from tender.models import Criterion, Segment, Tender
 
@@ -61,6 +62,45 @@ def bids_visible(*, tender: Tender, phase: str) -> bool:
     """The price vault: lumpsum bid figures stay hidden on the scoring screens and in the
     scoring API until the quality ranking of the phase is final."""
     return phase_locked(tender=tender, phase=phase)
+
+
+def _bid_figures(dossier: Dossier) -> dict:
+    return {
+        "clients": dossier.bid_clients,
+        "months": dossier.bid_months,
+        "hours_per_month": dossier.bid_hours_per_month,
+    }
+
+
+def dossier_facts(dossier: Dossier, *, phase: str) -> dict:
+    """What the screens show of a dossier besides the criteria: segment, bidder (and its
+    combination members and subcontractors), municipalities served, specialisms, the answers to
+    the general and this segment's requirements with their review, and the bid figures only
+    when the price vault is open (``bids_visible``): while it is closed ``bid`` is None and the
+    figures are not in the facts at all, so the screens and the API render what they get."""
+    submission = dossier.submission
+    answers = list(
+        RequirementAnswer.objects.filter(submission=submission)
+        .filter(Q(requirement__segment__isnull=True) | Q(requirement__segment=dossier.segment))
+        .select_related("requirement", "review")
+        .order_by("requirement__segment_id", "requirement__position", "requirement__code")
+    )
+    members = []
+    if submission.combination_id:
+        members = [m.name for m in submission.combination.members.all()]
+    return {
+        "segment": dossier.segment,
+        "bidder": submission.bidder,
+        "members": members,
+        "subcontractors": [s.name for s in submission.subcontractors.all()],
+        "municipalities": list(dossier.municipalities.order_by("name")),
+        "specialisms": list(dossier.specialisms),
+        "answers": answers,
+        "bid": _bid_figures(dossier)
+        if bids_visible(tender=submission.tender, phase=phase)
+        else None,
+        "documents": dossier_documents(dossier),
+    }
 
 
 # -- which dossiers ------------------------------------------------------------------------

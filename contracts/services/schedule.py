@@ -17,6 +17,7 @@ from audit.services import audit_record
 from tender.errors import ApplicationError
 from tender.models import Tender
 
+from ..lumpsum import largest_remainder
 from ..models import Contract, ContractSegment, Instalment
 from ..permissions import can_manage_contracts
 from . import lumpsum_compute
@@ -34,10 +35,10 @@ def _cents(amount: Decimal) -> int:
 
 
 def split_cents(amount: Decimal, weights: Sequence[tuple[str, int]]) -> list[tuple[str, Decimal]]:
-    """Split ``amount`` over ``weights`` ((key, weight) pairs) to the cent, largest remainder:
-    each share is floored to cents, the cents left over (fewer than the number of keys) go
-    one each to the largest remainders, ties to the lower key. The shares add up to ``amount``
-    exactly. All-zero weights count as equal weights. Keys keep their given order.
+    """Split ``amount`` over ``weights`` ((key, weight) pairs) to the cent with the lumpsum
+    engine's largest remainder (``contracts.lumpsum.largest_remainder``): the shares add up to
+    ``amount`` exactly. All-zero weights count as equal weights; a negative amount is split as
+    its absolute value and negated. Keys keep their given order.
     """
     if not weights:
         raise ValueError("nothing to split over")
@@ -47,13 +48,7 @@ def split_cents(amount: Decimal, weights: Sequence[tuple[str, int]]) -> list[tup
         weights = [(key, 1) for key, _ in weights]
     total = _cents(amount)
     sign = -1 if total < 0 else 1
-    total = abs(total)
-    whole = sum(w for _, w in weights)
-    base = {key: total * w // whole for key, w in weights}
-    remainder = {key: total * w % whole for key, w in weights}
-    leftover = total - sum(base.values())
-    for key in sorted(base, key=lambda k: (-remainder[k], k))[:leftover]:
-        base[key] += 1
+    base = largest_remainder(abs(total), dict(weights))
     return [(key, Decimal(sign * base[key]).scaleb(-2)) for key, _ in weights]
 
 

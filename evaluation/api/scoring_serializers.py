@@ -116,13 +116,13 @@ class DossierOutputSerializer(serializers.Serializer):
         return [m.code for m in data["facts"]["municipalities"]]
 
     def get_bid(self, data) -> dict | None:
-        if not data["facts"]["bids_visible"]:
+        bid = data["facts"]["bid"]  # None while the price vault is closed (the selector decides)
+        if bid is None:
             return None
-        dossier = data["dossier"]
         return {
-            "clients": dossier.bid_clients,
-            "months": level_text(dossier.bid_months),
-            "hours_per_month": level_text(dossier.bid_hours_per_month),
+            "clients": bid["clients"],
+            "months": level_text(bid["months"]),
+            "hours_per_month": level_text(bid["hours_per_month"]),
         }
 
 

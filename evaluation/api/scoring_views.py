@@ -36,13 +36,13 @@ from ..review_selectors import (
 from ..scoring_selectors import (
     assignment_states,
     assignments_visible_to,
+    dossier_facts,
     dossier_in_phase,
     dossier_progress,
     dossiers_in_phase,
     sealed_dossiers,
     visible_scores,
 )
-from ..scoring_views.common import dossier_facts
 from ..services.assignments import assignment_create, assignment_remove, conflict_declare
 from ..services.consensus import final_level_set
 from ..services.review import requirement_review

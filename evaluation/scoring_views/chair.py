@@ -32,6 +32,7 @@ from ..scoring_forms import (
 )
 from ..scoring_selectors import (
     assignment_states,
+    dossier_facts,
     dossier_in_phase,
     dossier_progress,
     dossiers_in_phase,
@@ -50,7 +51,7 @@ from ..services.assignments import (
 )
 from ..services.consensus import final_level_set
 from ..services.scoring import score_set_reopen
-from .common import ScoringAccessMixin, dossier_facts
+from .common import ScoringAccessMixin
 
 
 class ChairMixin(ScoringAccessMixin):

@@ -1,20 +1,17 @@
 """What every scoring screen needs: the tender and phase from the URL, access, dossier facts."""
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.permissions import can_be_assigned
-from providers.models import Dossier, RequirementAnswer
-from providers.submission_selectors import dossier_documents
 from tender.constants import Phase
 from tender.models import Tender
 
 from ..permissions import can_assign
-from ..scoring_selectors import bids_visible, tender_readable
+from ..scoring_selectors import tender_readable
 
 
 def phase_title(phase: str) -> str:
@@ -63,31 +60,3 @@ class ScoringAccessMixin(LoginRequiredMixin):
             context["phase_title"] = phase_title(self.phase)
         context.update(extra)
         return context
-
-
-def dossier_facts(dossier: Dossier, *, phase: str) -> dict:
-    """What the screens show of a dossier besides the criteria: segment, bidder (and its
-    combination members and subcontractors), municipalities served, specialisms, the answers to
-    the general and this segment's requirements with their review, and the bid figures only
-    when the price vault is open."""
-    submission = dossier.submission
-    answers = list(
-        RequirementAnswer.objects.filter(submission=submission)
-        .filter(Q(requirement__segment__isnull=True) | Q(requirement__segment=dossier.segment))
-        .select_related("requirement", "review")
-        .order_by("requirement__segment_id", "requirement__position", "requirement__code")
-    )
-    members = []
-    if submission.combination_id:
-        members = [m.name for m in submission.combination.members.all()]
-    return {
-        "segment": dossier.segment,
-        "bidder": submission.bidder,
-        "members": members,
-        "subcontractors": [s.name for s in submission.subcontractors.all()],
-        "municipalities": list(dossier.municipalities.order_by("name")),
-        "specialisms": list(dossier.specialisms),
-        "answers": answers,
-        "bids_visible": bids_visible(tender=submission.tender, phase=phase),
-        "documents": dossier_documents(dossier),
-    }

@@ -20,6 +20,7 @@ from ..permissions import can_assign
 from ..scoring_forms import DeclarationForm, LevelForm, level_initial
 from ..scoring_selectors import (
     declaration_for,
+    dossier_facts,
     dossier_in_phase,
     dossiers_assigned_to,
     evaluator_for,
@@ -33,7 +34,7 @@ from ..scoring_selectors import (
 from ..selectors import finalised_selection
 from ..services.assignments import conflict_declare
 from ..services.scoring import ScoreSetIncomplete, score_save, score_set_submit
-from .common import ScoringAccessMixin, dossier_facts
+from .common import ScoringAccessMixin
 
 
 class ScoringHomeView(ScoringAccessMixin, View):
