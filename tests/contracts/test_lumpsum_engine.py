@@ -25,6 +25,7 @@ from contracts.lumpsum import (
     Winner,
     active_months,
     bid_amount,
+    largest_remainder,
     lumpsum_report,
     payment_schedule,
     scale_to_budget,
@@ -614,3 +615,32 @@ def test_settlement_amount_is_never_negative_and_matches_the_outcome(
     else:
         assert result.outcome == "provider_bears"
         assert not pay_above_band and result.amount == 0 and excess > 0
+
+
+def test_largest_remainder_is_the_one_split_of_money():
+    # 100 cents over three equal weights: one leftover cent, to the lowest key.
+    assert largest_remainder(100, {"b": 1, "a": 1, "c": 1}) == {"b": 33, "a": 34, "c": 33}
+    # Exact fractions as weights (the budget scaling passes the exact bids).
+    assert largest_remainder(1000, {"x": Fraction(1, 3), "y": Fraction(2, 3)}) == {
+        "x": 333,
+        "y": 667,
+    }
+    assert largest_remainder(0, {"x": 5}) == {"x": 0}
+
+
+@PROPERTY
+@given(
+    total=st.integers(min_value=0, max_value=10**9),
+    weights=st.dictionaries(
+        st.text("ABCDEFGH", min_size=1, max_size=3),
+        st.integers(min_value=0, max_value=10**6),
+        min_size=1,
+        max_size=8,
+    ).filter(lambda w: sum(w.values()) > 0),
+)
+def test_largest_remainder_adds_up_and_stays_within_a_cent(total, weights):
+    split = largest_remainder(total, weights)
+    assert sum(split.values()) == total
+    whole = sum(weights.values())
+    for key, weight in weights.items():
+        assert abs(split[key] - Fraction(total * weight, whole)) < 1

@@ -35,6 +35,7 @@ from evaluation.services.assignments import (
 from evaluation.services.ranking import ranking_execute, ranking_finalise
 from evaluation.services.review import requirement_review
 from evaluation.services.scoring import score_save
+from providers.models import Dossier
 from tender.errors import ApplicationError
 
 from .scoring_support import (
@@ -317,3 +318,25 @@ def test_the_assignment_screen_costs_the_same_queries_for_a_whole_tender(
     for url in urls:
         with django_assert_max_num_queries(25):
             assert client.get(url).status_code == 200
+
+
+def test_scorable_by_is_assigned_without_conflict_only(tender, people, make_user):
+    chair, ev1, ev2, ev3 = people
+    first, second = dossiers_of(tender)[:2]
+    assign(first, [ev1, ev2], chair)
+    assign(second, [ev1], chair)
+    declare(first, ev1)
+    declare(first, ev2, conflict=True, note="Oud-werkgever")
+    # ev1 declared no conflict for the bidder of ``first`` only; ev2 declared a conflict; ev3 is
+    # not assigned; ``second`` has no declaration of ev1 yet (unless it is the same bidder).
+    assert list(Dossier.objects.scorable_by(ev1).filter(pk=first.pk)) == [first]
+    assert not Dossier.objects.scorable_by(ev2).exists()
+    assert not Dossier.objects.scorable_by(ev3).exists()
+    assert Dossier.objects.scorable_by(ev1).filter(pk=second.pk).exists() == (
+        second.submission.bidder_id == first.submission.bidder_id
+    )
+    assert set(Dossier.objects.assigned_to(ev1)) == {first, second}
+    assert set(Dossier.objects.assigned_to(ev2)) == {first}
+    assert can_score(ev1, first) and not can_score(ev2, first) and not can_score(ev3, first)
+    ev1.is_active = False
+    assert not Dossier.objects.scorable_by(ev1).exists()

@@ -3,6 +3,7 @@
 import json
 import random
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 from hypothesis import given, settings
@@ -23,6 +24,8 @@ from evaluation.ranking import (
     Gap,
     SegmentIn,
     TenderIn,
+    criterion_points,
+    decimal_points,
     inputs_digest,
     rank_segment,
     rank_tender,
@@ -906,3 +909,10 @@ def test_property_no_gap_is_left_that_a_below_line_bid_could_cover(segment, seed
             assert not any(gap.code in b.municipalities for b in below)
         else:
             assert not any(gap.code in b.specialisms for b in below)
+
+
+def test_criterion_points_are_weight_times_level_exactly():
+    assert criterion_points(D("20"), D("0.75")) == Fraction(15)
+    assert criterion_points(D("7.5"), Fraction(1, 3)) == Fraction(5, 2)
+    assert decimal_points(criterion_points(D("12.5"), D("0.25"))) == D("3.125")
+    assert round_points(criterion_points(D("12.5"), D("0.25"))) == D("3.13")
