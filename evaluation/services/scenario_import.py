@@ -2,7 +2,7 @@
 
 The same parsing and validation as ``manage.py load_scenario`` (``tender.scenario`` and
 ``scenario_load``), with the rules of an import by a user on top: only procurement staff import,
-and "replace" may only replace a tender that is still a draft (``accounts.permissions``).
+and "replace" may only replace a tender that is still a draft (``tender.permissions``).
 """
 
 from django.utils.translation import gettext as _

@@ -8,7 +8,7 @@ Rules (docs/rules.md, "Submissions, sealing and encryption"):
   draft version copied from it (files re-used by reference); the sealed version stays current
   until the new one is sealed;
 - files are decrypted only after the opening, for the sealed current version, for a permitted
-  user (``accounts.permissions.can_read_submission_document``).
+  user (``providers.permissions.can_read_submission_document``).
 """
 
 import hashlib

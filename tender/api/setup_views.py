@@ -1,7 +1,7 @@
 """Set-up API (/api/v1/setup/...): the write side of tenders, lots, segments, subsegments,
 requirements and criteria, plus scenario import and export.
 
-Same rules as the set-up screens, from ``accounts.permissions``: lists and details show what the
+Same rules as the set-up screens, from ``tender.permissions``: lists and details show what the
 caller may see (empty lists and 404 for non-staff); writes need ``setup_refusal`` to be None,
 else 403 with the reason. Input serializers report every problem as a field error (400); the
 services write. Lists are paginated and filter on ``?tender=<slug>`` (and the parent's code).

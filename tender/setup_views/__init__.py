@@ -1,7 +1,7 @@
 """Set-up screens: create and edit a tender with its lots, segments, subsegments, requirements
 and criteria; import a scenario file and export a tender as one.
 
-Thin views: a form parses the input, ``accounts.permissions`` decides who may (non-staff get
+Thin views: a form parses the input, ``tender.permissions`` decides who may (non-staff get
 404, staff without the right 403 with the reason), one service writes. Every form works without
 JavaScript (post, redirect, get); on the segment page htmx swaps the criteria and subsegment
 sections in place instead.

@@ -1,4 +1,4 @@
-"""Template filters for the set-up links on the tender pages, from ``accounts.permissions``.
+"""Template filters for the set-up links on the tender pages, from ``tender.permissions``.
 
 {% load tender_setup %}
 {% if user|can_create_tender %} ... {% endif %}

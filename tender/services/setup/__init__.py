@@ -4,7 +4,7 @@ requirements and criteria.
 Every write service is one transaction that
 
 1. locks the tender row (set-up changes of one tender queue, so the code checks below cannot
-   race) and checks ``accounts.permissions.setup_refusal`` (who, and in which state);
+   race) and checks ``tender.permissions.setup_refusal`` (who, and in which state);
 2. validates the input with the matching ``*_problems`` function: every problem is a
    ``(field, Dutch message)`` pair; the first one is raised as ``ApplicationError``;
 3. saves after ``full_clean()``, with the database constraints as a backstop;
