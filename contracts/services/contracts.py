@@ -20,8 +20,16 @@ from tender.models import Tender
 from tender.services.mail import absolute_url, mail_after_commit, mail_render
 
 from ..award_selectors import award_final_segments
-from ..models import Contract, ContractReminder, ContractSegment, ContractState, ExtensionDecision
+from ..models import (
+    Contract,
+    ContractReminder,
+    ContractSegment,
+    ContractState,
+    ExtensionDecision,
+    Instalment,
+)
 from ..permissions import can_manage_contracts
+from .schedule import contracts_lumpsum_store
 
 INITIAL_YEARS = 3
 EXTENSION_YEARS = 2
@@ -212,8 +220,6 @@ def contracts_create_from_awards(*, tender: Tender, user) -> list[Contract]:
     if created:
         # The amounts per segment do not depend on the year; the schedule of each contract's
         # first calendar year is stored straight away (other years from the contract screens).
-        from .schedule import contracts_lumpsum_store
-
         for year in sorted({c.start_date.year for c in tender.contracts.all()}):
             if not _year_locked(tender, year):
                 contracts_lumpsum_store(tender=tender, year=year, user=user)
@@ -221,8 +227,6 @@ def contracts_create_from_awards(*, tender: Tender, user) -> list[Contract]:
 
 
 def _year_locked(tender, year) -> bool:
-    from ..models import Instalment
-
     return Instalment.objects.filter(
         contract_segment__contract__tender=tender, year=year, exported_at__isnull=False
     ).exists()
