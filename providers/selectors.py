@@ -90,6 +90,4 @@ def questions_filter(
 def portal_tenders() -> QuerySet[Tender]:
     """Tenders a provider can see in the portal: every tender that has been published
     (drafts never), newest deadline first."""
-    return (
-        Tender.objects.exclude(state="draft").select_related("region").order_by("-deadline", "slug")
-    )
+    return Tender.objects.public().select_related("region").order_by("-deadline", "slug")

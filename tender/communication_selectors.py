@@ -12,14 +12,13 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .constants import TenderState
 from .models import KeyDate, NewsItem, Nota, Session, Tender, TenderDocument
 
 ACTIVE = Q(registrations__cancelled_at__isnull=True)
 
 
 def public_tenders() -> QuerySet[Tender]:
-    return Tender.objects.exclude(state=TenderState.DRAFT).select_related("region")
+    return Tender.objects.public().select_related("region")
 
 
 def public_news(tender: Tender) -> QuerySet[NewsItem]:

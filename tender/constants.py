@@ -27,6 +27,9 @@ class TenderState(models.TextChoices):
 
 _S = TenderState
 
+#: On the public site and in the provider portal: every tender but a draft (a cancelled tender
+#: says so there).
+PUBLIC_STATES = frozenset(_S) - {_S.DRAFT}
 #: Set-up (data, lots, segments, requirements, criteria) may change; frozen from the opening of
 #: the submissions on (and always once a submission exists: ``tender.permissions``).
 SETUP_EDITABLE_STATES = frozenset({_S.DRAFT, _S.PUBLISHED})

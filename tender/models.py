@@ -9,7 +9,15 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .constants import DEFAULT_SCALE, Funding, PaymentRhythm, Phase, Procedure, TenderState
+from .constants import (
+    DEFAULT_SCALE,
+    PUBLIC_STATES,
+    Funding,
+    PaymentRhythm,
+    Phase,
+    Procedure,
+    TenderState,
+)
 
 code_validator = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$",
@@ -72,6 +80,12 @@ class Municipality(models.Model):
         return f"{self.name} ({self.code})"
 
 
+class TenderQuerySet(models.QuerySet):
+    def public(self) -> "TenderQuerySet":
+        """Tenders on the public site and in the provider portal (``PUBLIC_STATES``)."""
+        return self.filter(state__in=PUBLIC_STATES)
+
+
 class Tender(models.Model):
     slug = models.SlugField(
         _("kenmerk"),
@@ -116,6 +130,8 @@ class Tender(models.Model):
         _("gewijzigd"), auto_now=True, help_text=_("Moment van laatste wijziging.")
     )
 
+    objects = TenderQuerySet.as_manager()
+
     class Meta:
         ordering = ["-deadline", "slug"]
         verbose_name = _("aanbesteding")
@@ -123,6 +139,10 @@ class Tender(models.Model):
 
     def __str__(self):
         return self.title
+
+    def is_public(self) -> bool:
+        """On the public site and in the provider portal (``PUBLIC_STATES``)."""
+        return self.state in PUBLIC_STATES
 
     def deadline_passed(self, at: datetime) -> bool:
         """Whether a receipt (or action) at ``at`` is too late: the deadline is a hard close, so

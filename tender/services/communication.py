@@ -32,7 +32,7 @@ NEWSLETTER_RESEND_AFTER = timedelta(minutes=10)
 
 def is_public(tender: Tender) -> bool:
     """Everything but a draft is on the public site (a cancelled tender says so there)."""
-    return tender.state != TenderState.DRAFT
+    return tender.is_public()
 
 
 def local_display(moment: datetime) -> str:

@@ -41,3 +41,10 @@ def test_the_other_state_sets():
     assert {S.AWARDED, S.CONTRACTED, S.CANCELLED} == constants.DECIDED_STATES
     # Set-up and the reading of bids never overlap outside a loaded draft.
     assert set() == constants.SETUP_EDITABLE_STATES & constants.OPENED_STATES
+
+
+def test_every_tender_but_a_draft_is_public():
+    assert constants.PUBLIC_STATES == set(S) - {S.DRAFT}
+    assert not Tender(state=S.DRAFT).is_public()
+    assert Tender(state=S.CANCELLED).is_public()
+    assert Tender(state=S.PUBLISHED).is_public()
