@@ -1,0 +1,39 @@
+"""Services queue tasks through ``config.queue.enqueue`` by name; no service imports a task
+module (the task modules import the services), so there is no import cycle to dodge."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from config.queue import enqueue, registered_task
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_no_service_imports_a_task_module():
+    offenders = []
+    for path in sorted(ROOT.glob("*/services/**/*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if isinstance(node, ast.ImportFrom):
+                modules = [node.module or ""] + [f"{node.module}.{a.name}" for a in node.names]
+            elif isinstance(node, ast.Import):
+                modules = [a.name for a in node.names]
+            else:
+                continue
+            if any(m.split(".")[-1] == "tasks" for m in modules):
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert offenders == []
+
+
+@pytest.mark.django_db
+def test_enqueue_sends_the_registered_task_once_the_transaction_commits(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    sent = []
+    task = registered_task("evaluation.tasks.rank_tender")
+    monkeypatch.setattr(task, "delay", lambda *args: sent.append(args))
+    with django_capture_on_commit_callbacks(execute=True):
+        enqueue("evaluation.tasks.rank_tender", 7)
+        assert sent == []
+    assert sent == [(7,)]
