@@ -326,7 +326,7 @@ def question_ask(
     if not can_act_for_organisation(user, organisation.pk):
         raise ApplicationError(_("Alleen een zorgaanbieder kan vragen stellen."))
     now = timezone.now()
-    if tender.state not in BIDDING_STATES or (tender.deadline_passed(now)):
+    if tender.state not in BIDDING_STATES or tender.deadline_passed(now):
         raise ApplicationError(
             _(
                 "Vragen stellen kan alleen bij een gepubliceerde aanbesteding, "
