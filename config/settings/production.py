@@ -10,6 +10,9 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 SUBMISSION_MASTER_KEY = env("SUBMISSION_MASTER_KEY")
 DATABASES = {"default": env.db("DATABASE_URL")}
 CELERY_TASK_ALWAYS_EAGER = False
+HEALTHZ_CHECK_REDIS = True
+# The load balancer's probe of /healthz may come over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
