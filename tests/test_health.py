@@ -5,11 +5,14 @@ import time
 import pytest
 import redis
 from django.conf import settings
-from django.db import OperationalError, connection
+from django.db import OperationalError, connection, connections
+from django.test import Client
 
 from accounts.roles import INKOPER
+from config import celery_app
 from config.celery import worker_heartbeat
 from config.health import HEARTBEAT_KEY, heartbeat_write
+from tests.worker_support import READY_TIMEOUT, start_worker, stop_worker, wait_until_ready
 
 pytestmark = pytest.mark.django_db
 
@@ -111,3 +114,31 @@ def test_no_login_and_no_second_factor_step(client, make_user):
 
 def test_only_reads(client):
     assert client.post("/healthz").status_code == 405
+
+
+@pytest.mark.worker
+def test_a_real_worker_records_its_heartbeat_at_start_and_on_the_beat_job(
+    transactional_db, tmp_path, settings, no_heartbeat
+):
+    """``celery -A config worker`` writes the heartbeat when it is ready, and again for every
+    ``config.worker_heartbeat`` job (sent here to the worker's own queue, as beat would)."""
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    worker = start_worker(settings_dict=connection.settings_dict, log_path=tmp_path / "w.log")
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False
+    try:
+        wait_until_ready(worker, celery_app)
+        at_start = float(no_heartbeat.get(HEARTBEAT_KEY))
+        assert time.time() - at_start < READY_TIMEOUT
+        assert Client().get("/healthz").json()["checks"]["worker"] == "ok"
+
+        worker_heartbeat.apply_async(queue=worker.queue)  # no result to wait for: poll
+        deadline = time.monotonic() + 30
+        while float(no_heartbeat.get(HEARTBEAT_KEY)) == at_start:
+            assert time.monotonic() < deadline, "the heartbeat job did not run"
+            time.sleep(0.1)
+    finally:
+        celery_app.conf.task_always_eager = eager
+        stop_worker(worker, celery_app)
+        print(f"--- Celery worker log ({worker.log_path}) ---\n{worker.log()}")
+        connections.close_all()
