@@ -93,4 +93,4 @@ messages: $(STAMP)
 	$(PY) scripts/compile_messages.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis
