@@ -117,8 +117,9 @@ def test_only_reads(client):
 
 
 @pytest.mark.worker
+@pytest.mark.django_db(transaction=True)  # the worker reads the committed test database
 def test_a_real_worker_records_its_heartbeat_at_start_and_on_the_beat_job(
-    transactional_db, tmp_path, settings, no_heartbeat
+    tmp_path, settings, no_heartbeat
 ):
     """``celery -A config worker`` writes the heartbeat when it is ready, and again for every
     ``config.worker_heartbeat`` job (sent here to the worker's own queue, as beat would)."""
