@@ -1,11 +1,23 @@
-# The single entry point. `make run` and `make test` are the two commands of the README.
+# The single entry point. `make run` and `make test` are the two commands of the README;
+# `make check` runs the CI gates (.ci/run: `make check`, then `make test`).
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PYTHON ?= python3
 
-.PHONY: run test lint format bench messages vendor clean check-deploy
+.PHONY: run test check lint migrations-check openapi openapi-check mypy format bench messages \
+	vendor clean check-deploy
+
+# The gates need no running service: makemigrations runs on in-memory SQLite; the OpenAPI
+# document is generated with the PostgreSQL engine (production's integer ranges) without
+# connecting to it.
+GATE_ENV := DJANGO_SETTINGS_MODULE=config.settings.test DATABASE_URL=sqlite://:memory:
+OPENAPI_ENV := DJANGO_SETTINGS_MODULE=config.settings.test \
+	DATABASE_URL=postgres://openapi@127.0.0.1:5432/openapi-not-connected
+OPENAPI := docs/openapi.yaml
+# A failing gate stops `make check` (and so .ci/run) with this line.
+fail = { echo >&2; echo "make check: FAILED: $(1)" >&2; exit 1; }
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,9 +38,37 @@ test: $(STAMP)
 	./scripts/ensure-services.sh
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest --create-db
 
+## CI gates, in order; the first that fails stops the run with a FAILED line.
+check: lint migrations-check openapi-check mypy
+	@echo "make check: all gates passed"
+
 lint: $(STAMP)
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
+	@echo "== ruff check"
+	@$(VENV)/bin/ruff check . || $(call fail,ruff check found lint errors (fix them; many go with 'make format'))
+	@echo "== ruff format --check"
+	@$(VENV)/bin/ruff format --check . || $(call fail,files not formatted (run 'make format'))
+
+migrations-check: $(STAMP)
+	@echo "== makemigrations --check"
+	@$(GATE_ENV) $(PY) manage.py makemigrations --check --dry-run \
+		|| $(call fail,model changes without a migration (run 'python manage.py makemigrations'))
+
+## Regenerate the committed OpenAPI document after an API change.
+openapi: $(STAMP)
+	$(OPENAPI_ENV) $(PY) manage.py spectacular --validate --fail-on-warn --file $(OPENAPI)
+
+openapi-check: $(STAMP)
+	@echo "== OpenAPI document ($(OPENAPI)) equals the generated one"
+	@tmp=$$(mktemp); trap 'rm -f "$$tmp"' EXIT; \
+	$(OPENAPI_ENV) $(PY) manage.py spectacular --validate --fail-on-warn --file "$$tmp" \
+		|| $(call fail,the OpenAPI schema has errors or warnings); \
+	diff -u $(OPENAPI) "$$tmp" > "$$tmp.diff" && rm -f "$$tmp.diff" && echo "$(OPENAPI) is up to date" \
+		|| { head -n 60 "$$tmp.diff"; rm -f "$$tmp.diff"; \
+		     $(call fail,$(OPENAPI) differs from the API (run 'make openapi' and commit it)); }
+
+mypy: $(STAMP)
+	@echo "== mypy (engines strict, services basic)"
+	@$(VENV)/bin/mypy || $(call fail,mypy found type errors)
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
@@ -53,4 +93,4 @@ messages: $(STAMP)
 	$(PY) scripts/compile_messages.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis

@@ -93,8 +93,8 @@ class TwoFactorRequiredMiddleware:
     before any page: without a confirmed device they go to the setup page, otherwise to the
     verify page, and come back to where they were going.
 
-    Exempt: signing in and out, the 2FA pages, the language switch, static files, the admin
-    sign-in and ``/api/`` (where ``IsVerifiedWhenStaff`` answers 403 JSON instead of a
+    Exempt: signing in and out, the 2FA pages, the language switch, ``/healthz``, static files,
+    the admin sign-in and ``/api/`` (where ``IsVerifiedWhenStaff`` answers 403 JSON instead of a
     redirect).
     """
 
@@ -113,7 +113,14 @@ class TwoFactorRequiredMiddleware:
         if path.startswith((self.API_PREFIX, settings.STATIC_URL)):
             return True
         if self._exempt_paths is None:  # the URLconf is not loaded yet in __init__
-            names = ("login", "logout", "two_factor_verify", "two_factor_setup", "set_language")
+            names = (
+                "login",
+                "logout",
+                "two_factor_verify",
+                "two_factor_setup",
+                "set_language",
+                "healthz",
+            )
             self._exempt_paths = frozenset(
                 [reverse(name) for name in names]
                 + [reverse("admin:login"), reverse("admin:logout")]

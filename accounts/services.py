@@ -137,7 +137,7 @@ def totp_verify(*, request, token: str) -> TOTPDevice:
             if refusal is None:
                 verified = device
                 break
-    if verified is None:
+    if refusal is not None:  # every device refused the code (or there is none)
         raise TwoFactorError(refusal)
     django_otp.login(request, verified)
     return verified

@@ -4,9 +4,15 @@ With the embedded default (``CELERY_TASK_ALWAYS_EAGER``) tasks run in-process, s
 needs no Redis; production and the worker tests use Redis as broker and result backend.
 """
 
+import logging
 import os
 
 from celery import Celery
+from celery.signals import worker_ready
+
+from .health import heartbeat_write
+
+logger = logging.getLogger(__name__)
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 
@@ -15,3 +21,18 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 # Scheduled jobs (``celery -A config beat``): CELERY_BEAT_SCHEDULE in the settings.
+
+
+@app.task(name="config.worker_heartbeat", ignore_result=True)
+def worker_heartbeat() -> None:
+    """Every minute (beat): the worker that runs this is alive, for ``/healthz``."""
+    heartbeat_write()
+
+
+@worker_ready.connect
+def _heartbeat_on_start(**kwargs) -> None:
+    """A freshly started worker counts as alive before the first beat job reaches it."""
+    try:
+        heartbeat_write()
+    except Exception:  # Redis trouble must not keep the worker from starting
+        logger.warning("could not record the worker heartbeat", exc_info=True)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 PAYMENT_MONTHLY = "monthly"
 PAYMENT_QUARTERLY = "quarterly"
@@ -87,7 +88,7 @@ class LumpsumReport:
     year: int
     segments: tuple[SegmentLumpsum, ...]
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """The JSON document of ``manage.py lumpsum --format json``, SCENARIO.md key order."""
         return {
             "tender": self.tender,

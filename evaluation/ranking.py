@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from typing import Any, TypedDict
 
 PHASE_SELECTION = "selection"
 PHASE_AWARD = "award"
@@ -122,7 +123,7 @@ class TenderRanking:
     provisional: bool
     segments: tuple[SegmentRanking, ...]
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """The ``ranking --format json`` document of SCENARIO.md, keys in its exact order."""
         return {
             "tender": self.tender,
@@ -276,7 +277,7 @@ def _order(ranked: list[_Scored], seed: int) -> list[_Scored]:
     any other implementation following SCENARIO.md reproduces it.
     """
 
-    def key(s: _Scored) -> tuple:
+    def key(s: _Scored) -> tuple[Fraction, tuple[Fraction, ...]]:
         return (-s.points, tuple(-part for part in s.tie_key))
 
     result: list[_Scored] = []
@@ -394,6 +395,14 @@ def rank_segment(
     return SegmentRanking(segment.code, places, provisional, results, gaps)
 
 
+class _CommonArgs(TypedDict):
+    """The ``rank_segment`` arguments every segment of one tender shares."""
+
+    procedure: str
+    seed: int
+    general_requirement_codes: tuple[str, ...]
+
+
 def rank_tender(
     tender: TenderIn,
     *,
@@ -410,8 +419,11 @@ def rank_tender(
     """
     _check_phase_procedure(phase, tender.procedure)
     rankings: list[SegmentRanking] = []
-    common = {"procedure": tender.procedure, "seed": seed}
-    common["general_requirement_codes"] = tender.requirement_codes
+    common: _CommonArgs = {
+        "procedure": tender.procedure,
+        "seed": seed,
+        "general_requirement_codes": tender.requirement_codes,
+    }
     for segment in sorted(tender.segments, key=lambda s: s.code):
         if phase == PHASE_SELECTION:
             rankings.append(rank_segment(segment, phase=phase, **common))

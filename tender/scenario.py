@@ -151,7 +151,7 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(name)
 
 
-def parse_scenario(text: str | bytes) -> dict:
+def parse_scenario(text: str | bytes) -> dict[str, Any]:
     """Parse JSON text; raise ``ScenarioError`` (path ``$``) naming line and column on failure.
 
     Also refused: bytes that are not UTF-8, duplicate keys in one object, and NaN/Infinity.
@@ -165,7 +165,8 @@ def parse_scenario(text: str | bytes) -> dict:
                 ScenarioIssue("$", f"bestand is geen geldige UTF-8 (byte {exc.start})")
             ) from exc
     try:
-        return json.loads(
+        # A scenario is a JSON object; validate_scenario refuses any other shape.
+        data: dict[str, Any] = json.loads(
             text,
             object_pairs_hook=_reject_duplicate_keys,
             parse_constant=_reject_constant,
@@ -180,6 +181,7 @@ def parse_scenario(text: str | bytes) -> dict:
     except ValueError as exc:
         message = f"ongeldige JSON: {exc.args[0]} is geen geldige waarde"
         raise ScenarioError(ScenarioIssue("$", message)) from exc
+    return data
 
 
 # --------------------------------------------------------------------------- schema stage
@@ -299,7 +301,7 @@ class _Checks:
         else:
             seen[key] = path
 
-    def not_negative(self, obj: dict, field: str, path: PathParts, label: str) -> None:
+    def not_negative(self, obj: dict[str, Any], field: str, path: PathParts, label: str) -> None:
         if field in obj and Decimal(obj[field]) < 0:
             self.add((*path, field), f"{label} mag niet negatief zijn ({obj[field]})")
         if field in obj:
@@ -332,14 +334,14 @@ class _SegmentInfo:
     criteria: frozenset[str]
 
 
-def _semantic_issues(data: dict) -> list[ScenarioIssue]:
+def _semantic_issues(data: dict[str, Any]) -> list[ScenarioIssue]:
     checks = _Checks()
 
     region = data["region"]
     region_code = region["code"]
     region_municipalities: dict[str, PathParts] = {}
     for i, municipality in enumerate(region["municipalities"]):
-        path = ("region", "municipalities", i, "code")
+        path: PathParts = ("region", "municipalities", i, "code")
         checks.unique(region_municipalities, municipality["code"], path, "dubbele gemeentecode")
 
     tender = data["tender"]
@@ -413,7 +415,10 @@ def _semantic_issues(data: dict) -> list[ScenarioIssue]:
 
 
 def _check_segment(
-    checks: _Checks, segment: dict, path: PathParts, requirement_codes: dict[str, PathParts]
+    checks: _Checks,
+    segment: dict[str, Any],
+    path: PathParts,
+    requirement_codes: dict[str, PathParts],
 ) -> tuple[frozenset[str], frozenset[str]]:
     """Check one segment; return its requirement and criterion codes."""
     subsegments: dict[str, PathParts] = {}
@@ -457,7 +462,7 @@ def _check_segment(
 
 def _check_submission(
     checks: _Checks,
-    submission: dict,
+    submission: dict[str, Any],
     path: PathParts,
     *,
     bidders: dict[str, PathParts],
@@ -585,7 +590,7 @@ def validate_scenario(data: object) -> list[ScenarioIssue]:
     return _semantic_issues(data)
 
 
-def read_scenario_file(path: str | Path) -> dict:
+def read_scenario_file(path: str | Path) -> dict[str, Any]:
     """Read and parse a scenario file without validating it (``scenario_load`` validates);
     raise ``ScenarioError`` when it cannot be read or is not JSON."""
     path = Path(path)
@@ -606,7 +611,7 @@ def read_scenario_file(path: str | Path) -> dict:
     return parse_scenario(raw)
 
 
-def load_scenario_file(path: str | Path) -> dict:
+def load_scenario_file(path: str | Path) -> dict[str, Any]:
     """Read, parse and validate a scenario file; raise ``ScenarioError`` with all issues."""
     data = read_scenario_file(path)
     issues = validate_scenario(data)

@@ -42,6 +42,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # An id per request (X-Request-ID), in the response and in the production log lines.
+    "config.logs.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "accounts.middleware.DutchFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -180,6 +182,12 @@ CELERY_TASK_TIME_LIMIT = 600
 CELERY_TASK_SOFT_TIME_LIMIT = 540
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    # The worker heartbeat /healthz looks for (config/health.py); stale ones are dropped.
+    "worker-heartbeat": {
+        "task": "config.worker_heartbeat",
+        "schedule": 60,
+        "options": {"expires": 60},
+    },
     # The award becomes final where the standstill ended without an open objection (a
     # standstill ends at 23:59:59, so the award is final within the hour after).
     "finalise-due-awards": {
@@ -197,6 +205,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 24 * 60 * 60,
     },
 }
+
+# /healthz (config/health.py): Redis is pinged where tasks go through it (not in the embedded
+# default), and a worker heartbeat must be younger than HEALTHZ_WORKER_MAX_AGE seconds.
+HEALTHZ_CHECK_REDIS = env.bool("HEALTHZ_CHECK_REDIS", default=not CELERY_TASK_ALWAYS_EAGER)
+HEALTHZ_WORKER_MAX_AGE = env.int("HEALTHZ_WORKER_MAX_AGE", default=180)
 
 # Contracts (contracts.services): the notice period before a term's end by which an extension
 # is decided, the reminders before that deadline, and how instalments are split over the

@@ -10,6 +10,9 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 SUBMISSION_MASTER_KEY = env("SUBMISSION_MASTER_KEY")
 DATABASES = {"default": env.db("DATABASE_URL")}
 CELERY_TASK_ALWAYS_EAGER = False
+HEALTHZ_CHECK_REDIS = True
+# The load balancer's probe of /healthz may come over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
@@ -22,6 +25,30 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 # Mail through EMAIL_URL, e.g. smtp+tls://user:pass@mail.example.org:587
 vars().update(env.email_url("EMAIL_URL", default="smtp://localhost:25"))
+
+# Logs: one JSON object per line on stderr (config/logs.py), for the web process and, as the
+# worker leaves the root logger alone, for Celery too.
+LOGGING = {
+    **LOGGING,  # noqa: F405
+    "formatters": {"json": {"()": "config.logs.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
+}
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Errors to Sentry only where SENTRY_DSN is set; without it sentry_sdk is not even imported.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        send_default_pii=False,  # no user names, addresses, cookies or request bodies
+    )
 
 # Static files served by the web process itself (compressed, cache-busting names).
 MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]  # noqa: F405

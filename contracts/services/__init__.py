@@ -34,13 +34,10 @@ def lumpsum_compute(*, tender: Tender, year: int, seed: int = 0) -> engine.Lumps
         segment_winners = []
         for kvk in sorted(winners.get(segment.code, ())):
             figures = bids.get((kvk, segment.code))
-            has_bid = figures is not None and None not in figures
-            segment_winners.append(
-                engine.Winner(
-                    bidder=kvk,
-                    bid=engine.BidFigures(*figures) if has_bid else None,
-                )
+            bid = (
+                engine.BidFigures(*figures) if figures is not None and None not in figures else None
             )
+            segment_winners.append(engine.Winner(bidder=kvk, bid=bid))
         segments.append(
             engine.SegmentLumpsumIn(
                 code=segment.code,

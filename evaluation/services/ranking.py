@@ -81,7 +81,8 @@ def _store(ranking: Ranking) -> None:
             submission__is_current=True,
         ).values_list("pk", "submission__bidder__kvk", "segment__code", "submission__bidder__name")
     }
-    rows, gaps = [], []
+    rows: list[RankingRow] = []
+    gaps: list[RankingGap] = []
     for seg in result.segments:
         segment = segments[seg.segment]
         for position, row in enumerate(seg.results, start=1):

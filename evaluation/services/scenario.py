@@ -59,7 +59,8 @@ def scores_create_from_scenario(
     evaluators: dict[str, Evaluator],
 ) -> None:
     criteria_by_segment = {}
-    finals, scores = [], []
+    finals: list[FinalLevel] = []
+    scores: list[Score] = []
     for item in data:
         for entry in item["segments"]:
             dossier = dossiers[(item["bidder"], entry["segment"])]

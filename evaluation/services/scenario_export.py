@@ -70,12 +70,14 @@ def _bids(tender: Tender) -> tuple[list[dict], list[dict], list[dict]]:
     submissions = list(_sealed_submissions(tender))
     if not submissions:
         return [], [], []
-    finals = defaultdict(dict)
+    finals: defaultdict[int, dict[str, str]] = defaultdict(dict)
     for dossier_id, code, level in FinalLevel.objects.filter(
         dossier__submission__in=submissions
     ).values_list("dossier_id", "criterion__code", "level"):
         finals[dossier_id][code] = decimal_text(level)
-    scores = defaultdict(lambda: defaultdict(dict))
+    scores: defaultdict[int, defaultdict[str, dict[str, str]]] = defaultdict(
+        lambda: defaultdict(dict)
+    )
     for dossier_id, username, code, level in (
         Score.objects.filter(dossier__submission__in=submissions, submitted_at__isnull=False)
         .order_by("evaluator__user__username", "criterion__position", "criterion__id")

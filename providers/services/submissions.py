@@ -249,7 +249,8 @@ def _decimal(value, label: str, name: str) -> Decimal | None:
         raise ApplicationError(
             _("%(label)s: vul een getal van 0 of meer in.") % {"label": label}, field=name
         )
-    if number.as_tuple().exponent < -6 or number >= Decimal("1e8"):
+    exponent = number.as_tuple().exponent  # an int: the number is finite
+    if not isinstance(exponent, int) or exponent < -6 or number >= Decimal("1e8"):
         raise ApplicationError(
             _("%(label)s: gebruik hoogstens 6 decimalen en minder dan 100.000.000.")
             % {"label": label},
@@ -622,7 +623,7 @@ def _mail_receipt(submission: Submission, user, base_url: str) -> None:
         reverse("portal-submission-receipt", args=[submission.tender.slug, submission.version]),
         base_url,
     )
-    addresses = []
+    addresses: list[str] = []
     for address in (getattr(user, "email", ""), submission.bidder.contact_email):
         if address and address.lower() not in {a.lower() for a in addresses}:
             addresses.append(address)

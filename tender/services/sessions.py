@@ -7,6 +7,7 @@ keep when planning live here.
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Literal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -150,7 +151,7 @@ def session_update(
     user,
     lots: Iterable[Lot] | None = None,
     segments: Iterable[Segment] | None = None,
-    overflow: Session | None | bool = False,
+    overflow: Session | None | Literal[False] = False,
     **changes,
 ) -> Session:
     """Change a session. The capacity cannot drop below the places already taken, and an

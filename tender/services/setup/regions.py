@@ -118,7 +118,7 @@ def region_problems(
     """Problems of a region's data; ``code`` is checked on create only (it never changes)."""
     problems: Problems = []
     if region is None:
-        if blank(code):
+        if code is None or blank(code):
             problems.append(("code", _("Vul een code in.")))
         elif not SLUG_PATTERN.match(code):
             problems.append(

@@ -48,7 +48,7 @@ def tender_problems(
     """Problems of a tender's data; ``slug`` is checked on create only (it never changes)."""
     problems: Problems = []
     if tender is None:
-        if blank(slug):
+        if slug is None or blank(slug):
             problems.append(("slug", _("Vul een kenmerk in.")))
         elif not SLUG_PATTERN.match(slug):
             problems.append(
