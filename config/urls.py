@@ -5,7 +5,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 urlpatterns = [
     path("", include("tender.urls")),
     path("", include("tender.setup_urls")),
-    path("", include("tender.public_urls")),
+    path("", include("communication.urls")),
+    path("", include("evaluation.scenario_urls")),
     path("", include("evaluation.scoring_urls")),
     path("", include("evaluation.urls")),
     path("", include("providers.portal_urls")),

@@ -5,7 +5,9 @@ organisation that asked a question; only the staff output does."""
 from django.urls import reverse
 from rest_framework import serializers
 
-from ..models import KeyDate, Lot, NewsItem, Nota, Segment, Session, Tender, TenderDocument
+from tender.models import Lot, Segment, Tender
+
+from ..models import KeyDate, NewsItem, Nota, Session, TenderDocument
 
 
 def _code(obj):

@@ -17,13 +17,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
+from tender.constants import TenderState
+from tender.errors import ApplicationError
+from tender.models import Tender
+from tender.pdf import render_to_pdf
+from tender.services.mail import absolute_url, local_display
 
-from ..constants import TenderState
-from ..errors import ApplicationError
-from ..models import Nota, Tender, TenderDocument
-from ..pdf import render_to_pdf
-from .communication import is_public, local_display, market_mail, require_manager
-from .mail import absolute_url
+from ..models import Nota, TenderDocument
+from .market import is_public, market_mail, require_manager
 
 NOTA_MIN_DAYS_BEFORE_DEADLINE = 6
 

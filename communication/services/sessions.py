@@ -12,9 +12,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ..errors import ApplicationError
-from ..models import Lot, Segment, Session, Tender
-from .communication import require_manager
+from tender.errors import ApplicationError
+from tender.models import Lot, Segment, Tender
+
+from ..models import Session
+from .market import require_manager
 
 FIELDS = (
     "kind",
