@@ -14,6 +14,7 @@ from accounts.permissions import can_export_tender
 from audit.services import client_address_of
 from tender.api import setup_serializers as s
 from tender.api.errors import api_error
+from tender.api.setup_views import refuse_creation
 from tender.errors import ApplicationError
 from tender.scenario import ScenarioError, validate_scenario
 from tender.selectors import tenders_visible_to
