@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from accounts.permissions import (
+    OPENED_STATES,
     can_lead_combination,
     can_manage_organisation,
     can_sign_uea,
@@ -33,7 +34,6 @@ from .portal_forms import (
 )
 from .portal_sections import tender_action, tender_sections
 from .portal_selectors import (
-    OPENED_STATES,
     combination_invitations,
     combination_is_complete,
     combination_members_visible_to,
