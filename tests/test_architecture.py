@@ -50,7 +50,9 @@ def violations(app: str, path: Path) -> list[str]:
         if target not in LAYER or target == app:
             continue
         if LAYER[target] >= LAYER[app]:
-            found.append(f"{relative}:{line} imports {module} (app {app} may not import app {target})")
+            found.append(
+                f"{relative}:{line} imports {module} (app {app} may not import app {target})"
+            )
     return found
 
 
