@@ -2,9 +2,7 @@
 and the newsletter sign-up, plus what a logged-in provider does there: register for a session
 and ask questions.
 
-Only tenders that are not a draft exist here; anything else is a 404. The provider actions are
-the providers app's services: this module is the web layer where the two apps meet (the
-models, services and selectors of ``tender`` never import ``providers``).
+Only tenders that are not a draft exist here; anything else is a 404.
 """
 
 from django.contrib import messages

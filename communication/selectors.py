@@ -96,8 +96,7 @@ def key_moments(tender: Tender) -> list[KeyMoment]:
 def published_notas(tender: Tender) -> list[Nota]:
     """Published notas, newest first, each with its questions in number order (``items``):
     question, answer, lot and segment only, never the organisation."""
-    question_model = Nota._meta.get_field("questions").related_model
-    questions = question_model.objects.select_related("lot", "segment").order_by("number", "pk")
+    questions = Question.objects.select_related("lot", "segment").order_by("number", "pk")
     return list(
         Nota.objects.filter(tender=tender, published_at__isnull=False)
         .select_related("document")

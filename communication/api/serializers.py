@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from tender.models import Lot, Segment, Tender
 
-from ..models import KeyDate, NewsItem, Nota, Session, TenderDocument
+from ..models import KeyDate, NewsItem, Nota, Question, Session, TenderDocument
 
 
 def _code(obj):
@@ -196,9 +196,7 @@ class SessionSerializer(serializers.ModelSerializer):
 
 class NotaSerializer(serializers.ModelSerializer):
     tender = TenderSlugField()
-    questions = serializers.PrimaryKeyRelatedField(
-        many=True, queryset=Nota.questions.field.model.objects.all()
-    )
+    questions = serializers.PrimaryKeyRelatedField(many=True, queryset=Question.objects.all())
     document = PublicDocumentSerializer(read_only=True)
 
     class Meta:

@@ -232,9 +232,6 @@ def registered_bidder_addresses(tender: Tender) -> list[str]:
     membership (a provider user) that asked a question about the tender or registered for one
     of its sessions, also when that registration was cancelled later. Per organisation: the
     e-mail of every active member user and the organisation's contact address.
-
-    Read through the reverse relations of ``providers`` by name, so ``tender`` keeps not
-    importing the providers app (dependencies point one way).
     """
     asked = Q(organisation_membership__organisation__questions__tender=tender)
     registered = Q(

@@ -1,8 +1,7 @@
 """Sessions (dialoogsessie, gesprekstafel, webinar) as staff plan them.
 
-Registering for a session is the providers app's ``session_register``: the registration
-belongs to an organisation. The rules for a session and its overflow session that staff must
-keep when planning live here.
+Registering for a session is ``registrations.session_register``. The rules for a session and
+its overflow session that staff must keep when planning live here.
 """
 
 from collections.abc import Iterable
