@@ -27,10 +27,18 @@ class ScenarioExportView(APIView):
     """The tender as a scenario file that ``load_scenario`` accepts."""
 
     @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "slug",
+                str,
+                OpenApiParameter.PATH,
+                description="Unieke korte naam, gebruikt in adressen en exports.",
+            )
+        ],
         responses={
             200: OpenApiResponse(description="Het scenariobestand (tender-scenario/1)."),
             409: OpenApiResponse(description="De opzet is niet volledig; 'issues' zegt wat."),
-        }
+        },
     )
     def get(self, request, slug):
         tender = get_object_or_404(tenders_visible_to(request.user), slug=slug)
