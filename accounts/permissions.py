@@ -13,7 +13,6 @@ from rest_framework.permissions import BasePermission
 from .roles import (
     AANBIEDER,
     BEOORDELAAR,
-    INKOPER,
     STAFF_ROLES,
     TWO_FACTOR_ROLES,
     VOORZITTER,
@@ -106,33 +105,3 @@ def can_be_assigned(user) -> bool:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     return bool(role_names(user) & EVALUATING_ROLES)
-
-
-# -- Communication with the market (public site, sessions, questions) ------------------------
-
-
-def can_view_tender_communication(user, tender) -> bool:
-    """Staff screens for news, key dates, sessions with attendees and incoming questions
-    (which name the asking organisation): municipal staff only, read-only roles included."""
-    return is_staff_member(user)
-
-
-def can_manage_tender_communication(user, tender) -> bool:
-    """Write news, key dates and sessions, answer questions, compose and publish notas."""
-    return user.is_superuser or bool(role_names(user) & {INKOPER, VOORZITTER})
-
-
-def can_move_deadline(user, tender) -> bool:
-    """Only authorised procurement staff set or change the deadline (DOMAIN.md)."""
-    return user.is_superuser or bool(role_names(user) & {INKOPER, VOORZITTER})
-
-
-def can_ask_question(user, tender) -> bool:
-    """A provider user linked to an organisation; when questions are accepted is the
-    service's rule."""
-    return _provider_organisation_id(user) is not None
-
-
-def can_register_for_session(user, session) -> bool:
-    """A provider user linked to an organisation registers (only) that organisation."""
-    return _provider_organisation_id(user) is not None

@@ -5,7 +5,8 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("tender.api.urls")),
     path("", include("tender.api.setup_urls")),
-    path("", include("tender.api.public_urls")),
+    path("", include("communication.api.urls")),
+    path("", include("evaluation.api.scenario_urls")),
     path("", include("evaluation.api.scoring_urls")),
     path("", include("evaluation.api.urls")),
     path("", include("providers.api.urls")),

@@ -3,8 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from communication.public_forms import SELECT, TEXTAREA, ServiceErrorsMixin
 from providers.models import Organisation
-from tender.forms_public import SELECT, TEXTAREA, ServiceErrorsMixin
 from tender.models import Segment, Tender
 
 from .award_models import ObjectionKind

@@ -3,8 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tender.forms_communication import NUMBER
-from tender.forms_public import SELECT, TEXT, TEXTAREA, ServiceErrorsMixin
+from communication.forms import NUMBER
+from communication.public_forms import SELECT, TEXT, TEXTAREA, ServiceErrorsMixin
 
 
 class DecisionForm(ServiceErrorsMixin, forms.Form):

@@ -5,7 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tender.forms_public import SELECT, TEXT, TEXTAREA, ServiceErrorsMixin
+from communication.public_forms import SELECT, TEXT, TEXTAREA, ServiceErrorsMixin
 
 from .kpi_models import KpiDirection, KpiPeriod
 from .settlement_models import AboveBandPolicy

@@ -7,9 +7,12 @@ class EvaluationConfig(AppConfig):
     verbose_name = _("Beoordeling")
 
     def ready(self):
+        from providers.portal_sections import register_tender_section
         from tender.services.lifecycle import register_guard
 
+        from .portal_selectors import own_results
         from .services.lifecycle import award_needs_final_selection, standstill_needs_final_award
 
         register_guard("start_award", award_needs_final_selection)
         register_guard("start_standstill", standstill_needs_final_award)
+        register_tender_section("results", own_results)

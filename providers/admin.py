@@ -10,9 +10,7 @@ from .models import (
     Organisation,
     OrganisationInvitation,
     OrganisationMembership,
-    Question,
     RequirementAnswer,
-    SessionRegistration,
     Subcontractor,
     Submission,
     SubmissionDocument,
@@ -101,48 +99,6 @@ class OrganisationMembershipAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "user__email", "organisation__kvk", "organisation__name"]
     list_select_related = ["user", "organisation"]
     autocomplete_fields = ["user", "organisation"]
-
-
-@admin.register(SessionRegistration)
-class SessionRegistrationAdmin(admin.ModelAdmin):
-    list_display = [
-        "organisation",
-        "session",
-        "participant_name",
-        "participant_email",
-        "registered_at",
-        "cancelled_at",
-    ]
-    list_filter = [
-        "session__tender",
-        "session",
-        ("cancelled_at", admin.EmptyFieldListFilter),
-    ]
-    search_fields = [
-        "organisation__kvk",
-        "organisation__name",
-        "participant_name",
-        "participant_email",
-    ]
-    list_select_related = ["organisation", "session"]
-    autocomplete_fields = ["organisation"]
-    raw_id_fields = ["registered_by", "cancelled_by"]
-
-
-@admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
-    """A question published in a nota van inlichtingen is shown only."""
-
-    list_display = ["__str__", "tender", "organisation", "asked_at", "answered_at", "nota"]
-    list_filter = ["tender", ("answered_at", admin.EmptyFieldListFilter)]
-    search_fields = ["text", "public_text", "answer", "organisation__name", "organisation__kvk"]
-    list_select_related = ["tender", "organisation", "nota"]
-    autocomplete_fields = ["organisation"]
-    raw_id_fields = ["asked_by", "answered_by", "lot", "segment", "nota"]
-
-    def has_change_permission(self, request, obj=None):
-        published = obj is not None and obj.nota is not None and obj.nota.is_published
-        return not published and super().has_change_permission(request, obj)
 
 
 @admin.register(SubmissionDocument)

@@ -9,7 +9,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import can_be_assigned
-from tender.models import Lot, Municipality, Nota, Requirement, Segment, Session, Tender
+from tender.models import Municipality, Requirement, Segment, Tender
 
 from .constants import LegalForm, SubmissionState
 
@@ -461,7 +461,7 @@ class RequirementAnswer(models.Model):
         return self.met and not self.rejected
 
 
-# -- People of an organisation, session registrations and questions ---------------------------
+# -- People of an organisation ---------------------------
 
 
 class OrganisationMembership(models.Model):
@@ -497,180 +497,6 @@ class OrganisationMembership(models.Model):
 
     def __str__(self):
         return f"{self.user} – {self.organisation}"
-
-
-class SessionRegistration(models.Model):
-    """One organisation's place in a session (or in its overflow session). A cancelled
-    registration is kept, with ``cancelled_at`` set, and no longer takes a place."""
-
-    session = models.ForeignKey(
-        Session,
-        verbose_name=_("sessie"),
-        on_delete=models.CASCADE,
-        related_name="registrations",
-        help_text=_("De sessie waarin de deelnemer is geplaatst (hoofd- of extra sessie)."),
-    )
-    organisation = models.ForeignKey(
-        Organisation,
-        verbose_name=_("organisatie"),
-        on_delete=models.PROTECT,
-        related_name="session_registrations",
-        help_text=_("Aangemelde organisatie."),
-    )
-    participant_name = models.CharField(
-        _("naam deelnemer"), max_length=200, help_text=_("De ene deelnemer van de organisatie.")
-    )
-    participant_email = models.EmailField(
-        _("e-mail deelnemer"), help_text=_("Ontvangt de bevestiging en de deelnamelink.")
-    )
-    registered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("aangemeld door"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text=_("Gebruiker die de aanmelding deed."),
-    )
-    registered_at = models.DateTimeField(
-        _("aangemeld op"), help_text=_("Servertijd; bepaalt de volgorde van aanmelden.")
-    )
-    cancelled_at = models.DateTimeField(
-        _("afgemeld op"), null=True, blank=True, help_text=_("Leeg zolang de aanmelding geldt.")
-    )
-    cancelled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("afgemeld door"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text=_("Gebruiker die afmeldde."),
-    )
-
-    class Meta:
-        ordering = ["session", "registered_at", "pk"]
-        verbose_name = _("aanmelding sessie")
-        verbose_name_plural = _("aanmeldingen sessies")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["session", "organisation"],
-                condition=Q(cancelled_at__isnull=True),
-                name="session_one_registration_per_organisation",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.organisation.name} – {self.session}"
-
-    @property
-    def is_active(self) -> bool:
-        return self.cancelled_at is None
-
-
-class Question(models.Model):
-    """A bidder's question about a tender. Who asked is known to staff only: the public FAQ and
-    the nota van inlichtingen show the question without the organisation."""
-
-    tender = models.ForeignKey(
-        Tender,
-        verbose_name=_("aanbesteding"),
-        on_delete=models.CASCADE,
-        related_name="questions",
-        help_text=_("Aanbesteding."),
-    )
-    organisation = models.ForeignKey(
-        Organisation,
-        verbose_name=_("organisatie"),
-        on_delete=models.PROTECT,
-        related_name="questions",
-        help_text=_("Vragensteller; nooit zichtbaar voor andere inschrijvers."),
-    )
-    asked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("gesteld door"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text=_("Gebruiker die de vraag stelde."),
-    )
-    lot = models.ForeignKey(
-        Lot,
-        verbose_name=_("perceel"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="questions",
-        help_text=_("Optioneel: het perceel waar de vraag over gaat."),
-    )
-    segment = models.ForeignKey(
-        Segment,
-        verbose_name=_("segment"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="questions",
-        help_text=_("Optioneel: het inkoopsegment waar de vraag over gaat."),
-    )
-    text = models.TextField(_("vraag"), help_text=_("De vraag zoals gesteld."))
-    asked_at = models.DateTimeField(_("gesteld op"), help_text=_("Servertijd van ontvangst."))
-    public_text = models.TextField(
-        _("vraag zoals gepubliceerd"),
-        blank=True,
-        help_text=_("Geanonimiseerde tekst voor de nota; leeg = de vraag zoals gesteld."),
-    )
-    answer = models.TextField(_("antwoord"), blank=True, help_text=_("Antwoord van de gemeenten."))
-    answered_at = models.DateTimeField(
-        _("beantwoord op"), null=True, blank=True, help_text=_("Moment van beantwoorden.")
-    )
-    answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("beantwoord door"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text=_("Medewerker die antwoordde."),
-    )
-    nota = models.ForeignKey(
-        Nota,
-        verbose_name=_("nota van inlichtingen"),
-        null=True,
-        blank=True,
-        on_delete=models.RESTRICT,
-        related_name="questions",
-        help_text=_("De nota waarin de vraag met antwoord is (of wordt) gepubliceerd."),
-    )
-    number = models.PositiveIntegerField(
-        _("nummer in de nota"),
-        null=True,
-        blank=True,
-        help_text=_("Volgnummer binnen de nota, toegekend bij publicatie."),
-    )
-
-    class Meta:
-        ordering = ["tender", "asked_at", "pk"]
-        verbose_name = _("vraag")
-        verbose_name_plural = _("vragen")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["nota", "number"],
-                condition=Q(number__isnull=False),
-                name="question_number_unique_per_nota",
-            ),
-        ]
-
-    def __str__(self):
-        return self.text[:60]
-
-    @property
-    def is_answered(self) -> bool:
-        return self.answered_at is not None
-
-    @property
-    def published_question(self) -> str:
-        return self.public_text or self.text
 
 
 # The provider portal's organisations, invitations, combinations and UEA forms.

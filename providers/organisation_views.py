@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from audit.services import client_address_of
-from tender.communication_selectors import published_notas
+from tender.constants import OPENED_STATES
 from tender.errors import ApplicationError
 
-from .models import SessionRegistration, UEADeclaration
+from .models import UEADeclaration
 from .permissions import (
     can_lead_combination,
     can_manage_organisation,
@@ -32,20 +32,18 @@ from .portal_forms import (
     RegistrationForm,
     UEAForm,
 )
+from .portal_sections import tender_action, tender_sections
 from .portal_selectors import (
-    OPENED_STATES,
     combination_invitations,
     combination_is_complete,
     combination_members_visible_to,
     combination_of,
     invitations_of,
     members_of,
-    own_results,
     uea_of,
 )
 from .portal_views import PortalMixin
 from .selectors import portal_tenders
-from .services import session_registration_cancel
 from .services.combinations import (
     combination_create,
     combination_invite,
@@ -276,18 +274,6 @@ class PortalTenderView(PortalTenderMixin, View):
         tender, organisation = self.tender, self.organisation
         combination = combination_of(tender=tender, organisation=organisation)
         declaration = uea_of(tender=tender, organisation=organisation)
-        registrations = (
-            SessionRegistration.objects.filter(
-                session__tender=tender, organisation=organisation, cancelled_at__isnull=True
-            )
-            .select_related("session")
-            .order_by("session__starts_at")
-        )
-        questions = (
-            organisation.questions.filter(tender=tender)
-            .select_related("nota", "lot", "segment")
-            .order_by("asked_at", "pk")
-        )
         return render(
             request,
             "portal/tender.html",
@@ -298,31 +284,18 @@ class PortalTenderView(PortalTenderMixin, View):
                 "combination_complete": combination and combination_is_complete(combination),
                 "invitations": combination_invitations(tender=tender, organisation=organisation),
                 "declaration": declaration,
-                "questions": questions,
-                "notas": published_notas(tender),
-                "registrations": registrations,
                 "now": timezone.now(),
                 "opened": tender.state in OPENED_STATES,
-                "results": own_results(tender=tender, organisation=organisation),
+                **tender_sections(tender=tender, organisation=organisation),
             },
         )
 
     def post(self, request, slug):
         self.setup_tender(slug)
-        if request.POST.get("action") != "cancel_registration":
+        action = tender_action(request.POST.get("action", ""))
+        if action is None:
             raise Http404
-        registration = get_object_or_404(
-            SessionRegistration.objects.filter(
-                session__tender=self.tender, organisation=self.organisation
-            ),
-            pk=request.POST.get("registration") or 0,
-        )
-        try:
-            session_registration_cancel(registration=registration, user=request.user)
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("U bent afgemeld voor de sessie."))
+        action(request, tender=self.tender, organisation=self.organisation)
         return redirect("portal-tender", slug=slug)
 
 

@@ -1,4 +1,5 @@
-"""Tender set-up screens (create and edit tenders, lots, segments, ...), import and export.
+"""Tender set-up screens (create and edit tenders, lots, segments, ...); import and export
+are in ``evaluation.scenario_urls``.
 
 Under ``opzet/`` so that no tender slug can collide with a fixed path.
 """
@@ -11,7 +12,6 @@ T = "opzet/aanbesteding/<slug:slug>/"
 
 urlpatterns = [
     path("opzet/nieuw/", views.TenderCreateView.as_view(), name="setup-tender-create"),
-    path("opzet/importeren/", views.ScenarioImportView.as_view(), name="setup-import"),
     path("opzet/regios/", views.RegionListView.as_view(), name="setup-regions"),
     path("opzet/regios/nieuw/", views.RegionFormView.as_view(), name="setup-region-create"),
     path(
@@ -21,7 +21,6 @@ urlpatterns = [
     ),
     path(T, views.SetupOverviewView.as_view(), name="setup-overview"),
     path(T + "gegevens/", views.TenderEditView.as_view(), name="setup-tender-edit"),
-    path(T + "export/", views.TenderExportView.as_view(), name="setup-export"),
     path(T + "percelen/nieuw/", views.LotFormView.as_view(), name="setup-lot-create"),
     path(T + "percelen/<int:pk>/", views.LotFormView.as_view(), name="setup-lot-edit"),
     path(

@@ -13,6 +13,9 @@ from decimal import Decimal
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from communication.models import Question, SessionRegistration
+from communication.services.questions import question_ask
+from communication.services.registrations import session_register
 from contracts.award_models import AwardLetter
 from contracts.kpi_models import KpiReport, ProviderKpi
 from contracts.models import Contract, ContractSegment
@@ -29,14 +32,11 @@ from providers.models import (
     CombinationMember,
     Dossier,
     Organisation,
-    Question,
     RequirementAnswer,
-    SessionRegistration,
     Subcontractor,
     Submission,
 )
 from providers.organisation_models import OrganisationInvitation, UEADeclaration
-from providers.services import question_ask, session_register
 from providers.services import submissions as submission_services
 from providers.services.combinations import combination_create, combination_invite
 from providers.services.organisations import invitation_create

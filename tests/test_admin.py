@@ -16,6 +16,16 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from audit.services import audit_record
+from communication.models import (
+    KeyDate,
+    NewsItem,
+    NewsletterSubscription,
+    Nota,
+    Question,
+    Session,
+    SessionRegistration,
+    TenderDocument,
+)
 from contracts.models import (
     AwardDecision,
     AwardLetter,
@@ -41,24 +51,12 @@ from providers.models import (
     EncryptedFile,
     OrganisationInvitation,
     OrganisationMembership,
-    Question,
     RequirementAnswer,
-    SessionRegistration,
     SubmissionDocument,
     UEADeclaration,
 )
 from tender.constants import Phase
-from tender.models import (
-    Criterion,
-    KeyDate,
-    NewsItem,
-    NewsletterSubscription,
-    Nota,
-    OpeningConfirmation,
-    Session,
-    Tender,
-    TenderDocument,
-)
+from tender.models import Criterion, OpeningConfirmation, Tender
 
 from .conftest import verify_second_factor
 

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "accounts",
     "tender",
     "providers",
+    "communication",
     "evaluation",
     "contracts",
 ]
@@ -244,8 +245,8 @@ SPECTACULAR_SETTINGS = {
         "SubmissionStateEnum": "providers.constants.SubmissionState",
         "SubmissionDocumentKindEnum": "providers.document_models.DocumentKind",
         "TenderStateEnum": "tender.constants.TenderState",
-        "TenderDocumentKindEnum": "tender.models.TenderDocument.Kind",
-        "SessionKindEnum": "tender.models.Session.Kind",
+        "TenderDocumentKindEnum": "communication.models.TenderDocument.Kind",
+        "SessionKindEnum": "communication.models.Session.Kind",
     },
 }
 

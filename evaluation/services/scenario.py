@@ -12,7 +12,7 @@ from django.db import transaction
 from accounts.roles import BEOORDELAAR, VOORZITTER
 from audit.services import audit_record
 from providers.models import Dossier
-from providers.services import (
+from providers.services.scenario import (
     organisations_upsert_from_scenario,
     submissions_create_from_scenario,
 )

@@ -14,8 +14,9 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tender.api.communication_views import base_url_of, service_call
+from tender.api.errors import service_call
 from tender.models import Requirement, Segment
+from tender.services.mail import base_url_of
 
 from ..constants import SubmissionState
 from ..models import Subcontractor, SubmissionDocument

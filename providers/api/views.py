@@ -25,6 +25,7 @@ from ..models import (
     OrganisationInvitation,
     OrganisationMembership,
 )
+from ..portal_sections import tender_section
 from ..portal_selectors import (
     combination_invitations,
     combination_members_visible_to,
@@ -32,7 +33,6 @@ from ..portal_selectors import (
     combinations_visible_to,
     invitations_of,
     members_of,
-    own_results,
     uea_of,
 )
 from ..selectors import organisation_of, portal_tenders
@@ -300,7 +300,9 @@ class PortalTenderView(TenderScoped, APIView):
             "combination": combination_of(tender=tender, organisation=organisation),
             "invitations": combination_invitations(tender=tender, organisation=organisation),
             "uea_signed": bool(declaration and declaration.is_signed),
-            "results": own_results(tender=tender, organisation=organisation),
+            "results": tender_section(
+                "results", tender=tender, organisation=organisation, default=[]
+            ),
         }
         return Response(PortalTenderSerializer(data).data)
 

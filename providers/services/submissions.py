@@ -27,8 +27,7 @@ from tender.constants import SUBMISSIONS_WRITABLE_STATES
 from tender.errors import ApplicationError
 from tender.models import Municipality, Requirement, Segment, Tender
 from tender.pdf import render_to_pdf
-from tender.services.communication import local_display
-from tender.services.mail import absolute_url, mail_after_commit, mail_render
+from tender.services.mail import absolute_url, local_display, mail_after_commit, mail_render
 
 from .. import crypto
 from ..constants import SubmissionState

@@ -1,6 +1,5 @@
 """API routes for the tender set-up: /api/v1/setup/..."""
 
-from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from . import setup_views as views
@@ -13,8 +12,4 @@ router.register("setup/subsegments", views.SetupSubSegmentViewSet, basename="set
 router.register("setup/requirements", views.SetupRequirementViewSet, basename="setup-requirement")
 router.register("setup/criteria", views.SetupCriterionViewSet, basename="setup-criterion")
 router.register("setup/regions", views.SetupRegionViewSet, basename="setup-region")
-
-urlpatterns = [
-    path("setup/import/", views.ScenarioImportView.as_view(), name="setup-import"),
-    *router.urls,
-]
+urlpatterns = router.urls

@@ -1,5 +1,5 @@
 """Set-up API (/api/v1/setup/...): the write side of tenders, lots, segments, subsegments,
-requirements and criteria, plus scenario import and export.
+requirements and criteria. (Scenario import and export: ``evaluation.api.scenario_views``.)
 
 Same rules as the set-up screens, from ``tender.permissions``: lists and details show what the
 caller may see (empty lists and 404 for non-staff); writes need ``setup_refusal`` to be None,
@@ -11,25 +11,19 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import mixins, parsers, status, viewsets
-from rest_framework.decorators import action
+from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from accounts.permissions import is_staff_member
 from audit.services import client_address_of
-from evaluation.services.scenario_export import scenario_export
-from evaluation.services.scenario_import import scenario_import
 
 from ..errors import ApplicationError
 from ..models import Region
-from ..permissions import can_create_tender, can_export_tender, can_manage_regions, setup_refusal
-from ..scenario import ScenarioError, validate_scenario
+from ..permissions import can_create_tender, can_manage_regions, setup_refusal
 from ..selectors import tenders_visible_to
 from ..services import setup
 from ..setup_selectors import (
@@ -43,7 +37,7 @@ from . import setup_serializers as s
 from .errors import api_error
 
 
-def _refuse_creation(user) -> None:
+def refuse_creation(user) -> None:
     """404 for non-staff (nothing here for them), 403 for staff that are no inkoper."""
     if not is_staff_member(user):
         raise NotFound
@@ -272,7 +266,7 @@ class SetupTenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     @extend_schema(request=s.TenderInputSerializer, responses={201: s.SetupTenderOutputSerializer})
     def create(self, request):
-        _refuse_creation(request.user)
+        refuse_creation(request.user)
         data = self._input(request.data)
         try:
             tender = setup.tender_create(
@@ -303,36 +297,6 @@ class SetupTenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @extend_schema(request=s.TenderInputSerializer, responses=s.SetupTenderOutputSerializer)
     def partial_update(self, request, slug=None):
         return self.update(request, slug=slug)
-
-    @extend_schema(
-        responses={
-            200: OpenApiResponse(description="Het scenariobestand (tender-scenario/1)."),
-            409: OpenApiResponse(description="De opzet is niet volledig; 'issues' zegt wat."),
-        }
-    )
-    @action(detail=True, methods=["get"])
-    def export(self, request, slug=None):
-        """The tender as a scenario file that ``load_scenario`` accepts."""
-        tender = self.get_object()
-        if not can_export_tender(request.user, tender):
-            raise PermissionDenied(_("Alleen een inkoper mag een aanbesteding exporteren."))
-        data = scenario_export(
-            tender=tender, actor=request.user, client_address=client_address_of(request)
-        )
-        issues = validate_scenario(data)
-        if issues:
-            return Response(
-                {
-                    "detail": _(
-                        "De aanbesteding is nog niet volledig en kan zo niet worden geëxporteerd."
-                    ),
-                    "issues": s.ScenarioIssueSerializer(issues, many=True).data,
-                },
-                status=status.HTTP_409_CONFLICT,
-            )
-        response = Response(data)
-        response["Content-Disposition"] = f'attachment; filename="{tender.slug}.json"'
-        return response
 
 
 class SetupRegionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -386,56 +350,3 @@ class SetupRegionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @extend_schema(request=s.RegionInputSerializer, responses=s.SetupRegionOutputSerializer)
     def partial_update(self, request, code=None):
         return self.update(request, code=code)
-
-
-class RawJSONParser(parsers.BaseParser):
-    """Keeps a JSON body as bytes, so the import parses it with ``tender.scenario.parse_scenario``
-    (which refuses duplicate keys and NaN, unlike DRF's JSON parser)."""
-
-    media_type = "application/json"
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        return {"raw": stream.read()}
-
-
-class ScenarioImportView(APIView):
-    """POST a scenario: a JSON body (``?replace=true`` to replace), or multipart ``file`` and
-    ``replace``. 201 with the tender; 400 with ``issues`` (JSON path + Dutch message) or a field
-    error; nothing is loaded on any error."""
-
-    parser_classes = [RawJSONParser, parsers.MultiPartParser]
-
-    @extend_schema(
-        request={
-            "application/json": {"type": "object"},
-            "multipart/form-data": s.ScenarioImportInputSerializer,
-        },
-        parameters=[OpenApiParameter("replace", bool)],
-        responses={201: s.SetupTenderOutputSerializer},
-    )
-    def post(self, request):
-        _refuse_creation(request.user)
-        if "raw" in request.data:
-            raw = request.data["raw"]
-            replace = request.query_params.get("replace", "").lower() in ("1", "true", "ja")
-        else:
-            form = s.ScenarioImportInputSerializer(data=request.data)
-            form.is_valid(raise_exception=True)
-            upload = form.validated_data.get("file")
-            if upload is None:
-                raise ValidationError({"file": [_("Kies een scenariobestand.")]})
-            raw, replace = upload.read(), form.validated_data["replace"]
-        try:
-            tender = scenario_import(
-                raw=raw,
-                replace=replace,
-                user=request.user,
-                client_address=client_address_of(request),
-            )
-        except ScenarioError as exc:
-            raise ValidationError(
-                {"issues": s.ScenarioIssueSerializer(exc.issues, many=True).data}
-            ) from exc
-        except ApplicationError as exc:
-            raise api_error(exc) from exc
-        return Response(s.SetupTenderOutputSerializer(tender).data, status=status.HTTP_201_CREATED)

@@ -9,17 +9,24 @@ saw it (views and the API pass ``request.build_absolute_uri("/")``), else ``SITE
 import logging
 import smtplib
 from collections.abc import Iterable
+from datetime import datetime
 from urllib.parse import urljoin
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_SITE_URL = "http://127.0.0.1:8000/"
+
+
+def base_url_of(request) -> str:
+    """The address of the site as ``request`` saw it, for the links in mails."""
+    return request.build_absolute_uri("/")
 
 
 def absolute_url(path: str, base_url: str = "") -> str:
@@ -55,3 +62,8 @@ def mail_after_commit(messages: Iterable[EmailMessage]) -> None:
     messages = list(messages)
     if messages:
         transaction.on_commit(lambda: _send(messages))
+
+
+def local_display(moment: datetime) -> str:
+    """A moment as Dutch users read it: Amsterdam time, e.g. '1 juni 2021 12:00'."""
+    return date_format(timezone.localtime(moment), "j F Y H:i")

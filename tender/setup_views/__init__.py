@@ -1,5 +1,5 @@
 """Set-up screens: create and edit a tender with its lots, segments, subsegments, requirements
-and criteria; import a scenario file and export a tender as one.
+and criteria. (Import and export of a scenario file: ``evaluation.scenario_views``.)
 
 Thin views: a form parses the input, ``tender.permissions`` decides who may (non-staff get
 404, staff without the right 403 with the reason), one service writes. Every form works without
@@ -20,10 +20,6 @@ from .deleting import (
 from .regions import (
     RegionFormView,
     RegionListView,
-)
-from .scenario import (
-    ScenarioImportView,
-    TenderExportView,
 )
 from .segments import (
     CriterionCreateView,
@@ -57,8 +53,6 @@ __all__ = [
     "RequirementDeleteView",
     "CriterionDeleteView",
     "SubSegmentDeleteView",
-    "ScenarioImportView",
-    "TenderExportView",
     "RegionListView",
     "RegionFormView",
 ]

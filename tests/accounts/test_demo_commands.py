@@ -6,8 +6,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.management.commands.create_demo_users import DEMO_TOTP_SECRET
-from accounts.permissions import can_ask_question
+from communication.permissions import can_ask_question
+from providers.management.commands.create_demo_users import DEMO_TOTP_SECRET
 from providers.models import Organisation, OrganisationMembership
 
 pytestmark = pytest.mark.django_db

@@ -24,7 +24,6 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from accounts.management.commands.create_demo_users import DEMO_ORGANISATION_KVK
 from accounts.roles import AANBIEDER, CONTRACTMANAGER, INKOPER
 from contracts.award_models import SegmentStandstill
 from contracts.models import Contract
@@ -40,6 +39,7 @@ from contracts.services.settlement import (
     settlement_compute,
 )
 from evaluation.services.scenario import scenario_load
+from providers.management.commands.create_demo_users import DEMO_ORGANISATION_KVK
 from providers.models import Organisation, OrganisationMembership
 from tests.contracts.award_support import finalise_rankings
 

@@ -13,10 +13,11 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.roles import INKOPER
+from communication.models import Session
+from communication.services.notas import nota_create
+from communication.services.questions import question_answer, question_ask
+from communication.services.registrations import session_register
 from providers.selectors import organisation_of
-from providers.services import question_answer, question_ask, session_register
-from tender.models import Session
-from tender.services.questions import nota_create
 from tests.tender.communication_helpers import build_tender, make_provider
 
 from .conftest import assert_no_axe_violations, login, screenshot

@@ -8,8 +8,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from communication.models import Question, SessionRegistration
 from evaluation.models import Ranking, RankingRow
-from providers.models import Organisation, Question, SessionRegistration
+from providers.models import Organisation
 from tests.tender.communication_helpers import make_session
 
 pytestmark = pytest.mark.django_db

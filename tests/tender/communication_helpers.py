@@ -11,8 +11,9 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from accounts.roles import AANBIEDER
+from communication.models import Session
 from providers.models import Organisation, OrganisationMembership
-from tender.models import Lot, Municipality, Region, Segment, Session, Tender
+from tender.models import Lot, Municipality, Region, Segment, Tender
 
 _kvk = count(10000001)
 

@@ -9,9 +9,9 @@ from pypdf import PdfReader
 
 from audit.models import AuditEntry
 from audit.services import audit_verify
+from communication.models import TenderDocument
 from tender.constants import TenderState
 from tender.errors import ApplicationError
-from tender.models import TenderDocument
 from tender.services.lifecycle import (
     available_transitions,
     tender_confirm_opening,

@@ -6,10 +6,10 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from providers.models import Question, SessionRegistration
+from communication.models import KeyDate, NewsItem, Nota, Question, Session, SessionRegistration
+from communication.services.questions import question_ask
+from communication.services.registrations import session_register
 from providers.selectors import organisation_of
-from providers.services import question_ask, session_register
-from tender.models import KeyDate, NewsItem, Nota, Session
 
 from .communication_helpers import (  # noqa: F401 - fixtures
     build_tender,

@@ -9,8 +9,8 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from tender.models import NewsletterSubscription
-from tender.services.communication import newsletter_subscribe
+from communication.models import NewsletterSubscription
+from communication.services.market import newsletter_subscribe
 
 from .communication_helpers import links_in, path_of, tender_fixture  # noqa: F401 - fixtures
 

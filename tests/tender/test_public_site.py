@@ -10,9 +10,9 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
+from communication.models import KeyDate, NewsItem, NewsletterSubscription, TenderDocument
+from communication.services.market import key_date_save, news_item_save
 from tender.errors import ApplicationError
-from tender.models import KeyDate, NewsItem, NewsletterSubscription, TenderDocument
-from tender.services.communication import key_date_save, news_item_save
 
 from .communication_helpers import (  # noqa: F401 - fixtures
     build_tender,

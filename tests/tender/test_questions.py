@@ -13,13 +13,14 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from audit.models import AuditEntry
-from providers.models import Question
-from providers.selectors import organisation_of, questions_visible_to
-from providers.services import question_answer, question_ask, session_register
+from communication.models import NewsletterSubscription, Nota, Question, TenderDocument
+from communication.selectors import questions_visible_to
+from communication.services.market import tender_deadline_move
+from communication.services.notas import nota_create, nota_publish, nota_update
+from communication.services.questions import question_answer, question_ask
+from communication.services.registrations import session_register
+from providers.selectors import organisation_of
 from tender.errors import ApplicationError
-from tender.models import NewsletterSubscription, Nota, TenderDocument
-from tender.services.communication import tender_deadline_move
-from tender.services.questions import nota_create, nota_publish, nota_update
 
 from .communication_helpers import (  # noqa: F401 - fixtures
     build_tender,

@@ -14,12 +14,13 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from providers.models import Organisation, SessionRegistration
-from providers.selectors import organisation_of, session_attendees
-from providers.services import session_register, session_registration_cancel
+from communication.models import Session, SessionRegistration
+from communication.selectors import session_attendees
+from communication.services.registrations import session_register, session_registration_cancel
+from communication.services.sessions import session_create, session_update
+from providers.models import Organisation
+from providers.selectors import organisation_of
 from tender.errors import ApplicationError
-from tender.models import Session
-from tender.services.sessions import session_create, session_update
 
 from .communication_helpers import (  # noqa: F401 - fixtures
     build_tender,

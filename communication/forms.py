@@ -4,8 +4,10 @@ deadline. Times are entered and shown in Europe/Amsterdam (the project's time zo
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .forms_public import SELECT, TEXT, TEXTAREA, ServiceErrorsMixin
-from .models import Lot, Segment, Session, Tender
+from tender.models import Lot, Segment, Tender
+
+from .models import Session
+from .public_forms import SELECT, TEXT, TEXTAREA, ServiceErrorsMixin
 
 CHECKBOX = {"class": "utrecht-checkbox utrecht-checkbox--html-input"}
 NUMBER = {**TEXT, "class": TEXT["class"] + " utrecht-textbox--numeric", "inputmode": "numeric"}

@@ -3,9 +3,9 @@ the staff screens that feed them (under the staff tender pages, ``aanbestedingen
 
 from django.urls import path
 
-from . import communication_views as staff
 from . import public_views as public
 from . import question_views, session_views
+from . import views as staff
 
 site = "aanbesteding/<slug:slug>/"
 staff_prefix = "aanbestedingen/<slug:slug>/communicatie/"

@@ -7,8 +7,8 @@ on its field with ``add_service_error``.
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .errors import ApplicationError
-from .models import Lot, Segment, Tender
+from tender.errors import ApplicationError
+from tender.models import Lot, Segment, Tender
 
 TEXT = {"class": "utrecht-textbox utrecht-textbox--html-input"}
 SELECT = {"class": "utrecht-select utrecht-select--html-select"}

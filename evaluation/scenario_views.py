@@ -1,7 +1,8 @@
-"""Import of a scenario file and export of a tender as one.
+"""Import of a scenario file and export of a tender as one (``opzet/importeren/`` and
+``opzet/aanbesteding/<slug>/export/``, part of the set-up screens).
 
-The one place where the tender app's screens call into ``evaluation``: a scenario file spans
-every app (bidders, scores), like the ``load_scenario`` command that lives there.
+Here, next to the scenario services, because a scenario file spans the apps up to the
+evaluation (bidders, scores), like the ``load_scenario`` command.
 """
 
 import json
@@ -14,22 +15,20 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from audit.services import client_address_of
-from evaluation.services.scenario_export import scenario_export
-from evaluation.services.scenario_import import MAX_SCENARIO_BYTES, scenario_import
-
-from ..errors import ApplicationError
-from ..forms import (
-    ScenarioImportForm,
-)
-from ..permissions import can_edit_tender, can_export_tender
-from ..scenario import ScenarioError, validate_scenario
-from ..selectors import tenders_visible_to
-from .base import (
+from tender.errors import ApplicationError
+from tender.forms import ScenarioImportForm
+from tender.permissions import can_edit_tender, can_export_tender
+from tender.scenario import ScenarioError, validate_scenario
+from tender.selectors import tenders_visible_to
+from tender.setup_views.base import (
     MAX_ISSUES_SHOWN,
     CreatorRequiredMixin,
     home_crumb,
     refused,
 )
+
+from .services.scenario_export import scenario_export
+from .services.scenario_import import MAX_SCENARIO_BYTES, scenario_import
 
 # -- import and export --------------------------------------------------------------------
 

@@ -12,13 +12,11 @@ from django.utils.translation import gettext as _
 from django.views import View
 from openpyxl import Workbook
 
-from providers.selectors import session_attendees
-
-from .communication_selectors import overflow_candidates, sessions_with_counts
-from .communication_views import CommunicationMixin, attempt
-from .forms_communication import SessionForm
+from .forms import SessionForm
 from .models import Session
+from .selectors import overflow_candidates, session_attendees, sessions_with_counts
 from .services.sessions import session_create, session_update
+from .views import CommunicationMixin, attempt
 
 
 class SessionsView(CommunicationMixin, View):

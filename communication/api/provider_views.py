@@ -13,28 +13,26 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from accounts.permissions import (
+from accounts.permissions import is_staff_member
+from providers.selectors import organisation_of
+from tender.api.errors import service_call
+from tender.services.mail import base_url_of
+
+from ..models import Session
+from ..permissions import (
     can_ask_question,
     can_manage_tender_communication,
     can_register_for_session,
-    is_staff_member,
 )
-from providers.selectors import (
-    organisation_of,
+from ..selectors import (
+    public_tenders,
     questions_filter,
     questions_visible_to,
     registrations_visible_to,
 )
-from providers.services import (
-    question_answer,
-    question_ask,
-    session_register,
-    session_registration_cancel,
-)
-
-from ..communication_selectors import public_tenders
-from ..models import Session
-from .communication_serializers import (
+from ..services.questions import question_answer, question_ask
+from ..services.registrations import session_register, session_registration_cancel
+from .serializers import (
     AnswerInputSerializer,
     ProviderQuestionSerializer,
     QuestionInputSerializer,
@@ -42,7 +40,6 @@ from .communication_serializers import (
     RegistrationSerializer,
     StaffQuestionSerializer,
 )
-from .communication_views import base_url_of, service_call
 
 # -- registrations and questions (providers and staff) ------------------------------------------
 

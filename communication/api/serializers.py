@@ -5,7 +5,9 @@ organisation that asked a question; only the staff output does."""
 from django.urls import reverse
 from rest_framework import serializers
 
-from ..models import KeyDate, Lot, NewsItem, Nota, Segment, Session, Tender, TenderDocument
+from tender.models import Lot, Segment, Tender
+
+from ..models import KeyDate, NewsItem, Nota, Question, Session, TenderDocument
 
 
 def _code(obj):
@@ -194,9 +196,7 @@ class SessionSerializer(serializers.ModelSerializer):
 
 class NotaSerializer(serializers.ModelSerializer):
     tender = TenderSlugField()
-    questions = serializers.PrimaryKeyRelatedField(
-        many=True, queryset=Nota.questions.field.model.objects.all()
-    )
+    questions = serializers.PrimaryKeyRelatedField(many=True, queryset=Question.objects.all())
     document = PublicDocumentSerializer(read_only=True)
 
     class Meta:

@@ -6,26 +6,26 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views import View
 
-from accounts.permissions import can_move_deadline
 from audit.services import client_address_of
-from providers.selectors import questions_filter, questions_visible_to
-from providers.services import question_answer
+from tender.errors import ApplicationError
+from tender.services.mail import base_url_of
 
-from .communication_views import CommunicationMixin, attempt
-from .errors import ApplicationError
-from .forms_communication import (
+from .forms import (
     AnswerForm,
     NotaForm,
     QuestionFilterForm,
 )
 from .models import Nota
-from .public_views import base_url_of
-from .services.questions import (
+from .permissions import can_move_deadline
+from .selectors import questions_filter, questions_visible_to
+from .services.notas import (
     nota_create,
     nota_latest_publication,
     nota_publish,
     nota_update,
 )
+from .services.questions import question_answer
+from .views import CommunicationMixin, attempt
 
 
 class QuestionsView(CommunicationMixin, View):

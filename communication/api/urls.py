@@ -3,8 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import communication_views as views
-from . import provider_views
+from . import provider_views, views
 
 router = SimpleRouter()
 router.register("public/tenders", views.PublicTenderViewSet, basename="public-tender")

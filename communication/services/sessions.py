@@ -1,8 +1,7 @@
 """Sessions (dialoogsessie, gesprekstafel, webinar) as staff plan them.
 
-Registering for a session is the providers app's ``session_register``: the registration
-belongs to an organisation. The rules for a session and its overflow session that staff must
-keep when planning live here.
+Registering for a session is ``registrations.session_register``. The rules for a session and
+its overflow session that staff must keep when planning live here.
 """
 
 from collections.abc import Iterable
@@ -13,9 +12,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ..errors import ApplicationError
-from ..models import Lot, Segment, Session, Tender
-from .communication import require_manager
+from tender.errors import ApplicationError
+from tender.models import Lot, Segment, Tender
+
+from ..models import Session
+from .market import require_manager
 
 FIELDS = (
     "kind",

@@ -16,10 +16,16 @@ from rest_framework.permissions import SAFE_METHODS, AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.permissions import can_manage_tender_communication, can_move_deadline
 from audit.services import client_address_of
+from tender.api.errors import service_call
+from tender.api.serializers import TenderOutputSerializer
+from tender.errors import ApplicationError
+from tender.selectors import tenders_visible_to
+from tender.services.mail import base_url_of
 
-from ..communication_selectors import (
+from ..models import KeyDate, NewsItem, Nota, Session
+from ..permissions import can_manage_tender_communication, can_move_deadline
+from ..selectors import (
     key_moments,
     public_documents,
     public_news,
@@ -27,19 +33,16 @@ from ..communication_selectors import (
     published_notas,
     sessions_with_counts,
 )
-from ..errors import ApplicationError
-from ..models import KeyDate, NewsItem, Nota, Session
-from ..selectors import tenders_visible_to
-from ..services.communication import (
+from ..services.market import (
     key_date_delete,
     key_date_save,
     news_item_delete,
     news_item_save,
     tender_deadline_move,
 )
-from ..services.questions import nota_create, nota_publish, nota_update
+from ..services.notas import nota_create, nota_publish, nota_update
 from ..services.sessions import session_create, session_update
-from .communication_serializers import (
+from .serializers import (
     KeyDateSerializer,
     KeyMomentSerializer,
     NewsItemSerializer,
@@ -51,21 +54,6 @@ from .communication_serializers import (
     PublicTenderSerializer,
     SessionSerializer,
 )
-from .errors import api_error
-from .serializers import TenderOutputSerializer
-
-
-def service_call(call):
-    """Run a service; its refusal becomes a 400 with the message on its field."""
-    try:
-        return call()
-    except ApplicationError as exc:
-        raise api_error(exc) from exc
-
-
-def base_url_of(request) -> str:
-    return request.build_absolute_uri("/")
-
 
 # -- public ---------------------------------------------------------------------------------
 

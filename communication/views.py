@@ -16,23 +16,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from accounts.permissions import (
-    can_manage_tender_communication,
-    can_move_deadline,
-    can_view_tender_communication,
-)
 from audit.services import client_address_of
-from providers.selectors import questions_visible_to
+from tender.errors import ApplicationError
+from tender.models import Tender
+from tender.services.mail import base_url_of
 
-from .errors import ApplicationError
-from .forms_communication import (
+from .forms import (
     DeadlineMoveForm,
     KeyDateForm,
     NewsItemForm,
 )
-from .models import KeyDate, NewsItem, Tender
-from .public_views import base_url_of
-from .services.communication import (
+from .models import KeyDate, NewsItem
+from .permissions import (
+    can_manage_tender_communication,
+    can_move_deadline,
+    can_view_tender_communication,
+)
+from .selectors import questions_visible_to
+from .services.market import (
     is_public,
     key_date_delete,
     key_date_save,
@@ -40,7 +41,7 @@ from .services.communication import (
     news_item_save,
     tender_deadline_move,
 )
-from .services.questions import NOTA_MIN_DAYS_BEFORE_DEADLINE
+from .services.notas import NOTA_MIN_DAYS_BEFORE_DEADLINE
 
 
 class CommunicationMixin(LoginRequiredMixin):

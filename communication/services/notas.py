@@ -1,9 +1,6 @@
 """The nota van inlichtingen: answered questions published together, anonymously, as a
 numbered PDF that becomes a public tender document (DOMAIN.md, "Sessions and Q&A").
-
-Questions themselves are the providers app's (``providers.Question``, asked and answered by
-its services); this module reaches them through ``Nota.questions`` and ``Tender.questions``,
-the reverse relations, so ``tender`` keeps not importing ``providers``.
+Asking and answering the questions is ``questions.py``.
 """
 
 import hashlib
@@ -17,13 +14,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
+from tender.constants import TenderState
+from tender.errors import ApplicationError
+from tender.models import Tender
+from tender.pdf import render_to_pdf
+from tender.services.mail import absolute_url, local_display
 
-from ..constants import TenderState
-from ..errors import ApplicationError
-from ..models import Nota, Tender, TenderDocument
-from ..pdf import render_to_pdf
-from .communication import is_public, local_display, market_mail, require_manager
-from .mail import absolute_url
+from ..models import Nota, Question, TenderDocument
+from .market import is_public, market_mail, require_manager
 
 NOTA_MIN_DAYS_BEFORE_DEADLINE = 6
 
@@ -157,7 +155,7 @@ def nota_publish(
         raise ApplicationError(_("Alle vragen in de nota moeten beantwoord zijn."))
     for number, question in enumerate(questions, start=1):
         question.number = number
-    nota.questions.model.objects.bulk_update(questions, ["number"])
+    Question.objects.bulk_update(questions, ["number"])
     nota.published_at, nota.published_by = now, user
 
     reference = f"NvI-{tender.slug}-{nota.number}"

@@ -2,9 +2,7 @@
 and the newsletter sign-up, plus what a logged-in provider does there: register for a session
 and ask questions.
 
-Only tenders that are not a draft exist here; anything else is a 404. The provider actions are
-the providers app's services: this module is the web layer where the two apps meet (the
-models, services and selectors of ``tender`` never import ``providers``).
+Only tenders that are not a draft exist here; anything else is a 404.
 """
 
 from django.contrib import messages
@@ -16,36 +14,36 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from accounts.permissions import can_ask_question, can_register_for_session
-from providers.selectors import organisation_of, questions_visible_to, registration_of
-from providers.services import question_ask, session_register, session_registration_cancel
+from providers.selectors import organisation_of
+from tender.errors import ApplicationError
+from tender.models import Tender
+from tender.services.mail import base_url_of
 
-from .communication_selectors import (
+from .permissions import can_ask_question, can_register_for_session
+from .public_forms import NewsletterForm, QuestionForm, SessionRegistrationForm
+from .selectors import (
     key_moments,
     public_documents,
     public_news,
     public_tenders,
     published_notas,
+    questions_visible_to,
+    registration_of,
     sessions_with_counts,
 )
-from .errors import ApplicationError
-from .forms_public import NewsletterForm, QuestionForm, SessionRegistrationForm
-from .models import Tender
-from .services.communication import (
+from .services.market import (
     newsletter_confirm,
     newsletter_subscribe,
     newsletter_unsubscribe,
 )
+from .services.questions import question_ask
+from .services.registrations import session_register, session_registration_cancel
 
 NEWS_ON_FRONT_PAGE = 5
 
 
 def public_tender_or_404(slug: str) -> Tender:
     return get_object_or_404(public_tenders(), slug=slug)
-
-
-def base_url_of(request) -> str:
-    return request.build_absolute_uri("/")
 
 
 def _documents_with_size(tender):

@@ -13,16 +13,16 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from accounts.permissions import can_manage_tender_communication, can_move_deadline
 from audit.services import audit_record
+from tender.constants import TenderState
+from tender.errors import ApplicationError
+from tender.models import Tender
+from tender.services.mail import absolute_url, local_display, mail_after_commit, mail_render
 
-from ..constants import TenderState
-from ..errors import ApplicationError
-from ..models import KeyDate, NewsItem, NewsletterSubscription, Tender
-from .mail import absolute_url, mail_after_commit, mail_render
+from ..models import KeyDate, NewsItem, NewsletterSubscription
+from ..permissions import can_manage_tender_communication, can_move_deadline
 
 NEWSLETTER_CONFIRM_SALT = "tender.newsletter.confirm"
 NEWSLETTER_UNSUBSCRIBE_SALT = "tender.newsletter.unsubscribe"
@@ -33,11 +33,6 @@ NEWSLETTER_RESEND_AFTER = timedelta(minutes=10)
 def is_public(tender: Tender) -> bool:
     """Everything but a draft is on the public site (a cancelled tender says so there)."""
     return tender.is_public()
-
-
-def local_display(moment: datetime) -> str:
-    """A moment as Dutch users read it: Amsterdam time, e.g. '1 juni 2021 12:00'."""
-    return date_format(timezone.localtime(moment), "j F Y H:i")
 
 
 def require_manager(user, tender: Tender) -> None:
@@ -237,9 +232,6 @@ def registered_bidder_addresses(tender: Tender) -> list[str]:
     membership (a provider user) that asked a question about the tender or registered for one
     of its sessions, also when that registration was cancelled later. Per organisation: the
     e-mail of every active member user and the organisation's contact address.
-
-    Read through the reverse relations of ``providers`` by name, so ``tender`` keeps not
-    importing the providers app (dependencies point one way).
     """
     asked = Q(organisation_membership__organisation__questions__tender=tender)
     registered = Q(

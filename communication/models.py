@@ -1,0 +1,534 @@
+"""The tender's communication with the market: its documents, news, key dates, sessions with
+their registrations, questions with the notas van inlichtingen that publish them, and the
+newsletter.
+
+These models were in ``tender`` and ``providers`` before; they keep those apps' tables
+(``Meta.db_table``), so moving them lost no row (migration ``0001_initial``).
+"""
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from providers.models import Organisation
+from tender.models import Lot, Segment, Tender
+
+
+def tender_document_path(instance, filename):
+    return f"tenders/{instance.tender.slug}/{instance.kind}/{filename}"
+
+
+class TenderDocument(models.Model):
+    """A file that belongs to the tender: guidelines, a nota van inlichtingen, the
+    proces-verbaal of the opening. Published ones appear on the public tender site."""
+
+    class Kind(models.TextChoices):
+        DOCUMENT = "document", _("Aanbestedingsdocument")
+        NOTA = "nota", _("Nota van inlichtingen")
+        PROCES_VERBAAL = "proces_verbaal", _("Proces-verbaal van opening")
+
+    tender = models.ForeignKey(
+        Tender,
+        verbose_name=_("aanbesteding"),
+        on_delete=models.CASCADE,
+        related_name="documents",
+        help_text=_("Aanbesteding."),
+    )
+    kind = models.CharField(
+        _("soort"), max_length=20, choices=Kind.choices, help_text=_("Soort document.")
+    )
+    title = models.CharField(_("titel"), max_length=200, help_text=_("Titel zoals getoond."))
+    file = models.FileField(
+        _("bestand"), upload_to=tender_document_path, help_text=_("Het document (meestal PDF).")
+    )
+    sha256 = models.CharField(
+        _("SHA-256"), max_length=64, blank=True, help_text=_("Hash van het bestand.")
+    )
+    public = models.BooleanField(
+        _("openbaar"), default=False, help_text=_("Zichtbaar op de openbare aanbestedingssite.")
+    )
+    created_at = models.DateTimeField(
+        _("aangemaakt"), auto_now_add=True, help_text=_("Moment van aanmaken.")
+    )
+
+    class Meta:
+        db_table = "tender_tenderdocument"
+        ordering = ["tender", "-created_at"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documenten")
+
+    def __str__(self):
+        return self.title
+
+
+class NewsItem(models.Model):
+    """A news item on the public tender site; optionally mailed to the newsletter subscribers."""
+
+    tender = models.ForeignKey(
+        Tender,
+        verbose_name=_("aanbesteding"),
+        on_delete=models.CASCADE,
+        related_name="news_items",
+        help_text=_("Aanbesteding."),
+    )
+    title = models.CharField(_("titel"), max_length=200, help_text=_("Kop van het bericht."))
+    body = models.TextField(
+        _("tekst"), help_text=_("Tekst van het bericht; witregels scheiden alinea's.")
+    )
+    published = models.BooleanField(
+        _("gepubliceerd"),
+        default=True,
+        help_text=_("Alleen gepubliceerde berichten staan op de openbare site."),
+    )
+    published_at = models.DateTimeField(
+        _("publicatiedatum"), help_text=_("Datum en tijd die bij het bericht staan.")
+    )
+    mailed_at = models.DateTimeField(
+        _("verstuurd op"),
+        null=True,
+        blank=True,
+        help_text=_("Moment waarop het bericht aan de abonnees van de nieuwsbrief is gemaild."),
+    )
+
+    class Meta:
+        db_table = "tender_newsitem"
+        ordering = ["tender", "-published_at", "-pk"]
+        verbose_name = _("nieuwsbericht")
+        verbose_name_plural = _("nieuwsberichten")
+
+    def __str__(self):
+        return self.title
+
+
+class KeyDate(models.Model):
+    """A milestone in the 'Belangrijke data' list. The deadline is not stored here: the public
+    site always shows ``Tender.deadline`` as 'Sluitingstermijn'."""
+
+    tender = models.ForeignKey(
+        Tender,
+        verbose_name=_("aanbesteding"),
+        on_delete=models.CASCADE,
+        related_name="key_dates",
+        help_text=_("Aanbesteding."),
+    )
+    label = models.CharField(
+        _("omschrijving"), max_length=200, help_text=_("Bijvoorbeeld 'Publicatie' of 'Gunning'.")
+    )
+    date = models.DateField(_("datum"), help_text=_("Datum van het moment."))
+    note = models.CharField(
+        _("toelichting"),
+        max_length=200,
+        blank=True,
+        help_text=_("Optioneel, bijvoorbeeld 'onder voorbehoud'."),
+    )
+
+    class Meta:
+        db_table = "tender_keydate"
+        ordering = ["tender", "date", "pk"]
+        verbose_name = _("belangrijke datum")
+        verbose_name_plural = _("belangrijke data")
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.label}"
+
+
+class Session(models.Model):
+    """A dialogue session, table talk or webinar providers register for (DOMAIN.md, "Sessions
+    and Q&A"). A session may name an overflow session: it takes the registrations beyond the
+    capacity and only takes place if the capacity was exceeded."""
+
+    class Kind(models.TextChoices):
+        DIALOGUE = "dialogue", _("Dialoogsessie")
+        TABLE_TALK = "table_talk", _("Gesprekstafel")
+        WEBINAR = "webinar", _("Webinar")
+
+    tender = models.ForeignKey(
+        Tender,
+        verbose_name=_("aanbesteding"),
+        on_delete=models.CASCADE,
+        related_name="sessions",
+        help_text=_("Aanbesteding."),
+    )
+    kind = models.CharField(
+        _("soort"), max_length=20, choices=Kind.choices, help_text=_("Soort bijeenkomst.")
+    )
+    title = models.CharField(_("titel"), max_length=200, help_text=_("Titel zoals getoond."))
+    description = models.TextField(
+        _("beschrijving"), blank=True, help_text=_("Programma en doel van de sessie.")
+    )
+    starts_at = models.DateTimeField(_("begint om"), help_text=_("Datum en begintijd."))
+    ends_at = models.DateTimeField(_("eindigt om"), help_text=_("Datum en eindtijd."))
+    location = models.CharField(
+        _("plaats"),
+        max_length=200,
+        blank=True,
+        help_text=_("Adres, of bijvoorbeeld 'Online via Microsoft Teams'."),
+    )
+    online_link = models.URLField(
+        _("deelnamelink"),
+        blank=True,
+        help_text=_("Alleen zichtbaar voor aangemelde deelnemers en medewerkers."),
+    )
+    lots = models.ManyToManyField(
+        Lot,
+        verbose_name=_("percelen"),
+        blank=True,
+        related_name="sessions",
+        help_text=_("Leeg: voor alle zorgaanbieders."),
+    )
+    segments = models.ManyToManyField(
+        Segment,
+        verbose_name=_("segmenten"),
+        blank=True,
+        related_name="sessions",
+        help_text=_("Leeg: niet beperkt tot bepaalde segmenten."),
+    )
+    capacity = models.PositiveIntegerField(
+        _("capaciteit"),
+        validators=[MinValueValidator(1)],
+        help_text=_("Maximaal aantal organisaties (één deelnemer per organisatie)."),
+    )
+    registration_deadline = models.DateTimeField(
+        _("aanmelden kan tot"),
+        help_text=_("Na dit moment kan niemand zich meer aanmelden."),
+    )
+    overflow = models.OneToOneField(
+        "self",
+        verbose_name=_("extra sessie bij overschrijding"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="overflow_for",
+        help_text=_(
+            "Sessie die de aanmeldingen boven de capaciteit opvangt; "
+            "die gaat alleen door als de capaciteit is overschreden."
+        ),
+    )
+    created_at = models.DateTimeField(
+        _("aangemaakt"), auto_now_add=True, help_text=_("Moment van aanmaken.")
+    )
+
+    class Meta:
+        db_table = "tender_session"
+        ordering = ["tender", "starts_at", "pk"]
+        verbose_name = _("sessie")
+        verbose_name_plural = _("sessies")
+        constraints = [
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="session_capacity_positive"),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="session_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=~Q(overflow=models.F("pk")), name="session_overflow_not_itself"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def main_session(self):
+        """The session this one is the overflow of, or None."""
+        try:
+            return self.overflow_for
+        except Session.DoesNotExist:
+            return None
+
+    @property
+    def is_overflow(self) -> bool:
+        return self.main_session is not None
+
+
+class Nota(models.Model):
+    """A nota van inlichtingen: answered questions published together, anonymously, as a
+    numbered PDF (Nota 1, 2, ...). The questions point here (``Question.nota``)."""
+
+    tender = models.ForeignKey(
+        Tender,
+        verbose_name=_("aanbesteding"),
+        on_delete=models.CASCADE,
+        related_name="notas",
+        help_text=_("Aanbesteding."),
+    )
+    number = models.PositiveIntegerField(
+        _("nummer"), validators=[MinValueValidator(1)], help_text=_("Volgnummer per aanbesteding.")
+    )
+    intro = models.TextField(
+        _("inleiding"), blank=True, help_text=_("Optionele tekst boven de vragen in de nota.")
+    )
+    created_at = models.DateTimeField(
+        _("aangemaakt"), auto_now_add=True, help_text=_("Moment van aanmaken.")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("aangemaakt door"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Medewerker die de nota aanmaakte."),
+    )
+    published_at = models.DateTimeField(
+        _("gepubliceerd op"),
+        null=True,
+        blank=True,
+        help_text=_("Leeg zolang de nota in voorbereiding is."),
+    )
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("gepubliceerd door"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Medewerker die de nota publiceerde."),
+    )
+    document = models.OneToOneField(
+        TenderDocument,
+        verbose_name=_("document"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="nota",
+        help_text=_("De gepubliceerde PDF."),
+    )
+
+    class Meta:
+        db_table = "tender_nota"
+        ordering = ["tender", "number"]
+        verbose_name = _("nota van inlichtingen")
+        verbose_name_plural = _("nota's van inlichtingen")
+        constraints = [
+            models.UniqueConstraint(fields=["tender", "number"], name="nota_number_unique"),
+            models.UniqueConstraint(
+                fields=["tender"],
+                condition=Q(published_at__isnull=True),
+                name="nota_one_draft_per_tender",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Nota van inlichtingen {self.number}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+
+class NewsletterSubscription(models.Model):
+    """A sign-up for a tender's newsletter with double opt-in: mails go only to confirmed
+    addresses; unsubscribing deletes the row (no address is kept longer than needed)."""
+
+    tender = models.ForeignKey(
+        Tender,
+        verbose_name=_("aanbesteding"),
+        on_delete=models.CASCADE,
+        related_name="newsletter_subscriptions",
+        help_text=_("Aanbesteding."),
+    )
+    email = models.EmailField(_("e-mailadres"), help_text=_("Opgeslagen in kleine letters."))
+    created_at = models.DateTimeField(
+        _("aangemeld op"), auto_now_add=True, help_text=_("Moment van aanmelden.")
+    )
+    confirmation_sent_at = models.DateTimeField(
+        _("bevestigingsmail verstuurd"),
+        null=True,
+        blank=True,
+        help_text=_("Laatste bevestigingsmail; voorkomt herhaald mailen."),
+    )
+    confirmed_at = models.DateTimeField(
+        _("bevestigd op"),
+        null=True,
+        blank=True,
+        help_text=_("Leeg tot de link in de bevestigingsmail is gebruikt."),
+    )
+
+    class Meta:
+        db_table = "tender_newslettersubscription"
+        ordering = ["tender", "email"]
+        verbose_name = _("aanmelding nieuwsbrief")
+        verbose_name_plural = _("aanmeldingen nieuwsbrief")
+        constraints = [
+            models.UniqueConstraint(fields=["tender", "email"], name="newsletter_email_unique"),
+        ]
+
+    def __str__(self):
+        return self.email
+
+
+class SessionRegistration(models.Model):
+    """One organisation's place in a session (or in its overflow session). A cancelled
+    registration is kept, with ``cancelled_at`` set, and no longer takes a place."""
+
+    session = models.ForeignKey(
+        Session,
+        verbose_name=_("sessie"),
+        on_delete=models.CASCADE,
+        related_name="registrations",
+        help_text=_("De sessie waarin de deelnemer is geplaatst (hoofd- of extra sessie)."),
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisatie"),
+        on_delete=models.PROTECT,
+        related_name="session_registrations",
+        help_text=_("Aangemelde organisatie."),
+    )
+    participant_name = models.CharField(
+        _("naam deelnemer"), max_length=200, help_text=_("De ene deelnemer van de organisatie.")
+    )
+    participant_email = models.EmailField(
+        _("e-mail deelnemer"), help_text=_("Ontvangt de bevestiging en de deelnamelink.")
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("aangemeld door"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Gebruiker die de aanmelding deed."),
+    )
+    registered_at = models.DateTimeField(
+        _("aangemeld op"), help_text=_("Servertijd; bepaalt de volgorde van aanmelden.")
+    )
+    cancelled_at = models.DateTimeField(
+        _("afgemeld op"), null=True, blank=True, help_text=_("Leeg zolang de aanmelding geldt.")
+    )
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("afgemeld door"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Gebruiker die afmeldde."),
+    )
+
+    class Meta:
+        db_table = "providers_sessionregistration"
+        ordering = ["session", "registered_at", "pk"]
+        verbose_name = _("aanmelding sessie")
+        verbose_name_plural = _("aanmeldingen sessies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "organisation"],
+                condition=Q(cancelled_at__isnull=True),
+                name="session_one_registration_per_organisation",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation.name} – {self.session}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.cancelled_at is None
+
+
+class Question(models.Model):
+    """A bidder's question about a tender. Who asked is known to staff only: the public FAQ and
+    the nota van inlichtingen show the question without the organisation."""
+
+    tender = models.ForeignKey(
+        Tender,
+        verbose_name=_("aanbesteding"),
+        on_delete=models.CASCADE,
+        related_name="questions",
+        help_text=_("Aanbesteding."),
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisatie"),
+        on_delete=models.PROTECT,
+        related_name="questions",
+        help_text=_("Vragensteller; nooit zichtbaar voor andere inschrijvers."),
+    )
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("gesteld door"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Gebruiker die de vraag stelde."),
+    )
+    lot = models.ForeignKey(
+        Lot,
+        verbose_name=_("perceel"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="questions",
+        help_text=_("Optioneel: het perceel waar de vraag over gaat."),
+    )
+    segment = models.ForeignKey(
+        Segment,
+        verbose_name=_("segment"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="questions",
+        help_text=_("Optioneel: het inkoopsegment waar de vraag over gaat."),
+    )
+    text = models.TextField(_("vraag"), help_text=_("De vraag zoals gesteld."))
+    asked_at = models.DateTimeField(_("gesteld op"), help_text=_("Servertijd van ontvangst."))
+    public_text = models.TextField(
+        _("vraag zoals gepubliceerd"),
+        blank=True,
+        help_text=_("Geanonimiseerde tekst voor de nota; leeg = de vraag zoals gesteld."),
+    )
+    answer = models.TextField(_("antwoord"), blank=True, help_text=_("Antwoord van de gemeenten."))
+    answered_at = models.DateTimeField(
+        _("beantwoord op"), null=True, blank=True, help_text=_("Moment van beantwoorden.")
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("beantwoord door"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Medewerker die antwoordde."),
+    )
+    nota = models.ForeignKey(
+        Nota,
+        verbose_name=_("nota van inlichtingen"),
+        null=True,
+        blank=True,
+        on_delete=models.RESTRICT,
+        related_name="questions",
+        help_text=_("De nota waarin de vraag met antwoord is (of wordt) gepubliceerd."),
+    )
+    number = models.PositiveIntegerField(
+        _("nummer in de nota"),
+        null=True,
+        blank=True,
+        help_text=_("Volgnummer binnen de nota, toegekend bij publicatie."),
+    )
+
+    class Meta:
+        db_table = "providers_question"
+        ordering = ["tender", "asked_at", "pk"]
+        verbose_name = _("vraag")
+        verbose_name_plural = _("vragen")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["nota", "number"],
+                condition=Q(number__isnull=False),
+                name="question_number_unique_per_nota",
+            ),
+        ]
+
+    def __str__(self):
+        return self.text[:60]
+
+    @property
+    def is_answered(self) -> bool:
+        return self.answered_at is not None
+
+    @property
+    def published_question(self) -> str:
+        return self.public_text or self.text
