@@ -89,7 +89,8 @@ def submissions_create_from_scenario(
         for submission, item in zip(submissions, data, strict=True)
         for kvk in item.get("subcontractors", [])
     )
-    answers, dossiers, served = [], {}, []
+    answers: list[RequirementAnswer] = []
+    dossiers, served = {}, []
     for submission, item in zip(submissions, data, strict=True):
         answers.extend(
             RequirementAnswer(submission=submission, requirement=requirements[code], met=met)
