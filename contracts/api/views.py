@@ -8,8 +8,6 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.response import Response
 
 from accounts.permissions import can_manage_contracts, can_view_contracts
-from tender.api.errors import api_error
-from tender.errors import ApplicationError
 from tender.selectors import tenders_visible_to
 
 from ..exports import CSV_CONTENT_TYPE, CSV_ENCODING, XLSX_CONTENT_TYPE, finance_csv, finance_xlsx
@@ -81,10 +79,7 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         data = ContractTenderInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         tender = self._staff_tender(data.validated_data["tender"], write=True)
-        try:
-            created = contracts_create_from_awards(tender=tender, user=request.user)
-        except ApplicationError as exc:
-            raise api_error(exc) from exc
+        created = contracts_create_from_awards(tender=tender, user=request.user)
         return Response(
             ContractListSerializer(created, many=True).data, status=status.HTTP_201_CREATED
         )
@@ -97,12 +92,9 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         data = ScheduleInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         tender = self._staff_tender(data.validated_data["tender"], write=True)
-        try:
-            count = contracts_lumpsum_store(
-                tender=tender, year=data.validated_data["year"], user=request.user
-            )
-        except ApplicationError as exc:
-            raise api_error(exc) from exc
+        count = contracts_lumpsum_store(
+            tender=tender, year=data.validated_data["year"], user=request.user
+        )
         return Response({"year": data.validated_data["year"], "instalments": count})
 
     @extend_schema(parameters=[YEAR_PARAM], responses=InstalmentSerializer(many=True))
@@ -135,15 +127,12 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             if data.validated_data["decision"] == "extend"
             else contract_decline_extension
         )
-        try:
-            decide(
-                contract=contract,
-                user=request.user,
-                decided_at=data.validated_data["decided_at"],
-                note=data.validated_data["note"],
-            )
-        except ApplicationError as exc:
-            raise api_error(exc) from exc
+        decide(
+            contract=contract,
+            user=request.user,
+            decided_at=data.validated_data["decided_at"],
+            note=data.validated_data["note"],
+        )
         return Response(ContractDetailSerializer(self.get_queryset().get(pk=contract.pk)).data)
 
     def _export(self, request, kind):

@@ -32,9 +32,8 @@ from audit.services import client_address_of
 from evaluation.services.scenario_export import scenario_export
 from evaluation.services.scenario_import import scenario_import
 
-from ..errors import ApplicationError
 from ..models import Region
-from ..scenario import ScenarioError, validate_scenario
+from ..scenario import validate_scenario
 from ..selectors import tenders_visible_to
 from ..services import setup
 from ..setup_selectors import (
@@ -45,7 +44,6 @@ from ..setup_selectors import (
     subsegments_visible_to,
 )
 from . import setup_serializers as s
-from .errors import api_error
 
 
 def _refuse_creation(user) -> None:
@@ -95,12 +93,9 @@ class SetupViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return serializer.to_service()
 
     def _call(self, service, **kwargs):
-        try:
-            return service(
-                user=self.request.user, client_address=client_address_of(self.request), **kwargs
-            )
-        except ApplicationError as exc:
-            raise api_error(exc) from exc
+        return service(
+            user=self.request.user, client_address=client_address_of(self.request), **kwargs
+        )
 
     def create(self, request, *args, **kwargs):
         slug = request.data.get("tender")
@@ -279,12 +274,9 @@ class SetupTenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def create(self, request):
         _refuse_creation(request.user)
         data = self._input(request.data)
-        try:
-            tender = setup.tender_create(
-                user=request.user, client_address=client_address_of(request), **data
-            )
-        except ApplicationError as exc:
-            raise api_error(exc) from exc
+        tender = setup.tender_create(
+            user=request.user, client_address=client_address_of(request), **data
+        )
         return Response(s.SetupTenderOutputSerializer(tender).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.TenderInputSerializer, responses=s.SetupTenderOutputSerializer)
@@ -297,12 +289,9 @@ class SetupTenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             raise ValidationError({"slug": [_("Het kenmerk kan niet worden gewijzigd.")]})
         current = s.SetupTenderOutputSerializer(tender).data
         data = self._input({**current, **request.data}, tender=tender)
-        try:
-            tender = setup.tender_update(
-                tender=tender, user=request.user, client_address=client_address_of(request), **data
-            )
-        except ApplicationError as exc:
-            raise api_error(exc) from exc
+        tender = setup.tender_update(
+            tender=tender, user=request.user, client_address=client_address_of(request), **data
+        )
         return Response(s.SetupTenderOutputSerializer(tender).data)
 
     @extend_schema(request=s.TenderInputSerializer, responses=s.SetupTenderOutputSerializer)
@@ -364,12 +353,9 @@ class SetupRegionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return dict(serializer.validated_data)
 
     def _call(self, service, **kwargs):
-        try:
-            return service(
-                user=self.request.user, client_address=client_address_of(self.request), **kwargs
-            )
-        except ApplicationError as exc:
-            raise api_error(exc) from exc
+        return service(
+            user=self.request.user, client_address=client_address_of(self.request), **kwargs
+        )
 
     @extend_schema(request=s.RegionInputSerializer, responses={201: s.SetupRegionOutputSerializer})
     def create(self, request):
@@ -430,17 +416,11 @@ class ScenarioImportView(APIView):
             if upload is None:
                 raise ValidationError({"file": [_("Kies een scenariobestand.")]})
             raw, replace = upload.read(), form.validated_data["replace"]
-        try:
-            tender = scenario_import(
-                raw=raw,
-                replace=replace,
-                user=request.user,
-                client_address=client_address_of(request),
-            )
-        except ScenarioError as exc:
-            raise ValidationError(
-                {"issues": s.ScenarioIssueSerializer(exc.issues, many=True).data}
-            ) from exc
-        except ApplicationError as exc:
-            raise api_error(exc) from exc
+        # A ScenarioError becomes a problem naming each JSON path (config.api.exceptions).
+        tender = scenario_import(
+            raw=raw,
+            replace=replace,
+            user=request.user,
+            client_address=client_address_of(request),
+        )
         return Response(s.SetupTenderOutputSerializer(tender).data, status=status.HTTP_201_CREATED)
