@@ -4,7 +4,7 @@ deadline. Times are entered and shown in Europe/Amsterdam (the project's time zo
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .forms_public import SELECT, TEXT, TEXTAREA, ServiceErrorsMixin
+from .forms_public import SELECT, TEXT, TEXTAREA
 from .models import Lot, Segment, Session, Tender
 
 CHECKBOX = {"class": "utrecht-checkbox utrecht-checkbox--html-input"}
@@ -23,7 +23,7 @@ def _moment(label, help_text="", *, required=True):
     )
 
 
-class NewsItemForm(ServiceErrorsMixin, forms.Form):
+class NewsItemForm(forms.Form):
     title = forms.CharField(label=_("Titel"), max_length=200, widget=forms.TextInput(attrs=TEXT))
     body = forms.CharField(
         label=_("Tekst"),
@@ -49,7 +49,7 @@ class NewsItemForm(ServiceErrorsMixin, forms.Form):
     )
 
 
-class KeyDateForm(ServiceErrorsMixin, forms.Form):
+class KeyDateForm(forms.Form):
     label = forms.CharField(
         label=_("Omschrijving"),
         max_length=200,
@@ -71,7 +71,7 @@ class KeyDateForm(ServiceErrorsMixin, forms.Form):
     )
 
 
-class SessionForm(ServiceErrorsMixin, forms.Form):
+class SessionForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Soort"), choices=Session.Kind.choices, widget=forms.Select(attrs=SELECT)
     )
@@ -148,7 +148,7 @@ class SessionForm(ServiceErrorsMixin, forms.Form):
         return data
 
 
-class AnswerForm(ServiceErrorsMixin, forms.Form):
+class AnswerForm(forms.Form):
     public_text = forms.CharField(
         label=_("Vraag zoals gepubliceerd"),
         required=False,
@@ -165,7 +165,7 @@ class AnswerForm(ServiceErrorsMixin, forms.Form):
     )
 
 
-class NotaForm(ServiceErrorsMixin, forms.Form):
+class NotaForm(forms.Form):
     questions = forms.ModelMultipleChoiceField(
         label=_("Vragen in deze nota"),
         queryset=None,
@@ -183,7 +183,7 @@ class NotaForm(ServiceErrorsMixin, forms.Form):
         self.fields["questions"].label_from_instance = lambda q: q.text[:120]
 
 
-class DeadlineMoveForm(ServiceErrorsMixin, forms.Form):
+class DeadlineMoveForm(forms.Form):
     new_deadline = _moment(_("Nieuwe sluitingstermijn"), _("Datum en tijd (Nederlandse tijd)."))
 
 

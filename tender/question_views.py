@@ -11,8 +11,8 @@ from audit.services import client_address_of
 from providers.selectors import questions_filter, questions_visible_to
 from providers.services import question_answer
 
-from .communication_views import CommunicationMixin, attempt
-from .errors import ApplicationError
+from .communication_views import CommunicationMixin
+from .errors import attempt, service_action
 from .forms_communication import (
     AnswerForm,
     NotaForm,
@@ -140,15 +140,15 @@ class NotaView(CommunicationMixin, View):
     def post(self, request, slug, pk):
         nota = get_object_or_404(Nota, tender=self.tender, pk=pk)
         if request.POST.get("action") == "publish":
-            try:
+            with service_action() as outcome:
                 nota_publish(
                     nota=nota,
                     user=request.user,
                     client_address=client_address_of(request),
                     base_url=base_url_of(request),
                 )
-            except ApplicationError as exc:
-                return self.get(request, slug, pk, status=400, refusal=exc)
+            if outcome.refused:
+                return self.get(request, slug, pk, status=400, refusal=outcome.error)
             messages.success(
                 request,
                 _("Nota %(number)s is gepubliceerd en verstuurd.") % {"number": nota.number},

@@ -15,7 +15,8 @@ from openpyxl import Workbook
 from providers.selectors import session_attendees
 
 from .communication_selectors import overflow_candidates, sessions_with_counts
-from .communication_views import CommunicationMixin, attempt
+from .communication_views import CommunicationMixin
+from .errors import attempt
 from .forms_communication import SessionForm
 from .models import Session
 from .services.sessions import session_create, session_update

@@ -15,6 +15,7 @@ from accounts.permissions import can_manage_award, can_view_award, is_staff_memb
 from audit.services import client_address_of
 from providers.models import Organisation
 from providers.selectors import organisation_of
+from tender.mixins import tender_or_404
 from tender.models import Segment, Tender
 
 from ..award_models import AwardLetter, Objection
@@ -43,9 +44,7 @@ class TenderAwardMixin:
     manage = False
 
     def tender(self, request, slug) -> Tender:
-        tender = get_object_or_404(Tender, slug=slug)
-        if not can_view_award(request.user, tender):
-            raise NotFound
+        tender = tender_or_404(request.user, slug, predicate=can_view_award)
         if self.manage and not can_manage_award(request.user, tender):
             raise NotFound
         return tender

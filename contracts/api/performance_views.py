@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from accounts.permissions import can_report_on_contract, can_view_contract_performance
 from audit.services import client_address_of
+from tender.mixins import tender_or_404
 from tender.models import Tender
 
 from ..kpi_models import KpiReport
@@ -35,10 +36,12 @@ from .performance_serializers import (
 
 
 def staff_tender(request, slug) -> Tender:
-    tender = get_object_or_404(Tender.objects.select_related("region"), slug=slug)
-    if not can_view_contract_performance(request.user, tender):
-        raise Http404
-    return tender
+    return tender_or_404(
+        request.user,
+        slug,
+        queryset=Tender.objects.select_related("region"),
+        predicate=can_view_contract_performance,
+    )
 
 
 def visible_contract(request, pk) -> tuple[Contract, bool]:

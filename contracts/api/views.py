@@ -1,13 +1,13 @@
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from accounts.permissions import can_manage_contracts, can_view_contracts
+from tender.mixins import tender_or_404
 from tender.selectors import tenders_visible_to
 
 from ..exports import CSV_CONTENT_TYPE, CSV_ENCODING, XLSX_CONTENT_TYPE, finance_csv, finance_xlsx
@@ -62,9 +62,12 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return super().list(request, *args, **kwargs)
 
     def _staff_tender(self, slug, *, write: bool):
-        tender = get_object_or_404(tenders_visible_to(self.request.user), slug=slug)
-        if not can_view_contracts(self.request.user, tender):
-            raise NotFound
+        tender = tender_or_404(
+            self.request.user,
+            slug,
+            queryset=tenders_visible_to(self.request.user),
+            predicate=can_view_contracts,
+        )
         if write and not can_manage_contracts(self.request.user, tender):
             raise PermissionDenied(_("Alleen een contractmanager of inkoper mag dit doen."))
         return tender

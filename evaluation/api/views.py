@@ -1,10 +1,9 @@
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from accounts.permissions import (
@@ -14,6 +13,7 @@ from accounts.permissions import (
     can_run_ranking,
 )
 from audit.services import client_address_of
+from tender.mixins import tender_or_404
 from tender.selectors import tenders_visible_to
 
 from ..exports import CSV_CONTENT_TYPE
@@ -54,11 +54,12 @@ class RankingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def create(self, request):
         data = RankingRequestInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        tender = get_object_or_404(
-            tenders_visible_to(request.user), slug=data.validated_data["tender"]
+        tender = tender_or_404(
+            request.user,
+            data.validated_data["tender"],
+            queryset=tenders_visible_to(request.user),
+            predicate=can_run_ranking,
         )
-        if not can_run_ranking(request.user, tender):
-            raise NotFound
         ranking = ranking_request(
             tender=tender,
             phase=data.validated_data["phase"],

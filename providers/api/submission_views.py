@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tender.api.communication_views import base_url_of
+from tender.mixins import tender_or_404
 from tender.models import Requirement, Segment
 
 from ..constants import SubmissionState
@@ -46,7 +47,7 @@ class SubmissionAPIMixin:
         self.organisation = organisation_of(request.user)
         if self.organisation is None:
             raise Http404
-        self.tender = get_object_or_404(portal_tenders(), slug=kwargs["slug"])
+        self.tender = tender_or_404(request.user, kwargs["slug"], queryset=portal_tenders())
 
     def draft(self):
         draft = draft_of(tender=self.tender, organisation=self.organisation)
