@@ -459,6 +459,8 @@ class UEAView(PortalTenderMixin, View):
         if not form.is_valid():
             return self.page(request, form=form, status=400)
         address = client_address_of(request)
+        signing = request.POST.get("action") == "sign"
+        # Two actions: the answers are kept as a draft even when signing is refused.
         with service_action(request) as outcome:
             uea_save(
                 tender=self.tender,
@@ -468,7 +470,10 @@ class UEAView(PortalTenderMixin, View):
                 client_address=address,
                 **form.signer(),
             )
-            if request.POST.get("action") == "sign":
+            if not signing:
+                messages.success(request, _("Het concept is opgeslagen."))
+        if signing and not outcome.refused:
+            with service_action(request) as outcome:
                 uea_sign(
                     tender=self.tender,
                     organisation=self.organisation,
@@ -476,9 +481,7 @@ class UEAView(PortalTenderMixin, View):
                     client_address=address,
                 )
                 messages.success(request, _("De verklaring is ondertekend."))
-            else:
-                messages.success(request, _("Het concept is opgeslagen."))
-        if outcome.refused and request.POST.get("action") == "sign":
+        if outcome.refused and signing:
             return redirect(reverse("portal-uea", args=[slug]) + "?controle=1")
         return redirect("portal-uea", slug=slug)
 
