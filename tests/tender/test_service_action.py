@@ -9,6 +9,8 @@ from django.test import RequestFactory
 from tender.errors import ApplicationError, attempt, service_action
 from tender.models import Region
 
+pytestmark = pytest.mark.django_db
+
 
 class NameForm(forms.Form):
     name = forms.CharField()
@@ -65,7 +67,6 @@ def test_success_goes_on_inside_the_block():
     assert done and not outcome.refused and list(get_messages(request)) == []
 
 
-@pytest.mark.django_db(transaction=True)
 def test_the_refused_action_is_rolled_back_as_a_whole():
     with service_action() as outcome:
         Region.objects.create(code="weg", name="Weg")
