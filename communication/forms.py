@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from tender.models import Lot, Segment, Tender
 
 from .models import Session
-from .public_forms import SELECT, TEXT, TEXTAREA, ServiceErrorsMixin
+from .public_forms import SELECT, TEXT, TEXTAREA
 
 CHECKBOX = {"class": "utrecht-checkbox utrecht-checkbox--html-input"}
 NUMBER = {**TEXT, "class": TEXT["class"] + " utrecht-textbox--numeric", "inputmode": "numeric"}
@@ -25,7 +25,7 @@ def _moment(label, help_text="", *, required=True):
     )
 
 
-class NewsItemForm(ServiceErrorsMixin, forms.Form):
+class NewsItemForm(forms.Form):
     title = forms.CharField(label=_("Titel"), max_length=200, widget=forms.TextInput(attrs=TEXT))
     body = forms.CharField(
         label=_("Tekst"),
@@ -51,7 +51,7 @@ class NewsItemForm(ServiceErrorsMixin, forms.Form):
     )
 
 
-class KeyDateForm(ServiceErrorsMixin, forms.Form):
+class KeyDateForm(forms.Form):
     label = forms.CharField(
         label=_("Omschrijving"),
         max_length=200,
@@ -73,7 +73,7 @@ class KeyDateForm(ServiceErrorsMixin, forms.Form):
     )
 
 
-class SessionForm(ServiceErrorsMixin, forms.Form):
+class SessionForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Soort"), choices=Session.Kind.choices, widget=forms.Select(attrs=SELECT)
     )
@@ -150,7 +150,7 @@ class SessionForm(ServiceErrorsMixin, forms.Form):
         return data
 
 
-class AnswerForm(ServiceErrorsMixin, forms.Form):
+class AnswerForm(forms.Form):
     public_text = forms.CharField(
         label=_("Vraag zoals gepubliceerd"),
         required=False,
@@ -167,7 +167,7 @@ class AnswerForm(ServiceErrorsMixin, forms.Form):
     )
 
 
-class NotaForm(ServiceErrorsMixin, forms.Form):
+class NotaForm(forms.Form):
     questions = forms.ModelMultipleChoiceField(
         label=_("Vragen in deze nota"),
         queryset=None,
@@ -185,7 +185,7 @@ class NotaForm(ServiceErrorsMixin, forms.Form):
         self.fields["questions"].label_from_instance = lambda q: q.text[:120]
 
 
-class DeadlineMoveForm(ServiceErrorsMixin, forms.Form):
+class DeadlineMoveForm(forms.Form):
     new_deadline = _moment(_("Nieuwe sluitingstermijn"), _("Datum en tijd (Nederlandse tijd)."))
 
 

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from tender.errors import ApplicationError
+from tender.errors import service_action
 
 from .models import SessionRegistration
 from .selectors import published_notas
@@ -40,9 +40,6 @@ def cancel_registration(request, *, tender, organisation) -> None:
         SessionRegistration.objects.filter(session__tender=tender, organisation=organisation),
         pk=request.POST.get("registration") or 0,
     )
-    try:
+    with service_action(request):
         session_registration_cancel(registration=registration, user=request.user)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
         messages.success(request, _("U bent afgemeld voor de sessie."))

@@ -1,13 +1,12 @@
 """Forms of the public tender site: newsletter sign-up, session registration, a question.
 
 They parse input only; the rules are the services'. A refusal (``ApplicationError``) is shown
-on its field with ``add_service_error``.
+on its field through ``tender.errors.service_action``.
 """
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tender.errors import ApplicationError
 from tender.models import Lot, Segment, Tender
 
 TEXT = {"class": "utrecht-textbox utrecht-textbox--html-input"}
@@ -15,12 +14,7 @@ SELECT = {"class": "utrecht-select utrecht-select--html-select"}
 TEXTAREA = {"class": "utrecht-textarea utrecht-textarea--html-textarea", "rows": 6}
 
 
-class ServiceErrorsMixin:
-    def add_service_error(self, exc: ApplicationError) -> None:
-        self.add_error(exc.field if exc.field in self.fields else None, exc.message)
-
-
-class NewsletterForm(ServiceErrorsMixin, forms.Form):
+class NewsletterForm(forms.Form):
     email = forms.EmailField(
         label=_("E-mailadres"),
         max_length=254,
@@ -33,7 +27,7 @@ class NewsletterForm(ServiceErrorsMixin, forms.Form):
     )
 
 
-class SessionRegistrationForm(ServiceErrorsMixin, forms.Form):
+class SessionRegistrationForm(forms.Form):
     participant_name = forms.CharField(
         label=_("Naam deelnemer"),
         max_length=200,
@@ -51,7 +45,7 @@ class SessionRegistrationForm(ServiceErrorsMixin, forms.Form):
     )
 
 
-class QuestionForm(ServiceErrorsMixin, forms.Form):
+class QuestionForm(forms.Form):
     lot = forms.ModelChoiceField(
         label=_("Perceel"),
         queryset=Lot.objects.none(),

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from providers.selectors import organisation_of
-from tender.errors import ApplicationError
+from tender.errors import service_action
 from tender.models import Tender
 from tender.services.mail import base_url_of
 
@@ -180,7 +180,7 @@ class PublicSessionView(View):
         form = SessionRegistrationForm(request.POST)
         if not form.is_valid():
             return self.render_page(request, form, status=400)
-        try:
+        with service_action(request, form=form) as outcome:
             registration = session_register(
                 session=self.session,
                 organisation=organisation_of(request.user),
@@ -188,8 +188,7 @@ class PublicSessionView(View):
                 base_url=base_url_of(request),
                 **form.cleaned_data,
             )
-        except ApplicationError as exc:
-            form.add_service_error(exc)
+        if outcome.refused:
             return self.render_page(request, form, status=400)
         if registration.session_id == self.session.pk:
             messages.success(request, _("Uw organisatie is aangemeld voor deze sessie."))
@@ -209,11 +208,8 @@ class PublicSessionView(View):
         if registration is None:
             messages.error(request, _("Uw organisatie is niet aangemeld voor deze sessie."))
         else:
-            try:
+            with service_action(request):
                 session_registration_cancel(registration=registration, user=request.user)
-            except ApplicationError as exc:
-                messages.error(request, exc.message)
-            else:
                 messages.success(request, _("Uw aanmelding is afgemeld."))
         return redirect("public-session", slug=self.tender.slug, pk=self.session.pk)
 
@@ -247,15 +243,14 @@ class PublicQuestionsView(View):
         form = QuestionForm(request.POST, tender=tender)
         if not form.is_valid():
             return self.render_page(request, tender, form, status=400)
-        try:
+        with service_action(request, form=form) as outcome:
             question_ask(
                 tender=tender,
                 organisation=organisation_of(request.user),
                 user=request.user,
                 **form.cleaned_data,
             )
-        except ApplicationError as exc:
-            form.add_service_error(exc)
+        if outcome.refused:
             return self.render_page(request, tender, form, status=400)
         messages.success(
             request,
@@ -303,16 +298,16 @@ class NewsletterTokenView(View):
 
     def post(self, request, slug, token):
         tender = public_tender_or_404(slug)
-        try:
+        with service_action() as outcome:
             if self.action == "confirm":
                 newsletter_confirm(tender=tender, token=token)
             else:
                 newsletter_unsubscribe(tender=tender, token=token)
-        except ApplicationError as exc:
+        if outcome.refused:
             return render(
                 request,
                 "public/newsletter_action.html",
-                {"tender": tender, "action": self.action, "error": exc.message},
+                {"tender": tender, "action": self.action, "error": outcome.error.message},
                 status=400,
             )
         return render(

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from audit.services import client_address_of
-from tender.errors import ApplicationError
+from tender.errors import service_action
 from tender.services.mail import base_url_of
 
 from .forms import (
@@ -140,15 +140,15 @@ class NotaView(CommunicationMixin, View):
     def post(self, request, slug, pk):
         nota = get_object_or_404(Nota, tender=self.tender, pk=pk)
         if request.POST.get("action") == "publish":
-            try:
+            with service_action() as outcome:
                 nota_publish(
                     nota=nota,
                     user=request.user,
                     client_address=client_address_of(request),
                     base_url=base_url_of(request),
                 )
-            except ApplicationError as exc:
-                return self.get(request, slug, pk, status=400, refusal=exc)
+            if outcome.refused:
+                return self.get(request, slug, pk, status=400, refusal=outcome.error)
             messages.success(
                 request,
                 _("Nota %(number)s is gepubliceerd en verstuurd.") % {"number": nota.number},

@@ -8,7 +8,6 @@ Municipal staff may look (``can_view_tender_communication``); changing anything 
 from datetime import timedelta
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from audit.services import client_address_of
-from tender.errors import ApplicationError
-from tender.models import Tender
+from tender.errors import attempt
+from tender.mixins import TenderScopedMixin
 from tender.services.mail import base_url_of
 
 from .forms import (
@@ -44,37 +43,19 @@ from .services.market import (
 from .services.notas import NOTA_MIN_DAYS_BEFORE_DEADLINE
 
 
-class CommunicationMixin(LoginRequiredMixin):
+class CommunicationMixin(TenderScopedMixin):
     """Resolves the tender; 404 for anyone who may not see its communication, and for a POST
     by staff who may only look."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.tender = get_object_or_404(
-            Tender.objects.select_related("region"), slug=kwargs["slug"]
-        )
-        if not can_view_tender_communication(request.user, self.tender):
-            raise Http404
-        self.can_manage = can_manage_tender_communication(request.user, self.tender)
-        if request.method == "POST" and not self.can_manage:
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)
+    tender_predicate = staticmethod(can_view_tender_communication)
+    manage_predicate = staticmethod(can_manage_tender_communication)
+    post_needs_manage = True
 
     def page(self, request, template, context=None, status=200, **extra):
         context = {"tender": self.tender, "can_manage": self.can_manage, **(context or {})}
         return render(
             request, f"tender/communication/{template}", {**context, **extra}, status=status
         )
-
-
-def attempt(form, call):
-    """Run a service call; a refusal goes onto the form. Returns the result or None."""
-    try:
-        return call()
-    except ApplicationError as exc:
-        form.add_service_error(exc)
-        return None
 
 
 class HubView(CommunicationMixin, View):

@@ -3,14 +3,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from communication.public_forms import SELECT, TEXTAREA, ServiceErrorsMixin
+from communication.public_forms import SELECT, TEXTAREA
 from providers.models import Organisation
 from tender.models import Segment, Tender
 
 from .award_models import ObjectionKind
 
 
-class ObjectionForm(ServiceErrorsMixin, forms.Form):
+class ObjectionForm(forms.Form):
     use_required_attribute = False
 
     segment = forms.ModelChoiceField(
@@ -45,7 +45,7 @@ class ObjectionForm(ServiceErrorsMixin, forms.Form):
         )
 
 
-class ObjectionResolveForm(ServiceErrorsMixin, forms.Form):
+class ObjectionResolveForm(forms.Form):
     use_required_attribute = False
 
     outcome = forms.CharField(

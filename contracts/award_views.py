@@ -2,7 +2,6 @@
 letters in the portal (/portaal/brieven/)."""
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -12,7 +11,8 @@ from django.views import View
 from audit.services import audit_record, client_address_of
 from providers.portal_views import PortalMixin
 from tender.constants import Phase, TenderState
-from tender.errors import ApplicationError
+from tender.errors import service_action
+from tender.mixins import TenderScopedMixin
 from tender.models import Tender
 
 from .award_forms import ObjectionForm, ObjectionResolveForm
@@ -31,21 +31,14 @@ from .permissions import can_manage_award, can_read_letter, can_view_award
 from .services import awards as services
 
 
-class AwardAccessMixin(LoginRequiredMixin):
+class AwardAccessMixin(TenderScopedMixin):
     """Resolves the tender; 404 for anyone who may not see its award decision."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.tender = get_object_or_404(
-            Tender.objects.select_related("region"), slug=kwargs["slug"]
-        )
-        if not can_view_award(request.user, self.tender):
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)
+    tender_predicate = staticmethod(can_view_award)
+    manage_predicate = staticmethod(can_manage_award)
 
     def require_manager(self):
-        if not can_manage_award(self.request.user, self.tender):
+        if not self.can_manage:
             raise Http404
 
     def phase_or_404(self, phase: str) -> str:
@@ -104,16 +97,13 @@ class AwardDecisionView(AwardAccessMixin, View):
 class LettersGenerateView(AwardAccessMixin, View):
     def post(self, request, slug, phase):
         self.require_manager()
-        try:
+        with service_action(request):
             services.letters_request(
                 tender=self.tender,
                 phase=self.phase_or_404(phase),
                 user=request.user,
                 client_address=client_address_of(request),
             )
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        else:
             messages.success(request, _("De brieven worden gemaakt."))
         return self.back()
 
@@ -131,7 +121,7 @@ class LetterRunProgressView(AwardAccessMixin, View):
 class DecisionSendView(AwardAccessMixin, View):
     def post(self, request, slug, phase):
         self.require_manager()
-        try:
+        with service_action(request):
             services.decision_send(
                 tender=self.tender,
                 phase=self.phase_or_404(phase),
@@ -139,9 +129,6 @@ class DecisionSendView(AwardAccessMixin, View):
                 base_url=request.build_absolute_uri("/"),
                 client_address=client_address_of(request),
             )
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        else:
             messages.success(request, _("De brieven zijn verzonden; de inschrijvers zijn gemaild."))
         return self.back()
 
@@ -161,15 +148,12 @@ class LetterDownloadView(LetterMixin, View):
 class LetterNewVersionView(LetterMixin, View):
     def post(self, request, slug, pk):
         self.require_manager()
-        try:
+        with service_action(request):
             letter = services.letter_new_version(
                 letter=self.letter(pk),
                 user=request.user,
                 client_address=client_address_of(request),
             )
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        else:
             messages.success(request, _("Brief %(ref)s is gemaakt.") % {"ref": letter.reference})
         return self.back()
 
@@ -177,16 +161,13 @@ class LetterNewVersionView(LetterMixin, View):
 class LetterSendView(LetterMixin, View):
     def post(self, request, slug, pk):
         self.require_manager()
-        try:
+        with service_action(request):
             letter = services.letter_send(
                 letter=self.letter(pk),
                 user=request.user,
                 base_url=request.build_absolute_uri("/"),
                 client_address=client_address_of(request),
             )
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        else:
             messages.success(request, _("Brief %(ref)s is verzonden.") % {"ref": letter.reference})
         return self.back()
 
@@ -199,7 +180,7 @@ class ObjectionRegisterView(AwardDecisionView):
         self.require_manager()
         form = ObjectionForm(request.POST, tender=self.tender)
         if form.is_valid():
-            try:
+            with service_action(request, form=form):
                 services.objection_register(
                     segment=form.cleaned_data["segment"],
                     bidder=form.cleaned_data["bidder"],
@@ -208,9 +189,6 @@ class ObjectionRegisterView(AwardDecisionView):
                     user=request.user,
                     client_address=client_address_of(request),
                 )
-            except ApplicationError as exc:
-                form.add_service_error(exc)
-            else:
                 messages.success(request, _("Het bezwaar is geregistreerd."))
                 return self.back()
         return render(
@@ -226,16 +204,13 @@ class ObjectionResolveView(AwardAccessMixin, View):
         if not form.is_valid():
             messages.error(request, _("Beschrijf de uitkomst om het bezwaar af te handelen."))
             return self.back()
-        try:
+        with service_action(request):
             services.objection_resolve(
                 objection=objection,
                 outcome=form.cleaned_data["outcome"],
                 user=request.user,
                 client_address=client_address_of(request),
             )
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        else:
             messages.success(request, _("Het bezwaar is afgehandeld."))
         return self.back()
 
@@ -243,12 +218,11 @@ class ObjectionResolveView(AwardAccessMixin, View):
 class AwardFinaliseView(AwardAccessMixin, View):
     def post(self, request, slug):
         self.require_manager()
-        try:
+        with service_action(request) as outcome:
             result = services.award_finalise(
                 tender=self.tender, user=request.user, client_address=client_address_of(request)
             )
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
+        if outcome.refused:
             return self.back()
         if result.finalised:
             messages.success(

@@ -4,10 +4,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from communication.forms import NUMBER
-from communication.public_forms import SELECT, TEXT, TEXTAREA, ServiceErrorsMixin
+from communication.public_forms import SELECT, TEXT, TEXTAREA
 
 
-class DecisionForm(ServiceErrorsMixin, forms.Form):
+class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Besluit"),
         choices=[("extend", _("Verlengen met 2 jaar")), ("decline", _("Niet verlengen"))],
@@ -26,7 +26,7 @@ class DecisionForm(ServiceErrorsMixin, forms.Form):
     )
 
 
-class YearForm(ServiceErrorsMixin, forms.Form):
+class YearForm(forms.Form):
     year = forms.IntegerField(
         label=_("Jaar"), min_value=1900, max_value=2200, widget=forms.TextInput(attrs=NUMBER)
     )

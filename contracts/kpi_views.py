@@ -11,7 +11,7 @@ from django.views import View
 
 from audit.services import client_address_of
 from providers.portal_views import PortalMixin
-from tender.errors import ApplicationError
+from tender.errors import service_action
 from tender.models import Segment
 
 from .kpi_models import KpiReport
@@ -76,11 +76,8 @@ class KpiDefinitionsView(StaffPerformanceMixin, View):
         if action == "kpi":
             form = ProviderKpiForm(request.POST, prefix="kpi", tender=self.tender)
             if form.is_valid():
-                try:
+                with service_action(request, form=form):
                     provider_kpi_save(user=request.user, **form.cleaned_data)
-                except ApplicationError as exc:
-                    form.add_service_error(exc)
-                else:
                     messages.success(request, _("De KPI is toegevoegd."))
                     return redirect("kpi-definitions", slug)
             return self.page(request, kpi_form=form, status=400)
@@ -185,7 +182,7 @@ class PortalKpiContractView(PortalMixin, View):
     def post(self, request, pk):
         contract = self.contract_or_404(pk)
         if request.POST.get("action") == "submit":
-            try:
+            with service_action(request):
                 count = kpi_period_submit(
                     contract=contract,
                     period=request.POST.get("period", ""),
@@ -193,8 +190,6 @@ class PortalKpiContractView(PortalMixin, View):
                     client_address=client_address_of(request),
                 )
                 messages.success(request, _("%(n)s waarden zijn ingediend.") % {"n": count})
-            except ApplicationError as exc:
-                messages.error(request, exc.message)
             return redirect("portal-kpi-contract", pk)
         kpi = kpis_for_contract(contract).filter(pk=request.POST.get("kpi") or 0).first()
         if kpi is None:
@@ -202,7 +197,7 @@ class PortalKpiContractView(PortalMixin, View):
         form = KpiValueForm(request.POST)
         period = request.POST.get("period", "")
         if form.is_valid():
-            try:
+            with service_action(request, form=form):
                 kpi_report_save(
                     contract=contract,
                     kpi=kpi,
@@ -211,9 +206,6 @@ class PortalKpiContractView(PortalMixin, View):
                     client_address=client_address_of(request),
                     **form.cleaned_data,
                 )
-            except ApplicationError as exc:
-                form.add_service_error(exc)
-            else:
                 messages.success(request, _("De waarde is opgeslagen als concept."))
                 return redirect("portal-kpi-contract", pk)
         problems = [str(e) for errors in form.errors.values() for e in errors]

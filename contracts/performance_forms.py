@@ -5,7 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from communication.public_forms import SELECT, TEXT, TEXTAREA, ServiceErrorsMixin
+from communication.public_forms import SELECT, TEXT, TEXTAREA
 
 from .kpi_models import KpiDirection, KpiPeriod
 from .settlement_models import AboveBandPolicy
@@ -13,7 +13,7 @@ from .settlement_models import AboveBandPolicy
 NUMBER = {**TEXT, "class": TEXT["class"] + " utrecht-textbox--numeric", "inputmode": "decimal"}
 
 
-class ProductionReportForm(ServiceErrorsMixin, forms.Form):
+class ProductionReportForm(forms.Form):
     realised_clients = forms.IntegerField(
         label=_("Aantal cliënten"),
         min_value=0,
@@ -37,7 +37,7 @@ class ProductionReportForm(ServiceErrorsMixin, forms.Form):
     )
 
 
-class ContractPolicyForm(ServiceErrorsMixin, forms.Form):
+class ContractPolicyForm(forms.Form):
     above_band = forms.ChoiceField(
         label=_("Productie boven de bovengrens"),
         choices=AboveBandPolicy.choices,
@@ -45,7 +45,7 @@ class ContractPolicyForm(ServiceErrorsMixin, forms.Form):
     )
 
 
-class KpiEffectForm(ServiceErrorsMixin, forms.Form):
+class KpiEffectForm(forms.Form):
     effect = forms.CharField(
         label=_("Effect"), max_length=1000, widget=forms.Textarea(attrs={**TEXTAREA, "rows": 2})
     )
@@ -61,7 +61,7 @@ class KpiEffectForm(ServiceErrorsMixin, forms.Form):
     )
 
 
-class ProviderKpiForm(ServiceErrorsMixin, forms.Form):
+class ProviderKpiForm(forms.Form):
     effect = forms.ModelChoiceField(
         label=_("Effect"), queryset=None, widget=forms.Select(attrs=SELECT)
     )
@@ -101,7 +101,7 @@ class ProviderKpiForm(ServiceErrorsMixin, forms.Form):
         self.fields["segment"].queryset = tender.segments.order_by("code")
 
 
-class KpiValueForm(ServiceErrorsMixin, forms.Form):
+class KpiValueForm(forms.Form):
     value = forms.DecimalField(
         label=_("Waarde"),
         max_digits=12,

@@ -3,7 +3,6 @@ approve, statement PDF, above-band policy) and the provider portal (``/portaal/v
 report production per year, see the settlement and its statement)."""
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,8 +12,8 @@ from django.views import View
 
 from audit.services import client_address_of
 from providers.portal_views import PortalMixin
-from tender.errors import ApplicationError
-from tender.models import Tender
+from tender.errors import service_action
+from tender.mixins import TenderScopedMixin
 
 from .models import Contract, ContractSegment
 from .performance_forms import ContractPolicyForm, ProductionReportForm
@@ -38,22 +37,13 @@ from .settlement_models import ProductionReport, Settlement, percent
 from .settlement_selectors import provider_settlement_overview, tender_settlement_overview
 
 
-class StaffPerformanceMixin(LoginRequiredMixin):
+class StaffPerformanceMixin(TenderScopedMixin):
     """Resolves the tender; 404 for anyone who may not see it and for a POST by read-only
     staff."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.tender = get_object_or_404(
-            Tender.objects.select_related("region"), slug=kwargs["slug"]
-        )
-        if not can_view_contract_performance(request.user, self.tender):
-            raise Http404
-        self.can_manage = can_manage_contract_performance(request.user, self.tender)
-        if request.method == "POST" and not self.can_manage:
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)
+    tender_predicate = staticmethod(can_view_contract_performance)
+    manage_predicate = staticmethod(can_manage_contract_performance)
+    post_needs_manage = True
 
 
 def pdf_response(content: bytes, filename: str) -> HttpResponse:
@@ -88,13 +78,11 @@ class SettlementComputeView(StaffPerformanceMixin, View):
         report = get_object_or_404(
             ProductionReport, pk=pk, contract_segment__contract__tender=self.tender
         )
-        try:
+        with service_action(request):
             settlement_compute(
                 report=report, user=request.user, client_address=client_address_of(request)
             )
             messages.success(request, _("De verrekening is berekend."))
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
         return redirect("settlement-overview", slug)
 
 
@@ -103,7 +91,7 @@ class ProductionReportReopenView(StaffPerformanceMixin, View):
         report = get_object_or_404(
             ProductionReport, pk=pk, contract_segment__contract__tender=self.tender
         )
-        try:
+        with service_action(request):
             production_report_reopen(
                 report=report,
                 user=request.user,
@@ -111,8 +99,6 @@ class ProductionReportReopenView(StaffPerformanceMixin, View):
                 client_address=client_address_of(request),
             )
             messages.success(request, _("De verantwoording is teruggegeven aan de aanbieder."))
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
         return redirect("settlement-overview", slug)
 
 
@@ -121,13 +107,11 @@ class SettlementApproveView(StaffPerformanceMixin, View):
         settlement = get_object_or_404(
             Settlement, pk=pk, contract_segment__contract__tender=self.tender
         )
-        try:
+        with service_action(request):
             settlement_approve(
                 settlement=settlement, user=request.user, client_address=client_address_of(request)
             )
             messages.success(request, _("De verrekening is vastgesteld."))
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
         return redirect("settlement-overview", slug)
 
 
@@ -146,7 +130,7 @@ class ContractPolicyView(StaffPerformanceMixin, View):
         contract = get_object_or_404(Contract, pk=pk, tender=self.tender)
         form = ContractPolicyForm(request.POST)
         if form.is_valid():
-            try:
+            with service_action(request):
                 contract_policy_set(
                     contract=contract,
                     above_band=form.cleaned_data["above_band"],
@@ -154,8 +138,6 @@ class ContractPolicyView(StaffPerformanceMixin, View):
                     client_address=client_address_of(request),
                 )
                 messages.success(request, _("De afspraak is opgeslagen."))
-            except ApplicationError as exc:
-                messages.error(request, exc.message)
         else:
             messages.error(request, _("Kies een geldige afspraak."))
         return redirect("settlement-overview", slug)
@@ -233,7 +215,7 @@ class PortalProductionReportView(PortalMixin, View):
         contract_segment, report = self.setup_objects(pk, year)
         form = ProductionReportForm(request.POST)
         if form.is_valid():
-            try:
+            with service_action(request, form=form):
                 production_report_save(
                     contract_segment=contract_segment,
                     year=year,
@@ -242,9 +224,6 @@ class PortalProductionReportView(PortalMixin, View):
                     client_address=client_address_of(request),
                     **form.cleaned_data,
                 )
-            except ApplicationError as exc:
-                form.add_service_error(exc)
-            else:
                 messages.success(
                     request,
                     _("De verantwoording is ingediend.")

@@ -2,15 +2,15 @@
 ``/portaal/contracten/``. Views are thin: selectors read, services decide."""
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
 from providers.portal_views import PortalMixin
-from tender.errors import ApplicationError
+from tender.errors import service_action
+from tender.mixins import TenderScopedMixin
 from tender.pdf import render_to_pdf
 from tender.selectors import tenders_visible_to
 
@@ -55,17 +55,14 @@ def contract_pdf_response(contract: Contract, *, inline: bool = False) -> HttpRe
     return response
 
 
-class TenderContractsMixin(LoginRequiredMixin):
+class TenderContractsMixin(TenderScopedMixin):
     """Staff only: the tender must be visible and its contracts readable, else 404."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.tender = get_object_or_404(tenders_visible_to(request.user), slug=kwargs["slug"])
-        if not can_view_contracts(request.user, self.tender):
-            raise Http404
-        self.can_manage = can_manage_contracts(request.user, self.tender)
-        return super().dispatch(request, *args, **kwargs)
+    tender_predicate = staticmethod(can_view_contracts)
+    manage_predicate = staticmethod(can_manage_contracts)
+
+    def tender_queryset(self):
+        return tenders_visible_to(self.request.user)
 
     def require_manage(self):
         if not self.can_manage:
@@ -95,11 +92,8 @@ class ContractListView(TenderContractsMixin, View):
 class ContractCreateView(TenderContractsMixin, View):
     def post(self, request, slug):
         self.require_manage()
-        try:
+        with service_action(request):
             created = contracts_create_from_awards(tender=self.tender, user=request.user)
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        else:
             if created:
                 messages.success(request, _("%(n)s contract(en) aangemaakt.") % {"n": len(created)})
             else:
@@ -115,11 +109,8 @@ class ScheduleStoreView(TenderContractsMixin, View):
         form = YearForm(request.POST)
         if form.is_valid():
             year = form.cleaned_data["year"]
-            try:
+            with service_action(request, form=form):
                 count = contracts_lumpsum_store(tender=self.tender, year=year, user=request.user)
-            except ApplicationError as exc:
-                form.add_service_error(exc)
-            else:
                 messages.success(
                     request,
                     _("Betaalschema %(year)s vastgelegd: %(n)s termijnen.")
@@ -136,11 +127,8 @@ class ScheduleExportMarkView(TenderContractsMixin, View):
         if not form.is_valid():
             raise Http404
         year = form.cleaned_data["year"]
-        try:
+        with service_action(request):
             marked = instalments_mark_exported(tender=self.tender, year=year, user=request.user)
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        else:
             messages.success(
                 request,
                 _("Betaalschema %(year)s vastgezet voor financiën (%(n)s termijnen).")
@@ -217,16 +205,13 @@ class ContractDecisionView(ContractDetailView):
                 if form.cleaned_data["decision"] == "extend"
                 else contract_decline_extension
             )
-            try:
+            with service_action(request, form=form):
                 contract = decide(
                     contract=contract,
                     user=request.user,
                     decided_at=form.cleaned_data["decided_at"],
                     note=form.cleaned_data["note"],
                 )
-            except ApplicationError as exc:
-                form.add_service_error(exc)
-            else:
                 messages.success(request, _("Het besluit is vastgelegd."))
                 return redirect("contract-detail", slug=slug, number=number)
         return self.get(request, slug, number, form=form, status=400)

@@ -4,13 +4,12 @@ Staff who may export (inkoper, voorzitter, auditor) get the file; everyone else 
 the ranking pages. Each download is audited by the service.
 """
 
-from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 
 from audit.services import client_address_of
-from tender.errors import ApplicationError
+from tender.errors import service_action
 
 from .exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from .models import Ranking
@@ -52,12 +51,11 @@ class RankingCsvView(RankingAccessMixin, View):
         ranking = get_object_or_404(
             Ranking.objects.select_related("tender"), pk=pk, tender=self.tender, phase=phase
         )
-        try:
+        with service_action(request) as outcome:
             content = ranking_csv_export(
                 ranking=ranking, user=request.user, client_address=client_address_of(request)
             )
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
+        if outcome.refused:
             return redirect("ranking-overview", slug=slug, phase=phase)
         return attachment(
             content,

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from audit.services import client_address_of
-from tender.errors import ApplicationError
+from tender.errors import service_action
 from tender.forms import ScenarioImportForm
 from tender.permissions import can_edit_tender, can_export_tender
 from tender.scenario import ScenarioError, validate_scenario
@@ -62,20 +62,21 @@ class ScenarioImportView(CreatorRequiredMixin, View):
                 _("Het bestand is groter dan %(mb)s MB.") % {"mb": MAX_SCENARIO_BYTES // 2**20},
             )
             return self.page(form, status=400)
-        try:
-            tender = scenario_import(
-                raw=upload.read(),
-                replace=form.cleaned_data["replace"],
-                user=request.user,
-                client_address=client_address_of(request),
-            )
-        except ScenarioError as exc:
-            form.add_error(
-                "file", _("Het scenario is niet geladen: het bestand bevat fouten (zie hieronder).")
-            )
-            return self.page(form, issues=exc.issues, status=400)
-        except ApplicationError as exc:
-            form.add_service_error(exc)
+        with service_action(request, form=form) as outcome:
+            try:
+                tender = scenario_import(
+                    raw=upload.read(),
+                    replace=form.cleaned_data["replace"],
+                    user=request.user,
+                    client_address=client_address_of(request),
+                )
+            except ScenarioError as exc:  # every issue is listed below the form
+                form.add_error(
+                    "file",
+                    _("Het scenario is niet geladen: het bestand bevat fouten (zie hieronder)."),
+                )
+                return self.page(form, issues=exc.issues, status=400)
+        if outcome.refused:
             return self.page(form, status=400)
         messages.success(
             request,

@@ -3,7 +3,6 @@
 from collections import Counter
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -11,8 +10,9 @@ from django.views import View
 
 from audit.services import client_address_of
 from tender.constants import Phase
-from tender.errors import ApplicationError
-from tender.models import Segment, Tender
+from tender.errors import service_action
+from tender.mixins import TenderScopedMixin
+from tender.models import Segment
 
 from .constants import RankingStatus
 from .forms import RankingReopenForm, RankingRunForm
@@ -38,21 +38,16 @@ from .services.ranking import ranking_finalise, ranking_request
 from .services.reopen import ranking_reopen
 
 
-class RankingAccessMixin(LoginRequiredMixin):
+class RankingAccessMixin(TenderScopedMixin):
     """Resolves tender and phase; 404 for anyone who may not see rankings of the tender."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        if kwargs["phase"] not in Phase.values:
+    tender_predicate = staticmethod(can_view_ranking)
+
+    def check_tender(self):
+        if self.kwargs["phase"] not in Phase.values:
             raise Http404
-        self.tender = get_object_or_404(
-            Tender.objects.select_related("region"), slug=kwargs["slug"]
-        )
-        if not can_view_ranking(request.user, self.tender):
-            raise Http404
-        self.phase = kwargs["phase"]
-        return super().dispatch(request, *args, **kwargs)
+        self.phase = self.kwargs["phase"]
+        return None
 
     def requested_ranking_pk(self) -> int | None:
         """``?ranking=<pk>`` asks for an earlier ranking of the phase; anything else is a 404."""
@@ -113,13 +108,10 @@ class RankingOverviewView(RankingAccessMixin, View):
             ranking = latest_ranking(tender=self.tender, phase=phase)
             context = self.overview_context(ranking, form=form)
             return render(request, "evaluation/ranking_overview.html", context, status=400)
-        try:
+        with service_action(request):
             ranking_request(
                 tender=self.tender, phase=phase, seed=form.cleaned_data["seed"], user=request.user
             )
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        else:
             messages.success(request, _("De ranking wordt berekend."))
         return redirect("ranking-overview", slug=slug, phase=phase)
 
@@ -137,13 +129,10 @@ class RankingFinaliseView(RankingAccessMixin, View):
         if not can_finalise_ranking(request.user, self.tender):
             raise Http404
         ranking = get_object_or_404(Ranking, pk=pk, tender=self.tender, phase=phase)
-        try:
+        with service_action(request):
             ranking_finalise(
                 ranking=ranking, user=request.user, client_address=client_address_of(request)
             )
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        else:
             messages.success(request, _("De ranking is definitief vastgesteld."))
         return redirect("ranking-overview", slug=slug, phase=phase)
 
@@ -162,16 +151,13 @@ class RankingReopenView(RankingOverviewView):
         if not form.is_valid():
             context = self.overview_context(ranking, reopen_form=form)
             return render(request, "evaluation/ranking_overview.html", context, status=400)
-        try:
+        with service_action(request):
             ranking_reopen(
                 ranking=ranking,
                 user=request.user,
                 reason=form.cleaned_data["reason"],
                 client_address=client_address_of(request),
             )
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        else:
             messages.success(
                 request,
                 _(

@@ -13,7 +13,8 @@ from django.views import View
 
 from audit.services import client_address_of
 from tender.constants import OPENED_STATES
-from tender.errors import ApplicationError
+from tender.errors import attempt, service_action
+from tender.mixins import tender_or_404
 
 from .models import UEADeclaration
 from .permissions import (
@@ -75,14 +76,6 @@ def _base_url(request) -> str:
     return request.build_absolute_uri("/")
 
 
-def _attempt(form, call):
-    try:
-        return call()
-    except ApplicationError as exc:
-        form.add_service_error(exc)
-        return None
-
-
 class OrganisationRequiredMixin(PortalMixin):
     """A provider user linked to an organisation; anyone else gets a 404."""
 
@@ -108,7 +101,7 @@ class RegisterView(View):
         if request.user.is_authenticated:  # one account per person: sign out first
             return redirect("portal-home")
         form = RegistrationForm(request.POST)
-        result = form.is_valid() and _attempt(
+        result = form.is_valid() and attempt(
             form,
             lambda: organisation_register(
                 kvk=form.cleaned_data["kvk"],
@@ -155,7 +148,7 @@ class InvitationAcceptView(View):
 
     def post(self, request, token):
         form = AcceptInvitationForm(request.POST)
-        user = form.is_valid() and _attempt(
+        user = form.is_valid() and attempt(
             form,
             lambda: invitation_accept(
                 token=token,
@@ -210,7 +203,7 @@ class OrganisationView(OrganisationRequiredMixin, View):
         address = client_address_of(request)
         if action == "update":
             form = OrganisationForm(request.POST)
-            if form.is_valid() and _attempt(
+            if form.is_valid() and attempt(
                 form,
                 lambda: organisation_update(
                     organisation=self.organisation,
@@ -224,7 +217,7 @@ class OrganisationView(OrganisationRequiredMixin, View):
             return self.page(request, form=form, status=400)
         if action == "invite":
             form = InviteColleagueForm(request.POST)
-            if form.is_valid() and _attempt(
+            if form.is_valid() and attempt(
                 form,
                 lambda: invitation_create(
                     organisation=self.organisation,
@@ -245,11 +238,8 @@ class OrganisationView(OrganisationRequiredMixin, View):
             invitation = get_object_or_404(
                 invitations_of(self.organisation), pk=request.POST.get("invitation") or 0
             )
-            try:
+            with service_action(request):
                 invitation_revoke(invitation=invitation, user=request.user, client_address=address)
-            except ApplicationError as exc:
-                messages.error(request, exc.message)
-            else:
                 messages.success(request, _("De uitnodiging is ingetrokken."))
             return redirect("portal-organisation")
         raise Http404
@@ -261,7 +251,7 @@ class OrganisationView(OrganisationRequiredMixin, View):
 class PortalTenderMixin(OrganisationRequiredMixin):
     def setup_tender(self, slug):
         self.setup_organisation()
-        self.tender = get_object_or_404(portal_tenders(), slug=slug)
+        self.tender = tender_or_404(self.request.user, slug, queryset=portal_tenders())
 
 
 class PortalTenderView(PortalTenderMixin, View):
@@ -338,7 +328,7 @@ class CombinationView(PortalTenderMixin, View):
         address = client_address_of(request)
         if action == "create":
             form = CombinationForm(request.POST)
-            if form.is_valid() and _attempt(
+            if form.is_valid() and attempt(
                 form,
                 lambda: combination_create(
                     tender=self.tender,
@@ -356,7 +346,7 @@ class CombinationView(PortalTenderMixin, View):
             if combination is None or combination.lead_id != self.organisation.pk:
                 raise Http404
             form = CombinationInviteForm(request.POST)
-            member = form.is_valid() and _attempt(
+            member = form.is_valid() and attempt(
                 form,
                 lambda: combination_invite(
                     combination=combination,
@@ -380,7 +370,7 @@ class CombinationView(PortalTenderMixin, View):
                 ),
                 pk=request.POST.get("member") or 0,
             )
-            try:
+            with service_action(request):
                 if action == "remove":
                     if member.combination.lead_id != self.organisation.pk:
                         raise Http404
@@ -404,8 +394,6 @@ class CombinationView(PortalTenderMixin, View):
                         if action == "confirm"
                         else _("U hebt de uitnodiging afgewezen."),
                     )
-            except ApplicationError as exc:
-                messages.error(request, exc.message)
             return redirect("portal-combination", slug=slug)
         raise Http404
 
@@ -447,7 +435,9 @@ class UEAView(PortalTenderMixin, View):
         if not form.is_valid():
             return self.page(request, form=form, status=400)
         address = client_address_of(request)
-        try:
+        signing = request.POST.get("action") == "sign"
+        # Two actions: the answers are kept as a draft even when signing is refused.
+        with service_action(request) as outcome:
             uea_save(
                 tender=self.tender,
                 organisation=self.organisation,
@@ -456,7 +446,10 @@ class UEAView(PortalTenderMixin, View):
                 client_address=address,
                 **form.signer(),
             )
-            if request.POST.get("action") == "sign":
+            if not signing:
+                messages.success(request, _("Het concept is opgeslagen."))
+        if signing and not outcome.refused:
+            with service_action(request) as outcome:
                 uea_sign(
                     tender=self.tender,
                     organisation=self.organisation,
@@ -464,12 +457,8 @@ class UEAView(PortalTenderMixin, View):
                     client_address=address,
                 )
                 messages.success(request, _("De verklaring is ondertekend."))
-            else:
-                messages.success(request, _("Het concept is opgeslagen."))
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-            if request.POST.get("action") == "sign":
-                return redirect(reverse("portal-uea", args=[slug]) + "?controle=1")
+        if outcome.refused and signing:
+            return redirect(reverse("portal-uea", args=[slug]) + "?controle=1")
         return redirect("portal-uea", slug=slug)
 
 

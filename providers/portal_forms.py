@@ -1,10 +1,8 @@
 """Forms of the provider portal. They parse input; the rules are the services'. A refusal
-(``ApplicationError``) goes onto its field with ``add_service_error``."""
+(``ApplicationError``) goes onto its field through ``tender.errors.service_action``."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-
-from tender.errors import ApplicationError
 
 from . import uea as structure
 from .constants import LegalForm
@@ -15,12 +13,8 @@ TEXTAREA = {"class": "utrecht-textarea utrecht-textarea--html-textarea", "rows":
 
 
 class PortalForm(forms.Form):
-    # Service field names that a form calls differently.
+    # Service field names that a form calls differently (read by ``service_action``).
     service_fields = {"password": "password1"}
-
-    def add_service_error(self, exc: ApplicationError) -> None:
-        field = self.service_fields.get(exc.field, exc.field)
-        self.add_error(field if field in self.fields else None, exc.message)
 
 
 class OrganisationForm(PortalForm):

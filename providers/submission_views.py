@@ -14,7 +14,8 @@ from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 from django.views import View
 
-from tender.errors import ApplicationError
+from tender.errors import service_action
+from tender.mixins import tender_or_404
 from tender.models import Requirement, Segment
 
 from .constants import SubmissionState
@@ -42,7 +43,9 @@ class SubmissionMixin(PortalMixin):
     def setup_tender(self):
         if self.organisation is None:
             raise Http404
-        self.tender = get_object_or_404(portal_tenders(), slug=self.kwargs["slug"])
+        self.tender = tender_or_404(
+            self.request.user, self.kwargs["slug"], queryset=portal_tenders()
+        )
 
     def overview_url(self, anchor: str = "") -> str:
         url = reverse("portal-submission", args=[self.tender.slug])
@@ -57,11 +60,9 @@ class SubmissionMixin(PortalMixin):
     def run(self, action, *, success: str, anchor: str = ""):
         """Call a service; a refusal becomes an error message on the overview. An htmx
         request (autosave of a section) gets the section's status line and the checklist."""
-        error = None
-        try:
+        with service_action() as outcome:
             action()
-        except ApplicationError as refused:
-            error = refused.message
+        error = outcome.error.message if outcome.refused else None
         if self.request.headers.get("HX-Request"):
             return self.autosave_response(error)
         if error:
@@ -323,12 +324,11 @@ class SealView(SubmissionMixin, View):
     def post(self, request, slug):
         self.setup_tender()
         draft = self.draft()
-        try:
+        with service_action(request) as outcome:
             sealed = services.submission_seal(
                 submission=draft, user=request.user, base_url=request.build_absolute_uri("/")
             )
-        except ApplicationError as error:
-            messages.error(request, error.message)
+        if outcome.refused:
             return redirect(self.overview_url("checklist"))
         messages.success(
             request, _("Uw inschrijving is ontvangen en verzegeld. Bewaar het ontvangstbewijs.")

@@ -2,7 +2,8 @@
 
 The forms parse input and show every problem at once; the rules themselves live in
 ``tender.services.setup`` (its ``*_problems`` functions, which the services enforce again). A
-refusal by the service (``ApplicationError``) is shown on its field with ``add_service_error``.
+refusal by the service (``ApplicationError``) is shown on its field by
+``tender.errors.service_action``.
 """
 
 import re
@@ -14,7 +15,6 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .constants import Funding, PaymentRhythm, Phase, Procedure
-from .errors import ApplicationError
 from .models import Criterion, Lot, Region, Requirement, Segment, SubSegment, Tender
 from .scenario_export import money_text
 from .services import setup
@@ -100,9 +100,6 @@ class SetupForm(forms.Form):
             if target is None or target not in self.errors:
                 self.add_error(target, message)
         return data
-
-    def add_service_error(self, exc: ApplicationError) -> None:
-        self.add_error(exc.field if exc.field in self.fields else None, exc.message)
 
 
 # -- tender -------------------------------------------------------------------------------
@@ -687,6 +684,3 @@ class ScenarioImportForm(forms.Form):
         required=False,
         widget=forms.CheckboxInput(attrs=CHECKBOX),
     )
-
-    def add_service_error(self, exc: ApplicationError) -> None:
-        self.add_error(exc.field if exc.field in self.fields else None, exc.message)

@@ -10,7 +10,7 @@ from accounts.permissions import is_provider, is_staff_member
 from audit.services import client_address_of
 
 from .constants import TenderState
-from .errors import ApplicationError
+from .errors import service_action
 from .models import Tender
 from .selectors import tender_detail, tender_list, tenders_visible_to
 from .services.lifecycle import available_transitions, tender_confirm_opening, tender_transition
@@ -49,7 +49,7 @@ class TenderTransitionView(LoginRequiredMixin, View):
 
     def post(self, request, slug, name):
         tender = get_object_or_404(tenders_visible_to(request.user), slug=slug)
-        try:
+        with service_action(request):
             if name == "open":
                 tender = tender_confirm_opening(
                     tender=tender, user=request.user, client_address=client_address_of(request)
@@ -78,8 +78,6 @@ class TenderTransitionView(LoginRequiredMixin, View):
                     request,
                     _("Status gewijzigd naar '%(state)s'.") % {"state": tender.get_state_display()},
                 )
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
         return redirect("tender-detail", slug=slug)
 
 

@@ -15,7 +15,6 @@ from rest_framework.response import Response
 
 from accounts.permissions import is_staff_member
 from providers.selectors import organisation_of
-from tender.api.errors import service_call
 from tender.services.mail import base_url_of
 
 from ..models import Session
@@ -80,15 +79,13 @@ class SessionRegistrationViewSet(
         )
         if not can_register_for_session(request.user, session):
             raise PermissionDenied
-        registration = service_call(
-            lambda: session_register(
-                session=session,
-                organisation=organisation_of(request.user),
-                participant_name=data.validated_data["participant_name"],
-                participant_email=data.validated_data["participant_email"],
-                user=request.user,
-                base_url=base_url_of(request),
-            )
+        registration = session_register(
+            session=session,
+            organisation=organisation_of(request.user),
+            participant_name=data.validated_data["participant_name"],
+            participant_email=data.validated_data["participant_email"],
+            user=request.user,
+            base_url=base_url_of(request),
         )
         return Response(RegistrationSerializer(registration).data, status=status.HTTP_201_CREATED)
 
@@ -96,9 +93,7 @@ class SessionRegistrationViewSet(
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         registration = self.get_object()
-        registration = service_call(
-            lambda: session_registration_cancel(registration=registration, user=request.user)
-        )
+        registration = session_registration_cancel(registration=registration, user=request.user)
         return Response(RegistrationSerializer(registration).data)
 
 
@@ -148,15 +143,13 @@ class QuestionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             if values.get("segment")
             else None
         )
-        question = service_call(
-            lambda: question_ask(
-                tender=tender,
-                organisation=organisation_of(request.user),
-                user=request.user,
-                text=values["text"],
-                lot=lot,
-                segment=segment,
-            )
+        question = question_ask(
+            tender=tender,
+            organisation=organisation_of(request.user),
+            user=request.user,
+            text=values["text"],
+            lot=lot,
+            segment=segment,
         )
         return Response(ProviderQuestionSerializer(question).data, status=status.HTTP_201_CREATED)
 
@@ -168,12 +161,10 @@ class QuestionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             raise PermissionDenied
         data = AnswerInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        question = service_call(
-            lambda: question_answer(
-                question=question,
-                user=request.user,
-                answer=data.validated_data["answer"],
-                public_text=data.validated_data.get("public_text"),
-            )
+        question = question_answer(
+            question=question,
+            user=request.user,
+            answer=data.validated_data["answer"],
+            public_text=data.validated_data.get("public_text"),
         )
         return Response(StaffQuestionSerializer(question).data)

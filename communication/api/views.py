@@ -11,15 +11,13 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import SAFE_METHODS, AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from audit.services import client_address_of
-from tender.api.errors import service_call
 from tender.api.serializers import TenderOutputSerializer
-from tender.errors import ApplicationError
 from tender.selectors import tenders_visible_to
 from tender.services.mail import base_url_of
 
@@ -167,15 +165,13 @@ class NewsItemViewSet(StaffTenderObjectsMixin, viewsets.ModelViewSet):
         }
         if fields["published"] is None:
             fields["published"] = True
-        return service_call(
-            lambda: news_item_save(
-                tender=tender,
-                user=self.request.user,
-                item=item,
-                mail_subscribers=data.get("mail_subscribers", False),
-                base_url=base_url_of(self.request),
-                **fields,
-            )
+        return news_item_save(
+            tender=tender,
+            user=self.request.user,
+            item=item,
+            mail_subscribers=data.get("mail_subscribers", False),
+            base_url=base_url_of(self.request),
+            **fields,
         )
 
     def perform_create(self, serializer):
@@ -206,11 +202,7 @@ class KeyDateViewSet(StaffTenderObjectsMixin, viewsets.ModelViewSet):
         fields = {
             name: data.get(name, getattr(key_date, name, "")) for name in ("label", "date", "note")
         }
-        return service_call(
-            lambda: key_date_save(
-                tender=tender, user=self.request.user, key_date=key_date, **fields
-            )
-        )
+        return key_date_save(tender=tender, user=self.request.user, key_date=key_date, **fields)
 
     def perform_create(self, serializer):
         serializer.instance = self._save(serializer)
@@ -257,9 +249,7 @@ class SessionViewSet(
         data = dict(serializer.validated_data)
         tender = data.pop("tender")
         self.check_manage(tender)
-        serializer.instance = service_call(
-            lambda: session_create(tender=tender, user=self.request.user, **data)
-        )
+        serializer.instance = session_create(tender=tender, user=self.request.user, **data)
 
     def perform_update(self, serializer):
         session = serializer.instance
@@ -268,15 +258,13 @@ class SessionViewSet(
         data.pop("tender", None)
         lots, segments = data.pop("lots", None), data.pop("segments", None)
         overflow = data.pop("overflow") if "overflow" in data else False
-        serializer.instance = service_call(
-            lambda: session_update(
-                session=session,
-                user=self.request.user,
-                lots=lots,
-                segments=segments,
-                overflow=overflow,
-                **data,
-            )
+        serializer.instance = session_update(
+            session=session,
+            user=self.request.user,
+            lots=lots,
+            segments=segments,
+            overflow=overflow,
+            **data,
         )
 
 
@@ -306,26 +294,22 @@ class NotaViewSet(
     def perform_create(self, serializer):
         data = serializer.validated_data
         self.check_manage(data["tender"])
-        serializer.instance = service_call(
-            lambda: nota_create(
-                tender=data["tender"],
-                user=self.request.user,
-                questions=data["questions"],
-                intro=data.get("intro", ""),
-            )
+        serializer.instance = nota_create(
+            tender=data["tender"],
+            user=self.request.user,
+            questions=data["questions"],
+            intro=data.get("intro", ""),
         )
 
     def perform_update(self, serializer):
         nota = serializer.instance
         self.check_manage(nota.tender)
         data = serializer.validated_data
-        serializer.instance = service_call(
-            lambda: nota_update(
-                nota=nota,
-                user=self.request.user,
-                questions=data.get("questions", list(nota.questions.all())),
-                intro=data.get("intro", nota.intro),
-            )
+        serializer.instance = nota_update(
+            nota=nota,
+            user=self.request.user,
+            questions=data.get("questions", list(nota.questions.all())),
+            intro=data.get("intro", nota.intro),
         )
 
     @extend_schema(request=None, responses=NotaSerializer)
@@ -333,13 +317,11 @@ class NotaViewSet(
     def publish(self, request, pk=None):
         nota = self.get_object()
         self.check_manage(nota.tender)
-        nota = service_call(
-            lambda: nota_publish(
-                nota=nota,
-                user=request.user,
-                client_address=client_address_of(request),
-                base_url=base_url_of(request),
-            )
+        nota = nota_publish(
+            nota=nota,
+            user=request.user,
+            client_address=client_address_of(request),
+            base_url=base_url_of(request),
         )
         nota = self.get_queryset().get(pk=nota.pk)
         return Response(NotaSerializer(nota, context=self.get_serializer_context()).data)
@@ -357,6 +339,8 @@ class DeadlineMoveInputSerializer(serializers.Serializer):
 
 @extend_schema(tags=["communicatie"])
 class TenderDeadlineView(APIView):
+    # The service names the input ``new_deadline``; here it is ``deadline``.
+    service_fields = {"new_deadline": "deadline"}
     """Move the deadline (sluitingstermijn) of a tender: ``POST tenders/<slug>/deadline/``.
 
     A tender the caller may not see is a 404; staff without the right (inkoper, voorzitter)
@@ -370,15 +354,11 @@ class TenderDeadlineView(APIView):
             raise PermissionDenied
         data = DeadlineMoveInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            tender = tender_deadline_move(
-                tender=tender,
-                new_deadline=data.validated_data["deadline"],
-                user=request.user,
-                client_address=client_address_of(request),
-                base_url=base_url_of(request),
-            )
-        except ApplicationError as exc:
-            # The service names the input ``new_deadline``; here it is ``deadline``.
-            raise ValidationError({"deadline": [exc.message]}) from exc
+        tender = tender_deadline_move(
+            tender=tender,
+            new_deadline=data.validated_data["deadline"],
+            user=request.user,
+            client_address=client_address_of(request),
+            base_url=base_url_of(request),
+        )
         return Response(TenderOutputSerializer(tender).data)

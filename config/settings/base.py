@@ -234,7 +234,9 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"portal-register": env("API_REGISTER_RATE", default="20/hour")},
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "config.api.schema.ProblemAutoSchema",
+    # Every refused request is an RFC 9457 problem (application/problem+json).
+    "EXCEPTION_HANDLER": "config.api.exceptions.problem_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Aanbesteding Sociaal Domein API",

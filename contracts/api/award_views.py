@@ -15,8 +15,7 @@ from accounts.permissions import is_staff_member
 from audit.services import client_address_of
 from providers.models import Organisation
 from providers.selectors import organisation_of
-from tender.api.errors import api_error
-from tender.errors import ApplicationError
+from tender.mixins import tender_or_404
 from tender.models import Segment, Tender
 
 from ..award_models import AwardLetter, Objection
@@ -46,9 +45,7 @@ class TenderAwardMixin:
     manage = False
 
     def tender(self, request, slug) -> Tender:
-        tender = get_object_or_404(Tender, slug=slug)
-        if not can_view_award(request.user, tender):
-            raise NotFound
+        tender = tender_or_404(request.user, slug, predicate=can_view_award)
         if self.manage and not can_manage_award(request.user, tender):
             raise NotFound
         return tender
@@ -109,15 +106,12 @@ class LettersGenerateView(TenderAwardMixin, APIView):
     @extend_schema(request=None, responses={202: LetterRunSerializer})
     def post(self, request, slug, phase):
         tender = self.tender(request, slug)
-        try:
-            run = services.letters_request(
-                tender=tender,
-                phase=self.phase(tender, phase),
-                user=request.user,
-                client_address=client_address_of(request),
-            )
-        except ApplicationError as exc:
-            raise api_error(exc) from exc
+        run = services.letters_request(
+            tender=tender,
+            phase=self.phase(tender, phase),
+            user=request.user,
+            client_address=client_address_of(request),
+        )
         run.refresh_from_db()
         return Response(LetterRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
@@ -128,16 +122,13 @@ class DecisionSendView(TenderAwardMixin, APIView):
     @extend_schema(request=None, responses={204: None})
     def post(self, request, slug, phase):
         tender = self.tender(request, slug)
-        try:
-            services.decision_send(
-                tender=tender,
-                phase=self.phase(tender, phase),
-                user=request.user,
-                base_url=request.build_absolute_uri("/"),
-                client_address=client_address_of(request),
-            )
-        except ApplicationError as exc:
-            raise api_error(exc) from exc
+        services.decision_send(
+            tender=tender,
+            phase=self.phase(tender, phase),
+            user=request.user,
+            base_url=request.build_absolute_uri("/"),
+            client_address=client_address_of(request),
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -160,17 +151,14 @@ class ObjectionsView(TenderAwardMixin, APIView):
             raise ValidationError({"segment": ["Onbekend segment."]})
         if bidder is None:
             raise ValidationError({"bidder_kvk": ["Onbekende organisatie."]})
-        try:
-            objection = services.objection_register(
-                segment=segment,
-                bidder=bidder,
-                kind=data.validated_data["kind"],
-                note=data.validated_data.get("note", ""),
-                user=request.user,
-                client_address=client_address_of(request),
-            )
-        except ApplicationError as exc:
-            raise api_error(exc) from exc
+        objection = services.objection_register(
+            segment=segment,
+            bidder=bidder,
+            kind=data.validated_data["kind"],
+            note=data.validated_data.get("note", ""),
+            user=request.user,
+            client_address=client_address_of(request),
+        )
         return Response(ObjectionSerializer(objection).data, status=status.HTTP_201_CREATED)
 
 
@@ -183,15 +171,12 @@ class ObjectionResolveView(TenderAwardMixin, APIView):
         objection = get_object_or_404(Objection, pk=pk, segment__tender=tender)
         data = ObjectionResolveInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            objection = services.objection_resolve(
-                objection=objection,
-                outcome=data.validated_data["outcome"],
-                user=request.user,
-                client_address=client_address_of(request),
-            )
-        except ApplicationError as exc:
-            raise api_error(exc) from exc
+        objection = services.objection_resolve(
+            objection=objection,
+            outcome=data.validated_data["outcome"],
+            user=request.user,
+            client_address=client_address_of(request),
+        )
         return Response(ObjectionSerializer(objection).data)
 
 
@@ -201,12 +186,9 @@ class FinaliseView(TenderAwardMixin, APIView):
     @extend_schema(request=None, responses=FinaliseSerializer)
     def post(self, request, slug):
         tender = self.tender(request, slug)
-        try:
-            result = services.award_finalise(
-                tender=tender, user=request.user, client_address=client_address_of(request)
-            )
-        except ApplicationError as exc:
-            raise api_error(exc) from exc
+        result = services.award_finalise(
+            tender=tender, user=request.user, client_address=client_address_of(request)
+        )
         data = {
             "finalised": result.finalised,
             "already_final": result.already_final,

@@ -14,8 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from audit.services import client_address_of
-from tender.api.errors import api_error
-from tender.errors import ApplicationError
+from tender.mixins import tender_or_404
 from tender.models import Tender
 
 from ..kpi_models import KpiReport
@@ -36,18 +35,13 @@ from .performance_serializers import (
 )
 
 
-def service_call(call):
-    try:
-        return call()
-    except ApplicationError as exc:
-        raise api_error(exc) from exc
-
-
 def staff_tender(request, slug) -> Tender:
-    tender = get_object_or_404(Tender.objects.select_related("region"), slug=slug)
-    if not can_view_contract_performance(request.user, tender):
-        raise Http404
-    return tender
+    return tender_or_404(
+        request.user,
+        slug,
+        queryset=Tender.objects.select_related("region"),
+        predicate=can_view_contract_performance,
+    )
 
 
 def visible_contract(request, pk) -> tuple[Contract, bool]:
@@ -108,13 +102,11 @@ class ProductionReportsView(APIView):
         )
         if contract_segment is None:
             raise ValidationError({"segment": ["Dit segment hoort niet bij het contract."]})
-        report = service_call(
-            lambda: production_report_save(
-                contract_segment=contract_segment,
-                user=request.user,
-                client_address=client_address_of(request),
-                **values,
-            )
+        report = production_report_save(
+            contract_segment=contract_segment,
+            user=request.user,
+            client_address=client_address_of(request),
+            **values,
         )
         report = self._reports(contract).get(pk=report.pk)
         return Response(ProductionReportSerializer(report, context={"staff": False}).data, 201)
@@ -140,14 +132,12 @@ class KpiReportsView(APIView):
         kpi = kpis_for_contract(contract).filter(pk=values.pop("kpi")).first()
         if kpi is None:
             raise ValidationError({"kpi": ["Deze KPI hoort niet bij dit contract."]})
-        report = service_call(
-            lambda: kpi_report_save(
-                contract=contract,
-                kpi=kpi,
-                user=request.user,
-                client_address=client_address_of(request),
-                **values,
-            )
+        report = kpi_report_save(
+            contract=contract,
+            kpi=kpi,
+            user=request.user,
+            client_address=client_address_of(request),
+            **values,
         )
         return Response(KpiReportSerializer(report).data, 201)
 
@@ -160,12 +150,10 @@ class KpiSubmitView(APIView):
             raise PermissionDenied
         data = KpiSubmitInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        count = service_call(
-            lambda: kpi_period_submit(
-                contract=contract,
-                period=data.validated_data["period"],
-                user=request.user,
-                client_address=client_address_of(request),
-            )
+        count = kpi_period_submit(
+            contract=contract,
+            period=data.validated_data["period"],
+            user=request.user,
+            client_address=client_address_of(request),
         )
         return Response({"submitted": count})

@@ -1,14 +1,12 @@
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
-from tender.api.errors import api_error
-from tender.errors import ApplicationError
+from tender.mixins import tender_or_404
 from tender.selectors import tenders_visible_to
 
 from ..exports import CSV_CONTENT_TYPE, CSV_ENCODING, XLSX_CONTENT_TYPE, finance_csv, finance_xlsx
@@ -64,9 +62,12 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return super().list(request, *args, **kwargs)
 
     def _staff_tender(self, slug, *, write: bool):
-        tender = get_object_or_404(tenders_visible_to(self.request.user), slug=slug)
-        if not can_view_contracts(self.request.user, tender):
-            raise NotFound
+        tender = tender_or_404(
+            self.request.user,
+            slug,
+            queryset=tenders_visible_to(self.request.user),
+            predicate=can_view_contracts,
+        )
         if write and not can_manage_contracts(self.request.user, tender):
             raise PermissionDenied(_("Alleen een contractmanager of inkoper mag dit doen."))
         return tender
@@ -81,10 +82,7 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         data = ContractTenderInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         tender = self._staff_tender(data.validated_data["tender"], write=True)
-        try:
-            created = contracts_create_from_awards(tender=tender, user=request.user)
-        except ApplicationError as exc:
-            raise api_error(exc) from exc
+        created = contracts_create_from_awards(tender=tender, user=request.user)
         return Response(
             ContractListSerializer(created, many=True).data, status=status.HTTP_201_CREATED
         )
@@ -97,12 +95,9 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         data = ScheduleInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         tender = self._staff_tender(data.validated_data["tender"], write=True)
-        try:
-            count = contracts_lumpsum_store(
-                tender=tender, year=data.validated_data["year"], user=request.user
-            )
-        except ApplicationError as exc:
-            raise api_error(exc) from exc
+        count = contracts_lumpsum_store(
+            tender=tender, year=data.validated_data["year"], user=request.user
+        )
         return Response({"year": data.validated_data["year"], "instalments": count})
 
     @extend_schema(parameters=[YEAR_PARAM], responses=InstalmentSerializer(many=True))
@@ -135,15 +130,12 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             if data.validated_data["decision"] == "extend"
             else contract_decline_extension
         )
-        try:
-            decide(
-                contract=contract,
-                user=request.user,
-                decided_at=data.validated_data["decided_at"],
-                note=data.validated_data["note"],
-            )
-        except ApplicationError as exc:
-            raise api_error(exc) from exc
+        decide(
+            contract=contract,
+            user=request.user,
+            decided_at=data.validated_data["decided_at"],
+            note=data.validated_data["note"],
+        )
         return Response(ContractDetailSerializer(self.get_queryset().get(pk=contract.pk)).data)
 
     def _export(self, request, kind):

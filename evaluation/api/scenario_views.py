@@ -12,11 +12,9 @@ from rest_framework.views import APIView
 
 from audit.services import client_address_of
 from tender.api import setup_serializers as s
-from tender.api.errors import api_error
 from tender.api.setup_views import refuse_creation
-from tender.errors import ApplicationError
 from tender.permissions import can_export_tender
-from tender.scenario import ScenarioError, validate_scenario
+from tender.scenario import validate_scenario
 from tender.selectors import tenders_visible_to
 
 from ..services.scenario_export import scenario_export
@@ -100,17 +98,11 @@ class ScenarioImportView(APIView):
             if upload is None:
                 raise ValidationError({"file": [_("Kies een scenariobestand.")]})
             raw, replace = upload.read(), form.validated_data["replace"]
-        try:
-            tender = scenario_import(
-                raw=raw,
-                replace=replace,
-                user=request.user,
-                client_address=client_address_of(request),
-            )
-        except ScenarioError as exc:
-            raise ValidationError(
-                {"issues": s.ScenarioIssueSerializer(exc.issues, many=True).data}
-            ) from exc
-        except ApplicationError as exc:
-            raise api_error(exc) from exc
+        # A ScenarioError becomes a problem naming each JSON path (config.api.exceptions).
+        tender = scenario_import(
+            raw=raw,
+            replace=replace,
+            user=request.user,
+            client_address=client_address_of(request),
+        )
         return Response(s.SetupTenderOutputSerializer(tender).data, status=status.HTTP_201_CREATED)

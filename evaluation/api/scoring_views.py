@@ -18,9 +18,7 @@ from rest_framework.response import Response
 from accounts.permissions import can_be_assigned
 from audit.services import client_address_of
 from providers.models import Dossier, RequirementAnswer
-from tender.api.errors import api_error
 from tender.constants import BIDS_READABLE_STATES, Phase
-from tender.errors import ApplicationError
 from tender.models import Tender
 
 from ..consensus_selectors import (
@@ -157,15 +155,12 @@ class AssignmentViewSet(
         user = get_user_model().objects.filter(username=data.validated_data["evaluator"]).first()
         if user is None:
             raise ValidationError({"evaluator": ["Onbekende gebruiker."]})
-        try:
-            assignment = assignment_create(
-                dossier=dossier,
-                user=user,
-                assigned_by=request.user,
-                client_address=client_address_of(request),
-            )
-        except ApplicationError as exc:
-            raise api_error(exc) from exc
+        assignment = assignment_create(
+            dossier=dossier,
+            user=user,
+            assigned_by=request.user,
+            client_address=client_address_of(request),
+        )
         output = self._output([assignment], Phase.SELECTION, many=False)
         return Response(output, status=status.HTTP_201_CREATED)
 
@@ -174,14 +169,11 @@ class AssignmentViewSet(
         assignment = self.get_object()
         if not can_assign(request.user, None):
             raise PermissionDenied("Alleen de voorzitter trekt toewijzingen in.")
-        try:
-            assignment_remove(
-                assignment=assignment,
-                removed_by=request.user,
-                client_address=client_address_of(request),
-            )
-        except ApplicationError as exc:
-            raise api_error(exc) from exc
+        assignment_remove(
+            assignment=assignment,
+            removed_by=request.user,
+            client_address=client_address_of(request),
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     def _own(self, assignment: Assignment) -> Assignment:
@@ -196,16 +188,13 @@ class AssignmentViewSet(
         assignment = self._own(self.get_object())
         data = DeclarationInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            conflict_declare(
-                dossier=assignment.dossier,
-                user=request.user,
-                has_conflict=data.validated_data["has_conflict"],
-                note=data.validated_data["note"],
-                client_address=client_address_of(request),
-            )
-        except ApplicationError as exc:
-            raise api_error(exc) from exc
+        conflict_declare(
+            dossier=assignment.dossier,
+            user=request.user,
+            has_conflict=data.validated_data["has_conflict"],
+            note=data.validated_data["note"],
+            client_address=client_address_of(request),
+        )
         output = self._output([assignment], Phase.SELECTION, many=False)
         return Response(output, status=status.HTTP_201_CREATED)
 
@@ -248,17 +237,14 @@ class AssignmentViewSet(
         data = ScoreInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         criterion = _criterion(assignment.dossier, data.validated_data["criterion"])
-        try:
-            score = score_save(
-                dossier=assignment.dossier,
-                criterion=criterion,
-                user=request.user,
-                level=data.validated_data["level"],
-                rationale=data.validated_data["rationale"],
-                client_address=client_address_of(request),
-            )
-        except ApplicationError as exc:
-            raise api_error(exc) from exc
+        score = score_save(
+            dossier=assignment.dossier,
+            criterion=criterion,
+            user=request.user,
+            level=data.validated_data["level"],
+            rationale=data.validated_data["rationale"],
+            client_address=client_address_of(request),
+        )
         return Response(ScoreOutputSerializer(score).data)
 
     @extend_schema(request=PhaseQuerySerializer, responses=ScoreOutputSerializer(many=True))
@@ -282,8 +268,6 @@ class AssignmentViewSet(
                     "criteria": {c.code: [message] for c, message in exc.errors},
                 }
             ) from exc
-        except ApplicationError as exc:
-            raise api_error(exc) from exc
         return Response(ScoreOutputSerializer(scores, many=True).data)
 
 
@@ -345,17 +329,14 @@ class ConsensusViewSet(viewsets.GenericViewSet):
             submission__tender__state__in=BIDS_READABLE_STATES,
         )
         criterion = _criterion(dossier, data.validated_data["criterion"])
-        try:
-            final_level_set(
-                dossier=dossier,
-                criterion=criterion,
-                level=data.validated_data["level"],
-                rationale=data.validated_data["rationale"],
-                user=request.user,
-                client_address=client_address_of(request),
-            )
-        except ApplicationError as exc:
-            raise api_error(exc) from exc
+        final_level_set(
+            dossier=dossier,
+            criterion=criterion,
+            level=data.validated_data["level"],
+            rationale=data.validated_data["rationale"],
+            user=request.user,
+            client_address=client_address_of(request),
+        )
         scores = visible_scores(user=request.user, dossier=dossier, phase=criterion.phase)
         row = next(
             r
@@ -404,15 +385,12 @@ class RequirementAnswerViewSet(viewsets.GenericViewSet):
             raise NotFound
         data = ReviewInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            requirement_review(
-                answer=answer,
-                accepted=data.validated_data["accepted"],
-                reason=data.validated_data["reason"],
-                user=request.user,
-                client_address=client_address_of(request),
-            )
-        except ApplicationError as exc:
-            raise api_error(exc) from exc
+        requirement_review(
+            answer=answer,
+            accepted=data.validated_data["accepted"],
+            reason=data.validated_data["reason"],
+            user=request.user,
+            client_address=client_address_of(request),
+        )
         answer.refresh_from_db()
         return Response(AnswerOutputSerializer(answer).data)

@@ -1,15 +1,13 @@
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from audit.services import client_address_of
-from tender.api.errors import api_error
-from tender.errors import ApplicationError
+from tender.mixins import tender_or_404
 from tender.selectors import tenders_visible_to
 
 from ..exports import CSV_CONTENT_TYPE
@@ -56,20 +54,18 @@ class RankingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def create(self, request):
         data = RankingRequestInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        tender = get_object_or_404(
-            tenders_visible_to(request.user), slug=data.validated_data["tender"]
+        tender = tender_or_404(
+            request.user,
+            data.validated_data["tender"],
+            queryset=tenders_visible_to(request.user),
+            predicate=can_run_ranking,
         )
-        if not can_run_ranking(request.user, tender):
-            raise NotFound
-        try:
-            ranking = ranking_request(
-                tender=tender,
-                phase=data.validated_data["phase"],
-                seed=data.validated_data["seed"],
-                user=request.user,
-            )
-        except ApplicationError as exc:
-            raise api_error(exc) from exc
+        ranking = ranking_request(
+            tender=tender,
+            phase=data.validated_data["phase"],
+            seed=data.validated_data["seed"],
+            user=request.user,
+        )
         ranking.refresh_from_db()
         return Response(RankingOutputSerializer(ranking).data, status=status.HTTP_202_ACCEPTED)
 
@@ -82,12 +78,9 @@ class RankingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         ranking = self.get_object()
         if not can_finalise_ranking(request.user, ranking.tender):
             raise PermissionDenied(_("Alleen de voorzitter kan een ranking vaststellen."))
-        try:
-            ranking = ranking_finalise(
-                ranking=ranking, user=request.user, client_address=client_address_of(request)
-            )
-        except ApplicationError as exc:
-            raise api_error(exc) from exc
+        ranking = ranking_finalise(
+            ranking=ranking, user=request.user, client_address=client_address_of(request)
+        )
         return Response(RankingOutputSerializer(ranking).data)
 
     @extend_schema(request=RankingReopenInputSerializer, responses=RankingOutputSerializer)
@@ -100,15 +93,12 @@ class RankingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             raise PermissionDenied(_("Alleen de voorzitter kan een ranking heropenen."))
         data = RankingReopenInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            ranking = ranking_reopen(
-                ranking=ranking,
-                user=request.user,
-                reason=data.validated_data["reason"],
-                client_address=client_address_of(request),
-            )
-        except ApplicationError as exc:
-            raise api_error(exc) from exc
+        ranking = ranking_reopen(
+            ranking=ranking,
+            user=request.user,
+            reason=data.validated_data["reason"],
+            client_address=client_address_of(request),
+        )
         return Response(RankingOutputSerializer(ranking).data)
 
     # Routed in urls.py as rankings/{id}/export.csv (a file name: no trailing slash), with the
@@ -123,12 +113,9 @@ class RankingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         ranking = self.get_object()
         if not can_export_scores(request.user, ranking.tender):
             raise PermissionDenied(_("U mag geen exports maken."))
-        try:
-            content = ranking_csv_export(
-                ranking=ranking, user=request.user, client_address=client_address_of(request)
-            )
-        except ApplicationError as exc:
-            raise api_error(exc) from exc
+        content = ranking_csv_export(
+            ranking=ranking, user=request.user, client_address=client_address_of(request)
+        )
         filename = export_filename(
             tender=ranking.tender,
             phase=ranking.phase,

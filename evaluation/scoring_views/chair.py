@@ -13,7 +13,7 @@ from django.views import View
 
 from audit.services import audit_record, client_address_of
 from tender.constants import Phase
-from tender.errors import ApplicationError
+from tender.errors import service_action
 
 from ..consensus_selectors import (
     consensus_for,
@@ -51,11 +51,11 @@ from ..services.assignments import (
 )
 from ..services.consensus import final_level_set
 from ..services.scoring import score_set_reopen
-from .common import ScoringAccessMixin
+from .common import ScoringAccessMixin, chairs
 
 
 class ChairMixin(ScoringAccessMixin):
-    chair_only = True
+    user_predicate = staticmethod(chairs)
 
 
 def _assignment_rows(tender):
@@ -121,15 +121,14 @@ class AssignmentsView(ChairMixin, View):
         form = SegmentAssignForm(request.POST, tender=self.tender)
         if not form.is_valid():
             return self.render_page(segment_form=form, status=400)
-        try:
+        with service_action(request, form=form) as outcome:
             result = assignments_create_for_segment(
                 segment=form.cleaned_data["segment"],
                 user=form.cleaned_data["evaluator"],
                 assigned_by=request.user,
                 client_address=client_address_of(request),
             )
-        except ApplicationError as exc:
-            form.add_error("evaluator" if exc.field == "evaluator" else None, exc.message)
+        if outcome.refused:
             return self.render_page(segment_form=form, status=400)
         messages.success(
             request,
@@ -161,16 +160,13 @@ class AssignDossierView(ChairMixin, View):
         if not form.is_valid():
             messages.error(request, " ".join(form.errors["evaluator"]))
         else:
-            try:
+            with service_action(request):
                 assignment_create(
                     dossier=dossier,
                     user=form.cleaned_data["evaluator"],
                     assigned_by=request.user,
                     client_address=client_address_of(request),
                 )
-            except ApplicationError as exc:
-                messages.error(request, exc.message)
-            else:
                 messages.success(request, _("Beoordelaar toegewezen."))
         return redirect(f"{_assignments_url(slug)}#dossier-{dossier.pk}")
 
@@ -187,7 +183,7 @@ class AssignmentChangeView(ChairMixin, View):
             Assignment.objects.filter(dossier__submission__tender=self.tender), pk=pk
         )
         anchor = f"#dossier-{assignment.dossier_id}"
-        try:
+        with service_action(request):
             if action == "intrekken":
                 assignment_remove(
                     assignment=assignment,
@@ -209,8 +205,6 @@ class AssignmentChangeView(ChairMixin, View):
                     messages.success(request, _("De beoordelaar is vervangen."))
             else:
                 raise Http404
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
         return redirect(_assignments_url(slug) + anchor)
 
 
@@ -327,7 +321,7 @@ class ConsensusView(ChairMixin, View):
             level, rationale = form.cleaned_data["level"], form.cleaned_data["rationale"]
             if not level and not rationale.strip():
                 continue
-            try:
+            with service_action() as outcome:
                 final_level_set(
                     dossier=dossier,
                     criterion=criterion,
@@ -337,8 +331,8 @@ class ConsensusView(ChairMixin, View):
                     client_address=client_address_of(request),
                 )
                 saved += 1
-            except ApplicationError as exc:
-                errors[criterion.pk] = exc.message
+            if outcome.refused:
+                errors[criterion.pk] = outcome.error.message
         if errors:
             return self.render_page(dossier, forms=forms, errors=errors, status=400)
         if saved:
@@ -358,7 +352,7 @@ class ReopenView(ChairMixin, View):
         if not form.is_valid():
             messages.error(request, " ".join(form.errors["reason"]))
         else:
-            try:
+            with service_action(request):
                 score_set_reopen(
                     dossier=dossier,
                     evaluator=evaluator,
@@ -367,9 +361,6 @@ class ReopenView(ChairMixin, View):
                     reason=form.cleaned_data["reason"],
                     client_address=client_address_of(request),
                 )
-            except ApplicationError as exc:
-                messages.error(request, exc.message)
-            else:
                 messages.success(
                     request,
                     _("De beoordeling van %(name)s is teruggezet.") % {"name": evaluator.name},

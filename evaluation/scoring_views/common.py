@@ -1,14 +1,11 @@
 """What every scoring screen needs: the tender and phase from the URL, access, dossier facts."""
 
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.permissions import can_be_assigned
 from tender.constants import Phase
-from tender.models import Tender
+from tender.mixins import TenderScopedMixin
 
 from ..permissions import can_assign
 from ..scoring_selectors import tender_readable
@@ -18,29 +15,29 @@ def phase_title(phase: str) -> str:
     return _("Selectiefase") if phase == Phase.SELECTION else _("Gunningsfase")
 
 
-class ScoringAccessMixin(LoginRequiredMixin):
+def chairs(user) -> bool:
+    """The chair's pages (assignments, consensus): who may assign evaluators."""
+    return can_assign(user, None)
+
+
+def _scores_anything(user) -> bool:
+    return can_assign(user, None) or can_be_assigned(user)
+
+
+def _readable(user, tender) -> bool:
+    return tender_readable(tender)
+
+
+class ScoringAccessMixin(TenderScopedMixin):
     """Login required; 404 for anyone who is neither an evaluator nor the chair, and for a
     tender whose bids may not be read (before the opening, cancelled)."""
 
-    chair_only = False
+    user_predicate = staticmethod(_scores_anything)
+    tender_predicate = staticmethod(_readable)
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        user = request.user
-        if self.chair_only and not can_assign(user, None):
-            raise Http404
-        if not (can_assign(user, None) or can_be_assigned(user)):
-            raise Http404
-        self.tender = None
-        if "slug" in kwargs:
-            self.tender = get_object_or_404(
-                Tender.objects.select_related("region"), slug=kwargs["slug"]
-            )
-            if not tender_readable(self.tender):
-                raise Http404
-        self.phase = kwargs.get("phase")
-        return super().dispatch(request, *args, **kwargs)
+    def check_tender(self):
+        self.phase = self.kwargs.get("phase")
+        return None
 
     def phase_crumb(self, url_name: str | None = None, label: str = ""):
         """(url, title) of the tender-and-phase level: linked when ``url_name`` is given."""

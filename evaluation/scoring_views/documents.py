@@ -12,7 +12,7 @@ from audit.services import client_address_of
 from providers.models import SubmissionDocument
 from providers.services.submissions import submission_document_read
 from providers.uploads import PDF
-from tender.errors import ApplicationError
+from tender.errors import service_action
 
 from .common import ScoringAccessMixin
 
@@ -25,12 +25,12 @@ class DossierDocumentView(ScoringAccessMixin, View):
             pk=pk,
             submission__tender=self.tender,
         )
-        try:
+        with service_action() as outcome:
             content = submission_document_read(
                 document=document, user=request.user, client_address=client_address_of(request)
             )
-        except ApplicationError:
-            raise Http404 from None
+        if outcome.refused:  # a document the caller may not read does not exist for them
+            raise Http404
         response = HttpResponse(content, content_type=document.file.content_type)
         disposition = "inline" if document.file.content_type == PDF else "attachment"
         ascii_name = document.name.encode("ascii", "replace").decode().replace('"', "")

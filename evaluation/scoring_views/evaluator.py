@@ -13,7 +13,7 @@ from django.views import View
 from accounts.permissions import can_be_assigned
 from audit.services import audit_record, client_address_of
 from tender.constants import BIDS_READABLE_STATES, Phase
-from tender.errors import ApplicationError
+from tender.errors import service_action
 from tender.models import Tender
 
 from ..permissions import can_assign
@@ -181,7 +181,7 @@ class DeclareView(DossierMixin, View):
         dossier = self.get_dossier(pk)
         form = DeclarationForm(request.POST)
         if form.is_valid():
-            try:
+            with service_action(request, form=form):
                 conflict_declare(
                     dossier=dossier,
                     user=request.user,
@@ -189,8 +189,6 @@ class DeclareView(DossierMixin, View):
                     note=form.cleaned_data["note"],
                     client_address=client_address_of(request),
                 )
-            except ApplicationError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         if not form.is_valid():
             context = self.base_context(
                 dossier=dossier,
@@ -232,7 +230,7 @@ def _save_posted(request, dossier, forms) -> dict[int, str]:
                     "Kies een niveau; zonder niveau wordt de motivering niet bewaard."
                 )
             continue
-        try:
+        with service_action() as outcome:
             score_save(
                 dossier=dossier,
                 criterion=criterion,
@@ -241,8 +239,8 @@ def _save_posted(request, dossier, forms) -> dict[int, str]:
                 rationale=rationale,
                 client_address=client_address_of(request),
             )
-        except ApplicationError as exc:
-            errors[criterion.pk] = exc.message
+        if outcome.refused:
+            errors[criterion.pk] = outcome.error.message
     return errors
 
 
@@ -284,17 +282,17 @@ class SubmitView(SaveView):
         ]
         errors = _save_posted(request, dossier, forms) if request.POST else {}
         if not errors:
-            try:
-                score_set_submit(
-                    dossier=dossier,
-                    phase=phase,
-                    user=request.user,
-                    client_address=client_address_of(request),
-                )
-            except ScoreSetIncomplete as exc:
-                errors = {criterion.pk: message for criterion, message in exc.errors}
-            except ApplicationError as exc:
-                messages.error(request, exc.message)
+            with service_action(request) as outcome:
+                try:
+                    score_set_submit(
+                        dossier=dossier,
+                        phase=phase,
+                        user=request.user,
+                        client_address=client_address_of(request),
+                    )
+                except ScoreSetIncomplete as exc:  # shown per criterion, not as one message
+                    errors = {criterion.pk: message for criterion, message in exc.errors}
+            if outcome.refused:
                 return redirect("scoring-dossier", slug=slug, phase=phase, pk=pk)
         if errors:
             return self.render_page(dossier, forms=forms, errors=errors, status=400)
@@ -315,7 +313,7 @@ class AutosaveView(DossierMixin, View):
         elif not form.cleaned_data["level"]:
             error = _("Nog niet bewaard: kies eerst een niveau.")
         else:
-            try:
+            with service_action() as outcome:
                 score = score_save(
                     dossier=dossier,
                     criterion=criterion,
@@ -325,8 +323,8 @@ class AutosaveView(DossierMixin, View):
                     client_address=client_address_of(request),
                 )
                 saved_at = timezone.localtime(score.updated_at)
-            except ApplicationError as exc:
-                error = exc.message
+            if outcome.refused:
+                error = outcome.error.message
         if not request.headers.get("HX-Request"):
             if error:
                 messages.error(request, error)

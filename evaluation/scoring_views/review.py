@@ -11,7 +11,7 @@ from audit.services import client_address_of
 from providers.constants import SubmissionState
 from providers.models import Submission
 from tender.constants import Phase
-from tender.errors import ApplicationError
+from tender.errors import service_action
 
 from ..review_selectors import (
     review_summaries,
@@ -90,7 +90,7 @@ class ReviewView(ScoringAccessMixin, View):
         )
         form = ReviewForm(request.POST, prefix=f"a{answer.pk}")
         if form.is_valid():
-            try:
+            with service_action(request, form=form):
                 requirement_review(
                     answer=answer,
                     accepted=form.cleaned_data["accepted"],
@@ -98,8 +98,6 @@ class ReviewView(ScoringAccessMixin, View):
                     user=request.user,
                     client_address=client_address_of(request),
                 )
-            except ApplicationError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         if not form.is_valid():
             return self.render_page(submission, bound=form, status=400)
         messages.success(

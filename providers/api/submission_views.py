@@ -14,7 +14,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tender.api.errors import service_call
+from tender.mixins import tender_or_404
 from tender.models import Requirement, Segment
 from tender.services.mail import base_url_of
 
@@ -47,7 +47,7 @@ class SubmissionAPIMixin:
         self.organisation = organisation_of(request.user)
         if self.organisation is None:
             raise Http404
-        self.tender = get_object_or_404(portal_tenders(), slug=kwargs["slug"])
+        self.tender = tender_or_404(request.user, kwargs["slug"], queryset=portal_tenders())
 
     def draft(self):
         draft = draft_of(tender=self.tender, organisation=self.organisation)
@@ -78,10 +78,8 @@ class SubmissionView(SubmissionAPIMixin, APIView):
         summary="Start the draft (or a new version copied from the latest one)",
     )
     def post(self, request, slug):
-        draft = service_call(
-            lambda: services.submission_start(
-                tender=self.tender, organisation=self.organisation, user=request.user
-            )
+        draft = services.submission_start(
+            tender=self.tender, organisation=self.organisation, user=request.user
         )
         return self.draft_response(draft, status.HTTP_201_CREATED)
 
@@ -100,11 +98,7 @@ class SegmentsView(SubmissionAPIMixin, APIView):
                 {"segments": ["Kies segmenten van deze aanbesteding."]},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        service_call(
-            lambda: services.submission_segments_set(
-                submission=draft, segments=segments, user=request.user
-            )
-        )
+        services.submission_segments_set(submission=draft, segments=segments, user=request.user)
         return self.draft_response(draft)
 
 
@@ -125,12 +119,10 @@ class AnswersView(SubmissionAPIMixin, APIView):
                 {"answers": [f"Onbekende eis: {', '.join(unknown)}."]},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        service_call(
-            lambda: services.submission_answers_save(
-                submission=draft,
-                answers={requirements[code]: met for code, met in given.items()},
-                user=request.user,
-            )
+        services.submission_answers_save(
+            submission=draft,
+            answers={requirements[code]: met for code, met in given.items()},
+            user=request.user,
         )
         return self.draft_response(draft)
 
@@ -144,17 +136,15 @@ class DossierView(SubmissionAPIMixin, APIView):
         data = DossierInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        service_call(
-            lambda: services.dossier_save(
-                submission=draft,
-                segment=segment,
-                user=request.user,
-                municipality_codes=values["municipalities"],
-                specialisms=values["specialisms"],
-                bid_clients=values.get("bid_clients"),
-                bid_months=values.get("bid_months"),
-                bid_hours_per_month=values.get("bid_hours_per_month"),
-            )
+        services.dossier_save(
+            submission=draft,
+            segment=segment,
+            user=request.user,
+            municipality_codes=values["municipalities"],
+            specialisms=values["specialisms"],
+            bid_clients=values.get("bid_clients"),
+            bid_months=values.get("bid_months"),
+            bid_hours_per_month=values.get("bid_hours_per_month"),
         )
         return self.draft_response(draft)
 
@@ -179,18 +169,15 @@ class DocumentsView(SubmissionAPIMixin, APIView):
             tender=self.tender, code=values.get("requirement")
         ).first()
 
-        def action():
-            return services.document_upload(
-                submission=draft,
-                kind=values["kind"],
-                name=upload.name,
-                data=read_limited(upload.chunks(), settings.SUBMISSION_UPLOAD_MAX_BYTES),
-                user=request.user,
-                segment=segment,
-                requirement=requirement,
-            )
-
-        document = service_call(action)
+        document = services.document_upload(
+            submission=draft,
+            kind=values["kind"],
+            name=upload.name,
+            data=read_limited(upload.chunks(), settings.SUBMISSION_UPLOAD_MAX_BYTES),
+            user=request.user,
+            segment=segment,
+            requirement=requirement,
+        )
         return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
 
 
@@ -199,7 +186,7 @@ class DocumentView(SubmissionAPIMixin, APIView):
     @extend_schema(responses={204: None})
     def delete(self, request, slug, pk):
         document = get_object_or_404(SubmissionDocument, pk=pk, submission=self.draft())
-        service_call(lambda: services.document_delete(document=document, user=request.user))
+        services.document_delete(document=document, user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -210,10 +197,8 @@ class SubcontractorsView(SubmissionAPIMixin, APIView):
         draft = self.draft()
         data = SubcontractorInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        subcontractor = service_call(
-            lambda: services.subcontractor_add(
-                submission=draft, user=request.user, **data.validated_data
-            )
+        subcontractor = services.subcontractor_add(
+            submission=draft, user=request.user, **data.validated_data
         )
         return Response(SubcontractorSerializer(subcontractor).data, status=status.HTTP_201_CREATED)
 
@@ -223,9 +208,7 @@ class SubcontractorView(SubmissionAPIMixin, APIView):
     @extend_schema(responses={204: None})
     def delete(self, request, slug, pk):
         subcontractor = get_object_or_404(Subcontractor, pk=pk, submission=self.draft())
-        service_call(
-            lambda: services.subcontractor_remove(subcontractor=subcontractor, user=request.user)
-        )
+        services.subcontractor_remove(subcontractor=subcontractor, user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -236,10 +219,8 @@ class SealView(SubmissionAPIMixin, APIView):
     )
     def post(self, request, slug):
         draft = self.draft()
-        sealed = service_call(
-            lambda: services.submission_seal(
-                submission=draft, user=request.user, base_url=base_url_of(request)
-            )
+        sealed = services.submission_seal(
+            submission=draft, user=request.user, base_url=base_url_of(request)
         )
         return Response(ReceiptSerializer(sealed).data)
 
@@ -255,9 +236,7 @@ class WithdrawView(SubmissionAPIMixin, APIView):
         )
         if sealed is None:
             raise Http404
-        withdrawn = service_call(
-            lambda: services.submission_withdraw(submission=sealed, user=request.user)
-        )
+        withdrawn = services.submission_withdraw(submission=sealed, user=request.user)
         return Response(VersionSerializer(withdrawn).data)
 
 

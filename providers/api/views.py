@@ -16,8 +16,6 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from audit.services import client_address_of
-from tender.api.errors import api_error
-from tender.errors import ApplicationError
 
 from ..models import (
     Combination,
@@ -69,13 +67,6 @@ from .serializers import (
 )
 
 
-def _call(call):
-    try:
-        return call()
-    except ApplicationError as exc:
-        raise api_error(exc) from exc
-
-
 def _base_url(request) -> str:
     return request.build_absolute_uri("/")
 
@@ -101,13 +92,11 @@ class OwnOrganisationView(OrganisationScoped, APIView):
     def patch(self, request):
         data = OrganisationUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        organisation = _call(
-            lambda: organisation_update(
-                organisation=self.organisation(),
-                user=request.user,
-                client_address=client_address_of(request),
-                **data.validated_data,
-            )
+        organisation = organisation_update(
+            organisation=self.organisation(),
+            user=request.user,
+            client_address=client_address_of(request),
+            **data.validated_data,
         )
         return Response(OrganisationSerializer(organisation).data)
 
@@ -144,26 +133,22 @@ class InvitationViewSet(
     def create(self, request):
         data = InvitationInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        invitation, _token = _call(
-            lambda: invitation_create(
-                organisation=self.organisation(),
-                user=request.user,
-                email=data.validated_data["email"],
-                base_url=_base_url(request),
-                client_address=client_address_of(request),
-            )
+        invitation, _token = invitation_create(
+            organisation=self.organisation(),
+            user=request.user,
+            email=data.validated_data["email"],
+            base_url=_base_url(request),
+            client_address=client_address_of(request),
         )
         return Response(self.get_serializer(invitation).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=InvitationSerializer)
     @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None):
-        invitation = _call(
-            lambda: invitation_revoke(
-                invitation=self.get_object(),
-                user=request.user,
-                client_address=client_address_of(request),
-            )
+        invitation = invitation_revoke(
+            invitation=self.get_object(),
+            user=request.user,
+            client_address=client_address_of(request),
         )
         return Response(self.get_serializer(invitation).data)
 
@@ -186,14 +171,12 @@ class CombinationViewSet(
         data = CombinationInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         tender = get_object_or_404(portal_tenders(), slug=data.validated_data["tender"])
-        combination = _call(
-            lambda: combination_create(
-                tender=tender,
-                organisation=self.organisation(),
-                user=request.user,
-                name=data.validated_data["name"],
-                client_address=client_address_of(request),
-            )
+        combination = combination_create(
+            tender=tender,
+            organisation=self.organisation(),
+            user=request.user,
+            name=data.validated_data["name"],
+            client_address=client_address_of(request),
         )
         return Response(
             CombinationSerializer(self.get_queryset().get(pk=combination.pk)).data,
@@ -210,14 +193,12 @@ class CombinationViewSet(
             raise NotFound
         data = CombinationInviteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        member = _call(
-            lambda: combination_invite(
-                combination=combination,
-                kvk=data.validated_data["kvk"],
-                user=request.user,
-                base_url=_base_url(request),
-                client_address=client_address_of(request),
-            )
+        member = combination_invite(
+            combination=combination,
+            kvk=data.validated_data["kvk"],
+            user=request.user,
+            base_url=_base_url(request),
+            client_address=client_address_of(request),
         )
         return Response(CombinationMemberSerializer(member).data, status=status.HTTP_201_CREATED)
 
@@ -244,14 +225,12 @@ class CombinationMemberViewSet(
         member = self.get_object()
         if member.organisation_id != self.organisation().pk:
             raise NotFound
-        member = _call(
-            lambda: combination_member_decide(
-                member=member,
-                user=request.user,
-                accept=accept,
-                base_url=_base_url(request),
-                client_address=client_address_of(request),
-            )
+        member = combination_member_decide(
+            member=member,
+            user=request.user,
+            accept=accept,
+            base_url=_base_url(request),
+            client_address=client_address_of(request),
         )
         return Response(CombinationMemberSerializer(member).data)
 
@@ -269,10 +248,8 @@ class CombinationMemberViewSet(
         member = self.get_object()
         if member.combination.lead_id != self.organisation().pk:
             raise NotFound
-        _call(
-            lambda: combination_member_remove(
-                member=member, user=request.user, client_address=client_address_of(request)
-            )
+        combination_member_remove(
+            member=member, user=request.user, client_address=client_address_of(request)
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -326,17 +303,15 @@ class UEAView(TenderScoped, APIView):
         data = UEAInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        declaration = _call(
-            lambda: uea_save(
-                tender=self.tender(slug),
-                organisation=self.organisation(),
-                user=request.user,
-                answers=values["answers"],
-                signer_name=values.get("signer_name", ""),
-                signer_role=values.get("signer_role", ""),
-                signed_place=values.get("signed_place", ""),
-                client_address=client_address_of(request),
-            )
+        declaration = uea_save(
+            tender=self.tender(slug),
+            organisation=self.organisation(),
+            user=request.user,
+            answers=values["answers"],
+            signer_name=values.get("signer_name", ""),
+            signer_role=values.get("signer_role", ""),
+            signed_place=values.get("signed_place", ""),
+            client_address=client_address_of(request),
         )
         return Response(UEASerializer(declaration).data)
 
@@ -345,13 +320,11 @@ class UEAView(TenderScoped, APIView):
 class UEASignView(TenderScoped, APIView):
     @extend_schema(request=None, responses=UEASerializer)
     def post(self, request, slug):
-        declaration = _call(
-            lambda: uea_sign(
-                tender=self.tender(slug),
-                organisation=self.organisation(),
-                user=request.user,
-                client_address=client_address_of(request),
-            )
+        declaration = uea_sign(
+            tender=self.tender(slug),
+            organisation=self.organisation(),
+            user=request.user,
+            client_address=client_address_of(request),
         )
         return Response(UEASerializer(declaration).data)
 
@@ -402,10 +375,8 @@ class RegistrationView(APIView):
     def post(self, request):
         data = OrganisationRegistrationSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user, _organisation = _call(
-            lambda: organisation_register(
-                client_address=client_address_of(request), **data.validated_data
-            )
+        user, _organisation = organisation_register(
+            client_address=client_address_of(request), **data.validated_data
         )
         return _new_account(user)
 
@@ -424,9 +395,5 @@ class InvitationAcceptView(APIView):
     def post(self, request):
         data = InvitationAcceptSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = _call(
-            lambda: invitation_accept(
-                client_address=client_address_of(request), **data.validated_data
-            )
-        )
+        user = invitation_accept(client_address=client_address_of(request), **data.validated_data)
         return _new_account(user)

@@ -21,7 +21,6 @@ from rest_framework.response import Response
 from accounts.permissions import is_staff_member
 from audit.services import client_address_of
 
-from ..errors import ApplicationError
 from ..models import Region
 from ..permissions import can_create_tender, can_manage_regions, setup_refusal
 from ..selectors import tenders_visible_to
@@ -34,7 +33,6 @@ from ..setup_selectors import (
     subsegments_visible_to,
 )
 from . import setup_serializers as s
-from .errors import api_error
 
 
 def refuse_creation(user) -> None:
@@ -84,12 +82,9 @@ class SetupViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return serializer.to_service()
 
     def _call(self, service, **kwargs):
-        try:
-            return service(
-                user=self.request.user, client_address=client_address_of(self.request), **kwargs
-            )
-        except ApplicationError as exc:
-            raise api_error(exc) from exc
+        return service(
+            user=self.request.user, client_address=client_address_of(self.request), **kwargs
+        )
 
     def create(self, request, *args, **kwargs):
         slug = request.data.get("tender")
@@ -268,12 +263,9 @@ class SetupTenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def create(self, request):
         refuse_creation(request.user)
         data = self._input(request.data)
-        try:
-            tender = setup.tender_create(
-                user=request.user, client_address=client_address_of(request), **data
-            )
-        except ApplicationError as exc:
-            raise api_error(exc) from exc
+        tender = setup.tender_create(
+            user=request.user, client_address=client_address_of(request), **data
+        )
         return Response(s.SetupTenderOutputSerializer(tender).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.TenderInputSerializer, responses=s.SetupTenderOutputSerializer)
@@ -286,12 +278,9 @@ class SetupTenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             raise ValidationError({"slug": [_("Het kenmerk kan niet worden gewijzigd.")]})
         current = s.SetupTenderOutputSerializer(tender).data
         data = self._input({**current, **request.data}, tender=tender)
-        try:
-            tender = setup.tender_update(
-                tender=tender, user=request.user, client_address=client_address_of(request), **data
-            )
-        except ApplicationError as exc:
-            raise api_error(exc) from exc
+        tender = setup.tender_update(
+            tender=tender, user=request.user, client_address=client_address_of(request), **data
+        )
         return Response(s.SetupTenderOutputSerializer(tender).data)
 
     @extend_schema(request=s.TenderInputSerializer, responses=s.SetupTenderOutputSerializer)
@@ -323,12 +312,9 @@ class SetupRegionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return dict(serializer.validated_data)
 
     def _call(self, service, **kwargs):
-        try:
-            return service(
-                user=self.request.user, client_address=client_address_of(self.request), **kwargs
-            )
-        except ApplicationError as exc:
-            raise api_error(exc) from exc
+        return service(
+            user=self.request.user, client_address=client_address_of(self.request), **kwargs
+        )
 
     @extend_schema(request=s.RegionInputSerializer, responses={201: s.SetupRegionOutputSerializer})
     def create(self, request):

@@ -6,11 +6,9 @@ from rest_framework.response import Response
 
 from audit.services import client_address_of
 
-from ..errors import ApplicationError
 from ..models import Lot, Segment
 from ..selectors import tenders_visible_to
 from ..services.lifecycle import tender_confirm_opening, tender_transition
-from .errors import api_error
 from .serializers import (
     TenderDetailOutputSerializer,
     TenderOutputSerializer,
@@ -43,19 +41,16 @@ class TenderViewSet(viewsets.ReadOnlyModelViewSet):
         data = TransitionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         name = data.validated_data["transition"]
-        try:
-            if name == "open":
-                tender = tender_confirm_opening(
-                    tender=tender, user=request.user, client_address=client_address_of(request)
-                )
-            else:
-                tender = tender_transition(
-                    tender=tender,
-                    name=name,
-                    user=request.user,
-                    reason=data.validated_data["reason"],
-                    client_address=client_address_of(request),
-                )
-        except ApplicationError as exc:
-            raise api_error(exc) from exc
+        if name == "open":
+            tender = tender_confirm_opening(
+                tender=tender, user=request.user, client_address=client_address_of(request)
+            )
+        else:
+            tender = tender_transition(
+                tender=tender,
+                name=name,
+                user=request.user,
+                reason=data.validated_data["reason"],
+                client_address=client_address_of(request),
+            )
         return Response(TenderOutputSerializer(tender).data)

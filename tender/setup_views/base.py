@@ -2,14 +2,15 @@
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.permissions import is_staff_member
 from audit.services import client_address_of
 
-from ..errors import ApplicationError
+from ..errors import attempt
+from ..mixins import TenderScopedMixin
 from ..permissions import can_create_tender, setup_refusal
 from ..selectors import tenders_visible_to
 
@@ -40,20 +41,16 @@ def setup_crumbs(tender, *rest):
     ]
 
 
-class SetupAccessMixin(LoginRequiredMixin):
+class SetupAccessMixin(TenderScopedMixin):
     """Resolves ``self.tender``: 404 for anyone who may not see it, 403 with the reason when
     its set-up may not be changed by this user (role, state, submissions)."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.tender = get_object_or_404(
-            tenders_visible_to(request.user).select_related("region"), slug=kwargs["slug"]
-        )
-        reason = setup_refusal(request.user, self.tender)
-        if reason:
-            return refused(request, reason, self.tender)
-        return super().dispatch(request, *args, **kwargs)
+    def tender_queryset(self):
+        return tenders_visible_to(self.request.user).select_related("region")
+
+    def check_tender(self):
+        reason = setup_refusal(self.request.user, self.tender)
+        return refused(self.request, reason, self.tender) if reason else None
 
     def client_address(self):
         return client_address_of(self.request)
@@ -93,8 +90,4 @@ def submit(form, service, **kwargs):
     """Call ``service`` with the form's data when the form is valid; the result or None."""
     if not form.is_valid():
         return None
-    try:
-        return service(**form.cleaned_data, **kwargs)
-    except ApplicationError as exc:
-        form.add_service_error(exc)
-        return None
+    return attempt(form, lambda: service(**form.cleaned_data, **kwargs))

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
-from ..errors import ApplicationError
+from ..errors import service_action
 from ..models import Criterion, Lot, Requirement, Segment, SubSegment
 from ..services import setup
 from .base import (
@@ -56,14 +56,13 @@ class SetupDeleteView(SegmentSectionMixin, View):
         back = self.back_url(obj)
         segment = getattr(obj, "segment", None)
         code = obj.code
-        try:
+        with service_action(request) as outcome:
             type(self).service(
                 **{self.model._meta.model_name: obj},
                 user=request.user,
                 client_address=self.client_address(),
             )
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
+        if outcome.refused:
             return redirect(back)
         message = _("%(kind)s %(code)s is verwijderd.") % {"kind": self.kind, "code": code}
         if self.section_template and segment is not None:

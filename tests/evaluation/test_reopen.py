@@ -11,6 +11,7 @@ from evaluation.selectors import final_ranking
 from evaluation.services.ranking import ranking_finalise, ranking_request
 from evaluation.services.reopen import ranking_reopen
 from tender.errors import ApplicationError
+from tests.problems import field_errors, problem
 
 pytestmark = pytest.mark.django_db
 
@@ -177,11 +178,11 @@ def test_api_chair_finalises_and_reopens(demo_tender, run_ranking, client_for):
     assert again.status_code == 400 and "al definitief" in str(again.json())
 
     missing = client.post(f"/api/v1/rankings/{ranking.pk}/reopen/", {}, "application/json")
-    assert missing.status_code == 400 and "reason" in missing.json()
+    assert missing.status_code == 400 and "reason" in field_errors(missing)
     blank = client.post(
         f"/api/v1/rankings/{ranking.pk}/reopen/", {"reason": "  "}, "application/json"
     )
-    assert blank.status_code == 400 and "reason" in blank.json()
+    assert blank.status_code == 400 and "reason" in field_errors(blank)
 
     response = client.post(
         f"/api/v1/rankings/{ranking.pk}/reopen/", {"reason": "Bezwaar"}, "application/json"
@@ -227,4 +228,4 @@ def test_api_finalise_refuses_a_provisional_ranking_with_the_reason(
         f"/api/v1/rankings/{ranking.pk}/finalise/"
     )
     assert response.status_code == 400
-    assert "voorlopige ranking" in response.json()["non_field_errors"][0]
+    assert "voorlopige ranking" in problem(response)["detail"]

@@ -7,6 +7,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from evaluation.models import Assignment, Score
+from tests.problems import field_errors
 
 from .scoring_support import (
     assign,
@@ -97,14 +98,14 @@ def test_scores_saved_and_submitted_through_the_api(team):
     url = f"/api/v1/assignments/{assignment.pk}/scores/"
     response = ev1.post(url, {"criterion": criteria[0].code, "level": "0.6", "rationale": "x"})
     assert response.status_code == 400
-    assert response.json() == {"level": ["Kies een niveau op de schaal van dit criterium."]}
+    assert field_errors(response) == {"level": ["Kies een niveau op de schaal van dit criterium."]}
     response = ev1.post(url, {"criterion": criteria[0].code, "level": "0.75", "rationale": "Goed"})
     assert response.status_code == 200 and response.json()["level"] == "0.75"
 
     response = ev1.post(f"/api/v1/assignments/{assignment.pk}/submit/", {"phase": "selection"})
     assert response.status_code == 400
-    errors = response.json()["criteria"]
-    assert set(errors) == {c.code for c in criteria[1:]}
+    errors = field_errors(response)
+    assert set(errors) == {f"criteria.{c.code}" for c in criteria[1:]}
 
     for criterion in criteria[1:]:
         ev1.post(url, {"criterion": criterion.code, "level": "0.5", "rationale": "Ok"})
@@ -201,7 +202,7 @@ def test_requirement_review_through_the_api(team):
     url = f"/api/v1/requirement-answers/{answer['id']}/review/"
     response = chair.post(url, {"accepted": False})
     assert response.status_code == 400
-    assert response.json() == {"reason": ["Geef een reden voor het afkeuren."]}
+    assert field_errors(response) == {"reason": ["Geef een reden voor het afkeuren."]}
     response = chair.post(url, {"accepted": False, "reason": "Verlopen keurmerk"})
     assert response.status_code == 200
     assert response.json()["rejected"] is True and response.json()["reviewed"] is True

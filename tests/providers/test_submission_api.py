@@ -7,6 +7,7 @@ from rest_framework.test import APIClient
 
 from providers.constants import SubmissionState
 from providers.models import Submission
+from tests.problems import field_errors, problem
 
 from .factories import uea_signed
 from .submission_support import (
@@ -50,14 +51,14 @@ def test_the_whole_submission_through_the_api(django_capture_on_commit_callbacks
     assert response.status_code == 200
     refused = api.post(base + "seal/")
     assert refused.status_code == 400
-    assert "nog niet compleet" in refused.json()["non_field_errors"][0]
+    assert "nog niet compleet" in problem(refused)["detail"]
 
     bad = api.post(
         base + "documents/",
         {"kind": "dossier", "segment": "JH-DYS", "file": SimpleUploadedFile("x.pdf", b"MZ junk")},
         format="multipart",
     )
-    assert bad.status_code == 400 and "Dit type bestand" in bad.json()["file"][0]
+    assert bad.status_code == 400 and "Dit type bestand" in field_errors(bad)["file"][0]
     for kind, name, data in (
         ("dossier", "d.pdf", pdf_bytes()),
         ("reference", "r.docx", docx_bytes()),
@@ -69,7 +70,7 @@ def test_the_whole_submission_through_the_api(django_capture_on_commit_callbacks
         )
         assert response.status_code == 201, response.content
     refused = api.post(base + "seal/")
-    assert "Elke partij heeft een ondertekende UEA" in refused.json()["non_field_errors"][0]
+    assert "Elke partij heeft een ondertekende UEA" in problem(refused)["detail"]
     uea_signed(tender=tender, organisation=organisation, user=user)
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from audit.models import AuditEntry
 from tender.constants import TenderState
+from tests.problems import field_errors
 
 from .communication_helpers import (  # noqa: F401 - fixtures
     build_tender,
@@ -58,7 +59,7 @@ def test_a_draft_tender_may_be_moved_earlier(client_for, db):
 
 def refusal(response) -> str:
     assert response.status_code == 400, response.content
-    errors = response.json()
+    errors = field_errors(response)
     assert list(errors) == ["deadline"]
     return errors["deadline"][0]
 

@@ -17,6 +17,7 @@ from tender.services.lifecycle import (
     tender_confirm_opening,
     tender_transition,
 )
+from tests.problems import field_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -155,7 +156,7 @@ def test_api_refuses_same_user_twice_for_the_opening(demo_tender, client_for):
     assert first.status_code == 200 and first.json()["state"] == "closed"
     second = client.post(url, {"transition": "open"}, content_type="application/json")
     assert second.status_code == 400
-    assert "andere gebruiker" in second.json()["transition"][0]
+    assert "andere gebruiker" in field_errors(second)["transition"][0]
 
 
 def test_api_refuses_an_illegal_transition_with_a_clear_400(demo_tender, client_for):
@@ -165,7 +166,7 @@ def test_api_refuses_an_illegal_transition_with_a_clear_400(demo_tender, client_
         content_type="application/json",
     )
     assert response.status_code == 400
-    assert "Concept" in response.json()["transition"][0]
+    assert "Concept" in field_errors(response)["transition"][0]
 
 
 def test_tender_page_shows_only_allowed_buttons(demo_tender, client_for):

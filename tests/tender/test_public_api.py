@@ -10,6 +10,7 @@ from communication.models import KeyDate, NewsItem, Nota, Question, Session, Ses
 from communication.services.questions import question_ask
 from communication.services.registrations import session_register
 from providers.selectors import organisation_of
+from tests.problems import field_errors
 
 from .communication_helpers import (  # noqa: F401 - fixtures
     build_tender,
@@ -97,7 +98,7 @@ def test_staff_create_and_update_a_session_with_overflow(client_for, tender):
         {"overflow": main["id"]},
         content_type="application/json",
     )
-    assert refused.status_code == 400 and "overflow" in refused.json()
+    assert refused.status_code == 400 and "overflow" in field_errors(refused)
 
 
 def test_a_provider_registers_and_cancels_its_own_organisation_only(
@@ -244,7 +245,7 @@ def test_a_late_nota_is_a_400_on_the_deadline_field(client_for, provider):
     ).json()
     response = staff.post(f"/api/v1/notas/{nota['id']}/publish/")
     assert response.status_code == 400
-    assert "Verplaats eerst de sluitingstermijn" in response.json()["deadline"][0]
+    assert "Verplaats eerst de sluitingstermijn" in field_errors(response)["deadline"][0]
 
 
 def test_news_and_key_dates_crud_for_staff(client_for, tender):

@@ -11,6 +11,7 @@ from audit.models import AuditEntry
 from tender.constants import TenderState
 from tender.models import Criterion, Lot, Requirement, Segment, SubSegment, Tender
 from tender.scenario import validate_scenario
+from tests.problems import field_errors, problem
 
 from .setup_helpers import CODES, build_tender, make_region
 
@@ -145,14 +146,14 @@ def test_bad_input_is_a_400_with_field_errors(
     payload = {**new_payloads(tender, region)[endpoint], **changes}
     response = post(inkoper, f"{API}/{endpoint}/", payload)
     assert response.status_code == 400
-    errors = response.json()
+    errors = field_errors(response)
     assert any(text in message for message in errors[field]), errors
     assert AuditEntry.objects.count() == before
 
 
 def test_all_problems_come_back_at_once(tender, region, inkoper):
     payload = {**new_payloads(tender, region)["segments"], "places": 0, "band": "2", "code": ""}
-    errors = post(inkoper, f"{API}/segments/", payload).json()
+    errors = field_errors(post(inkoper, f"{API}/segments/", payload))
     assert set(errors) == {"places", "band", "code"}
 
 
@@ -160,12 +161,12 @@ def test_the_slug_and_a_criterions_segment_cannot_change(tender, inkoper):
     urls = detail_urls(tender)
     assert patch(inkoper, urls["tenders"], {"slug": "anders"}).status_code == 400
     response = patch(inkoper, urls["criteria"], {"segment": "ANDER"})
-    assert response.status_code == 400 and "segment" in response.json()
+    assert response.status_code == 400 and "segment" in field_errors(response)
 
 
 def test_create_needs_the_tender(inkoper, tender):
     response = post(inkoper, f"{API}/lots/", {"code": "X", "name": "X", "municipalities": CODES})
-    assert response.status_code == 400 and "tender" in response.json()
+    assert response.status_code == 400 and "tender" in field_errors(response)
 
 
 # -- permissions per role for every endpoint -------------------------------------------------
@@ -259,7 +260,7 @@ def test_import_a_json_body(inkoper, achterhoek_data):
     response = post(inkoper, f"{API}/import/", achterhoek_data)
     assert response.status_code == 201 and response.json()["slug"] == "inkoop-2022"
     again = post(inkoper, f"{API}/import/", achterhoek_data)
-    assert again.status_code == 400 and "replace" in again.json()
+    assert again.status_code == 400 and "replace" in field_errors(again)
     replaced = inkoper.post(
         f"{API}/import/?replace=true", json.dumps(achterhoek_data), content_type="application/json"
     )
@@ -270,8 +271,8 @@ def test_import_errors_name_their_json_path_and_nothing_is_stored(inkoper, achte
     body = json.dumps(achterhoek_data).replace('"max_points": "20"', '"max_points": "0"', 1)
     response = inkoper.post(f"{API}/import/", body, content_type="application/json")
     assert response.status_code == 400
-    issues = response.json()["issues"]
-    assert issues[0]["path"].endswith(".max_points") and "groter dan 0" in issues[0]["message"]
+    issues = problem(response)["invalid_params"]
+    assert issues[0]["name"].endswith(".max_points") and "groter dan 0" in issues[0]["reason"]
     assert not Tender.objects.exists()
 
 
@@ -280,7 +281,7 @@ def test_import_refuses_duplicate_keys_like_load_scenario(inkoper):
         f"{API}/import/", '{"format": "a", "format": "b"}', content_type="application/json"
     )
     assert response.status_code == 400
-    assert "komt twee keer voor" in response.json()["issues"][0]["message"]
+    assert "komt twee keer voor" in problem(response)["invalid_params"][0]["reason"]
 
 
 def test_import_a_multipart_file(inkoper, achterhoek_data):

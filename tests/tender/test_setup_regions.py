@@ -11,6 +11,7 @@ from audit.models import AuditEntry
 from tender.errors import ApplicationError
 from tender.models import Municipality, Region, Tender
 from tender.services import setup
+from tests.problems import field_errors
 
 from .setup_helpers import CODES, build_tender, make_region
 from .test_setup_views import assert_field_error, errors_of, tender_post
@@ -279,7 +280,7 @@ def test_api_create_list_and_update(inkoper):
     assert response.status_code == 200 and response.json()["name"] == "Achterhoek"
     assert len(response.json()["municipalities"]) == 8
     response = patch(inkoper, f"{API}/achterhoek/", {"code": "anders"})
-    assert response.status_code == 400 and "code" in response.json()
+    assert response.status_code == 400 and "code" in field_errors(response)
 
 
 def test_api_bad_input_is_a_400_with_field_errors(inkoper):
@@ -291,12 +292,15 @@ def test_api_bad_input_is_a_400_with_field_errors(inkoper):
     )
     response = post(inkoper, f"{API}/", payload)
     assert response.status_code == 400
-    errors = response.json()
+    errors = field_errors(response)
     assert "al in gebruik" in errors["code"][0]
     assert any("geen geldige CBS-code" in m for m in errors["municipalities"])
     assert any("naam van gemeente GM0197" in m for m in errors["municipalities"])
     response = post(inkoper, f"{API}/", api_payload(municipalities=[]))
-    assert response.status_code == 400 and "ten minste één" in response.json()["municipalities"][0]
+    assert (
+        response.status_code == 400
+        and "ten minste één" in field_errors(response)["municipalities"][0]
+    )
     assert stored() == before
 
 
@@ -306,7 +310,7 @@ def test_api_refuses_removing_a_municipality_in_use(inkoper, make_user):
     payload = {"municipalities": [{"code": c, "name": f"Gemeente {c[-3:]}"} for c in CODES[1:]]}
     response = patch(inkoper, f"{API}/{region.code}/", payload)
     assert response.status_code == 400
-    assert "perceel JH" in response.json()["municipalities"][0]
+    assert "perceel JH" in field_errors(response)["municipalities"][0]
     assert region.municipalities.count() == 5
 
 
