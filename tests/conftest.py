@@ -1,5 +1,7 @@
 """Shared fixtures: users per role, the Achterhoek demo tender, logged-in clients."""
 
+from pathlib import Path
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -13,6 +15,7 @@ from accounts.roles import ROLES
 from evaluation.services.scenario import scenario_load
 from tender.models import Tender
 from tender.scenario import DEMO_DIR, load_scenario_file
+from tests.worker_support import start_worker
 
 
 @pytest.fixture(scope="session")
@@ -123,12 +126,29 @@ def demo_tender(db, _demo_world, achterhoek_data):
     return scenario_load(data=achterhoek_data)
 
 
+BROWSER_DIR = Path(__file__).parent / "browser"
+
+
+def _auto_mark(item) -> None:
+    """Every browser test carries ``browser`` and every test with a real Celery worker
+    ``worker``, whether or not its module says so (``make test-fast`` skips both)."""
+    names = getattr(item, "fixturenames", ())
+    if BROWSER_DIR in Path(item.path).parents or {"live_server", "page"} & set(names):
+        item.add_marker(pytest.mark.browser)
+    module = getattr(item, "module", None)
+    if "celery_worker_process" in names or getattr(module, "start_worker", None) is start_worker:
+        item.add_marker(pytest.mark.worker)
+
+
 def pytest_collection_modifyitems(items):
-    """The demo tests first, one after another, so the shared demo is loaded about once.
+    """Marks as above; and the demo tests first, one after another, so the shared demo is
+    loaded about once.
 
     pytest-django then sorts the items (stably) into database tests, transactional tests and
     the rest, so within each of its groups this order stays.
     """
+    for item in items:
+        _auto_mark(item)
     items.sort(key=lambda item: not _wants_shared_demo(item))
 
 
