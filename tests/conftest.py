@@ -1,5 +1,7 @@
 """Shared fixtures: users per role, the Achterhoek demo tender, logged-in clients."""
 
+import hashlib
+import os
 from pathlib import Path
 
 import pytest
@@ -42,6 +44,7 @@ class DemoWorld:
         self.blocker = blocker
         self.data = data
         self.atomic = None
+        self.connection = None
         self.tender_pk = None
 
     @property
@@ -57,6 +60,7 @@ class DemoWorld:
             # atomic block still runs inside the test's own atomic block on top of this one.
             atomic._from_testcase = True
             atomic.__enter__()
+            self.connection = transaction.get_connection()
             try:
                 self.tender_pk = scenario_load(data=self.data).pk
             except BaseException:
@@ -68,10 +72,16 @@ class DemoWorld:
     def unload(self) -> None:
         if not self.loaded:
             return
+        if transaction.get_connection() is not self.connection:
+            # Playwright's event loop gives the main thread other connection objects; the
+            # world is unloaded before any fixture of a test that does not want it is set up
+            # (``pytest_runtest_setup``), so before the browser starts.
+            raise RuntimeError("The shared demo's connection is no longer the current one.")
         with self.blocker.unblock():
             transaction.set_rollback(True)
             self.atomic.__exit__(None, None, None)
         self.atomic = None
+        self.connection = None
         self.tender_pk = None
 
 
@@ -91,11 +101,24 @@ def _wants_shared_demo(item) -> bool:
     return "demo_tender" in getattr(item, "fixturenames", ()) and not _is_transactional(item)
 
 
+_world: DemoWorld | None = None
+
+
 @pytest.fixture(scope="session")
 def _demo_world(django_db_setup, django_db_blocker, achterhoek_data):
-    world = DemoWorld(blocker=django_db_blocker, data=achterhoek_data)
-    yield world
-    world.unload()
+    global _world
+    _world = DemoWorld(blocker=django_db_blocker, data=achterhoek_data)
+    yield _world
+    _world.unload()
+    _world = None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Roll the shared demo back before any fixture of a test that does not want it is set up
+    (a session fixture such as the browser may change what the main thread's connection is)."""
+    if _world is not None and not _wants_shared_demo(item):
+        _world.unload()
 
 
 @pytest.fixture
@@ -124,6 +147,43 @@ def demo_tender(db, _demo_world, achterhoek_data):
     if _demo_world.loaded:
         return Tender.objects.get(pk=_demo_world.tender_pk)
     return scenario_load(data=achterhoek_data)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _letters_rendered_once(tmp_path_factory):
+    """WeasyPrint makes each distinct award letter once per run, whichever test asks first.
+
+    Several tests make the Achterhoek demo's 52 letters as real PDFs (0.5-1.5 s each), and they
+    make the same letters: the same demo, ranking and day give the same HTML. WeasyPrint's
+    output is a function of its input, so the PDF of an HTML text made before is the same bytes;
+    it is kept in a directory shared by the xdist workers of the run, keyed by the hash of the
+    template name and the HTML. A letter whose HTML differs in any byte is rendered anew. The
+    real worker tests (another process) and ``fast_pdf`` do not pass through here.
+    """
+    from django.template.loader import render_to_string
+
+    from contracts.services import awards
+
+    base = tmp_path_factory.getbasetemp()
+    cache = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "letters"
+    cache.mkdir(exist_ok=True)
+    real = awards.render_to_pdf
+
+    def render_once(template_name: str, context: dict) -> bytes:
+        html = render_to_string(template_name, context)
+        key = hashlib.sha256(f"{template_name}\0{html}".encode()).hexdigest()
+        path = cache / f"{key}.pdf"
+        if path.exists():
+            return path.read_bytes()
+        pdf = real(template_name, context)
+        part = path.with_suffix(f".{os.getpid()}.part")
+        part.write_bytes(pdf)
+        part.replace(path)  # atomic: another worker never reads half a file
+        return pdf
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(awards, "render_to_pdf", render_once)
+        yield
 
 
 BROWSER_DIR = Path(__file__).parent / "browser"
