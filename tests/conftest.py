@@ -8,12 +8,14 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.template.loader import render_to_string
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from pytest_django.fixtures import validate_django_db
 
 from accounts.permissions import requires_two_factor
 from accounts.roles import ROLES
+from contracts.services import awards
 from evaluation.services.scenario import scenario_load
 from tender.models import Tender
 from tender.scenario import DEMO_DIR, load_scenario_file
@@ -160,10 +162,6 @@ def _letters_rendered_once(tmp_path_factory):
     template name and the HTML. A letter whose HTML differs in any byte is rendered anew. The
     real worker tests (another process) and ``fast_pdf`` do not pass through here.
     """
-    from django.template.loader import render_to_string
-
-    from contracts.services import awards
-
     base = tmp_path_factory.getbasetemp()
     cache = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "letters"
     cache.mkdir(exist_ok=True)
