@@ -6,6 +6,7 @@ import pytest
 
 from evaluation.models import FinalLevel, Score
 from tender.constants import TenderState
+from tests.contracts.factories import ContractFactory
 from tests.factories import (
     CriterionFactory,
     DossierFactory,
@@ -53,3 +54,14 @@ def test_a_final_dossier_has_two_submitted_scores_and_a_consensus_level_per_crit
     assert not FinalLevel.objects.filter(dossier=scored).exists()
     # The second dossier was scored by the same two evaluators.
     assert Score.objects.filter(criterion=a).values("evaluator").distinct().count() == 2
+
+
+def test_a_contract_is_active_unless_it_is_a_draft_or_ended():
+    tender = TenderFactory(awarded=True)
+    active, draft, ended = (
+        ContractFactory(submission=SubmissionFactory(tender=tender, submitted=True), **traits)
+        for traits in ({}, {"draft": True}, {"ended": True})
+    )
+    assert (active.state, draft.state, ended.state) == ("active", "draft", "ended")
+    assert ended.end_date < active.end_date
+    assert ended.tender == tender and ended.provider == ended.submission.bidder
