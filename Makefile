@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PYTHON ?= python3
 
-.PHONY: run test check lint migrations-check openapi openapi-check mypy format bench messages \
+.PHONY: run test check lint migrations-check openapi openapi-check mypy test-fast format bench messages \
 	vendor clean check-deploy
 
 # The gates need no running service: makemigrations runs on in-memory SQLite; the OpenAPI
@@ -33,10 +33,21 @@ run: $(STAMP)
 	@echo "Open http://127.0.0.1:8000 and log in with one of the accounts above."
 	$(PY) manage.py runserver 127.0.0.1:8000
 
+## Test processes in parallel (pytest-xdist; each has its own test database). `auto` is one
+## per core, at most four: the browser and worker tests each start a process of their own.
+TEST_WORKERS ?= auto
+PYTEST := DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -n $(TEST_WORKERS) --maxprocesses=4
+
 ## The whole suite on PostgreSQL + Redis, a real Celery worker and headless Chromium.
 test: $(STAMP)
 	./scripts/ensure-services.sh
-	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest --create-db
+	$(PYTEST) --create-db
+
+## The inner loop: everything but the browser and real-worker tests, on a kept test database
+## (`make test` or `--create-db` after a new migration).
+test-fast: $(STAMP)
+	./scripts/ensure-services.sh
+	$(PYTEST) --reuse-db -m "not browser and not worker"
 
 ## CI gates, in order; the first that fails stops the run with a FAILED line.
 check: lint migrations-check openapi-check mypy

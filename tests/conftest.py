@@ -1,15 +1,25 @@
 """Shared fixtures: users per role, the Achterhoek demo tender, logged-in clients."""
 
+import hashlib
+import os
+from pathlib import Path
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.db import transaction
+from django.template.loader import render_to_string
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from pytest_django.fixtures import validate_django_db
 
 from accounts.permissions import requires_two_factor
 from accounts.roles import ROLES
+from contracts.services import awards
 from evaluation.services.scenario import scenario_load
+from tender.models import Tender
 from tender.scenario import DEMO_DIR, load_scenario_file
+from tests.worker_support import start_worker
 
 
 @pytest.fixture(scope="session")
@@ -17,10 +27,187 @@ def achterhoek_data():
     return load_scenario_file(DEMO_DIR / "achterhoek-2022.json")
 
 
+class DemoWorld:
+    """The Achterhoek demo, loaded once and shared by the tests that ask for ``demo_tender``.
+
+    Loading the scenario takes a second or more, and about 200 tests want it. So it is loaded
+    into an outer transaction that stays open while those tests run; each test runs inside it in
+    its own savepoint (pytest-django's per-test atomic), which is rolled back after the test as
+    always. Every other database test sees an empty database as before: the world is rolled back
+    (unloaded) before such a test starts, and loaded again before the next test that wants it.
+    The tests are ordered so that the demo tests run one after another (``pytest_collection_
+    modifyitems`` below), so the demo is loaded about once per session (per xdist worker).
+
+    Transactional tests (``transactional_db``, ``live_server``: browser and worker tests) commit
+    and flush the tables; they never run inside the world and load the demo themselves.
+    """
+
+    def __init__(self, *, blocker, data):
+        self.blocker = blocker
+        self.data = data
+        self.atomic = None
+        self.connection = None
+        self.tender_pk = None
+
+    @property
+    def loaded(self) -> bool:
+        return self.atomic is not None
+
+    def load(self) -> None:
+        if self.loaded:
+            return
+        with self.blocker.unblock():
+            atomic = transaction.atomic()
+            # Marked as Django's TestCase marks its atomics, so that code using a durable
+            # atomic block still runs inside the test's own atomic block on top of this one.
+            atomic._from_testcase = True
+            atomic.__enter__()
+            self.connection = transaction.get_connection()
+            try:
+                self.tender_pk = scenario_load(data=self.data).pk
+            except BaseException:
+                transaction.set_rollback(True)
+                atomic.__exit__(None, None, None)
+                raise
+            self.atomic = atomic
+
+    def unload(self) -> None:
+        if not self.loaded:
+            return
+        if transaction.get_connection() is not self.connection:
+            # Playwright's event loop gives the main thread other connection objects; the
+            # world is unloaded before any fixture of a test that does not want it is set up
+            # (``pytest_runtest_setup``), so before the browser starts.
+            raise RuntimeError("The shared demo's connection is no longer the current one.")
+        with self.blocker.unblock():
+            transaction.set_rollback(True)
+            self.atomic.__exit__(None, None, None)
+        self.atomic = None
+        self.connection = None
+        self.tender_pk = None
+
+
+def _is_transactional(item) -> bool:
+    """Whether pytest-django runs the test ``item`` as a ``TransactionTestCase`` (its rule)."""
+    names = getattr(item, "fixturenames", ())
+    marker = item.get_closest_marker("django_db")
+    transactional, reset_sequences, *_ = validate_django_db(marker) if marker else (False, False)
+    return bool(
+        transactional
+        or reset_sequences
+        or {"transactional_db", "live_server", "django_db_reset_sequences"} & set(names)
+    )
+
+
+def _wants_shared_demo(item) -> bool:
+    return "demo_tender" in getattr(item, "fixturenames", ()) and not _is_transactional(item)
+
+
+_world: DemoWorld | None = None
+
+
+@pytest.fixture(scope="session")
+def _demo_world(django_db_setup, django_db_blocker, achterhoek_data):
+    global _world
+    _world = DemoWorld(blocker=django_db_blocker, data=achterhoek_data)
+    yield _world
+    _world.unload()
+    _world = None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Roll the shared demo back before any fixture of a test that does not want it is set up
+    (a session fixture such as the browser may change what the main thread's connection is)."""
+    if _world is not None and not _wants_shared_demo(item):
+        _world.unload()
+
+
 @pytest.fixture
-def demo_tender(db, achterhoek_data):
-    """The Achterhoek demo scenario, loaded through the same service as ``load_scenario``."""
+def _demo_world_switch(request, _demo_world):
+    """Before a test's own atomic block: load the shared demo for a test that wants it, roll it
+    back for any other database test."""
+    if _wants_shared_demo(request.node):
+        _demo_world.load()
+    else:
+        _demo_world.unload()
+
+
+@pytest.fixture
+def _django_db_helper(_demo_world_switch, _django_db_helper):
+    """pytest-django's per-test database setup, after the shared demo has been switched."""
+    yield
+
+
+@pytest.fixture
+def demo_tender(db, _demo_world, achterhoek_data):
+    """The Achterhoek demo scenario, loaded through the same service as ``load_scenario``.
+
+    A fresh instance of the shared, once-loaded demo (see ``DemoWorld``); a transactional test
+    loads (and commits) its own copy.
+    """
+    if _demo_world.loaded:
+        return Tender.objects.get(pk=_demo_world.tender_pk)
     return scenario_load(data=achterhoek_data)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _letters_rendered_once(tmp_path_factory):
+    """WeasyPrint makes each distinct award letter once per run, whichever test asks first.
+
+    Several tests make the Achterhoek demo's 52 letters as real PDFs (0.5-1.5 s each), and they
+    make the same letters: the same demo, ranking and day give the same HTML. WeasyPrint's
+    output is a function of its input, so the PDF of an HTML text made before is the same bytes;
+    it is kept in a directory shared by the xdist workers of the run, keyed by the hash of the
+    template name and the HTML. A letter whose HTML differs in any byte is rendered anew. The
+    real worker tests (another process) and ``fast_pdf`` do not pass through here.
+    """
+    base = tmp_path_factory.getbasetemp()
+    cache = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "letters"
+    cache.mkdir(exist_ok=True)
+    real = awards.render_to_pdf
+
+    def render_once(template_name: str, context: dict) -> bytes:
+        html = render_to_string(template_name, context)
+        key = hashlib.sha256(f"{template_name}\0{html}".encode()).hexdigest()
+        path = cache / f"{key}.pdf"
+        if path.exists():
+            return path.read_bytes()
+        pdf = real(template_name, context)
+        part = path.with_suffix(f".{os.getpid()}.part")
+        part.write_bytes(pdf)
+        part.replace(path)  # atomic: another worker never reads half a file
+        return pdf
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(awards, "render_to_pdf", render_once)
+        yield
+
+
+BROWSER_DIR = Path(__file__).parent / "browser"
+
+
+def _auto_mark(item) -> None:
+    """Every browser test carries ``browser`` and every test with a real Celery worker
+    ``worker``, whether or not its module says so (``make test-fast`` skips both)."""
+    names = getattr(item, "fixturenames", ())
+    if BROWSER_DIR in Path(item.path).parents or {"live_server", "page"} & set(names):
+        item.add_marker(pytest.mark.browser)
+    module = getattr(item, "module", None)
+    if "celery_worker_process" in names or getattr(module, "start_worker", None) is start_worker:
+        item.add_marker(pytest.mark.worker)
+
+
+def pytest_collection_modifyitems(items):
+    """Marks as above; and the demo tests first, one after another, so the shared demo is
+    loaded about once.
+
+    pytest-django then sorts the items (stably) into database tests, transactional tests and
+    the rest, so within each of its groups this order stays.
+    """
+    for item in items:
+        _auto_mark(item)
+    items.sort(key=lambda item: not _wants_shared_demo(item))
 
 
 @pytest.fixture

@@ -10,6 +10,8 @@ from contracts.models import Contract, ContractSegment, Instalment, KpiEffect, P
 
 
 class ContractFactory(factory.django.DjangoModelFactory):
+    """An active contract 2022-2024; ``draft=True`` or ``ended=True`` for those states."""
+
     class Meta:
         model = Contract
 
@@ -20,6 +22,10 @@ class ContractFactory(factory.django.DjangoModelFactory):
     state = "active"
     start_date = date(2022, 1, 1)
     end_date = date(2024, 12, 31)
+
+    class Params:
+        draft = factory.Trait(state="draft")
+        ended = factory.Trait(state="ended", end_date=date(2022, 12, 31))
 
 
 class ContractSegmentFactory(factory.django.DjangoModelFactory):
