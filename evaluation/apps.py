@@ -9,10 +9,13 @@ class EvaluationConfig(AppConfig):
     def ready(self):
         from providers.portal_sections import register_tender_section
         from tender.services.lifecycle import register_guard
+        from tender.services.scenario import register_tender_delete
 
         from .portal_selectors import own_results
         from .services.lifecycle import award_needs_final_selection, standstill_needs_final_award
+        from .services.scenario import evaluation_delete_of_tender
 
         register_guard("start_award", award_needs_final_selection)
         register_guard("start_standstill", standstill_needs_final_award)
         register_tender_section("results", own_results)
+        register_tender_delete(evaluation_delete_of_tender)

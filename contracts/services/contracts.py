@@ -438,3 +438,8 @@ def contracts_end_expired(*, today: date | None = None) -> int:
             details={"number": contract.number, "end_date": contract.end_date.isoformat()},
         )
     return len(expired)
+
+
+def contracts_delete_of_tender(tender: Tender) -> None:
+    """``tender_delete`` step (a scenario replace): the tender's contracts."""
+    Contract.objects.filter(tender=tender).delete()

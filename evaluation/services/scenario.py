@@ -20,7 +20,8 @@ from tender.models import Tender
 from tender.scenario import validate_scenario
 from tender.services.scenario import region_upsert_from_scenario, tender_create_from_scenario
 
-from ..models import Evaluator, FinalLevel, Score
+from ..models import Evaluator, FinalLevel, Ranking, Score
+from ..scoring_models import Assignment
 
 
 class ScenarioInvalid(Exception):
@@ -118,3 +119,14 @@ def scenario_load(
         },
     )
     return tender
+
+
+def evaluation_delete_of_tender(tender: Tender) -> None:
+    """``tender_delete`` step: rankings, scores, final levels and assignments of the tender's
+    dossiers, then its evaluators (an assignment protects its evaluator)."""
+    Ranking.objects.filter(tender=tender).delete()
+    of_tender = {"dossier__submission__tender": tender}
+    Score.objects.filter(**of_tender).delete()
+    FinalLevel.objects.filter(**of_tender).delete()
+    Assignment.objects.filter(**of_tender).delete()
+    Evaluator.objects.filter(tender=tender).delete()

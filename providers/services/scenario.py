@@ -119,3 +119,10 @@ def submissions_create_from_scenario(
     )
     RequirementAnswer.objects.bulk_create(answers)
     return dossiers
+
+
+def submissions_delete_of_tender(tender: Tender) -> None:
+    """``tender_delete`` step: the tender's dossiers, submissions and combinations."""
+    Dossier.objects.filter(submission__tender=tender).delete()
+    Submission.objects.filter(tender=tender).delete()
+    Combination.objects.filter(tender=tender).delete()

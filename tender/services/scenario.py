@@ -1,5 +1,6 @@
 """Creating a tender from scenario data, and deleting one for a replace."""
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -125,33 +126,27 @@ def tender_create_from_scenario(*, data: dict, region: Region, replace: bool = F
     return tender
 
 
+# Rows of the apps above that protect a tender (``on_delete=PROTECT``) are removed by the app
+# that owns them: each registers a step in its ``AppConfig.ready``. The steps run in the reverse
+# order of registration, so the apps higher up (later in INSTALLED_APPS) go first, as their
+# foreign keys need; this module never names a model of another app.
+TenderDeleteStep = Callable[[Tender], None]
+_delete_steps: list[TenderDeleteStep] = []
+
+
+def register_tender_delete(step: TenderDeleteStep) -> None:
+    """Called by a later app: ``step(tender)`` deletes that app's rows of the tender."""
+    if step not in _delete_steps:
+        _delete_steps.append(step)
+
+
 @transaction.atomic
 def tender_delete(*, tender: Tender) -> None:
     """Delete a tender and everything under it (used by a scenario replace).
 
-    Deletes the dependants that protect their parents first; the audit log keeps its entries
-    (it refers to the tender by slug only).
+    The apps above delete their dependants first (``register_tender_delete``); the audit log
+    keeps its entries (it refers to the tender by slug only).
     """
-    from django.apps import apps
-
-    # Children of other apps point at the tender with PROTECT; remove them top-down.
-    for label in (
-        "contracts.Contract",
-        "evaluation.Ranking",
-        "evaluation.Score",
-        "evaluation.FinalLevel",
-        "providers.Dossier",
-        "providers.Submission",
-        "providers.Combination",
-        "evaluation.Evaluator",
-    ):
-        model = apps.get_model(label)
-        lookup = "tender" if any(f.name == "tender" for f in model._meta.fields) else None
-        if lookup is None:
-            lookup = (
-                "dossier__submission__tender"
-                if label.startswith("evaluation.")
-                else "submission__tender"
-            )
-        model.objects.filter(**{lookup: tender}).delete()
+    for step in reversed(_delete_steps):
+        step(tender)
     tender.delete()

@@ -22,9 +22,12 @@ from contracts.services.schedule import (
     contracts_lumpsum_store,
     instalments_mark_exported,
 )
+from evaluation.models import Ranking, Score
 from evaluation.selectors import award_winners
+from evaluation.services.scenario import scenario_load
 from providers.models import Organisation, Subcontractor, Submission
 from tender.errors import ApplicationError
+from tender.models import Tender
 
 pytestmark = pytest.mark.django_db
 
@@ -363,3 +366,21 @@ def test_contracts_past_their_end_date_end_once(contracts):
     assert contract.state == ContractState.ENDED
     assert contracts_end_expired(today=day_after) == 0
     assert AuditEntry.objects.filter(action="contract.end").count() == ended
+
+
+
+def test_a_scenario_replace_removes_a_contracted_tender_app_by_app(contracts, achterhoek_data):
+    """``tender_delete`` names no model of another app: each app above it deletes its own rows
+    of the tender (contracts, then rankings and scores, then submissions) before the tender."""
+    old = Tender.objects.get(slug=achterhoek_data["tender"]["slug"])
+    assert Contract.objects.filter(tender=old).exists()
+    assert Ranking.objects.filter(tender=old, is_final=True).exists()
+
+    new = scenario_load(data=achterhoek_data, replace=True)
+
+    assert not Tender.objects.filter(pk=old.pk).exists()
+    assert not Contract.objects.exists()
+    assert not Ranking.objects.exists()
+    assert not Score.objects.filter(dossier__submission__tender=old).exists()
+    assert not Submission.objects.filter(tender=old).exists()
+    assert Submission.objects.filter(tender=new).count() == len(achterhoek_data["submissions"])
