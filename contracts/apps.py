@@ -8,6 +8,7 @@ class ContractsConfig(AppConfig):
 
     def ready(self):
         from tender.services.lifecycle import register_after, register_guard
+        from tender.services.scenario import register_tender_delete
 
         from .services.awards import (
             awarded_needs_final_segments,
@@ -17,8 +18,13 @@ class ContractsConfig(AppConfig):
 
         register_guard("start_standstill", standstill_needs_letters)
         register_after("start_standstill", standstill_start)
-        from .services.contracts import contracted_needs_contracts, contracts_activate
+        from .services.contracts import (
+            contracted_needs_contracts,
+            contracts_activate,
+            contracts_delete_of_tender,
+        )
 
         register_guard("award", awarded_needs_final_segments)
         register_guard("contract", contracted_needs_contracts)
         register_after("contract", contracts_activate)
+        register_tender_delete(contracts_delete_of_tender)
