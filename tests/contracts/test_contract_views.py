@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from contracts.models import Contract, Instalment
+from contracts.selectors import finance_rows
 from providers.models import Organisation, OrganisationMembership
 
 pytestmark = pytest.mark.django_db
@@ -204,6 +205,33 @@ def test_query_counts_are_pinned(awarded_tender, contracts, client_for, django_a
     url = detail_url(Contract.objects.get(provider__kvk="30000020"))
     with django_assert_num_queries(12):
         assert client.get(url).status_code == 200
+
+
+def test_finance_export_query_count_does_not_grow_with_the_rows(
+    awarded_tender, contracts, client_for, django_assert_num_queries
+):
+    client = client_for("auditor")
+    urls = [
+        (reverse("contract-finance-export", args=[awarded_tender.slug, kind]), {"jaar": "2022"})
+        for kind in ("csv", "xlsx")
+    ] + [
+        (reverse(f"api:contract-export-{kind}"), {"tender": awarded_tender.slug})
+        for kind in ("csv", "xlsx")
+    ]
+    client.get(*urls[0])  # warm caches (session, content types)
+
+    def export_queries():
+        for url, params in urls:
+            with django_assert_num_queries(8):  # 5 of session, user and tender
+                assert client.get(url, params).status_code == 200
+        # one query each for the contract segments, their municipalities and instalments
+        with django_assert_num_queries(3):
+            return len(finance_rows(tender=awarded_tender))
+
+    all_rows = export_queries()
+    one = Instalment.objects.filter(year=2022).order_by("pk").first().contract_segment
+    Instalment.objects.exclude(contract_segment=one).delete()
+    assert 0 < export_queries() < all_rows
 
 
 # --------------------------------------------------------------------------- portal
