@@ -368,7 +368,6 @@ def test_contracts_past_their_end_date_end_once(contracts):
     assert AuditEntry.objects.filter(action="contract.end").count() == ended
 
 
-
 def test_a_scenario_replace_removes_a_contracted_tender_app_by_app(contracts, achterhoek_data):
     """``tender_delete`` names no model of another app: each app above it deletes its own rows
     of the tender (contracts, then rankings and scores, then submissions) before the tender."""
