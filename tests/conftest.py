@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.test import TestCase
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from pytest_django.fixtures import validate_django_db
@@ -19,6 +20,7 @@ from contracts.services import awards
 from evaluation.services.scenario import scenario_load
 from tender.models import Tender
 from tender.scenario import DEMO_DIR, load_scenario_file
+from tests.contracts.award_support import finalise_rankings, request_and_finalise_rankings
 from tests.worker_support import start_worker
 
 
@@ -27,16 +29,54 @@ def achterhoek_data():
     return load_scenario_file(DEMO_DIR / "achterhoek-2022.json")
 
 
-class DemoWorld:
-    """The Achterhoek demo, loaded once and shared by the tests that ask for ``demo_tender``.
+def new_user(username: str, role: str | None = None, **extra):
+    """A user with a password and, if given, the group of ``role`` (what ``make_user`` makes)."""
+    user = get_user_model().objects.create_user(username=username, password="x" * 16, **extra)
+    if role:
+        assert role in ROLES
+        user.groups.add(Group.objects.get_or_create(name=role)[0])
+    return user
 
-    Loading the scenario takes a second or more, and about 200 tests want it. So it is loaded
-    into an outer transaction that stays open while those tests run; each test runs inside it in
-    its own savepoint (pytest-django's per-test atomic), which is rolled back after the test as
-    always. Every other database test sees an empty database as before: the world is rolled back
-    (unloaded) before such a test starts, and loaded again before the next test that wants it.
-    The tests are ordered so that the demo tests run one after another (``pytest_collection_
-    modifyitems`` below), so the demo is loaded about once per session (per xdist worker).
+
+def _load_demo(world: "DemoWorld") -> None:
+    world.tender_pk = scenario_load(data=world.data).pk
+
+
+def _load_award(world: "DemoWorld") -> None:
+    """What ``award_tender`` builds on the demo: both rankings final, the tender in 'award'."""
+    finalise_rankings(Tender.objects.get(pk=world.tender_pk))
+
+
+def _load_awarded_rankings(world: "DemoWorld") -> None:
+    """The rankings of ``awarded_tender``: requested and finalised by the chair 'voorzitter-c'.
+    The award decision and standstills depend on the time and are made per test."""
+    request_and_finalise_rankings(
+        Tender.objects.get(pk=world.tender_pk),
+        chair=new_user("voorzitter-c", "voorzitter"),
+        capture=TestCase.captureOnCommitCallbacks,
+    )
+
+
+#: The levels of the shared world, each loaded in its own atomic block on top of the one before.
+WORLD_LEVELS = {"demo": _load_demo, "award": _load_award, "awarded": _load_awarded_rankings}
+#: The stacks of levels a test may want, in the order their tests run.
+WORLD_STACKS = (("demo",), ("demo", "award"), ("demo", "awarded"))
+
+
+class DemoWorld:
+    """The Achterhoek demo (and the award states built on it), loaded once and shared by the
+    tests that ask for ``demo_tender`` (``award_tender``, ``awarded_tender``).
+
+    Loading the scenario takes a second or more, and about 200 tests want it; computing and
+    finalising both rankings on top takes about as long again, and about 120 tests want that.
+    So the world is loaded in levels: the demo into an outer transaction that stays open while
+    its tests run, and each award state in a nested atomic block (a savepoint) on top of it
+    (``WORLD_LEVELS``). Each test runs inside the levels it wants in its own savepoint
+    (pytest-django's per-test atomic), which is rolled back after the test as always. Before a
+    test, the levels it does not want are rolled back (unloaded), top first, and the levels it
+    wants loaded; every other database test sees an empty database as before. The tests are
+    ordered so that the tests of one stack of levels run one after another (``pytest_collection_
+    modifyitems`` below), so each level is loaded about once per session (per xdist worker).
 
     Transactional tests (``transactional_db``, ``live_server``: browser and worker tests) commit
     and flush the tables; they never run inside the world and load the demo themselves.
@@ -45,46 +85,66 @@ class DemoWorld:
     def __init__(self, *, blocker, data):
         self.blocker = blocker
         self.data = data
-        self.atomic = None
+        self.stack: list[tuple[str, transaction.Atomic]] = []
         self.connection = None
         self.tender_pk = None
 
     @property
     def loaded(self) -> bool:
-        return self.atomic is not None
+        return bool(self.stack)
 
-    def load(self) -> None:
-        if self.loaded:
-            return
+    def has(self, level: str) -> bool:
+        return any(name == level for name, _ in self.stack)
+
+    def switch(self, levels: tuple[str, ...]) -> None:
+        """Unload the levels above the common base of the loaded ones and ``levels``, then load
+        the rest of ``levels``."""
+        common = 0
+        for (name, _), wanted in zip(self.stack, levels, strict=False):
+            if name != wanted:
+                break
+            common += 1
+        while len(self.stack) > common:
+            self._pop()
+        for name in levels[common:]:
+            self._push(name)
+
+    def unload(self) -> None:
+        self.switch(())
+
+    def _push(self, name: str) -> None:
         with self.blocker.unblock():
             atomic = transaction.atomic()
             # Marked as Django's TestCase marks its atomics, so that code using a durable
             # atomic block still runs inside the test's own atomic block on top of this one.
             atomic._from_testcase = True
             atomic.__enter__()
-            self.connection = transaction.get_connection()
+            if not self.stack:
+                self.connection = transaction.get_connection()
             try:
-                self.tender_pk = scenario_load(data=self.data).pk
+                WORLD_LEVELS[name](self)
             except BaseException:
                 transaction.set_rollback(True)
                 atomic.__exit__(None, None, None)
+                if not self.stack:
+                    self.connection = None
+                    self.tender_pk = None
                 raise
-            self.atomic = atomic
+            self.stack.append((name, atomic))
 
-    def unload(self) -> None:
-        if not self.loaded:
-            return
+    def _pop(self) -> None:
         if transaction.get_connection() is not self.connection:
             # Playwright's event loop gives the main thread other connection objects; the
             # world is unloaded before any fixture of a test that does not want it is set up
             # (``pytest_runtest_setup``), so before the browser starts.
             raise RuntimeError("The shared demo's connection is no longer the current one.")
+        _, atomic = self.stack.pop()
         with self.blocker.unblock():
             transaction.set_rollback(True)
-            self.atomic.__exit__(None, None, None)
-        self.atomic = None
-        self.connection = None
-        self.tender_pk = None
+            atomic.__exit__(None, None, None)
+        if not self.stack:
+            self.connection = None
+            self.tender_pk = None
 
 
 def _is_transactional(item) -> bool:
@@ -99,8 +159,20 @@ def _is_transactional(item) -> bool:
     )
 
 
-def _wants_shared_demo(item) -> bool:
-    return "demo_tender" in getattr(item, "fixturenames", ()) and not _is_transactional(item)
+def _world_levels(item) -> tuple[str, ...]:
+    """The levels of the shared world the test ``item`` runs in: none for a test that does not
+    want the demo or is transactional; the award state of ``award_tender`` or the rankings of
+    ``awarded_tender`` on top of the demo for a test that wants one of them (not both: such a
+    test builds them itself)."""
+    names = set(getattr(item, "fixturenames", ()))
+    if "demo_tender" not in names or _is_transactional(item):
+        return ()
+    award = {"award_tender", "awarded_tender"} & names
+    if award == {"award_tender"}:
+        return ("demo", "award")
+    if award == {"awarded_tender"}:
+        return ("demo", "awarded")
+    return ("demo",)
 
 
 _world: DemoWorld | None = None
@@ -119,18 +191,15 @@ def _demo_world(django_db_setup, django_db_blocker, achterhoek_data):
 def pytest_runtest_setup(item):
     """Roll the shared demo back before any fixture of a test that does not want it is set up
     (a session fixture such as the browser may change what the main thread's connection is)."""
-    if _world is not None and not _wants_shared_demo(item):
+    if _world is not None and not _world_levels(item):
         _world.unload()
 
 
 @pytest.fixture
 def _demo_world_switch(request, _demo_world):
-    """Before a test's own atomic block: load the shared demo for a test that wants it, roll it
-    back for any other database test."""
-    if _wants_shared_demo(request.node):
-        _demo_world.load()
-    else:
-        _demo_world.unload()
+    """Before a test's own atomic block: load the levels of the shared world the test wants,
+    roll back the others (all of them for any other database test)."""
+    _demo_world.switch(_world_levels(request.node))
 
 
 @pytest.fixture
@@ -199,27 +268,25 @@ def _auto_mark(item) -> None:
 
 
 def pytest_collection_modifyitems(items):
-    """Marks as above; and the demo tests first, one after another, so the shared demo is
-    loaded about once.
+    """Marks as above; and the tests of the shared world first, those of one stack of levels
+    one after another (``WORLD_STACKS``), so each level is loaded about once.
 
     pytest-django then sorts the items (stably) into database tests, transactional tests and
     the rest, so within each of its groups this order stays.
     """
     for item in items:
         _auto_mark(item)
-    items.sort(key=lambda item: not _wants_shared_demo(item))
+
+    def world_order(item) -> int:
+        levels = _world_levels(item)
+        return WORLD_STACKS.index(levels) if levels else len(WORLD_STACKS)
+
+    items.sort(key=world_order)
 
 
 @pytest.fixture
 def make_user(db):
-    def make(username: str, role: str | None = None, **extra):
-        user = get_user_model().objects.create_user(username=username, password="x" * 16, **extra)
-        if role:
-            assert role in ROLES
-            user.groups.add(Group.objects.get_or_create(name=role)[0])
-        return user
-
-    return make
+    return new_user
 
 
 def verify_second_factor(client, user):

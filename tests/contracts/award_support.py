@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from accounts.roles import INKOPER, VOORZITTER
 from contracts.services.awards import letters_request
 from evaluation.models import Ranking
-from evaluation.services.ranking import ranking_execute, ranking_finalise
+from evaluation.services.ranking import ranking_execute, ranking_finalise, ranking_request
 from tender.constants import TenderState
 from tender.models import Tender
 
@@ -26,6 +26,16 @@ def finalise_rankings(tender: Tender, *, seed: int = 0) -> None:
         ranking_finalise(ranking=ranking, user=chair)
     Tender.objects.filter(pk=tender.pk).update(state=TenderState.AWARD)
     tender.refresh_from_db()
+
+
+def request_and_finalise_rankings(tender: Tender, *, chair, capture, seed: int = 0) -> None:
+    """Both rankings requested (computed by the queued task at commit, run by ``capture``, a
+    ``captureOnCommitCallbacks``) and finalised by ``chair``; the tender's state is kept."""
+    for phase in ("selection", "award"):
+        with capture(execute=True):
+            ranking = ranking_request(tender=tender, phase=phase, seed=seed)
+        ranking.refresh_from_db()
+        ranking_finalise(ranking=ranking, user=chair)
 
 
 def make_letters(tender: Tender, phase: str, capture) -> None:

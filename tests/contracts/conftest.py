@@ -8,22 +8,25 @@ import pytest
 from django.utils import timezone
 
 from contracts.models import AwardDecision, SegmentStandstill
-from evaluation.services.ranking import ranking_finalise, ranking_request
 from providers.models import Dossier, OrganisationMembership
 from tender.models import Tender
-from tests.contracts.award_support import finalise_rankings
+from tests.contracts.award_support import finalise_rankings, request_and_finalise_rankings
 
 from .factories import ContractFactory, ContractSegmentFactory
 
 
 @pytest.fixture
-def awarded_tender(demo_tender, make_user, django_capture_on_commit_callbacks):
-    chair = make_user("voorzitter-c", "voorzitter")
-    for phase in ("selection", "award"):
-        with django_capture_on_commit_callbacks(execute=True):
-            ranking = ranking_request(tender=demo_tender, phase=phase, seed=0)
-        ranking.refresh_from_db()
-        ranking_finalise(ranking=ranking, user=chair)
+def awarded_tender(demo_tender, _demo_world, make_user, django_capture_on_commit_callbacks):
+    """The Achterhoek demo after the final award: both rankings final (requested and finalised
+    by the chair 'voorzitter-c'; shared, see ``DemoWorld``), the award decision sent and every
+    segment's standstill ended an hour ago (made per test: it depends on the time), the tender
+    'awarded'."""
+    if not _demo_world.has("awarded"):
+        request_and_finalise_rankings(
+            demo_tender,
+            chair=make_user("voorzitter-c", "voorzitter"),
+            capture=django_capture_on_commit_callbacks,
+        )
     # The award decision was sent and every segment's standstill ended without objection.
     now = timezone.now()
     decision = AwardDecision.objects.create(
@@ -102,7 +105,10 @@ def fast_pdf(monkeypatch):
 
 
 @pytest.fixture
-def award_tender(demo_tender):
-    """The Achterhoek demo in the award phase with final rankings of both phases."""
-    finalise_rankings(demo_tender)
+def award_tender(demo_tender, _demo_world):
+    """The Achterhoek demo in the award phase with final rankings of both phases: a fresh
+    instance of the shared award state (see ``DemoWorld``); a transactional test, or one that
+    also wants ``awarded_tender``, builds its own."""
+    if not _demo_world.has("award"):
+        finalise_rankings(demo_tender)
     return demo_tender
