@@ -91,12 +91,6 @@ def provider_membership(user):
     return getattr(user, "organisation_membership", None) if is_provider(user) else None
 
 
-def _provider_organisation_id(user):
-    """The organisation a provider user acts for (its membership), or None."""
-    membership = provider_membership(user)
-    return membership.organisation_id if membership is not None else None
-
-
 EVALUATING_ROLES = frozenset({BEOORDELAAR, VOORZITTER})
 
 

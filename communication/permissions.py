@@ -1,13 +1,7 @@
 """Who may read and write a tender's communication with the market."""
 
-from accounts.permissions import is_provider, is_staff_member, role_names
+from accounts.permissions import is_staff_member, provider_membership, role_names
 from accounts.roles import INKOPER, VOORZITTER
-
-
-def _linked_to_an_organisation(user) -> bool:
-    """A provider user with a membership (read through the reverse relation, no query when
-    the user was loaded with it)."""
-    return is_provider(user) and getattr(user, "organisation_membership", None) is not None
 
 
 def can_view_tender_communication(user, tender) -> bool:
@@ -29,9 +23,9 @@ def can_move_deadline(user, tender) -> bool:
 def can_ask_question(user, tender) -> bool:
     """A provider user linked to an organisation; when questions are accepted is the
     service's rule."""
-    return _linked_to_an_organisation(user)
+    return provider_membership(user) is not None
 
 
 def can_register_for_session(user, session) -> bool:
     """A provider user linked to an organisation registers (only) that organisation."""
-    return _linked_to_an_organisation(user)
+    return provider_membership(user) is not None
