@@ -35,6 +35,11 @@ from ..setup_selectors import (
 from . import setup_serializers as s
 
 
+def as_actor(request, service, **kwargs):
+    """Call a set-up service as the request's user, from the request's address (audit)."""
+    return service(user=request.user, client_address=client_address_of(request), **kwargs)
+
+
 def refuse_creation(user) -> None:
     """404 for non-staff (nothing here for them), 403 for staff that are no inkoper."""
     if not is_staff_member(user):
@@ -81,11 +86,6 @@ class SetupViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         serializer.is_valid(raise_exception=True)
         return serializer.to_service()
 
-    def _call(self, service, **kwargs):
-        return service(
-            user=self.request.user, client_address=client_address_of(self.request), **kwargs
-        )
-
     def create(self, request, *args, **kwargs):
         slug = request.data.get("tender")
         if not slug:
@@ -95,7 +95,7 @@ class SetupViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         data = self._input(tender, request.data)
         if self.create_needs_tender:
             data["tender"] = tender
-        obj = self._call(type(self).create_service, **data)
+        obj = as_actor(self.request, type(self).create_service, **data)
         return Response(self.output_serializer(obj).data, status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
@@ -109,7 +109,7 @@ class SetupViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         data = self._input(tender, {**current, **request.data}, instance=obj)
         for field in self.fixed_on_update:
             data.pop(field, None)
-        obj = self._call(type(self).update_service, **{self.kind: obj}, **data)
+        obj = as_actor(self.request, type(self).update_service, **{self.kind: obj}, **data)
         return Response(self.output_serializer(obj).data)
 
     def partial_update(self, request, *args, **kwargs):
@@ -118,7 +118,7 @@ class SetupViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def destroy(self, request, *args, **kwargs):
         obj = self.get_object()
         self.check_setup(self.tender_of(obj))
-        self._call(type(self).delete_service, **{self.kind: obj})
+        as_actor(self.request, type(self).delete_service, **{self.kind: obj})
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @property
@@ -311,15 +311,10 @@ class SetupRegionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
 
-    def _call(self, service, **kwargs):
-        return service(
-            user=self.request.user, client_address=client_address_of(self.request), **kwargs
-        )
-
     @extend_schema(request=s.RegionInputSerializer, responses={201: s.SetupRegionOutputSerializer})
     def create(self, request):
         self._refuse()
-        region = self._call(setup.region_create, **self._input(request.data))
+        region = as_actor(self.request, setup.region_create, **self._input(request.data))
         return Response(s.SetupRegionOutputSerializer(region).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.RegionInputSerializer, responses=s.SetupRegionOutputSerializer)
@@ -330,7 +325,7 @@ class SetupRegionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             raise ValidationError({"code": [_("De code van een regio kan niet worden gewijzigd.")]})
         current = s.SetupRegionOutputSerializer(region).data
         data = self._input({**current, **request.data}, region=region)
-        region = self._call(setup.region_update, region=region, **data)
+        region = as_actor(self.request, setup.region_update, region=region, **data)
         return Response(s.SetupRegionOutputSerializer(region).data)
 
     @extend_schema(request=s.RegionInputSerializer, responses=s.SetupRegionOutputSerializer)
