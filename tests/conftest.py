@@ -268,20 +268,32 @@ def _auto_mark(item) -> None:
 
 
 def pytest_collection_modifyitems(items):
-    """Marks as above; and the tests of the shared world first, those of one stack of levels
-    one after another (``WORLD_STACKS``), so each level is loaded about once.
-
-    pytest-django then sorts the items (stably) into database tests, transactional tests and
-    the rest, so within each of its groups this order stays.
-    """
+    """Marks as above, and the order of ``_run_order`` (this hook runs after pytest-django's,
+    which is ``tryfirst``; the sort is stable, so its order stays within each group)."""
     for item in items:
         _auto_mark(item)
+    items.sort(key=_run_order)
 
-    def world_order(item) -> int:
-        levels = _world_levels(item)
-        return WORLD_STACKS.index(levels) if levels else len(WORLD_STACKS)
 
-    items.sort(key=world_order)
+def _run_order(item) -> tuple[int, int]:
+    """Where ``item`` runs: the longest tests first, the browser tests (about half the run's
+    time), then the other transactional tests (real worker, concurrency); then the tests of the
+    shared world, those of one stack of levels one after another (``WORLD_STACKS``) so that
+    each level is loaded about once; then the other database tests and the rest.
+
+    Longest first keeps both xdist workers busy to the end: they take their first tests in
+    one chunk each and the rest one by one, so the run ends with short tests. Transactional
+    tests may run first because their flush keeps what the migrations made (the role groups
+    come back with ``post_migrate``, as permissions and content types do).
+    """
+    if item.get_closest_marker("browser"):
+        return (0, 0)
+    if _is_transactional(item):
+        return (1, 0)
+    levels = _world_levels(item)
+    if levels:
+        return (2, WORLD_STACKS.index(levels))
+    return (3, 0)
 
 
 @pytest.fixture
