@@ -34,30 +34,30 @@ class SealedUntilOpeningMixin:
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["kvk", "name", "legal_form", "agb"]
     list_filter = ["legal_form"]
     search_fields = ["kvk", "name", "agb"]
 
 
-class CombinationMemberInline(admin.TabularInline):
+class CombinationMemberInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = CombinationMember
     extra = 0
 
 
 @admin.register(Combination)
-class CombinationAdmin(admin.ModelAdmin):
+class CombinationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "tender", "lead"]
     inlines = [CombinationMemberInline]
 
 
-class SubcontractorInline(admin.TabularInline):
+class SubcontractorInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Subcontractor
     extra = 0
 
 
 @admin.register(Submission)
-class SubmissionAdmin(SealedUntilOpeningMixin, admin.ModelAdmin):
+class SubmissionAdmin(SealedUntilOpeningMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: a sealed submission is never edited, not even by an administrator."""
 
     list_display = ["bidder", "tender", "state", "version", "submitted_at"]
@@ -65,19 +65,13 @@ class SubmissionAdmin(SealedUntilOpeningMixin, admin.ModelAdmin):
     search_fields = ["bidder__kvk", "bidder__name"]
     inlines = [SubcontractorInline]
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Dossier)
-class DossierAdmin(SealedUntilOpeningMixin, admin.ModelAdmin):
+class DossierAdmin(SealedUntilOpeningMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     tender_path = "submission__tender"
 
     list_display = ["segment", "submission"]
     list_filter = ["segment__tender", "segment"]
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(RequirementAnswer)
@@ -93,7 +87,7 @@ class RequirementAnswerAdmin(SealedUntilOpeningMixin, ReadOnlyAdminMixin, admin.
 
 
 @admin.register(OrganisationMembership)
-class OrganisationMembershipAdmin(admin.ModelAdmin):
+class OrganisationMembershipAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["user", "organisation", "is_admin", "created_at"]
     list_filter = ["is_admin"]
     search_fields = ["user__username", "user__email", "organisation__kvk", "organisation__name"]
