@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from audit.admin import ReadOnlyAdminMixin
+from audit.services import client_address_of
 from tender.constants import BIDS_READABLE_STATES, OPENED_STATES
 
 from .models import (
@@ -16,6 +17,7 @@ from .models import (
     SubmissionDocument,
     UEADeclaration,
 )
+from .services.organisations import membership_admin_set
 
 # Submissions are sealed until the four-eyes opening: the admin shows none of them (not even
 # that they exist) before it. A draft tender holds only submissions loaded from a scenario file.
@@ -87,12 +89,31 @@ class RequirementAnswerAdmin(SealedUntilOpeningMixin, ReadOnlyAdminMixin, admin.
 
 
 @admin.register(OrganisationMembership)
-class OrganisationMembershipAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class OrganisationMembershipAdmin(admin.ModelAdmin):
+    """User management, not procedure: a superuser may make a colleague the organisation's
+    admin (or take that away) through ``membership_admin_set`` (audited). Who belongs to which
+    organisation is decided by the portal (registration, invitations) only."""
+
     list_display = ["user", "organisation", "is_admin", "created_at"]
     list_filter = ["is_admin"]
     search_fields = ["user__username", "user__email", "organisation__kvk", "organisation__name"]
     list_select_related = ["user", "organisation"]
-    autocomplete_fields = ["user", "organisation"]
+    fields = ["user", "organisation", "is_admin", "created_at"]
+    readonly_fields = ["user", "organisation", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        membership_admin_set(
+            membership=obj,
+            is_admin=obj.is_admin,
+            user=request.user,
+            client_address=client_address_of(request),
+        )
 
 
 @admin.register(SubmissionDocument)
