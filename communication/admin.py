@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.db import models
 
+from audit.admin import ReadOnlyAdminMixin
+
 from .models import (
     KeyDate,
     NewsItem,
@@ -14,44 +16,18 @@ from .models import (
 
 
 @admin.register(TenderDocument)
-class TenderDocumentAdmin(admin.ModelAdmin):
-    """A proces-verbaal of the opening is sealed: it is made by the opening service and never
-    changed or deleted here, nor added by hand."""
+class TenderDocumentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Shown only: a document is neither uploaded nor replaced here (an upload must pass the
+    content check of ``providers.uploads``; a proces-verbaal or nota is made by its service)."""
 
     list_display = ["title", "tender", "kind", "public", "created_at"]
     list_filter = ["tender", "kind", "public"]
     search_fields = ["title", "tender__slug", "sha256"]
     list_select_related = ["tender"]
-    readonly_fields = ["sha256", "created_at"]
-
-    @staticmethod
-    def is_sealed(obj) -> bool:
-        return obj is not None and obj.kind == TenderDocument.Kind.PROCES_VERBAAL
-
-    def has_change_permission(self, request, obj=None):
-        return not self.is_sealed(obj) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return not self.is_sealed(obj) and super().has_delete_permission(request, obj)
-
-    def get_actions(self, request):
-        # Bulk delete would pass over the per-object check above.
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
-
-    def formfield_for_choice_field(self, db_field, request, **kwargs):
-        if db_field.name == "kind":
-            kwargs["choices"] = [
-                choice
-                for choice in db_field.get_choices(include_blank=False)
-                if choice[0] != TenderDocument.Kind.PROCES_VERBAAL
-            ]
-        return super().formfield_for_choice_field(db_field, request, **kwargs)
 
 
 @admin.register(NewsItem)
-class NewsItemAdmin(admin.ModelAdmin):
+class NewsItemAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["title", "tender", "published", "published_at", "mailed_at"]
     list_filter = ["tender", "published"]
     search_fields = ["title", "body"]
@@ -60,7 +36,7 @@ class NewsItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(KeyDate)
-class KeyDateAdmin(admin.ModelAdmin):
+class KeyDateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["date", "label", "tender", "note"]
     list_filter = ["tender"]
     search_fields = ["label", "note"]
@@ -68,7 +44,7 @@ class KeyDateAdmin(admin.ModelAdmin):
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["title", "tender", "kind", "starts_at", "capacity", "registration_deadline"]
     list_filter = ["tender", "kind"]
     search_fields = ["title", "location"]
@@ -80,31 +56,17 @@ class SessionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Nota)
-class NotaAdmin(admin.ModelAdmin):
-    """A published nota is audited and public: shown only. A draft may be corrected."""
+class NotaAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Shown only: a nota is written and published on the staff screens (audited)."""
 
     list_display = ["__str__", "tender", "created_at", "published_at", "published_by"]
     list_filter = ["tender"]
     search_fields = ["intro", "tender__slug"]
     list_select_related = ["tender", "published_by"]
-    readonly_fields = ["published_at", "published_by", "document", "created_by"]
-
-    def has_change_permission(self, request, obj=None):
-        published = obj is not None and obj.is_published
-        return not published and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        published = obj is not None and obj.is_published
-        return not published and super().has_delete_permission(request, obj)
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
 
 
 @admin.register(NewsletterSubscription)
-class NewsletterSubscriptionAdmin(admin.ModelAdmin):
+class NewsletterSubscriptionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["email", "tender", "created_at", "confirmed_at"]
     list_filter = ["tender", ("confirmed_at", admin.EmptyFieldListFilter)]
     search_fields = ["email"]
@@ -112,7 +74,7 @@ class NewsletterSubscriptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(SessionRegistration)
-class SessionRegistrationAdmin(admin.ModelAdmin):
+class SessionRegistrationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "organisation",
         "session",
@@ -138,8 +100,8 @@ class SessionRegistrationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
-    """A question published in a nota van inlichtingen is shown only."""
+class QuestionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Shown only: questions are answered and published on the staff screens."""
 
     list_display = ["__str__", "tender", "organisation", "asked_at", "answered_at", "nota"]
     list_filter = ["tender", ("answered_at", admin.EmptyFieldListFilter)]
@@ -147,7 +109,3 @@ class QuestionAdmin(admin.ModelAdmin):
     list_select_related = ["tender", "organisation", "nota"]
     autocomplete_fields = ["organisation"]
     raw_id_fields = ["asked_by", "answered_by", "lot", "segment", "nota"]
-
-    def has_change_permission(self, request, obj=None):
-        published = obj is not None and obj.nota is not None and obj.nota.is_published
-        return not published and super().has_change_permission(request, obj)

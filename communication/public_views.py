@@ -7,7 +7,7 @@ Only tenders that are not a draft exist here; anything else is a 404.
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +16,7 @@ from django.views import View
 
 from providers.selectors import organisation_of
 from tender.errors import service_action
+from tender.files import stored_document_response
 from tender.models import Tender
 from tender.services.mail import base_url_of
 
@@ -108,10 +109,8 @@ class PublicDocumentView(View):
     def get(self, request, slug, pk):
         tender = public_tender_or_404(slug)
         document = get_object_or_404(public_documents(tender), pk=pk)
-        return FileResponse(
-            document.file.open("rb"),
-            as_attachment=False,
-            filename=document.file.name.rsplit("/", 1)[-1],
+        return stored_document_response(
+            document.file.open("rb"), filename=document.file.name.rsplit("/", 1)[-1]
         )
 
 

@@ -22,13 +22,13 @@ from .models import (
 )
 
 
-class ContractSegmentInline(admin.TabularInline):
+class ContractSegmentInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ContractSegment
     extra = 0
 
 
 @admin.register(Contract)
-class ContractAdmin(admin.ModelAdmin):
+class ContractAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["number", "provider", "tender", "state", "start_date", "end_date"]
     list_filter = ["tender", "state"]
     inlines = [ContractSegmentInline]

@@ -2,7 +2,7 @@
 letters in the portal (/portaal/brieven/)."""
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -12,6 +12,7 @@ from audit.services import audit_record, client_address_of
 from providers.portal_views import PortalMixin
 from tender.constants import Phase, TenderState
 from tender.errors import service_action
+from tender.files import PDF, document_response
 from tender.mixins import TenderScopedMixin
 from tender.models import Tender
 
@@ -248,7 +249,7 @@ class AwardFinaliseView(AwardAccessMixin, View):
         return self.back()
 
 
-def letter_response(request, letter: AwardLetter) -> FileResponse:
+def letter_response(request, letter: AwardLetter) -> HttpResponse:
     """The PDF, after the object-level check (404 when the user may not read it); a
     provider's read is audited."""
     if not can_read_letter(request.user, letter):
@@ -262,11 +263,10 @@ def letter_response(request, letter: AwardLetter) -> FileResponse:
             client_address=client_address_of(request),
             details={"reference": letter.reference},
         )
-    return FileResponse(
+    return document_response(
         letter.pdf.open("rb"),
-        as_attachment=False,
-        content_type="application/pdf",
         filename=letter.reference.replace("/", "-") + ".pdf",
+        content_type=PDF,
     )
 
 

@@ -13,6 +13,7 @@ from django.views import View
 from audit.services import client_address_of
 from providers.portal_views import PortalMixin
 from tender.errors import service_action
+from tender.files import PDF, document_response
 from tender.mixins import TenderScopedMixin
 
 from .models import Contract, ContractSegment
@@ -47,9 +48,7 @@ class StaffPerformanceMixin(TenderScopedMixin):
 
 
 def pdf_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return document_response(content, filename=filename, content_type=PDF)
 
 
 def statement_filename(settlement: Settlement) -> str:

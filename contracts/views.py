@@ -10,6 +10,7 @@ from django.views import View
 
 from providers.portal_views import PortalMixin
 from tender.errors import service_action
+from tender.files import PDF, document_response
 from tender.mixins import TenderScopedMixin
 from tender.pdf import render_to_pdf
 from tender.selectors import tenders_visible_to
@@ -38,7 +39,7 @@ from .services.schedule import contracts_lumpsum_store, instalments_mark_exporte
 PAGE_SIZE = 25
 
 
-def contract_pdf_response(contract: Contract, *, inline: bool = False) -> HttpResponse:
+def contract_pdf_response(contract: Contract) -> HttpResponse:
     pdf = render_to_pdf(
         "pdf/contract.html",
         {
@@ -49,10 +50,7 @@ def contract_pdf_response(contract: Contract, *, inline: bool = False) -> HttpRe
             "notice_months": notice_months(),
         },
     )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    disposition = "inline" if inline else "attachment"
-    response["Content-Disposition"] = f'{disposition}; filename="contract-{contract.number}.pdf"'
-    return response
+    return document_response(pdf, filename=f"contract-{contract.number}.pdf", content_type=PDF)
 
 
 class TenderContractsMixin(TenderScopedMixin):

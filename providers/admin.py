@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from audit.admin import ReadOnlyAdminMixin
+from audit.services import client_address_of
 from tender.constants import BIDS_READABLE_STATES, OPENED_STATES
 
 from .models import (
@@ -16,6 +17,7 @@ from .models import (
     SubmissionDocument,
     UEADeclaration,
 )
+from .services.organisations import membership_admin_set
 
 # Submissions are sealed until the four-eyes opening: the admin shows none of them (not even
 # that they exist) before it. A draft tender holds only submissions loaded from a scenario file.
@@ -34,30 +36,30 @@ class SealedUntilOpeningMixin:
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["kvk", "name", "legal_form", "agb"]
     list_filter = ["legal_form"]
     search_fields = ["kvk", "name", "agb"]
 
 
-class CombinationMemberInline(admin.TabularInline):
+class CombinationMemberInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = CombinationMember
     extra = 0
 
 
 @admin.register(Combination)
-class CombinationAdmin(admin.ModelAdmin):
+class CombinationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "tender", "lead"]
     inlines = [CombinationMemberInline]
 
 
-class SubcontractorInline(admin.TabularInline):
+class SubcontractorInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Subcontractor
     extra = 0
 
 
 @admin.register(Submission)
-class SubmissionAdmin(SealedUntilOpeningMixin, admin.ModelAdmin):
+class SubmissionAdmin(SealedUntilOpeningMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: a sealed submission is never edited, not even by an administrator."""
 
     list_display = ["bidder", "tender", "state", "version", "submitted_at"]
@@ -65,19 +67,13 @@ class SubmissionAdmin(SealedUntilOpeningMixin, admin.ModelAdmin):
     search_fields = ["bidder__kvk", "bidder__name"]
     inlines = [SubcontractorInline]
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Dossier)
-class DossierAdmin(SealedUntilOpeningMixin, admin.ModelAdmin):
+class DossierAdmin(SealedUntilOpeningMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     tender_path = "submission__tender"
 
     list_display = ["segment", "submission"]
     list_filter = ["segment__tender", "segment"]
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(RequirementAnswer)
@@ -94,11 +90,30 @@ class RequirementAnswerAdmin(SealedUntilOpeningMixin, ReadOnlyAdminMixin, admin.
 
 @admin.register(OrganisationMembership)
 class OrganisationMembershipAdmin(admin.ModelAdmin):
+    """User management, not procedure: a superuser may make a colleague the organisation's
+    admin (or take that away) through ``membership_admin_set`` (audited). Who belongs to which
+    organisation is decided by the portal (registration, invitations) only."""
+
     list_display = ["user", "organisation", "is_admin", "created_at"]
     list_filter = ["is_admin"]
     search_fields = ["user__username", "user__email", "organisation__kvk", "organisation__name"]
     list_select_related = ["user", "organisation"]
-    autocomplete_fields = ["user", "organisation"]
+    fields = ["user", "organisation", "is_admin", "created_at"]
+    readonly_fields = ["user", "organisation", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        membership_admin_set(
+            membership=obj,
+            is_admin=obj.is_admin,
+            user=request.user,
+            client_address=client_address_of(request),
+        )
 
 
 @admin.register(SubmissionDocument)

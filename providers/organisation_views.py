@@ -14,6 +14,7 @@ from django.views import View
 from audit.services import client_address_of
 from tender.constants import OPENED_STATES
 from tender.errors import attempt, service_action
+from tender.files import PDF, document_response
 from tender.mixins import tender_or_404
 
 from .models import UEADeclaration
@@ -463,10 +464,8 @@ class UEAView(PortalTenderMixin, View):
 
 
 def _pdf_response(declaration: UEADeclaration) -> HttpResponse:
-    response = HttpResponse(uea_pdf(declaration), content_type="application/pdf")
     name = f"UEA-{declaration.tender.slug}-{declaration.organisation.kvk}.pdf"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return document_response(uea_pdf(declaration), filename=name, content_type=PDF)
 
 
 class UEAPdfView(PortalTenderMixin, View):

@@ -6,7 +6,7 @@ Everything is scoped to the user's own organisation: another organisation's obje
 """
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from tender.errors import service_action
+from tender.files import PDF, document_response
 from tender.mixins import tender_or_404
 from tender.models import Requirement, Segment
 
@@ -385,8 +386,6 @@ class ReceiptPdfView(ReceiptMixin, View):
     def get(self, request, slug, version):
         submission = self.receipt_submission(version)
         pdf = services.submission_receipt_pdf(submission)
-        response = HttpResponse(pdf, content_type="application/pdf")
-        response["Content-Disposition"] = (
-            f'attachment; filename="{services.receipt_reference(submission)}.pdf"'
+        return document_response(
+            pdf, filename=f"{services.receipt_reference(submission)}.pdf", content_type=PDF
         )
-        return response

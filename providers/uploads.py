@@ -1,13 +1,17 @@
-"""Checking an uploaded submission file before anything is stored (docs/rules.md).
+"""Checking an uploaded file before anything is stored (docs/rules.md): the one check every
+upload of a document passes.
 
 The type comes from the content (libmagic, then the structure), never from the name: PDF,
-DOCX and XLSX only. DOCX and XLSX are zip archives: the archive must hold the parts of its
-type, and is unpacked (streamed, nothing written) to refuse zip bombs by the real uncompressed
-size, the compression ratio and the number of entries. PDFs are parsed to count pages, against
-the page limit of the document kind where one is set.
+DOCX, XLSX, ODT and ODS only (``tender.files.DOCUMENT_TYPES``, the types that are served as
+themselves). The office formats are zip archives: the archive must hold the parts of its type,
+carry no macros, and is unpacked (streamed, nothing written) to refuse zip bombs by the real
+uncompressed size, the compression ratio and the number of entries. PDFs are parsed: refused
+with JavaScript, a launch action or automatic actions, and their pages are counted against the
+page limit of the document kind where one is set.
 """
 
 import io
+import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass
@@ -17,13 +21,19 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from tender.errors import ApplicationError
+from tender.files import DOCUMENT_TYPES, DOCX, ODS, ODT, PDF, SNIFF_BYTES, XLSX
 
-PDF = "application/pdf"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-EXTENSIONS = {PDF: ".pdf", DOCX: ".docx", XLSX: ".xlsx"}
-ZIP_TYPES = {"application/zip", "application/x-zip-compressed", DOCX, XLSX}
+EXTENSIONS = DOCUMENT_TYPES
+ZIP_TYPES = {"application/zip", "application/x-zip-compressed", DOCX, XLSX, ODT, ODS}
 MAX_NAME = 200
+# Archive members that hold macros: VBA in OOXML, Basic and scripts in OpenDocument.
+MACRO_MEMBER = re.compile(r"(^|/)vbaProject\.bin$|^(Basic|Scripts)/", re.IGNORECASE)
+# PDF names that run something: JavaScript, launching a program, automatic (additional) actions.
+# The action types are caught as a value of /S, e.g. /OpenAction << /S /JavaScript ... >>.
+PDF_ACTIVE_KEYS = {"/JS", "/JavaScript", "/Launch", "/AA"}
+PDF_ACTIVE_ACTIONS = {"/JavaScript", "/Launch"}
+# The same names in the raw bytes, for objects the parser skips (a name ends at a delimiter).
+PDF_ACTIVE_RAW = re.compile(rb"/(JS|JavaScript|Launch|AA)(?=[\s()<>\[\]{}/%])")
 
 
 @dataclass(frozen=True)
@@ -70,9 +80,14 @@ def clean_name(name: str) -> str:
 
 
 def _office_type(data: bytes) -> str:
-    """DOCX or XLSX by the archive's parts, after a full streamed unpack within the limits."""
+    """DOCX, XLSX, ODT or ODS by the archive's parts, after a full streamed unpack within the
+    limits; refused with macros."""
     refused = ApplicationError(
-        _("Het bestand is geen geldig Word- (DOCX) of Excel-bestand (XLSX)."), field="file"
+        _(
+            "Het bestand is geen geldig Word- (DOCX), Excel- (XLSX) of OpenDocument-bestand "
+            "(ODT, ODS)."
+        ),
+        field="file",
     )
     max_total = settings.SUBMISSION_ZIP_MAX_UNCOMPRESSED
     max_ratio = settings.SUBMISSION_ZIP_MAX_RATIO
@@ -90,6 +105,7 @@ def _office_type(data: bytes) -> str:
             raise bomb
         names = {entry.filename for entry in entries}
         total = 0
+        odf_type = b""
         for entry in entries:
             if entry.flag_bits & 0x1:  # encrypted member
                 raise refused
@@ -98,10 +114,19 @@ def _office_type(data: bytes) -> str:
                     total += len(chunk)
                     if total > max_total or total > max_ratio * max(len(data), 1):
                         raise bomb
+                    if entry.filename == "mimetype":
+                        odf_type += chunk[:100]
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, NotImplementedError):
         raise refused from None
     except RuntimeError:  # e.g. a password-protected member
         raise refused from None
+    if any(MACRO_MEMBER.search(name) for name in names):
+        raise ApplicationError(
+            _("Het bestand bevat macro's en is geweigerd; lever het in zonder macro's."),
+            field="file",
+        )
+    if odf_type.strip() in (ODT.encode(), ODS.encode()) and "content.xml" in names:
+        return odf_type.strip().decode()
     if "[Content_Types].xml" not in names:
         raise refused
     if "word/document.xml" in names:
@@ -109,6 +134,43 @@ def _office_type(data: bytes) -> str:
     if "xl/workbook.xml" in names:
         return XLSX
     raise refused
+
+
+def _pdf_object_is_active(obj) -> bool:
+    """Whether a parsed PDF object, or a direct object inside it, runs something. Indirect
+    references are not followed: every indirect object is checked on its own."""
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+    stack = [obj]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, DictionaryObject):
+            action = item.get("/S")
+            if isinstance(action, IndirectObject):
+                action = action.get_object()
+            if PDF_ACTIVE_KEYS & set(item.keys()) or action in PDF_ACTIVE_ACTIONS:
+                return True
+            stack.extend(item.values())
+        elif isinstance(item, ArrayObject):
+            stack.extend(item)
+    return False
+
+
+def _pdf_has_active_content(reader, data: bytes) -> bool:
+    """JavaScript, a launch action or automatic actions anywhere in the PDF: in any object the
+    parser finds (also inside compressed object streams) or as a name in the raw bytes."""
+    from pypdf.generic import IndirectObject
+
+    if PDF_ACTIVE_RAW.search(data):
+        return True
+    numbers = {
+        (number, generation) for generation, table in reader.xref.items() for number in table
+    }
+    numbers |= {(number, 0) for number in reader.xref_objStm}
+    for number, generation in numbers:
+        if _pdf_object_is_active(IndirectObject(number, generation, reader).get_object()):
+            return True
+    return _pdf_object_is_active(reader.trailer)
 
 
 def _pdf_pages(data: bytes) -> int:
@@ -120,6 +182,15 @@ def _pdf_pages(data: bytes) -> int:
         if reader.is_encrypted:
             raise ApplicationError(
                 _("Het PDF-bestand is beveiligd met een wachtwoord; lever het zonder in."),
+                field="file",
+            )
+        if _pdf_has_active_content(reader, data):
+            raise ApplicationError(
+                _(
+                    "Het PDF-bestand bevat JavaScript of acties die iets starten (zoals /JS, "
+                    "/Launch of automatische acties) en is geweigerd. Sla het opnieuw op als "
+                    "gewone PDF (bijvoorbeeld via 'Afdrukken naar PDF') en lever het opnieuw in."
+                ),
                 field="file",
             )
         return len(reader.pages)
@@ -139,7 +210,7 @@ def check_upload(*, name: str, data: bytes, kind: str) -> CheckedFile:
     limit = settings.SUBMISSION_UPLOAD_MAX_BYTES
     if len(data) > limit:
         raise ApplicationError(_too_big(limit), field="file")
-    detected = magic.from_buffer(data[: 256 * 1024], mime=True)
+    detected = magic.from_buffer(data[:SNIFF_BYTES], mime=True)
     if detected == PDF:
         content_type = PDF
     elif detected in ZIP_TYPES:
@@ -147,8 +218,8 @@ def check_upload(*, name: str, data: bytes, kind: str) -> CheckedFile:
     else:
         raise ApplicationError(
             _(
-                "Dit type bestand wordt niet aangenomen: alleen PDF, Word (DOCX) en Excel (XLSX). "
-                "De inhoud bepaalt het type, niet de naam."
+                "Dit type bestand wordt niet aangenomen: alleen PDF, Word (DOCX), Excel (XLSX) en "
+                "OpenDocument (ODT, ODS). De inhoud bepaalt het type, niet de naam."
             ),
             field="file",
         )

@@ -16,32 +16,32 @@ from .models import (
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["code", "name"]
     filter_horizontal = ["municipalities"]
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(admin.ModelAdmin):
+class MunicipalityAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["code", "name", "inhabitants"]
     search_fields = ["code", "name"]
 
 
-class LotInline(admin.TabularInline):
+class LotInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Lot
     extra = 0
     fields = ["code", "name", "funding", "position"]
     show_change_link = True
 
 
-class RequirementInline(admin.TabularInline):
+class RequirementInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Requirement
     extra = 0
     fields = ["code", "segment", "text", "position"]
 
 
 @admin.register(Tender)
-class TenderAdmin(admin.ModelAdmin):
+class TenderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["slug", "title", "region", "procedure", "state", "deadline"]
     list_filter = ["procedure", "state", "region"]
     search_fields = ["slug", "title"]
@@ -49,7 +49,7 @@ class TenderAdmin(admin.ModelAdmin):
     inlines = [LotInline, RequirementInline]
 
 
-class SegmentInline(admin.TabularInline):
+class SegmentInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Segment
     extra = 0
     fields = ["code", "name", "places", "award_places", "coverage_k", "start_date"]
@@ -57,26 +57,26 @@ class SegmentInline(admin.TabularInline):
 
 
 @admin.register(Lot)
-class LotAdmin(admin.ModelAdmin):
+class LotAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["code", "name", "tender", "funding"]
     list_filter = ["tender", "funding"]
     filter_horizontal = ["municipalities"]
     inlines = [SegmentInline]
 
 
-class CriterionInline(admin.TabularInline):
+class CriterionInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Criterion
     extra = 0
     fields = ["code", "name", "phase", "max_points", "min_level", "position"]
 
 
-class SubSegmentInline(admin.TabularInline):
+class SubSegmentInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = SubSegment
     extra = 0
 
 
 @admin.register(Segment)
-class SegmentAdmin(admin.ModelAdmin):
+class SegmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["code", "name", "tender", "lot", "places", "award_places", "start_date"]
     list_filter = ["tender", "lot"]
     search_fields = ["code", "name"]

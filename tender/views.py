@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
@@ -11,6 +11,7 @@ from audit.services import client_address_of
 
 from .constants import TenderState
 from .errors import service_action
+from .files import stored_document_response
 from .models import Tender
 from .selectors import tender_detail, tender_list, tenders_visible_to
 from .services.lifecycle import available_transitions, tender_confirm_opening, tender_transition
@@ -87,8 +88,6 @@ class TenderDocumentView(LoginRequiredMixin, View):
     def get(self, request, slug, pk):
         tender = get_object_or_404(tenders_visible_to(request.user), slug=slug)
         document = get_object_or_404(tender.documents, pk=pk)
-        return FileResponse(
-            document.file.open("rb"),
-            as_attachment=False,
-            filename=document.file.name.rsplit("/", 1)[-1],
+        return stored_document_response(
+            document.file.open("rb"), filename=document.file.name.rsplit("/", 1)[-1]
         )

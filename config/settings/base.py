@@ -131,6 +131,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 MEDIA_URL = "media/"
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "media"))
+# Every response says "do not guess the type" (SecurityMiddleware), in every environment; files
+# are served by tender.files.document_response, never from MEDIA_URL.
+SECURE_CONTENT_TYPE_NOSNIFF = True
 
 # SESSION_COOKIE_AGE is also the maximum time after sign-in; SESSION_IDLE_TIMEOUT signs out
 # after that many seconds without a request (accounts.middleware.SessionExpiryMiddleware).

@@ -1,8 +1,9 @@
 """A dossier document for the scoring screens: decrypted by the one function that checks the
 opening and the user (``providers.services.submissions.submission_document_read``), audited
-there. PDFs are shown inline (framed by our own pages only); DOCX and XLSX are downloads."""
+there. PDFs are shown inline (framed by our own pages only); every other file is a download
+(``tender.files.document_response``)."""
 
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.decorators import method_decorator
 from django.views import View
@@ -11,8 +12,8 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from audit.services import client_address_of
 from providers.models import SubmissionDocument
 from providers.services.submissions import submission_document_read
-from providers.uploads import PDF
 from tender.errors import service_action
+from tender.files import document_response
 
 from .common import ScoringAccessMixin
 
@@ -31,10 +32,8 @@ class DossierDocumentView(ScoringAccessMixin, View):
             )
         if outcome.refused:  # a document the caller may not read does not exist for them
             raise Http404
-        response = HttpResponse(content, content_type=document.file.content_type)
-        disposition = "inline" if document.file.content_type == PDF else "attachment"
-        ascii_name = document.name.encode("ascii", "replace").decode().replace('"', "")
-        response["Content-Disposition"] = f'{disposition}; filename="{ascii_name}"'
-        response["X-Content-Type-Options"] = "nosniff"
+        response = document_response(
+            content, filename=document.name, content_type=document.file.content_type, inline=True
+        )
         response["Cache-Control"] = "private, no-store"
         return response

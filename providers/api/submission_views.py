@@ -5,7 +5,7 @@ tenders that are not published are 404. Refusals are 400 with the Dutch message 
 """
 
 from django.conf import settings
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -14,6 +14,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from tender.files import PDF, document_response
 from tender.mixins import tender_or_404
 from tender.models import Requirement, Segment
 from tender.services.mail import base_url_of
@@ -262,10 +263,8 @@ class ReceiptPdfView(ReceiptMixin, APIView):
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     def get(self, request, slug, version):
         submission = self.receipt_submission(version)
-        response = HttpResponse(
-            services.submission_receipt_pdf(submission), content_type="application/pdf"
+        return document_response(
+            services.submission_receipt_pdf(submission),
+            filename=f"{services.receipt_reference(submission)}.pdf",
+            content_type=PDF,
         )
-        response["Content-Disposition"] = (
-            f'attachment; filename="{services.receipt_reference(submission)}.pdf"'
-        )
-        return response

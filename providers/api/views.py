@@ -2,7 +2,6 @@
 and invitations, combinations, the UEA and a tender overview. The same services and rules as
 the screens; another organisation's objects answer 404."""
 
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -16,6 +15,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from audit.services import client_address_of
+from tender.files import PDF, document_response
 
 from ..models import (
     Combination,
@@ -340,10 +340,8 @@ class UEAPdfView(TenderScoped, APIView):
         declaration = uea_of(tender=self.tender(slug), organisation=self.organisation())
         if declaration is None:
             raise NotFound
-        response = HttpResponse(uea_pdf(declaration), content_type="application/pdf")
         name = f"UEA-{declaration.tender.slug}-{declaration.organisation.kvk}.pdf"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        return document_response(uea_pdf(declaration), filename=name, content_type=PDF)
 
 
 def _new_account(user) -> Response:

@@ -330,3 +330,29 @@ def invitation_revoke(
         client_address=client_address,
     )
     return invitation
+
+
+@transaction.atomic
+def membership_admin_set(
+    *, membership: OrganisationMembership, is_admin: bool, user, client_address: str | None = None
+) -> OrganisationMembership:
+    """A superuser (Django admin: the portal has no screen for it yet) makes a colleague an
+    admin of the organisation or takes that away. User management, not procedure; audited.
+
+    Refused for anyone but a superuser.
+    """
+    if not user.is_superuser:
+        raise ApplicationError(_("Alleen een beheerder van het systeem kan dit wijzigen."))
+    membership = OrganisationMembership.objects.select_for_update().get(pk=membership.pk)
+    if membership.is_admin == is_admin:
+        return membership
+    membership.is_admin = is_admin
+    membership.save(update_fields=["is_admin"])
+    audit_record(
+        action="organisation.member_admin_set",
+        actor=user,
+        obj=membership.organisation,
+        details={"user": membership.user.get_username(), "is_admin": is_admin},
+        client_address=client_address,
+    )
+    return membership

@@ -91,9 +91,29 @@ def test_assigned_evaluator_sees_the_pdf_inline_after_the_opening(client_for, se
     assert response.content == pdf_bytes(3)
     assert response["Content-Disposition"].startswith("inline")
     assert response["X-Frame-Options"] == "SAMEORIGIN"
+    assert response["Content-Type"] == "application/pdf"
+    assert response["X-Content-Type-Options"] == "nosniff"
     download = client.get(reverse("scoring-document", args=[tender.slug, docx.pk]))
     assert download["Content-Disposition"].startswith("attachment")
+    assert download["X-Content-Type-Options"] == "nosniff"
     assert AuditEntry.objects.filter(action="submission.document_view").count() == 2
+
+
+def test_a_stored_file_of_a_type_not_allowed_is_a_plain_download(client_for, sealed):
+    """A file whose recorded type is not an allowed document type (stored before today's
+    check) is sent as bytes to save, never inline, never as its recorded type."""
+    tender = sealed.tender
+    tender.state = "opened"
+    tender.save(update_fields=["state"])
+    pdf = sealed.documents.select_related("file").get(kind=DocumentKind.DOSSIER)
+    pdf.file.content_type = "text/html"
+    pdf.file.save(update_fields=["content_type"])
+    client = client_for(VOORZITTER, "vz-html")
+    response = client.get(reverse("scoring-document", args=[tender.slug, pdf.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/octet-stream"
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["X-Content-Type-Options"] == "nosniff"
 
 
 def test_an_evaluator_not_assigned_gets_404(client_for, sealed):

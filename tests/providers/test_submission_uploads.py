@@ -9,6 +9,7 @@ from providers.models import DocumentKind, EncryptedFile, SubmissionDocument
 from providers.services import submissions as services
 from providers.uploads import check_upload
 from tender.errors import ApplicationError
+from tender.files import ODS, ODT
 from tender.models import Segment
 
 from .submission_support import (
@@ -36,6 +37,70 @@ def zip_bomb_docx() -> bytes:
     return buffer.getvalue()
 
 
+def pdf_with_action(action: str) -> bytes:
+    """A one-page PDF that runs ``action`` (/JavaScript or /Launch) when it is opened."""
+    from pypdf import PdfWriter
+    from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    writer._root_object[NameObject("/OpenAction")] = DictionaryObject(
+        {
+            NameObject("/S"): NameObject(action),
+            NameObject("/JS"): TextStringObject("app.alert('geopend');"),
+            NameObject("/F"): TextStringObject("cmd.exe"),
+        }
+    )
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def pdf_with_hidden_javascript() -> bytes:
+    """The JavaScript names written with #-escapes (/J#53 is /JS): only a parser sees them."""
+    return (
+        pdf_with_action("/JavaScript")
+        .replace(b"/JavaScript", b"/J#61vaScript")
+        .replace(b"/JS ", b"/J#53 ")
+    )
+
+
+def pdf_with_page_action() -> bytes:
+    """An automatic action (/AA) of a page: refused whatever it does."""
+    from pypdf import PdfWriter
+    from pypdf.generic import DictionaryObject, NameObject
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(width=200, height=200)
+    page[NameObject("/AA")] = DictionaryObject(
+        {NameObject("/O"): DictionaryObject({NameObject("/S"): NameObject("/GoTo")})}
+    )
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def docx_with_macros() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+        archive.writestr("word/vbaProject.bin", b"macro")
+    return buffer.getvalue()
+
+
+def opendocument(mimetype: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(zipfile.ZipInfo("mimetype"), mimetype)  # first and stored, as ODF asks
+        archive.writestr("content.xml", "<office:document-content/>")
+        archive.writestr("META-INF/manifest.xml", "<manifest:manifest/>")
+    return buffer.getvalue()
+
+
+JAVASCRIPT_REFUSED = "Het PDF-bestand bevat JavaScript of acties die iets starten"
+
+
 @pytest.fixture
 def draft():
     tender = open_tender()
@@ -59,6 +124,16 @@ def draft():
         ("dossier.docx", b"PK\x03\x04" + b"\x00" * 100, "geen geldig Word"),
         ("dossier.pdf", pdf_bytes(pages=41), "het maximum is 40"),
         ("dossier.docx", pdf_bytes(), "De naam eindigt niet op .pdf"),
+        (
+            "dossier.pdf",
+            b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>",
+            "Dit type bestand wordt niet aangenomen",
+        ),
+        ("dossier.pdf", pdf_with_action("/JavaScript"), JAVASCRIPT_REFUSED),
+        ("dossier.pdf", pdf_with_hidden_javascript(), JAVASCRIPT_REFUSED),
+        ("dossier.pdf", pdf_with_action("/Launch"), JAVASCRIPT_REFUSED),
+        ("dossier.pdf", pdf_with_page_action(), JAVASCRIPT_REFUSED),
+        ("dossier.docx", docx_with_macros(), "bevat macro's"),
     ],
     ids=[
         "exe-renamed-pdf",
@@ -71,6 +146,12 @@ def draft():
         "broken-zip",
         "too-many-pages",
         "pdf-named-docx",
+        "html-renamed-pdf",
+        "pdf-javascript-open-action",
+        "pdf-javascript-escaped-names",
+        "pdf-launch",
+        "pdf-automatic-action",
+        "docx-macros",
     ],
 )
 def test_bad_uploads_are_refused_and_nothing_is_stored(draft, media, name, data, message):  # noqa: F811
@@ -108,7 +189,7 @@ def test_oversize_is_refused(draft, settings, media):  # noqa: F811
     assert not [p for p in media.rglob("*") if p.is_file()]
 
 
-def test_the_three_allowed_types_are_recognised_by_content(settings):
+def test_the_five_allowed_types_are_recognised_by_content(settings):
     assert check_upload(name="a.pdf", data=pdf_bytes(2), kind="dossier").pages == 2
     assert check_upload(name="b.docx", data=docx_bytes(), kind="reference").content_type.endswith(
         "wordprocessingml.document"
@@ -116,3 +197,5 @@ def test_the_three_allowed_types_are_recognised_by_content(settings):
     assert check_upload(name="c.xlsx", data=xlsx_bytes(), kind="evidence").content_type.endswith(
         "spreadsheetml.sheet"
     )
+    assert check_upload(name="d.odt", data=opendocument(ODT), kind="reference").content_type == ODT
+    assert check_upload(name="e.ods", data=opendocument(ODS), kind="evidence").content_type == ODS

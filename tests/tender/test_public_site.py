@@ -10,6 +10,7 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.roles import INKOPER
 from communication.models import KeyDate, NewsItem, NewsletterSubscription, TenderDocument
 from communication.services.market import key_date_save, news_item_save
 from tender.errors import ApplicationError
@@ -65,6 +66,38 @@ def test_the_deadline_is_always_among_the_key_dates_in_date_order(client, tender
     key_date_save(tender=tender, user=inkoper, label="Gunning", date=dt.date(2099, 10, 1))
     html = client.get(reverse("public-calendar", args=[tender.slug])).content.decode()
     assert html.index("Start aanbesteding") < html.index("Sluitingstermijn") < html.index("Gunning")
+
+
+def test_a_tender_document_is_a_download_typed_by_its_content(client, tender):
+    document = add_document(tender, "Leidraad")
+    response = client.get(reverse("public-document", args=[tender.slug, document.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith('attachment; filename="Leidraad')
+    assert response["Content-Disposition"].endswith('.pdf"')
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_stored_html_document_is_served_as_plain_bytes_to_save(client_for, tender):
+    """A file stored before the upload check (the admin took any file): never a page of this
+    site, not on the public site and not on the staff screen."""
+    document = TenderDocument(tender=tender, kind="document", title="Leidraad", public=True)
+    document.file.save(
+        "leidraad.html", ContentFile(b"<html><script>alert(document.cookie)</script>"), save=True
+    )
+    public = client_for(None).get(reverse("public-document", args=[tender.slug, document.pk]))
+    staff = client_for(INKOPER, "inkoper-documenten").get(
+        reverse("tender-document", args=[tender.slug, document.pk])
+    )
+    for response in (public, staff):
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/octet-stream"
+        assert response["Content-Disposition"].startswith("attachment;")
+        assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_every_page_tells_the_browser_not_to_guess_the_type(client, tender):
+    response = client.get(reverse("public-tender", args=[tender.slug]))
+    assert response["X-Content-Type-Options"] == "nosniff"
 
 
 def test_a_draft_tender_is_not_public_anywhere(client, db):
