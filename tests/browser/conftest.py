@@ -112,7 +112,11 @@ def totp_code(device, at: float | None = None) -> str:
 
 
 def screenshot(page, name):
-    """A full-page PNG in /tmp/screens (outside the repository) for a human to look at."""
+    """A full-page PNG in /tmp/screens (outside the repository) for a human to look at, when
+    ``BROWSER_SCREENSHOTS=1`` is set (a full-page PNG costs a few tenths of a second, and
+    nothing in the suite reads them)."""
+    if os.environ.get("BROWSER_SCREENSHOTS") != "1":
+        return
     SCREENS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENS / f"{name}.png"), full_page=True)
 
