@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
+from audit.services import client_address_of
 from providers.selectors import organisation_of
 from tender.errors import service_action
 from tender.models import Tender
@@ -248,6 +249,7 @@ class PublicQuestionsView(View):
                 tender=tender,
                 organisation=organisation_of(request.user),
                 user=request.user,
+                client_address=client_address_of(request),
                 **form.cleaned_data,
             )
         if outcome.refused:

@@ -58,6 +58,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SessionExpiryMiddleware",
     "accounts.middleware.TwoFactorRequiredMiddleware",
+    # A refused attempt over a rate limit (accounts.ratelimit) becomes the 429 page.
+    "accounts.middleware.RateLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -134,6 +136,19 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.lockout"
+
+# Rate limits (accounts.ratelimit): attempts per client address ("ip") and per account
+# ("account": the user, or the e-mail address an anonymous action is about) within "seconds".
+# Over a limit the action is refused with 429 and sends nothing. Sign-in has a limit per
+# address only: per username + address it is django-axes' lockout above.
+RATE_LIMITS = {
+    "login": {"ip": 30, "account": None, "seconds": 10 * 60},
+    "register": {"ip": 10, "account": 5, "seconds": 60 * 60},
+    "password-reset": {"ip": 10, "account": 3, "seconds": 60 * 60},
+    "question": {"ip": 60, "account": 20, "seconds": 60 * 60},
+    "organisation-invitation": {"ip": 30, "account": 20, "seconds": 60 * 60},
+    "combination-invitation": {"ip": 30, "account": 20, "seconds": 60 * 60},
+}
 
 # Second factor (django-otp, TOTP) for every municipal role: accounts.permissions.
 OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Aanbesteding Sociaal Domein")
