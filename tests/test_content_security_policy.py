@@ -60,6 +60,8 @@ def test_pages_carry_no_inline_script_or_style(client, demo_tender):
     assert scripts and all("src=" in attrs or "application/json" in attrs for attrs in scripts)
     assert "<style" not in html and " style=" not in html
     assert not re.search(r"\son[a-z]+=|hx-on", html)
+    # htmx adds no <style> of its own and runs no eval (hx-on, js: values).
+    assert '"includeIndicatorStyles": false, "allowEval": false' in html
 
 
 def test_the_api_documentation_loads_nothing_from_another_host(client):
