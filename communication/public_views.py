@@ -271,7 +271,10 @@ class NewsletterSubscribeView(View):
         if not form.is_valid():
             return tender_page(request, tender, newsletter_form=form, status=400)
         newsletter_subscribe(
-            tender=tender, email=form.cleaned_data["email"], base_url=base_url_of(request)
+            tender=tender,
+            email=form.cleaned_data["email"],
+            base_url=base_url_of(request),
+            client_address=client_address_of(request),
         )
         # The same message whatever happened: nobody learns whether an address is subscribed.
         messages.success(

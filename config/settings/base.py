@@ -148,6 +148,7 @@ RATE_LIMITS = {
     "question": {"ip": 60, "account": 20, "seconds": 60 * 60},
     "organisation-invitation": {"ip": 30, "account": 20, "seconds": 60 * 60},
     "combination-invitation": {"ip": 30, "account": 20, "seconds": 60 * 60},
+    "newsletter": {"ip": 20, "account": 5, "seconds": 60 * 60},
 }
 
 # Second factor (django-otp, TOTP) for every municipal role: accounts.permissions.

@@ -1,14 +1,14 @@
-"""Rate limits (accounts.ratelimit) on the provider portal: registering, inviting colleagues,
-inviting organisations into a combination and asking questions, on the screens and in the
-API. Over the limit: 429 with a Dutch message (a page; a problem in the API), nothing stored,
-no mail."""
+"""Rate limits (accounts.ratelimit) on the provider portal and the public site: registering,
+inviting colleagues, inviting organisations into a combination, asking questions, and the
+newsletter sign-up, on the screens and in the API. Over the limit: 429 with a Dutch message
+(a page; a problem in the API), nothing stored, no mail."""
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from communication.models import Question
+from communication.models import NewsletterSubscription, Question
 from providers.models import CombinationMember, Organisation, OrganisationInvitation
 from tests.problems import problem
 
@@ -182,3 +182,21 @@ def test_questions_per_user_are_limited_in_the_api(open_tender, rate_limit_of):
 
     assert_refused_problem(response)
     assert Question.objects.count() == 1
+
+
+# -- newsletter sign-up (anonymous, mails a confirmation link) ----------------------------
+
+
+def test_newsletter_sign_ups_from_one_address_are_limited_and_mail_nothing(
+    client, open_tender, rate_limit_of, mailoutbox, django_capture_on_commit_callbacks
+):
+    rate_limit_of("newsletter", ip=2)
+    url = reverse("public-newsletter", args=[open_tender.slug])
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in (1, 2):
+            assert client.post(url, {"email": f"lezer{n}@example.org"}).status_code == 302
+        response = client.post(url, {"email": "lezer3@example.org"})
+
+    assert_refused_page(response)
+    assert len(mailoutbox) == 2
+    assert not NewsletterSubscription.objects.filter(email="lezer3@example.org").exists()
