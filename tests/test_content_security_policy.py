@@ -2,6 +2,7 @@
 and the API documentation served from our own static files. The browser tests check in
 Chromium that no page breaks the policy (tests/browser/conftest.py, the ``page`` fixture)."""
 
+import json
 import re
 
 import pytest
@@ -60,8 +61,13 @@ def test_pages_carry_no_inline_script_or_style(client, demo_tender):
     assert scripts and all("src=" in attrs or "application/json" in attrs for attrs in scripts)
     assert "<style" not in html and " style=" not in html
     assert not re.search(r"\son[a-z]+=|hx-on", html)
-    # htmx adds no <style> of its own and runs no eval (hx-on, js: values).
-    assert '"includeIndicatorStyles": false, "allowEval": false' in html
+    # htmx adds no <style> of its own, copies no style attribute, runs no eval (hx-on, js:).
+    config = re.search(r"<meta name=\"htmx-config\" content='([^']*)'>", html).group(1)
+    assert json.loads(config) == {
+        "includeIndicatorStyles": False,
+        "allowEval": False,
+        "attributesToSettle": ["class", "width", "height"],
+    }
 
 
 def test_the_api_documentation_loads_nothing_from_another_host(client):
