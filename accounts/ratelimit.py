@@ -1,8 +1,8 @@
 """Rate limits on the actions anyone can repeat to flood mailboxes or guess at scale: signing
-in, registering, password-reset mails, questions and invitations.
+in, registering, password-reset mails, questions, invitations and newsletter sign-ups.
 
 One counter per action and client address, and one per action and account (a user, or the
-e-mail address or KvK number an anonymous action is about), in Django's cache: Redis in
+e-mail address an anonymous action is about), in Django's cache: Redis in
 production (shared by every web process), local memory in the embedded default. A counter
 starts with the first attempt and lives ``seconds`` (a fixed window). The limits are in
 ``settings.RATE_LIMITS``; django-axes' lockout after wrong passwords stays as it is.
@@ -61,7 +61,8 @@ def rate_limit(action: str, *, address: str | None = None, account: object = Non
 
 def _count(name: str, seconds: int) -> int:
     """The attempts counted under ``name`` in the current window, this one included."""
-    key = "ratelimit:" + hashlib.sha256(name.encode()).hexdigest()  # no address in the key
+    # Hashed: no client or e-mail address in the cache's keys.
+    key = "ratelimit:" + hashlib.sha256(name.encode()).hexdigest()
     cache.add(key, 0, timeout=seconds)
     try:
         return cache.incr(key)
