@@ -1,4 +1,4 @@
-"""The Content Security Policy (django-csp, settings.CONTENT_SECURITY_POLICY) on the pages,
+"""The Content Security Policy (config.csp, settings.CONTENT_SECURITY_POLICY) on the pages,
 and the API documentation served from our own static files. The browser tests check in
 Chromium that no page breaks the policy (tests/browser/conftest.py, the ``page`` fixture)."""
 
@@ -83,3 +83,5 @@ def test_the_api_documentation_loads_nothing_from_another_host(client):
     assert script.status_code == 200
     assert script["Content-Type"].startswith("application/javascript")
     assert "SwaggerUIBundle" in script.content.decode()
+    # The page policy is for HTML answers only (config.csp): not a script, PDF or file.
+    assert "Content-Security-Policy" not in script

@@ -45,8 +45,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Content-Security-Policy on every response (CONTENT_SECURITY_POLICY below).
-    "csp.middleware.CSPMiddleware",
+    # Content-Security-Policy on every HTML page (CONTENT_SECURITY_POLICY below).
+    "config.csp.HtmlContentSecurityPolicyMiddleware",
     # An id per request (X-Request-ID), in the response and in the production log lines.
     "config.logs.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -100,11 +100,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Content Security Policy (django-csp): scripts, styles, fonts and images from our own origin
-# only; no inline script or style (templates keep both in static/), no eval, no plugins. Page
-# data for scripts travels as json_script (type application/json, never executed). Framing is
-# left to X-Frame-Options (DENY, SAMEORIGIN for the document viewer). data: images: Swagger UI
-# draws its icons as data: SVG.
+# Content Security Policy (django-csp, on the HTML pages: config.csp): scripts, styles, fonts
+# and images from our own origin only; no inline script or style (templates keep both in
+# static/), no eval, no plugins. Page data for scripts travels as json_script (type
+# application/json, never executed). Framing is left to X-Frame-Options (DENY; SAMEORIGIN for
+# the document viewer). data: images: Swagger UI draws its icons as data: SVG.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
