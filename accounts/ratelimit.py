@@ -30,11 +30,16 @@ class RateLimited(Exception):
         self.retry_after = retry_after
 
 
-def rate_limit(action: str, *, address: str | None = None, account: object = None) -> None:
+def rate_limit(
+    action: str, *, address: str | None = None, account: object = None, count: bool = True
+) -> None:
     """Count one attempt at ``action`` by ``address`` and by ``account`` (a user, or a string
     such as an e-mail address; None counts nothing for that key). Raises ``RateLimited`` when
     either count passes its limit in ``settings.RATE_LIMITS[action]``
-    (``{"ip": n, "account": n, "seconds": s}``; a missing or None limit does not apply)."""
+    (``{"ip": n, "account": n, "seconds": s}``; a missing or None limit does not apply).
+
+    With ``count=False`` nothing is counted: it only refuses an attempt that would pass a
+    limit, for actions that count their failures only (signing in)."""
     limits = settings.RATE_LIMITS[action]
     seconds = int(limits["seconds"])
     keys = []
@@ -45,7 +50,9 @@ def rate_limit(action: str, *, address: str | None = None, account: object = Non
         keys.append(("account", str(value).strip().lower(), int(limits["account"])))
     over = False
     for kind, value, limit in keys:
-        over = _count(f"{action}:{kind}:{value}", seconds) > limit or over
+        key = _key(f"{action}:{kind}:{value}")
+        attempt = _count(key, seconds) if count else (cache.get(key) or 0) + 1
+        over = attempt > limit or over
     if over:
         minutes = max(1, math.ceil(seconds / 60))
         raise RateLimited(
@@ -59,10 +66,13 @@ def rate_limit(action: str, *, address: str | None = None, account: object = Non
         )
 
 
-def _count(name: str, seconds: int) -> int:
-    """The attempts counted under ``name`` in the current window, this one included."""
+def _key(name: str) -> str:
     # Hashed: no client or e-mail address in the cache's keys.
-    key = "ratelimit:" + hashlib.sha256(name.encode()).hexdigest()
+    return "ratelimit:" + hashlib.sha256(name.encode()).hexdigest()
+
+
+def _count(key: str, seconds: int) -> int:
+    """The attempts counted under ``key`` in the current window, this one included."""
     cache.add(key, 0, timeout=seconds)
     try:
         return cache.incr(key)

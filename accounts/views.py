@@ -50,13 +50,18 @@ def _redirect_keeping_next(url_name: str, request) -> HttpResponseRedirect:
 
 
 class LoginView(auth_views.LoginView):
-    """Django's sign-in with a limit per client address on the attempts (any username), so
-    one address cannot try passwords at scale; django-axes locks a username + address out
+    """Django's sign-in with a limit per client address on the failed attempts (any
+    username), so one address cannot try passwords at scale; successful sign-ins do not
+    count (many colleagues behind one address). django-axes locks a username + address out
     after AXES_FAILURE_LIMIT wrong passwords."""
 
     def post(self, request, *args, **kwargs):
-        rate_limit("login", address=client_address_of(request))
+        rate_limit("login", address=client_address_of(request), count=False)
         return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        rate_limit("login", address=client_address_of(self.request))
+        return super().form_invalid(form)
 
 
 class PasswordResetView(auth_views.PasswordResetView):

@@ -139,8 +139,8 @@ AXES_LOCKOUT_CALLABLE = "accounts.views.lockout"
 
 # Rate limits (accounts.ratelimit): attempts per client address ("ip") and per account
 # ("account": the user, or the e-mail address an anonymous action is about) within "seconds".
-# Over a limit the action is refused with 429 and sends nothing. Sign-in has a limit per
-# address only: per username + address it is django-axes' lockout above.
+# Over a limit the action is refused with 429 and sends nothing. Sign-in counts failed
+# attempts per address only: per username + address it is django-axes' lockout above.
 RATE_LIMITS = {
     "login": {"ip": 30, "account": None, "seconds": 10 * 60},
     "register": {"ip": 10, "account": 5, "seconds": 60 * 60},

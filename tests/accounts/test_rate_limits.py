@@ -25,7 +25,7 @@ def test_limits_count_per_address_and_per_account_separately(rate_limit_of):
         rate_limit("question", address="192.0.2.4", account="a@example.org")
 
 
-def test_sign_in_attempts_per_address_are_limited_over_usernames(client, make_user, rate_limit_of):
+def test_failed_sign_ins_per_address_are_limited_over_usernames(client, make_user, rate_limit_of):
     rate_limit_of("login", ip=2)
     make_user("ingrid", "aanbieder")
     for username in ("anna", "bert"):  # wrong usernames: below django-axes' lockout
@@ -43,6 +43,15 @@ def test_sign_in_attempts_per_address_are_limited_over_usernames(client, make_us
         reverse("login"), {"username": "ingrid", "password": "x" * 16}, REMOTE_ADDR="192.0.2.7"
     )
     assert other_address.status_code == 302
+
+
+def test_successful_sign_ins_do_not_count(client, make_user, rate_limit_of):
+    rate_limit_of("login", ip=1)
+    make_user("ingrid", "aanbieder")
+    for _ in range(3):
+        response = client.post(reverse("login"), {"username": "ingrid", "password": "x" * 16})
+        assert response.status_code == 302
+        client.logout()
 
 
 def test_password_reset_mails_per_address_are_limited(client, make_user, rate_limit_of, mailoutbox):
