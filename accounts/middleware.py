@@ -1,6 +1,7 @@
-"""Request guards of the accounts app: the interface language, session expiry and the second
-factor. Order in ``MIDDLEWARE``: after AuthenticationMiddleware, django-otp's OTPMiddleware and
-MessageMiddleware (both guards read ``request.user.is_verified`` and add messages)."""
+"""Request guards of the accounts app: the interface language, session expiry, the second
+factor, and the page for a rate limit. Order in ``MIDDLEWARE``: after AuthenticationMiddleware,
+django-otp's OTPMiddleware and MessageMiddleware (the guards read ``request.user.is_verified``
+and add messages)."""
 
 import time
 from urllib.parse import urlencode
@@ -10,11 +11,13 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpResponse, HttpResponseRedirect
 from django.middleware.locale import LocaleMiddleware
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_otp import user_has_device
 
 from .permissions import needs_two_factor_step
+from .ratelimit import RateLimited
 
 
 class DutchFirstLocaleMiddleware(LocaleMiddleware):
@@ -135,3 +138,26 @@ class TwoFactorRequiredMiddleware:
         if request.headers.get("HX-Request"):  # htmx: navigate the whole page, not a fragment
             return HttpResponse(headers={"HX-Redirect": url})
         return HttpResponseRedirect(url)
+
+
+class RateLimitMiddleware:
+    """Turns a ``RateLimited`` refusal of an HTML page into the 429 page with its Dutch
+    message (the API answers a 429 problem itself: ``config.api.exceptions``)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, RateLimited):
+            return None
+        response = render(
+            request,
+            "429.html",
+            {"message": exception.message, "back_url": request.get_full_path()},
+            status=429,
+        )
+        response["Retry-After"] = str(exception.retry_after)
+        return response

@@ -1,9 +1,11 @@
-"""The TOTP pages (setup and verify) and the lockout page of django-axes."""
+"""The sign-in and password-reset pages (Django's, with a rate limit), the TOTP pages (setup
+and verify) and the lockout page of django-axes."""
 
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
@@ -13,8 +15,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 
+from audit.services import client_address_of
+
 from .forms import TOTPCodeForm
 from .permissions import needs_two_factor_step
+from .ratelimit import rate_limit
 from .services import (
     TwoFactorError,
     totp_device_confirm,
@@ -42,6 +47,34 @@ def _redirect_keeping_next(url_name: str, request) -> HttpResponseRedirect:
     if next_url:
         url = f"{url}?{urlencode({'next': next_url})}"
     return HttpResponseRedirect(url)
+
+
+class LoginView(auth_views.LoginView):
+    """Django's sign-in with a limit per client address on the failed attempts (any
+    username), so one address cannot try passwords at scale; successful sign-ins do not
+    count (many colleagues behind one address). django-axes locks a username + address out
+    after AXES_FAILURE_LIMIT wrong passwords."""
+
+    def post(self, request, *args, **kwargs):
+        rate_limit("login", address=client_address_of(request), count=False)
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        rate_limit("login", address=client_address_of(self.request))
+        return super().form_invalid(form)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's password reset with a limit per client address and per e-mail address on the
+    requests, so nobody floods a mailbox with reset mails."""
+
+    def form_valid(self, form):
+        rate_limit(
+            "password-reset",
+            address=client_address_of(self.request),
+            account=form.cleaned_data["email"],
+        )
+        return super().form_valid(form)
 
 
 @method_decorator(login_required, name="dispatch")

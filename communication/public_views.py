@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
+from audit.services import client_address_of
 from providers.selectors import organisation_of
 from tender.errors import service_action
 from tender.files import stored_document_response
@@ -247,6 +248,7 @@ class PublicQuestionsView(View):
                 tender=tender,
                 organisation=organisation_of(request.user),
                 user=request.user,
+                client_address=client_address_of(request),
                 **form.cleaned_data,
             )
         if outcome.refused:
@@ -268,7 +270,10 @@ class NewsletterSubscribeView(View):
         if not form.is_valid():
             return tender_page(request, tender, newsletter_form=form, status=400)
         newsletter_subscribe(
-            tender=tender, email=form.cleaned_data["email"], base_url=base_url_of(request)
+            tender=tender,
+            email=form.cleaned_data["email"],
+            base_url=base_url_of(request),
+            client_address=client_address_of(request),
         )
         # The same message whatever happened: nobody learns whether an address is subscribed.
         messages.success(

@@ -335,3 +335,26 @@ def dutch():
     translation.activate("nl")
     yield
     translation.activate("nl")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Every test starts with empty rate-limit counters (accounts.ratelimit; DRF's throttles):
+    the suite's requests all come from one address."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def rate_limit_of(settings):
+    """``rate_limit_of(action, ip=n, account=n)``: lower one action's rate limits (per client
+    address, per account; None: no limit) for this test, within a window of an hour."""
+
+    def set_limit(action, *, ip=None, account=None, seconds=3600):
+        settings.RATE_LIMITS = {
+            **settings.RATE_LIMITS,
+            action: {"ip": ip, "account": account, "seconds": seconds},
+        }
+
+    return set_limit

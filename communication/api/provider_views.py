@@ -14,6 +14,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from accounts.permissions import is_staff_member
+from audit.services import client_address_of
 from providers.selectors import organisation_of
 from tender.services.mail import base_url_of
 
@@ -150,6 +151,7 @@ class QuestionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             text=values["text"],
             lot=lot,
             segment=segment,
+            client_address=client_address_of(request),
         )
         return Response(ProviderQuestionSerializer(question).data, status=status.HTTP_201_CREATED)
 

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.ratelimit import rate_limit
 from audit.services import audit_record
 from tender.constants import TenderState
 from tender.errors import ApplicationError
@@ -141,15 +142,20 @@ def newsletter_recipients(tender: Tender) -> list[str]:
 
 
 @transaction.atomic
-def newsletter_subscribe(*, tender: Tender, email: str, base_url: str = "") -> None:
+def newsletter_subscribe(
+    *, tender: Tender, email: str, base_url: str = "", client_address: str | None = None
+) -> None:
     """Step 1 of the double opt-in: store the address unconfirmed and mail a signed link.
 
     Says nothing about whether the address was known (the caller shows one message whatever
     happened), mails a confirmed address nothing, and sends an unconfirmed one at most one
-    confirmation mail per 10 minutes, so the form cannot be used to flood a mailbox.
+    confirmation mail per 10 minutes, so the form cannot be used to flood a mailbox; the
+    rate limit per client address and e-mail address (``accounts.ratelimit``) keeps one sender
+    from mailing many addresses, or one address about many tenders.
     """
     if not is_public(tender):
         raise ApplicationError(_("Deze aanbesteding is niet openbaar."))
+    rate_limit("newsletter", address=client_address, account=email)
     email = email.strip().lower()
     subscription, _created = NewsletterSubscription.objects.select_for_update().get_or_create(
         tender=tender, email=email

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.ratelimit import rate_limit
 from providers.models import Organisation
 from providers.permissions import can_act_for_organisation
 from tender.constants import BIDDING_STATES
@@ -23,12 +24,15 @@ def question_ask(
     text: str,
     lot: Lot | None = None,
     segment: Segment | None = None,
+    client_address: str | None = None,
 ) -> Question:
     """A bidder asks a question, optionally about one lot or segment (a segment implies its
     lot). Accepted while the tender is published or open for submissions, until the
-    deadline. Other bidders never learn who asked: the nota shows the question only."""
+    deadline. Other bidders never learn who asked: the nota shows the question only.
+    Rate-limited per client address and user (``accounts.ratelimit.RateLimited``)."""
     if not can_act_for_organisation(user, organisation.pk):
         raise ApplicationError(_("Alleen een zorgaanbieder kan vragen stellen."))
+    rate_limit("question", address=client_address, account=user)
     now = timezone.now()
     if tender.state not in BIDDING_STATES or tender.deadline_passed(now):
         raise ApplicationError(

@@ -4,7 +4,8 @@
 API exceptions (401, 403, 404, 405, 415, 429, ...) all become ``application/problem+json`` with
 ``type``, ``title``, ``status``, ``detail`` and ``invalid_params`` (one ``{"name", "reason"}`` per
 message on an input field; empty when the problem is not about a field). Status codes are the
-ones DRF gives; a refused service action is a 400. Views raise, they never translate.
+ones DRF gives; a refused service action is a 400, an action over a rate limit
+(``accounts.ratelimit.RateLimited``) a 429. Views raise, they never translate.
 """
 
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
+from accounts.ratelimit import RateLimited
 from tender.errors import ApplicationError
 from tender.scenario import ScenarioError
 
@@ -42,6 +44,14 @@ def problem_exception_handler(exc, context):
         invalid = [{"name": field, "reason": exc.message}] if field else []
         problem = _problem(ACTION_REFUSED, _("Actie geweigerd"), 400, exc.message, invalid)
         return _response(problem, context)
+    if isinstance(exc, RateLimited):
+        # Our own rate limits (accounts.ratelimit); DRF's throttles arrive below as Throttled.
+        set_rollback()
+        status_code = HTTPStatus.TOO_MANY_REQUESTS
+        problem = _problem("about:blank", status_code.phrase, int(status_code), exc.message, [])
+        response = _response(problem, context)
+        response["Retry-After"] = str(exc.retry_after)
+        return response
     if isinstance(exc, ScenarioError):
         set_rollback()
         invalid = [{"name": issue.path, "reason": issue.message} for issue in exc.issues]

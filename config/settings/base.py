@@ -29,6 +29,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from our own static files
+    "csp",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
@@ -43,6 +45,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every HTML page (CONTENT_SECURITY_POLICY below).
+    "config.csp.HtmlContentSecurityPolicyMiddleware",
     # An id per request (X-Request-ID), in the response and in the production log lines.
     "config.logs.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -54,6 +58,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SessionExpiryMiddleware",
     "accounts.middleware.TwoFactorRequiredMiddleware",
+    # A refused attempt over a rate limit (accounts.ratelimit) becomes the 429 page.
+    "accounts.middleware.RateLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -94,6 +100,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Content Security Policy (django-csp, on the HTML pages: config.csp): scripts, styles, fonts
+# and images from our own origin only; no inline script or style (templates keep both in
+# static/), no eval, no plugins. Page data for scripts travels as json_script (type
+# application/json, never executed). Framing is left to X-Frame-Options (DENY; SAMEORIGIN for
+# the document viewer). data: images: Swagger UI draws its icons as data: SVG.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    },
+}
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -111,6 +136,20 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.lockout"
+
+# Rate limits (accounts.ratelimit): attempts per client address ("ip") and per account
+# ("account": the user, or the e-mail address an anonymous action is about) within "seconds".
+# Over a limit the action is refused with 429 and sends nothing. Sign-in counts failed
+# attempts per address only: per username + address it is django-axes' lockout above.
+RATE_LIMITS = {
+    "login": {"ip": 30, "account": None, "seconds": 10 * 60},
+    "register": {"ip": 10, "account": 5, "seconds": 60 * 60},
+    "password-reset": {"ip": 10, "account": 3, "seconds": 60 * 60},
+    "question": {"ip": 60, "account": 20, "seconds": 60 * 60},
+    "organisation-invitation": {"ip": 30, "account": 20, "seconds": 60 * 60},
+    "combination-invitation": {"ip": 30, "account": 20, "seconds": 60 * 60},
+    "newsletter": {"ip": 20, "account": 5, "seconds": 60 * 60},
+}
 
 # Second factor (django-otp, TOTP) for every municipal role: accounts.permissions.
 OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Aanbesteding Sociaal Domein")
@@ -246,6 +285,12 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Tenders, rankings and contracts of social-domain care procurement.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI and ReDoc from drf-spectacular-sidecar (our static files), never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # No badge image from the public validator (an outside host).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "ENUM_NAME_OVERRIDES": {
         "SubmissionStateEnum": "providers.constants.SubmissionState",
         "SubmissionDocumentKindEnum": "providers.document_models.DocumentKind",

@@ -10,6 +10,14 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 SUBMISSION_MASTER_KEY = env("SUBMISSION_MASTER_KEY")
 DATABASES = {"default": env.db("DATABASE_URL")}
 CELERY_TASK_ALWAYS_EAGER = False
+# One cache for every web process (rate limits, DRF throttles): Redis at CACHE_URL, by default
+# the REDIS_URL Celery uses (cache keys carry a prefix of their own).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env("CACHE_URL", default=REDIS_URL),  # noqa: F405
+    }
+}
 HEALTHZ_CHECK_REDIS = True
 # The load balancer's probe of /healthz may come over plain HTTP.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

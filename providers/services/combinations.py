@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.ratelimit import rate_limit
 from audit.services import audit_record
 from tender.constants import BIDDING_STATES
 from tender.errors import ApplicationError
@@ -115,7 +116,8 @@ def combination_invite(
     client_address: str | None = None,
 ) -> CombinationMember:
     """Invite a registered organisation (by KvK number) into the combination. A member who
-    declined earlier can be invited again."""
+    declined earlier can be invited again. Rate-limited per client address and inviting user
+    (``accounts.ratelimit.RateLimited``: no invitation, no mail)."""
     combination = (
         Combination.objects.select_for_update(of=("self",))
         .select_related("tender", "lead")
@@ -123,6 +125,7 @@ def combination_invite(
     )
     if not can_lead_combination(user, combination):
         raise ApplicationError(_("Alleen de penvoerder kan leden uitnodigen."))
+    rate_limit("combination-invitation", address=client_address, account=user)
     _check_forming(combination.tender)
     kvk = (kvk or "").strip().replace(" ", "")
     if len(kvk) != 8 or not kvk.isdigit():

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.ratelimit import rate_limit
 from accounts.roles import AANBIEDER
 from audit.services import audit_record
 from tender.errors import ApplicationError
@@ -123,7 +124,9 @@ def organisation_register(
 ) -> tuple:
     """Register an organisation with its first user, who becomes its admin (group
     'aanbieder'). One organisation per KvK number: a second registration is refused and
-    stores nothing. Returns ``(user, organisation)``."""
+    stores nothing. Returns ``(user, organisation)``. Rate-limited per client address and
+    e-mail address (``accounts.ratelimit.RateLimited``)."""
+    rate_limit("register", address=client_address, account=email)
     kvk = (kvk or "").strip().replace(" ", "")
     if not re.fullmatch(r"[0-9]{8}", kvk):
         raise ApplicationError(_("Een KvK-nummer bestaat uit 8 cijfers."), field="kvk")
@@ -193,10 +196,12 @@ def invitation_create(
 ) -> tuple[OrganisationInvitation, str]:
     """An admin invites a colleague by e-mail: a single-use link that expires after
     ``PORTAL_INVITATION_DAYS`` (7) days. Returns the invitation and the token (in the mail
-    only; the database keeps its hash)."""
+    only; the database keeps its hash). Rate-limited per client address and inviting user
+    (``accounts.ratelimit.RateLimited``: no invitation, no mail)."""
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     if not can_manage_organisation(user, organisation.pk):
         raise ApplicationError(_("Alleen een beheerder van de organisatie kan uitnodigen."))
+    rate_limit("organisation-invitation", address=client_address, account=user)
     email = (email or "").strip().lower()
     try:
         validate_email(email)

@@ -29,7 +29,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-AXE_JS = Path(settings.BASE_DIR) / "static" / "vendor" / "axe-core" / "axe.min.js"
+AXE_STATIC = "vendor/axe-core/axe.min.js"
 SCREENS = Path("/tmp/screens")  # noqa: S108 - outside the repository on purpose
 
 
@@ -65,12 +65,51 @@ def browser():
             browser.close()
 
 
+# Reports every Content Security Policy violation of a page (an inline script or style, an
+# outside host, eval) on the console, where the ``page`` fixture collects it. Playwright adds
+# this script through the DevTools protocol, so the policy itself does not block it.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`CSP violation: ${event.effectiveDirective} blocked ${event.blockedURI || "inline"}`
+    + ` at ${event.sourceFile || document.location.href}:${event.lineNumber}`
+    + (event.sample ? ` (${event.sample})` : ""));
+});
+"""
+
+
 @pytest.fixture
-def page(browser):
+def csp_violations():
+    """The CSP violations the test's pages report; the test fails when there is any."""
+    violations: list[str] = []
+    yield violations
+    assert not violations, "Content Security Policy violations:\n" + "\n".join(violations)
+
+
+def new_context(browser, violations, **options):
+    """A browser context as the tests use it, whose pages report CSP violations to
+    ``violations`` (the ``csp_violations`` fixture)."""
     context = browser.new_context(
-        locale="nl-NL", timezone_id="Europe/Amsterdam", viewport={"width": 1280, "height": 900}
+        **{
+            "locale": "nl-NL",
+            "timezone_id": "Europe/Amsterdam",
+            "viewport": {"width": 1280, "height": 900},
+            **options,
+        }
     )
     context.set_default_timeout(15_000)
+    context.add_init_script(CSP_LISTENER)
+
+    def collect(message):
+        if message.text.startswith("CSP violation:"):
+            violations.append(message.text)
+
+    context.on("console", collect)
+    return context
+
+
+@pytest.fixture
+def page(browser, csp_violations):
+    context = new_context(browser, csp_violations)
     page = context.new_page()
     try:
         yield page
@@ -124,7 +163,9 @@ def screenshot(page, name):
 def axe_violations(page, impacts=("serious", "critical")):
     """Run the vendored axe-core on the current page; the violations with one of ``impacts``."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE_JS))
+        # By URL from our own origin: an inline <script> would break the page's CSP.
+        origin = page.evaluate("() => location.origin")
+        page.add_script_tag(url=f"{origin}{settings.STATIC_URL.rstrip('/')}/{AXE_STATIC}")
     result = page.evaluate("async () => await axe.run(document)")
     return [v for v in result["violations"] if v.get("impact") in impacts]
 

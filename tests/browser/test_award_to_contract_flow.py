@@ -43,7 +43,7 @@ from providers.management.commands.create_demo_users import DEMO_ORGANISATION_KV
 from providers.models import Organisation, OrganisationMembership
 from tests.contracts.award_support import finalise_rankings
 
-from .conftest import SCREENS, login, screenshot
+from .conftest import SCREENS, login, new_context, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -67,15 +67,12 @@ def tender(achterhoek_data):
 
 
 @pytest.fixture
-def new_page(browser):
+def new_page(browser, csp_violations):
     """A page in a browser context of its own (one logged-in user per context)."""
     contexts = []
 
     def make():
-        context = browser.new_context(
-            locale="nl-NL", timezone_id="Europe/Amsterdam", viewport={"width": 1280, "height": 900}
-        )
-        context.set_default_timeout(15_000)
+        context = new_context(browser, csp_violations)
         contexts.append(context)
         return context.new_page()
 

@@ -20,7 +20,7 @@ from communication.services.registrations import session_register
 from providers.selectors import organisation_of
 from tests.tender.communication_helpers import build_tender, make_provider
 
-from .conftest import assert_no_axe_violations, login, screenshot
+from .conftest import assert_no_axe_violations, login, new_context, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -57,7 +57,9 @@ def tender(db):
     return build_tender()
 
 
-def test_the_third_organisation_lands_in_the_overflow_session(live_server, browser, page, tender):
+def test_the_third_organisation_lands_in_the_overflow_session(
+    live_server, browser, page, tender, csp_violations
+):
     make_inkoper()
     login(page, live_server, "inkoper-sessies", PASSWORD)
     page.goto(live_server.url + reverse("tender-detail", args=[tender.slug]))
@@ -94,7 +96,7 @@ def test_the_third_organisation_lands_in_the_overflow_session(live_server, brows
         )
 
     third = make_provider("Stichting Drie", username="drie", password=PASSWORD)
-    context = browser.new_context(locale="nl-NL", timezone_id="Europe/Amsterdam")
+    context = new_context(browser, csp_violations)
     provider_page = context.new_page()
     try:
         public_url = live_server.url + reverse("public-session", args=[tender.slug, main.pk])
