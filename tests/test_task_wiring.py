@@ -32,7 +32,7 @@ def test_enqueue_sends_the_registered_task_once_the_transaction_commits(
 ):
     sent = []
     task = registered_task("evaluation.tasks.rank_tender")
-    monkeypatch.setattr(task, "delay", lambda *args: sent.append(args))
+    monkeypatch.setattr(task, "apply_async", lambda args, **options: sent.append(args))
     with django_capture_on_commit_callbacks(execute=True):
         enqueue("evaluation.tasks.rank_tender", 7)
         assert sent == []
