@@ -60,14 +60,10 @@ def send(task_name: str, *args) -> bool:
     return True
 
 
-def queue_delayed() -> bool:
-    """Whether a task could not be queued in this request (or context)."""
-    return _delayed.get()
-
-
 class QueueNoticeMiddleware:
     """Tells the user of the page that started background work when it could not be queued:
-    "Achtergrondwerk is vertraagd". Placed after ``MessageMiddleware``."""
+    "Achtergrondwerk is vertraagd". Placed after ``MessageMiddleware`` (whose storage the
+    message goes to, on the way out)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -76,7 +72,8 @@ class QueueNoticeMiddleware:
         token = _delayed.set(False)
         try:
             response = self.get_response(request)
-            if _delayed.get() and hasattr(request, "_messages"):
+            # Pages only: an API client reads the job's status (pending) from its answer.
+            if _delayed.get() and not request.path.startswith("/api/"):
                 messages.warning(
                     request,
                     _(
