@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from config.jobs import job_stalled
 from providers.models import Organisation
 from tender.constants import Phase
 from tender.models import Segment, Tender
@@ -112,6 +113,12 @@ class LetterRun(models.Model):
         help_text=_("Wie de brieven liet maken."),
     )
     created_at = models.DateTimeField(_("aangemaakt"), auto_now_add=True, help_text=_("Gestart."))
+    heartbeat_at = models.DateTimeField(
+        _("laatste teken van leven"),
+        null=True,
+        blank=True,
+        help_text=_("Bijgewerkt bij de start en na elke brief; te oud: de taak staat stil."),
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -120,6 +127,13 @@ class LetterRun(models.Model):
 
     def __str__(self):
         return f"{self.tender.slug} {self.phase} #{self.pk}"
+
+    @property
+    def is_stalled(self) -> bool:
+        """Pending or running without a heartbeat for ``JOB_STALL_SECONDS``: resumable."""
+        return job_stalled(
+            status=self.status, heartbeat_at=self.heartbeat_at, created_at=self.created_at
+        )
 
     @property
     def percent(self) -> int:

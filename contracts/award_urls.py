@@ -20,6 +20,11 @@ urlpatterns = [
     path(
         prefix + "voortgang/<int:pk>/", views.LetterRunProgressView.as_view(), name="award-progress"
     ),
+    path(
+        prefix + "voortgang/<int:pk>/hervatten/",
+        views.LettersResumeView.as_view(),
+        name="award-letters-resume",
+    ),
     path(prefix + "brief/<int:pk>/", views.LetterDownloadView.as_view(), name="award-letter"),
     path(
         prefix + "brief/<int:pk>/nieuwe-versie/",

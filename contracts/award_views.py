@@ -73,7 +73,12 @@ class PhaseLetters:
 
     @property
     def running(self) -> bool:
-        return bool(self.run and self.run.status in (RunStatus.PENDING, RunStatus.RUNNING))
+        """A live run blocks a second one; a stalled run does not (it can be resumed)."""
+        return bool(
+            self.run
+            and self.run.status in (RunStatus.PENDING, RunStatus.RUNNING)
+            and not self.run.is_stalled
+        )
 
 
 class AwardDecisionView(AwardAccessMixin, View):
@@ -115,8 +120,24 @@ class LetterRunProgressView(AwardAccessMixin, View):
     def get(self, request, slug, pk):
         run = get_object_or_404(LetterRun, pk=pk, tender=self.tender)
         return render(
-            request, "contracts/_letter_progress.html", {"tender": self.tender, "run": run}
+            request,
+            "contracts/_letter_progress.html",
+            {"tender": self.tender, "run": run, "can_manage": self.can_manage},
         )
+
+
+class LettersResumeView(AwardAccessMixin, View):
+    """Queue a stalled letter run again; only the missing letters are made."""
+
+    def post(self, request, slug, pk):
+        self.require_manager()
+        run = get_object_or_404(LetterRun, pk=pk, tender=self.tender)
+        with service_action(request):
+            services.letters_resume(
+                run=run, user=request.user, client_address=client_address_of(request)
+            )
+            messages.success(request, _("Het maken van de brieven is hervat."))
+        return self.back()
 
 
 class DecisionSendView(AwardAccessMixin, View):

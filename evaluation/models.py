@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from config.jobs import job_stalled
 from providers.models import Dossier
 from tender.constants import Phase
 from tender.models import Criterion, Segment, Tender
@@ -238,6 +239,12 @@ class Ranking(models.Model):
         help_text=_("Wie de berekening startte."),
     )
     created_at = models.DateTimeField(_("aangemaakt"), auto_now_add=True, help_text=_("Gestart."))
+    heartbeat_at = models.DateTimeField(
+        _("laatste teken van leven"),
+        null=True,
+        blank=True,
+        help_text=_("Bijgewerkt bij de start van de berekening; te oud: de taak staat stil."),
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -261,6 +268,13 @@ class Ranking(models.Model):
             if stored and stored["is_final"] and (changing or not kwargs.get("update_fields")):
                 raise RankingImmutableError("A finalised ranking cannot change.")
         super().save(*args, **kwargs)
+
+    @property
+    def is_stalled(self) -> bool:
+        """Pending or running without a heartbeat for ``JOB_STALL_SECONDS``: resumable."""
+        return job_stalled(
+            status=self.status, heartbeat_at=self.heartbeat_at, created_at=self.created_at
+        )
 
 
 class RankingRow(models.Model):

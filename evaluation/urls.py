@@ -16,6 +16,11 @@ urlpatterns = [
         name="ranking-finalise",
     ),
     path(
+        prefix + "berekening/<int:pk>/hervatten/",
+        views.RankingResumeView.as_view(),
+        name="ranking-resume",
+    ),
+    path(
         prefix + "segment/<str:code>/", views.RankingSegmentView.as_view(), name="ranking-segment"
     ),
     path(

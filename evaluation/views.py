@@ -34,7 +34,7 @@ from .ranking_selectors import (
     segment_rows,
 )
 from .selectors import latest_ranking
-from .services.ranking import ranking_finalise, ranking_request
+from .services.ranking import ranking_finalise, ranking_request, ranking_resume
 from .services.reopen import ranking_reopen
 
 
@@ -134,6 +134,21 @@ class RankingFinaliseView(RankingAccessMixin, View):
                 ranking=ranking, user=request.user, client_address=client_address_of(request)
             )
             messages.success(request, _("De ranking is definitief vastgesteld."))
+        return redirect("ranking-overview", slug=slug, phase=phase)
+
+
+class RankingResumeView(RankingAccessMixin, View):
+    """Queue a stalled ranking again (its worker died, or it was never queued)."""
+
+    def post(self, request, slug, phase, pk):
+        if not can_run_ranking(request.user, self.tender):
+            raise Http404
+        ranking = get_object_or_404(Ranking, pk=pk, tender=self.tender, phase=phase)
+        with service_action(request):
+            ranking_resume(
+                ranking=ranking, user=request.user, client_address=client_address_of(request)
+            )
+            messages.success(request, _("De berekening is hervat."))
         return redirect("ranking-overview", slug=slug, phase=phase)
 
 

@@ -28,6 +28,7 @@ from .submission_selectors import (
     MAX_REFERENCES,
     checklist_missing,
     draft_of,
+    sealed_current_of,
     submission_checklist,
     submission_combination,
     submission_detail,
@@ -324,7 +325,15 @@ class SubcontractorRemoveView(SubmissionMixin, View):
 class SealView(SubmissionMixin, View):
     def post(self, request, slug):
         self.setup_tender()
-        draft = self.draft()
+        draft = draft_of(tender=self.tender, organisation=self.organisation)
+        if draft is None:
+            # A retried submit whose first attempt was sealed (e.g. the answer was lost when
+            # the connection dropped): the receipt, not a second seal or an error.
+            sealed = sealed_current_of(tender=self.tender, organisation=self.organisation)
+            if sealed is None:
+                raise Http404
+            messages.info(request, _("Uw inschrijving was al ontvangen en verzegeld."))
+            return redirect("portal-submission-receipt", self.tender.slug, sealed.version)
         with service_action(request) as outcome:
             sealed = services.submission_seal(
                 submission=draft, user=request.user, base_url=request.build_absolute_uri("/")

@@ -5,9 +5,11 @@ API exceptions (401, 403, 404, 405, 415, 429, ...) all become ``application/prob
 ``type``, ``title``, ``status``, ``detail`` and ``invalid_params`` (one ``{"name", "reason"}`` per
 message on an input field; empty when the problem is not about a field). Status codes are the
 ones DRF gives; a refused service action is a 400, an action over a rate limit
-(``accounts.ratelimit.RateLimited``) a 429. Views raise, they never translate.
+(``accounts.ratelimit.RateLimited``) a 429; a database that dropped the connection is a 503
+(with ``Retry-After``). Views raise, they never translate.
 """
 
+import logging
 from collections.abc import Iterator
 from http import HTTPStatus
 
@@ -19,8 +21,11 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
 from accounts.ratelimit import RateLimited
+from config.outage import DATABASE_ERRORS, RETRY_AFTER
 from tender.errors import ApplicationError
 from tender.scenario import ScenarioError
+
+logger = logging.getLogger(__name__)
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
@@ -29,6 +34,7 @@ PROBLEM_CONTENT_TYPE = "application/problem+json"
 ACTION_REFUSED = "tag:aanbesteding-sociaal-domein,2026:problem:action-refused"
 INVALID_INPUT = "tag:aanbesteding-sociaal-domein,2026:problem:invalid-input"
 INVALID_SCENARIO = "tag:aanbesteding-sociaal-domein,2026:problem:invalid-scenario"
+UNAVAILABLE = "tag:aanbesteding-sociaal-domein,2026:problem:database-unavailable"
 
 # Keys of a ValidationError dict that are not about an input field: they go into ``detail``.
 _GENERAL_KEYS = {api_settings.NON_FIELD_ERRORS_KEY, "detail"}
@@ -58,6 +64,20 @@ def problem_exception_handler(exc, context):
         detail = _("Het scenariobestand kan niet worden geladen.")
         problem = _problem(INVALID_SCENARIO, _("Ongeldig scenario"), 400, detail, invalid)
         return _response(problem, context)
+
+    if isinstance(exc, DATABASE_ERRORS):
+        # The database dropped the connection (e.g. a restart): the transaction is gone,
+        # nothing was stored; the client may retry.
+        set_rollback()
+        logger.error("Database unavailable in the API", exc_info=exc)
+        detail = _(
+            "De verbinding met de database viel even weg. De actie is niet uitgevoerd; "
+            "probeer het over enkele ogenblikken opnieuw."
+        )
+        problem = _problem(UNAVAILABLE, _("Tijdelijk niet beschikbaar"), 503, detail, [])
+        response = _response(problem, context)
+        response["Retry-After"] = RETRY_AFTER
+        return response
 
     response = drf_exception_handler(exc, context)
     if response is None:

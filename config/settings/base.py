@@ -56,11 +56,15 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # "Achtergrondwerk is vertraagd" when a job could not be queued (broker down).
+    "config.queue.QueueNoticeMiddleware",
     "accounts.middleware.SessionExpiryMiddleware",
     "accounts.middleware.TwoFactorRequiredMiddleware",
     # A refused attempt over a rate limit (accounts.ratelimit) becomes the 429 page.
     "accounts.middleware.RateLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A database connection error in a view: a Dutch 503 page instead of a 500.
+    "config.outage.DatabaseOutageMiddleware",
     # Last, as django-axes asks: turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -88,6 +92,17 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# SQLite (the embedded default) under concurrent use, e.g. two evaluators autosaving at once:
+# WAL lets readers go on while one writer writes; IMMEDIATE takes the write lock when a
+# transaction begins, so two transactions that read and then write wait for each other (up to
+# the busy timeout) instead of one failing at once with "database is locked".
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": env.int("SQLITE_BUSY_TIMEOUT", default=20),  # seconds
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -219,10 +234,24 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# A task is acknowledged when it is done, not when it starts; a worker process that dies (OOM,
+# SIGKILL) rejects its task so the broker redelivers it. Every task is idempotent.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 600
 CELERY_TASK_SOFT_TIME_LIMIT = 540
+# Redis redelivers a message that was taken but not acknowledged after the visibility timeout
+# (Celery's default: one hour). It must be longer than the longest task, or a task still at
+# work is delivered a second time: the longest is the letter job (contracts.tasks
+# .generate_letters, time limit 1800 s), plus 300 s margin = 2100 s (35 minutes). A job whose
+# worker died shows as stalled after JOB_STALL_SECONDS and can be resumed from its screen
+# before that.
+CELERY_LONGEST_TASK_SECONDS = 1800
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_LONGEST_TASK_SECONDS + 300}
+# A pending or running job (ranking, letter run) without a heartbeat for this many seconds is
+# stalled: its worker died or it was never queued. Staff can then resume it ("Hervatten").
+JOB_STALL_SECONDS = env.int("JOB_STALL_SECONDS", default=120)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     # The worker heartbeat /healthz looks for (config/health.py); stale ones are dropped.

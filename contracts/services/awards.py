@@ -148,18 +148,43 @@ def letters_execute(*, run_id: int) -> LetterRun:
         run = LetterRun.objects.select_for_update().select_related("tender").get(pk=run_id)
         if run.status == RunStatus.DONE:
             return run
-        run.status, run.done = RunStatus.RUNNING, 0
-        run.save(update_fields=["status", "done"])
+        run.status, run.done, run.heartbeat_at = RunStatus.RUNNING, 0, timezone.now()
+        run.save(update_fields=["status", "done", "heartbeat_at"])
     tender = run.tender
     try:
         for bidder in letter_targets(tender=tender, phase=run.phase):
             letter_ensure(tender=tender, phase=run.phase, bidder=bidder)
-            LetterRun.objects.filter(pk=run.pk).update(done=F("done") + 1)
+            LetterRun.objects.filter(pk=run.pk).update(
+                done=F("done") + 1, heartbeat_at=timezone.now()
+            )
     except Exception as exc:
         LetterRun.objects.filter(pk=run.pk).update(status=RunStatus.FAILED, error=str(exc)[:2000])
         raise
     LetterRun.objects.filter(pk=run.pk).update(status=RunStatus.DONE)
     run.refresh_from_db()
+    return run
+
+
+@transaction.atomic
+def letters_resume(*, run: LetterRun, user, client_address: str | None = None) -> LetterRun:
+    """Queue a stalled letter run again (its worker died, or it was never queued). The job
+    makes only the letters still missing (``letters_execute``), so a resumed run never makes a
+    letter twice. Refused while the run is still alive, or once the decision was sent."""
+    run = LetterRun.objects.select_for_update().select_related("tender").get(pk=run.pk)
+    if not run.is_stalled:
+        raise ApplicationError(_("Deze taak loopt nog of is al afgerond; hervatten is niet nodig."))
+    _decision_open(run.tender, run.phase)
+    run.heartbeat_at = timezone.now()  # resumed now: not stalled again until the next timeout
+    run.save(update_fields=["heartbeat_at"])
+    audit_record(
+        action="award.letters_resume",
+        actor=user,
+        obj=run,
+        tender=run.tender,
+        client_address=client_address,
+        details={"phase": run.phase, "done": run.done, "letters": run.total},
+    )
+    enqueue("contracts.tasks.generate_letters", run.pk)
     return run
 
 

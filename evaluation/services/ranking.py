@@ -52,7 +52,8 @@ def ranking_execute(*, ranking_id: int) -> Ranking:
         if ranking.status == RankingStatus.DONE:
             return ranking
         ranking.status, ranking.progress = RankingStatus.RUNNING, 10
-        ranking.save(update_fields=["status", "progress"])
+        ranking.heartbeat_at = timezone.now()
+        ranking.save(update_fields=["status", "progress", "heartbeat_at"])
     try:
         with transaction.atomic():
             ranking = (
@@ -66,6 +67,30 @@ def ranking_execute(*, ranking_id: int) -> Ranking:
             status=RankingStatus.FAILED, error=str(exc)[:2000]
         )
         raise
+    return ranking
+
+
+@transaction.atomic
+def ranking_resume(*, ranking: Ranking, user, client_address: str | None = None) -> Ranking:
+    """Queue a stalled ranking again (its worker died, or it was never queued). The result is
+    stored in one transaction and a finished ranking is left as is (``ranking_execute``), so a
+    resumed ranking never stores its rows twice. Refused while the ranking is still alive."""
+    ranking = Ranking.objects.select_for_update().select_related("tender").get(pk=ranking.pk)
+    if not ranking.is_stalled:
+        raise ApplicationError(
+            _("Deze berekening loopt nog of is al afgerond; hervatten is niet nodig.")
+        )
+    ranking.heartbeat_at = timezone.now()  # resumed now: not stalled until the next timeout
+    ranking.save(update_fields=["heartbeat_at"])
+    audit_record(
+        action="ranking.resume",
+        actor=user,
+        obj=ranking,
+        tender=ranking.tender,
+        client_address=client_address,
+        details={"phase": ranking.phase, "seed": ranking.seed},
+    )
+    enqueue("evaluation.tasks.rank_tender", ranking.pk)
     return ranking
 
 

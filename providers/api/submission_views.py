@@ -23,7 +23,7 @@ from ..constants import SubmissionState
 from ..models import Subcontractor, SubmissionDocument
 from ..selectors import organisation_of, portal_tenders
 from ..services import submissions as services
-from ..submission_selectors import draft_of, submission_detail, submissions_of
+from ..submission_selectors import draft_of, sealed_current_of, submission_detail, submissions_of
 from ..uploads import read_limited
 from .submission_serializers import (
     AnswersInputSerializer,
@@ -219,7 +219,13 @@ class SealView(SubmissionAPIMixin, APIView):
         request=None, responses=ReceiptSerializer, summary="Submit (seal) the draft; the receipt"
     )
     def post(self, request, slug):
-        draft = self.draft()
+        draft = draft_of(tender=self.tender, organisation=self.organisation)
+        if draft is None:
+            # A retried seal whose first attempt was sealed: its receipt, sealed once.
+            sealed = sealed_current_of(tender=self.tender, organisation=self.organisation)
+            if sealed is None:
+                raise Http404
+            return Response(ReceiptSerializer(sealed).data)
         sealed = services.submission_seal(
             submission=draft, user=request.user, base_url=base_url_of(request)
         )

@@ -90,7 +90,13 @@ def score_dossier(page, live_server, tender, dossier, username, *, try_incomplet
         assert_no_axe_violations(page)
         screenshot(page, "scoring-error-summary")
         block = page.locator(f"#criterion-{last.pk}")
+        # An autosave the server fails (here: a 503, as in a database outage) is said in
+        # the criterion's status line, not dropped silently; the next change saves.
+        autosave = f"**/criterium/{last.pk}/"
+        page.route(autosave, lambda route: route.fulfill(status=503, body=""))
         block.get_by_label(LEVELS[username][-1], exact=True).check()
+        expect(block.get_by_role("status")).to_contain_text("Niet bewaard")
+        page.unroute(autosave)
         block.get_by_label(f"Motivering voor {last.code}").fill(
             f"{username}: onderbouwing {last.code}"
         )

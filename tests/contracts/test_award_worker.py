@@ -1,17 +1,20 @@
-"""The letter job on a real Celery worker that is killed (SIGKILL) mid-job: the letters it
-committed stay, the restarted worker makes only the missing ones, and every bidder ends with
-exactly one letter of the phase."""
+"""The letter job on a real Celery worker that is killed (SIGKILL) mid-job: the run shows as
+stalled once its heartbeat is older than ``JOB_STALL_SECONDS``, staff resume it, the letters the
+killed worker committed stay, the new worker makes only the missing ones, and every bidder ends
+with exactly one letter of the phase."""
 
 import time
+from datetime import timedelta
 
 import pytest
-from celery.result import EagerResult
+from django.conf import settings
 from django.db import connection, connections
+from django.utils import timezone
 
-from config import celery_app
+from config import celery_app, queue
 from contracts.award_models import AwardLetter, LetterRun, RunStatus
 from contracts.award_selectors import letter_targets
-from contracts.services.awards import letters_request
+from contracts.services.awards import letters_request, letters_resume
 from contracts.tasks import generate_letters
 from evaluation.services.scenario import scenario_load
 from tests.contracts.award_support import finalise_rankings, inkoper
@@ -56,34 +59,51 @@ def worker_factory(transactional_db, tmp_path):
         connections.close_all()
 
 
-def test_a_worker_killed_mid_job_and_restarted_makes_each_letter_once(
+def send_to(worker, monkeypatch) -> None:
+    """Tasks queued by the services (``config.queue``) go to ``worker``'s own queue."""
+
+    def send(task_name: str, *args) -> bool:
+        queue.registered_task(task_name).apply_async(args, queue=worker.queue)
+        return True
+
+    monkeypatch.setattr(queue, "send", send)
+
+
+def test_a_worker_killed_mid_job_shows_stalled_and_the_resumed_run_makes_each_letter_once(
     worker_factory, achterhoek_data, monkeypatch
 ):
     tender = scenario_load(data=achterhoek_data)
     finalise_rankings(tender)
-    # The request's own queueing goes to the default queue; this test sends to its worker.
-    monkeypatch.setattr(generate_letters, "delay", lambda *args, **kwargs: None)
-    run = letters_request(tender=tender, phase="award", user=inkoper())
     total = len(letter_targets(tender=tender, phase="award"))
-    assert run.total == total > KILL_AFTER + 1
     letters = AwardLetter.objects.filter(tender=tender, phase="award")
 
     first = worker_factory("first")
-    sent = generate_letters.apply_async((run.pk,), queue=first.queue)
-    assert not isinstance(sent, EagerResult)
+    send_to(first, monkeypatch)
+    run = letters_request(tender=tender, phase="award", user=inkoper())  # queued at commit
+    assert run.total == total > KILL_AFTER + 1
     wait_for(lambda: letters.count() >= KILL_AFTER, 120, "the first letters")
     first.process.kill()  # SIGKILL: no warm shutdown, the task message is never acked
     first.process.wait(timeout=10)
     committed = set(letters.values_list("pk", "sha256"))
     assert KILL_AFTER <= len(committed) < total
-    assert LetterRun.objects.get(pk=run.pk).status == RunStatus.RUNNING
+    run.refresh_from_db()
+    assert run.status == RunStatus.RUNNING and not run.is_stalled  # just now: still alive
 
-    # The restarted worker gets the task again (Redis redelivers an unacknowledged message
-    # after its visibility timeout; here it is sent at once, twice, as a double delivery).
+    # JOB_STALL_SECONDS pass without a heartbeat (Redis would redeliver the unacknowledged
+    # message only after its visibility timeout): the run is stalled, staff resume it.
+    LetterRun.objects.filter(pk=run.pk).update(
+        heartbeat_at=timezone.now() - timedelta(seconds=settings.JOB_STALL_SECONDS + 1)
+    )
+    run.refresh_from_db()
+    assert run.is_stalled
     second = worker_factory("second")
-    again = [generate_letters.apply_async((run.pk,), queue=second.queue) for _ in range(2)]
-    outcomes = [result.get(timeout=TASK_TIMEOUT) for result in again]
-    assert outcomes[-1] == {"run": run.pk, "status": "done", "done": total, "total": total}
+    send_to(second, monkeypatch)
+    letters_resume(run=run, user=inkoper())  # queued at commit
+    # And the same message once more, as a late redelivery would bring it (the solo worker
+    # runs it after the resumed one).
+    duplicate = generate_letters.apply_async((run.pk,), queue=second.queue)
+    outcome = duplicate.get(timeout=TASK_TIMEOUT)
+    assert outcome == {"run": run.pk, "status": "done", "done": total, "total": total}
 
     expected = sorted(o.pk for o in letter_targets(tender=tender, phase="award"))
     assert sorted(letters.values_list("bidder_id", flat=True)) == expected
