@@ -22,6 +22,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 
 NONCE_BYTES = 12
+#: The published development and test key (config/settings/dev.py, test.py); refused in
+#: production by the system check ``providers.E001`` (providers/checks.py).
+DEVELOPMENT_MASTER_KEY = b"dev-only-submission-master-key!!"
 
 
 def master_key() -> bytes:

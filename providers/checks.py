@@ -1,0 +1,45 @@
+"""System checks of the submission encryption (Django's check framework).
+
+``providers.E001``: outside development and tests the master key must not be the published
+development key: with it, a copy of the database and the media folder decrypts every sealed
+submission offline. The check runs with every management command (``migrate``, ``check
+--deploy``) and when the WSGI application starts (``config.wsgi``), so production refuses to
+start with it.
+"""
+
+import base64
+import binascii
+
+from django.conf import settings
+from django.core.checks import Error, Tags, register
+
+from .crypto import DEVELOPMENT_MASTER_KEY
+
+
+def _is_development_key(value: str) -> bool:
+    try:
+        return base64.b64decode(value or "", validate=True) == DEVELOPMENT_MASTER_KEY
+    except (binascii.Error, ValueError):
+        return False  # not valid base64: providers.crypto.master_key says so on first use
+
+
+@register(Tags.security)
+def check_master_key_not_development(app_configs=None, **kwargs) -> list[Error]:
+    """An Error when the published development master key is used where it is not allowed:
+    DEBUG off and the settings do not set ``ALLOW_DEVELOPMENT_MASTER_KEY`` (only the dev and
+    test settings do)."""
+    if settings.DEBUG or getattr(settings, "ALLOW_DEVELOPMENT_MASTER_KEY", False):
+        return []
+    if not _is_development_key(getattr(settings, "SUBMISSION_MASTER_KEY", "")):
+        return []
+    return [
+        Error(
+            "SUBMISSION_MASTER_KEY is the published development key.",
+            hint=(
+                "Set SUBMISSION_MASTER_KEY to base64 of 32 random bytes "
+                "(e.g. `head -c 32 /dev/urandom | base64`), kept outside the database and the "
+                "media folder (docs/operations.md)."
+            ),
+            id="providers.E001",
+        )
+    ]
