@@ -92,6 +92,25 @@ def decrypt_file(tender, stored: bytes) -> bytes:
     )
 
 
+def _aad_envelope(tender_id: int, submission_id: int) -> bytes:
+    return f"aanbesteding:submission-envelope:{tender_id}:{submission_id}".encode()
+
+
+def encrypt_envelope(tender, submission_id: int, plaintext: bytes) -> bytes:
+    """A submission's sealed content (``SubmissionEnvelope``): bound to its tender and
+    submission, so an envelope copied to another submission does not decrypt."""
+    nonce = os.urandom(NONCE_BYTES)
+    aad = _aad_envelope(tender.pk, submission_id)
+    return nonce + AESGCM(tender_data_key(tender)).encrypt(nonce, plaintext, aad)
+
+
+def decrypt_envelope(tender, submission_id: int, stored: bytes, data_key: bytes | None = None):
+    stored = bytes(stored)
+    return AESGCM(data_key or tender_data_key(tender)).decrypt(
+        stored[:NONCE_BYTES], stored[NONCE_BYTES:], _aad_envelope(tender.pk, submission_id)
+    )
+
+
 @transaction.atomic
 def data_keys_rewrap(*, old_key: bytes, new_key: bytes) -> int:
     """Master key rotation: re-wrap every tender's data key from ``old_key`` to ``new_key``

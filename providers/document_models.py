@@ -150,3 +150,31 @@ class SubmissionDocument(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class SubmissionEnvelope(models.Model):
+    """The sealed content of one submission version until the opening (docs/rules.md,
+    "Submissions, sealing and encryption"): the answers, the dossiers' municipalities,
+    specialisms and bid figures, the documents' names, the subcontractors and the manifest, as
+    one JSON document encrypted (AES-256-GCM) under the tender's data key, bound to its tender
+    and submission. Meanwhile those plain columns stay neutral (empty, NULL, false); the
+    opening (``providers.services.envelopes``) writes them and deletes the envelope."""
+
+    submission = models.OneToOneField(
+        "providers.Submission",
+        verbose_name=_("inschrijving"),
+        on_delete=models.CASCADE,
+        related_name="envelope",
+        help_text=_("Inschrijving (versie)."),
+    )
+    ciphertext = models.BinaryField(
+        _("versleutelde inhoud"), help_text=_("Nonce en versleutelde inhoud (JSON).")
+    )
+    updated_at = models.DateTimeField(_("gewijzigd"), auto_now=True, help_text=_("Gewijzigd."))
+
+    class Meta:
+        verbose_name = _("verzegelde inhoud inschrijving")
+        verbose_name_plural = _("verzegelde inhoud inschrijvingen")
+
+    def __str__(self):
+        return f"envelope {self.submission_id}"

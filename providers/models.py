@@ -304,8 +304,9 @@ class Subcontractor(models.Model):
     kvk = models.CharField(
         _("KvK-nummer"),
         max_length=8,
+        blank=True,
         validators=[kvk_validator],
-        help_text=_("KvK-nummer van de onderaannemer (8 cijfers)."),
+        help_text=_("KvK-nummer van de onderaannemer (8 cijfers); leeg zolang verzegeld."),
     )
 
     class Meta:
@@ -313,7 +314,10 @@ class Subcontractor(models.Model):
         verbose_name = _("onderaannemer")
         verbose_name_plural = _("onderaannemers")
         constraints = [
-            models.UniqueConstraint(fields=["submission", "kvk"], name="subcontractor_unique"),
+            # While sealed the KvK number is in the envelope and the column empty.
+            models.UniqueConstraint(
+                fields=["submission", "kvk"], condition=~Q(kvk=""), name="subcontractor_unique"
+            ),
         ]
 
     def __str__(self):
@@ -504,6 +508,7 @@ from .document_models import (  # noqa: E402, F401  (models of this app in their
     DocumentKind,
     EncryptedFile,
     SubmissionDocument,
+    SubmissionEnvelope,
     TenderDataKey,
 )
 from .organisation_models import OrganisationInvitation, UEADeclaration  # noqa: E402, F401

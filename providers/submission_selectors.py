@@ -16,6 +16,7 @@ from tender.constants import OPENED_STATES, Funding
 from tender.models import Requirement, Segment, Tender
 
 from .constants import SubmissionState
+from .envelopes import envelope_unseal
 from .models import (
     Combination,
     DocumentKind,
@@ -77,9 +78,11 @@ def sealed_current_of(*, tender: Tender, organisation: Organisation) -> Submissi
 
 
 def submission_detail(pk: int) -> Submission:
-    """One submission with everything the overview, the checklist and the manifest read."""
-    return (
-        Submission.objects.select_related("tender__region", "bidder", "combination")
+    """One submission with everything the overview, the checklist and the manifest read; its
+    sealed content (before the opening) unsealed in memory (``providers.envelopes``). For the
+    bidder's own screens and for sealing only: callers check who asks."""
+    submission = (
+        Submission.objects.select_related("tender__region", "bidder", "combination", "envelope")
         .prefetch_related(
             Prefetch(
                 "dossiers",
@@ -98,6 +101,7 @@ def submission_detail(pk: int) -> Submission:
         )
         .get(pk=pk)
     )
+    return envelope_unseal(submission)
 
 
 def tender_segments(tender: Tender) -> list[Segment]:

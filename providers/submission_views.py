@@ -20,6 +20,7 @@ from tender.mixins import tender_or_404
 from tender.models import Requirement, Segment
 
 from .constants import SubmissionState
+from .envelopes import document_name, envelope_unseal
 from .models import DocumentKind, Subcontractor, SubmissionDocument
 from .portal_views import PortalMixin
 from .selectors import portal_tenders
@@ -290,7 +291,7 @@ class DocumentDeleteView(SubmissionMixin, View):
         document = get_object_or_404(SubmissionDocument, pk=pk, submission=draft)
         return self.run(
             lambda: services.document_delete(document=document, user=request.user),
-            success=_("%(name)s is verwijderd.") % {"name": document.name},
+            success=_("%(name)s is verwijderd.") % {"name": document_name(document)},
         )
 
 
@@ -373,7 +374,7 @@ class ReceiptMixin(SubmissionMixin):
             .select_related("tender__region", "bidder"),
             version=version,
         )
-        return submission
+        return envelope_unseal(submission)
 
 
 class ReceiptView(ReceiptMixin, View):

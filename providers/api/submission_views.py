@@ -20,6 +20,7 @@ from tender.models import Requirement, Segment
 from tender.services.mail import base_url_of
 
 from ..constants import SubmissionState
+from ..envelopes import envelope_unseal
 from ..models import Subcontractor, SubmissionDocument
 from ..selectors import organisation_of, portal_tenders
 from ..services import submissions as services
@@ -225,7 +226,7 @@ class SealView(SubmissionAPIMixin, APIView):
             sealed = sealed_current_of(tender=self.tender, organisation=self.organisation)
             if sealed is None:
                 raise Http404
-            return Response(ReceiptSerializer(sealed).data)
+            return Response(ReceiptSerializer(envelope_unseal(sealed)).data)
         sealed = services.submission_seal(
             submission=draft, user=request.user, base_url=base_url_of(request)
         )
@@ -249,11 +250,13 @@ class WithdrawView(SubmissionAPIMixin, APIView):
 
 class ReceiptMixin(SubmissionAPIMixin):
     def receipt_submission(self, version):
-        return get_object_or_404(
-            submissions_of(tender=self.tender, organisation=self.organisation)
-            .exclude(state=SubmissionState.DRAFT)
-            .select_related("tender__region", "bidder"),
-            version=version,
+        return envelope_unseal(
+            get_object_or_404(
+                submissions_of(tender=self.tender, organisation=self.organisation)
+                .exclude(state=SubmissionState.DRAFT)
+                .select_related("tender__region", "bidder"),
+                version=version,
+            )
         )
 
 

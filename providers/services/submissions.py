@@ -30,6 +30,7 @@ from tender.pdf import render_to_pdf
 from tender.services.mail import absolute_url, local_display, mail_after_commit, mail_render
 
 from .. import crypto
+from .. import envelopes as envelope
 from ..constants import SubmissionState
 from ..models import (
     DocumentKind,
@@ -134,48 +135,56 @@ def submission_start(*, tender: Tender, organisation: Organisation, user) -> Sub
         version=latest.version + 1 if latest else 1,
         is_current=False,
     )
+    content = envelope.content_empty()
     if latest is not None:
-        _copy_content(source=latest, target=submission)
+        content = _copy_content(source=latest, target=submission)
+    envelope.content_store(submission, content)
     _audit(
         "submission.start", submission, user, {"copied_from": latest.version if latest else None}
     )
     return submission
 
 
-def _copy_content(*, source: Submission, target: Submission) -> None:
-    """Answers, dossiers (with municipalities), subcontractors and documents (same encrypted
-    files: re-used by reference, never re-encrypted)."""
+def _copy_content(*, source: Submission, target: Submission) -> envelope.Content:
+    """Answers, dossiers, subcontractors and documents as neutral rows, and the sealed content
+    of ``source`` re-keyed to them (the documents' encrypted files are re-used by reference,
+    never re-encrypted). Returns the target's content (without the manifest)."""
+    content = envelope.content_load(source)
     RequirementAnswer.objects.bulk_create(
-        RequirementAnswer(submission=target, requirement_id=a.requirement_id, met=a.met)
+        RequirementAnswer(submission=target, requirement_id=a.requirement_id, met=False)
         for a in source.answers.all()
     )
-    for dossier in source.dossiers.prefetch_related("municipalities"):
-        copy = Dossier.objects.create(
-            submission=target,
-            segment_id=dossier.segment_id,
-            specialisms=list(dossier.specialisms),
-            bid_clients=dossier.bid_clients,
-            bid_months=dossier.bid_months,
-            bid_hours_per_month=dossier.bid_hours_per_month,
-        )
-        copy.municipalities.set(dossier.municipalities.all())
-    Subcontractor.objects.bulk_create(
-        Subcontractor(submission=target, organisation_id=s.organisation_id, name=s.name, kvk=s.kvk)
-        for s in source.subcontractors.all()
+    Dossier.objects.bulk_create(
+        Dossier(submission=target, segment_id=d.segment_id) for d in source.dossiers.all()
     )
-    SubmissionDocument.objects.bulk_create(
+    subcontractors = list(source.subcontractors.order_by("pk"))
+    copies = Subcontractor.objects.bulk_create(
+        Subcontractor(submission=target, name="", kvk="") for _s in subcontractors
+    )
+    content["subcontractors"] = {
+        str(copy.pk): content["subcontractors"].get(str(original.pk), {})
+        for original, copy in zip(subcontractors, copies, strict=True)
+    }
+    documents = list(source.documents.order_by("pk"))
+    copies = SubmissionDocument.objects.bulk_create(
         SubmissionDocument(
             submission=target,
             kind=d.kind,
             segment_id=d.segment_id,
             requirement_id=d.requirement_id,
             file_id=d.file_id,
-            name=d.name,
+            name="",
             uploaded_by_id=d.uploaded_by_id,
             uploaded_at=d.uploaded_at,
         )
-        for d in source.documents.all()
+        for d in documents
     )
+    content["documents"] = {
+        str(copy.pk): content["documents"].get(str(original.pk), "")
+        for original, copy in zip(documents, copies, strict=True)
+    }
+    content["manifest"] = None
+    return content
 
 
 @transaction.atomic
@@ -197,6 +206,7 @@ def submission_segments_set(*, submission: Submission, segments, user) -> Submis
     Dossier.objects.bulk_create(
         Dossier(submission=submission, segment_id=pk) for pk in sorted(chosen - current)
     )
+    envelope.content_store(submission, envelope.content_load(submission))
     _audit(
         "submission.segments",
         submission,
@@ -212,6 +222,7 @@ def submission_answers_save(*, submission: Submission, answers: dict, user) -> S
     general requirements and those of a chosen segment can be answered."""
     submission = _lock_draft(submission, user)
     segments = set(submission.dossiers.values_list("segment_id", flat=True))
+    content = envelope.content_load(submission)
     for requirement, met in answers.items():
         if requirement.tender_id != submission.tender_id or (
             requirement.segment_id is not None and requirement.segment_id not in segments
@@ -222,15 +233,18 @@ def submission_answers_save(*, submission: Submission, answers: dict, user) -> S
             )
         if met is None:
             submission.answers.filter(requirement=requirement).delete()
-        else:
-            RequirementAnswer.objects.update_or_create(
-                submission=submission, requirement=requirement, defaults={"met": bool(met)}
+            content["answers"].pop(str(requirement.pk), None)
+        else:  # the row says "answered"; the answer itself is sealed
+            RequirementAnswer.objects.get_or_create(
+                submission=submission, requirement=requirement, defaults={"met": False}
             )
+            content["answers"][str(requirement.pk)] = bool(met)
+    envelope.content_store(submission, content)
     _audit(
         "submission.answers",
         submission,
         user,
-        {"answers": {r.code: m for r, m in sorted(answers.items(), key=lambda i: i[0].code)}},
+        {"requirements": sorted(r.code for r in answers)},
     )
     return submission
 
@@ -298,14 +312,13 @@ def dossier_save(
         bid_hours_per_month, _("Uren per maand"), "bid_hours_per_month"
     )
     dossier.specialisms = sorted(set(specialisms))
-    dossier.save()
-    dossier.municipalities.set([lot_municipalities[c] for c in sorted(set(municipality_codes))])
-    _audit(
-        "submission.dossier",
-        submission,
-        user,
-        {"segment": segment.code, "municipalities": sorted(set(municipality_codes))},
+    # Sealed: the values go into the envelope only; the returned dossier carries them in memory.
+    content = envelope.content_load(submission)
+    content["dossiers"][str(segment.pk)] = envelope.dossier_content(
+        dossier, [lot_municipalities[c].pk for c in set(municipality_codes)]
     )
+    envelope.content_store(submission, content)
+    _audit("submission.dossier", submission, user, {"segment": segment.code})
     return dossier
 
 
@@ -403,13 +416,17 @@ def document_upload(
             segment=segment,
             requirement=requirement,
             file=encrypted,
-            name=checked.name,
+            name="",  # sealed: the name is in the envelope
             uploaded_by=user if getattr(user, "is_authenticated", False) else None,
             uploaded_at=timezone.now(),
         )
+        content = envelope.content_load(submission)
+        content["documents"][str(document.pk)] = checked.name
+        envelope.content_store(submission, content)
     except Exception:
         encrypted.blob.storage.delete(encrypted.blob.name)  # nothing stored on failure
         raise
+    document.name = checked.name
     _audit(
         "submission.document_upload",
         submission,
@@ -418,7 +435,6 @@ def document_upload(
             "kind": kind,
             "segment": segment.code if segment else None,
             "requirement": requirement.code if requirement else None,
-            "name": checked.name,
             "size": encrypted.size,
             "sha256": encrypted.sha256,
         },
@@ -430,8 +446,9 @@ def document_upload(
 def document_delete(*, document: SubmissionDocument, user) -> None:
     submission = _lock_draft(document.submission, user)
     document = SubmissionDocument.objects.get(pk=document.pk, submission=submission)
-    details = {"kind": document.kind, "name": document.name}
+    details = {"kind": document.kind}
     _documents_delete(SubmissionDocument.objects.filter(pk=document.pk))
+    envelope.content_store(submission, envelope.content_load(submission))
     _audit("submission.document_delete", submission, user, details)
 
 
@@ -450,15 +467,19 @@ def subcontractor_add(*, submission: Submission, name: str, kvk: str, user) -> S
         raise ApplicationError(_("Een KvK-nummer bestaat uit 8 cijfers."), field="kvk") from None
     if kvk == submission.bidder.kvk:
         raise ApplicationError(_("U kunt uzelf niet als onderaannemer opgeven."), field="kvk")
-    if submission.subcontractors.filter(kvk=kvk).exists():
+    content = envelope.content_load(submission)
+    if any(entry.get("kvk") == kvk for entry in content["subcontractors"].values()):
         raise ApplicationError(_("Deze onderaannemer staat al in de lijst."), field="kvk")
-    subcontractor = Subcontractor.objects.create(
-        submission=submission,
-        name=name[:200],
-        kvk=kvk,
-        organisation=Organisation.objects.filter(kvk=kvk).first(),
-    )
-    _audit("submission.subcontractor_add", submission, user, {"kvk": kvk, "name": name})
+    subcontractor = Subcontractor.objects.create(submission=submission, name="", kvk="")
+    organisation = Organisation.objects.filter(kvk=kvk).first()
+    content["subcontractors"][str(subcontractor.pk)] = {
+        "name": name[:200],
+        "kvk": kvk,
+        "organisation": organisation.pk if organisation else None,
+    }
+    envelope.content_store(submission, content)
+    _audit("submission.subcontractor_add", submission, user)
+    subcontractor.name, subcontractor.kvk, subcontractor.organisation = name[:200], kvk, organisation
     return subcontractor
 
 
@@ -467,7 +488,8 @@ def subcontractor_remove(*, subcontractor: Subcontractor, user) -> None:
     submission = _lock_draft(subcontractor.submission, user)
     subcontractor = Subcontractor.objects.get(pk=subcontractor.pk, submission=submission)
     subcontractor.delete()
-    _audit("submission.subcontractor_remove", submission, user, {"kvk": subcontractor.kvk})
+    envelope.content_store(submission, envelope.content_load(submission))
+    _audit("submission.subcontractor_remove", submission, user)
 
 
 # -- sealing ----------------------------------------------------------------------------------
@@ -481,7 +503,8 @@ def _number(value) -> str | None:
 
 def submission_manifest(submission: Submission, *, received_at) -> dict:
     """The canonical content of a submission (docs/rules.md): the whole-submission hash is the
-    SHA-256 of ``canonical_json(manifest)``. Hashes of files are over their plaintext."""
+    SHA-256 of ``canonical_json(manifest)``. Hashes of files are over their plaintext. Read
+    from the sealed content (``submission_detail`` unseals it in memory)."""
     submission = submission_detail(submission.pk)
     members = []
     if submission.combination_id:
@@ -587,7 +610,10 @@ def submission_seal(*, submission: Submission, user, base_url: str = "") -> Subm
     )
     Submission.objects.filter(pk__in=[p.pk for p in previous]).update(is_current=False)
     manifest = submission_manifest(locked, received_at=received_at)
-    locked.manifest = manifest
+    content = envelope.content_load(locked)
+    content["manifest"] = manifest
+    envelope.content_store(locked, content)  # the manifest is sealed too; the hash is not
+    locked.manifest = None
     locked.content_hash = hashlib.sha256(canonical_json(manifest)).hexdigest()
     locked.submitted_at = received_at
     locked.state = SubmissionState.SEALED
@@ -603,6 +629,7 @@ def submission_seal(*, submission: Submission, user, base_url: str = "") -> Subm
             "sealed_by",
         ]
     )
+    locked.manifest = manifest  # in memory, for the receipt
     _audit(
         "submission.seal",
         locked,

@@ -127,3 +127,13 @@ def staff(username, role):
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
     return tmp_path
+
+
+def open_bids(tender):
+    """The tender opened as the four-eyes opening leaves it: the state, and the sealed
+    envelopes decrypted into the plain columns (``submission_envelopes_open``)."""
+    from providers.services.envelopes import submission_envelopes_open
+
+    tender.state = "opened"
+    tender.save(update_fields=["state"])
+    submission_envelopes_open(tender=tender, user=None)

@@ -7,6 +7,7 @@ import json
 
 import pytest
 import time_machine
+from providers.envelopes import content_load, envelope_unseal
 from django.core import mail
 from django.utils import timezone
 
@@ -29,6 +30,7 @@ from .submission_support import (
     MARKER,
     complete_draft,
     media,  # noqa: F401
+    open_bids,
     open_tender,
     pdf_bytes,
     provider,
@@ -78,6 +80,8 @@ def test_a_complete_draft_is_sealed_with_receipt_time_hashes_and_a_mail(
     sealed.refresh_from_db()
     assert sealed.state == SubmissionState.SEALED and sealed.is_current
     assert sealed.submitted_at is not None
+    assert sealed.manifest is None  # sealed in the envelope until the opening
+    envelope_unseal(sealed)
     expected = hashlib.sha256(services.canonical_json(sealed.manifest)).hexdigest()
     assert sealed.content_hash == expected
     files = {d["name"]: d["sha256"] for d in sealed.manifest["documents"]}
@@ -232,8 +236,10 @@ def test_files_are_encrypted_at_rest(media):  # noqa: F811
         assert MARKER not in data
         assert not data.startswith(b"%PDF") and not data.startswith(b"PK")
         assert path.suffix == ".bin"
-    # The original name is only in the database.
-    assert {d.name for d in SubmissionDocument.objects.all()} == {"dossier.pdf", "referentie.docx"}
+    # The original name is only in the database, sealed in the envelope until the opening.
+    assert {d.name for d in SubmissionDocument.objects.all()} == {""}
+    names = set(content_load(Submission.objects.get()).get("documents").values())
+    assert names == {"dossier.pdf", "referentie.docx"}
 
 
 def test_documents_are_unreadable_before_the_opening_for_everyone():
@@ -251,8 +257,7 @@ def test_documents_are_unreadable_before_the_opening_for_everyone():
             with pytest.raises(ApplicationError):
                 services.submission_document_read(document=document, user=reader)
 
-    tender.state = "opened"
-    tender.save(update_fields=["state"])
+    open_bids(tender)
     assert services.submission_document_read(document=document, user=chair) == pdf_bytes(3)
     assert AuditEntry.objects.filter(action="submission.document_view").count() == 1
     # The provider itself (no municipal role) never reads through the application.
@@ -268,8 +273,7 @@ def test_earlier_versions_stay_unreadable_after_the_opening():
     )
     second = services.submission_start(tender=tender, organisation=organisation, user=user)
     services.submission_seal(submission=second, user=user)
-    tender.state = "opened"
-    tender.save(update_fields=["state"])
+    open_bids(tender)
     old = first.documents.get(kind=DocumentKind.DOSSIER)
     with pytest.raises(ApplicationError):
         services.submission_document_read(document=old, user=staff("vz", VOORZITTER))

@@ -14,6 +14,7 @@ from providers.services import submissions as services
 from .submission_support import (
     complete_draft,
     media,  # noqa: F401
+    open_bids,
     open_tender,
     pdf_bytes,
     provider,
@@ -49,8 +50,7 @@ def test_admin_shows_nothing_before_the_opening(client, sealed):
     assert change.status_code in (302, 404)
     assert b"%PDF" not in change.content
 
-    sealed.tender.state = "opened"
-    sealed.tender.save(update_fields=["state"])
+    open_bids(sealed.tender)
     page = client.get(reverse("admin:providers_submissiondocument_change", args=[document.pk]))
     assert page.status_code == 200
     assert document.file.sha256 in page.content.decode()
@@ -70,8 +70,7 @@ def test_document_view_refuses_before_the_opening(client_for, sealed):
 
 def test_assigned_evaluator_sees_the_pdf_inline_after_the_opening(client_for, sealed):
     tender = sealed.tender
-    tender.state = "opened"
-    tender.save(update_fields=["state"])
+    open_bids(tender)
     dossier = sealed.dossiers.select_related("submission__tender", "segment").get()
     chair = staff("voorzitter", VOORZITTER)
     client = client_for(BEOORDELAAR, "beoordelaar")
@@ -103,8 +102,7 @@ def test_a_stored_file_of_a_type_not_allowed_is_a_plain_download(client_for, sea
     """A file whose recorded type is not an allowed document type (stored before today's
     check) is sent as bytes to save, never inline, never as its recorded type."""
     tender = sealed.tender
-    tender.state = "opened"
-    tender.save(update_fields=["state"])
+    open_bids(tender)
     pdf = sealed.documents.select_related("file").get(kind=DocumentKind.DOSSIER)
     pdf.file.content_type = "text/html"
     pdf.file.save(update_fields=["content_type"])
@@ -117,8 +115,7 @@ def test_a_stored_file_of_a_type_not_allowed_is_a_plain_download(client_for, sea
 
 
 def test_an_evaluator_not_assigned_gets_404(client_for, sealed):
-    sealed.tender.state = "opened"
-    sealed.tender.save(update_fields=["state"])
+    open_bids(sealed.tender)
     pdf = sealed.documents.get(kind=DocumentKind.DOSSIER)
     client = client_for(BEOORDELAAR, "ander")
     assert (
