@@ -79,11 +79,10 @@ def _content_from_rows(submission: Submission) -> Content:
     """The content of a submission whose plain columns are the truth (no envelope)."""
     content = content_empty()
     content["answers"] = {
-        str(a.requirement_id): a.met for a in RequirementAnswer.objects.filter(submission=submission)
+        str(a.requirement_id): a.met
+        for a in RequirementAnswer.objects.filter(submission=submission)
     }
-    for dossier in Dossier.objects.filter(submission=submission).prefetch_related(
-        "municipalities"
-    ):
+    for dossier in Dossier.objects.filter(submission=submission).prefetch_related("municipalities"):
         content["dossiers"][str(dossier.segment_id)] = dossier_content(dossier)
     content["documents"] = {
         str(d.pk): d.name for d in SubmissionDocument.objects.filter(submission=submission)
@@ -138,9 +137,7 @@ def content_store(submission: Submission, content: Content) -> None:
     }
     segment_ids = {
         str(pk)
-        for pk in Dossier.objects.filter(submission=submission).values_list(
-            "segment_id", flat=True
-        )
+        for pk in Dossier.objects.filter(submission=submission).values_list("segment_id", flat=True)
     }
     document_ids = {
         str(pk)

@@ -479,7 +479,11 @@ def subcontractor_add(*, submission: Submission, name: str, kvk: str, user) -> S
     }
     envelope.content_store(submission, content)
     _audit("submission.subcontractor_add", submission, user)
-    subcontractor.name, subcontractor.kvk, subcontractor.organisation = name[:200], kvk, organisation
+    subcontractor.name, subcontractor.kvk, subcontractor.organisation = (
+        name[:200],
+        kvk,
+        organisation,
+    )
     return subcontractor
 
 

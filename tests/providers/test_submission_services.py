@@ -7,13 +7,13 @@ import json
 
 import pytest
 import time_machine
-from providers.envelopes import content_load, envelope_unseal
 from django.core import mail
 from django.utils import timezone
 
 from accounts.roles import INKOPER, VOORZITTER
 from audit.models import AuditEntry
 from providers.constants import SubmissionState
+from providers.envelopes import content_load, envelope_unseal
 from providers.models import (
     DocumentKind,
     EncryptedFile,

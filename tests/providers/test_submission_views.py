@@ -6,11 +6,11 @@ import datetime as dt
 
 import pytest
 import time_machine
-from providers.envelopes import envelope_unseal
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from providers.constants import SubmissionState
+from providers.envelopes import envelope_unseal
 from providers.models import DocumentKind, Organisation, Submission
 from tender.models import Requirement, Segment
 

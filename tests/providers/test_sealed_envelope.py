@@ -1,0 +1,193 @@
+"""Sealed means sealed, in the database too (issue 13, point 2): until the four-eyes opening a
+copy of every table and of the media folder shows nothing of what a bidder handed in (answers,
+bid figures, municipalities and specialisms, file names, subcontractors, the UEA); the opening
+decrypts it into the plain columns, in one transaction, audited, and the evaluation screens
+show it."""
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.roles import BEOORDELAAR, INKOPER, VOORZITTER
+from audit.models import AuditEntry
+from evaluation.services.assignments import assignment_create, conflict_declare
+from providers.envelopes import content_load
+from providers.models import (
+    DocumentKind,
+    Dossier,
+    RequirementAnswer,
+    Subcontractor,
+    Submission,
+    SubmissionEnvelope,
+)
+from providers.services import submissions as services
+from tender.models import Municipality, Requirement, Segment
+from tender.services.lifecycle import tender_confirm_opening
+
+from .submission_support import (
+    docx_bytes,
+    media,  # noqa: F401
+    open_tender,
+    pdf_bytes,
+    provider,
+    staff,
+)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
+
+FILE_MARKER = "Dossier-ZQXW-7731"
+REFERENCE_MARKER = "Referentie-KJHV-5520"
+CONTENT_MARKER = b"INHOUD-PLMQ-9042"
+SUBCONTRACTOR_MARKER = "Onderaannemer-RTBN-3318"
+MONTHS, HOURS, CLIENTS = "17.318407", "23.905161", 48271936
+MARKERS = [
+    FILE_MARKER,
+    REFERENCE_MARKER,
+    CONTENT_MARKER.decode(),
+    SUBCONTRACTOR_MARKER,
+    MONTHS,
+    HOURS,
+    str(CLIENTS),
+    "73641928",  # the subcontractor's KvK number
+]
+
+
+def _sealed_world():
+    """One bidder: version 1 sealed with every kind of content, version 2 a draft copied from
+    it with a subcontractor added."""
+    tender = open_tender()
+    segment = Segment.objects.get(tender=tender, code="JH-DYS")
+    user, organisation = provider("Zorg Envelop")
+    from tests.providers.factories import uea_signed
+
+    uea_signed(tender=tender, organisation=organisation, user=user)
+    draft = services.submission_start(tender=tender, organisation=organisation, user=user)
+    services.submission_segments_set(submission=draft, segments=[segment], user=user)
+    services.submission_answers_save(
+        submission=draft,
+        answers={r: True for r in Requirement.objects.filter(tender=tender)},
+        user=user,
+    )
+    services.dossier_save(
+        submission=draft,
+        segment=segment,
+        user=user,
+        municipality_codes=[m.code for m in Municipality.objects.filter(lots__tender=tender)],
+        specialisms=[],
+        bid_clients=CLIENTS,
+        bid_months=MONTHS,
+        bid_hours_per_month=HOURS,
+    )
+    for kind, name, data in (
+        (DocumentKind.DOSSIER, f"{FILE_MARKER}.pdf", pdf_bytes(2, marker=CONTENT_MARKER)),
+        (DocumentKind.REFERENCE, f"{REFERENCE_MARKER}.docx", docx_bytes(marker=CONTENT_MARKER)),
+    ):
+        services.document_upload(
+            submission=draft, kind=kind, name=name, data=data, user=user, segment=segment
+        )
+    sealed = services.submission_seal(submission=draft, user=user)
+    second = services.submission_start(tender=tender, organisation=organisation, user=user)
+    services.subcontractor_add(
+        submission=second, name=SUBCONTRACTOR_MARKER, kvk="73641928", user=user
+    )
+    return tender, user, sealed, second
+
+
+def _database_dump() -> list[tuple[str, str]]:
+    """Every row of every table as text; binary values both raw and as hex."""
+    dump = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            cursor.execute(f'SELECT * FROM "{table}"')  # noqa: S608  (table names from the DB)
+            for row in cursor.fetchall():
+                for value in row:
+                    if isinstance(value, memoryview | bytes):
+                        raw = bytes(value)
+                        dump.append((table, raw.decode("latin-1") + raw.hex()))
+                    else:
+                        dump.append((table, str(value)))
+    return dump
+
+
+def _media_dump(root: Path) -> list[tuple[str, str]]:
+    return [
+        (str(path), str(path.relative_to(root)) + path.read_bytes().decode("latin-1"))
+        for path in root.rglob("*")
+        if path.is_file()
+    ]
+
+
+def test_a_copy_of_the_database_and_media_reveals_no_bid_content(media):  # noqa: F811
+    tender, _user, sealed, second = _sealed_world()
+
+    dumps = _database_dump() + _media_dump(media)
+    leaks = [(where, marker) for where, text in dumps for marker in MARKERS if marker in text]
+    assert leaks == []
+    # What carries no marker: the answers, municipalities and specialisms are neutral too.
+    assert not RequirementAnswer.objects.filter(submission__tender=tender, met=True).exists()
+    assert not Dossier.municipalities.through.objects.filter(
+        dossier__submission__tender=tender
+    ).exists()
+    assert not Dossier.objects.filter(submission__tender=tender, bid_clients__isnull=False)
+    assert Submission.objects.get(pk=sealed.pk).manifest is None
+    # The bidder itself still reads its own content (through the envelope).
+    assert content_load(second)["subcontractors"]
+    assert [d["name"] for d in content_load(sealed)["manifest"]["documents"]] == [
+        f"{FILE_MARKER}.pdf",
+        f"{REFERENCE_MARKER}.docx",
+    ]
+
+
+def test_the_bidder_sees_and_edits_its_own_draft_through_the_envelope(client):
+    tender, user, _sealed, _second = _sealed_world()
+    client.force_login(user)
+    page = client.get(reverse("portal-submission", args=[tender.slug])).content.decode()
+    assert SUBCONTRACTOR_MARKER in page and f"{FILE_MARKER}.pdf" in page
+    assert "17,318407" in page or MONTHS in page
+
+
+def test_the_opening_decrypts_into_the_evaluation_tables_in_one_audited_step(client_for):
+    tender, _user, sealed, second = _sealed_world()
+    # The deadline passes and the tender closes.
+    tender.deadline = timezone.now() - dt.timedelta(minutes=1)
+    tender.state = "closed"
+    tender.save(update_fields=["deadline", "state"])
+
+    tender_confirm_opening(tender=tender, user=staff("inkoper", INKOPER))
+    assert SubmissionEnvelope.objects.filter(submission=sealed).exists()  # one is not enough
+    tender_confirm_opening(tender=tender, user=staff("voorzitter", VOORZITTER))
+
+    tender.refresh_from_db()
+    assert tender.state == "opened"
+    assert not SubmissionEnvelope.objects.filter(submission=sealed).exists()
+    dossier = Dossier.objects.select_related("submission__tender", "segment").get(submission=sealed)
+    assert (dossier.bid_clients, dossier.bid_months, dossier.bid_hours_per_month) == (
+        CLIENTS,
+        Decimal(MONTHS),
+        Decimal(HOURS),
+    )
+    assert dossier.municipalities.exists()
+    answers = RequirementAnswer.objects.filter(submission=sealed)
+    assert answers.count() == 2 and not answers.filter(met=False).exists()
+    assert Submission.objects.get(pk=sealed.pk).manifest["dossiers"][0]["bid"]["clients"] == (
+        CLIENTS
+    )
+    # The draft begun after sealing is never read: it stays sealed.
+    assert SubmissionEnvelope.objects.filter(submission=second).exists()
+    assert Subcontractor.objects.get(submission=second).name == ""
+    entry = AuditEntry.objects.get(action="submission.envelopes_open")
+    assert entry.details["opened"] == 1
+
+    client = client_for(BEOORDELAAR, "beoordelaar")
+    chair = staff("voorzitter2", VOORZITTER)
+    assignment_create(dossier=dossier, user=client.user, assigned_by=chair)
+    conflict_declare(dossier=dossier, user=client.user, has_conflict=False, note="")
+    page = client.get(reverse("scoring-dossier", args=[tender.slug, "selection", dossier.pk]))
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert f"{FILE_MARKER}.pdf" in content and f"{REFERENCE_MARKER}.docx" in content
