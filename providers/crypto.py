@@ -92,22 +92,23 @@ def decrypt_file(tender, stored: bytes) -> bytes:
     )
 
 
-def _aad_envelope(tender_id: int, submission_id: int) -> bytes:
-    return f"aanbesteding:submission-envelope:{tender_id}:{submission_id}".encode()
+def _aad_sealed(tender_id: int, purpose: str) -> bytes:
+    return f"aanbesteding:sealed:{tender_id}:{purpose}".encode()
 
 
-def encrypt_envelope(tender, submission_id: int, plaintext: bytes) -> bytes:
-    """A submission's sealed content (``SubmissionEnvelope``): bound to its tender and
-    submission, so an envelope copied to another submission does not decrypt."""
+def encrypt_sealed(tender, purpose: str, plaintext: bytes) -> bytes:
+    """Sealed content in the database (``providers.envelopes``): a submission's envelope
+    (``purpose`` "submission:<id>") or a UEA ("uea:<id>"), bound to its tender and record, so
+    a ciphertext copied to another record does not decrypt."""
     nonce = os.urandom(NONCE_BYTES)
-    aad = _aad_envelope(tender.pk, submission_id)
+    aad = _aad_sealed(tender.pk, purpose)
     return nonce + AESGCM(tender_data_key(tender)).encrypt(nonce, plaintext, aad)
 
 
-def decrypt_envelope(tender, submission_id: int, stored: bytes, data_key: bytes | None = None):
+def decrypt_sealed(tender, purpose: str, stored: bytes, data_key: bytes | None = None) -> bytes:
     stored = bytes(stored)
     return AESGCM(data_key or tender_data_key(tender)).decrypt(
-        stored[:NONCE_BYTES], stored[NONCE_BYTES:], _aad_envelope(tender.pk, submission_id)
+        stored[:NONCE_BYTES], stored[NONCE_BYTES:], _aad_sealed(tender.pk, purpose)
     )
 
 

@@ -41,6 +41,7 @@ from .models import (
     Submission,
     SubmissionDocument,
     SubmissionEnvelope,
+    UEADeclaration,
 )
 
 Content = dict[str, Any]
@@ -105,8 +106,8 @@ def _envelope_of(submission: Submission) -> SubmissionEnvelope | None:
 
 
 def _decrypt(submission: Submission, envelope: SubmissionEnvelope, data_key=None) -> Content:
-    plaintext = crypto.decrypt_envelope(
-        submission.tender, submission.pk, envelope.ciphertext, data_key=data_key
+    plaintext = crypto.decrypt_sealed(
+        submission.tender, f"submission:{submission.pk}", envelope.ciphertext, data_key=data_key
     )
     return json.loads(plaintext)
 
@@ -160,7 +161,9 @@ def content_store(submission: Submission, content: Content) -> None:
     SubmissionEnvelope.objects.update_or_create(
         submission_id=submission.pk,
         defaults={
-            "ciphertext": crypto.encrypt_envelope(submission.tender, submission.pk, plaintext)
+            "ciphertext": crypto.encrypt_sealed(
+                submission.tender, f"submission:{submission.pk}", plaintext
+            )
         },
     )
     _neutralise(submission)
@@ -300,4 +303,61 @@ def envelope_open(submission: Submission, data_key: bytes | None = None) -> bool
     Subcontractor.objects.bulk_update(subcontractors, ["name", "kvk", "organisation"])
     Submission.objects.filter(pk=submission.pk).update(manifest=content.get("manifest"))
     envelope.delete()
+    return True
+
+
+# -- the UEA: one organisation's declaration for a tender ---------------------------------------
+
+UEA_NEUTRAL: dict[str, Any] = {
+    "answers": {},
+    "identity": {},
+    "signer_name": "",
+    "signer_role": "",
+    "signed_place": "",
+}
+
+
+def _uea_purpose(declaration: UEADeclaration) -> str:
+    return f"uea:{declaration.pk}"
+
+
+def uea_store(declaration: UEADeclaration) -> UEADeclaration:
+    """Save ``declaration`` with its answers, identity and signer sealed (encrypted in
+    ``sealed_content``) and those columns neutral; the object keeps the values in memory."""
+    content = {field: getattr(declaration, field) for field in UEA_NEUTRAL}
+    plaintext = json.dumps(content, sort_keys=True, ensure_ascii=False).encode()
+    declaration.sealed_content = crypto.encrypt_sealed(
+        declaration.tender, _uea_purpose(declaration), plaintext
+    )
+    for field, neutral in UEA_NEUTRAL.items():
+        setattr(declaration, field, type(neutral)())
+    declaration.save()
+    for field, value in content.items():
+        setattr(declaration, field, value)
+    return declaration
+
+
+def uea_unseal(declaration: UEADeclaration, data_key: bytes | None = None) -> UEADeclaration:
+    """Put the sealed content on ``declaration`` in memory (nothing when it has none)."""
+    if declaration.sealed_content:
+        content = json.loads(
+            crypto.decrypt_sealed(
+                declaration.tender,
+                _uea_purpose(declaration),
+                declaration.sealed_content,
+                data_key=data_key,
+            )
+        )
+        for field in UEA_NEUTRAL:
+            setattr(declaration, field, content.get(field, UEA_NEUTRAL[field]))
+    return declaration
+
+
+def uea_open(declaration: UEADeclaration, data_key: bytes | None = None) -> bool:
+    """Write the sealed content into the columns (the opening); False when none."""
+    if not declaration.sealed_content:
+        return False
+    uea_unseal(declaration, data_key=data_key)
+    declaration.sealed_content = None
+    declaration.save(update_fields=[*UEA_NEUTRAL, "sealed_content"])
     return True

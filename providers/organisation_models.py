@@ -123,6 +123,16 @@ class UEADeclaration(models.Model):
         related_name="+",
         help_text=_("Gebruiker die ondertekende."),
     )
+    sealed_content = models.BinaryField(
+        _("verzegelde inhoud"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Antwoorden, identiteit en ondertekenaar, versleuteld tot de opening "
+            "(de kolommen zijn dan leeg)."
+        ),
+    )
     content_hash = models.CharField(
         _("SHA-256 verklaring"),
         max_length=64,

@@ -6,6 +6,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from tender.models import Tender
 
+from .envelopes import uea_unseal
 from .models import (
     Combination,
     CombinationMember,
@@ -80,11 +81,13 @@ def uea_status(*, tender: Tender, organisation_ids) -> dict[int, bool]:
 
 
 def uea_of(*, tender: Tender, organisation: Organisation) -> UEADeclaration | None:
-    return (
+    """The organisation's own UEA, its sealed content unsealed in memory."""
+    declaration = (
         UEADeclaration.objects.filter(tender=tender, organisation=organisation)
         .select_related("tender__region", "organisation")
         .first()
     )
+    return uea_unseal(declaration) if declaration is not None else None
 
 
 def members_of(organisation: Organisation) -> QuerySet[OrganisationMembership]:

@@ -3,8 +3,8 @@
 Runs inside the four-eyes opening's transaction (``tender.services.lifecycle``, registered
 with ``register_after("open", ...)`` in ``ProvidersConfig.ready``): every sealed, current
 submission's content is decrypted into the plain columns the evaluation reads, its envelope
-deleted, and the whole recorded in the audit log. Drafts, withdrawn and superseded versions
-are never read: their envelopes stay sealed.
+deleted, and the whole recorded in the audit log; so is every signed UEA of the tender.
+Drafts, withdrawn and superseded versions and unsigned UEAs are never read: they stay sealed.
 """
 
 from django.db import transaction
@@ -14,8 +14,8 @@ from tender.models import Tender
 
 from .. import crypto
 from ..constants import SubmissionState
-from ..envelopes import envelope_open
-from ..models import Submission
+from ..envelopes import envelope_open, uea_open
+from ..models import Submission, UEADeclaration
 
 
 @transaction.atomic
@@ -23,6 +23,12 @@ def submission_envelopes_open(*, tender: Tender, user) -> int:
     """Decrypt the tender's sealed current submissions into the plain columns, in one
     transaction; returns how many were opened. A submission without an envelope (loaded from
     a scenario file) is left as it is."""
+    declarations = list(
+        UEADeclaration.objects.select_for_update()
+        .filter(tender=tender, signed_at__isnull=False, sealed_content__isnull=False)
+        .select_related("tender")
+        .order_by("pk")
+    )
     submissions = list(
         Submission.objects.select_for_update(of=("self",))
         .filter(
@@ -34,10 +40,11 @@ def submission_envelopes_open(*, tender: Tender, user) -> int:
         .select_related("tender", "bidder")
         .order_by("pk")
     )
-    if not submissions:
+    if not submissions and not declarations:
         return 0
     data_key = crypto.tender_data_key(tender)
     opened = [s for s in submissions if envelope_open(s, data_key=data_key)]
+    ueas = [d for d in declarations if uea_open(d, data_key=data_key)]
     audit_record(
         action="submission.envelopes_open",
         actor=user,
@@ -45,6 +52,7 @@ def submission_envelopes_open(*, tender: Tender, user) -> int:
         tender=tender,
         details={
             "opened": len(opened),
+            "ueas": len(ueas),
             "submissions": [{"bidder": s.bidder.kvk, "version": s.version} for s in opened],
         },
     )

@@ -14,6 +14,7 @@ from tender.errors import ApplicationError
 from tender.models import Tender
 from tender.pdf import render_to_pdf
 
+from .. import envelopes
 from .. import uea as structure
 from ..models import Organisation, UEADeclaration
 from ..permissions import can_edit_uea, can_sign_uea
@@ -41,7 +42,9 @@ def _locked(*, tender: Tender, organisation: Organisation) -> UEADeclaration:
     declaration, _created = UEADeclaration.objects.get_or_create(
         tender=tender, organisation=organisation
     )
-    return UEADeclaration.objects.select_for_update().get(pk=declaration.pk)
+    return envelopes.uea_unseal(
+        UEADeclaration.objects.select_for_update().select_related("tender").get(pk=declaration.pk)
+    )
 
 
 @transaction.atomic
@@ -70,7 +73,7 @@ def uea_save(
     declaration.signer_name = signer_name.strip()[:200]
     declaration.signer_role = signer_role.strip()[:200]
     declaration.signed_place = signed_place.strip()[:100]
-    declaration.save()
+    envelopes.uea_store(declaration)
     audit_record(
         action="uea.save",
         actor=user,
@@ -133,7 +136,7 @@ def uea_sign(
             ensure_ascii=False,
         ).encode()
     ).hexdigest()
-    declaration.save()
+    envelopes.uea_store(declaration)
     audit_record(
         action="uea.sign",
         actor=user,

@@ -9,6 +9,7 @@ from django.urls import reverse
 from accounts.roles import INKOPER
 from audit.models import AuditEntry
 from providers import uea as structure
+from providers.envelopes import uea_unseal
 from providers.models import UEADeclaration
 from providers.portal_selectors import uea_status
 
@@ -45,6 +46,8 @@ def test_draft_then_sign_locks(org_client, open_tender):
     partial = {"iii_fraud": "ja", "action": "save"}  # "ja" needs an explanation at signing
     assert client.post(url(open_tender), partial).status_code == 302
     declaration = UEADeclaration.objects.get()
+    assert declaration.answers == {} and declaration.sealed_content  # sealed until the opening
+    declaration = uea_unseal(declaration)
     assert declaration.answers == {"iii_fraud": True} and not declaration.is_signed
 
     refused = client.post(url(open_tender), {"iii_fraud": "ja", "action": "sign"}, follow=True)
@@ -59,7 +62,7 @@ def test_draft_then_sign_locks(org_client, open_tender):
 
     signed = client.post(url(open_tender), complete_answers(action="sign"), follow=True)
     assert "De verklaring is ondertekend." in signed.content.decode()
-    declaration = UEADeclaration.objects.get()
+    declaration = uea_unseal(UEADeclaration.objects.get())
     assert declaration.is_signed and len(declaration.content_hash) == 64
     assert declaration.identity["kvk"] == client.org.kvk
     assert uea_status(tender=open_tender, organisation_ids=[client.org.pk, 0]) == {
@@ -69,7 +72,7 @@ def test_draft_then_sign_locks(org_client, open_tender):
 
     # Locked: a later save changes nothing.
     client.post(url(open_tender), complete_answers(signer_name="Iemand anders", action="save"))
-    assert UEADeclaration.objects.get().signer_name == "Petra de Boer"
+    assert uea_unseal(UEADeclaration.objects.get()).signer_name == "Petra de Boer"
     assert AuditEntry.objects.filter(action="uea.sign").count() == 1
 
 
@@ -77,7 +80,7 @@ def test_only_admin_signs(org_client, open_tender):
     admin = org_client()
     colleague = org_client(admin.org, is_admin=False)
     colleague.post(url(open_tender), complete_answers(action="sign"))
-    declaration = UEADeclaration.objects.get()
+    declaration = uea_unseal(UEADeclaration.objects.get())
     assert declaration.answers and not declaration.is_signed  # saved as draft, not signed
 
 

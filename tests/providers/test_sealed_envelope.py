@@ -24,6 +24,7 @@ from providers.models import (
     Subcontractor,
     Submission,
     SubmissionEnvelope,
+    UEADeclaration,
 )
 from providers.services import submissions as services
 from tender.models import Municipality, Requirement, Segment
@@ -54,7 +55,32 @@ MARKERS = [
     HOURS,
     str(CLIENTS),
     "73641928",  # the subcontractor's KvK number
+    "UEA-VXNM",  # every text answer of the UEA
+    "Ondertekenaar-HGFD-2210",
+    "Functie-WQAZ-6604",
 ]
+
+
+def _uea_signed_with_markers(tender, organisation, user):
+    from providers.services.uea import uea_save, uea_sign
+    from tests.providers.factories import uea_answers
+
+    answers = {
+        code: {"ja": True, "nee": False}.get(value, f"UEA-VXNM {value}")
+        for code, value in uea_answers().items()
+    }
+    for key in ("signer_name", "signer_role", "signed_place"):
+        answers.pop(key)
+    uea_save(
+        tender=tender,
+        organisation=organisation,
+        user=user,
+        answers=answers,
+        signer_name="Ondertekenaar-HGFD-2210",
+        signer_role="Functie-WQAZ-6604",
+        signed_place="Doetinchem",
+    )
+    return uea_sign(tender=tender, organisation=organisation, user=user)
 
 
 def _sealed_world():
@@ -63,9 +89,7 @@ def _sealed_world():
     tender = open_tender()
     segment = Segment.objects.get(tender=tender, code="JH-DYS")
     user, organisation = provider("Zorg Envelop")
-    from tests.providers.factories import uea_signed
-
-    uea_signed(tender=tender, organisation=organisation, user=user)
+    _uea_signed_with_markers(tender, organisation, user)
     draft = services.submission_start(tender=tender, organisation=organisation, user=user)
     services.submission_segments_set(submission=draft, segments=[segment], user=user)
     services.submission_answers_save(
@@ -149,6 +173,8 @@ def test_the_bidder_sees_and_edits_its_own_draft_through_the_envelope(client):
     page = client.get(reverse("portal-submission", args=[tender.slug])).content.decode()
     assert SUBCONTRACTOR_MARKER in page and f"{FILE_MARKER}.pdf" in page
     assert "17,318407" in page or MONTHS in page
+    uea = client.get(reverse("portal-uea", args=[tender.slug])).content.decode()
+    assert "Ondertekenaar-HGFD-2210" in uea and "UEA-VXNM" in uea
 
 
 def test_the_opening_decrypts_into_the_evaluation_tables_in_one_audited_step(client_for):
@@ -181,7 +207,10 @@ def test_the_opening_decrypts_into_the_evaluation_tables_in_one_audited_step(cli
     assert SubmissionEnvelope.objects.filter(submission=second).exists()
     assert Subcontractor.objects.get(submission=second).name == ""
     entry = AuditEntry.objects.get(action="submission.envelopes_open")
-    assert entry.details["opened"] == 1
+    assert (entry.details["opened"], entry.details["ueas"]) == (1, 1)
+    uea = UEADeclaration.objects.get(tender=tender)
+    assert uea.signer_name == "Ondertekenaar-HGFD-2210" and uea.sealed_content is None
+    assert any("UEA-VXNM" in str(value) for value in uea.answers.values())
 
     client = client_for(BEOORDELAAR, "beoordelaar")
     chair = staff("voorzitter2", VOORZITTER)
