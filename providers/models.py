@@ -304,9 +304,8 @@ class Subcontractor(models.Model):
     kvk = models.CharField(
         _("KvK-nummer"),
         max_length=8,
-        blank=True,
         validators=[kvk_validator],
-        help_text=_("KvK-nummer van de onderaannemer (8 cijfers); leeg zolang verzegeld."),
+        help_text=_("KvK-nummer van de onderaannemer (8 cijfers)."),
     )
 
     class Meta:

@@ -10,11 +10,12 @@ Drafts, withdrawn and superseded versions and unsigned UEAs are never read: they
 from django.db import transaction
 
 from audit.services import audit_record
+from tender.constants import TenderState
 from tender.models import Tender
 
 from .. import crypto
 from ..constants import SubmissionState
-from ..envelopes import envelope_open, uea_open
+from ..envelopes import content_load, content_store, envelope_open, uea_open, uea_store
 from ..models import Submission, UEADeclaration
 
 
@@ -62,3 +63,37 @@ def submission_envelopes_open(*, tender: Tender, user) -> int:
 def envelopes_open_after_opening(*, tender: Tender, user) -> None:
     """The ``register_after("open", ...)`` hook."""
     submission_envelopes_open(tender=tender, user=user)
+
+
+#: Tenders whose bids are not (yet) to be read: existing plain content there gets sealed.
+SEALABLE_STATES = frozenset(
+    {TenderState.PUBLISHED, TenderState.SUBMISSIONS_OPEN, TenderState.CLOSED}
+)
+
+
+@transaction.atomic
+def submissions_seal_existing(*, user=None) -> dict[str, int]:
+    """Seal content stored in plain columns before the envelope existed (upgrade): every
+    submission and signed or draft UEA of a tender not yet opened. Idempotent; audited.
+    Returns the counts. (Old row versions may linger in the database files until the next
+    ``VACUUM FULL``.)"""
+    submissions = list(
+        Submission.objects.select_for_update(of=("self",))
+        .filter(tender__state__in=SEALABLE_STATES, envelope__isnull=True)
+        .select_related("tender")
+        .order_by("pk")
+    )
+    for submission in submissions:
+        content_store(submission, content_load(submission))
+    declarations = list(
+        UEADeclaration.objects.select_for_update(of=("self",))
+        .filter(tender__state__in=SEALABLE_STATES, sealed_content__isnull=True)
+        .select_related("tender")
+        .order_by("pk")
+    )
+    for declaration in declarations:
+        uea_store(declaration)
+    counts = {"submissions": len(submissions), "ueas": len(declarations)}
+    if submissions or declarations:
+        audit_record(action="submission.envelopes_seal_existing", actor=user, details=counts)
+    return counts

@@ -5,6 +5,7 @@ decrypts it into the plain columns, in one transaction, audited, and the evaluat
 show it."""
 
 import datetime as dt
+import io
 from decimal import Decimal
 from pathlib import Path
 
@@ -220,3 +221,29 @@ def test_the_opening_decrypts_into_the_evaluation_tables_in_one_audited_step(cli
     assert page.status_code == 200
     content = page.content.decode()
     assert f"{FILE_MARKER}.pdf" in content and f"{REFERENCE_MARKER}.docx" in content
+
+
+def test_content_stored_before_the_envelope_existed_is_sealed_by_the_upgrade_command():
+    from django.core.management import call_command
+
+    from tests.factories import SubmissionFactory
+
+    submission = SubmissionFactory(submitted=True)
+    tender = submission.tender
+    tender.state = "closed"
+    tender.save(update_fields=["state"])
+    answer = RequirementAnswer.objects.create(
+        submission=submission,
+        requirement=Requirement.objects.create(tender=tender, code="AM9", text="Eis"),
+        met=True,
+    )
+    Subcontractor.objects.create(submission=submission, name=SUBCONTRACTOR_MARKER, kvk="73641928")
+
+    call_command("seal_submissions", stdout=io.StringIO())
+
+    answer.refresh_from_db()
+    assert not answer.met and SubmissionEnvelope.objects.filter(submission=submission).exists()
+    assert Subcontractor.objects.get(submission=submission).name == ""
+    content = content_load(submission)
+    assert content["answers"] == {str(answer.requirement_id): True}
+    assert [s["name"] for s in content["subcontractors"].values()] == [SUBCONTRACTOR_MARKER]
