@@ -7,10 +7,13 @@ deleted, and the whole recorded in the audit log; so is every signed UEA of the 
 Drafts, withdrawn and superseded versions and unsigned UEAs are never read: they stay sealed.
 """
 
+from cryptography.exceptions import InvalidTag
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from tender.constants import TenderState
+from tender.errors import ApplicationError
 from tender.models import Tender
 
 from .. import crypto
@@ -23,7 +26,8 @@ from ..models import Submission, UEADeclaration
 def submission_envelopes_open(*, tender: Tender, user) -> int:
     """Decrypt the tender's sealed current submissions into the plain columns, in one
     transaction; returns how many were opened. A submission without an envelope (loaded from
-    a scenario file) is left as it is."""
+    a scenario file) is left as it is. Raises ApplicationError when an envelope does not
+    decrypt (wrong master key, damaged data): nothing is opened then."""
     declarations = list(
         UEADeclaration.objects.select_for_update()
         .filter(tender=tender, signed_at__isnull=False, sealed_content__isnull=False)
@@ -43,9 +47,18 @@ def submission_envelopes_open(*, tender: Tender, user) -> int:
     )
     if not submissions and not declarations:
         return 0
-    data_key = crypto.tender_data_key(tender)
-    opened = [s for s in submissions if envelope_open(s, data_key=data_key)]
-    ueas = [d for d in declarations if uea_open(d, data_key=data_key)]
+    try:
+        data_key = crypto.tender_data_key(tender)
+        opened = [s for s in submissions if envelope_open(s, data_key=data_key)]
+        ueas = [d for d in declarations if uea_open(d, data_key=data_key)]
+    except InvalidTag:
+        # A wrong master key or a damaged envelope: the whole opening is undone.
+        raise ApplicationError(
+            _(
+                "De verzegelde inschrijvingen kunnen niet worden ontsloten (verkeerde "
+                "hoofdsleutel of beschadigde gegevens); de opening is niet doorgevoerd."
+            )
+        ) from None
     audit_record(
         action="submission.envelopes_open",
         actor=user,

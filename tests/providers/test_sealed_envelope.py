@@ -247,3 +247,22 @@ def test_content_stored_before_the_envelope_existed_is_sealed_by_the_upgrade_com
     content = content_load(submission)
     assert content["answers"] == {str(answer.requirement_id): True}
     assert [s["name"] for s in content["subcontractors"].values()] == [SUBCONTRACTOR_MARKER]
+
+
+def test_an_opening_with_the_wrong_master_key_is_refused_and_undone(settings):
+    from tender.errors import ApplicationError
+
+    tender, _user, sealed, _second = _sealed_world()
+    tender.deadline = timezone.now() - dt.timedelta(minutes=1)
+    tender.state = "closed"
+    tender.save(update_fields=["deadline", "state"])
+    tender_confirm_opening(tender=tender, user=staff("inkoper", INKOPER))
+    settings.SUBMISSION_MASTER_KEY = "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE="
+
+    with pytest.raises(ApplicationError) as refused:
+        tender_confirm_opening(tender=tender, user=staff("voorzitter", VOORZITTER))
+
+    assert "niet worden ontsloten" in refused.value.message
+    tender.refresh_from_db()
+    assert tender.state == "closed"
+    assert SubmissionEnvelope.objects.filter(submission=sealed).exists()
