@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from audit.admin import ReadOnlyAdminMixin
+from tender.models import Tender
 
 from .models import Evaluator, FinalLevel, Ranking, RankingGap, RankingRow, Score
 from .scoring_models import Assignment, ConflictDeclaration, RequirementReview
@@ -12,8 +13,21 @@ class EvaluatorAdmin(admin.ModelAdmin):
     list_filter = ["tender", "is_chair"]
 
 
+class BidsReadableMixin:
+    """Nothing of a tender whose bids are still sealed (``Tender.bids_readable``)."""
+
+    tender_path = "tender"
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(**{f"{self.tender_path}__in": Tender.objects.bids_readable()})
+        )
+
+
 @admin.register(Ranking)
-class RankingAdmin(admin.ModelAdmin):
+class RankingAdmin(BidsReadableMixin, admin.ModelAdmin):
     """Read-only: rankings are computed and finalised through the services only."""
 
     list_display = ["tender", "phase", "seed", "status", "provisional", "is_final", "created_at"]
@@ -27,8 +41,10 @@ class RankingAdmin(admin.ModelAdmin):
 
 
 @admin.register(RankingRow)
-class RankingRowAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class RankingRowAdmin(BidsReadableMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: output of the ranking engine."""
+
+    tender_path = "ranking__tender"
 
     list_display = ["ranking", "segment", "position", "rank", "bidder_kvk", "points", "status"]
     list_filter = ["ranking__tender", "ranking__phase", "status"]
@@ -37,8 +53,10 @@ class RankingRowAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(RankingGap)
-class RankingGapAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class RankingGapAdmin(BidsReadableMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: output of the ranking engine."""
+
+    tender_path = "ranking__tender"
 
     list_display = ["ranking", "segment", "kind", "code", "shortfall"]
     list_filter = ["ranking__tender", "kind"]
@@ -47,8 +65,10 @@ class RankingGapAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class AssignmentAdmin(BidsReadableMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: the chair assigns and removes through the scoring screens (audited)."""
+
+    tender_path = "dossier__submission__tender"
 
     list_display = ["evaluator", "dossier", "assigned_by", "assigned_at"]
     list_filter = ["dossier__segment__tender", "evaluator"]
@@ -61,8 +81,10 @@ class AssignmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ConflictDeclaration)
-class ConflictDeclarationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ConflictDeclarationAdmin(BidsReadableMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: a declaration is audited and decides which dossiers an evaluator may see."""
+
+    tender_path = "evaluator__tender"
 
     list_display = ["evaluator", "organisation", "has_conflict", "declared_at"]
     list_filter = ["evaluator__tender", "has_conflict"]
@@ -71,8 +93,10 @@ class ConflictDeclarationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(RequirementReview)
-class RequirementReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class RequirementReviewAdmin(BidsReadableMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: the audited check of a requirement answer against its evidence."""
+
+    tender_path = "answer__submission__tender"
 
     list_display = ["answer", "accepted", "reviewed_by", "reviewed_at"]
     list_filter = ["answer__submission__tender", "accepted"]
@@ -86,8 +110,10 @@ class RequirementReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Score)
-class ScoreAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ScoreAdmin(BidsReadableMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: individual scores are audited and sealed once submitted."""
+
+    tender_path = "dossier__submission__tender"
 
     list_display = ["evaluator", "criterion", "dossier", "level", "submitted_at"]
     list_filter = ["dossier__segment__tender", ("submitted_at", admin.EmptyFieldListFilter)]
@@ -101,8 +127,10 @@ class ScoreAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(FinalLevel)
-class FinalLevelAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class FinalLevelAdmin(BidsReadableMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: the chair's consensus is audited."""
+
+    tender_path = "dossier__submission__tender"
 
     list_display = ["criterion", "dossier", "level", "set_by", "updated_at"]
     list_filter = ["dossier__segment__tender"]
