@@ -46,7 +46,9 @@ class CombinationMemberInline(admin.TabularInline):
 
 
 @admin.register(Combination)
-class CombinationAdmin(admin.ModelAdmin):
+class CombinationAdmin(SealedUntilOpeningMixin, admin.ModelAdmin):
+    """A combination is formed to bid: sealed like the submission until the opening."""
+
     list_display = ["__str__", "tender", "lead"]
     inlines = [CombinationMemberInline]
 
