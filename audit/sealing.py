@@ -10,7 +10,8 @@ display path (the admin's audit log, any audit screen or export) reads entries t
 
 The audit app is the lowest app: it knows neither tenders nor bids. The app that writes such
 entries registers which they are and when they become readable (``register_sealed_entries``, in
-its ``AppConfig.ready``); ``providers`` does so for its submission, UEA and combination entries.
+its ``AppConfig.ready``): ``providers`` for its submission, UEA and combination entries,
+``evaluation`` for its ranking entries.
 """
 
 from collections.abc import Callable

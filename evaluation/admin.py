@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from audit.admin import ReadOnlyAdminMixin
-from tender.models import Tender
+from providers.admin import SealedUntilOpeningMixin
 
 from .models import Evaluator, FinalLevel, Ranking, RankingGap, RankingRow, Score
 from .scoring_models import Assignment, ConflictDeclaration, RequirementReview
@@ -13,21 +13,8 @@ class EvaluatorAdmin(admin.ModelAdmin):
     list_filter = ["tender", "is_chair"]
 
 
-class BidsReadableMixin:
-    """Nothing of a tender whose bids are still sealed (``Tender.bids_readable``)."""
-
-    tender_path = "tender"
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .filter(**{f"{self.tender_path}__in": Tender.objects.bids_readable()})
-        )
-
-
 @admin.register(Ranking)
-class RankingAdmin(BidsReadableMixin, admin.ModelAdmin):
+class RankingAdmin(SealedUntilOpeningMixin, admin.ModelAdmin):
     """Read-only: rankings are computed and finalised through the services only."""
 
     list_display = ["tender", "phase", "seed", "status", "provisional", "is_final", "created_at"]
@@ -41,7 +28,7 @@ class RankingAdmin(BidsReadableMixin, admin.ModelAdmin):
 
 
 @admin.register(RankingRow)
-class RankingRowAdmin(BidsReadableMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class RankingRowAdmin(SealedUntilOpeningMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: output of the ranking engine."""
 
     tender_path = "ranking__tender"
@@ -53,7 +40,7 @@ class RankingRowAdmin(BidsReadableMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(RankingGap)
-class RankingGapAdmin(BidsReadableMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class RankingGapAdmin(SealedUntilOpeningMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: output of the ranking engine."""
 
     tender_path = "ranking__tender"
@@ -65,7 +52,7 @@ class RankingGapAdmin(BidsReadableMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(BidsReadableMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class AssignmentAdmin(SealedUntilOpeningMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: the chair assigns and removes through the scoring screens (audited)."""
 
     tender_path = "dossier__submission__tender"
@@ -81,7 +68,7 @@ class AssignmentAdmin(BidsReadableMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ConflictDeclaration)
-class ConflictDeclarationAdmin(BidsReadableMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class ConflictDeclarationAdmin(SealedUntilOpeningMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: a declaration is audited and decides which dossiers an evaluator may see."""
 
     tender_path = "evaluator__tender"
@@ -93,7 +80,7 @@ class ConflictDeclarationAdmin(BidsReadableMixin, ReadOnlyAdminMixin, admin.Mode
 
 
 @admin.register(RequirementReview)
-class RequirementReviewAdmin(BidsReadableMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class RequirementReviewAdmin(SealedUntilOpeningMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: the audited check of a requirement answer against its evidence."""
 
     tender_path = "answer__submission__tender"
@@ -110,7 +97,7 @@ class RequirementReviewAdmin(BidsReadableMixin, ReadOnlyAdminMixin, admin.ModelA
 
 
 @admin.register(Score)
-class ScoreAdmin(BidsReadableMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class ScoreAdmin(SealedUntilOpeningMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: individual scores are audited and sealed once submitted."""
 
     tender_path = "dossier__submission__tender"
@@ -127,7 +114,7 @@ class ScoreAdmin(BidsReadableMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(FinalLevel)
-class FinalLevelAdmin(BidsReadableMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class FinalLevelAdmin(SealedUntilOpeningMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: the chair's consensus is audited."""
 
     tender_path = "dossier__submission__tender"
