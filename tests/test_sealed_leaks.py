@@ -360,11 +360,14 @@ COUNT_SHAPES = re.compile(
 #: the public site is public): fetched as the superuser only.
 SAME_FOR_EVERYONE = ("admin:", "public-", "api:public-", "healthz")
 
+SEARCH = "?q=" + BIDDER.split()[1]
+
 STAFF = (INKOPER, VOORZITTER, BEOORDELAAR, CONTRACTMANAGER, AUDITOR)
 
 
 def admin_urls(world: SealedWorld, superuser) -> dict[str, str]:
-    """For each registered model with rows: its changelist, and the change and delete pages of
+    """For each registered model with rows: its changelist (and a search in it for the bidder's
+    name where it can be searched), and the change and delete pages of
     its newest row (in this world: the sealed bid's, where the model holds bids), the delete
     page where the superuser may delete it (else it is a 403). The changelist of an empty
     table lists nothing; the history page is looked up like the change page (``get_object``)
@@ -377,6 +380,8 @@ def admin_urls(world: SealedWorld, superuser) -> dict[str, str]:
         newest = model._default_manager.order_by("-pk").first()
         if newest is not None:
             urls[f"{prefix}_changelist"] = reverse(f"{prefix}_changelist")
+            if model_admin.search_fields:  # a search for the bidder finds nothing sealed
+                urls[f"{prefix}_changelist?q"] = urls[f"{prefix}_changelist"] + SEARCH
             urls[f"{prefix}_change"] = reverse(f"{prefix}_change", args=[newest.pk])
             if model_admin.has_delete_permission(request, newest):
                 urls[f"{prefix}_delete"] = reverse(f"{prefix}_delete", args=[newest.pk])
