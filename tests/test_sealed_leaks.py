@@ -7,8 +7,9 @@ a world with one sealed submission whose every free text, file name and figure c
 changelists and change pages, the audit log) is fetched as every staff role and as a superuser,
 and no response shows the marker, the bidder's KvK or name, the bid's figures or hashes, or a
 count of bids. Every pattern must be in ``URLS`` (how to build its arguments) or ``SKIPPED``
-(why not), or ``test_every_url_is_classified`` fails naming it; the admin's model pages are
-generated from the admin's registry. ``test_the_sweep_finds_a_leak_when_a_guard_is_off`` shows
+(why not), or ``test_every_url_is_classified`` fails naming it; the provider portal's patterns
+are built by parameter name (``PORTAL_ARGUMENTS``) and the admin's model pages from the admin's
+registry. ``test_the_sweep_finds_a_leak_when_a_guard_is_off`` shows
 that the sweep fails when one guard (the OCDS one) is switched off.
 """
 
@@ -367,11 +368,11 @@ STAFF = (INKOPER, VOORZITTER, BEOORDELAAR, CONTRACTMANAGER, AUDITOR)
 
 def admin_urls(world: SealedWorld, superuser) -> dict[str, str]:
     """For each registered model with rows: its changelist (and a search in it for the bidder's
-    name where it can be searched), and the change and delete pages of
-    its newest row (in this world: the sealed bid's, where the model holds bids), the delete
-    page where the superuser may delete it (else it is a 403). The changelist of an empty
-    table lists nothing; the history page is looked up like the change page (``get_object``)
-    and shows no more."""
+    name where it can be searched), the change page of its newest row (in this world: the
+    sealed bid's, where the model holds bids) and its delete page where the superuser may
+    delete it (else it is a 403); and the change page of every audit entry about the tender.
+    The changelist of an empty table lists nothing; the history page is looked up like the
+    change page (``get_object``) and shows no more."""
     urls = {name: reverse(name, kwargs=kwargs(world)) for name, kwargs in ADMIN_PAGES.items()}
     request = RequestFactory().get("/")
     request.user = superuser
