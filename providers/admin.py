@@ -48,7 +48,9 @@ class CombinationMemberInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Combination)
-class CombinationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class CombinationAdmin(SealedUntilOpeningMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """A combination is formed to bid: sealed like the submission until the opening."""
+
     list_display = ["__str__", "tender", "lead"]
     inlines = [CombinationMemberInline]
 
