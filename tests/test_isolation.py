@@ -177,6 +177,7 @@ STAFF = {
     "ranking-finalise": lambda w: _demo(w, phase="award", pk=1),
     "ranking-segment": lambda w: _demo(w, phase="award", code="WMO-BEG"),
     "ranking-reopen": lambda w: _demo(w, phase="award", pk=1),
+    "ranking-resume": lambda w: _demo(w, phase="award", pk=1),
     "ranking-export-csv": lambda w: _demo(w, phase="award", pk=1),
     "scores-export": lambda w: _demo(w, phase="award"),
     # contracts, settlement, KPIs, award
@@ -202,6 +203,7 @@ STAFF = {
     "award-letters-generate": lambda w: _demo(w, phase="award"),
     "award-decision-send": lambda w: _demo(w, phase="selection"),
     "award-progress": lambda w: _demo(w, pk=1),
+    "award-letters-resume": lambda w: _demo(w, pk=1),
     "award-letter": lambda w: _demo(w, pk=w.letter.pk),
     "award-letter-new-version": lambda w: _demo(w, pk=w.letter.pk),
     "award-letter-send": lambda w: _demo(w, pk=w.letter.pk),
