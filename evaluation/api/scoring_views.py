@@ -385,7 +385,16 @@ class RequirementAnswerViewSet(viewsets.GenericViewSet):
             raise ValidationError({"tender": ["Geef de aanbesteding op (?tender=)."]})
         tender = get_object_or_404(Tender, slug=slug, state__in=BIDS_READABLE_STATES)
         answers = answers_reviewable_by(user=request.user, tender=tender)
-        return Response(AnswerOutputSerializer(answers, many=True).data)
+        data = AnswerOutputSerializer(answers, many=True).data
+        audit_record(
+            action="submission.answers_view",
+            actor=request.user,
+            obj=tender,
+            tender=tender,
+            client_address=client_address_of(request),
+            details={"screen": "api-answers", "answers": len(data)},
+        )
+        return Response(data)
 
     @extend_schema(request=ReviewInputSerializer, responses=AnswerOutputSerializer)
     @action(detail=True, methods=["post"])

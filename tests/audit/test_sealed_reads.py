@@ -108,6 +108,24 @@ def test_the_consensus_in_the_api_and_on_the_screen_is_audited(opened, client_fo
     only_read("dossier.view", actor=chair.user, obj=dossier, since=since)
 
 
+def test_the_requirement_answers_in_the_api_and_on_the_review_screen_are_audited(
+    opened, client_for
+):
+    chair = client_for(VOORZITTER, "voorzitter")
+    since = last_seq()
+    response = chair.get(
+        f"/api/v1/requirement-answers/?tender={opened.tender.slug}", REMOTE_ADDR=ADDRESS
+    )
+    assert response.status_code == 200 and response.json()
+    entry = only_read("submission.answers_view", actor=chair.user, obj=opened.tender, since=since)
+    assert entry.details == {"screen": "api-answers", "answers": len(response.json())}
+
+    since = last_seq()
+    url = reverse("scoring-review", args=[opened.tender.slug, opened.pk])
+    assert chair.get(url, REMOTE_ADDR=ADDRESS).status_code == 200
+    only_read("submission.answers_view", actor=chair.user, obj=opened, since=since)
+
+
 def test_the_admin_pages_of_sealed_records_are_audited(client, opened):
     admin = get_user_model().objects.create_superuser("beheer", "b@example.org", "x" * 16)
     client.force_login(admin)
