@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -76,3 +77,13 @@ def test_the_password_change_page_revokes_the_providers_tokens(client, make_user
     assert response.status_code == 302
     assert ApiToken.objects.get(user=user).revoked_at is not None
     assert status_with(key) == 401
+
+
+def test_an_administrator_makes_an_integration_token_with_the_command(make_user, capsys):
+    user = make_user("bi-koppeling", "auditor")
+    call_command("api_token_create", "bi-koppeling", "Koppeling BI")
+    key = capsys.readouterr().out.strip()
+    token = ApiToken.objects.get(user=user)
+    assert token.name == "Koppeling BI" and key.startswith(token.prefix) and works(key)
+    with pytest.raises(CommandError, match="bestaat niet"):
+        call_command("api_token_create", "niemand", "X")
