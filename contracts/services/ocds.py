@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import timezone
 
+from audit.services import audit_record
 from evaluation.models import RankingRow
 from evaluation.selectors import SELECTED_STATUSES, final_ranking
 from providers.constants import SubmissionState
@@ -296,6 +297,22 @@ def ocds_release_package(*, tender: Tender, uri: str, published: datetime | None
             "releases": [release],
         }
     )
+
+
+def ocds_export(*, tender: Tender, user, uri: str, client_address: str | None = None) -> dict:
+    """The release package for a member of staff (screen or API): it names the bidders and
+    their bids after the opening, so every export is audited (``ocds.export``) with the
+    reader and the client address."""
+    package = ocds_release_package(tender=tender, uri=uri)
+    audit_record(
+        action="ocds.export",
+        actor=user,
+        obj=tender,
+        tender=tender,
+        client_address=client_address,
+        details={"releases": len(package.get("releases", []))},
+    )
+    return package
 
 
 def ocds_package_json(package: dict) -> str:

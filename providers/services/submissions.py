@@ -97,13 +97,21 @@ def _lock_draft(submission: Submission, user) -> Submission:
     return locked
 
 
-def _audit(action: str, submission: Submission, user, details: dict | None = None) -> None:
+def _audit(
+    action: str,
+    submission: Submission,
+    user,
+    details: dict | None = None,
+    *,
+    client_address: str | None,
+) -> None:
     audit_record(
         action=action,
         actor=user,
         obj=submission,
         tender=submission.tender,
         details={"bidder": submission.bidder.kvk, "version": submission.version, **(details or {})},
+        client_address=client_address,
     )
 
 
@@ -111,7 +119,9 @@ def _audit(action: str, submission: Submission, user, details: dict | None = Non
 
 
 @transaction.atomic
-def submission_start(*, tender: Tender, organisation: Organisation, user) -> Submission:
+def submission_start(
+    *, tender: Tender, organisation: Organisation, user, client_address: str | None = None
+) -> Submission:
     """The organisation's draft for ``tender``: the existing one, or a new version (copied from
     the latest sealed or withdrawn version, if any)."""
     Organisation.objects.select_for_update().get(pk=organisation.pk)  # one start at a time
@@ -137,7 +147,11 @@ def submission_start(*, tender: Tender, organisation: Organisation, user) -> Sub
     if latest is not None:
         _copy_content(source=latest, target=submission)
     _audit(
-        "submission.start", submission, user, {"copied_from": latest.version if latest else None}
+        "submission.start",
+        submission,
+        user,
+        {"copied_from": latest.version if latest else None},
+        client_address=client_address,
     )
     return submission
 
@@ -179,7 +193,9 @@ def _copy_content(*, source: Submission, target: Submission) -> None:
 
 
 @transaction.atomic
-def submission_segments_set(*, submission: Submission, segments, user) -> Submission:
+def submission_segments_set(
+    *, submission: Submission, segments, user, client_address: str | None = None
+) -> Submission:
     """Choose the segments: a dossier per chosen segment; leaving a segment deletes its
     dossier, its documents and the answers to its requirements."""
     submission = _lock_draft(submission, user)
@@ -202,12 +218,15 @@ def submission_segments_set(*, submission: Submission, segments, user) -> Submis
         submission,
         user,
         {"segments": sorted(Segment.objects.filter(pk__in=chosen).values_list("code", flat=True))},
+        client_address=client_address,
     )
     return submission
 
 
 @transaction.atomic
-def submission_answers_save(*, submission: Submission, answers: dict, user) -> Submission:
+def submission_answers_save(
+    *, submission: Submission, answers: dict, user, client_address: str | None = None
+) -> Submission:
     """``answers`` maps Requirement -> True/False (answered) or None (clear the answer). Only
     general requirements and those of a chosen segment can be answered."""
     submission = _lock_draft(submission, user)
@@ -231,6 +250,7 @@ def submission_answers_save(*, submission: Submission, answers: dict, user) -> S
         submission,
         user,
         {"answers": {r.code: m for r, m in sorted(answers.items(), key=lambda i: i[0].code)}},
+        client_address=client_address,
     )
     return submission
 
@@ -269,6 +289,7 @@ def dossier_save(
     bid_clients=None,
     bid_months=None,
     bid_hours_per_month=None,
+    client_address: str | None = None,
 ) -> Dossier:
     """The municipalities served (of the segment's lot), the specialisms (of the segment) and
     the lumpsum bid of one dossier. Empty bid fields are allowed in a draft."""
@@ -305,18 +326,33 @@ def dossier_save(
         submission,
         user,
         {"segment": segment.code, "municipalities": sorted(set(municipality_codes))},
+        client_address=client_address,
     )
     return dossier
 
 
 @transaction.atomic
 def segment_section_save(
-    *, submission: Submission, segment: Segment, answers: dict, user, **dossier_fields
+    *,
+    submission: Submission,
+    segment: Segment,
+    answers: dict,
+    user,
+    client_address: str | None = None,
+    **dossier_fields,
 ) -> Dossier:
     """One segment's section of the overview in one action: its requirement answers and its
     dossier data (municipalities, specialisms, bid)."""
-    submission_answers_save(submission=submission, answers=answers, user=user)
-    return dossier_save(submission=submission, segment=segment, user=user, **dossier_fields)
+    submission_answers_save(
+        submission=submission, answers=answers, user=user, client_address=client_address
+    )
+    return dossier_save(
+        submission=submission,
+        segment=segment,
+        user=user,
+        client_address=client_address,
+        **dossier_fields,
+    )
 
 
 # -- documents --------------------------------------------------------------------------------
@@ -344,6 +380,7 @@ def document_upload(
     user,
     segment: Segment | None = None,
     requirement: Requirement | None = None,
+    client_address: str | None = None,
 ) -> SubmissionDocument:
     """Check (type by content, size, name, zip bomb, PDF pages), encrypt and store one file.
     The dossier, an evidence file and the convenant have one slot each: a new upload replaces
@@ -422,24 +459,29 @@ def document_upload(
             "size": encrypted.size,
             "sha256": encrypted.sha256,
         },
+        client_address=client_address,
     )
     return document
 
 
 @transaction.atomic
-def document_delete(*, document: SubmissionDocument, user) -> None:
+def document_delete(
+    *, document: SubmissionDocument, user, client_address: str | None = None
+) -> None:
     submission = _lock_draft(document.submission, user)
     document = SubmissionDocument.objects.get(pk=document.pk, submission=submission)
     details = {"kind": document.kind, "name": document.name}
     _documents_delete(SubmissionDocument.objects.filter(pk=document.pk))
-    _audit("submission.document_delete", submission, user, details)
+    _audit("submission.document_delete", submission, user, details, client_address=client_address)
 
 
 # -- subcontractors ---------------------------------------------------------------------------
 
 
 @transaction.atomic
-def subcontractor_add(*, submission: Submission, name: str, kvk: str, user) -> Subcontractor:
+def subcontractor_add(
+    *, submission: Submission, name: str, kvk: str, user, client_address: str | None = None
+) -> Subcontractor:
     submission = _lock_draft(submission, user)
     name, kvk = (name or "").strip(), (kvk or "").strip()
     if not name:
@@ -458,16 +500,30 @@ def subcontractor_add(*, submission: Submission, name: str, kvk: str, user) -> S
         kvk=kvk,
         organisation=Organisation.objects.filter(kvk=kvk).first(),
     )
-    _audit("submission.subcontractor_add", submission, user, {"kvk": kvk, "name": name})
+    _audit(
+        "submission.subcontractor_add",
+        submission,
+        user,
+        {"kvk": kvk, "name": name},
+        client_address=client_address,
+    )
     return subcontractor
 
 
 @transaction.atomic
-def subcontractor_remove(*, subcontractor: Subcontractor, user) -> None:
+def subcontractor_remove(
+    *, subcontractor: Subcontractor, user, client_address: str | None = None
+) -> None:
     submission = _lock_draft(subcontractor.submission, user)
     subcontractor = Subcontractor.objects.get(pk=subcontractor.pk, submission=submission)
     subcontractor.delete()
-    _audit("submission.subcontractor_remove", submission, user, {"kvk": subcontractor.kvk})
+    _audit(
+        "submission.subcontractor_remove",
+        submission,
+        user,
+        {"kvk": subcontractor.kvk},
+        client_address=client_address,
+    )
 
 
 # -- sealing ----------------------------------------------------------------------------------
@@ -542,7 +598,9 @@ def canonical_json(data) -> bytes:
 
 
 @transaction.atomic
-def submission_seal(*, submission: Submission, user, base_url: str = "") -> Submission:
+def submission_seal(
+    *, submission: Submission, user, base_url: str = "", client_address: str | None = None
+) -> Submission:
     """Submit the draft: lock it, take the receipt time (server clock, after the lock), check
     the deadline (strictly before it) and the checklist, hash, mark this version current (the
     previous sealed one no longer), audit, and mail the receipt after commit."""
@@ -612,6 +670,7 @@ def submission_seal(*, submission: Submission, user, base_url: str = "") -> Subm
             "received_at": received_at.isoformat(),
             "replaces": [p.version for p in previous],
         },
+        client_address=client_address,
     )
     _mail_receipt(locked, user, base_url)
     return locked
@@ -642,7 +701,9 @@ def _mail_receipt(submission: Submission, user, base_url: str) -> None:
 
 
 @transaction.atomic
-def submission_withdraw(*, submission: Submission, user) -> Submission:
+def submission_withdraw(
+    *, submission: Submission, user, client_address: str | None = None
+) -> Submission:
     """Withdraw the sealed current version before the deadline. It is kept (never readable)
     and no longer counts; the bidder may start a new version until the deadline."""
     locked = (
@@ -660,7 +721,7 @@ def submission_withdraw(*, submission: Submission, user) -> Submission:
     locked.is_current = False
     locked.withdrawn_at = now
     locked.save(update_fields=["state", "is_current", "withdrawn_at"])
-    _audit("submission.withdraw", locked, user)
+    _audit("submission.withdraw", locked, user, client_address=client_address)
     return locked
 
 
