@@ -65,8 +65,9 @@ class IsVerifiedWhenStaff(BasePermission):
     the TOTP step gets 403 (the HTML middleware lets /api/ through so clients get JSON, not a
     redirect to the 2FA page).
 
-    Token-authenticated requests pass: API tokens are only created by an administrator (Django
-    admin) for integrations, never by the users themselves.
+    Token-authenticated requests pass: a municipal user's token is made by an administrator
+    (``manage.py api_token_create``) for an integration; users make their own tokens only
+    when they sign in without a second factor (``can_make_own_api_tokens``).
     """
 
     message = _("Tweestapsverificatie is vereist: log in op de website en voer uw code in.")
@@ -75,6 +76,12 @@ class IsVerifiedWhenStaff(BasePermission):
         if not isinstance(request.successful_authenticator, SessionAuthentication):
             return True
         return not needs_two_factor_step(request.user)
+
+
+def can_make_own_api_tokens(user) -> bool:
+    """Users make and revoke their own API tokens unless they sign in with a second factor: a
+    token passes no TOTP step, so it would be a way around it."""
+    return getattr(user, "is_authenticated", False) and not requires_two_factor(user)
 
 
 # -- providers and evaluators (roles and memberships, no model of a later app) ---------------

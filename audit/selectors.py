@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from django.db import models
 
 from .models import AuditEntry
+from .sealing import visible_entries
 
 
 def audit_entries_for(*, action: str, objects: Iterable[models.Model]) -> dict[str, AuditEntry]:
@@ -16,7 +17,9 @@ def audit_entries_for(*, action: str, objects: Iterable[models.Model]) -> dict[s
     if not objects:
         return {}
     label = objects[0]._meta.label_lower
-    entries = AuditEntry.objects.filter(
-        action=action, object_type=label, object_id__in=[str(o.pk) for o in objects]
-    ).order_by("seq")
+    entries = (
+        visible_entries(AuditEntry.objects.all())
+        .filter(action=action, object_type=label, object_id__in=[str(o.pk) for o in objects])
+        .order_by("seq")
+    )
     return {entry.object_id: entry for entry in entries}

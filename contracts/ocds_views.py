@@ -3,13 +3,20 @@
 from django.http import HttpResponse
 from django.views import View
 
-from .services.ocds import ocds_package_json, ocds_release_package
+from audit.services import client_address_of
+
+from .services.ocds import ocds_export, ocds_package_json
 from .settlement_views import StaffPerformanceMixin
 
 
 class OcdsDownloadView(StaffPerformanceMixin, View):
     def get(self, request, slug):
-        package = ocds_release_package(tender=self.tender, uri=request.build_absolute_uri())
+        package = ocds_export(
+            tender=self.tender,
+            user=request.user,
+            uri=request.build_absolute_uri(),
+            client_address=client_address_of(request),
+        )
         response = HttpResponse(
             ocds_package_json(package), content_type="application/json; charset=utf-8"
         )

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from audit.admin import ReadOnlyAdminMixin
+from providers.admin import SealedUntilOpeningMixin
 
 from .models import Evaluator, FinalLevel, Ranking, RankingGap, RankingRow, Score
 from .scoring_models import Assignment, ConflictDeclaration, RequirementReview
@@ -13,7 +14,7 @@ class EvaluatorAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Ranking)
-class RankingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class RankingAdmin(SealedUntilOpeningMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: rankings are computed and finalised through the services only."""
 
     list_display = ["tender", "phase", "seed", "status", "provisional", "is_final", "created_at"]
@@ -21,8 +22,10 @@ class RankingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(RankingRow)
-class RankingRowAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class RankingRowAdmin(SealedUntilOpeningMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: output of the ranking engine."""
+
+    tender_path = "ranking__tender"
 
     list_display = ["ranking", "segment", "position", "rank", "bidder_kvk", "points", "status"]
     list_filter = ["ranking__tender", "ranking__phase", "status"]
@@ -31,8 +34,10 @@ class RankingRowAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(RankingGap)
-class RankingGapAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class RankingGapAdmin(SealedUntilOpeningMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: output of the ranking engine."""
+
+    tender_path = "ranking__tender"
 
     list_display = ["ranking", "segment", "kind", "code", "shortfall"]
     list_filter = ["ranking__tender", "kind"]
@@ -41,8 +46,10 @@ class RankingGapAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class AssignmentAdmin(SealedUntilOpeningMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: the chair assigns and removes through the scoring screens (audited)."""
+
+    tender_path = "dossier__submission__tender"
 
     list_display = ["evaluator", "dossier", "assigned_by", "assigned_at"]
     list_filter = ["dossier__segment__tender", "evaluator"]
@@ -55,8 +62,10 @@ class AssignmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ConflictDeclaration)
-class ConflictDeclarationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ConflictDeclarationAdmin(SealedUntilOpeningMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: a declaration is audited and decides which dossiers an evaluator may see."""
+
+    tender_path = "evaluator__tender"
 
     list_display = ["evaluator", "organisation", "has_conflict", "declared_at"]
     list_filter = ["evaluator__tender", "has_conflict"]
@@ -65,8 +74,10 @@ class ConflictDeclarationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(RequirementReview)
-class RequirementReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class RequirementReviewAdmin(SealedUntilOpeningMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: the audited check of a requirement answer against its evidence."""
+
+    tender_path = "answer__submission__tender"
 
     list_display = ["answer", "accepted", "reviewed_by", "reviewed_at"]
     list_filter = ["answer__submission__tender", "accepted"]
@@ -80,8 +91,10 @@ class RequirementReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Score)
-class ScoreAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ScoreAdmin(SealedUntilOpeningMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: individual scores are audited and sealed once submitted."""
+
+    tender_path = "dossier__submission__tender"
 
     list_display = ["evaluator", "criterion", "dossier", "level", "submitted_at"]
     list_filter = ["dossier__segment__tender", ("submitted_at", admin.EmptyFieldListFilter)]
@@ -95,8 +108,10 @@ class ScoreAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(FinalLevel)
-class FinalLevelAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class FinalLevelAdmin(SealedUntilOpeningMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: the chair's consensus is audited."""
+
+    tender_path = "dossier__submission__tender"
 
     list_display = ["criterion", "dossier", "level", "set_by", "updated_at"]
     list_filter = ["dossier__segment__tender"]

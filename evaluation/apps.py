@@ -7,7 +7,9 @@ class EvaluationConfig(AppConfig):
     verbose_name = _("Beoordeling")
 
     def ready(self):
+        from audit.sealing import register_sealed_entries
         from providers.portal_sections import register_tender_section
+        from providers.selectors import sealed_audit_entries
         from tender.services.lifecycle import register_guard
         from tender.services.scenario import register_tender_delete
 
@@ -19,3 +21,5 @@ class EvaluationConfig(AppConfig):
         register_guard("start_standstill", standstill_needs_final_award)
         register_tender_section("results", own_results)
         register_tender_delete(evaluation_delete_of_tender)
+        # A ranking of a tender that is not opened (computed before issue 13) shows the bids.
+        register_sealed_entries(sealed_audit_entries(("ranking.",)))

@@ -39,7 +39,7 @@ def evaluators_required() -> int:
 
 
 def tender_readable(tender: Tender) -> bool:
-    return tender.state in BIDS_READABLE_STATES
+    return tender.bids_readable()
 
 
 def phase_locked(*, tender: Tender, phase: str) -> bool:

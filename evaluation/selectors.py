@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 
 from providers.constants import SubmissionState
 from providers.models import Dossier, RequirementAnswer
@@ -16,6 +17,17 @@ from .constants import ResultStatus
 from .models import FinalLevel, Ranking, RankingRow, Score
 
 SELECTED_STATUSES = (ResultStatus.SELECTED, ResultStatus.SELECTED_COVERAGE)
+
+
+def sealed_refusal(tender: Tender) -> str | None:
+    """Why no ranking or score export of ``tender`` exists yet (Dutch), or None: they show who
+    bid and how, so only from the opening on (``Tender.bids_readable``)."""
+    if tender.bids_readable():
+        return None
+    return _(
+        "De inschrijvingen zijn nog verzegeld: een ranking of export van scores kan pas na de "
+        "opening van de inschrijvingen."
+    )
 
 
 def ranking_inputs(*, tender: Tender) -> engine.TenderIn:

@@ -33,7 +33,7 @@ from .ranking_selectors import (
     segment_places,
     segment_rows,
 )
-from .selectors import latest_ranking
+from .selectors import latest_ranking, sealed_refusal
 from .services.ranking import ranking_finalise, ranking_request, ranking_resume
 from .services.reopen import ranking_reopen
 
@@ -47,6 +47,15 @@ class RankingAccessMixin(TenderScopedMixin):
         if self.kwargs["phase"] not in Phase.values:
             raise Http404
         self.phase = self.kwargs["phase"]
+        # Before the opening no ranking page shows anything of a bid (not even an old
+        # computation); a POST reaches its service, which refuses with the same reason.
+        refusal = sealed_refusal(self.tender)
+        if refusal and self.request.method == "GET":
+            return render(
+                self.request,
+                "evaluation/ranking_sealed.html",
+                {**self.base_context(None), "refusal": refusal},
+            )
         return None
 
     def requested_ranking_pk(self) -> int | None:

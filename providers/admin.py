@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from audit.admin import ReadOnlyAdminMixin
-from audit.services import client_address_of
+from audit.services import audit_record, client_address_of
 from tender.constants import BIDS_READABLE_STATES, OPENED_STATES
 
 from .models import (
@@ -35,6 +35,31 @@ class SealedUntilOpeningMixin:
         )
 
 
+class AuditedReadMixin:
+    """Opening a sealed record's page in the admin is a read of sealed content: audited with
+    the reader and the client address, like the staff screens (``read_action``)."""
+
+    read_action = ""
+    tender_attribute = "submission.tender"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        obj = self.get_object(request, object_id) if response.status_code == 200 else None
+        if obj is not None and request.method == "GET":
+            tender = obj
+            for name in self.tender_attribute.split("."):
+                tender = getattr(tender, name)
+            audit_record(
+                action=self.read_action,
+                actor=request.user,
+                obj=obj,
+                tender=tender,
+                client_address=client_address_of(request),
+                details={"screen": "admin"},
+            )
+        return response
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["kvk", "name", "legal_form", "agb"]
@@ -48,7 +73,9 @@ class CombinationMemberInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Combination)
-class CombinationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class CombinationAdmin(SealedUntilOpeningMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """A combination is formed to bid: sealed like the submission until the opening."""
+
     list_display = ["__str__", "tender", "lead"]
     inlines = [CombinationMemberInline]
 
@@ -59,8 +86,13 @@ class SubcontractorInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Submission)
-class SubmissionAdmin(SealedUntilOpeningMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class SubmissionAdmin(
+    AuditedReadMixin, SealedUntilOpeningMixin, ReadOnlyAdminMixin, admin.ModelAdmin
+):
     """Read-only: a sealed submission is never edited, not even by an administrator."""
+
+    read_action = "submission.view"
+    tender_attribute = "tender"
 
     list_display = ["bidder", "tender", "state", "version", "submitted_at"]
     list_filter = ["tender", "state"]
@@ -69,16 +101,20 @@ class SubmissionAdmin(SealedUntilOpeningMixin, ReadOnlyAdminMixin, admin.ModelAd
 
 
 @admin.register(Dossier)
-class DossierAdmin(SealedUntilOpeningMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class DossierAdmin(AuditedReadMixin, SealedUntilOpeningMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     tender_path = "submission__tender"
+    read_action = "dossier.view"
 
     list_display = ["segment", "submission"]
     list_filter = ["segment__tender", "segment"]
 
 
 @admin.register(RequirementAnswer)
-class RequirementAnswerAdmin(SealedUntilOpeningMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class RequirementAnswerAdmin(
+    AuditedReadMixin, SealedUntilOpeningMixin, ReadOnlyAdminMixin, admin.ModelAdmin
+):
     tender_path = "submission__tender"
+    read_action = "requirement_answer.view"
 
     """Read-only: part of the sealed submission; the review outcome is set by the service."""
 
@@ -117,10 +153,13 @@ class OrganisationMembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(SubmissionDocument)
-class SubmissionDocumentAdmin(SealedUntilOpeningMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class SubmissionDocumentAdmin(
+    AuditedReadMixin, SealedUntilOpeningMixin, ReadOnlyAdminMixin, admin.ModelAdmin
+):
     """Metadata only (name, kind, hash): the admin never links to or decrypts a file."""
 
     tender_path = "submission__tender"
+    read_action = "submission.document_metadata_view"
     list_display = ["name", "kind", "submission", "uploaded_at"]
     list_filter = ["kind"]
     fields = ["submission", "kind", "segment", "requirement", "name", "uploaded_at", "sha256"]

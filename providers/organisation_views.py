@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from audit.services import client_address_of
+from audit.services import audit_record, client_address_of
 from tender.constants import OPENED_STATES
 from tender.errors import attempt, service_action
 from tender.files import PDF, document_response
@@ -489,4 +489,13 @@ class StaffUEAPdfView(View):
         )
         if not can_view_uea_as_staff(request.user, declaration.tender):
             raise Http404
-        return _pdf_response(declaration)
+        response = _pdf_response(declaration)
+        audit_record(
+            action="uea.view",
+            actor=request.user,
+            obj=declaration,
+            tender=declaration.tender,
+            client_address=client_address_of(request),
+            details={"organisation": declaration.organisation.kvk, "screen": "staff-pdf"},
+        )
+        return response

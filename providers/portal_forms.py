@@ -125,6 +125,19 @@ class InviteColleagueForm(PortalForm):
     )
 
 
+class ApiTokenForm(PortalForm):
+    name = forms.CharField(
+        label=_("Naam van het token"),
+        max_length=100,
+        help_text=_("Waarvoor u het token gebruikt, bijvoorbeeld 'Koppeling administratie'."),
+        error_messages={
+            "required": _("Geef het token een naam."),
+            "max_length": _("De naam is te lang: hoogstens %(limit_value)d tekens."),
+        },
+        widget=forms.TextInput(attrs={**TEXT, "autocomplete": "off"}),
+    )
+
+
 class AcceptInvitationForm(PasswordFieldsMixin, PortalForm):
     first_name = forms.CharField(
         label=_("Uw voornaam"),

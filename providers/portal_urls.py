@@ -2,8 +2,8 @@
 
 from django.urls import path
 
+from . import api_token_views, portal_views
 from . import organisation_views as org
-from . import portal_views
 
 tender = "portaal/aanbestedingen/<slug:slug>/"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("portaal/", portal_views.PortalHomeView.as_view(), name="portal-home"),
     path("portaal/registreren/", org.RegisterView.as_view(), name="portal-register"),
     path("portaal/organisatie/", org.OrganisationView.as_view(), name="portal-organisation"),
+    path("portaal/api-tokens/", api_token_views.ApiTokensView.as_view(), name="portal-api-tokens"),
     path(
         "portaal/uitnodiging/<str:token>/",
         org.InvitationAcceptView.as_view(),

@@ -1,6 +1,8 @@
 """Reading organisations: the one a provider user acts for, and the tenders of the portal."""
 
-from django.db.models import QuerySet
+from collections.abc import Callable
+
+from django.db.models import Q, QuerySet
 
 from accounts.permissions import is_provider
 from tender.models import Tender
@@ -22,3 +24,22 @@ def portal_tenders() -> QuerySet[Tender]:
     """Tenders a provider can see in the portal: every tender that has been published
     (drafts never), newest deadline first."""
     return Tender.objects.public().select_related("region").order_by("-deadline", "slug")
+
+
+#: Audit actions about a bid (or the forming of one): sealed until the opening.
+SEALED_AUDIT_ACTIONS = ("submission.", "uea.", "combination.")
+
+
+def sealed_audit_entries(prefixes: tuple[str, ...]) -> Callable[[QuerySet], QuerySet]:
+    """A filter for ``audit.sealing``: it drops the audit entries whose action starts with one
+    of ``prefixes`` and whose tender's bids are not readable yet (``Tender.bids_readable``);
+    such an entry without a readable tender (none named, or deleted) stays hidden too."""
+    about_bids = Q()
+    for prefix in prefixes:
+        about_bids |= Q(action__startswith=prefix)
+
+    def hide(entries: QuerySet) -> QuerySet:
+        readable = Tender.objects.bids_readable().values("slug")
+        return entries.exclude(about_bids & ~Q(tender_slug__in=readable))
+
+    return hide

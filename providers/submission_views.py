@@ -14,6 +14,7 @@ from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 from django.views import View
 
+from audit.services import client_address_of
 from tender.errors import service_action
 from tender.files import PDF, document_response
 from tender.mixins import tender_or_404
@@ -175,7 +176,10 @@ class SubmissionStartView(SubmissionMixin, View):
         self.setup_tender()
         return self.run(
             lambda: services.submission_start(
-                tender=self.tender, organisation=self.organisation, user=request.user
+                tender=self.tender,
+                organisation=self.organisation,
+                user=request.user,
+                client_address=client_address_of(request),
             ),
             success=_(
                 "Uw concept is klaar om in te vullen. U kunt het steeds tussentijds opslaan."
@@ -191,7 +195,10 @@ class SegmentsView(SubmissionMixin, View):
         segments = list(Segment.objects.filter(tender=self.tender, pk__in=ids))
         return self.run(
             lambda: services.submission_segments_set(
-                submission=draft, segments=segments, user=request.user
+                submission=draft,
+                segments=segments,
+                user=request.user,
+                client_address=client_address_of(request),
             ),
             success=_("De keuze van segmenten is opgeslagen."),
             anchor="segmenten",
@@ -214,7 +221,10 @@ class GeneralAnswersView(SubmissionMixin, View):
         general = Requirement.objects.filter(tender=self.tender, segment__isnull=True)
         return self.run(
             lambda: services.submission_answers_save(
-                submission=draft, answers=_answers_from(request.POST, general), user=request.user
+                submission=draft,
+                answers=_answers_from(request.POST, general),
+                user=request.user,
+                client_address=client_address_of(request),
             ),
             success=_("Uw antwoorden op de algemene eisen zijn opgeslagen."),
             anchor="eisen",
@@ -233,6 +243,7 @@ class SegmentSectionView(SubmissionMixin, View):
                 segment=segment,
                 answers=_answers_from(request.POST, requirements),
                 user=request.user,
+                client_address=client_address_of(request),
                 municipality_codes=request.POST.getlist("municipalities"),
                 specialisms=request.POST.getlist("specialisms"),
                 bid_clients=request.POST.get("bid_clients", "").strip(),
@@ -273,6 +284,7 @@ class UploadView(SubmissionMixin, View):
                 name=upload.name,
                 data=data,
                 user=request.user,
+                client_address=client_address_of(request),
                 segment=segment,
                 requirement=requirement,
             )
@@ -290,7 +302,9 @@ class DocumentDeleteView(SubmissionMixin, View):
         draft = self.draft()
         document = get_object_or_404(SubmissionDocument, pk=pk, submission=draft)
         return self.run(
-            lambda: services.document_delete(document=document, user=request.user),
+            lambda: services.document_delete(
+                document=document, user=request.user, client_address=client_address_of(request)
+            ),
             success=_("%(name)s is verwijderd.") % {"name": document_name(document)},
         )
 
@@ -305,6 +319,7 @@ class SubcontractorAddView(SubmissionMixin, View):
                 name=request.POST.get("name", ""),
                 kvk=request.POST.get("kvk", ""),
                 user=request.user,
+                client_address=client_address_of(request),
             ),
             success=_("De onderaannemer is toegevoegd."),
             anchor="onderaannemers",
@@ -317,7 +332,11 @@ class SubcontractorRemoveView(SubmissionMixin, View):
         draft = self.draft()
         subcontractor = get_object_or_404(Subcontractor, pk=pk, submission=draft)
         return self.run(
-            lambda: services.subcontractor_remove(subcontractor=subcontractor, user=request.user),
+            lambda: services.subcontractor_remove(
+                subcontractor=subcontractor,
+                user=request.user,
+                client_address=client_address_of(request),
+            ),
             success=_("De onderaannemer is verwijderd."),
             anchor="onderaannemers",
         )
@@ -337,7 +356,10 @@ class SealView(SubmissionMixin, View):
             return redirect("portal-submission-receipt", self.tender.slug, sealed.version)
         with service_action(request) as outcome:
             sealed = services.submission_seal(
-                submission=draft, user=request.user, base_url=request.build_absolute_uri("/")
+                submission=draft,
+                user=request.user,
+                client_address=client_address_of(request),
+                base_url=request.build_absolute_uri("/"),
             )
         if outcome.refused:
             return redirect(self.overview_url("checklist"))
@@ -358,7 +380,9 @@ class WithdrawView(SubmissionMixin, View):
         if sealed is None:
             raise Http404
         return self.run(
-            lambda: services.submission_withdraw(submission=sealed, user=request.user),
+            lambda: services.submission_withdraw(
+                submission=sealed, user=request.user, client_address=client_address_of(request)
+            ),
             success=_(
                 "Uw inschrijving is ingetrokken. Tot de sluitingstermijn kunt u opnieuw indienen."
             ),

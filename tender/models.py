@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .constants import (
+    BIDS_READABLE_STATES,
     DEFAULT_SCALE,
     PUBLIC_STATES,
     Funding,
@@ -85,6 +86,10 @@ class TenderQuerySet(models.QuerySet):
         """Tenders on the public site and in the provider portal (``PUBLIC_STATES``)."""
         return self.filter(state__in=PUBLIC_STATES)
 
+    def bids_readable(self) -> "TenderQuerySet":
+        """Tenders whose bids may be shown (``Tender.bids_readable``)."""
+        return self.filter(state__in=BIDS_READABLE_STATES)
+
 
 class Tender(models.Model):
     slug = models.SlugField(
@@ -143,6 +148,14 @@ class Tender(models.Model):
     def is_public(self) -> bool:
         """On the public site and in the provider portal (``PUBLIC_STATES``)."""
         return self.state in PUBLIC_STATES
+
+    def bids_readable(self) -> bool:
+        """Whether anything of the bids may be shown: who bid, how many, what they wrote or
+        uploaded (``BIDS_READABLE_STATES``: from the four-eyes opening on, and in a draft loaded
+        from a scenario file). Before the opening (EU Directive 2014/24, Annex IV) no screen,
+        API, export, OCDS package, admin page, audit view, count or mail shows any of it, to
+        municipal staff and administrators neither."""
+        return self.state in BIDS_READABLE_STATES
 
     def deadline_passed(self, at: datetime) -> bool:
         """Whether a receipt (or action) at ``at`` is too late: the deadline is a hard close, so

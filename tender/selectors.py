@@ -1,9 +1,10 @@
 """Reading tenders for the staff screens and the API."""
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Case, Count, Prefetch, Q, QuerySet, When
 
 from accounts.permissions import is_staff_member
 
+from .constants import BIDS_READABLE_STATES
 from .models import Lot, Segment, Tender
 
 
@@ -26,7 +27,21 @@ def tender_list(*, user) -> QuerySet[Tender]:
 
 
 def tender_detail(*, user, slug: str) -> Tender:
-    """The tender with lots, their municipalities and segments prefetched (4 queries)."""
-    segments = Segment.objects.order_by("code").annotate(dossier_count=Count("dossiers"))
+    """The tender with lots, their municipalities and segments prefetched (4 queries).
+
+    ``segment.dossier_count`` counts the dossiers of the current sealed submissions, and only
+    where bids are readable (``Tender.bids_readable``): before the opening it is None, so no
+    page tells how many bid; drafts and earlier versions never count."""
+    counted = Q(
+        dossiers__submission__state="sealed",
+        dossiers__submission__is_current=True,
+        dossiers__submission__tender__state__in=BIDS_READABLE_STATES,
+    )
+    segments = Segment.objects.order_by("code").annotate(
+        dossier_count=Case(
+            When(tender__state__in=BIDS_READABLE_STATES, then=Count("dossiers", filter=counted)),
+            default=None,
+        )
+    )
     lots = Lot.objects.prefetch_related("municipalities", Prefetch("segments", queryset=segments))
     return tenders_visible_to(user).prefetch_related(Prefetch("lots", queryset=lots)).get(slug=slug)

@@ -17,8 +17,8 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
+from accounts.tokens import api_token_create
 from audit.models import AuditEntry
 from audit.services import audit_record
 from communication.models import (
@@ -297,7 +297,7 @@ def every_model(demo_tender, superuser_client):
         kpi=kpi, contract=contract, period=str(now.year), value=Decimal("75.00"), submitted_at=now
     )
 
-    Token.objects.create(user=member)
+    api_token_create(user=member, name="Koppeling")
     AccessAttempt.objects.create(
         username="x", ip_address="127.0.0.1", user_agent="pytest", failures_since_start=1
     )

@@ -7,9 +7,11 @@ fail, naming it."""
 
 import pytest
 from django.test import Client
-from django.urls import URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from tests.isolation_world import build_world, snapshot
+from tests.url_sweep import leaks
+from tests.url_sweep import url_patterns as all_url_patterns
 
 pytestmark = pytest.mark.django_db
 
@@ -17,29 +19,9 @@ PREFIXES = ("portaal/", "api/v1/", "aanbestedingen/", "beoordeling/")
 
 
 def url_patterns(*, with_parameters=True):
-    """``{name: (route, parameter names)}`` of every named pattern under ``PREFIXES`` that
-    takes path parameters (or, with ``with_parameters=False``, that takes none), walked
-    recursively with namespaces."""
-    found = {}
-
-    def params(pattern) -> set[str]:
-        return set(pattern.regex.groupindex)
-
-    def walk(patterns, prefix="", namespace=None, inherited=frozenset()):
-        for entry in patterns:
-            route = prefix + str(entry.pattern)
-            names = inherited | params(entry.pattern)
-            if isinstance(entry, URLResolver):
-                ns = namespace
-                if entry.namespace:
-                    ns = f"{namespace}:{entry.namespace}" if namespace else entry.namespace
-                walk(entry.url_patterns, route, ns, names)
-            elif entry.name and bool(names) == with_parameters and route.startswith(PREFIXES):
-                name = f"{namespace}:{entry.name}" if namespace else entry.name
-                found[name] = (route, names)
-
-    walk(get_resolver().url_patterns)
-    return found
+    """Every named pattern under ``PREFIXES`` that takes path parameters (or, with
+    ``with_parameters=False``, that takes none)."""
+    return all_url_patterns(prefixes=PREFIXES, with_parameters=with_parameters)
 
 
 # --- Provider-facing URLs with an object of A in the path: B gets 404 on GET, 404/405 on
@@ -195,6 +177,7 @@ STAFF = {
     "ranking-finalise": lambda w: _demo(w, phase="award", pk=1),
     "ranking-segment": lambda w: _demo(w, phase="award", code="WMO-BEG"),
     "ranking-reopen": lambda w: _demo(w, phase="award", pk=1),
+    "ranking-resume": lambda w: _demo(w, phase="award", pk=1),
     "ranking-export-csv": lambda w: _demo(w, phase="award", pk=1),
     "scores-export": lambda w: _demo(w, phase="award"),
     # contracts, settlement, KPIs, award
@@ -220,6 +203,7 @@ STAFF = {
     "award-letters-generate": lambda w: _demo(w, phase="award"),
     "award-decision-send": lambda w: _demo(w, phase="selection"),
     "award-progress": lambda w: _demo(w, pk=1),
+    "award-letters-resume": lambda w: _demo(w, pk=1),
     "award-letter": lambda w: _demo(w, pk=w.letter.pk),
     "award-letter-new-version": lambda w: _demo(w, pk=w.letter.pk),
     "award-letter-send": lambda w: _demo(w, pk=w.letter.pk),
@@ -291,13 +275,7 @@ def _client(user) -> Client:
 
 
 def _leaks(response, markers) -> list[str]:
-    """A's markers in the response; a marker that is part of the requested URL itself (an
-    error page may repeat the path) does not count."""
-    markers = [marker for marker in markers if marker not in response.request["PATH_INFO"]]
-    # (PDF text is mostly compressed: for PDFs the status code is the real check.)
-    raw = b"".join(response.streaming_content) if response.streaming else response.content
-    body = raw.decode("utf-8", "replace")
-    return [marker for marker in markers if marker and marker in body]
+    return leaks(response, markers)
 
 
 def _call(client, method, url):

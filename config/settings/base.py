@@ -27,7 +27,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served from our own static files
     "csp",
@@ -292,10 +291,14 @@ CONTRACT_REMINDER_MONTHS = [
 ]
 LUMPSUM_MUNICIPALITY_SPLIT = env("LUMPSUM_MUNICIPALITY_SPLIT", default="equal")
 
+# API tokens (accounts.tokens): hashed, several per user, revoked by a password change; each
+# expires this many days after it was made.
+API_TOKEN_LIFETIME_DAYS = env.int("API_TOKEN_LIFETIME_DAYS", default=90)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.tokens.ApiTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",

@@ -22,7 +22,7 @@ from ..kpi_selectors import kpi_definitions
 from ..models import Contract
 from ..permissions import can_report_on_contract, can_view_contract_performance
 from ..services.kpis import kpi_period_submit, kpi_report_save, kpis_for_contract
-from ..services.ocds import ocds_release_package
+from ..services.ocds import ocds_export
 from ..services.settlement import production_report_save
 from ..settlement_models import ProductionReport
 from .performance_serializers import (
@@ -61,7 +61,13 @@ class OcdsPackageView(APIView):
     @extend_schema(responses={200: OpenApiTypes.OBJECT}, summary="OCDS 1.1 release package")
     def get(self, request, slug):
         tender = staff_tender(request, slug)
-        return Response(ocds_release_package(tender=tender, uri=request.build_absolute_uri()))
+        package = ocds_export(
+            tender=tender,
+            user=request.user,
+            uri=request.build_absolute_uri(),
+            client_address=client_address_of(request),
+        )
+        return Response(package)
 
 
 class TenderKpisView(APIView):

@@ -6,6 +6,9 @@ items, ``relatedLots`` on awards); segments are the items. Awards come from the 
 ranking (one award per supplier, covering the segments it won) and from the contracts; contracts
 from ``Contract`` rows. See docs/rules.md ("Settlement, KPIs and OCDS") for the mapping.
 
+Before the opening (``Tender.bids_readable``) the release is the tender and its lots only: no
+party with the role tenderer, no ``numberOfTenderers``, no award or contract.
+
 ``ocds_validate`` checks a package against the official OCDS 1.1 schema shipped in
 ``contracts/ocds_schema/`` (no network).
 """
@@ -21,6 +24,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import timezone
 
+from audit.services import audit_record
 from evaluation.models import RankingRow
 from evaluation.selectors import SELECTED_STATUSES, final_ranking
 from providers.constants import SubmissionState
@@ -95,6 +99,11 @@ def _drop_none(obj):
     return obj
 
 
+def bids_sealed(tender: Tender) -> bool:
+    """The guard of this package: before the opening it is the tender and its lots only."""
+    return not tender.bids_readable()
+
+
 def ocds_release_package(*, tender: Tender, uri: str, published: datetime | None = None) -> dict:
     """The OCDS 1.1 release package of ``tender`` (plain JSON-ready data); ``uri`` is the
     absolute address the package is served at."""
@@ -106,14 +115,19 @@ def ocds_release_package(*, tender: Tender, uri: str, published: datetime | None
         .prefetch_related("segments", "municipalities")
         .order_by("position", "code")
     )
-    bidders = list(
-        Organisation.objects.filter(
-            submissions__tender=tender,
-            submissions__is_current=True,
-            submissions__state=SubmissionState.SEALED,
+    sealed = bids_sealed(tender)
+    bidders = (
+        []
+        if sealed
+        else list(
+            Organisation.objects.filter(
+                submissions__tender=tender,
+                submissions__is_current=True,
+                submissions__state=SubmissionState.SEALED,
+            )
+            .distinct()
+            .order_by("kvk")
         )
-        .distinct()
-        .order_by("kvk")
     )
     segment_lot = {}
     items = []
@@ -130,17 +144,21 @@ def ocds_release_package(*, tender: Tender, uri: str, published: datetime | None
 
     # awards: winners of the final award ranking, plus every contracted provider
     won = defaultdict(set)
-    ranking = final_ranking(tender=tender, phase=Phase.AWARD)
+    ranking = None if sealed else final_ranking(tender=tender, phase=Phase.AWARD)
     if ranking is not None:
         for code, kvk in RankingRow.objects.filter(
             ranking=ranking, status__in=SELECTED_STATUSES
         ).values_list("segment__code", "bidder_kvk"):
             won[kvk].add(code)
-    contracts = list(
-        Contract.objects.filter(tender=tender)
-        .select_related("provider")
-        .prefetch_related("segments__segment")
-        .order_by("number")
+    contracts = (
+        []
+        if sealed
+        else list(
+            Contract.objects.filter(tender=tender)
+            .select_related("provider")
+            .prefetch_related("segments__segment")
+            .order_by("number")
+        )
     )
     names = {org.kvk: org.name for org in bidders}
     for contract in contracts:
@@ -249,7 +267,7 @@ def ocds_release_package(*, tender: Tender, uri: str, published: datetime | None
             "mainProcurementCategory": "services",
             "submissionMethod": ["electronicSubmission"],
             "tenderPeriod": {"endDate": _moment(tender.deadline)},
-            "numberOfTenderers": len(bidders),
+            "numberOfTenderers": None if sealed else len(bidders),
             "tenderers": [{"id": _org_id(b.kvk), "name": b.name} for b in bidders],
             "lots": [
                 {
@@ -279,6 +297,22 @@ def ocds_release_package(*, tender: Tender, uri: str, published: datetime | None
             "releases": [release],
         }
     )
+
+
+def ocds_export(*, tender: Tender, user, uri: str, client_address: str | None = None) -> dict:
+    """The release package for a member of staff (screen or API): it names the bidders and
+    their bids after the opening, so every export is audited (``ocds.export``) with the
+    reader and the client address."""
+    package = ocds_release_package(tender=tender, uri=uri)
+    audit_record(
+        action="ocds.export",
+        actor=user,
+        obj=tender,
+        tender=tender,
+        client_address=client_address,
+        details={"releases": len(package.get("releases", []))},
+    )
+    return package
 
 
 def ocds_package_json(package: dict) -> str:

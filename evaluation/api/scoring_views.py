@@ -16,7 +16,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.response import Response
 
 from accounts.permissions import can_be_assigned
-from audit.services import client_address_of
+from audit.services import audit_record, client_address_of
 from providers.models import Dossier, RequirementAnswer
 from tender.constants import BIDS_READABLE_STATES, Phase
 from tender.models import Tender
@@ -216,6 +216,14 @@ class AssignmentViewSet(
         phase = _phase(request)
         dossier = self._scorable(self.get_object(), phase)
         data = {"dossier": dossier, "facts": dossier_facts(dossier, phase=phase)}
+        audit_record(
+            action="dossier.view",
+            actor=request.user,
+            obj=dossier,
+            tender=dossier.submission.tender,
+            client_address=client_address_of(request),
+            details={"phase": phase, "screen": "api-dossier"},
+        )
         return Response(DossierOutputSerializer(data).data)
 
     @extend_schema(
@@ -315,6 +323,14 @@ class ConsensusViewSet(viewsets.GenericViewSet):
             dossier=dossier, phase=phase, scores=scores if progress.all_submitted else []
         )
         data = {"progress": progress, "phase": phase, "rows": rows}
+        audit_record(
+            action="dossier.view",
+            actor=request.user,
+            obj=dossier,
+            tender=dossier.submission.tender,
+            client_address=client_address_of(request),
+            details={"phase": phase, "screen": "api-consensus"},
+        )
         return Response(ConsensusDossierSerializer(data).data)
 
     @extend_schema(request=FinalLevelInputSerializer, responses=ConsensusCriterionSerializer)
@@ -369,7 +385,16 @@ class RequirementAnswerViewSet(viewsets.GenericViewSet):
             raise ValidationError({"tender": ["Geef de aanbesteding op (?tender=)."]})
         tender = get_object_or_404(Tender, slug=slug, state__in=BIDS_READABLE_STATES)
         answers = answers_reviewable_by(user=request.user, tender=tender)
-        return Response(AnswerOutputSerializer(answers, many=True).data)
+        data = AnswerOutputSerializer(answers, many=True).data
+        audit_record(
+            action="submission.answers_view",
+            actor=request.user,
+            obj=tender,
+            tender=tender,
+            client_address=client_address_of(request),
+            details={"screen": "api-answers", "answers": len(data)},
+        )
+        return Response(data)
 
     @extend_schema(request=ReviewInputSerializer, responses=AnswerOutputSerializer)
     @action(detail=True, methods=["post"])

@@ -39,8 +39,9 @@ class RankingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     serializer_class = RankingOutputSerializer
 
     def get_queryset(self):
+        # Before the opening no ranking is shown, not even one computed then (legacy data).
         queryset = Ranking.objects.filter(
-            tender__in=tenders_visible_to(self.request.user)
+            tender__in=tenders_visible_to(self.request.user).bids_readable()
         ).select_related("tender")
         tender = self.request.query_params.get("tender")
         phase = self.request.query_params.get("phase")

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
-from audit.services import client_address_of
+from audit.services import audit_record, client_address_of
 from providers.constants import SubmissionState
 from providers.models import Submission
 from tender.constants import Phase
@@ -77,6 +77,15 @@ class ReviewView(ScoringAccessMixin, View):
             items=items,
             locked=phase_locked(tender=self.tender, phase=Phase.SELECTION),
         )
+        if status == 200:
+            audit_record(
+                action="submission.answers_view",
+                actor=self.request.user,
+                obj=submission,
+                tender=self.tender,
+                client_address=client_address_of(self.request),
+                details={"screen": "review", "answers": len(answers)},
+            )
         return render(self.request, "evaluation/scoring/review.html", context, status=status)
 
     def get(self, request, slug, pk):

@@ -15,6 +15,7 @@ from ..constants import RankingStatus
 from ..exports import CSV_ENCODING, rankings_csv, scores_workbook
 from ..models import Ranking
 from ..ranking_selectors import results_for_csv, scores_for_workbook
+from .ranking import refuse_before_opening
 
 
 def _workbook_headers() -> dict[str, str]:
@@ -35,9 +36,11 @@ def _workbook_headers() -> dict[str, str]:
 def scores_workbook_export(
     *, tender: Tender, phase: str, user, client_address: str | None = None
 ) -> bytes:
-    """The scores workbook of ``phase`` (.xlsx bytes); the download is audited."""
+    """The scores workbook of ``phase`` (.xlsx bytes); the download is audited. Refused before
+    the opening (it lists every sealed dossier)."""
     if phase not in Phase.values:
         raise ApplicationError(_("Onbekende fase '%(phase)s'.") % {"phase": phase}, field="phase")
+    refuse_before_opening(tender)
     content = scores_workbook(
         scores_for_workbook(tender=tender, phase=phase), headers=_workbook_headers()
     )
@@ -55,6 +58,7 @@ def scores_workbook_export(
 @transaction.atomic
 def ranking_csv_export(*, ranking: Ranking, user, client_address: str | None = None) -> bytes:
     """The stored result of ``ranking`` as CSV bytes; refused before it is computed. Audited."""
+    refuse_before_opening(ranking.tender)
     if ranking.status != RankingStatus.DONE:
         raise ApplicationError(_("De ranking is nog niet berekend."))
     content = rankings_csv(results_for_csv(ranking=ranking)).encode(CSV_ENCODING)

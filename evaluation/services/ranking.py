@@ -14,8 +14,15 @@ from tender.models import Segment, Tender
 from .. import ranking as engine
 from ..constants import RankingStatus
 from ..models import Ranking, RankingGap, RankingRow
-from ..selectors import final_ranking, ranking_run_inputs
+from ..selectors import final_ranking, ranking_run_inputs, sealed_refusal
 from .assignments import ranking_finalise_guard
+
+
+def refuse_before_opening(tender: Tender) -> None:
+    """Raise ``ApplicationError`` while the bids of ``tender`` are sealed (``sealed_refusal``)."""
+    refusal = sealed_refusal(tender)
+    if refusal:
+        raise ApplicationError(refusal)
 
 
 def ranking_compute(*, tender: Tender, phase: str, seed: int = 0) -> engine.TenderRanking:
@@ -31,9 +38,11 @@ def ranking_compute(*, tender: Tender, phase: str, seed: int = 0) -> engine.Tend
 
 @transaction.atomic
 def ranking_request(*, tender: Tender, phase: str, seed: int = 0, user=None) -> Ranking:
-    """Create a pending ranking and queue its computation once this transaction commits."""
+    """Create a pending ranking and queue its computation once this transaction commits.
+    Refused before the opening: a ranking shows who bid and how (``Tender.bids_readable``)."""
     if phase not in Phase.values:
         raise ApplicationError(_("Onbekende fase '%(phase)s'.") % {"phase": phase}, field="phase")
+    refuse_before_opening(tender)
     ranking = Ranking.objects.create(
         tender=tender,
         phase=phase,
@@ -158,6 +167,7 @@ def ranking_finalise(*, ranking: Ranking, user, client_address: str | None = Non
     """Store the ranking immutably. Refused while provisional, unfinished, stale or when the
     phase already has a final ranking."""
     ranking = Ranking.objects.select_for_update().select_related("tender").get(pk=ranking.pk)
+    refuse_before_opening(ranking.tender)
     if ranking.is_final:
         raise ApplicationError(_("Deze ranking is al definitief."))
     if ranking.status != RankingStatus.DONE:

@@ -14,6 +14,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from audit.services import client_address_of
 from tender.files import PDF, document_response
 from tender.mixins import tender_or_404
 from tender.models import Requirement, Segment
@@ -81,7 +82,10 @@ class SubmissionView(SubmissionAPIMixin, APIView):
     )
     def post(self, request, slug):
         draft = services.submission_start(
-            tender=self.tender, organisation=self.organisation, user=request.user
+            tender=self.tender,
+            organisation=self.organisation,
+            user=request.user,
+            client_address=client_address_of(request),
         )
         return self.draft_response(draft, status.HTTP_201_CREATED)
 
@@ -100,7 +104,12 @@ class SegmentsView(SubmissionAPIMixin, APIView):
                 {"segments": ["Kies segmenten van deze aanbesteding."]},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        services.submission_segments_set(submission=draft, segments=segments, user=request.user)
+        services.submission_segments_set(
+            submission=draft,
+            segments=segments,
+            user=request.user,
+            client_address=client_address_of(request),
+        )
         return self.draft_response(draft)
 
 
@@ -125,6 +134,7 @@ class AnswersView(SubmissionAPIMixin, APIView):
             submission=draft,
             answers={requirements[code]: met for code, met in given.items()},
             user=request.user,
+            client_address=client_address_of(request),
         )
         return self.draft_response(draft)
 
@@ -142,6 +152,7 @@ class DossierView(SubmissionAPIMixin, APIView):
             submission=draft,
             segment=segment,
             user=request.user,
+            client_address=client_address_of(request),
             municipality_codes=values["municipalities"],
             specialisms=values["specialisms"],
             bid_clients=values.get("bid_clients"),
@@ -177,6 +188,7 @@ class DocumentsView(SubmissionAPIMixin, APIView):
             name=upload.name,
             data=read_limited(upload.chunks(), settings.SUBMISSION_UPLOAD_MAX_BYTES),
             user=request.user,
+            client_address=client_address_of(request),
             segment=segment,
             requirement=requirement,
         )
@@ -188,7 +200,9 @@ class DocumentView(SubmissionAPIMixin, APIView):
     @extend_schema(responses={204: None})
     def delete(self, request, slug, pk):
         document = get_object_or_404(SubmissionDocument, pk=pk, submission=self.draft())
-        services.document_delete(document=document, user=request.user)
+        services.document_delete(
+            document=document, user=request.user, client_address=client_address_of(request)
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -200,7 +214,10 @@ class SubcontractorsView(SubmissionAPIMixin, APIView):
         data = SubcontractorInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         subcontractor = services.subcontractor_add(
-            submission=draft, user=request.user, **data.validated_data
+            submission=draft,
+            user=request.user,
+            client_address=client_address_of(request),
+            **data.validated_data,
         )
         return Response(SubcontractorSerializer(subcontractor).data, status=status.HTTP_201_CREATED)
 
@@ -210,7 +227,11 @@ class SubcontractorView(SubmissionAPIMixin, APIView):
     @extend_schema(responses={204: None})
     def delete(self, request, slug, pk):
         subcontractor = get_object_or_404(Subcontractor, pk=pk, submission=self.draft())
-        services.subcontractor_remove(subcontractor=subcontractor, user=request.user)
+        services.subcontractor_remove(
+            subcontractor=subcontractor,
+            user=request.user,
+            client_address=client_address_of(request),
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -228,7 +249,10 @@ class SealView(SubmissionAPIMixin, APIView):
                 raise Http404
             return Response(ReceiptSerializer(envelope_unseal(sealed)).data)
         sealed = services.submission_seal(
-            submission=draft, user=request.user, base_url=base_url_of(request)
+            submission=draft,
+            user=request.user,
+            client_address=client_address_of(request),
+            base_url=base_url_of(request),
         )
         return Response(ReceiptSerializer(sealed).data)
 
@@ -244,7 +268,9 @@ class WithdrawView(SubmissionAPIMixin, APIView):
         )
         if sealed is None:
             raise Http404
-        withdrawn = services.submission_withdraw(submission=sealed, user=request.user)
+        withdrawn = services.submission_withdraw(
+            submission=sealed, user=request.user, client_address=client_address_of(request)
+        )
         return Response(VersionSerializer(withdrawn).data)
 
 

@@ -4,6 +4,7 @@ the screens; another organisation's objects answer 404."""
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -14,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from accounts.tokens import api_token_create
 from audit.services import client_address_of
 from tender.files import PDF, document_response
 
@@ -344,14 +346,16 @@ class UEAPdfView(TenderScoped, APIView):
         return document_response(uea_pdf(declaration), filename=name, content_type=PDF)
 
 
-def _new_account(user) -> Response:
-    from rest_framework.authtoken.models import Token
-
-    token, _created = Token.objects.get_or_create(user=user)
+def _new_account(user, request) -> Response:
+    _token, key = api_token_create(
+        user=user,
+        name=gettext("Aangemaakt bij registratie"),
+        client_address=client_address_of(request),
+    )
     organisation = organisation_of(user)
     return Response(
         NewAccountSerializer(
-            {"username": user.username, "token": token.key, "organisation": organisation}
+            {"username": user.username, "token": key, "organisation": organisation}
         ).data,
         status=status.HTTP_201_CREATED,
     )
@@ -376,7 +380,7 @@ class RegistrationView(APIView):
         user, _organisation = organisation_register(
             client_address=client_address_of(request), **data.validated_data
         )
-        return _new_account(user)
+        return _new_account(user, request)
 
 
 @extend_schema(tags=["portaal"])
@@ -394,4 +398,4 @@ class InvitationAcceptView(APIView):
         data = InvitationAcceptSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = invitation_accept(client_address=client_address_of(request), **data.validated_data)
-        return _new_account(user)
+        return _new_account(user, request)

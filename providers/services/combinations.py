@@ -117,7 +117,12 @@ def combination_invite(
 ) -> CombinationMember:
     """Invite a registered organisation (by KvK number) into the combination. A member who
     declined earlier can be invited again. Rate-limited per client address and inviting user
-    (``accounts.ratelimit.RateLimited``: no invitation, no mail)."""
+    (``accounts.ratelimit.RateLimited``: no invitation, no mail).
+
+    Whether the invited organisation already takes part in another combination for the tender
+    is not checked here: the answer (message, status, work done) must not tell the inviter
+    what another organisation does in this tender. That organisation's admin meets the
+    conflict when they confirm (``combination_member_decide``)."""
     combination = (
         Combination.objects.select_for_update(of=("self",))
         .select_related("tender", "lead")
@@ -142,12 +147,6 @@ def combination_invite(
         )
     if organisation.pk == combination.lead_id:
         raise ApplicationError(_("De penvoerder is al deel van de combinatie."), field="kvk")
-    if _engaged_elsewhere(tender=combination.tender, organisation=organisation):
-        raise ApplicationError(
-            _("%(name)s neemt al deel aan een andere combinatie voor deze aanbesteding.")
-            % {"name": organisation.name},
-            field="kvk",
-        )
     member = CombinationMember.objects.filter(
         combination=combination, organisation=organisation
     ).first()

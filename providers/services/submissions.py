@@ -98,13 +98,21 @@ def _lock_draft(submission: Submission, user) -> Submission:
     return locked
 
 
-def _audit(action: str, submission: Submission, user, details: dict | None = None) -> None:
+def _audit(
+    action: str,
+    submission: Submission,
+    user,
+    details: dict | None = None,
+    *,
+    client_address: str | None,
+) -> None:
     audit_record(
         action=action,
         actor=user,
         obj=submission,
         tender=submission.tender,
         details={"bidder": submission.bidder.kvk, "version": submission.version, **(details or {})},
+        client_address=client_address,
     )
 
 
@@ -112,7 +120,9 @@ def _audit(action: str, submission: Submission, user, details: dict | None = Non
 
 
 @transaction.atomic
-def submission_start(*, tender: Tender, organisation: Organisation, user) -> Submission:
+def submission_start(
+    *, tender: Tender, organisation: Organisation, user, client_address: str | None = None
+) -> Submission:
     """The organisation's draft for ``tender``: the existing one, or a new version (copied from
     the latest sealed or withdrawn version, if any)."""
     Organisation.objects.select_for_update().get(pk=organisation.pk)  # one start at a time
@@ -140,7 +150,11 @@ def submission_start(*, tender: Tender, organisation: Organisation, user) -> Sub
         content = _copy_content(source=latest, target=submission)
     envelope.content_store(submission, content)
     _audit(
-        "submission.start", submission, user, {"copied_from": latest.version if latest else None}
+        "submission.start",
+        submission,
+        user,
+        {"copied_from": latest.version if latest else None},
+        client_address=client_address,
     )
     return submission
 
@@ -188,7 +202,9 @@ def _copy_content(*, source: Submission, target: Submission) -> envelope.Content
 
 
 @transaction.atomic
-def submission_segments_set(*, submission: Submission, segments, user) -> Submission:
+def submission_segments_set(
+    *, submission: Submission, segments, user, client_address: str | None = None
+) -> Submission:
     """Choose the segments: a dossier per chosen segment; leaving a segment deletes its
     dossier, its documents and the answers to its requirements."""
     submission = _lock_draft(submission, user)
@@ -212,12 +228,15 @@ def submission_segments_set(*, submission: Submission, segments, user) -> Submis
         submission,
         user,
         {"segments": sorted(Segment.objects.filter(pk__in=chosen).values_list("code", flat=True))},
+        client_address=client_address,
     )
     return submission
 
 
 @transaction.atomic
-def submission_answers_save(*, submission: Submission, answers: dict, user) -> Submission:
+def submission_answers_save(
+    *, submission: Submission, answers: dict, user, client_address: str | None = None
+) -> Submission:
     """``answers`` maps Requirement -> True/False (answered) or None (clear the answer). Only
     general requirements and those of a chosen segment can be answered."""
     submission = _lock_draft(submission, user)
@@ -245,6 +264,7 @@ def submission_answers_save(*, submission: Submission, answers: dict, user) -> S
         submission,
         user,
         {"requirements": sorted(r.code for r in answers)},
+        client_address=client_address,
     )
     return submission
 
@@ -283,6 +303,7 @@ def dossier_save(
     bid_clients=None,
     bid_months=None,
     bid_hours_per_month=None,
+    client_address: str | None = None,
 ) -> Dossier:
     """The municipalities served (of the segment's lot), the specialisms (of the segment) and
     the lumpsum bid of one dossier. Empty bid fields are allowed in a draft."""
@@ -318,18 +339,38 @@ def dossier_save(
         dossier, [lot_municipalities[c].pk for c in set(municipality_codes)]
     )
     envelope.content_store(submission, content)
-    _audit("submission.dossier", submission, user, {"segment": segment.code})
+    _audit(
+        "submission.dossier",
+        submission,
+        user,
+        {"segment": segment.code},
+        client_address=client_address,
+    )
     return dossier
 
 
 @transaction.atomic
 def segment_section_save(
-    *, submission: Submission, segment: Segment, answers: dict, user, **dossier_fields
+    *,
+    submission: Submission,
+    segment: Segment,
+    answers: dict,
+    user,
+    client_address: str | None = None,
+    **dossier_fields,
 ) -> Dossier:
     """One segment's section of the overview in one action: its requirement answers and its
     dossier data (municipalities, specialisms, bid)."""
-    submission_answers_save(submission=submission, answers=answers, user=user)
-    return dossier_save(submission=submission, segment=segment, user=user, **dossier_fields)
+    submission_answers_save(
+        submission=submission, answers=answers, user=user, client_address=client_address
+    )
+    return dossier_save(
+        submission=submission,
+        segment=segment,
+        user=user,
+        client_address=client_address,
+        **dossier_fields,
+    )
 
 
 # -- documents --------------------------------------------------------------------------------
@@ -357,6 +398,7 @@ def document_upload(
     user,
     segment: Segment | None = None,
     requirement: Requirement | None = None,
+    client_address: str | None = None,
 ) -> SubmissionDocument:
     """Check (type by content, size, name, zip bomb, PDF pages), encrypt and store one file.
     The dossier, an evidence file and the convenant have one slot each: a new upload replaces
@@ -438,25 +480,30 @@ def document_upload(
             "size": encrypted.size,
             "sha256": encrypted.sha256,
         },
+        client_address=client_address,
     )
     return document
 
 
 @transaction.atomic
-def document_delete(*, document: SubmissionDocument, user) -> None:
+def document_delete(
+    *, document: SubmissionDocument, user, client_address: str | None = None
+) -> None:
     submission = _lock_draft(document.submission, user)
     document = SubmissionDocument.objects.get(pk=document.pk, submission=submission)
     details = {"kind": document.kind}
     _documents_delete(SubmissionDocument.objects.filter(pk=document.pk))
     envelope.content_store(submission, envelope.content_load(submission))
-    _audit("submission.document_delete", submission, user, details)
+    _audit("submission.document_delete", submission, user, details, client_address=client_address)
 
 
 # -- subcontractors ---------------------------------------------------------------------------
 
 
 @transaction.atomic
-def subcontractor_add(*, submission: Submission, name: str, kvk: str, user) -> Subcontractor:
+def subcontractor_add(
+    *, submission: Submission, name: str, kvk: str, user, client_address: str | None = None
+) -> Subcontractor:
     submission = _lock_draft(submission, user)
     name, kvk = (name or "").strip(), (kvk or "").strip()
     if not name:
@@ -478,7 +525,7 @@ def subcontractor_add(*, submission: Submission, name: str, kvk: str, user) -> S
         "organisation": organisation.pk if organisation else None,
     }
     envelope.content_store(submission, content)
-    _audit("submission.subcontractor_add", submission, user)
+    _audit("submission.subcontractor_add", submission, user, client_address=client_address)
     subcontractor.name, subcontractor.kvk, subcontractor.organisation = (
         name[:200],
         kvk,
@@ -488,12 +535,14 @@ def subcontractor_add(*, submission: Submission, name: str, kvk: str, user) -> S
 
 
 @transaction.atomic
-def subcontractor_remove(*, subcontractor: Subcontractor, user) -> None:
+def subcontractor_remove(
+    *, subcontractor: Subcontractor, user, client_address: str | None = None
+) -> None:
     submission = _lock_draft(subcontractor.submission, user)
     subcontractor = Subcontractor.objects.get(pk=subcontractor.pk, submission=submission)
     subcontractor.delete()
     envelope.content_store(submission, envelope.content_load(submission))
-    _audit("submission.subcontractor_remove", submission, user)
+    _audit("submission.subcontractor_remove", submission, user, client_address=client_address)
 
 
 # -- sealing ----------------------------------------------------------------------------------
@@ -569,7 +618,9 @@ def canonical_json(data) -> bytes:
 
 
 @transaction.atomic
-def submission_seal(*, submission: Submission, user, base_url: str = "") -> Submission:
+def submission_seal(
+    *, submission: Submission, user, base_url: str = "", client_address: str | None = None
+) -> Submission:
     """Submit the draft: lock it, take the receipt time (server clock, after the lock), check
     the deadline (strictly before it) and the checklist, hash, mark this version current (the
     previous sealed one no longer), audit, and mail the receipt after commit."""
@@ -643,6 +694,7 @@ def submission_seal(*, submission: Submission, user, base_url: str = "") -> Subm
             "received_at": received_at.isoformat(),
             "replaces": [p.version for p in previous],
         },
+        client_address=client_address,
     )
     _mail_receipt(locked, user, base_url)
     return locked
@@ -673,7 +725,9 @@ def _mail_receipt(submission: Submission, user, base_url: str) -> None:
 
 
 @transaction.atomic
-def submission_withdraw(*, submission: Submission, user) -> Submission:
+def submission_withdraw(
+    *, submission: Submission, user, client_address: str | None = None
+) -> Submission:
     """Withdraw the sealed current version before the deadline. It is kept (never readable)
     and no longer counts; the bidder may start a new version until the deadline."""
     locked = (
@@ -691,7 +745,7 @@ def submission_withdraw(*, submission: Submission, user) -> Submission:
     locked.is_current = False
     locked.withdrawn_at = now
     locked.save(update_fields=["state", "is_current", "withdrawn_at"])
-    _audit("submission.withdraw", locked, user)
+    _audit("submission.withdraw", locked, user, client_address=client_address)
     return locked
 
 

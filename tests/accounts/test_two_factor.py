@@ -7,8 +7,8 @@ from django.contrib.auth import SESSION_KEY
 from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework.authtoken.models import Token
 
+from accounts.tokens import api_token_create
 from audit.models import AuditEntry
 
 from .conftest import code_for
@@ -182,8 +182,8 @@ def test_api_session_of_a_verified_staff_user_is_served(client_for):
 
 
 def test_api_token_of_a_staff_user_is_served(client, make_user):
-    token = Token.objects.create(user=make_user("integratie", "auditor"))
-    response = client.get("/api/v1/tenders/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    _token, key = api_token_create(user=make_user("integratie", "auditor"), name="Koppeling")
+    response = client.get("/api/v1/tenders/", HTTP_AUTHORIZATION=f"Token {key}")
     assert response.status_code == 200
 
 

@@ -166,7 +166,9 @@ def axe_violations(page, impacts=("serious", "critical")):
         # By URL from our own origin: an inline <script> would break the page's CSP.
         origin = page.evaluate("() => location.origin")
         page.add_script_tag(url=f"{origin}{settings.STATIC_URL.rstrip('/')}/{AXE_STATIC}")
-    result = page.evaluate("async () => await axe.run(document)")
+    # Only the violations are read: axe then keeps one node of each passed or inapplicable
+    # rule instead of all of them (the same violations, less work on every page).
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return [v for v in result["violations"] if v.get("impact") in impacts]
 
 

@@ -113,6 +113,18 @@ def test_new_provider_registers_submits_as_combination_and_the_receipt_hashes_ma
     # 1-2. The new provider registers from the login page and lands in the portal.
     register(page, live_server)
 
+    # An API token from the portal menu: the key is shown once, the list keeps its prefix.
+    with page.expect_navigation():
+        page.get_by_role("link", name="API-tokens").click()
+    page.get_by_label("Naam van het token").fill("Koppeling administratie")
+    submit(page, "Token aanmaken")
+    key = page.get_by_label("Sleutel").input_value()
+    expect(page.get_by_role("rowheader", name="Koppeling administratie")).to_be_visible()
+    assert_no_axe_violations(page)
+    page.goto(page.url)  # a new GET, not the POST again
+    expect(page.get_by_label("Sleutel")).to_have_count(0)
+    expect(page.get_by_role("cell", name=f"{key[:8]}…")).to_be_visible()
+
     # 3. The tender in the portal; a combination; Partner invited by KvK.
     page.goto(f"{live_server.url}/portaal/")
     with page.expect_navigation():

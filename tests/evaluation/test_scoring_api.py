@@ -3,9 +3,9 @@ assignments, scores stay blind in JSON, bids stay in the vault, the chair assign
 consensus, requirement reviews need a reason to reject."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.tokens import api_token_create
 from evaluation.models import Assignment, Score
 from tests.problems import field_errors
 
@@ -29,7 +29,7 @@ def tender(achterhoek_data):
 
 def token_client(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_create(user=user, name='test')[1]}")
     return client
 
 

@@ -162,3 +162,40 @@ def test_registration_and_invitation_through_the_api():
     assert accepted.data["username"] == "collega@zorgviaapi.example"
     reused = anonymous.post(API + "invitations/accept/", accept, format="json")
     assert reused.status_code == 400 and "al gebruikt" in problem(reused)["detail"]
+
+
+def test_a_combination_invitation_answers_the_same_whatever_the_kvk_does_elsewhere(
+    api, open_tender
+):
+    """The API tells the inviter nothing about the invited organisation's other combination:
+    the same status and body (bar ids and names) as for a free organisation; the conflict is
+    refused when the invited organisation confirms."""
+    other_lead, engaged, free = api(), api(), api()
+    other = other_lead.post(
+        API + "combinations/", {"tender": open_tender.slug, "name": "Bestaand"}, format="json"
+    )
+    row = other_lead.post(
+        f"{API}combinations/{other.data['id']}/invite/", {"kvk": engaged.org.kvk}, format="json"
+    )
+    assert engaged.post(f"{API}combination-members/{row.data['id']}/confirm/").status_code == 200
+
+    def invited(invitee):
+        lead = api()
+        made = lead.post(
+            API + "combinations/", {"tender": open_tender.slug, "name": "Nieuw"}, format="json"
+        )
+        response = lead.post(
+            f"{API}combinations/{made.data['id']}/invite/", {"kvk": invitee.org.kvk}, format="json"
+        )
+        body = {
+            key: value
+            for key, value in response.data.items()
+            if key not in ("id", "combination", "kvk", "name", "invited_at")
+        }
+        return response.status_code, sorted(response.data), body, response.data["id"]
+
+    to_engaged, to_free = invited(engaged), invited(free)
+    assert to_engaged[0] == 201 and to_engaged[:3] == to_free[:3]
+    refused = engaged.post(f"{API}combination-members/{to_engaged[3]}/confirm/")
+    assert refused.status_code == 400
+    assert "neemt al deel aan een andere combinatie" in problem(refused)["detail"]

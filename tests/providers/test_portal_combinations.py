@@ -1,7 +1,11 @@
 """Combinations: the lead forms one, invites members by KvK, members confirm or decline."""
 
+import re
+
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audit.models import AuditEntry
@@ -100,16 +104,78 @@ def test_one_combination_per_tender(org_client, open_tender):
     invite(a, open_tender, c.org.kvk)
     c.post(url(open_tender), {"action": "confirm", "member": CombinationMember.objects.get().pk})
 
-    # c is a confirmed member of a's combination: b cannot invite it, c cannot lead one.
+    # c is a confirmed member of a's combination: b's invitation goes out like any other, but
+    # c cannot confirm it, and c cannot lead a combination of its own.
     create(b, open_tender, "Tweede")
-    refused = invite(b, open_tender, c.org.kvk)
+    assert invite(b, open_tender, c.org.kvk).status_code == 302
+    second = CombinationMember.objects.get(combination__lead=b.org)
+    refused = c.post(url(open_tender), {"action": "confirm", "member": second.pk}, follow=True)
     assert "neemt al deel aan een andere combinatie" in refused.content.decode()
+    second.refresh_from_db()
+    assert second.is_pending
     assert create(c, open_tender, "Derde").status_code in (200, 400)
     assert not Combination.objects.filter(lead=c.org).exists()
     # A lead cannot invite itself, nor lead a second combination.
     assert "penvoerder is al deel" in invite(a, open_tender, a.org.kvk).content.decode()
     with pytest.raises(ApplicationError):
         combination_create(tender=open_tender, organisation=a.org, user=a.user, name="Nog een")
+
+
+def _blanked(html: str, name: str) -> str:
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
+    return re.sub(r"\d+", "N", html.replace(name, "NAAM"))
+
+
+def _answer_to_invite(lead, tender, invited, capture):
+    """The inviter's view of an invitation: status, redirect, the messages and the invited
+    organisation's row on the page after it (its name blanked), the queries it took and the
+    mails it sent."""
+    outbox = len(mail.outbox)
+    with capture(execute=True), CaptureQueriesContext(connection) as queries:
+        response = invite(lead, tender, invited.org.kvk)
+    after = lead.get(url(tender))
+    row = re.search(
+        rf"<tr[^>]*>\s*<t[hd][^>]*>{re.escape(invited.org.name)}.*?</tr>",
+        after.content.decode(),
+        re.S,
+    )
+    return {
+        "status": response.status_code,
+        "location": response.get("Location"),
+        "messages": [str(m).replace(invited.org.name, "NAAM") for m in after.context["messages"]],
+        "row": _blanked(row.group(0), invited.org.name) if row else None,
+        "queries": len(queries),
+        "mails": len(mail.outbox) - outbox,
+    }
+
+
+def test_inviting_an_organisation_that_is_in_another_combination_answers_the_same(
+    org_client, open_tender, django_capture_on_commit_callbacks
+):
+    """Nothing tells the inviter that the KvK already takes part elsewhere in this tender: the
+    same status, message, page row and work (queries, mail) as for a free organisation."""
+    other_lead, engaged, free = org_client(), org_client(), org_client()
+    create(other_lead, open_tender, "Bestaand")
+    invite(other_lead, open_tender, engaged.org.kvk)
+    engaged.post(
+        url(open_tender), {"action": "confirm", "member": CombinationMember.objects.get().pk}
+    )
+    assert combination_of(tender=open_tender, organisation=engaged.org) is not None
+
+    lead_one, lead_two = org_client(), org_client()
+    create(lead_one, open_tender, "Nieuw")
+    create(lead_two, open_tender, "Nieuw")
+    capture = django_capture_on_commit_callbacks
+    to_engaged = _answer_to_invite(lead_one, open_tender, engaged, capture)
+    to_free = _answer_to_invite(lead_two, open_tender, free, capture)
+    assert to_engaged["status"] == 302 and to_engaged["mails"] == 1
+    assert to_engaged["messages"][-1] == "NAAM is uitgenodigd." and to_engaged["row"]
+    assert to_engaged == to_free
+
+    # The engaged organisation's admin meets the conflict when answering.
+    row = CombinationMember.objects.get(combination__lead=lead_one.org, organisation=engaged.org)
+    answer = engaged.post(url(open_tender), {"action": "confirm", "member": row.pk}, follow=True)
+    assert "neemt al deel aan een andere combinatie" in answer.content.decode()
 
 
 def test_bidding_alone_blocks_confirming(org_client, open_tender):

@@ -27,11 +27,11 @@ def connection_breaks_once(monkeypatch):
     raised: list[str] = []
 
     def install(error: type[Exception]):
-        def audit(action, submission, user, details=None):
+        def audit(action, submission, user, details=None, **kwargs):
             if action == "submission.seal" and not raised:
                 raised.append(action)
                 raise error("server closed the connection unexpectedly")
-            return real_audit(action, submission, user, details)
+            return real_audit(action, submission, user, details, **kwargs)
 
         monkeypatch.setattr(submissions, "_audit", audit)
         return raised
