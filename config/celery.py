@@ -7,10 +7,13 @@ needs no Redis; production and the worker tests use Redis as broker and result b
 import logging
 import os
 
+import django
 from celery import Celery
-from celery.signals import worker_ready
+from celery.signals import worker_init, worker_ready
+from django.core.exceptions import ImproperlyConfigured
 
 from .health import heartbeat_write
+from .startup import refuse_serious_security_errors
 
 logger = logging.getLogger(__name__)
 
@@ -36,3 +39,16 @@ def _heartbeat_on_start(**kwargs) -> None:
         heartbeat_write()
     except Exception:  # Redis trouble must not keep the worker from starting
         logger.warning("could not record the worker heartbeat", exc_info=True)
+
+
+@worker_init.connect
+def _refuse_serious_security_errors(**kwargs) -> None:
+    """A worker decrypts sealed content too: it does not start with, e.g., the published
+    development master key in production (``providers.E001``)."""
+    django.setup()
+    try:
+        refuse_serious_security_errors()
+    except ImproperlyConfigured as error:
+        # Celery logs and ignores exceptions of signal handlers; SystemExit stops the worker.
+        logger.critical("worker refuses to start: %s", error)
+        raise SystemExit(1) from error

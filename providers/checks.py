@@ -3,8 +3,8 @@
 ``providers.E001``: outside development and tests the master key must not be the published
 development key: with it, a copy of the database and the media folder decrypts every sealed
 submission offline. The check runs with every management command (``migrate``, ``check
---deploy``) and when the WSGI application starts (``config.wsgi``), so production refuses to
-start with it.
+--deploy``) and when the WSGI application or a Celery worker starts (``config.startup``), so
+production refuses to start with it.
 """
 
 import base64
