@@ -481,8 +481,8 @@ def _number(value) -> str | None:
 
 def submission_manifest(submission: Submission, *, received_at) -> dict:
     """The canonical content of a submission (docs/rules.md): the whole-submission hash is the
-    SHA-256 of ``canonical_json(manifest)``. Hashes of files are over their plaintext."""
-    submission = submission_detail(submission.pk)
+    SHA-256 of ``canonical_json(manifest)``. Hashes of files are over their plaintext.
+    ``submission`` comes from ``submission_detail`` (prefetched), as the checklist's does."""
     members = []
     if submission.combination_id:
         members = sorted(submission.combination.members.values_list("kvk", flat=True))
@@ -548,7 +548,7 @@ def submission_seal(*, submission: Submission, user, base_url: str = "") -> Subm
     previous sealed one no longer), audit, and mail the receipt after commit."""
     locked = (
         Submission.objects.select_for_update(of=("self",))
-        .select_related("tender", "bidder")
+        .select_related("tender__region", "bidder")  # the region: the receipt mail's footer
         .get(pk=submission.pk)
     )
     received_at = timezone.now()
@@ -574,7 +574,9 @@ def submission_seal(*, submission: Submission, user, base_url: str = "") -> Subm
     if locked.combination_id != (led.pk if led else None):
         locked.combination = led
         locked.save(update_fields=["combination"])
-    missing = checklist_missing(submission_checklist(submission_detail(locked.pk)))
+    # One prefetched read of the content, for the checklist and the manifest alike.
+    detail = submission_detail(locked.pk)
+    missing = checklist_missing(submission_checklist(detail))
     if missing:
         raise ApplicationError(
             _("Uw inschrijving is nog niet compleet: %(items)s.")
@@ -586,7 +588,7 @@ def submission_seal(*, submission: Submission, user, base_url: str = "") -> Subm
         .exclude(pk=locked.pk)
     )
     Submission.objects.filter(pk__in=[p.pk for p in previous]).update(is_current=False)
-    manifest = submission_manifest(locked, received_at=received_at)
+    manifest = submission_manifest(detail, received_at=received_at)
     locked.manifest = manifest
     locked.content_hash = hashlib.sha256(canonical_json(manifest)).hexdigest()
     locked.submitted_at = received_at
@@ -603,6 +605,9 @@ def submission_seal(*, submission: Submission, user, base_url: str = "") -> Subm
             "sealed_by",
         ]
     )
+    # The mail is rendered now and sent after commit. Rendering it before the audit entry
+    # keeps the lock on the audit chain (held until commit, one seal at a time) short.
+    _mail_receipt(locked, user, base_url)
     _audit(
         "submission.seal",
         locked,
@@ -613,7 +618,6 @@ def submission_seal(*, submission: Submission, user, base_url: str = "") -> Subm
             "replaces": [p.version for p in previous],
         },
     )
-    _mail_receipt(locked, user, base_url)
     return locked
 
 
