@@ -64,6 +64,7 @@ class Config:
     workers: int
     worker_class: str
     threads: int
+    conn_max_age: int | None
     timeout: float
     seed: int
 
@@ -86,10 +87,17 @@ def parse_args(argv: list[str] | None = None) -> Config:
     add("--workers", type=int, default=3, help="gunicorn workers (3, as docker-compose.yml)")
     add("--worker-class", default="sync", choices=["sync", "gthread"], help="gunicorn worker")
     add("--threads", type=int, default=1, help="threads per gthread worker (default 1)")
+    add(
+        "--conn-max-age",
+        type=int,
+        default=None,
+        help="seconds the web processes keep their database connection (default: as the "
+        "database URL says, else production's 60; 0: a new connection per request)",
+    )
     add("--timeout", type=float, default=30.0, help="client timeout per request, seconds")
     add("--seed", type=int, default=0, help="order in which the bidders seal")
     args = parser.parse_args(argv)
-    config = Config(**{k: v for k, v in vars(args).items()})
+    config = Config(**vars(args))
     problems = [
         f"--{name} must be at least {low}"
         for name, value, low in (
@@ -103,6 +111,8 @@ def parse_args(argv: list[str] | None = None) -> Config:
     ]
     if config.window < 0 or config.margin <= 0 or config.timeout <= 0:
         problems.append("--window must be >= 0, --margin and --timeout > 0")
+    if config.conn_max_age is not None and config.conn_max_age < 0:
+        problems.append("--conn-max-age must be >= 0")
     if problems:
         parser.error("; ".join(problems))
     return config
@@ -127,9 +137,18 @@ def bench_database_url(environ=os.environ) -> str:
     return url
 
 
-def server_environment(*, database_url: str, media_root: str, smtp_port: int) -> dict:
+def server_environment(
+    *, database_url: str, media_root: str, smtp_port: int, conn_max_age: int | None = None
+) -> dict:
     """The environment of the web processes (and of this one): production settings with
     throwaway secrets; mail to the SMTP sink; Sentry off."""
+    if conn_max_age is not None:
+        parts = urlsplit(database_url)
+        query = "&".join(
+            [q for q in parts.query.split("&") if q and not q.startswith("conn_max_age=")]
+            + [f"conn_max_age={conn_max_age}"]
+        )
+        database_url = urlunsplit(parts._replace(query=query))
     redis_url = os.environ.get("SURGE_REDIS_URL") or os.environ.get(
         "REDIS_URL", f"redis://{HOST}:6379/0"
     )
@@ -386,6 +405,7 @@ def main(argv: list[str] | None = None) -> int:
         database_url=database_url,
         media_root=str(workdir / "media"),
         smtp_port=sink.getsockname()[1],
+        conn_max_age=config.conn_max_age,
     )
     os.environ.update(env)
     Path(env["STATIC_ROOT"]).mkdir(parents=True)
