@@ -58,7 +58,7 @@ def test_a_database_that_is_not_a_postgresql_bench_database_is_never_used(surge,
 def test_web_processes_get_production_settings_and_the_connection_age_asked_for(surge):
     env = surge.server_environment(
         database_url="postgres://postgres@127.0.0.1:5432/x_bench?conn_max_age=5",
-        media_root="/tmp/m",
+        media_root="media",
         smtp_port=2525,
         conn_max_age=60,
     )
