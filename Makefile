@@ -90,9 +90,13 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+## Figures for loading and ranking, then the surge: 500 seals in the last minute before a
+## deadline against gunicorn (bench/surge.py; options in SURGE_ARGS, e.g. "--burst").
+SURGE_ARGS ?=
 bench: $(STAMP)
 	./scripts/ensure-services.sh
 	$(PY) bench/bench_scenario.py
+	$(PY) bench/surge.py $(SURGE_ARGS)
 
 check-deploy: $(STAMP)
 	SECRET_KEY=$$(head -c 48 /dev/urandom | base64) ALLOWED_HOSTS=example.org \

@@ -556,9 +556,9 @@ def _number(value) -> str | None:
 
 def submission_manifest(submission: Submission, *, received_at) -> dict:
     """The canonical content of a submission (docs/rules.md): the whole-submission hash is the
-    SHA-256 of ``canonical_json(manifest)``. Hashes of files are over their plaintext. Read
-    from the sealed content (``submission_detail`` unseals it in memory)."""
-    submission = submission_detail(submission.pk)
+    SHA-256 of ``canonical_json(manifest)``. Hashes of files are over their plaintext.
+    ``submission`` comes from ``submission_detail`` (prefetched, its sealed content unsealed in
+    memory), as the checklist's does."""
     members = []
     if submission.combination_id:
         members = sorted(submission.combination.members.values_list("kvk", flat=True))
@@ -626,7 +626,7 @@ def submission_seal(
     previous sealed one no longer), audit, and mail the receipt after commit."""
     locked = (
         Submission.objects.select_for_update(of=("self",))
-        .select_related("tender", "bidder")
+        .select_related("tender__region", "bidder")  # the region: the receipt mail's footer
         .get(pk=submission.pk)
     )
     received_at = timezone.now()
@@ -652,7 +652,9 @@ def submission_seal(
     if locked.combination_id != (led.pk if led else None):
         locked.combination = led
         locked.save(update_fields=["combination"])
-    missing = checklist_missing(submission_checklist(submission_detail(locked.pk)))
+    # One prefetched read of the content, for the checklist and the manifest alike.
+    detail = submission_detail(locked.pk)
+    missing = checklist_missing(submission_checklist(detail))
     if missing:
         raise ApplicationError(
             _("Uw inschrijving is nog niet compleet: %(items)s.")
@@ -664,7 +666,7 @@ def submission_seal(
         .exclude(pk=locked.pk)
     )
     Submission.objects.filter(pk__in=[p.pk for p in previous]).update(is_current=False)
-    manifest = submission_manifest(locked, received_at=received_at)
+    manifest = submission_manifest(detail, received_at=received_at)
     content = envelope.content_load(locked)
     content["manifest"] = manifest
     envelope.content_store(locked, content)  # the manifest is sealed too; the hash is not
@@ -685,6 +687,9 @@ def submission_seal(
         ]
     )
     locked.manifest = manifest  # in memory, for the receipt
+    # The mail is rendered now and sent after commit. Rendering it before the audit entry
+    # keeps the lock on the audit chain (held until commit, one seal at a time) short.
+    _mail_receipt(locked, user, base_url)
     _audit(
         "submission.seal",
         locked,
@@ -696,7 +701,6 @@ def submission_seal(
         },
         client_address=client_address,
     )
-    _mail_receipt(locked, user, base_url)
     return locked
 
 
