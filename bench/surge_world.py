@@ -25,6 +25,7 @@ from surge_client import Job
 from accounts.roles import AANBIEDER
 from providers import uea as structure
 from providers.constants import SubmissionState
+from providers.envelopes import content_load, content_store, uea_store, uea_unseal
 from providers.models import (
     DocumentKind,
     Dossier,
@@ -215,18 +216,15 @@ def _template_draft(tender, organisation, user):
 def _clone_drafts(template, others) -> list:
     """The template's draft for every other (organisation, user): same content, the same
     encrypted files by reference (as versions of one submission share them), and a signed
-    UEA of each organisation. Bulk inserts; the seal reads these rows like any others."""
+    UEA of each organisation. Bulk inserts of the (neutral) rows; the content is sealed per
+    draft and UEA as the services seal it (``providers.envelopes``), so the seal reads these
+    drafts like any others."""
     tender = template.tender
-    uea = UEADeclaration.objects.get(tender=tender, organisation=template.bidder)
-    UEADeclaration.objects.bulk_create(
+    uea = uea_unseal(UEADeclaration.objects.get(tender=tender, organisation=template.bidder))
+    declarations = UEADeclaration.objects.bulk_create(
         UEADeclaration(
             tender=tender,
             organisation=organisation,
-            answers=uea.answers,
-            identity={**uea.identity, "kvk": organisation.kvk, "name": organisation.name},
-            signer_name=uea.signer_name,
-            signer_role=uea.signer_role,
-            signed_place=uea.signed_place,
             signed_on=uea.signed_on,
             signed_at=uea.signed_at,
             signed_by=user,
@@ -234,6 +232,13 @@ def _clone_drafts(template, others) -> list:
         )
         for organisation, user in others
     )
+    for declaration, (organisation, _user) in zip(declarations, others, strict=True):
+        declaration.answers = uea.answers
+        declaration.identity = {**uea.identity, "kvk": organisation.kvk, "name": organisation.name}
+        declaration.signer_name = uea.signer_name
+        declaration.signer_role = uea.signer_role
+        declaration.signed_place = uea.signed_place
+        uea_store(declaration)
     drafts = Submission.objects.bulk_create(
         Submission(
             tender=tender,
@@ -244,46 +249,43 @@ def _clone_drafts(template, others) -> list:
         )
         for organisation, _user in others
     )
-    dossiers = list(template.dossiers.prefetch_related("municipalities"))
-    new_dossiers = Dossier.objects.bulk_create(
-        Dossier(
-            submission=draft,
-            segment_id=d.segment_id,
-            specialisms=d.specialisms,
-            bid_clients=d.bid_clients,
-            bid_months=d.bid_months,
-            bid_hours_per_month=d.bid_hours_per_month,
-        )
-        for draft in drafts
-        for d in dossiers
-    )
-    municipality_ids = {d.segment_id: [m.pk for m in d.municipalities.all()] for d in dossiers}
-    Dossier.municipalities.through.objects.bulk_create(
-        Dossier.municipalities.through(dossier_id=d.pk, municipality_id=m)
-        for d in new_dossiers
-        for m in municipality_ids[d.segment_id]
+    content = content_load(template)
+    dossiers = list(template.dossiers.all())
+    Dossier.objects.bulk_create(
+        Dossier(submission=draft, segment_id=d.segment_id) for draft in drafts for d in dossiers
     )
     answers = list(template.answers.all())
     RequirementAnswer.objects.bulk_create(
-        RequirementAnswer(submission=draft, requirement_id=a.requirement_id, met=a.met)
+        RequirementAnswer(submission=draft, requirement_id=a.requirement_id, met=False)
         for draft in drafts
         for a in answers
     )
-    documents = list(template.documents.all())
-    SubmissionDocument.objects.bulk_create(
+    documents = list(template.documents.order_by("pk"))
+    copies = SubmissionDocument.objects.bulk_create(
         SubmissionDocument(
             submission=draft,
             kind=d.kind,
             segment_id=d.segment_id,
             requirement_id=d.requirement_id,
             file_id=d.file_id,
-            name=d.name,
+            name="",
             uploaded_by=user,
             uploaded_at=d.uploaded_at,
         )
         for draft, (_organisation, user) in zip(drafts, others, strict=True)
         for d in documents
     )
+    names = [content["documents"].get(str(d.pk), "") for d in documents]
+    for index, draft in enumerate(drafts):
+        mine = copies[index * len(documents) : (index + 1) * len(documents)]
+        content_store(
+            draft,
+            {
+                **content,
+                "documents": {str(c.pk): n for c, n in zip(mine, names, strict=True)},
+                "manifest": None,
+            },
+        )
     return drafts
 
 
