@@ -667,7 +667,7 @@ def submission_seal(
     )
     Submission.objects.filter(pk__in=[p.pk for p in previous]).update(is_current=False)
     manifest = submission_manifest(detail, received_at=received_at)
-    content = envelope.content_load(locked)
+    content = envelope.content_load(detail)  # its envelope came with the detail
     content["manifest"] = manifest
     envelope.content_store(locked, content)  # the manifest is sealed too; the hash is not
     locked.manifest = None
