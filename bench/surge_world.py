@@ -19,10 +19,11 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.utils import timezone
 from pypdf import PdfWriter
-from rest_framework.authtoken.models import Token
 from surge_client import Job
 
+from accounts.models import ApiToken
 from accounts.roles import AANBIEDER
+from accounts.tokens import PREFIX_LENGTH, api_token_lifetime, key_hash
 from providers import uea as structure
 from providers.constants import SubmissionState
 from providers.envelopes import content_load, content_store, uea_store, uea_unseal
@@ -122,8 +123,21 @@ def _providers(count: int):
         OrganisationMembership(user=user, organisation=organisation, is_admin=True)
         for user, organisation in zip(users, organisations, strict=True)
     )
-    tokens = Token.objects.bulk_create(Token(key=Token.generate_key(), user=u) for u in users)
-    return list(zip(organisations, users, [t.key for t in tokens], strict=True))
+    # API tokens as the portal makes them (``accounts.tokens.api_token_create``), in bulk.
+    keys = [secrets.token_hex(20) for _ in users]
+    now = timezone.now()
+    ApiToken.objects.bulk_create(
+        ApiToken(
+            user=user,
+            name="surge",
+            prefix=key[:PREFIX_LENGTH],
+            key_hash=key_hash(key),
+            created_at=now,
+            expires_at=now + api_token_lifetime(),
+        )
+        for user, key in zip(users, keys, strict=True)
+    )
+    return list(zip(organisations, users, keys, strict=True))
 
 
 def _tender(slug: str, region, municipalities):
