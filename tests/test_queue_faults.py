@@ -1,14 +1,18 @@
 """With the broker (Redis) unreachable, starting background work still answers with a page:
 the job is kept pending in the database, the failure is logged, and the page that started it
-says "Achtergrondwerk is vertraagd". The broker is pointed at a closed port; the real Redis
-keeps running.
+says "Achtergrondwerk is vertraagd". The broker is a Redis server of the test's own, started
+and then killed (the suite's Redis keeps running).
 
 Transactional: the task is sent when the request's transaction really commits, inside the
 request, as in production (a test transaction would run it after the response)."""
 
+import socket
+import subprocess
+import time
 from datetime import timedelta
 
 import pytest
+import redis
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
@@ -21,20 +25,49 @@ from tests.factories import TenderFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-CLOSED_PORT = "redis://127.0.0.1:1/0"  # nothing listens on port 1: connection refused
 DELAYED = "Achtergrondwerk is vertraagd"
+READY_TIMEOUT = 10  # seconds for the test's own Redis to answer a ping
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 @pytest.fixture
-def broker_down():
+def broker_down(tmp_path):
+    """The broker is a ``redis-server`` of this test's own: started, answering, then killed
+    (SIGKILL), so every send meets a refused connection as after a crash."""
+    port = _free_port()
+    url = f"redis://127.0.0.1:{port}/0"
+    server = subprocess.Popen(
+        ["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "",
+         "--appendonly", "no", "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
     conf = celery_app.conf
     saved = conf.task_always_eager, conf.broker_url
-    conf.task_always_eager, conf.broker_url = False, CLOSED_PORT
-    celery_app._pool = None  # the connection pools are made from broker_url on first use
-    celery_app.amqp._producer_pool = None
     try:
+        deadline = time.monotonic() + READY_TIMEOUT
+        while True:
+            try:
+                if redis.Redis.from_url(url, socket_timeout=1).ping():
+                    break
+            except redis.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+        server.kill()
+        server.wait(timeout=10)
+        conf.task_always_eager, conf.broker_url = False, url
+        celery_app._pool = None  # the connection pools are made from broker_url on first use
+        celery_app.amqp._producer_pool = None
         yield
     finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait(timeout=10)
         conf.task_always_eager, conf.broker_url = saved
         celery_app._pool = None
         celery_app.amqp._producer_pool = None

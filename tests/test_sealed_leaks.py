@@ -423,6 +423,11 @@ def _check(name: str, url: str, who: str, response, secrets: list[str]) -> list[
         failures.append(f"{name} {url} as {who} shows {leaked}")
     if count := COUNT_SHAPES.search(body):
         failures.append(f"{name} {url} as {who} shows a count: {count.group(0)!r}")
+    if response.get("Content-Type", "").startswith("text/html"):
+        # Every HTML page carries the Content Security Policy, without 'unsafe-inline'.
+        policy = response.get("Content-Security-Policy", "")
+        if "default-src 'self'" not in policy or "unsafe-inline" in policy:
+            failures.append(f"{name} {url} as {who}: Content-Security-Policy {policy!r}")
     return failures
 
 
