@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from audit.services import client_address_of
@@ -133,32 +134,38 @@ class RankingProgressView(RankingAccessMixin, View):
         return render(request, "evaluation/_ranking_progress.html", self.base_context(ranking))
 
 
-class RankingFinaliseView(RankingAccessMixin, View):
+class RankingActionView(RankingAccessMixin, View):
+    """POST: one service action on one ranking of the phase, for whoever ``may`` (else 404),
+    then back to the overview with ``done`` as the message."""
+
+    may = staticmethod(lambda user, tender: False)
+    action = staticmethod(lambda **kwargs: None)
+    done = ""
+
     def post(self, request, slug, phase, pk):
-        if not can_finalise_ranking(request.user, self.tender):
+        if not self.may(request.user, self.tender):
             raise Http404
         ranking = get_object_or_404(Ranking, pk=pk, tender=self.tender, phase=phase)
         with service_action(request):
-            ranking_finalise(
+            self.action(
                 ranking=ranking, user=request.user, client_address=client_address_of(request)
             )
-            messages.success(request, _("De ranking is definitief vastgesteld."))
+            messages.success(request, self.done)
         return redirect("ranking-overview", slug=slug, phase=phase)
 
 
-class RankingResumeView(RankingAccessMixin, View):
+class RankingFinaliseView(RankingActionView):
+    may = staticmethod(can_finalise_ranking)
+    action = staticmethod(ranking_finalise)
+    done = gettext_lazy("De ranking is definitief vastgesteld.")
+
+
+class RankingResumeView(RankingActionView):
     """Queue a stalled ranking again (its worker died, or it was never queued)."""
 
-    def post(self, request, slug, phase, pk):
-        if not can_run_ranking(request.user, self.tender):
-            raise Http404
-        ranking = get_object_or_404(Ranking, pk=pk, tender=self.tender, phase=phase)
-        with service_action(request):
-            ranking_resume(
-                ranking=ranking, user=request.user, client_address=client_address_of(request)
-            )
-            messages.success(request, _("De berekening is hervat."))
-        return redirect("ranking-overview", slug=slug, phase=phase)
+    may = staticmethod(can_run_ranking)
+    action = staticmethod(ranking_resume)
+    done = gettext_lazy("De berekening is hervat.")
 
 
 class RankingReopenView(RankingOverviewView):
