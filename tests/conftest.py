@@ -17,10 +17,15 @@ from pytest_django.fixtures import validate_django_db
 from accounts.permissions import requires_two_factor
 from accounts.roles import ROLES
 from contracts.services import awards
+from contracts.services.contracts import contracts_create_from_awards
 from evaluation.services.scenario import scenario_load
 from tender.models import Tender
 from tender.scenario import DEMO_DIR, load_scenario_file
-from tests.contracts.award_support import finalise_rankings, request_and_finalise_rankings
+from tests.contracts.award_support import (
+    award_decided,
+    finalise_rankings,
+    request_and_finalise_rankings,
+)
 from tests.worker_support import start_worker
 
 
@@ -57,18 +62,43 @@ def _load_awarded_rankings(world: "DemoWorld") -> None:
     )
 
 
+def _load_contracted(world: "DemoWorld") -> None:
+    """What ``contracts`` builds on the awarded rankings: the award decision sent and every
+    standstill ended (``award_decided``), the tender 'awarded', and the contracts made from the
+    award by the contract manager 'cm'. Made once per session, so the decision's times are
+    those of the moment the level is loaded (its tests compare none of them with the time)."""
+    tender = Tender.objects.get(pk=world.tender_pk)
+    award_decided(tender)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        created = contracts_create_from_awards(
+            tender=tender, user=new_user("cm", "contractmanager")
+        )
+    world.contract_pks = [contract.pk for contract in created]
+
+
 #: The levels of the shared world, each loaded in its own atomic block on top of the one before.
-WORLD_LEVELS = {"demo": _load_demo, "award": _load_award, "awarded": _load_awarded_rankings}
+WORLD_LEVELS = {
+    "demo": _load_demo,
+    "award": _load_award,
+    "awarded": _load_awarded_rankings,
+    "contracted": _load_contracted,
+}
 #: The stacks of levels a test may want, in the order their tests run.
-WORLD_STACKS = (("demo",), ("demo", "award"), ("demo", "awarded"))
+WORLD_STACKS = (
+    ("demo",),
+    ("demo", "award"),
+    ("demo", "awarded"),
+    ("demo", "awarded", "contracted"),
+)
 
 
 class DemoWorld:
     """The Achterhoek demo (and the award states built on it), loaded once and shared by the
-    tests that ask for ``demo_tender`` (``award_tender``, ``awarded_tender``).
+    tests that ask for ``demo_tender`` (``award_tender``, ``awarded_tender``, ``contracts``).
 
     Loading the scenario takes a second or more, and about 200 tests want it; computing and
-    finalising both rankings on top takes about as long again, and about 120 tests want that.
+    finalising both rankings on top takes about as long again, and about 120 tests want that;
+    making the contracts from the final award takes half a second more, for about 40 tests.
     So the world is loaded in levels: the demo into an outer transaction that stays open while
     its tests run, and each award state in a nested atomic block (a savepoint) on top of it
     (``WORLD_LEVELS``). Each test runs inside the levels it wants in its own savepoint
@@ -88,6 +118,7 @@ class DemoWorld:
         self.stack: list[tuple[str, transaction.Atomic]] = []
         self.connection = None
         self.tender_pk = None
+        self.contract_pks: list[int] = []
 
     @property
     def loaded(self) -> bool:
@@ -138,13 +169,15 @@ class DemoWorld:
             # world is unloaded before any fixture of a test that does not want it is set up
             # (``pytest_runtest_setup``), so before the browser starts.
             raise RuntimeError("The shared demo's connection is no longer the current one.")
-        _, atomic = self.stack.pop()
+        name, atomic = self.stack.pop()
         with self.blocker.unblock():
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
         if not self.stack:
             self.connection = None
             self.tender_pk = None
+        if name == "contracted":
+            self.contract_pks = []
 
 
 def _is_transactional(item) -> bool:
@@ -163,7 +196,8 @@ def _world_levels(item) -> tuple[str, ...]:
     """The levels of the shared world the test ``item`` runs in: none for a test that does not
     want the demo or is transactional; the award state of ``award_tender`` or the rankings of
     ``awarded_tender`` on top of the demo for a test that wants one of them (not both: such a
-    test builds them itself)."""
+    test builds them itself), and the contracts on top of those for a test that wants
+    ``contracts`` (directly or through another fixture: ``fixturenames`` is transitive)."""
     names = set(getattr(item, "fixturenames", ()))
     if "demo_tender" not in names or _is_transactional(item):
         return ()
@@ -171,6 +205,8 @@ def _world_levels(item) -> tuple[str, ...]:
     if award == {"award_tender"}:
         return ("demo", "award")
     if award == {"awarded_tender"}:
+        if "contracts" in names:
+            return ("demo", "awarded", "contracted")
         return ("demo", "awarded")
     return ("demo",)
 

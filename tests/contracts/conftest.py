@@ -1,16 +1,20 @@
 """Contracts on the Achterhoek demo: brought to a final award (both rankings finalised, tender
 'awarded') and contracted by the service, or built directly with the factories."""
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.contrib.auth import get_user_model
 
-from contracts.models import AwardDecision, SegmentStandstill
+from contracts.models import Contract
+from contracts.services.contracts import contracts_create_from_awards
 from providers.models import Dossier, OrganisationMembership
-from tender.models import Tender
-from tests.contracts.award_support import finalise_rankings, request_and_finalise_rankings
+from tests.contracts.award_support import (
+    award_decided,
+    finalise_rankings,
+    request_and_finalise_rankings,
+)
 
 from .factories import ContractFactory, ContractSegmentFactory
 
@@ -19,41 +23,38 @@ from .factories import ContractFactory, ContractSegmentFactory
 def awarded_tender(demo_tender, _demo_world, make_user, django_capture_on_commit_callbacks):
     """The Achterhoek demo after the final award: both rankings final (requested and finalised
     by the chair 'voorzitter-c'; shared, see ``DemoWorld``), the award decision sent and every
-    segment's standstill ended an hour ago (made per test: it depends on the time), the tender
-    'awarded'."""
+    segment's standstill ended an hour ago, the tender 'awarded'. The decision is made per test
+    (it depends on the time), except for the tests of ``contracts``, which share it with the
+    contracts (the level 'contracted')."""
+    if _demo_world.has("contracted"):
+        return demo_tender
     if not _demo_world.has("awarded"):
         request_and_finalise_rankings(
             demo_tender,
             chair=make_user("voorzitter-c", "voorzitter"),
             capture=django_capture_on_commit_callbacks,
         )
-    # The award decision was sent and every segment's standstill ended without objection.
-    now = timezone.now()
-    decision = AwardDecision.objects.create(
-        tender=demo_tender,
-        phase="award",
-        decision_date=now.date() - timedelta(days=21),
-        standstill_ends_at=now - timedelta(hours=1),
-        sent_at=now - timedelta(days=21),
-    )
-    for segment in demo_tender.segments.all():
-        SegmentStandstill.objects.create(
-            segment=segment, decision=decision, ends_at=decision.standstill_ends_at, final_at=now
-        )
-    Tender.objects.filter(pk=demo_tender.pk).update(state="awarded")
-    demo_tender.refresh_from_db()
+    award_decided(demo_tender)
     return demo_tender
 
 
 @pytest.fixture
-def contract_manager(make_user):
+def contract_manager(make_user, _demo_world):
+    """The contract manager 'cm' (the one of the shared contracts if the test has them)."""
+    if _demo_world.has("contracted"):
+        return get_user_model().objects.get(username="cm")
     return make_user("cm", "contractmanager")
 
 
 @pytest.fixture
-def contracts(awarded_tender, contract_manager):
-    from contracts.services.contracts import contracts_create_from_awards
-
+def contracts(awarded_tender, contract_manager, _demo_world):
+    """The contracts made from the final award by ``contract_manager``, in the order the
+    service returns them: fresh instances of the shared ones (the level 'contracted', see
+    ``DemoWorld``); a test that builds its own award (also ``award_tender``, transactional)
+    makes its own."""
+    if _demo_world.has("contracted"):
+        by_pk = Contract.objects.in_bulk(_demo_world.contract_pks)
+        return [by_pk[pk] for pk in _demo_world.contract_pks]
     return contracts_create_from_awards(tender=awarded_tender, user=contract_manager)
 
 
