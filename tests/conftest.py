@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.test import TestCase
+from django.test import TestCase, override_settings
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from pytest_django.fixtures import validate_django_db
@@ -76,17 +76,33 @@ def _load_contracted(world: "DemoWorld") -> None:
     world.contract_pks = [contract.pk for contract in created]
 
 
+def _load_isolation(world: "DemoWorld") -> None:
+    """The world of ``tests/test_isolation.py`` (``build_world``) on the award state, with its
+    files in a media directory of the session and the letters as HTML, as its fixture has them.
+    """
+    from tests.isolation_world import build_world
+
+    with override_settings(MEDIA_ROOT=world.media_root), pytest.MonkeyPatch.context() as patch:
+        world.isolation = build_world(
+            demo=Tender.objects.get(pk=world.tender_pk),
+            monkeypatch=patch,
+            capture=TestCase.captureOnCommitCallbacks,
+        )
+
+
 #: The levels of the shared world, each loaded in its own atomic block on top of the one before.
 WORLD_LEVELS = {
     "demo": _load_demo,
     "award": _load_award,
     "awarded": _load_awarded_rankings,
     "contracted": _load_contracted,
+    "isolation": _load_isolation,
 }
 #: The stacks of levels a test may want, in the order their tests run.
 WORLD_STACKS = (
     ("demo",),
     ("demo", "award"),
+    ("demo", "award", "isolation"),
     ("demo", "awarded"),
     ("demo", "awarded", "contracted"),
 )
@@ -98,7 +114,8 @@ class DemoWorld:
 
     Loading the scenario takes a second or more, and about 200 tests want it; computing and
     finalising both rankings on top takes about as long again, and about 120 tests want that;
-    making the contracts from the final award takes half a second more, for about 40 tests.
+    making the contracts from the final award takes half a second more, for about 40 tests;
+    the isolation test's world (``tests/isolation_world.py``) about three seconds, for three.
     So the world is loaded in levels: the demo into an outer transaction that stays open while
     its tests run, and each award state in a nested atomic block (a savepoint) on top of it
     (``WORLD_LEVELS``). Each test runs inside the levels it wants in its own savepoint
@@ -112,13 +129,15 @@ class DemoWorld:
     and flush the tables; they never run inside the world and load the demo themselves.
     """
 
-    def __init__(self, *, blocker, data):
+    def __init__(self, *, blocker, data, media_root):
         self.blocker = blocker
         self.data = data
+        self.media_root = media_root
         self.stack: list[tuple[str, transaction.Atomic]] = []
         self.connection = None
         self.tender_pk = None
         self.contract_pks: list[int] = []
+        self.isolation = None
 
     @property
     def loaded(self) -> bool:
@@ -178,6 +197,8 @@ class DemoWorld:
             self.tender_pk = None
         if name == "contracted":
             self.contract_pks = []
+        if name == "isolation":
+            self.isolation = None
 
 
 def _is_transactional(item) -> bool:
@@ -197,11 +218,14 @@ def _world_levels(item) -> tuple[str, ...]:
     want the demo or is transactional; the award state of ``award_tender`` or the rankings of
     ``awarded_tender`` on top of the demo for a test that wants one of them (not both: such a
     test builds them itself), and the contracts on top of those for a test that wants
-    ``contracts`` (directly or through another fixture: ``fixturenames`` is transitive)."""
+    ``contracts`` (directly or through another fixture: ``fixturenames`` is transitive); the
+    isolation world on top of the award state for a test that wants ``isolation_world``."""
     names = set(getattr(item, "fixturenames", ()))
     if "demo_tender" not in names or _is_transactional(item):
         return ()
     award = {"award_tender", "awarded_tender"} & names
+    if not award and "isolation_world" in names:
+        return ("demo", "award", "isolation")
     if award == {"award_tender"}:
         return ("demo", "award")
     if award == {"awarded_tender"}:
@@ -215,9 +239,13 @@ _world: DemoWorld | None = None
 
 
 @pytest.fixture(scope="session")
-def _demo_world(django_db_setup, django_db_blocker, achterhoek_data):
+def _demo_world(django_db_setup, django_db_blocker, achterhoek_data, tmp_path_factory):
     global _world
-    _world = DemoWorld(blocker=django_db_blocker, data=achterhoek_data)
+    _world = DemoWorld(
+        blocker=django_db_blocker,
+        data=achterhoek_data,
+        media_root=str(tmp_path_factory.mktemp("world-media")),
+    )
     yield _world
     _world.unload()
     _world = None

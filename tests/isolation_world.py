@@ -7,9 +7,10 @@ second open tender, because a bidder that submits alone cannot also lead a combi
 Achterhoek demo with final rankings for the post-award objects (contracts, letters, production
 report with an approved settlement, KPI report)."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from decimal import Decimal
 
+from django.db.models import Model
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -40,7 +41,7 @@ from providers.organisation_models import OrganisationInvitation, UEADeclaration
 from providers.services import submissions as submission_services
 from providers.services.combinations import combination_create, combination_invite
 from providers.services.organisations import invitation_create
-from tests.contracts.award_support import finalise_rankings, inkoper, make_letters, user_with
+from tests.contracts.award_support import inkoper, make_letters, user_with
 from tests.contracts.factories import ContractFactory, ContractSegmentFactory
 from tests.providers.factories import OrganisationFactory, provider, uea_signed
 from tests.providers.submission_support import complete_draft, docx_bytes, open_tender
@@ -87,9 +88,15 @@ def _fake_pdf(template_name, context):
     return render_to_string(template_name, context).encode()
 
 
+def letters_as_html(monkeypatch) -> None:
+    """The award letters' 'PDF' is their HTML (no WeasyPrint)."""
+    monkeypatch.setattr("contracts.services.awards.render_to_pdf", _fake_pdf)
+
+
 def build_world(*, demo, monkeypatch, capture) -> World:
-    # Post-award: the demo with final rankings; A and B are two bidders of WMO-BEG.
-    finalise_rankings(demo)
+    """The world on ``demo``, the Achterhoek demo in the award state with final rankings of
+    both phases (``finalise_rankings``, as ``award_tender`` has it)."""
+    # Post-award: A and B are two bidders of WMO-BEG.
     dossiers = list(
         Dossier.objects.filter(submission__tender=demo, segment__code="WMO-BEG")
         .select_related("submission__bidder", "segment")
@@ -107,7 +114,7 @@ def build_world(*, demo, monkeypatch, capture) -> World:
     org_a.refresh_from_db()
     user_a, user_b = provider(org_a), provider(org_b)
 
-    monkeypatch.setattr("contracts.services.awards.render_to_pdf", _fake_pdf)
+    letters_as_html(monkeypatch)
     make_letters(demo, "selection", capture)
     letter = AwardLetter.objects.get(tender=demo, phase="selection", bidder=org_a)
     AwardLetter.objects.filter(pk=letter.pk).update(sent_at=timezone.now())
@@ -215,6 +222,16 @@ def build_world(*, demo, monkeypatch, capture) -> World:
             contract_a.number,
         ],
     )
+
+
+def world_refreshed(world: World) -> World:
+    """``world`` with fresh instances of its objects from the database (of a shared world)."""
+    fresh = {
+        f.name: type(value).objects.get(pk=value.pk)
+        for f in fields(world)
+        if isinstance(value := getattr(world, f.name), Model)
+    }
+    return replace(world, **fresh, markers=list(world.markers))
 
 
 def snapshot(world: World) -> dict:

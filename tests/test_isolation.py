@@ -9,7 +9,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.isolation_world import build_world, snapshot
+from tests.contracts.award_support import finalise_rankings
+from tests.isolation_world import build_world, letters_as_html, snapshot, world_refreshed
 from tests.url_sweep import leaks
 from tests.url_sweep import url_patterns as all_url_patterns
 
@@ -285,11 +286,28 @@ def _call(client, method, url):
 
 
 @pytest.fixture
-def world(demo_tender, monkeypatch, django_capture_on_commit_callbacks, settings, tmp_path):
+def isolation_world(
+    demo_tender, _demo_world, monkeypatch, django_capture_on_commit_callbacks, settings, tmp_path
+):
+    """``build_world`` on the demo in the award state: fresh instances of the shared one (the
+    level 'isolation', see ``DemoWorld``, with its media directory); a test that is not in the
+    shared world builds its own, with its files in ``tmp_path``."""
+    letters_as_html(monkeypatch)
+    if _demo_world.has("isolation"):
+        settings.MEDIA_ROOT = _demo_world.media_root
+        return world_refreshed(_demo_world.isolation)
     settings.MEDIA_ROOT = str(tmp_path)
+    finalise_rankings(demo_tender)
     return build_world(
         demo=demo_tender, monkeypatch=monkeypatch, capture=django_capture_on_commit_callbacks
     )
+
+
+@pytest.fixture
+def world(isolation_world):
+    """The tests' name for it (``_world_levels`` looks for ``isolation_world``: other modules
+    have a fixture ``world`` of their own)."""
+    return isolation_world
 
 
 def test_every_url_with_parameters_is_checked():
