@@ -3,41 +3,12 @@
 import io
 import json
 import logging
-import os
-import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from config.logs import REQUEST_ID_HEADER, JsonFormatter
-
-ROOT = Path(__file__).resolve().parent.parent
-
-PRODUCTION_ENV = {
-    "DJANGO_SETTINGS_MODULE": "config.settings.production",
-    "SECRET_KEY": "a-long-random-test-secret-" + "x" * 40 + "-not-used-anywhere",
-    "ALLOWED_HOSTS": "aanbesteding.example.org",
-    "SUBMISSION_MASTER_KEY": "dGVzdC1vbmx5LWRlcGxveS1jaGVjay1tYXN0ZXIta3k=",
-    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
-}
-
-
-def run_with_production_settings(code: str, **extra: str) -> subprocess.CompletedProcess:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("DJANGO_ALLOW_ASYNC_UNSAFE", "SENTRY_DSN", "DJANGO_SETTINGS_MODULE")
-    }
-    env.update(PRODUCTION_ENV, **extra)
-    return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()\n" + code],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+from tests.production_probe import production_probe
 
 
 def record(message: str, *args, exc_info=None) -> logging.LogRecord:
@@ -94,25 +65,13 @@ def test_log_lines_made_while_serving_a_request_carry_its_id(client, settings, h
 
 
 def test_production_logs_json_and_has_no_sentry_without_a_dsn():
-    result = run_with_production_settings(
-        "import logging, sys\n"
-        "logging.getLogger('tender').warning('deadline verzet')\n"
-        "print('sentry_sdk' in sys.modules)\n"
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "False"
-    entry = json.loads(result.stderr.strip().splitlines()[-1])
+    probe = production_probe()  # one process started with the production settings, no SENTRY_DSN
+    assert probe["sentry_imported_without_dsn"] is False
+    entry = json.loads(probe["log_stderr"].strip().splitlines()[-1])
     assert entry["logger"] == "tender" and entry["message"] == "deadline verzet"
 
 
 def test_production_reports_to_sentry_where_a_dsn_is_set():
-    result = run_with_production_settings(
-        "import sentry_sdk\n"
-        "client = sentry_sdk.get_client()\n"
-        "names = sorted(client.integrations)\n"
-        "print(client.is_active(), client.options['send_default_pii'], 'django' in names,"
-        " 'celery' in names)\n",
-        SENTRY_DSN="http://public@127.0.0.1:9/1",  # never contacted: no event is sent
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["True", "False", "True", "True"]
+    # [active, send_default_pii, Django integration, Celery integration] after the production
+    # settings load with SENTRY_DSN set
+    assert production_probe()["sentry_with_dsn"] == [True, False, True, True]
