@@ -1,10 +1,11 @@
 """One process with the production settings, shared by the tests that need a real one.
 
 Starting Django costs seconds of CPU, so the deploy check, the missing-SECRET_KEY refusal, the
-JSON logs and the Sentry setup are probed in ONE subprocess (`production_probe()`, cached per
-test process); each test asserts on its own part of the result.
+JSON logs and the Sentry setup are probed in ONE subprocess per test run (`production_probe()`;
+parallel workers share the first one's result); each test asserts on its own part of it.
 """
 
+import fcntl
 import functools
 import json
 import os
@@ -69,8 +70,21 @@ print(json.dumps(result))
 """
 
 
+def production_probe(tmp_path_factory) -> dict:
+    """The probe's result; under pytest-xdist the first worker runs it, the others read it."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return run_probe()
+    shared = tmp_path_factory.getbasetemp().parent  # one folder per run, common to the workers
+    result = shared / "production_probe.json"
+    with open(shared / "production_probe.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not result.is_file():
+            result.write_text(json.dumps(run_probe()))
+        return json.loads(result.read_text())
+
+
 @functools.cache
-def production_probe() -> dict:
+def run_probe() -> dict:
     env = {
         k: v
         for k, v in os.environ.items()

@@ -11,6 +11,12 @@ from config.logs import REQUEST_ID_HEADER, JsonFormatter
 from tests.production_probe import production_probe
 
 
+@pytest.fixture(scope="module")
+def production(tmp_path_factory):
+    """What one process started with the production settings shows (tests/production_probe.py)."""
+    return production_probe(tmp_path_factory)
+
+
 def record(message: str, *args, exc_info=None) -> logging.LogRecord:
     return logging.LogRecord(
         "contracts.tasks", logging.WARNING, __file__, 1, message, args, exc_info
@@ -64,14 +70,14 @@ def test_log_lines_made_while_serving_a_request_carry_its_id(client, settings, h
     assert "request_id" not in JsonFormatter().format(record("buiten een verzoek"))
 
 
-def test_production_logs_json_and_has_no_sentry_without_a_dsn():
-    probe = production_probe()  # one process started with the production settings, no SENTRY_DSN
-    assert probe["sentry_imported_without_dsn"] is False
-    entry = json.loads(probe["log_stderr"].strip().splitlines()[-1])
+def test_production_logs_json_and_has_no_sentry_without_a_dsn(production):
+    # the process started with the production settings and no SENTRY_DSN
+    assert production["sentry_imported_without_dsn"] is False
+    entry = json.loads(production["log_stderr"].strip().splitlines()[-1])
     assert entry["logger"] == "tender" and entry["message"] == "deadline verzet"
 
 
-def test_production_reports_to_sentry_where_a_dsn_is_set():
+def test_production_reports_to_sentry_where_a_dsn_is_set(production):
     # [active, send_default_pii, Django integration, Celery integration] after the production
     # settings load with SENTRY_DSN set
-    assert production_probe()["sentry_with_dsn"] == [True, False, True, True]
+    assert production["sentry_with_dsn"] == [True, False, True, True]
