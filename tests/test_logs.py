@@ -3,41 +3,18 @@
 import io
 import json
 import logging
-import os
-import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from config.logs import REQUEST_ID_HEADER, JsonFormatter
-
-ROOT = Path(__file__).resolve().parent.parent
-
-PRODUCTION_ENV = {
-    "DJANGO_SETTINGS_MODULE": "config.settings.production",
-    "SECRET_KEY": "a-long-random-test-secret-" + "x" * 40 + "-not-used-anywhere",
-    "ALLOWED_HOSTS": "aanbesteding.example.org",
-    "SUBMISSION_MASTER_KEY": "dGVzdC1vbmx5LWRlcGxveS1jaGVjay1tYXN0ZXIta3k=",
-    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
-}
+from tests.production_probe import production_probe
 
 
-def run_with_production_settings(code: str, **extra: str) -> subprocess.CompletedProcess:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("DJANGO_ALLOW_ASYNC_UNSAFE", "SENTRY_DSN", "DJANGO_SETTINGS_MODULE")
-    }
-    env.update(PRODUCTION_ENV, **extra)
-    return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()\n" + code],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+@pytest.fixture(scope="module")
+def production(tmp_path_factory):
+    """What one process started with the production settings shows (tests/production_probe.py)."""
+    return production_probe(tmp_path_factory)
 
 
 def record(message: str, *args, exc_info=None) -> logging.LogRecord:
@@ -93,26 +70,14 @@ def test_log_lines_made_while_serving_a_request_carry_its_id(client, settings, h
     assert "request_id" not in JsonFormatter().format(record("buiten een verzoek"))
 
 
-def test_production_logs_json_and_has_no_sentry_without_a_dsn():
-    result = run_with_production_settings(
-        "import logging, sys\n"
-        "logging.getLogger('tender').warning('deadline verzet')\n"
-        "print('sentry_sdk' in sys.modules)\n"
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "False"
-    entry = json.loads(result.stderr.strip().splitlines()[-1])
+def test_production_logs_json_and_has_no_sentry_without_a_dsn(production):
+    # the process started with the production settings and no SENTRY_DSN
+    assert production["sentry_imported_without_dsn"] is False
+    entry = json.loads(production["log_stderr"].strip().splitlines()[-1])
     assert entry["logger"] == "tender" and entry["message"] == "deadline verzet"
 
 
-def test_production_reports_to_sentry_where_a_dsn_is_set():
-    result = run_with_production_settings(
-        "import sentry_sdk\n"
-        "client = sentry_sdk.get_client()\n"
-        "names = sorted(client.integrations)\n"
-        "print(client.is_active(), client.options['send_default_pii'], 'django' in names,"
-        " 'celery' in names)\n",
-        SENTRY_DSN="http://public@127.0.0.1:9/1",  # never contacted: no event is sent
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["True", "False", "True", "True"]
+def test_production_reports_to_sentry_where_a_dsn_is_set(production):
+    # [active, send_default_pii, Django integration, Celery integration] after the production
+    # settings load with SENTRY_DSN set
+    assert production["sentry_with_dsn"] == [True, False, True, True]
