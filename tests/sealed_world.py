@@ -27,9 +27,9 @@ from providers.models import (
 from providers.services import submissions as services
 from providers.services.uea import uea_save, uea_sign
 from tender.constants import TenderState
-from tender.models import Municipality, Requirement, Segment, Tender
+from tender.models import Tender
 from tests.providers.factories import uea_answers
-from tests.providers.submission_support import docx_bytes, open_tender, pdf_bytes
+from tests.providers.submission_support import docx_bytes, draft_with_bid, open_tender, pdf_bytes
 
 MARKER = "ZEGELMERK"
 BIDDER = "Zorggroep Zegelhof Oost BV"
@@ -82,23 +82,8 @@ def build_sealed_world(*, slug: str = "verzegeld-2027") -> SealedWorld:
     uea_save(tender=tender, organisation=organisation, user=user, answers=answers, **signer)
     uea_sign(tender=tender, organisation=organisation, user=user)
 
-    draft = services.submission_start(tender=tender, organisation=organisation, user=user)
-    segment = Segment.objects.get(tender=tender, code="JH-DYS")
-    services.submission_segments_set(submission=draft, segments=[segment], user=user)
-    services.submission_answers_save(
-        submission=draft,
-        answers={r: True for r in Requirement.objects.filter(tender=tender)},
-        user=user,
-    )
-    services.dossier_save(
-        submission=draft,
-        segment=segment,
-        user=user,
-        municipality_codes=[m.code for m in Municipality.objects.filter(lots__tender=tender)],
-        specialisms=[],
-        bid_clients=48613,
-        bid_months=Decimal("11.83"),
-        bid_hours_per_month="37,19",
+    draft, segment = draft_with_bid(
+        tender, user, organisation, clients=48613, months=Decimal("11.83"), hours="37,19"
     )
     marker = MARKER.encode()
     services.document_upload(

@@ -72,15 +72,9 @@ def provider(name="Zorg Noord", **kwargs):
     return user, user.organisation_membership.organisation
 
 
-def complete_draft(tender, user, organisation: Organisation):
-    """A draft with everything the checklist asks for segment JH-DYS (and the bidder's signed
-    UEA)."""
-    from tests.providers.factories import uea_signed
-
-    if not UEADeclaration.objects.filter(
-        tender=tender, organisation=organisation, signed_at__isnull=False
-    ).exists():
-        uea_signed(tender=tender, organisation=organisation, user=user)
+def draft_with_bid(tender, user, organisation: Organisation, *, clients, months, hours):
+    """A new draft for segment JH-DYS through the services: every requirement answered yes,
+    every municipality of the tender, and the bid figures given. Returns (draft, segment)."""
     draft = services.submission_start(tender=tender, organisation=organisation, user=user)
     segment = Segment.objects.get(tender=tender, code="JH-DYS")
     services.submission_segments_set(submission=draft, segments=[segment], user=user)
@@ -92,9 +86,24 @@ def complete_draft(tender, user, organisation: Organisation):
         user=user,
         municipality_codes=[m.code for m in Municipality.objects.filter(lots__tender=tender)],
         specialisms=[],
-        bid_clients=12,
-        bid_months=Decimal("6.5"),
-        bid_hours_per_month="4,25",
+        bid_clients=clients,
+        bid_months=months,
+        bid_hours_per_month=hours,
+    )
+    return draft, segment
+
+
+def complete_draft(tender, user, organisation: Organisation):
+    """A draft with everything the checklist asks for segment JH-DYS (and the bidder's signed
+    UEA)."""
+    from tests.providers.factories import uea_signed
+
+    if not UEADeclaration.objects.filter(
+        tender=tender, organisation=organisation, signed_at__isnull=False
+    ).exists():
+        uea_signed(tender=tender, organisation=organisation, user=user)
+    draft, segment = draft_with_bid(
+        tender, user, organisation, clients=12, months=Decimal("6.5"), hours="4,25"
     )
     services.document_upload(
         submission=draft,

@@ -28,11 +28,12 @@ from providers.models import (
     UEADeclaration,
 )
 from providers.services import submissions as services
-from tender.models import Municipality, Requirement, Segment
+from tender.models import Requirement
 from tender.services.lifecycle import tender_confirm_opening
 
 from .submission_support import (
     docx_bytes,
+    draft_with_bid,
     media,  # noqa: F401
     open_tender,
     pdf_bytes,
@@ -88,25 +89,10 @@ def _sealed_world():
     """One bidder: version 1 sealed with every kind of content, version 2 a draft copied from
     it with a subcontractor added."""
     tender = open_tender()
-    segment = Segment.objects.get(tender=tender, code="JH-DYS")
     user, organisation = provider("Zorg Envelop")
     _uea_signed_with_markers(tender, organisation, user)
-    draft = services.submission_start(tender=tender, organisation=organisation, user=user)
-    services.submission_segments_set(submission=draft, segments=[segment], user=user)
-    services.submission_answers_save(
-        submission=draft,
-        answers={r: True for r in Requirement.objects.filter(tender=tender)},
-        user=user,
-    )
-    services.dossier_save(
-        submission=draft,
-        segment=segment,
-        user=user,
-        municipality_codes=[m.code for m in Municipality.objects.filter(lots__tender=tender)],
-        specialisms=[],
-        bid_clients=CLIENTS,
-        bid_months=MONTHS,
-        bid_hours_per_month=HOURS,
+    draft, segment = draft_with_bid(
+        tender, user, organisation, clients=CLIENTS, months=MONTHS, hours=HOURS
     )
     for kind, name, data in (
         (DocumentKind.DOSSIER, f"{FILE_MARKER}.pdf", pdf_bytes(2, marker=CONTENT_MARKER)),
