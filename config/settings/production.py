@@ -34,7 +34,6 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
-SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 # Mail through EMAIL_URL, e.g. smtp+tls://user:pass@mail.example.org:587
 vars().update(env.email_url("EMAIL_URL", default="smtp://localhost:25"))
