@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.test import TestCase, override_settings
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from hypothesis import settings as hypothesis_settings
 from pytest_django.fixtures import validate_django_db
 
 from accounts.permissions import requires_two_factor
@@ -27,6 +28,13 @@ from tests.contracts.award_support import (
     request_and_finalise_rankings,
 )
 from tests.worker_support import start_worker
+
+#: Property tests: 50 examples each in the suite (``make test``), 1,000 with
+#: ``HYPOTHESIS_PROFILE=thorough`` (before changing an engine). A failing example is kept in
+#: ``.hypothesis/`` and tried first on the next run, whatever the profile.
+hypothesis_settings.register_profile("suite", max_examples=50, deadline=None)
+hypothesis_settings.register_profile("thorough", max_examples=1000, deadline=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 
 
 @pytest.fixture(scope="session")

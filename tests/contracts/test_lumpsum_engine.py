@@ -35,7 +35,7 @@ from contracts.lumpsum import (
 
 D = Decimal
 CENT = D("0.01")
-PROPERTY = settings(max_examples=200, deadline=None)
+PROPERTY = settings(deadline=None)  # max_examples: the profile of tests/conftest.py
 
 
 def amounts(instalments):

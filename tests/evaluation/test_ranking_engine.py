@@ -850,7 +850,7 @@ def _prop_run(segment, seed):
     )
 
 
-PROPS = settings(max_examples=200, deadline=None)
+PROPS = settings(deadline=None)  # max_examples: the profile of tests/conftest.py
 
 
 @PROPS

@@ -192,7 +192,8 @@ def engine_input_from_json(data: dict) -> engine.TenderIn:
 
 @pytest.mark.django_db
 @settings(
-    max_examples=30,
+    # A database load per example: a fifth of the profile's examples (tests/conftest.py).
+    max_examples=max(10, settings.default.max_examples // 5),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
