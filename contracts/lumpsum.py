@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -25,6 +25,16 @@ OUTCOME_WITHIN_BAND = "within_band"
 OUTCOME_RECLAIM = "reclaim"
 OUTCOME_PAY_EXTRA = "pay_extra"
 OUTCOME_PROVIDER_BEARS = "provider_bears"
+
+FUNDING_LUMPSUM = "lumpsum"
+FUNDING_TASK = "task"
+FUNDING_POPULATION = "population"
+FUNDING_PXQ = "pxq"
+FUNDING_RESULT = "result"
+# Paid afterwards on production, not in advance: no lumpsum and no instalments.
+FUNDINGS_PAID_AFTERWARDS = (FUNDING_PXQ, FUNDING_RESULT)
+
+INITIAL_TERM_YEARS = 3
 
 _FIGURES = ("clients", "months", "hours_per_month")
 _ZERO = Decimal("0.00")
@@ -41,22 +51,37 @@ class BidFigures:
 
 @dataclass(frozen=True)
 class Winner:
-    """An awarded bidder (KvK number); ``bid`` is None when the winner made no lumpsum bid."""
+    """An awarded bidder (KvK number); ``bid`` is None when the winner made no lumpsum bid.
+
+    ``current_clients`` (None = not stated, counts 0) is what ``task`` funding shares the budget
+    by; ``municipalities`` (CBS codes the dossier serves) is what ``population`` funding uses.
+    """
 
     bidder: str
     bid: BidFigures | None
+    current_clients: int | None = None
+    municipalities: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
 class SegmentLumpsumIn:
-    """One segment with a tariff; segments without a tariff are left out by the caller."""
+    """One segment: its funding model (the segment's own, else the lot's), tariff (None = none),
+    budget, start date (None = the whole year), payment rhythm and winners.
+
+    ``end_date`` is the last day paid for (inclusive; None = no end applied).
+    ``municipalities`` are the lot's municipalities with their inhabitants (None = unknown),
+    used by ``population`` funding.
+    """
 
     code: str
-    tariff: Decimal
+    tariff: Decimal | None
     budget: Decimal | None
-    start_date: date
+    start_date: date | None
     payment: str
     winners: tuple[Winner, ...]
+    funding: str = FUNDING_LUMPSUM
+    end_date: date | None = None
+    municipalities: tuple[tuple[str, int | None], ...] = field(default=())
 
 
 @dataclass(frozen=True)
@@ -183,11 +208,32 @@ def largest_remainder(total_cents: int, weights: Mapping[str, Fraction | int]) -
     """
     whole = sum((Fraction(w) for w in weights.values()), Fraction(0))
     exact = {key: Fraction(total_cents) * Fraction(w) / whole for key, w in weights.items()}
+    return _round_to_total(total_cents, exact)
+
+
+def _round_to_total(total_cents: int, exact: Mapping[str, Fraction]) -> dict[str, int]:
+    """Exact shares in cents, each floored; the cents left over to reach ``total_cents`` go
+    one each to the largest remainders, ties to the lower key first."""
     cents = {key: math.floor(share) for key, share in exact.items()}
     leftover = total_cents - sum(cents.values())
     for key in sorted(exact, key=lambda k: (-(exact[k] - cents[k]), k))[:leftover]:
         cents[key] += 1
     return cents
+
+
+def add_years(start: date, years: int) -> date:
+    """``start`` moved ``years`` on; 29 February becomes 1 March in a year without it, so a
+    term of N years always ends the day before its N-th anniversary (28 February)."""
+    try:
+        return start.replace(year=start.year + years)
+    except ValueError:  # 29 February in a common year
+        return date(start.year + years, 3, 1)
+
+
+def term_end(start: date, years: int) -> date:
+    """Last day of a term of ``years`` years from ``start`` (inclusive): the day before the
+    anniversary. 1 Jan 2022 + 3 years ends 31 Dec 2024."""
+    return add_years(start, years) - timedelta(days=1)
 
 
 # -- lumpsum -------------------------------------------------------------------------------------
@@ -233,13 +279,23 @@ def scale_to_budget(
     return {bidder: _cents_to_decimal(cents[bidder]) for bidder in bids}, True
 
 
-def active_months(start_date: date, year: int) -> list[int]:
-    """Months of ``year`` whose first day is on or after the start: only whole months count.
+def _last_day(year: int, month: int) -> date:
+    return date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
 
-    A start on 15 Aug makes September the first active month; a year before the start has none,
-    a later year all twelve (contract end dates are not applied here).
+
+def active_months(start_date: date | None, year: int, end_date: date | None = None) -> list[int]:
+    """Months of ``year`` that lie wholly inside the term: the month starts on or after
+    ``start_date`` and ends on or before ``end_date`` (inclusive). None = no bound.
+
+    A start on 15 Aug makes September the first active month; a year before the start has none.
+    An end on 31 Jul makes July the last active month, an end on 30 Jul June.
     """
-    return [month for month in range(1, 13) if date(year, month, 1) >= start_date]
+    return [
+        month
+        for month in range(1, 13)
+        if (start_date is None or date(year, month, 1) >= start_date)
+        and (end_date is None or _last_day(year, month) <= end_date)
+    ]
 
 
 def _periods(months: list[int], payment: str) -> list[list[int]]:
@@ -255,7 +311,12 @@ def _periods(months: list[int], payment: str) -> list[list[int]]:
 
 
 def payment_schedule(
-    amount: Decimal, *, start_date: date, year: int, payment: str
+    amount: Decimal,
+    *,
+    start_date: date | None,
+    year: int,
+    payment: str,
+    end_date: date | None = None,
 ) -> tuple[Decimal, tuple[Instalment, ...]]:
     """The instalments of one yearly lumpsum in calendar year ``year``: ``(year_total, ...)``.
 
@@ -270,7 +331,7 @@ def payment_schedule(
     Raises ValueError for an unknown ``payment`` and for negative or sub-cent amounts.
     """
     a = _money_in("amount", amount)
-    periods = _periods(active_months(start_date, year), payment)
+    periods = _periods(active_months(start_date, year, end_date), payment)
     n_months = sum(len(period) for period in periods)
     year_total = _round_cents(a * n_months / 12)
     if not periods:
@@ -287,23 +348,100 @@ def payment_schedule(
     return year_total, tuple(instalments)
 
 
-def segment_lumpsum(segment: SegmentLumpsumIn, *, year: int) -> SegmentLumpsum:
-    """Bids, budget scaling and the ``year`` schedule of every winner of one segment.
+def task_amounts(budget: Decimal, clients: Mapping[str, int | None]) -> dict[str, Decimal]:
+    """Task funding: the budget shared by the winners' current clients (None counts 0), equal
+    shares where they add up to 0; floored to cents, left-over cents by largest remainder
+    (ties: lower KvK first), so the amounts add up to the budget exactly."""
+    if not clients:
+        return {}
+    counts = {bidder: c or 0 for bidder, c in clients.items()}
+    if any(c < 0 for c in counts.values()):
+        raise ValueError(f"current clients must not be negative: {clients}")
+    weights = counts if sum(counts.values()) else dict.fromkeys(counts, 1)
+    cents = largest_remainder(_floor_cents(_money_in("budget", budget)), weights)
+    return {bidder: _cents_to_decimal(c) for bidder, c in cents.items()}
+
+
+def population_amounts(
+    budget: Decimal,
+    municipalities: Sequence[tuple[str, int | None]],
+    served: Mapping[str, frozenset[str]],
+) -> dict[str, Decimal]:
+    """Population funding: municipality m of the lot gets budget x inhabitants(m) / the lot's
+    inhabitants (each counts 1 where any has no number, or where they add up to 0); its share
+    goes in equal parts to the winners serving it, nothing where none does. A winner's exact
+    amount, the sum of its parts, is floored to cents; the cents left over up to the served
+    shares' total rounded to cents (HALF_UP) go by largest remainder, ties lower KvK first."""
+    b = _money_in("budget", budget)
+    people = {code: n for code, n in municipalities}
+    if any(n is not None and n < 0 for n in people.values()):
+        raise ValueError(f"inhabitants must not be negative: {municipalities}")
+    weights = {code: n or 0 for code, n in people.items()}
+    if None in people.values() or not sum(weights.values()):
+        weights = dict.fromkeys(people, 1)
+    whole = sum(weights.values())
+    exact = dict.fromkeys(served, Fraction(0))
+    served_total = Fraction(0)
+    for code in sorted(people):
+        serving = sorted(bidder for bidder, codes in served.items() if code in codes)
+        if not serving:
+            continue
+        share = b * weights[code] / whole
+        served_total += share
+        for bidder in serving:
+            exact[bidder] += share / len(serving)
+    total = _cents(_round_cents(served_total))
+    cents = _round_to_total(total, {bidder: value * 100 for bidder, value in exact.items()})
+    return {bidder: _cents_to_decimal(c) for bidder, c in cents.items()}
+
+
+def _cents(value: Decimal) -> int:
+    return int(value * 100)
+
+
+def segment_lumpsum(segment: SegmentLumpsumIn, *, year: int) -> SegmentLumpsum | None:
+    """Bids, yearly amounts by funding model and the ``year`` schedule of every winner of one
+    segment (SCENARIO.md, "Lumpsum command"); None when the segment is left out: ``pxq`` and
+    ``result`` (paid afterwards), ``lumpsum`` without a tariff, ``task`` or ``population``
+    without a budget.
 
     Contracts are ordered by bidder. Raises ValueError when a bidder appears twice, since two
-    contracts for one bidder in one segment would make the scaling ambiguous.
+    contracts for one bidder in one segment would make the shares ambiguous.
     """
+    funding = segment.funding
+    if funding in FUNDINGS_PAID_AFTERWARDS:
+        return None
+    if funding == FUNDING_LUMPSUM and segment.tariff is None:
+        return None
+    if funding in (FUNDING_TASK, FUNDING_POPULATION) and segment.budget is None:
+        return None
+    if funding not in (FUNDING_LUMPSUM, FUNDING_TASK, FUNDING_POPULATION):
+        raise ValueError(f"unknown funding model {funding!r}")
     bids: dict[str, Decimal] = {}
     for winner in segment.winners:
         if winner.bidder in bids:
             raise ValueError(f"bidder {winner.bidder} wins segment {segment.code} twice")
-        bids[winner.bidder] = bid_amount(winner.bid, segment.tariff)
-    amounts, scaled = scale_to_budget(bids, segment.budget)
+        bids[winner.bidder] = (
+            _ZERO if segment.tariff is None else bid_amount(winner.bid, segment.tariff)
+        )
+    if funding == FUNDING_TASK and segment.budget is not None:
+        clients = {w.bidder: w.current_clients for w in segment.winners}
+        amounts, scaled = task_amounts(segment.budget, clients), True
+    elif funding == FUNDING_POPULATION and segment.budget is not None:
+        served = {w.bidder: w.municipalities for w in segment.winners}
+        amounts = population_amounts(segment.budget, segment.municipalities, served)
+        scaled = True
+    else:
+        amounts, scaled = scale_to_budget(bids, segment.budget)
 
     contracts = []
     for bidder in sorted(bids):
         year_total, instalments = payment_schedule(
-            amounts[bidder], start_date=segment.start_date, year=year, payment=segment.payment
+            amounts[bidder],
+            start_date=segment.start_date,
+            year=year,
+            payment=segment.payment,
+            end_date=segment.end_date,
         )
         contracts.append(
             ContractLumpsum(bidder, bids[bidder], amounts[bidder], year_total, instalments)
@@ -314,14 +452,14 @@ def segment_lumpsum(segment: SegmentLumpsumIn, *, year: int) -> SegmentLumpsum:
 def lumpsum_report(
     tender: str, segments: Sequence[SegmentLumpsumIn], *, year: int
 ) -> LumpsumReport:
-    """The lumpsum report of a tender for ``year``, segments in code order."""
+    """The lumpsum report of a tender for ``year``, segments in code order; the segments
+    ``segment_lumpsum`` leaves out are not in it."""
     codes = [segment.code for segment in segments]
     if len(set(codes)) != len(codes):
         raise ValueError(f"duplicate segment codes in {codes}")
     ordered = sorted(segments, key=lambda segment: segment.code)
-    return LumpsumReport(
-        tender, year, tuple(segment_lumpsum(segment, year=year) for segment in ordered)
-    )
+    computed = (segment_lumpsum(segment, year=year) for segment in ordered)
+    return LumpsumReport(tender, year, tuple(s for s in computed if s is not None))
 
 
 # -- settlement ----------------------------------------------------------------------------------

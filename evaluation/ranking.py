@@ -74,17 +74,19 @@ class SegmentIn:
     coverage_k: int  # 0 = no municipal coverage
     municipalities: tuple[str, ...]  # the lot's participating municipalities
     specialisms: tuple[str, ...]  # required specialisms of the segment
-    requirement_codes: tuple[str, ...]  # segment-specific requirement codes
+    requirement_codes: tuple[str, ...]  # segment-specific selection-phase requirement codes
     criteria: tuple[CriterionIn, ...]  # both phases, in their own order
     bids: tuple[BidIn, ...]
+    award_requirement_codes: tuple[str, ...] = ()  # segment-specific award-phase requirements
 
 
 @dataclass(frozen=True)
 class TenderIn:
     slug: str
     procedure: str
-    requirement_codes: tuple[str, ...]  # general requirement codes
+    requirement_codes: tuple[str, ...]  # general selection-phase requirement codes
     segments: tuple[SegmentIn, ...]
+    award_requirement_codes: tuple[str, ...] = ()  # general award-phase requirement codes
 
 
 # --------------------------------------------------------------------------- outputs
@@ -237,19 +239,25 @@ def _score(
     segment: SegmentIn,
     general_codes: list[str],
 ) -> tuple[_Scored, bool]:
-    """Points, tie-break key and exclusion reasons of one bid; also whether a level stood in."""
+    """Points, tie-break key and exclusion reasons of one bid; also whether a level stood in.
+
+    ``general_codes`` are the tender-wide requirements of ``phase``; each phase checks only its
+    own requirements (rule 2 and 7): a requirement not met or not answered excludes the bid.
+    """
     reasons: list[str] = []
-    if phase == PHASE_SELECTION:  # requirements are only checked in the selection phase
-        for answers, codes in (
-            (bid.general_answers, general_codes),
-            (bid.segment_answers, sorted(set(segment.requirement_codes))),
-        ):
-            for code in codes:
-                answer = answers.get(code)
-                if answer is None:
-                    reasons.append(f"eis {code} niet beantwoord")
-                elif not answer:
-                    reasons.append(f"eis {code} niet voldaan")
+    segment_codes = (
+        segment.requirement_codes if phase == PHASE_SELECTION else segment.award_requirement_codes
+    )
+    for answers, codes in (
+        (bid.general_answers, general_codes),
+        (bid.segment_answers, sorted(set(segment_codes))),
+    ):
+        for code in codes:
+            answer = answers.get(code)
+            if answer is None:
+                reasons.append(f"eis {code} niet beantwoord")
+            elif not answer:
+                reasons.append(f"eis {code} niet voldaan")
     stand_in = False
     parts: list[Fraction] = []
     for criterion in criteria:
@@ -357,16 +365,26 @@ def rank_segment(
     general_requirement_codes: tuple[str, ...],
     seed: int,
     participants: frozenset[str] | None = None,
+    general_award_requirement_codes: tuple[str, ...] = (),
 ) -> SegmentRanking:
-    """Rank one segment in one phase (DOMAIN.md "Ranking", steps 1-6).
+    """Rank one segment in one phase (DOMAIN.md "Ranking", steps 1-7).
 
     ``participants`` restricts the bids that take part (the award phase ranks only the bidders
-    selected in the selection phase); ``None`` means all bids of the segment.
+    selected in the selection phase); ``None`` means all bids of the segment. The selection
+    phase checks the selection-phase requirements (``general_requirement_codes`` and the
+    segment's ``requirement_codes``), the award phase the award-phase ones
+    (``general_award_requirement_codes`` and the segment's ``award_requirement_codes``).
     """
     _check_phase_procedure(phase, procedure)
     criteria = [c for c in segment.criteria if c.phase == phase]
     tie_order = sorted(range(len(criteria)), key=lambda i: (-Fraction(criteria[i].max_points), i))
-    general_codes = sorted(set(general_requirement_codes))
+    general_codes = sorted(
+        set(
+            general_requirement_codes
+            if phase == PHASE_SELECTION
+            else general_award_requirement_codes
+        )
+    )
     bids = [b for b in segment.bids if participants is None or b.bidder in participants]
 
     provisional = False
@@ -401,6 +419,7 @@ class _CommonArgs(TypedDict):
     procedure: str
     seed: int
     general_requirement_codes: tuple[str, ...]
+    general_award_requirement_codes: tuple[str, ...]
 
 
 def rank_tender(
@@ -423,6 +442,7 @@ def rank_tender(
         "procedure": tender.procedure,
         "seed": seed,
         "general_requirement_codes": tender.requirement_codes,
+        "general_award_requirement_codes": tender.award_requirement_codes,
     }
     for segment in sorted(tender.segments, key=lambda s: s.code):
         if phase == PHASE_SELECTION:
@@ -447,8 +467,18 @@ def rank_tender(
 
 # Tuple fields whose order cannot change a ranking; criteria keep their order (tie-breaks).
 _UNORDERED_FIELDS = frozenset(
-    {"segments", "bids", "requirement_codes", "municipalities", "specialisms"}
+    {
+        "segments",
+        "bids",
+        "requirement_codes",
+        "award_requirement_codes",
+        "municipalities",
+        "specialisms",
+    }
 )
+# Fields added later, left out of the digest while empty so that the digests stored with
+# earlier rankings (which had none of them) stay valid.
+_OMITTED_WHEN_EMPTY = frozenset({"award_requirement_codes"})
 
 
 def _canon(value: object, unordered: bool = False) -> object:
@@ -459,6 +489,7 @@ def _canon(value: object, unordered: bool = False) -> object:
         return {
             f.name: _canon(getattr(value, f.name), f.name in _UNORDERED_FIELDS)
             for f in dataclasses.fields(value)
+            if not (f.name in _OMITTED_WHEN_EMPTY and not getattr(value, f.name))
         }
     if isinstance(value, Decimal):
         return "0" if value == 0 else format(value.normalize(), "f")

@@ -41,11 +41,13 @@ def ranking_inputs(*, tender: Tender) -> engine.TenderIn:
     segments = list(
         Segment.objects.filter(tender=tender).prefetch_related("criteria", "requirements")
     )
-    general_codes = tuple(
+    general = list(
         tender.requirements.filter(segment__isnull=True)
         .order_by("position", "code")
-        .values_list("code", flat=True)
+        .values_list("code", "phase")
     )
+    general_codes = tuple(code for code, phase in general if phase == Phase.SELECTION)
+    general_award_codes = tuple(code for code, phase in general if phase == Phase.AWARD)
     dossiers = list(
         Dossier.objects.filter(
             submission__tender=tender,
@@ -81,7 +83,7 @@ def ranking_inputs(*, tender: Tender) -> engine.TenderIn:
             bidder=dossier.submission.bidder.kvk,
             municipalities=frozenset(m.code for m in dossier.served),
             specialisms=frozenset(dossier.specialisms),
-            general_answers={c: given[c] for c in general_codes if c in given},
+            general_answers={c: given[c] for c, _phase in general if c in given},
             segment_answers={c: given[c] for c in segment_codes if c in given},
             final_levels=dict(finals[dossier.pk]),
             individual_levels={c: tuple(v) for c, v in individual[dossier.pk].items()},
@@ -89,7 +91,10 @@ def ranking_inputs(*, tender: Tender) -> engine.TenderIn:
 
     segment_inputs = []
     for segment in segments:
-        segment_codes = tuple(r.code for r in segment.requirements.all())
+        segment_requirements = list(segment.requirements.all())
+        segment_codes = tuple(r.code for r in segment_requirements)
+        selection_codes = tuple(r.code for r in segment_requirements if r.phase == Phase.SELECTION)
+        award_codes = tuple(r.code for r in segment_requirements if r.phase == Phase.AWARD)
         lot_codes = sorted(m.code for m in lots[segment.lot_id].municipalities.all())
         segment_inputs.append(
             engine.SegmentIn(
@@ -100,7 +105,8 @@ def ranking_inputs(*, tender: Tender) -> engine.TenderIn:
                 coverage_k=segment.coverage_k,
                 municipalities=tuple(lot_codes),
                 specialisms=tuple(segment.specialisms),
-                requirement_codes=segment_codes,
+                requirement_codes=selection_codes,
+                award_requirement_codes=award_codes,
                 criteria=tuple(
                     engine.CriterionIn(
                         code=c.code, phase=c.phase, max_points=c.max_points, min_level=c.min_level
@@ -120,6 +126,7 @@ def ranking_inputs(*, tender: Tender) -> engine.TenderIn:
         procedure=tender.procedure,
         requirement_codes=general_codes,
         segments=tuple(segment_inputs),
+        award_requirement_codes=general_award_codes,
     )
 
 

@@ -400,6 +400,12 @@ class Dossier(models.Model):
         validators=[MinValueValidator(Decimal("0"))],
         help_text=_("Intensiteit per cliënt."),
     )
+    current_clients = models.PositiveIntegerField(
+        _("huidige cliënten"),
+        null=True,
+        blank=True,
+        help_text=_("Aantal cliënten dat de aanbieder nu in dit segment bedient (taakgericht)."),
+    )
 
     objects = DossierQuerySet.as_manager()
 

@@ -37,7 +37,7 @@ class LotInline(ReadOnlyAdminMixin, admin.TabularInline):
 class RequirementInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Requirement
     extra = 0
-    fields = ["code", "segment", "text", "position"]
+    fields = ["code", "segment", "phase", "text", "position"]
 
 
 @admin.register(Tender)
@@ -77,7 +77,16 @@ class SubSegmentInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 @admin.register(Segment)
 class SegmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["code", "name", "tender", "lot", "places", "award_places", "start_date"]
+    list_display = [
+        "code",
+        "name",
+        "tender",
+        "lot",
+        "places",
+        "award_places",
+        "start_date",
+        "funding",
+    ]
     list_filter = ["tender", "lot"]
     search_fields = ["code", "name"]
     inlines = [SubSegmentInline, CriterionInline]

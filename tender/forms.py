@@ -410,7 +410,10 @@ class SegmentForm(SetupForm):
     )
     coverage_k = _integer(
         _("Dekking k"),
-        _("Minimaal aantal geselecteerde aanbieders per gemeente; 0 = geen dekking per gemeente."),
+        _(
+            "Minimaal aantal geselecteerde aanbieders per gemeente; k = 0 schakelt de dekking "
+            "per gemeente uit."
+        ),
         initial=1,
         required_message=_("Vul dekking k in (0 = geen dekking per gemeente)."),
     )
@@ -566,6 +569,18 @@ class RequirementForm(SetupForm):
         error_messages={"required": _("Vul de tekst van de eis in.")},
         widget=forms.Textarea(attrs=TEXTAREA),
     )
+    phase = forms.ChoiceField(
+        label=_("Fase"),
+        choices=Phase.choices,
+        initial=Phase.SELECTION,
+        help_text=_(
+            "Selectie: getoetst in de selectieranking (verzoek tot deelneming). Gunning: "
+            "getoetst in de gunningsranking (de offerte), bijvoorbeeld aanvaarding van de "
+            "conceptovereenkomst."
+        ),
+        required=False,
+        widget=forms.Select(attrs=SELECT),
+    )
 
     def __init__(self, *args, tender: Tender, requirement: Requirement | None = None, **kwargs):
         self.tender, self.requirement = tender, requirement
@@ -576,10 +591,14 @@ class RequirementForm(SetupForm):
                     "segment": requirement.segment_id,
                     "code": requirement.code,
                     "text": requirement.text,
+                    "phase": requirement.phase,
                 },
             )
         super().__init__(*args, **kwargs)
         self.fields["segment"].queryset = tender.segments.order_by("code")
+
+    def clean_phase(self):
+        return self.cleaned_data.get("phase") or Phase.SELECTION
 
     def problems(self, data):
         return setup.requirement_problems(
@@ -588,6 +607,7 @@ class RequirementForm(SetupForm):
             code=data.get("code"),
             text=data.get("text"),
             requirement=self.requirement,
+            phase=data.get("phase"),
         )
 
 

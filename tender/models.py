@@ -289,6 +289,14 @@ class Segment(models.Model):
         default=PaymentRhythm.MONTHLY,
         help_text=_("Maandelijks of per kwartaal vooruit."),
     )
+    funding = models.CharField(
+        _("bekostiging"),
+        max_length=20,
+        choices=Funding.choices,
+        blank=True,
+        default="",
+        help_text=_("Bekostigingsmodel van dit segment; leeg = dat van het perceel."),
+    )
     band = models.DecimalField(
         _("bandbreedte"),
         max_digits=10,
@@ -327,6 +335,11 @@ class Segment(models.Model):
     @property
     def effective_award_places(self) -> int:
         return self.award_places or self.places
+
+    @property
+    def effective_funding(self) -> str:
+        """The segment's own funding model, else its lot's (lumpsum where neither says)."""
+        return self.funding or self.lot.funding or Funding.LUMPSUM
 
 
 class SubSegment(models.Model):
@@ -383,6 +396,13 @@ class Requirement(models.Model):
         help_text=_("Uniek binnen de aanbesteding."),
     )
     text = models.TextField(_("eis"), help_text=_("Tekst van de minimumeis (ja/nee)."))
+    phase = models.CharField(
+        _("fase"),
+        max_length=10,
+        choices=Phase.choices,
+        default=Phase.SELECTION,
+        help_text=_("De ronde waarin de eis wordt getoetst: selectie of gunning (de offerte)."),
+    )
     position = models.PositiveIntegerField(
         _("volgorde"), default=0, help_text=_("Volgorde op het scherm.")
     )

@@ -15,7 +15,8 @@ from decimal import Decimal
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from .models import Criterion, Lot, Requirement, Segment, Tender
+from .constants import Phase
+from .models import Criterion, Lot, Municipality, Requirement, Segment, Tender
 
 FORMAT = "tender-scenario/1"
 
@@ -32,7 +33,17 @@ def money_text(value: Decimal) -> str:
 
 
 def _requirement(requirement: Requirement) -> dict:
-    return {"code": requirement.code, "text": requirement.text}
+    item = {"code": requirement.code, "text": requirement.text}
+    if requirement.phase != Phase.SELECTION:
+        item["phase"] = requirement.phase
+    return item
+
+
+def _municipality(municipality: Municipality) -> dict:
+    item: dict = {"code": municipality.code, "name": municipality.name}
+    if municipality.inhabitants is not None:
+        item["inhabitants"] = municipality.inhabitants
+    return item
 
 
 def _criterion(criterion: Criterion) -> dict:
@@ -63,6 +74,8 @@ def _segment(segment: Segment) -> dict:
     if segment.budget is not None:
         item["budget"] = money_text(segment.budget)
     item["payment"] = segment.payment
+    if segment.funding:
+        item["funding"] = segment.funding
     if segment.band is not None:
         item["band"] = decimal_text(segment.band)
     subsegments = [{"code": s.code, "name": s.name} for s in segment.subsegments.all()]
@@ -94,9 +107,7 @@ def tender_scenario(tender: Tender) -> dict:
         "region": {
             "code": region.code,
             "name": region.name,
-            "municipalities": [
-                {"code": m.code, "name": m.name} for m in region.municipalities.order_by("code")
-            ],
+            "municipalities": [_municipality(m) for m in region.municipalities.order_by("code")],
         },
         "tender": {
             "slug": tender.slug,

@@ -1,7 +1,5 @@
 """Contract-side services. The lumpsum maths is in ``contracts.lumpsum``."""
 
-from datetime import date
-
 from evaluation.selectors import award_winners
 from providers.models import Dossier
 from tender.models import Segment, Tender
@@ -9,44 +7,74 @@ from tender.models import Segment, Tender
 from .. import lumpsum as engine
 
 
-def lumpsum_compute(*, tender: Tender, year: int, seed: int = 0) -> engine.LumpsumReport:
-    """Yearly lumpsum and instalments per winner per segment, for calendar year ``year``.
+def lumpsum_compute(
+    *, tender: Tender, year: int, seed: int = 0, initial_term: bool = True
+) -> engine.LumpsumReport:
+    """Yearly amount and instalments per winner per segment, for calendar year ``year``
+    (SCENARIO.md, "Lumpsum command"; the rules are in ``contracts.lumpsum``).
 
     Winners are the bidders selected (either status) in the award phase: the final award
-    ranking where there is one, else the award ranking computed now with ``seed``.
+    ranking where there is one, else the award ranking computed now with ``seed``. Each
+    segment's funding model is its own, else its lot's. ``initial_term``: only months inside
+    the segment's initial term are paid (the command); False applies the start date only (the
+    stored contract schedules, whose terms can be extended).
     """
     winners = award_winners(tender=tender, seed=seed)
-    bids = {
-        (kvk, code): (clients, months, hours)
-        for kvk, code, clients, months, hours in Dossier.objects.filter(
+    dossiers = {
+        (d.submission.bidder.kvk, d.segment.code): d
+        for d in Dossier.objects.filter(
             submission__tender=tender,
             submission__is_current=True,
-        ).values_list(
-            "submission__bidder__kvk",
-            "segment__code",
-            "bid_clients",
-            "bid_months",
-            "bid_hours_per_month",
         )
+        .select_related("submission__bidder", "segment")
+        .prefetch_related("municipalities")
     }
     segments = []
-    for segment in Segment.objects.filter(tender=tender, tariff__isnull=False).order_by("code"):
+    for segment in (
+        Segment.objects.filter(tender=tender)
+        .select_related("lot")
+        .prefetch_related("lot__municipalities")
+        .order_by("code")
+    ):
         segment_winners = []
         for kvk in sorted(winners.get(segment.code, ())):
-            figures = bids.get((kvk, segment.code))
+            dossier = dossiers.get((kvk, segment.code))
             bid = (
-                engine.BidFigures(*figures) if figures is not None and None not in figures else None
+                engine.BidFigures(
+                    dossier.bid_clients, dossier.bid_months, dossier.bid_hours_per_month
+                )
+                if dossier is not None and dossier.has_bid
+                else None
             )
-            segment_winners.append(engine.Winner(bidder=kvk, bid=bid))
+            segment_winners.append(
+                engine.Winner(
+                    bidder=kvk,
+                    bid=bid,
+                    current_clients=dossier.current_clients if dossier else None,
+                    municipalities=frozenset(m.code for m in dossier.municipalities.all())
+                    if dossier
+                    else frozenset(),
+                )
+            )
+        start = segment.start_date
         segments.append(
             engine.SegmentLumpsumIn(
                 code=segment.code,
                 tariff=segment.tariff,
                 budget=segment.budget,
-                # No start date: the contract runs the whole year (docs/rules.md).
-                start_date=segment.start_date or date(year, 1, 1),
+                start_date=start,  # None: the whole year (docs/rules.md)
                 payment=segment.payment,
                 winners=tuple(segment_winners),
+                funding=segment.effective_funding,
+                end_date=(
+                    engine.term_end(start, engine.INITIAL_TERM_YEARS)
+                    if initial_term and start is not None
+                    else None
+                ),
+                municipalities=tuple(
+                    (m.code, m.inhabitants)
+                    for m in sorted(segment.lot.municipalities.all(), key=lambda m: m.code)
+                ),
             )
         )
     return engine.lumpsum_report(tender.slug, segments, year=year)

@@ -20,6 +20,7 @@ from tender.models import Tender
 from tender.services.mail import absolute_url, mail_after_commit, mail_render
 
 from ..award_selectors import award_final_segments
+from ..lumpsum import INITIAL_TERM_YEARS, add_years, term_end
 from ..models import (
     Contract,
     ContractReminder,
@@ -31,25 +32,10 @@ from ..models import (
 from ..permissions import can_manage_contracts
 from .schedule import contracts_lumpsum_store
 
-INITIAL_YEARS = 3
+INITIAL_YEARS = INITIAL_TERM_YEARS
 EXTENSION_YEARS = 2
 MAX_EXTENSIONS = 2
 MAX_YEARS = INITIAL_YEARS + MAX_EXTENSIONS * EXTENSION_YEARS  # 7
-
-
-def add_years(start: date, years: int) -> date:
-    """``start`` moved ``years`` on; 29 February becomes 1 March in a year without it, so a
-    term of N years always ends the day before its N-th anniversary (28 February)."""
-    try:
-        return start.replace(year=start.year + years)
-    except ValueError:  # 29 February in a common year
-        return date(start.year + years, 3, 1)
-
-
-def term_end(start: date, years: int) -> date:
-    """Last day of a term of ``years`` years from ``start`` (inclusive): the day before the
-    anniversary. 1 Jan 2022 + 3 years ends 31 Dec 2024."""
-    return add_years(start, years) - timedelta(days=1)
 
 
 def notice_months() -> int:

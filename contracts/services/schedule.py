@@ -1,6 +1,7 @@
 """Lumpsum amounts and payment schedules of contracts, and their split over municipalities.
 
-The amounts and instalments are exactly those of ``lumpsum_compute`` (= ``manage.py lumpsum``):
+The amounts and instalments are exactly those of ``lumpsum_compute`` (= ``manage.py lumpsum``,
+but bounded by the contract terms instead of the initial term):
 this module stores them, it does no lumpsum maths of its own. The only arithmetic here is the
 split of an instalment over the municipalities of its segment, to the cent (``split_cents``).
 """
@@ -106,7 +107,8 @@ def contracts_lumpsum_store(*, tender: Tender, year: int, user=None) -> int:
             % {"year": year},
             field="year",
         )
-    report = lumpsum_compute(tender=tender, year=year)
+    # The contract's own term (with extensions) bounds the years; within it, start dates only.
+    report = lumpsum_compute(tender=tender, year=year, initial_term=False)
     computed = {
         (c.bidder, segment.segment): c for segment in report.segments for c in segment.contracts
     }

@@ -176,6 +176,8 @@ def _dossier(dossier: Dossier, answers: dict, finals: dict, scores: dict) -> dic
             "months": decimal_text(dossier.bid_months),
             "hours_per_month": decimal_text(dossier.bid_hours_per_month),
         }
+    if dossier.current_clients is not None:
+        entry["current_clients"] = dossier.current_clients
     return entry
 
 

@@ -105,6 +105,7 @@ def submissions_create_from_scenario(
                 bid_clients=bid["clients"] if bid else None,
                 bid_months=Decimal(bid["months"]) if bid else None,
                 bid_hours_per_month=Decimal(bid["hours_per_month"]) if bid else None,
+                current_clients=entry.get("current_clients"),
             )
             served.append(entry["municipalities"])
             answers.extend(

@@ -74,7 +74,7 @@ class SetupRequirementOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Requirement
-        fields = ["id", "tender", "segment", "code", "text", "position"]
+        fields = ["id", "tender", "segment", "code", "text", "phase", "position"]
 
 
 class SetupCriterionOutputSerializer(serializers.ModelSerializer):
@@ -259,6 +259,12 @@ class RequirementInputSerializer(SetupInputSerializer):
     )
     code = serializers.CharField(allow_blank=True, max_length=32)
     text = serializers.CharField(allow_blank=True)
+    phase = serializers.ChoiceField(
+        choices=Phase.choices,
+        required=False,
+        default=Phase.SELECTION,
+        help_text="De ronde waarin de eis wordt getoetst: selection (standaard) of award.",
+    )
     position = serializers.IntegerField(required=False, allow_null=True, min_value=0)
 
     def validate_segment(self, code):
@@ -272,6 +278,7 @@ class RequirementInputSerializer(SetupInputSerializer):
                 code=data["code"],
                 text=data["text"],
                 requirement=self.target,
+                phase=data["phase"],
             )
         )
         return data

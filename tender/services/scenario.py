@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from ..constants import Phase
 from ..errors import ApplicationError
 from ..models import Criterion, Lot, Municipality, Region, Requirement, Segment, SubSegment, Tender
 
@@ -24,11 +25,19 @@ def region_upsert_from_scenario(*, data: dict) -> Region:
         [m["code"] for m in data["municipalities"]], field_name="code"
     )
     new = [
-        Municipality(code=m["code"], name=m["name"])
+        Municipality(code=m["code"], name=m["name"], inhabitants=m.get("inhabitants"))
         for m in data["municipalities"]
         if m["code"] not in existing
     ]
     Municipality.objects.bulk_create(new)
+    # A number of inhabitants in the file updates a municipality that exists; none keeps its own.
+    changed = []
+    for m in data["municipalities"]:
+        known = existing.get(m["code"])
+        if known is not None and m.get("inhabitants") not in (None, known.inhabitants):
+            known.inhabitants = m["inhabitants"]
+            changed.append(known)
+    Municipality.objects.bulk_update(changed, ["inhabitants"])
     region.municipalities.add(*existing.values(), *new)
     return region
 
@@ -64,7 +73,13 @@ def tender_create_from_scenario(*, data: dict, region: Region, replace: bool = F
 
     municipalities = {m.code: m for m in region.municipalities.all()}
     requirements = [
-        Requirement(tender=tender, code=r["code"], text=r["text"], position=i)
+        Requirement(
+            tender=tender,
+            code=r["code"],
+            text=r["text"],
+            phase=r.get("phase", Phase.SELECTION),
+            position=i,
+        )
         for i, r in enumerate(data["requirements"])
     ]
     position = len(requirements)
@@ -92,6 +107,7 @@ def tender_create_from_scenario(*, data: dict, region: Region, replace: bool = F
                 tariff=_dec(s.get("tariff")),
                 budget=_dec(s.get("budget")),
                 payment=s.get("payment", "monthly"),
+                funding=s.get("funding", ""),
                 band=_dec(s.get("band")),
                 position=seg_index,
             )
@@ -106,6 +122,7 @@ def tender_create_from_scenario(*, data: dict, region: Region, replace: bool = F
                         segment=segment,
                         code=r["code"],
                         text=r["text"],
+                        phase=r.get("phase", Phase.SELECTION),
                         position=position,
                     )
                 )

@@ -28,9 +28,12 @@ from contracts.lumpsum import (
     largest_remainder,
     lumpsum_report,
     payment_schedule,
+    population_amounts,
     scale_to_budget,
     segment_lumpsum,
     settle,
+    task_amounts,
+    term_end,
 )
 
 D = Decimal
@@ -146,6 +149,34 @@ def test_active_months_count_only_whole_months_from_the_start():
     assert active_months(date(2022, 8, 15), 2022) == [9, 10, 11, 12]
     assert active_months(date(2022, 8, 1), 2021) == []
     assert active_months(date(2021, 8, 15), 2022) == list(range(1, 13))
+
+
+def test_active_months_end_with_the_last_whole_month_of_the_term():
+    assert term_end(date(2021, 8, 15), 3) == date(2024, 8, 14)
+    assert active_months(date(2021, 8, 15), 2024, date(2024, 8, 14)) == list(range(1, 8))
+    assert active_months(date(2021, 8, 1), 2024, date(2024, 7, 31)) == list(range(1, 8))
+    assert active_months(date(2022, 1, 1), 2024, date(2024, 12, 31)) == list(range(1, 13))
+    assert active_months(date(2022, 1, 1), 2025, date(2024, 12, 31)) == []
+    assert active_months(None, 2030) == list(range(1, 13))  # no start date: the whole year
+
+
+def test_task_and_population_amounts_add_up_to_the_cent():
+    # 100 / 3 = 33.333.. each, the cent left over to the lower KvK
+    assert task_amounts(D("100.00"), {"2": None, "1": 0, "3": 0}) == {
+        "1": D("33.34"),
+        "2": D("33.33"),
+        "3": D("33.33"),
+    }
+    # 10.00 by 1 and 2 clients: 3.333.. and 6.666..: the cent to the larger remainder
+    assert task_amounts(D("10.00"), {"1": 1, "2": 2}) == {"1": D("3.33"), "2": D("6.67")}
+    # inhabitants 0 and 0: every municipality counts 1; M1 to A, M2 shared: A 7.50, B 2.50
+    amounts = population_amounts(
+        D("10.00"), [("M1", 0), ("M2", 0)], {"A": frozenset({"M1", "M2"}), "B": frozenset({"M2"})}
+    )
+    assert amounts == {"A": D("7.50"), "B": D("2.50")}
+    # M2 served by nobody: only M1's 2/3 of 1.00 = 0.666.. is paid, rounded 0.67
+    amounts = population_amounts(D("1.00"), [("M1", 2), ("M2", 1)], {"A": frozenset({"M1"})})
+    assert amounts == {"A": D("0.67")}
 
 
 def test_monthly_full_year_pays_twelve_equal_instalments_on_the_first():

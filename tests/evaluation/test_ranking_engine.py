@@ -1,5 +1,6 @@
 """Tests of the pure ranking engine (DOMAIN.md "Ranking"); no Django needed."""
 
+import dataclasses
 import json
 import random
 from decimal import Decimal
@@ -570,6 +571,33 @@ def test_award_phase_skips_requirements_and_min_total_but_checks_min_level():
     assert r["30000002"].reasons == ("criterium G onder drempel",)
 
 
+def test_award_phase_checks_award_requirements_tender_wide_and_of_the_segment():
+    answers = {"AM1": True, "AM2": True, "GA1": True}
+    b1 = bid("30000001", {"A": 1, "G": 1}, general=answers, segment_answers={"SA1": True})
+    b2 = bid("30000002", {"A": 1, "G": 1}, general={**answers, "GA1": False})
+    b3 = bid("30000003", {"A": 1, "G": 1}, general=answers, segment_answers={"SA1": False})
+    segment = dataclasses.replace(
+        _two_phase_tender([b1, b2, b3], places=3).segments[0],
+        requirement_codes=("SE1",),  # a selection requirement nobody answered: not checked now
+        award_requirement_codes=("SA1",),
+    )
+    tender = TenderIn("t", PROCEDURE_RESTRICTED, GENERAL, (segment,), ("GA1",))
+    everyone = {"S1": frozenset({"30000001", "30000002", "30000003"})}
+    r = rows(rank_tender(tender, phase=PHASE_AWARD, finalised_selection=everyone).segments[0])
+    assert r["30000001"].status == STATUS_SELECTED
+    assert r["30000002"].reasons == ("eis GA1 niet voldaan", "eis SA1 niet beantwoord")
+    assert r["30000003"].reasons == ("eis SA1 niet voldaan",)
+    assert r["30000003"].status == STATUS_EXCLUDED and r["30000003"].rank is None
+
+
+def test_selection_phase_does_not_check_award_requirements():
+    b1 = bid("30000001", {"A": 1}, general={"AM1": True, "AM2": True})  # GA1 not answered
+    segment = dataclasses.replace(seg([b1]), award_requirement_codes=("SA1",))
+    tender = TenderIn("t", PROCEDURE_RESTRICTED, GENERAL, (segment,), ("GA1",))
+    result = rank_tender(tender, phase=PHASE_SELECTION).segments[0]
+    assert result.results[0].status == STATUS_SELECTED
+
+
 def test_award_phase_is_provisional_when_the_computed_selection_was():
     bids = [
         bid("30000001", {"G": 1}, individual={"A": ["1", "0.5"]}),  # A stands in: provisional
@@ -873,9 +901,7 @@ def test_property_line_selects_min_of_places_and_ranked(segment, seed):
 def test_property_same_seed_same_output_whatever_the_bid_order(segment, seed, rnd):
     shuffled = list(segment.bids)
     rnd.shuffle(shuffled)
-    other = SegmentIn(
-        *[getattr(segment, f) for f in segment.__dataclass_fields__][:-1], tuple(shuffled)
-    )
+    other = dataclasses.replace(segment, bids=tuple(shuffled))
     assert _prop_run(segment, seed) == _prop_run(segment, seed) == _prop_run(other, seed)
 
 
@@ -909,6 +935,72 @@ def test_property_no_gap_is_left_that_a_below_line_bid_could_cover(segment, seed
             assert not any(gap.code in b.municipalities for b in below)
         else:
             assert not any(gap.code in b.specialisms for b in below)
+
+
+@st.composite
+def award_requirement_cases(draw):
+    """A segment with award-phase requirements (tender-wide GA*, segment SA*) and answers."""
+    general = tuple(f"GA{i}" for i in range(draw(st.integers(0, 2))))
+    own = tuple(f"SA{i}" for i in range(draw(st.integers(0, 2))))
+    answer = st.sampled_from([True, False, None])  # None: not answered
+    bids = []
+    for number in draw(st.lists(st.integers(10000000, 10000030), max_size=8, unique=True)):
+        general_answers = {c: a for c in general if (a := draw(answer)) is not None}
+        segment_answers = {c: a for c in own if (a := draw(answer)) is not None}
+        bids.append(
+            bid(
+                str(number),
+                {"G": draw(st.sampled_from(LEVELS))},
+                munis=draw(st.lists(st.sampled_from(LOT))),
+                general={"AM1": True, "AM2": True, **general_answers},
+                segment_answers=segment_answers,
+            )
+        )
+    segment = seg(
+        bids,
+        places=draw(st.integers(1, 4)),
+        k=draw(st.integers(0, 1)),
+        criteria=[crit("G", 10, PHASE_AWARD)],
+    )
+    return dataclasses.replace(segment, award_requirement_codes=own), general
+
+
+@PROPS
+@given(award_requirement_cases(), st.integers(0, 2**32))
+def test_property_award_phase_excludes_exactly_the_bids_failing_an_award_requirement(case, seed):
+    segment, general = case
+    tender = TenderIn("t", PROCEDURE_RESTRICTED, GENERAL, (segment,), general)
+    everyone = {"S1": frozenset(b.bidder for b in segment.bids)}
+    result = rows(
+        rank_tender(tender, phase=PHASE_AWARD, seed=seed, finalised_selection=everyone).segments[0]
+    )
+    for b in segment.bids:
+        expected = []
+        for answers, codes in (
+            (b.general_answers, general),
+            (b.segment_answers, segment.award_requirement_codes),
+        ):
+            for code in sorted(codes):
+                if code not in answers:
+                    expected.append(f"eis {code} niet beantwoord")
+                elif not answers[code]:
+                    expected.append(f"eis {code} niet voldaan")
+        row = result[b.bidder]
+        if expected:
+            assert row.status == STATUS_EXCLUDED and row.rank is None
+            assert list(row.reasons) == expected
+        else:
+            assert row.status != STATUS_EXCLUDED and row.rank is not None
+    # The award requirements play no part in the selection phase.
+    plain = TenderIn(
+        "t",
+        PROCEDURE_RESTRICTED,
+        GENERAL,
+        (dataclasses.replace(segment, award_requirement_codes=()),),
+    )
+    assert rank_tender(tender, phase=PHASE_SELECTION, seed=seed) == rank_tender(
+        plain, phase=PHASE_SELECTION, seed=seed
+    )
 
 
 def test_criterion_points_are_weight_times_level_exactly():

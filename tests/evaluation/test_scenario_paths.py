@@ -6,6 +6,7 @@ procedures, missing answers, individual scores without consensus, segments witho
 specialisms and k = 0/2, so a mapping mistake in the selectors shows up as a difference.
 """
 
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -27,7 +28,10 @@ LEVELS = ["0", "0.25", "0.5", "0.75", "1", "0.333"]
 @st.composite
 def scenarios(draw):
     procedure = draw(st.sampled_from(["restricted", "open_house", "open"]))
-    general = [{"code": f"AM{i}", "text": "eis"} for i in range(draw(st.integers(0, 2)))]
+    general = [
+        {"code": f"AM{i}", "text": "eis", **({"phase": "award"} if draw(st.booleans()) else {})}
+        for i in range(draw(st.integers(0, 2)))
+    ]
     segments = []
     for s in range(draw(st.integers(1, 3))):
         criteria = [
@@ -47,7 +51,10 @@ def scenarios(draw):
             "coverage_k": draw(st.integers(0, 2)),
             "criteria": criteria,
             "specialisms": draw(st.lists(st.sampled_from(["GGZ", "LVB"]), unique=True)),
-            "requirements": [{"code": f"S{s}-M1", "text": "eis"}],
+            "requirements": [
+                {"code": f"S{s}-M1", "text": "eis"},
+                {"code": f"S{s}-G1", "text": "gunningseis", "phase": "award"},
+            ],
             "tariff": "50.00",
             "start_date": draw(st.sampled_from(["2022-01-01", "2022-08-15"])),
         }
@@ -135,6 +142,10 @@ def scenarios(draw):
     }
 
 
+def phase_codes(requirements: list[dict], phase: str) -> tuple[str, ...]:
+    return tuple(r["code"] for r in requirements if r.get("phase", "selection") == phase)
+
+
 def engine_input_from_json(data: dict) -> engine.TenderIn:
     tender = data["tender"]
     segments = []
@@ -169,7 +180,8 @@ def engine_input_from_json(data: dict) -> engine.TenderIn:
                     coverage_k=s.get("coverage_k", 1),
                     municipalities=tuple(lot["municipalities"]),
                     specialisms=tuple(s.get("specialisms", [])),
-                    requirement_codes=tuple(r["code"] for r in s.get("requirements", [])),
+                    requirement_codes=phase_codes(s.get("requirements", []), "selection"),
+                    award_requirement_codes=phase_codes(s.get("requirements", []), "award"),
                     criteria=tuple(
                         engine.CriterionIn(
                             code=c["code"],
@@ -185,8 +197,9 @@ def engine_input_from_json(data: dict) -> engine.TenderIn:
     return engine.TenderIn(
         slug=tender["slug"],
         procedure=tender["procedure"],
-        requirement_codes=tuple(r["code"] for r in tender["requirements"]),
+        requirement_codes=phase_codes(tender["requirements"], "selection"),
         segments=tuple(segments),
+        award_requirement_codes=phase_codes(tender["requirements"], "award"),
     )
 
 
@@ -244,7 +257,11 @@ def check_database_path_equals_json_path(data, seed, year):
                 code=s["code"],
                 tariff=Decimal(s["tariff"]),
                 budget=Decimal(s["budget"]) if "budget" in s else None,
-                start_date=__import__("datetime").date.fromisoformat(s["start_date"]),
+                start_date=date.fromisoformat(s["start_date"]),
+                end_date=date.fromisoformat(s["start_date"]).replace(
+                    year=int(s["start_date"][:4]) + 3
+                )
+                - timedelta(days=1),
                 payment="monthly",
                 winners=tuple(figures),
             )

@@ -109,6 +109,17 @@ def test_patch_merges_into_the_current_values(tender, inkoper):
     assert response.json()["title"] == "Andere titel"
 
 
+def test_requirement_phase_is_written_kept_on_patch_and_checked(tender, inkoper):
+    urls = detail_urls(tender)
+    assert inkoper.get(urls["requirements"]).json()["phase"] == "selection"
+    response = patch(inkoper, urls["requirements"], {"phase": "award"})
+    assert response.status_code == 200, response.json()
+    response = patch(inkoper, urls["requirements"], {"text": "Nieuwe tekst"})
+    assert response.json()["phase"] == "award"
+    assert Requirement.objects.get(code="AM1").phase == "award"
+    assert patch(inkoper, urls["requirements"], {"phase": "later"}).status_code == 400
+
+
 def test_delete_through_the_api(tender, inkoper):
     urls = detail_urls(tender)
     for endpoint in ("criteria", "subsegments", "requirements", "segments", "lots"):

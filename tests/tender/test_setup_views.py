@@ -374,6 +374,27 @@ def test_requirement_for_a_segment_and_a_duplicate_code(tender, inkoper):
     response = inkoper.post(url, {"segment": segment.pk, "code": "JH-DYS-M2", "text": "VOG"})
     assert response["Location"] == setup_urls(tender)["segment"]
     assert tender.requirements.get(code="JH-DYS-M2").segment == segment
+    assert tender.requirements.get(code="JH-DYS-M2").phase == "selection"
+
+
+def test_the_coverage_help_says_k_0_switches_municipal_coverage_off(tender, inkoper):
+    page = inkoper.get(setup_urls(tender)["segment-create"]).content.decode()
+    assert "k = 0 schakelt de dekking per gemeente uit" in page
+
+
+def test_requirement_of_the_award_phase(tender, inkoper):
+    url = setup_urls(tender)["requirement-create"]
+    page = inkoper.get(url).content.decode()
+    assert '<option value="award">Gunning</option>' in page
+    data = {"segment": "", "code": "GA1", "text": "Aanvaarding conceptovereenkomst"}
+    assert inkoper.post(url, {**data, "phase": "award"}).status_code == 302
+    requirement = tender.requirements.get(code="GA1")
+    assert requirement.phase == "award"
+    edit = reverse("setup-requirement-edit", args=[SLUG, requirement.pk])
+    assert '<option value="award" selected>' in inkoper.get(edit).content.decode()
+    assert "Gunning" in inkoper.get(setup_urls(tender)["overview"]).content.decode()
+    response = inkoper.post(edit, {**data, "phase": "later"})
+    assert_field_error(response, "id_phase", "")
 
 
 def test_deleting_a_lot_asks_first(tender, inkoper):

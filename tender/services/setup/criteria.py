@@ -37,9 +37,12 @@ def requirement_problems(
     code: str,
     text: str,
     requirement: Requirement | None = None,
+    phase: str = Phase.SELECTION,
 ) -> Problems:
-    """``segment`` None makes a general requirement (for every segment)."""
+    """``segment`` None makes a general requirement (for every segment); ``phase`` is the round
+    whose ranking checks it (DOMAIN.md ranking rules 2 and 7)."""
     problems: Problems = []
+    problems += choice(phase, Phase, "phase")
     if segment is not None and segment.tender_id != tender.pk:
         problems.append(("segment", _("Kies een segment van deze aanbesteding.")))
     bad_code = code_problems(code)
@@ -61,15 +64,23 @@ def requirement_create(
     code: str,
     text: str,
     segment: Segment | None = None,
+    phase: str = Phase.SELECTION,
     position: int | None = None,
     client_address: str | None = None,
 ) -> Requirement:
     tender = lock_for_setup(tender, user)
-    raise_first(requirement_problems(tender=tender, segment=segment, code=code, text=text))
+    raise_first(
+        requirement_problems(tender=tender, segment=segment, code=code, text=text, phase=phase)
+    )
     if position is None:
         position = next_position(tender.requirements.all())
     requirement = Requirement(
-        tender=tender, segment=segment, code=code, text=text.strip(), position=position
+        tender=tender,
+        segment=segment,
+        code=code,
+        text=text.strip(),
+        phase=phase,
+        position=position,
     )
     save(requirement)
     audit(
@@ -78,7 +89,7 @@ def requirement_create(
         obj=requirement,
         tender=tender,
         client_address=client_address,
-        details={"code": code, "segment": segment.code if segment else None},
+        details={"code": code, "segment": segment.code if segment else None, "phase": phase},
     )
     return requirement
 
@@ -91,14 +102,22 @@ def requirement_update(
     code: str,
     text: str,
     segment: Segment | None,
+    phase: str | None = None,
     position: int | None = None,
     client_address: str | None = None,
 ) -> Requirement:
+    """``phase`` None keeps the requirement's phase."""
     tender = lock_for_setup(requirement.tender, user)
     requirement = Requirement.objects.get(pk=requirement.pk)
+    phase = requirement.phase if phase is None else phase
     raise_first(
         requirement_problems(
-            tender=tender, segment=segment, code=code, text=text, requirement=requirement
+            tender=tender,
+            segment=segment,
+            code=code,
+            text=text,
+            requirement=requirement,
+            phase=phase,
         )
     )
     changed = changes(
@@ -107,6 +126,7 @@ def requirement_update(
             "code": code,
             "text": text.strip(),
             "segment": segment,
+            "phase": phase,
             "position": requirement.position if position is None else position,
         },
     )
