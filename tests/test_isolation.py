@@ -10,7 +10,6 @@ from django.test import Client
 from django.urls import reverse
 
 from audit.models import AuditEntry
-
 from tests.contracts.award_support import finalise_rankings
 from tests.isolation_world import build_world, letters_as_html, snapshot, world_refreshed
 from tests.url_sweep import leaks
