@@ -122,3 +122,30 @@ def test_others_cannot_rerun_a_ranking(award_tender, client_for, role):
 def test_only_a_final_ranking_is_rerun(award_tender, client_for):
     draft = Ranking.objects.create(tender=award_tender, phase="selection", seed=3)
     assert client_for(VOORZITTER).get(_url(draft)).status_code == 404
+
+
+def test_the_auditor_filters_the_log_exports_it_and_sees_a_verified_rerun(award_tender, client_for):
+    """The issue's flow, as the auditor clicks it: the header's audit log, the tender's log
+    filtered to the finalisations, that selection exported, then the final award ranking
+    re-run from its stored inputs: "gelijk"."""
+    client = client_for(AUDITOR)
+    home = client.get(reverse("home")).content.decode()
+    assert reverse("audit-home") in home
+    log_url = reverse("audit-log", args=[award_tender.slug])
+    assert log_url in client.get(reverse("audit-home")).content.decode()
+
+    page = client.get(log_url, {"action": "ranking.finalise"})
+    listed = [entry.action for entry in page.context["page_obj"]]
+    assert listed == ["ranking.finalise", "ranking.finalise"]
+    export = page.content.decode().split('href="')
+    export_url = next(part.split('"')[0] for part in export if "auditlog.csv" in part)
+    csv_text = b"".join(client.get(export_url.replace("&amp;", "&")).streaming_content).decode()
+    lines = csv_text.lstrip("\ufeff").splitlines()
+    assert len(lines) == 3 and all(";ranking.finalise;" in line for line in lines[1:])
+
+    ranking = _final(award_tender, "award")
+    overview = client.get(reverse("ranking-overview", args=[award_tender.slug, "award"]))
+    assert _url(ranking) in overview.content.decode()
+    rerun = client.get(_url(ranking))
+    assert rerun.context["rerun"].equal
+    assert "gelijk" in rerun.content.decode()
