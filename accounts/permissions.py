@@ -12,6 +12,7 @@ from rest_framework.permissions import BasePermission
 
 from .roles import (
     AANBIEDER,
+    AUDITOR,
     BEOORDELAAR,
     STAFF_ROLES,
     TWO_FACTOR_ROLES,
@@ -34,6 +35,11 @@ def is_staff_member(user) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     return user.is_superuser or bool(role_names(user) & set(STAFF_ROLES))
+
+
+def is_auditor(user) -> bool:
+    """The auditor (read-only staff role; reads the audit log, re-runs final rankings)."""
+    return AUDITOR in role_names(user)
 
 
 def is_evaluator(user) -> bool:

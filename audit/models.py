@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from config.jobs import job_stalled
+
 
 class AuditLogError(Exception):
     """Raised when code tries to change or delete an audit entry."""
@@ -107,3 +109,83 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AuditLogError("Audit entries are append-only.")
+
+
+class VerificationStatus(models.TextChoices):
+    PENDING = "pending", _("In de wachtrij")
+    RUNNING = "running", _("Bezig")
+    DONE = "done", _("Klaar")
+    FAILED = "failed", _("Mislukt")
+
+
+class AuditVerification(models.Model):
+    """One run of the chain check (``audit_verify``) on a worker, started from the audit log
+    screen; the page polls its progress here. Not part of the chain: it checks the chain."""
+
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=VerificationStatus.choices,
+        default=VerificationStatus.PENDING,
+        help_text=_("Voortgang van de controle."),
+    )
+    progress = models.PositiveSmallIntegerField(
+        _("voortgang (%)"), default=0, help_text=_("Voor de voortgangsbalk.")
+    )
+    checked = models.PositiveBigIntegerField(
+        _("gecontroleerd"), default=0, help_text=_("Aantal gecontroleerde auditregels.")
+    )
+    intact = models.BooleanField(
+        _("intact"), null=True, blank=True, help_text=_("Leeg zolang de controle loopt.")
+    )
+    problem_seq = models.PositiveBigIntegerField(
+        _("volgnummer van de afwijking"),
+        null=True,
+        blank=True,
+        help_text=_("De eerste regel waar de keten niet klopt."),
+    )
+    problem_kind = models.CharField(
+        _("soort afwijking"),
+        max_length=10,
+        blank=True,
+        help_text=_("Gewijzigd (altered), verwijderd (deleted) of ingevoegd (inserted)."),
+    )
+    message = models.TextField(_("uitkomst"), blank=True, help_text=_("De uitkomst in woorden."))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("gestart door"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Wie de controle startte."),
+    )
+    created_at = models.DateTimeField(_("gestart"), auto_now_add=True, help_text=_("Gestart."))
+    heartbeat_at = models.DateTimeField(
+        _("laatste teken van leven"),
+        null=True,
+        blank=True,
+        help_text=_("Bijgewerkt tijdens de controle; te oud: de taak staat stil."),
+    )
+    finished_at = models.DateTimeField(
+        _("klaar op"), null=True, blank=True, help_text=_("Einde van de controle.")
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("controle van de auditketen")
+        verbose_name_plural = _("controles van de auditketen")
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.status}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (VerificationStatus.PENDING, VerificationStatus.RUNNING)
+
+    @property
+    def is_stalled(self) -> bool:
+        """Pending or running without a heartbeat for ``JOB_STALL_SECONDS``: start a new one."""
+        return job_stalled(
+            status=self.status, heartbeat_at=self.heartbeat_at, created_at=self.created_at
+        )

@@ -8,6 +8,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("", include("tender.urls")),
     path("", include("tender.setup_urls")),
+    path("", include("tender.audit_urls")),
     path("", include("communication.urls")),
     path("", include("evaluation.scenario_urls")),
     path("", include("evaluation.scoring_urls")),

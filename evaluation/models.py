@@ -205,6 +205,15 @@ class Ranking(models.Model):
         blank=True,
         help_text=_("SHA-256 over alle invoer van de berekening."),
     )
+    inputs = models.JSONField(
+        _("invoer"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "Alle invoer van de berekening (engine-formaat), om de ranking later na te rekenen; "
+            "leeg bij rankings van voor deze opslag."
+        ),
+    )
     result = models.JSONField(
         _("resultaat"),
         default=dict,

@@ -6,6 +6,7 @@ evaluation selectors (``evaluation.scoring_selectors``); roles and the policy he
 from accounts.permissions import is_staff_member, role_names
 from accounts.roles import AUDITOR, INKOPER, VOORZITTER
 from providers.models import Dossier
+from tender.permissions import can_view_audit_log
 
 # -- ranking -----------------------------------------------------------------------------------
 
@@ -80,3 +81,9 @@ def can_review_answer(user, answer) -> bool:
     if answer.requirement.segment_id is not None:
         dossiers = dossiers.filter(segment_id=answer.requirement.segment_id)
     return dossiers.exists()
+
+
+def can_rerun_ranking(user, tender) -> bool:
+    """Re-running a final ranking to check it: whoever reads the audit log of the tender (the
+    auditor, procurement staff, the chair; ``tender.permissions.can_view_audit_log``)."""
+    return can_view_audit_log(user, tender)

@@ -41,6 +41,7 @@ GAP_MUNICIPALITY = "municipality"
 GAP_SPECIALISM = "specialism"
 
 _CENT = Decimal("0.01")
+INPUTS_FORMAT = "ranking-inputs/1"
 
 
 # --------------------------------------------------------------------------- inputs
@@ -505,6 +506,31 @@ def _canon(value: object, unordered: bool = False) -> object:
     return value
 
 
+def inputs_document(
+    tender: TenderIn,
+    *,
+    phase: str,
+    seed: int,
+    finalised_selection: Mapping[str, frozenset[str]] | None = None,
+) -> dict[str, Any]:
+    """Everything :func:`rank_tender` reads, as canonical plain JSON data: stored with every
+    computed ranking, so that an auditor can re-run it from exactly these inputs
+    (:func:`inputs_from_document`) and prove that it gives the same result."""
+    return {
+        "format": INPUTS_FORMAT,
+        "phase": phase,
+        "seed": seed,
+        "finalised_selection": _canon(finalised_selection),
+        "tender": _canon(tender),
+    }
+
+
+def document_digest(document: Mapping[str, Any]) -> str:
+    """SHA-256 (hex) of a JSON document in canonical form (sorted keys, no spaces)."""
+    payload = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
 def inputs_digest(
     tender: TenderIn,
     *,
@@ -518,12 +544,102 @@ def inputs_digest(
     Collections whose order cannot change the result (sets, bids, segments, requirement codes)
     are sorted, so the digest does not depend on dict or query ordering.
     """
-    document = {
-        "format": "ranking-inputs/1",
-        "phase": phase,
-        "seed": seed,
-        "finalised_selection": _canon(finalised_selection),
-        "tender": _canon(tender),
-    }
-    payload = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    return document_digest(
+        inputs_document(tender, phase=phase, seed=seed, finalised_selection=finalised_selection)
+    )
+
+
+@dataclass(frozen=True)
+class StoredInputs:
+    """The inputs of one computation, read back from its :func:`inputs_document`."""
+
+    tender: TenderIn
+    phase: str
+    seed: int
+    finalised_selection: Mapping[str, frozenset[str]] | None
+
+    def rank(self) -> TenderRanking:
+        return rank_tender(
+            self.tender,
+            phase=self.phase,
+            seed=self.seed,
+            finalised_selection=self.finalised_selection,
+        )
+
+    def digest(self) -> str:
+        return inputs_digest(
+            self.tender,
+            phase=self.phase,
+            seed=self.seed,
+            finalised_selection=self.finalised_selection,
+        )
+
+
+def _decimal(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def _levels(values: Mapping[str, Any]) -> dict[str, Decimal]:
+    return {code: Decimal(str(level)) for code, level in values.items()}
+
+
+def _bid_from(data: Mapping[str, Any]) -> BidIn:
+    return BidIn(
+        bidder=str(data["bidder"]),
+        municipalities=frozenset(data["municipalities"]),
+        specialisms=frozenset(data["specialisms"]),
+        general_answers={k: bool(v) for k, v in data["general_answers"].items()},
+        segment_answers={k: bool(v) for k, v in data["segment_answers"].items()},
+        final_levels=_levels(data["final_levels"]),
+        individual_levels={
+            code: tuple(Decimal(str(level)) for level in levels)
+            for code, levels in data["individual_levels"].items()
+        },
+    )
+
+
+def _segment_from(data: Mapping[str, Any]) -> SegmentIn:
+    return SegmentIn(
+        code=str(data["code"]),
+        places=int(data["places"]),
+        award_places=None if data["award_places"] is None else int(data["award_places"]),
+        min_total=_decimal(data["min_total"]),
+        coverage_k=int(data["coverage_k"]),
+        municipalities=tuple(data["municipalities"]),
+        specialisms=tuple(data["specialisms"]),
+        requirement_codes=tuple(data["requirement_codes"]),
+        criteria=tuple(
+            CriterionIn(
+                code=str(c["code"]),
+                phase=str(c["phase"]),
+                max_points=Decimal(str(c["max_points"])),
+                min_level=_decimal(c["min_level"]),
+            )
+            for c in data["criteria"]
+        ),
+        bids=tuple(_bid_from(bid) for bid in data["bids"]),
+    )
+
+
+def inputs_from_document(document: Mapping[str, Any]) -> StoredInputs:
+    """The inputs an :func:`inputs_document` describes. Raises ``ValueError`` for a document
+    of another format and ``KeyError`` for one that misses a field."""
+    if document.get("format") != INPUTS_FORMAT:
+        raise ValueError(f"unknown inputs format {document.get('format')!r}")
+    data = document["tender"]
+    selection = document["finalised_selection"]
+    return StoredInputs(
+        tender=TenderIn(
+            slug=str(data["slug"]),
+            procedure=str(data["procedure"]),
+            requirement_codes=tuple(data["requirement_codes"]),
+            segments=tuple(_segment_from(seg) for seg in data["segments"]),
+        ),
+        phase=str(document["phase"]),
+        seed=int(document["seed"]),
+        finalised_selection=(
+            None
+            if selection is None
+            else {code: frozenset(kvks) for code, kvks in selection.items()}
+        ),
+    )

@@ -64,11 +64,11 @@ class HistoryEntry:
 
 def ranking_history(*, tender: Tender, phase: str) -> list[HistoryEntry]:
     """Every ranking of the phase, newest first, with its state and, for a reopened one, who
-    reopened it, when and why (from the audit log). Two queries; the stored results (large)
-    are not loaded."""
+    reopened it, when and why (from the audit log). Two queries; the stored results and
+    inputs (large) are not loaded."""
     rankings = list(
         Ranking.objects.filter(tender=tender, phase=phase)
-        .defer("result")
+        .defer("result", "inputs")
         .select_related("finalised_by")
     )
     reopened = audit_entries_for(action="ranking.reopen", objects=rankings)

@@ -176,6 +176,12 @@ class RankingRun:
             self.inputs, phase=self.phase, seed=self.seed, finalised_selection=self.selection
         )
 
+    def document(self) -> dict:
+        """The inputs as plain data, stored with the ranking (``Ranking.inputs``)."""
+        return engine.inputs_document(
+            self.inputs, phase=self.phase, seed=self.seed, finalised_selection=self.selection
+        )
+
 
 def ranking_run_inputs(*, tender: Tender, phase: str, seed: int = 0) -> RankingRun:
     """The one place that decides what a ranking of ``phase`` is computed from (DOMAIN.md,

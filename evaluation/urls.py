@@ -21,6 +21,11 @@ urlpatterns = [
         name="ranking-resume",
     ),
     path(
+        prefix + "berekening/<int:pk>/narekenen/",
+        views.RankingRerunView.as_view(),
+        name="ranking-rerun",
+    ),
+    path(
         prefix + "segment/<str:code>/", views.RankingSegmentView.as_view(), name="ranking-segment"
     ),
     path(

@@ -22,6 +22,7 @@ from .permissions import (
     can_export_scores,
     can_finalise_ranking,
     can_reopen_ranking,
+    can_rerun_ranking,
     can_run_ranking,
     can_view_ranking,
 )
@@ -37,6 +38,7 @@ from .ranking_selectors import (
 from .selectors import latest_ranking, sealed_refusal
 from .services.ranking import ranking_finalise, ranking_request, ranking_resume
 from .services.reopen import ranking_reopen
+from .services.rerun import ranking_rerun
 
 
 class RankingAccessMixin(TenderScopedMixin):
@@ -83,6 +85,7 @@ class RankingAccessMixin(TenderScopedMixin):
             "can_finalise": can_finalise_ranking(user, self.tender),
             "can_reopen": can_reopen_ranking(user, self.tender),
             "can_export": can_export_scores(user, self.tender),
+            "can_rerun": can_rerun_ranking(user, self.tender),
         }
 
 
@@ -166,6 +169,24 @@ class RankingResumeView(RankingActionView):
     may = staticmethod(can_run_ranking)
     action = staticmethod(ranking_resume)
     done = gettext_lazy("De berekening is hervat.")
+
+
+class RankingRerunView(RankingAccessMixin, View):
+    """The auditor's check of a final ranking: re-run from its stored inputs and seed, both
+    hashes side by side, "gelijk" or "afwijkend". Reads only."""
+
+    tender_predicate = staticmethod(can_rerun_ranking)
+
+    def get(self, request, slug, phase, pk):
+        ranking = get_object_or_404(
+            Ranking.objects.select_related("finalised_by"),
+            pk=pk,
+            tender=self.tender,
+            phase=phase,
+            is_final=True,
+        )
+        context = {**self.base_context(ranking), "rerun": ranking_rerun(ranking=ranking)}
+        return render(request, "evaluation/ranking_rerun.html", context)
 
 
 class RankingReopenView(RankingOverviewView):

@@ -5,7 +5,7 @@ the states are named in ``tender.constants``."""
 from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import is_staff_member, role_names
-from accounts.roles import INKOPER
+from accounts.roles import AUDITOR, INKOPER, VOORZITTER
 
 from .constants import SETUP_EDITABLE_STATES, TenderState
 
@@ -81,3 +81,26 @@ def can_manage_regions(user) -> bool:
     like creating tenders. Whether a municipality may leave a region (no lot uses it) is the
     service's rule."""
     return can_create_tender(user)
+
+
+# -- the audit log ----------------------------------------------------------------------------
+#
+# Rule: the audit log of a tender is read by the auditor and by the procurement staff who run
+# tenders (inkoper, voorzitter), and by superusers; not by the contract manager, evaluators or
+# providers. There is no per-tender staff assignment: staff who may see a tender see them all
+# (``can_view_tender``), so "their tenders" are every tender. The same people start a check of
+# the whole chain and re-run a final ranking (``evaluation.permissions.can_rerun_ranking``).
+
+AUDIT_LOG_ROLES = frozenset({AUDITOR, INKOPER, VOORZITTER})
+
+
+def can_use_audit_log(user) -> bool:
+    """Whether the audit log screens (and the header link) are offered at all."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.is_superuser or bool(role_names(user) & AUDIT_LOG_ROLES)
+
+
+def can_view_audit_log(user, tender) -> bool:
+    """Read, filter and export the audit log of ``tender`` and check its entries."""
+    return can_use_audit_log(user) and can_view_tender(user, tender)

@@ -292,6 +292,16 @@ def demo_tender(db, _demo_world, achterhoek_data):
     return scenario_load(data=achterhoek_data)
 
 
+@pytest.fixture
+def award_tender(demo_tender, _demo_world):
+    """The Achterhoek demo in the award phase with final rankings of both phases: a fresh
+    instance of the shared award state (see ``DemoWorld``); a transactional test, or one that
+    also wants ``awarded_tender``, builds its own."""
+    if not _demo_world.has("award"):
+        finalise_rankings(demo_tender)
+    return demo_tender
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _letters_rendered_once(tmp_path_factory):
     """WeasyPrint makes each distinct award letter once per run, whichever test asks first.

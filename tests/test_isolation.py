@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from audit.models import AuditEntry
 from tests.contracts.award_support import finalise_rankings
 from tests.isolation_world import build_world, letters_as_html, snapshot, world_refreshed
 from tests.url_sweep import leaks
@@ -152,6 +153,13 @@ STAFF = {
     "communication-nota": lambda w: {**_slug(w), "pk": 1},
     "communication-deadline": _slug,
     "staff-uea-pdf": lambda w: {**_slug(w), "organisation_id": w.org_a.pk},
+    # the audit log (issue 18): the entry is A's seal
+    "audit-log": _slug,
+    "audit-log-export": _slug,
+    "audit-entry": lambda w: {
+        **_slug(w),
+        "seq": AuditEntry.objects.filter(action="submission.seal", actor=w.user_a).first().seq,
+    },
     # evaluation
     "scoring-assignments": _slug,
     "scoring-assign-dossier": lambda w: {**_slug(w), "pk": w.sealed.dossiers.get().pk},
@@ -180,6 +188,7 @@ STAFF = {
     "ranking-reopen": lambda w: _demo(w, phase="award", pk=1),
     "ranking-resume": lambda w: _demo(w, phase="award", pk=1),
     "ranking-export-csv": lambda w: _demo(w, phase="award", pk=1),
+    "ranking-rerun": lambda w: _demo(w, phase="award", pk=1),
     "scores-export": lambda w: _demo(w, phase="award"),
     # contracts, settlement, KPIs, award
     "contract-list": _demo,

@@ -74,6 +74,10 @@ def _slug_pk(w: SealedWorld) -> dict:
     return _slug(w, pk=1)
 
 
+def _sealed_entries(w: SealedWorld):
+    return AuditEntry.objects.filter(tender_slug=w.tender.slug).order_by("seq")
+
+
 # --- Every pattern outside the admin, with how its arguments are built. Objects of the sealed
 # bid where the URL takes one; objects that cannot exist before the opening get a number that
 # does not exist (the answer must still show nothing).
@@ -127,6 +131,13 @@ URLS: dict[str, Kwargs] = {
     "communication-nota": _slug_pk,
     "communication-deadline": _slug,
     "staff-uea-pdf": lambda w: _slug(w, organisation_id=w.organisation.pk),
+    # the audit log screens (issue 18); every entry about the tender: ``audit_entry_urls``
+    "audit-home": _none,
+    "audit-verify": _none,
+    "audit-verify-progress": _pk(1),
+    "audit-log": _slug,
+    "audit-log-export": _slug,
+    "audit-entry": lambda w: _slug(w, seq=_sealed_entries(w).last().seq),
     # public site
     "public-tenders": _none,
     "public-tender": _slug,
@@ -168,6 +179,7 @@ URLS: dict[str, Kwargs] = {
     "ranking-resume": _ranking,
     "ranking-segment": lambda w: _phase(w, code="JH-DYS"),
     "ranking-export-csv": _ranking,
+    "ranking-rerun": _ranking,
     "scores-export": _phase,
     # award, contracts, settlement, KPIs, OCDS
     "award-decision": _slug,
@@ -395,9 +407,28 @@ def admin_urls(world: SealedWorld, superuser) -> dict[str, str]:
     return urls
 
 
+def audit_entry_urls(world: SealedWorld) -> dict[str, str]:
+    """The audit log screen's page of every entry about the sealed tender, and its filters by
+    each action (the filter's own lists come from the visible entries only)."""
+    urls = {}
+    for entry in _sealed_entries(world):
+        urls[f"audit-entry#{entry.seq}"] = reverse(
+            "audit-entry", args=[world.tender.slug, entry.seq]
+        )
+        for name in ("audit-log", "audit-log-export"):
+            url = reverse(name, args=[world.tender.slug])
+            urls[f"{name}?action={entry.action}"] = f"{url}?action={entry.action}"
+    return urls
+
+
 def sweep_urls(world: SealedWorld, superuser) -> dict[str, str]:
     urls = {name: reverse(name, kwargs=kwargs(world)) for name, kwargs in URLS.items()}
-    return {**urls, **portal_urls(world), **admin_urls(world, superuser)}
+    return {
+        **urls,
+        **portal_urls(world),
+        **admin_urls(world, superuser),
+        **audit_entry_urls(world),
+    }
 
 
 def _superuser():

@@ -2,7 +2,7 @@
 
 from django import template
 
-from accounts.permissions import is_provider, is_staff_member
+from accounts.permissions import is_auditor, is_provider, is_staff_member
 
 register = template.Library()
 
@@ -17,3 +17,9 @@ def is_provider_user(user) -> bool:
 def is_staff_user(user) -> bool:
     """Municipal staff: the tenders link."""
     return is_staff_member(user)
+
+
+@register.filter
+def is_auditor_user(user) -> bool:
+    """The auditor: the audit log link in the header."""
+    return is_auditor(user)

@@ -146,6 +146,7 @@ def _store(ranking: Ranking) -> None:
     ranking.result = result.to_dict()
     ranking.provisional = result.provisional
     ranking.input_hash = run.digest()
+    ranking.inputs = run.document()
     ranking.status, ranking.progress = RankingStatus.DONE, 100
     ranking.save()
     audit_record(

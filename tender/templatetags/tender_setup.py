@@ -25,3 +25,13 @@ def can_open_setup(user, tender) -> bool:
 @register.filter
 def can_export_tender(user, tender) -> bool:
     return permissions.can_export_tender(user, tender)
+
+
+@register.filter
+def can_use_audit_log(user) -> bool:
+    return permissions.can_use_audit_log(user)
+
+
+@register.filter
+def can_view_audit_log(user, tender) -> bool:
+    return permissions.can_view_audit_log(user, tender)

@@ -10,6 +10,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from accounts.roles import BEOORDELAAR, VOORZITTER
+from audit.models import AuditEntry
 from evaluation.services.ranking import ranking_compute
 from evaluation.services.scenario import scenario_load
 
@@ -122,7 +123,15 @@ def test_staff_pages_have_no_serious_accessibility_violations(live_server, page,
 
     make_user("voorzitter-a11y", VOORZITTER)
     login(page, live_server, "voorzitter-a11y", PASSWORD)
-    for url in (reverse("home"), reverse("tender-detail", args=[tender.slug])):
+    entry = AuditEntry.objects.filter(tender_slug=tender.slug).first()
+    for url in (
+        reverse("home"),
+        reverse("tender-detail", args=[tender.slug]),
+        # the audit log screens (issue 18)
+        reverse("audit-home"),
+        reverse("audit-log", args=[tender.slug]),
+        reverse("audit-entry", args=[tender.slug, entry.seq]),
+    ):
         page.goto(live_server.url + url)
         assert_no_axe_violations(page)
 

@@ -12,7 +12,6 @@ from contracts.services.contracts import contracts_create_from_awards
 from providers.models import Dossier, OrganisationMembership
 from tests.contracts.award_support import (
     award_decided,
-    finalise_rankings,
     request_and_finalise_rankings,
 )
 
@@ -103,13 +102,3 @@ def fast_pdf(monkeypatch):
         return render_to_string(template_name, context).encode()
 
     monkeypatch.setattr("contracts.services.awards.render_to_pdf", fake)
-
-
-@pytest.fixture
-def award_tender(demo_tender, _demo_world):
-    """The Achterhoek demo in the award phase with final rankings of both phases: a fresh
-    instance of the shared award state (see ``DemoWorld``); a transactional test, or one that
-    also wants ``awarded_tender``, builds its own."""
-    if not _demo_world.has("award"):
-        finalise_rankings(demo_tender)
-    return demo_tender
