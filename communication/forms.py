@@ -242,8 +242,10 @@ class DocumentUploadForm(forms.Form):
     )
     publish_at = _moment(
         _("Publicatiemoment"),
-        _("Leeg: nu. Een moment in de toekomst: het document verschijnt en wordt gemaild zodra "
-          "het zover is."),
+        _(
+            "Leeg: nu. Een moment in de toekomst: het document verschijnt en wordt gemaild zodra "
+            "het zover is."
+        ),
         required=False,
     )
     replaces = forms.ModelChoiceField(
@@ -264,7 +266,10 @@ class DocumentUploadForm(forms.Form):
         super().__init__(*args, **kwargs)
         if replaceable is not None:
             self.fields["replaces"].queryset = replaceable
-        self.fields["replaces"].label_from_instance = lambda d: _("%(title)s (versie %(v)s)") % {
-            "title": d.title,
-            "v": d.version,
-        }
+        self.fields["replaces"].label_from_instance = lambda d: (
+            _("%(title)s (versie %(v)s)")
+            % {
+                "title": d.title,
+                "v": d.version,
+            }
+        )

@@ -28,9 +28,7 @@ def notas(*, tender, organisation):
 def documents(*, tender, organisation):
     """The library documents published for the organisation's audiences (public, and those
     for registered or invited candidates when it is one)."""
-    return list(
-        published_documents(tender, organisation_document_audiences(tender, organisation))
-    )
+    return list(published_documents(tender, organisation_document_audiences(tender, organisation)))
 
 
 def own_registrations(*, tender, organisation):

@@ -20,6 +20,7 @@ from providers.selectors import organisation_of
 from tender.errors import service_action
 from tender.files import stored_document_response
 from tender.models import Tender
+from tender.public_sections import public_sections
 from tender.services.mail import base_url_of
 
 from .permissions import can_ask_question, can_register_for_session
@@ -35,6 +36,8 @@ from .selectors import (
     questions_visible_to,
     registration_of,
     sessions_with_counts,
+    tender_requirements,
+    tender_structure,
 )
 from .services.market import (
     newsletter_confirm,
@@ -70,11 +73,15 @@ class PublicTenderListView(View):
 
 
 def tender_page(request, tender, newsletter_form=None, status=200):
-    """The tender's page, like the seeds' 'Inkoop 2022' page: every section at a glance."""
+    """The tender's page, like the seeds' 'Inkoop 2022' page: every section at a glance, and
+    the tender itself (lots, segments, requirements, criteria, the award notice) in a fixed
+    number of queries."""
     sessions = list(sessions_with_counts(tender))
     now = timezone.now()
     context = {
         "tender": tender,
+        "lots": tender_structure(tender),
+        "requirements": tender_requirements(tender),
         "news": public_news(tender)[:NEWS_ON_FRONT_PAGE],
         "documents": _documents_with_size(tender),
         "upcoming": [s for s in sessions if s.ends_at >= now],
@@ -83,6 +90,7 @@ def tender_page(request, tender, newsletter_form=None, status=200):
         "notas": published_notas(tender),
         "newsletter_form": newsletter_form or NewsletterForm(),
         "section": "overview",
+        **public_sections(tender=tender),
     }
     return render(request, "public/tender.html", context, status=status)
 

@@ -17,7 +17,7 @@ from accounts.permissions import is_staff_member
 from providers.constants import SubmissionState
 from providers.models import Organisation, Submission
 from providers.selectors import organisation_of
-from tender.models import Tender
+from tender.models import Criterion, Lot, Municipality, Requirement, Segment, Tender
 
 from .models import (
     KeyDate,
@@ -119,6 +119,32 @@ def documents_visible_to(user, tender: Tender) -> QuerySet[TenderDocument]:
     if is_staff_member(user) and can_view_tender_communication(user, tender):
         return _library(tender).select_related("uploaded_by", "replaces")
     return published_documents(tender, document_audiences(user, tender))
+
+
+def tender_structure(tender: Tender) -> list[Lot]:
+    """The lots in order with their municipalities and segments, each segment with its
+    requirements and criteria (selection first, then award, in position order): five
+    queries, whatever the tender holds."""
+    criteria = Criterion.objects.order_by("-phase", "position", "pk")  # selection < award
+    segments = Segment.objects.order_by("position", "code").prefetch_related(
+        Prefetch("criteria", queryset=criteria),
+        Prefetch("requirements", queryset=Requirement.objects.order_by("position", "code")),
+    )
+    return list(
+        Lot.objects.filter(tender=tender)
+        .order_by("position", "code")
+        .prefetch_related(
+            Prefetch("municipalities", queryset=Municipality.objects.order_by("name")),
+            Prefetch("segments", queryset=segments),
+        )
+    )
+
+
+def tender_requirements(tender: Tender) -> QuerySet[Requirement]:
+    """The requirements of the whole tender (those of one segment are with the segment)."""
+    return Requirement.objects.filter(tender=tender, segment__isnull=True).order_by(
+        "position", "code"
+    )
 
 
 def sessions_with_counts(tender: Tender) -> QuerySet[Session]:

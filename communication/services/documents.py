@@ -77,8 +77,10 @@ def document_upload(
         replaces = TenderDocument.objects.select_for_update().get(pk=replaces.pk)
         if replaces.tender_id != tender.pk or replaces.kind != TenderDocument.Kind.DOCUMENT:
             raise ApplicationError(
-                _("Alleen een document uit de bibliotheek van deze aanbesteding kan een nieuwe "
-                  "versie krijgen."),
+                _(
+                    "Alleen een document uit de bibliotheek van deze aanbesteding kan een nieuwe "
+                    "versie krijgen."
+                ),
                 field="replaces",
             )
         if TenderDocument.objects.filter(replaces=replaces).exists():
