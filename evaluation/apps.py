@@ -10,8 +10,8 @@ class EvaluationConfig(AppConfig):
         from audit.sealing import register_sealed_entries
         from providers.portal_sections import register_tender_section
         from providers.selectors import sealed_audit_entries
-        from tender.services.lifecycle import register_guard
         from tender.public_sections import register_public_section
+        from tender.services.lifecycle import register_guard
         from tender.services.scenario import register_tender_delete
 
         from .portal_selectors import own_results
