@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
-from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -96,7 +95,7 @@ def organisation_document_audiences(tender: Tender, organisation: Organisation |
 def _library(tender: Tender) -> QuerySet[TenderDocument]:
     """The tender's documents, each with ``superseded`` (a newer version is published) and
     newest first within its category."""
-    newer = TenderDocument.objects.filter(replaces=OuterRef("pk"), publish_at__lte=Now())
+    newer = TenderDocument.objects.filter(replaces=OuterRef("pk"), publish_at__lte=timezone.now())
     return (
         TenderDocument.objects.filter(tender=tender)
         .annotate(superseded=Exists(newer))
@@ -106,7 +105,7 @@ def _library(tender: Tender) -> QuerySet[TenderDocument]:
 
 def published_documents(tender: Tender, audiences: set[str]) -> QuerySet[TenderDocument]:
     """Documents of ``audiences`` from their publication moment on (the on-read check)."""
-    return _library(tender).filter(audience__in=audiences, publish_at__lte=Now())
+    return _library(tender).filter(audience__in=audiences, publish_at__lte=timezone.now())
 
 
 def public_documents(tender: Tender) -> QuerySet[TenderDocument]:
