@@ -20,8 +20,8 @@ class TenderDocumentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Shown only: a document is neither uploaded nor replaced here (an upload must pass the
     content check of ``providers.uploads``; a proces-verbaal or nota is made by its service)."""
 
-    list_display = ["title", "tender", "kind", "public", "created_at"]
-    list_filter = ["tender", "kind", "public"]
+    list_display = ["title", "tender", "kind", "category", "version", "audience", "publish_at"]
+    list_filter = ["tender", "kind", "category", "audience"]
     search_fields = ["title", "tender__slug", "sha256"]
     list_select_related = ["tender"]
 

@@ -16,5 +16,6 @@ class CommunicationConfig(AppConfig):
         register_after("open", proces_verbaal_create)
         register_tender_section("questions", portal.own_questions)
         register_tender_section("notas", portal.notas)
+        register_tender_section("documents", portal.documents)
         register_tender_section("registrations", portal.own_registrations)
         register_tender_action("cancel_registration", portal.cancel_registration)

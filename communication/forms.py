@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tender.models import Lot, Segment, Tender
 
-from .models import Session
+from .models import Session, TenderDocument
 from .public_forms import SELECT, TEXT, TEXTAREA
 
 CHECKBOX = {"class": "utrecht-checkbox utrecht-checkbox--html-input"}
@@ -215,3 +215,61 @@ class QuestionFilterForm(forms.Form):
     def answered_value(self) -> bool | None:
         value = self.cleaned_data.get("answered") if self.is_valid() else ""
         return {"ja": True, "nee": False}.get(value)
+
+
+class DocumentUploadForm(forms.Form):
+    """A document for the library; with ``replaces`` a new version of a current document."""
+
+    title = forms.CharField(label=_("Titel"), max_length=200, widget=forms.TextInput(attrs=TEXT))
+    category = forms.ChoiceField(
+        label=_("Categorie"),
+        choices=[("", "---------"), *TenderDocument.Category.choices],
+        widget=forms.Select(attrs=SELECT),
+    )
+    audience = forms.ChoiceField(
+        label=_("Doelgroep"),
+        choices=[
+            (value, label)
+            for value, label in TenderDocument.Audience.choices
+            if value != TenderDocument.Audience.STAFF
+        ],
+        help_text=_(
+            "Openbaar: iedereen, gemaild aan de abonnees van de nieuwsbrief. Geregistreerde "
+            "gegadigden: aanbieders die een vraag stelden of zich voor een sessie aanmeldden. "
+            "Uitgenodigde gegadigden: de aanbieders van de tweede ronde."
+        ),
+        widget=forms.Select(attrs=SELECT),
+    )
+    publish_at = _moment(
+        _("Publicatiemoment"),
+        _(
+            "Leeg: nu. Een moment in de toekomst: het document verschijnt en wordt gemaild zodra "
+            "het zover is."
+        ),
+        required=False,
+    )
+    replaces = forms.ModelChoiceField(
+        label=_("Nieuwe versie van"),
+        queryset=TenderDocument.objects.none(),
+        required=False,
+        empty_label=_("(geen: een nieuw document)"),
+        help_text=_("De vorige versie blijft zichtbaar als vervallen."),
+        widget=forms.Select(attrs=SELECT),
+    )
+    file = forms.FileField(
+        label=_("Bestand"),
+        help_text=_("PDF, Word (DOCX), Excel (XLSX) of OpenDocument (ODT, ODS)."),
+        widget=forms.ClearableFileInput(attrs=TEXT),
+    )
+
+    def __init__(self, *args, replaceable=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if replaceable is not None:
+            self.fields["replaces"].queryset = replaceable
+        self.fields["replaces"].label_from_instance = lambda d: (
+            _("%(title)s (versie %(v)s)")
+            % {
+                "title": d.title,
+                "v": d.version,
+            }
+        )

@@ -10,9 +10,11 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from providers.models import Organisation
+from tender.files import DOCUMENT_TYPES
 from tender.models import Lot, Segment, Tender
 
 
@@ -21,13 +23,35 @@ def tender_document_path(instance, filename):
 
 
 class TenderDocument(models.Model):
-    """A file that belongs to the tender: guidelines, a nota van inlichtingen, the
-    proces-verbaal of the opening. Published ones appear on the public tender site."""
+    """A file of the tender's document library: guidelines, visions, information sheets, a
+    nota van inlichtingen, the proces-verbaal of the opening (docs/rules.md, "Document
+    library").
+
+    Who may read it is its ``audience``; from when is ``publish_at`` (the on-read check in
+    ``communication.selectors``). A new version ``replaces`` an older one, which stays listed
+    as "vervallen" once the new one is published. ``announced_at`` records the one publication
+    mail (``communication.services.documents.documents_announce_due``)."""
 
     class Kind(models.TextChoices):
         DOCUMENT = "document", _("Aanbestedingsdocument")
         NOTA = "nota", _("Nota van inlichtingen")
         PROCES_VERBAAL = "proces_verbaal", _("Proces-verbaal van opening")
+
+    class Category(models.TextChoices):
+        GUIDE_SELECTION = "leidraad_selectie", _("Leidraad selectiefase")
+        GUIDE_AWARD = "leidraad_gunning", _("Leidraad gunningsfase")
+        REQUIREMENTS = "programma_van_eisen", _("Programma van eisen")
+        DRAFT_AGREEMENT = "conceptovereenkomst", _("Conceptovereenkomst")
+        VISION = "visie", _("Visie")
+        INFORMATION_SHEET = "informatieblad", _("Informatieblad")
+        NOTA = "nota_van_inlichtingen", _("Nota van inlichtingen")
+        REPORT = "verslag", _("Verslag")
+
+    class Audience(models.TextChoices):
+        PUBLIC = "public", _("Openbaar")
+        REGISTERED = "registered", _("Geregistreerde gegadigden")
+        INVITED = "invited", _("Uitgenodigde gegadigden (ronde 2)")
+        STAFF = "staff", _("Alleen medewerkers")
 
     tender = models.ForeignKey(
         Tender,
@@ -39,15 +63,67 @@ class TenderDocument(models.Model):
     kind = models.CharField(
         _("soort"), max_length=20, choices=Kind.choices, help_text=_("Soort document.")
     )
+    category = models.CharField(
+        _("categorie"),
+        max_length=30,
+        choices=Category.choices,
+        blank=True,
+        help_text=_("Categorie in de documentenbibliotheek."),
+    )
     title = models.CharField(_("titel"), max_length=200, help_text=_("Titel zoals getoond."))
     file = models.FileField(
         _("bestand"), upload_to=tender_document_path, help_text=_("Het document (meestal PDF).")
     )
+    content_type = models.CharField(
+        _("bestandstype"),
+        max_length=100,
+        blank=True,
+        help_text=_("Type van het bestand, bepaald uit de inhoud bij het uploaden."),
+    )
+    size = models.PositiveBigIntegerField(
+        _("grootte"), null=True, blank=True, help_text=_("Grootte van het bestand in bytes.")
+    )
     sha256 = models.CharField(
         _("SHA-256"), max_length=64, blank=True, help_text=_("Hash van het bestand.")
     )
-    public = models.BooleanField(
-        _("openbaar"), default=False, help_text=_("Zichtbaar op de openbare aanbestedingssite.")
+    audience = models.CharField(
+        _("doelgroep"),
+        max_length=20,
+        choices=Audience.choices,
+        default=Audience.STAFF,
+        help_text=_("Wie het document mag zien en downloaden."),
+    )
+    version = models.PositiveSmallIntegerField(
+        _("versie"), default=1, help_text=_("Versienummer; een nieuwe versie telt door.")
+    )
+    replaces = models.OneToOneField(
+        "self",
+        verbose_name=_("vervangt"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaced_by",
+        help_text=_("De vorige versie; die vervalt zodra deze versie gepubliceerd is."),
+    )
+    publish_at = models.DateTimeField(
+        _("publicatiemoment"),
+        default=timezone.now,
+        help_text=_("Vanaf dit moment is het document zichtbaar voor de doelgroep."),
+    )
+    announced_at = models.DateTimeField(
+        _("aangekondigd op"),
+        null=True,
+        blank=True,
+        help_text=_("Moment waarop de publicatie is vastgelegd en gemaild."),
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("geüpload door"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Medewerker die het document uploadde."),
     )
     created_at = models.DateTimeField(
         _("aangemaakt"), auto_now_add=True, help_text=_("Moment van aanmaken.")
@@ -58,9 +134,19 @@ class TenderDocument(models.Model):
         ordering = ["tender", "-created_at"]
         verbose_name = _("document")
         verbose_name_plural = _("documenten")
+        indexes = [models.Index(fields=["announced_at", "publish_at"])]
 
     def __str__(self):
         return self.title
+
+    @property
+    def type_label(self) -> str:
+        """The file type as users read it: PDF, DOCX, ... (from the sniffed type, else the
+        file's extension)."""
+        extension = DOCUMENT_TYPES.get(self.content_type) or (
+            "." + self.file.name.rsplit(".", 1)[-1] if "." in self.file.name else ""
+        )
+        return extension.lstrip(".").upper()
 
 
 class NewsItem(models.Model):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from tender.errors import service_action
 
 from .models import SessionRegistration
-from .selectors import published_notas
+from .selectors import organisation_document_audiences, published_documents, published_notas
 from .services.registrations import session_registration_cancel
 
 
@@ -23,6 +23,12 @@ def own_questions(*, tender, organisation):
 
 def notas(*, tender, organisation):
     return published_notas(tender)
+
+
+def documents(*, tender, organisation):
+    """The library documents published for the organisation's audiences (public, and those
+    for registered or invited candidates when it is one)."""
+    return list(published_documents(tender, organisation_document_audiences(tender, organisation)))
 
 
 def own_registrations(*, tender, organisation):

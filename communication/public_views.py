@@ -15,23 +15,29 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from audit.services import client_address_of
+from providers.organisation_views import PortalTenderMixin
 from providers.selectors import organisation_of
 from tender.errors import service_action
 from tender.files import stored_document_response
 from tender.models import Tender
+from tender.public_sections import public_sections
 from tender.services.mail import base_url_of
 
 from .permissions import can_ask_question, can_register_for_session
 from .public_forms import NewsletterForm, QuestionForm, SessionRegistrationForm
 from .selectors import (
     key_moments,
+    organisation_document_audiences,
     public_documents,
     public_news,
     public_tenders,
+    published_documents,
     published_notas,
     questions_visible_to,
     registration_of,
     sessions_with_counts,
+    tender_requirements,
+    tender_structure,
 )
 from .services.market import (
     newsletter_confirm,
@@ -49,12 +55,14 @@ def public_tender_or_404(slug: str) -> Tender:
 
 
 def _documents_with_size(tender):
+    """Public documents; those stored before the library recorded sizes get theirs from disk."""
     documents = list(public_documents(tender))
     for document in documents:
-        try:
-            document.size = document.file.size
-        except OSError:  # a file missing on disk: list it without a size
-            document.size = None
+        if document.size is None:
+            try:
+                document.size = document.file.size
+            except OSError:  # a file missing on disk: list it without a size
+                document.size = None
     return documents
 
 
@@ -65,11 +73,15 @@ class PublicTenderListView(View):
 
 
 def tender_page(request, tender, newsletter_form=None, status=200):
-    """The tender's page, like the seeds' 'Inkoop 2022' page: every section at a glance."""
+    """The tender's page, like the seeds' 'Inkoop 2022' page: every section at a glance, and
+    the tender itself (lots, segments, requirements, criteria, the award notice) in a fixed
+    number of queries."""
     sessions = list(sessions_with_counts(tender))
     now = timezone.now()
     context = {
         "tender": tender,
+        "lots": tender_structure(tender),
+        "requirements": tender_requirements(tender),
         "news": public_news(tender)[:NEWS_ON_FRONT_PAGE],
         "documents": _documents_with_size(tender),
         "upcoming": [s for s in sessions if s.ends_at >= now],
@@ -78,6 +90,7 @@ def tender_page(request, tender, newsletter_form=None, status=200):
         "notas": published_notas(tender),
         "newsletter_form": newsletter_form or NewsletterForm(),
         "section": "overview",
+        **public_sections(tender=tender),
     }
     return render(request, "public/tender.html", context, status=status)
 
@@ -106,12 +119,31 @@ class PublicNewsDetailView(View):
         )
 
 
+def document_download(document):
+    """A library document as a download, typed by its content (``tender.files``)."""
+    return stored_document_response(
+        document.file.open("rb"), filename=document.file.name.rsplit("/", 1)[-1]
+    )
+
+
 class PublicDocumentView(View):
+    """A published public document; any other document is a 404 here, also for a provider
+    that may read it (the portal has its own link, after login)."""
+
     def get(self, request, slug, pk):
         tender = public_tender_or_404(slug)
-        document = get_object_or_404(public_documents(tender), pk=pk)
-        return stored_document_response(
-            document.file.open("rb"), filename=document.file.name.rsplit("/", 1)[-1]
+        return document_download(get_object_or_404(public_documents(tender), pk=pk))
+
+
+class PortalDocumentView(PortalTenderMixin, View):
+    """A document published for the organisation's audiences (public, registered or invited
+    candidates); anything else is a 404."""
+
+    def get(self, request, slug, pk):
+        self.setup_tender(slug)
+        audiences = organisation_document_audiences(self.tender, self.organisation)
+        return document_download(
+            get_object_or_404(published_documents(self.tender, audiences), pk=pk)
         )
 
 

@@ -8,13 +8,15 @@ user: a provider sees its own organisation's only, staff see all, anyone else no
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import is_staff_member
+from providers.constants import SubmissionState
+from providers.models import Organisation, Submission
 from providers.selectors import organisation_of
-from tender.models import Tender
+from tender.models import Criterion, Lot, Municipality, Requirement, Segment, Tender
 
 from .models import (
     KeyDate,
@@ -28,6 +30,8 @@ from .models import (
 from .permissions import can_view_tender_communication
 
 ACTIVE = Q(registrations__cancelled_at__isnull=True)
+#: The ``Submission.round`` value of round 2 (offers), once submissions have rounds.
+OFFER_ROUND = "offer"
 
 
 def public_tenders() -> QuerySet[Tender]:
@@ -40,8 +44,106 @@ def public_news(tender: Tender) -> QuerySet[NewsItem]:
     ).order_by("-published_at", "-pk")
 
 
+# -- the document library ------------------------------------------------------------------
+
+Audience = TenderDocument.Audience
+
+
+def registered_organisations(tender: Tender) -> QuerySet[Organisation]:
+    """The tender's registered candidates (docs/rules.md, "registered bidders"): organisations
+    with a member user that asked a question about the tender or registered for one of its
+    sessions (also when that registration was cancelled later)."""
+    return Organisation.objects.filter(
+        Q(questions__tender=tender) | Q(session_registrations__session__tender=tender),
+        memberships__isnull=False,
+    ).distinct()
+
+
+def invited_organisations(tender: Tender) -> QuerySet[Organisation]:
+    """The candidates invited to round 2 (the offer round).
+
+    For now: the organisations with a current sealed submission of the tender's offer round,
+    when submissions have a ``round``; without rounds, none. The two-round work wires this to
+    its invitations."""
+    if not any(field.name == "round" for field in Submission._meta.get_fields()):
+        return Organisation.objects.none()
+    return Organisation.objects.filter(
+        submissions__tender=tender,
+        submissions__is_current=True,
+        submissions__state=SubmissionState.SEALED,
+        submissions__round=OFFER_ROUND,
+    ).distinct()
+
+
+def document_audiences(user, tender: Tender) -> set[str]:
+    """The audiences whose documents ``user`` may read: everyone the public ones; a provider
+    user also those of the candidate groups its organisation belongs to."""
+    return organisation_document_audiences(tender, organisation_of(user))
+
+
+def organisation_document_audiences(tender: Tender, organisation: Organisation | None) -> set[str]:
+    audiences = {Audience.PUBLIC}
+    if organisation is None:
+        return audiences
+    if registered_organisations(tender).filter(pk=organisation.pk).exists():
+        audiences.add(Audience.REGISTERED)
+    if invited_organisations(tender).filter(pk=organisation.pk).exists():
+        audiences.add(Audience.INVITED)
+    return audiences
+
+
+def _library(tender: Tender) -> QuerySet[TenderDocument]:
+    """The tender's documents, each with ``superseded`` (a newer version is published) and
+    newest first within its category."""
+    newer = TenderDocument.objects.filter(replaces=OuterRef("pk"), publish_at__lte=timezone.now())
+    return (
+        TenderDocument.objects.filter(tender=tender)
+        .annotate(superseded=Exists(newer))
+        .order_by("category", "-publish_at", "-pk")
+    )
+
+
+def published_documents(tender: Tender, audiences: set[str]) -> QuerySet[TenderDocument]:
+    """Documents of ``audiences`` from their publication moment on (the on-read check)."""
+    return _library(tender).filter(audience__in=audiences, publish_at__lte=timezone.now())
+
+
 def public_documents(tender: Tender) -> QuerySet[TenderDocument]:
-    return TenderDocument.objects.filter(tender=tender, public=True).order_by("-created_at")
+    return published_documents(tender, {Audience.PUBLIC})
+
+
+def documents_visible_to(user, tender: Tender) -> QuerySet[TenderDocument]:
+    """Staff: the whole library, scheduled documents too. Anyone else: what is published for
+    their audiences (``document_audiences``)."""
+    if is_staff_member(user) and can_view_tender_communication(user, tender):
+        return _library(tender).select_related("uploaded_by", "replaces")
+    return published_documents(tender, document_audiences(user, tender))
+
+
+def tender_structure(tender: Tender) -> list[Lot]:
+    """The lots in order with their municipalities and segments, each segment with its
+    requirements and criteria (selection first, then award, in position order): five
+    queries, whatever the tender holds."""
+    criteria = Criterion.objects.order_by("-phase", "position", "pk")  # selection < award
+    segments = Segment.objects.order_by("position", "code").prefetch_related(
+        Prefetch("criteria", queryset=criteria),
+        Prefetch("requirements", queryset=Requirement.objects.order_by("position", "code")),
+    )
+    return list(
+        Lot.objects.filter(tender=tender)
+        .order_by("position", "code")
+        .prefetch_related(
+            Prefetch("municipalities", queryset=Municipality.objects.order_by("name")),
+            Prefetch("segments", queryset=segments),
+        )
+    )
+
+
+def tender_requirements(tender: Tender) -> QuerySet[Requirement]:
+    """The requirements of the whole tender (those of one segment are with the segment)."""
+    return Requirement.objects.filter(tender=tender, segment__isnull=True).order_by(
+        "position", "code"
+    )
 
 
 def sessions_with_counts(tender: Tender) -> QuerySet[Session]:

@@ -21,6 +21,11 @@ urlpatterns = [
     path(
         site + "documenten/<int:pk>/", public.PublicDocumentView.as_view(), name="public-document"
     ),
+    path(
+        "portaal/aanbestedingen/<slug:slug>/documenten/<int:pk>/",
+        public.PortalDocumentView.as_view(),
+        name="portal-document",
+    ),
     path(site + "agenda/", public.PublicCalendarView.as_view(), name="public-calendar"),
     path(site + "agenda/<int:pk>/", public.PublicSessionView.as_view(), name="public-session"),
     path(site + "vragen/", public.PublicQuestionsView.as_view(), name="public-questions"),
@@ -42,6 +47,11 @@ urlpatterns = [
         staff_prefix + "nieuws/<int:pk>/",
         staff.NewsEditView.as_view(),
         name="communication-news-edit",
+    ),
+    path(
+        staff_prefix + "documenten/",
+        staff.DocumentsView.as_view(),
+        name="communication-documents",
     ),
     path(
         staff_prefix + "belangrijke-data/",

@@ -22,16 +22,18 @@ from tender.services.mail import base_url_of
 
 from .forms import (
     DeadlineMoveForm,
+    DocumentUploadForm,
     KeyDateForm,
     NewsItemForm,
 )
-from .models import KeyDate, NewsItem
+from .models import KeyDate, NewsItem, TenderDocument
 from .permissions import (
     can_manage_tender_communication,
     can_move_deadline,
     can_view_tender_communication,
 )
-from .selectors import questions_visible_to
+from .selectors import documents_visible_to, questions_visible_to
+from .services.documents import document_upload
 from .services.market import (
     is_public,
     key_date_delete,
@@ -72,6 +74,7 @@ class HubView(CommunicationMixin, View):
             open_questions=questions.filter(answered_at__isnull=True).count(),
             question_count=questions.count(),
             nota_count=tender.notas.count(),
+            document_count=tender.documents.count(),
             can_move_deadline=can_move_deadline(request.user, tender),
         )
 
@@ -135,6 +138,49 @@ class NewsEditView(CommunicationMixin, View):
             messages.success(request, _("Het nieuwsbericht is opgeslagen."))
             return redirect("communication-news", slug=slug)
         return self.get(request, slug, pk, form=form, status=400)
+
+
+# -- the document library ----------------------------------------------------------------
+
+
+class DocumentsView(CommunicationMixin, View):
+    """The library: every document with its category, version, audience and publication
+    moment (scheduled ones too), and the upload form (inkoper, voorzitter)."""
+
+    def replaceable(self):
+        return TenderDocument.objects.filter(
+            tender=self.tender, kind=TenderDocument.Kind.DOCUMENT, replaced_by__isnull=True
+        ).order_by("title", "-version")
+
+    def get(self, request, slug, form=None, status=200):
+        return self.page(
+            request,
+            "documents.html",
+            documents=documents_visible_to(request.user, self.tender),
+            now=timezone.now(),
+            form=form or DocumentUploadForm(replaceable=self.replaceable()),
+            status=status,
+        )
+
+    def post(self, request, slug):
+        form = DocumentUploadForm(request.POST, request.FILES, replaceable=self.replaceable())
+        if form.is_valid() and attempt(
+            form,
+            lambda: document_upload(
+                tender=self.tender,
+                user=request.user,
+                uploaded_file=form.cleaned_data["file"],
+                title=form.cleaned_data["title"],
+                category=form.cleaned_data["category"],
+                audience=form.cleaned_data["audience"],
+                publish_at=form.cleaned_data["publish_at"],
+                replaces=form.cleaned_data["replaces"],
+                client_address=client_address_of(request),
+            ),
+        ):
+            messages.success(request, _("Het document is opgeslagen."))
+            return redirect("communication-documents", slug=slug)
+        return self.get(request, slug, form=form, status=400)
 
 
 # -- key dates ------------------------------------------------------------------------------

@@ -50,6 +50,11 @@ urlpatterns = [
         name="kpi-segment-dashboard",
     ),
     path(staff + "ocds.json", ocds_views.OcdsDownloadView.as_view(), name="ocds-download"),
+    path(
+        "aanbesteding/<slug:slug>/ocds.json",
+        ocds_views.PublicOcdsView.as_view(),
+        name="public-tender-ocds",
+    ),
     # provider portal
     path(
         "portaal/verantwoording/",

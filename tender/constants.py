@@ -50,6 +50,9 @@ BIDS_READABLE_STATES = OPENED_STATES | {_S.DRAFT}
 SCORING_WRITABLE_STATES = frozenset({_S.DRAFT, _S.OPENED, _S.SELECTION, _S.AWARD})
 #: The award decision is final or the tender withdrawn: nothing is re-ranked any more.
 DECIDED_STATES = frozenset({_S.AWARDED, _S.CONTRACTED, _S.CANCELLED})
+#: The award decision is final and public: the public tender page shows the award notice
+#: (winners per segment from the final award ranking).
+AWARD_DECIDED_STATES = DECIDED_STATES - {_S.CANCELLED}
 
 
 class Funding(models.TextChoices):

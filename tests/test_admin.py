@@ -365,7 +365,7 @@ def test_tender_documents_are_not_uploaded_or_changed_in_the_admin(superuser_cli
             "tender": document.tender_id,
             "kind": "document",
             "title": "Leidraad",
-            "public": "on",
+            "audience": "public",
             "file": ContentFile(b"<script>alert(1)</script>", name="leidraad.html"),
         },
     )
@@ -375,7 +375,7 @@ def test_tender_documents_are_not_uploaded_or_changed_in_the_admin(superuser_cli
     assert b'type="file"' not in change.content
     replaced = client.post(
         admin_url(TenderDocument, "change", document.pk),
-        {"title": "Anders", "public": "on", "kind": "document", "tender": document.tender_id},
+        {"title": "Anders", "audience": "public", "kind": "document", "tender": document.tender_id},
     )
     assert replaced.status_code == 403
     delete = client.post(admin_url(TenderDocument, "delete", document.pk), {"post": "yes"})

@@ -92,6 +92,8 @@ TENDER_SCOPED = {
     "portal-combination": lambda w: {"slug": w.combination_tender.slug},
     "portal-uea": lambda w: {"slug": w.tender.slug},
     "portal-uea-pdf": lambda w: {"slug": w.tender.slug},
+    # a library document: readable by its audience, never an organisation's own object
+    "portal-document": lambda w: {"slug": w.tender.slug, "pk": 1},
     "portal-submission": lambda w: {"slug": w.tender.slug},
     "portal-submission-start": lambda w: {"slug": w.tender.slug},
     "portal-submission-segments": lambda w: {"slug": w.tender.slug},
@@ -152,6 +154,7 @@ STAFF = {
     "communication-notas": _slug,
     "communication-nota": lambda w: {**_slug(w), "pk": 1},
     "communication-deadline": _slug,
+    "communication-documents": _slug,
     "staff-uea-pdf": lambda w: {**_slug(w), "organisation_id": w.org_a.pk},
     # the audit log (issue 18): the entry is A's seal
     "audit-log": _slug,

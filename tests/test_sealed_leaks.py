@@ -130,6 +130,7 @@ URLS: dict[str, Kwargs] = {
     "communication-notas": _slug,
     "communication-nota": _slug_pk,
     "communication-deadline": _slug,
+    "communication-documents": _slug,
     "staff-uea-pdf": lambda w: _slug(w, organisation_id=w.organisation.pk),
     # the audit log screens (issue 18); every entry about the tender: ``audit_entry_urls``
     "audit-home": _none,
@@ -150,6 +151,7 @@ URLS: dict[str, Kwargs] = {
     "public-newsletter-unsubscribe": lambda w: _slug(w, token="x"),
     "public-questions": _slug,
     "public-session": _slug_pk,
+    "public-tender-ocds": _slug,
     # scoring and requirement review
     "scoring-home": _none,
     "scoring-assignments": _slug,

@@ -174,7 +174,9 @@ def nota_publish(
         kind=TenderDocument.Kind.NOTA,
         title=f"Nota van inlichtingen {nota.number}",
         sha256=hashlib.sha256(pdf).hexdigest(),
-        public=True,
+        category=TenderDocument.Category.NOTA,
+        audience=TenderDocument.Audience.PUBLIC,
+        announced_at=timezone.now(),  # the nota's own mail to the market announces it
     )
     document.file.save(f"{reference}.pdf", ContentFile(pdf), save=True)
     nota.document = document

@@ -45,5 +45,7 @@ def proces_verbaal_create(*, tender: Tender, user=None) -> None:
         kind=TenderDocument.Kind.PROCES_VERBAAL,
         title=f"Proces-verbaal van opening {tender.title}",
         sha256=hashlib.sha256(pdf).hexdigest(),
+        audience=TenderDocument.Audience.STAFF,
+        announced_at=opened_at,  # staff only: nobody is mailed
     )
     document.file.save(f"{reference}.pdf", ContentFile(pdf), save=True)

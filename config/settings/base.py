@@ -270,6 +270,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "contracts.tasks.contract_send_extension_reminders",
         "schedule": 24 * 60 * 60,
     },
+    # Library documents whose (scheduled) publication moment has come are audited and mailed
+    # to their audience (communication.services.documents).
+    "announce-due-documents": {
+        "task": "communication.tasks.announce_due_documents",
+        "schedule": 5 * 60,
+    },
     # Contracts past their end date (including extensions) are marked ended.
     "contracts-end-expired": {
         "task": "contracts.tasks.contracts_end_expired_task",

@@ -104,9 +104,13 @@ def bids_sealed(tender: Tender) -> bool:
     return not tender.bids_readable()
 
 
-def ocds_release_package(*, tender: Tender, uri: str, published: datetime | None = None) -> dict:
+def ocds_release_package(
+    *, tender: Tender, uri: str, published: datetime | None = None, tender_only: bool = False
+) -> dict:
     """The OCDS 1.1 release package of ``tender`` (plain JSON-ready data); ``uri`` is the
-    absolute address the package is served at."""
+    absolute address the package is served at. ``tender_only``: the ``tender`` release as
+    before the opening (the tender and its lots; no bidder, award or contract), whatever the
+    state: the public page's machine-readable version."""
     published = published or timezone.now()
     ocid = ocid_of(tender)
     region = tender.region
@@ -115,7 +119,7 @@ def ocds_release_package(*, tender: Tender, uri: str, published: datetime | None
         .prefetch_related("segments", "municipalities")
         .order_by("position", "code")
     )
-    sealed = bids_sealed(tender)
+    sealed = tender_only or bids_sealed(tender)
     bidders = (
         []
         if sealed

@@ -135,7 +135,8 @@ def test_portal_tender_page_query_count(org_client, open_tender, django_assert_n
             asked_at=timezone.now(),
         )
     client.get(url(open_tender))
-    with django_assert_num_queries(15):  # + submission summary (1), letters (1), contracts (2)
+    # + submission summary (1), letters (1), contracts (2), documents (audience check, list)
+    with django_assert_num_queries(17):
         assert client.get(url(open_tender)).status_code == 200
 
 
@@ -147,5 +148,6 @@ def test_portal_tender_page_query_count_after_opening(
     demo_tender.save(update_fields=["state"])
     final_selection(demo_tender)
     client.get(url(demo_tender))
-    with django_assert_num_queries(18):  # + submission summary (1), letters (1), contracts (2)
+    # + submission summary (1), letters (1), contracts (2), documents (audience check, list)
+    with django_assert_num_queries(20):
         assert client.get(url(demo_tender)).status_code == 200

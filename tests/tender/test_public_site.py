@@ -26,7 +26,9 @@ pytestmark = pytest.mark.django_db
 
 
 def add_document(tender, title, *, public=True):
-    document = TenderDocument(tender=tender, kind="document", title=title, public=public)
+    document = TenderDocument(
+        tender=tender, kind="document", title=title, audience="public" if public else "staff"
+    )
     document.file.save(f"{title}.pdf", ContentFile(b"%PDF-1.4 test" * 100), save=True)
     return document
 
@@ -80,7 +82,7 @@ def test_a_tender_document_is_a_download_typed_by_its_content(client, tender):
 def test_a_stored_html_document_is_served_as_plain_bytes_to_save(client_for, tender):
     """A file stored before the upload check (the admin took any file): never a page of this
     site, not on the public site and not on the staff screen."""
-    document = TenderDocument(tender=tender, kind="document", title="Leidraad", public=True)
+    document = TenderDocument(tender=tender, kind="document", title="Leidraad", audience="public")
     document.file.save(
         "leidraad.html", ContentFile(b"<html><script>alert(document.cookie)</script>"), save=True
     )

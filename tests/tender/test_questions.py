@@ -160,7 +160,9 @@ def test_notas_and_their_questions_are_numbered(tender, provider, other_provider
     third.refresh_from_db()
     assert (nota2.number, third.number) == (2, 1)
     assert list(
-        TenderDocument.objects.filter(kind="nota", public=True).values_list("title", flat=True)
+        TenderDocument.objects.filter(kind="nota", audience="public").values_list(
+            "title", flat=True
+        )
     ) == ["Nota van inlichtingen 2", "Nota van inlichtingen 1"]
 
 
