@@ -9,8 +9,10 @@ from .services import audit_verification_execute
 @shared_task(
     bind=True,
     acks_late=True,
-    time_limit=3600,
-    soft_time_limit=3500,
+    # Within CELERY_LONGEST_TASK_SECONDS, which sets the broker's visibility timeout: a longer
+    # task would be redelivered to a second worker while the first still runs.
+    time_limit=1800,
+    soft_time_limit=1740,
     autoretry_for=(OperationalError,),
     retry_backoff=True,
     max_retries=3,
