@@ -9,9 +9,9 @@ import pytest
 import time_machine
 
 from audit.models import AuditEntry
+from contracts.lumpsum import add_years
 from contracts.models import Contract, ContractSegment, ExtensionDecision, Instalment
 from contracts.services import lumpsum_compute
-from contracts.lumpsum import add_years
 from contracts.services.contracts import (
     contract_decline_extension,
     contract_extend,
