@@ -144,3 +144,26 @@ def test_recomputing_the_stored_schedules_removes_months_after_a_term(awarded_te
     entries = AuditEntry.objects.count()
     call_command("contracts_recompute_schedules", awarded_tender.slug)
     assert AuditEntry.objects.count() == entries
+
+
+def test_the_migration_gives_each_segment_its_term(awarded_tender, contracts):
+    """``contracts`` 0006 on a contract of the old rule (one term from the earliest start,
+    extended once): each segment's term from its own start plus the extension."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    forwards = import_module("contracts.migrations.0006_segment_terms").forwards
+    contract = _dys_hsj_contract(awarded_tender)
+    Contract.objects.filter(pk=contract.pk).update(extensions=1, end_date=date(2026, 7, 31))
+    ContractSegment.objects.filter(contract=contract).update(
+        initial_end_date=date(2000, 1, 1), end_date=date(2000, 1, 1)
+    )
+    forwards(apps, None)
+    terms = dict(
+        contract.segments.values_list("segment__code", "end_date").order_by("segment__code")
+    )
+    assert terms["JH-DYS"] == date(2026, 7, 31) and terms["JH-HSJ"] == date(2026, 12, 31)
+    assert set(contract.segments.values_list("extensions", flat=True)) == {1}
+    contract.refresh_from_db()
+    assert (contract.start_date, contract.end_date) == (date(2021, 8, 1), date(2026, 12, 31))
