@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from communication.forms import NUMBER
-from communication.public_forms import SELECT, TEXT, TEXTAREA
+from communication.public_forms import SELECT, TEXTAREA
 
 
 class DecisionForm(forms.Form):
@@ -13,16 +13,21 @@ class DecisionForm(forms.Form):
         choices=[("extend", _("Verlengen met 2 jaar")), ("decline", _("Niet verlengen"))],
         widget=forms.Select(attrs=SELECT),
     )
-    decided_at = forms.DateField(
-        label=_("Datum van het besluit"),
-        help_text=_("Uiterlijk de einddatum min de opzegtermijn."),
-        widget=forms.DateInput(attrs={**TEXT, "type": "date"}, format="%Y-%m-%d"),
-    )
     note = forms.CharField(
         label=_("Toelichting"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={**TEXTAREA, "rows": 3}),
+    )
+    late_reason = forms.CharField(
+        label=_("Reden van het late besluit"),
+        help_text=_(
+            "Het besluit krijgt de datum van vandaag. Na de uiterste besluitdatum alleen met "
+            "een reden."
+        ),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={**TEXTAREA, "rows": 2}),
     )
 
 

@@ -2,12 +2,16 @@
 and the reminders sent before the notice deadline (rules: docs/rules.md, "Contracts and
 payment schedules")."""
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from providers.models import Dossier, Organisation, Submission
 from tender.models import Municipality, Segment, Tender
+
+from .lumpsum import INITIAL_TERM_YEARS, term_end
 
 
 class ContractState(models.TextChoices):
@@ -67,8 +71,12 @@ class Contract(models.Model):
         default=ContractState.DRAFT,
         help_text=_("Status."),
     )
+    # Derived from the contracted segments (each has its own term): the earliest start and
+    # the latest current end; kept in step by the services (``contract_terms_sync``).
     start_date = models.DateField(_("ingangsdatum"), help_text=_("Vroegste startdatum."))
-    end_date = models.DateField(_("einddatum"), help_text=_("Einde van de lopende termijn."))
+    end_date = models.DateField(
+        _("einddatum"), help_text=_("Einde van het laatst eindigende segment.")
+    )
     extensions = models.PositiveSmallIntegerField(
         _("verlengingen"), default=0, help_text=_("Aantal verlengingen (max. 2).")
     )
@@ -120,6 +128,15 @@ class ContractSegment(models.Model):
         help_text=_("Gemeenten waar geleverd wordt."),
     )
     start_date = models.DateField(_("startdatum"), help_text=_("Start van dit segment."))
+    initial_end_date = models.DateField(
+        _("einde eerste termijn"), help_text=_("Startdatum plus 3 jaar min 1 dag.")
+    )
+    end_date = models.DateField(
+        _("einddatum"), help_text=_("Einde van de lopende termijn (met verlengingen).")
+    )
+    extensions = models.PositiveSmallIntegerField(
+        _("verlengingen"), default=0, help_text=_("Aantal verlengingen (max. 2).")
+    )
     bid_amount = models.DecimalField(
         _("bod"),
         max_digits=14,
@@ -142,10 +159,23 @@ class ContractSegment(models.Model):
         verbose_name_plural = _("gecontracteerde segmenten")
         constraints = [
             models.UniqueConstraint(fields=["contract", "segment"], name="contract_segment_unique"),
+            models.CheckConstraint(
+                condition=models.Q(extensions__lte=2),
+                name="contract_segment_at_most_two_extensions",
+            ),
         ]
 
     def __str__(self):
         return f"{self.contract.number} {self.segment.code}"
+
+    def save(self, *args, **kwargs):
+        # The initial term follows from the start (DOMAIN.md "Contracts"); a new segment's
+        # current end is its initial end.
+        if self.initial_end_date is None and self.start_date is not None:
+            self.initial_end_date = term_end(self.start_date, INITIAL_TERM_YEARS)
+        if self.end_date is None:
+            self.end_date = self.initial_end_date
+        super().save(*args, **kwargs)
 
 
 class Instalment(models.Model):
@@ -196,9 +226,27 @@ class ExtensionDecision(models.Model):
         _("termijn"), help_text=_("Aantal verlengingen vóór dit besluit (0 of 1).")
     )
     extend = models.BooleanField(_("verlengen"), help_text=_("Verlengd of niet verlengd."))
-    decided_at = models.DateField(_("besloten op"), help_text=_("Datum van het besluit."))
+    decided_at = models.DateField(
+        _("besloten op"), help_text=_("Datum van vastleggen; kan niet worden teruggedateerd.")
+    )
     previous_end_date = models.DateField(
         _("einddatum vóór het besluit"), help_text=_("Einde van de termijn waarover is besloten.")
+    )
+    end_date = models.DateField(
+        _("einddatum na het besluit"),
+        null=True,
+        help_text=_("Einde van het contract na het besluit (leeg bij oude besluiten)."),
+    )
+    segment_terms = models.JSONField(
+        _("segmenten"),
+        default=list,
+        blank=True,
+        help_text=_("Per segment de einddatum vóór en na het besluit."),
+    )
+    late_reason = models.TextField(
+        _("reden te laat besluit"),
+        blank=True,
+        help_text=_("Verplicht wanneer na de uiterste besluitdatum wordt besloten."),
     )
     note = models.TextField(_("toelichting"), blank=True, help_text=_("Optioneel."))
     decided_by = models.ForeignKey(
@@ -223,6 +271,17 @@ class ExtensionDecision(models.Model):
 
     def __str__(self):
         return f"{self.contract.number} termijn {self.term}: {self.extend}"
+
+    def segment_changes(self) -> list[tuple[str, date, date]]:
+        """(segment code, end before, end after) per contracted segment, for the history."""
+        return [
+            (
+                t["segment"],
+                date.fromisoformat(t["previous_end_date"]),
+                date.fromisoformat(t["end_date"]),
+            )
+            for t in self.segment_terms
+        ]
 
 
 class ContractReminder(models.Model):

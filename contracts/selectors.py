@@ -7,14 +7,31 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.utils import timezone
 
 from accounts.permissions import is_provider, is_staff_member
 from providers.selectors import organisation_of
 from tender.models import Tender
 
 from .models import Contract, ContractSegment, ExtensionDecision, Instalment
-from .services.contracts import MAX_EXTENSIONS, notice_deadline
+from .services.contracts import (
+    MAX_EXTENSIONS,
+    contract_notice_deadline,
+    first_end_in_time,
+)
 from .services.schedule import municipality_weights, split_cents, split_mode
 
 
@@ -32,14 +49,34 @@ def contracts_visible_to(user) -> QuerySet[Contract]:
 
 
 def contract_list(*, user, tender: Tender | None = None) -> QuerySet[Contract]:
-    """Contracts with their segment count and yearly lumpsum total (one query)."""
+    """Contracts with their segment count, yearly lumpsum total and ``overdue_segments``: the
+    segments past their decision deadline while the current term has no decision (0 for an
+    ended contract or after the last extension). One query."""
     queryset = contracts_visible_to(user)
     if tender is not None:
         queryset = queryset.filter(tender=tender)
-    return queryset.annotate(
-        segment_count=Count("segments", distinct=True),
-        lumpsum_total=Sum("segments__lumpsum_amount"),
-    ).order_by("tender__slug", "number")
+    decided = ExtensionDecision.objects.filter(contract=OuterRef("pk"), term=OuterRef("extensions"))
+    overdue = Q(segments__extensions__lt=MAX_EXTENSIONS) & Q(
+        segments__end_date__lt=first_end_in_time(timezone.localdate())
+    )
+    return (
+        queryset.annotate(
+            segment_count=Count("segments", distinct=True),
+            lumpsum_total=Sum("segments__lumpsum_amount"),
+            decided=Exists(decided),
+            overdue_all=Count("segments", filter=overdue, distinct=True),
+        )
+        .annotate(
+            overdue_segments=Case(
+                When(
+                    Q(decided=True) | Q(state="ended") | Q(extensions__gte=MAX_EXTENSIONS),
+                    then=Value(0),
+                ),
+                default=F("overdue_all"),
+            )
+        )
+        .order_by("tender__slug", "number")
+    )
 
 
 def contract_detail(*, user, number: str) -> Contract:
@@ -69,17 +106,23 @@ class Term:
     extensions_left: int
     notice_deadline: date
     decided: bool
+    overdue: bool  # past the notice deadline, no decision yet: only with a reason now
 
 
 def contract_term(contract: Contract) -> Term:
+    """The contract's term: first start to last end; the notice deadline is the earliest of
+    its segments' (uses the prefetched segments and decisions of ``contract_detail``)."""
     decided = any(d.term == contract.extensions for d in contract.decisions.all())
+    deadline = contract_notice_deadline(contract)
+    left = MAX_EXTENSIONS - contract.extensions
     return Term(
         start=contract.start_date,
         end=contract.end_date,
         extensions=contract.extensions,
-        extensions_left=MAX_EXTENSIONS - contract.extensions,
-        notice_deadline=notice_deadline(contract.end_date),
+        extensions_left=left,
+        notice_deadline=deadline,
         decided=decided,
+        overdue=bool(left) and not decided and timezone.localdate() > deadline,
     )
 
 

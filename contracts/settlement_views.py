@@ -150,8 +150,9 @@ class PortalSettlementListView(PortalMixin, View):
         contract_segments = provider_settlement_overview(organisation=self.organisation)
         this_year = timezone.localdate().year
         for cs in contract_segments:
-            first = max(cs.start_date.year, cs.contract.start_date.year)
-            last = min(cs.contract.end_date.year, this_year)
+            # the years of the segment's own term, up to this year
+            first = cs.start_date.year
+            last = min(cs.end_date.year, this_year)
             cs.open_years = [
                 year
                 for year in range(first, last + 1)

@@ -207,8 +207,8 @@ class ContractDecisionView(ContractDetailView):
                 contract = decide(
                     contract=contract,
                     user=request.user,
-                    decided_at=form.cleaned_data["decided_at"],
                     note=form.cleaned_data["note"],
+                    late_reason=form.cleaned_data["late_reason"],
                 )
                 messages.success(request, _("Het besluit is vastgelegd."))
                 return redirect("contract-detail", slug=slug, number=number)

@@ -20,6 +20,9 @@ class ContractSegmentSerializer(serializers.ModelSerializer):
             "segment",
             "segment_name",
             "start_date",
+            "initial_end_date",
+            "end_date",
+            "extensions",
             "municipalities",
             "payment",
             "bid_amount",
@@ -33,7 +36,16 @@ class ContractSegmentSerializer(serializers.ModelSerializer):
 class DecisionSerializer(serializers.ModelSerializer):
     class Meta:
         model = ExtensionDecision
-        fields = ["term", "extend", "decided_at", "previous_end_date", "note"]
+        fields = [
+            "term",
+            "extend",
+            "decided_at",
+            "previous_end_date",
+            "end_date",
+            "segment_terms",
+            "note",
+            "late_reason",
+        ]
 
 
 class ContractListSerializer(serializers.ModelSerializer):
@@ -65,9 +77,9 @@ class ContractDetailSerializer(ContractListSerializer):
         ]
 
     def get_notice_deadline(self, obj) -> str:
-        from ..services.contracts import notice_deadline
+        from ..services.contracts import contract_notice_deadline
 
-        return notice_deadline(obj.end_date).isoformat()
+        return contract_notice_deadline(obj).isoformat()
 
 
 class InstalmentSerializer(serializers.ModelSerializer):
@@ -83,9 +95,14 @@ class InstalmentSerializer(serializers.ModelSerializer):
 
 
 class ExtensionInputSerializer(serializers.Serializer):
+    """The decision is dated the day it is recorded (it cannot be backdated); after the notice
+    deadline it needs ``late_reason``."""
+
     decision = serializers.ChoiceField(choices=["extend", "decline"])
-    decided_at = serializers.DateField()
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    late_reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=2000, default=""
+    )
 
 
 class ContractTenderInputSerializer(serializers.Serializer):

@@ -119,7 +119,8 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @action(detail=True, methods=["post"])
     def extension(self, request, number=None):
         """Record the extension decision of the current term: ``extend`` (+2 years) or
-        ``decline``. 400 when refused (after the notice deadline, 7 years, already decided)."""
+        ``decline``, dated today. 400 when refused (after the notice deadline without
+        ``late_reason``, after 2 extensions, already decided)."""
         contract = self.get_object()
         if not can_manage_contracts(request.user, contract.tender):
             raise PermissionDenied(_("Alleen een contractmanager of inkoper mag dit doen."))
@@ -133,8 +134,8 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         decide(
             contract=contract,
             user=request.user,
-            decided_at=data.validated_data["decided_at"],
             note=data.validated_data["note"],
+            late_reason=data.validated_data["late_reason"],
         )
         return Response(ContractDetailSerializer(self.get_queryset().get(pk=contract.pk)).data)
 

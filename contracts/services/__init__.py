@@ -7,6 +7,14 @@ from tender.models import Segment, Tender
 from .. import lumpsum as engine
 
 
+def bid_figures(dossier: Dossier | None) -> engine.BidFigures | None:
+    """The lumpsum bid of a winner's dossier (None: no bid). The one place that reads the bid
+    fields, so they can move (e.g. to an offer dossier) without touching the rules."""
+    if dossier is None or not dossier.has_bid:
+        return None
+    return engine.BidFigures(dossier.bid_clients, dossier.bid_months, dossier.bid_hours_per_month)
+
+
 def lumpsum_compute(
     *, tender: Tender, year: int, seed: int = 0, initial_term: bool = True
 ) -> engine.LumpsumReport:
@@ -17,7 +25,8 @@ def lumpsum_compute(
     ranking where there is one, else the award ranking computed now with ``seed``. Each
     segment's funding model is its own, else its lot's. ``initial_term``: only months inside
     the segment's initial term are paid (the command); False applies the start date only (the
-    stored contract schedules, whose terms can be extended).
+    stored contract schedules take the amounts from here and bound each schedule by its
+    contracted segment's own current term).
     """
     winners = award_winners(tender=tender, seed=seed)
     dossiers = {
@@ -39,13 +48,7 @@ def lumpsum_compute(
         segment_winners = []
         for kvk in sorted(winners.get(segment.code, ())):
             dossier = dossiers.get((kvk, segment.code))
-            bid = (
-                engine.BidFigures(
-                    dossier.bid_clients, dossier.bid_months, dossier.bid_hours_per_month
-                )
-                if dossier is not None and dossier.has_bid
-                else None
-            )
+            bid = bid_figures(dossier)
             segment_winners.append(
                 engine.Winner(
                     bidder=kvk,

@@ -20,7 +20,7 @@ from tender.models import Tender
 from tender.services.mail import absolute_url, mail_after_commit, mail_render
 
 from ..award_selectors import award_final_segments
-from ..lumpsum import INITIAL_TERM_YEARS, add_years, term_end
+from ..lumpsum import INITIAL_TERM_YEARS, term_end
 from ..models import (
     Contract,
     ContractReminder,
@@ -48,22 +48,59 @@ def notice_deadline(end_date: date) -> date:
     return end_date - relativedelta(months=notice_months())
 
 
-def extension_refusal(contract: Contract, decided_at: date) -> str | None:
-    """Why the current term of ``contract`` cannot be extended on ``decided_at`` (Dutch), or
-    None. Also the rule for recording a decision not to extend, except the 7-year cap."""
+def first_end_in_time(today: date) -> date:
+    """The earliest end date whose notice deadline is not yet past on ``today``: a segment
+    ending before it is past its decision deadline. (The deadline grows with the end date, so
+    this is exact, month-end clipping included.)"""
+    end = today + relativedelta(months=notice_months()) - timedelta(days=4)
+    while notice_deadline(end) < today:
+        end += timedelta(days=1)
+    return end
+
+
+def contract_notice_deadline(contract: Contract, segments=None) -> date:
+    """The notice deadline of the decision on the contract's current term: the earliest of its
+    segments' own deadlines (each segment's end minus the notice period), since one decision
+    extends every segment. Uses prefetched ``segments`` where given."""
+    segments = contract.segments.all() if segments is None else segments
+    return min(
+        (notice_deadline(cs.end_date) for cs in segments),
+        default=notice_deadline(contract.end_date),
+    )
+
+
+def extension_refusal(contract: Contract, *, today: date, late_reason: str = "") -> str | None:
+    """Why a decision on the current term of ``contract`` cannot be recorded ``today`` (Dutch),
+    or None. The same rule for extending and for not extending: one decision per term, none
+    after the maximum of 2 extensions, none once the contract has ended, and after the notice
+    deadline only with a reason for the late decision."""
+    if contract.extensions >= MAX_EXTENSIONS:
+        return _(
+            "Het contract is al %(n)s keer verlengd; over verlengen valt niets meer te besluiten."
+        ) % {"n": contract.extensions}
     if ExtensionDecision.objects.filter(contract=contract, term=contract.extensions).exists():
         return _("Over deze termijn is al besloten.")
-    if decided_at > timezone.localdate():
-        return _("Een besluit kan niet in de toekomst worden vastgelegd.")
-    if decided_at < contract.start_date:
-        return _("Het besluit valt vóór de ingangsdatum van het contract.")
-    deadline = notice_deadline(contract.end_date)
-    if decided_at > deadline:
+    if today > contract.end_date:
+        return _("Het contract is afgelopen; er valt niets meer te besluiten.")
+    deadline = contract_notice_deadline(contract)
+    if today > deadline and not late_reason.strip():
         return _(
             "De uiterste besluitdatum (%(deadline)s, einddatum min %(months)s maanden "
-            "opzegtermijn) is verstreken."
+            "opzegtermijn) is verstreken. Leg de reden van het late besluit vast."
         ) % {"deadline": deadline.strftime("%d-%m-%Y"), "months": notice_months()}
     return None
+
+
+def contract_terms_sync(contract: Contract) -> None:
+    """The contract's start and end follow its segments: earliest start, latest current end
+    (a contract ends when its last segment ends)."""
+    terms = list(contract.segments.values_list("start_date", "end_date"))
+    if not terms:
+        return
+    start, end = min(s for s, _ in terms), max(e for _, e in terms)
+    if (contract.start_date, contract.end_date) != (start, end):
+        contract.start_date, contract.end_date = start, end
+        contract.save(update_fields=["start_date", "end_date"])
 
 
 # -- creating contracts -------------------------------------------------------------------------
@@ -145,7 +182,7 @@ def contracts_create_from_awards(*, tender: Tender, user) -> list[Contract]:
                 provider=submission.bidder,
                 number=number,
                 start_date=start,
-                end_date=term_end(start, INITIAL_YEARS),
+                end_date=max(term_end(s.start_date, INITIAL_YEARS) for s in bidder_segments),
                 combination_name=(
                     (combination.name or combination.lead.name) if combination else ""
                 ),
@@ -203,6 +240,7 @@ def contracts_create_from_awards(*, tender: Tender, user) -> list[Contract]:
                     tender=tender,
                     details={"number": contract.number, "segment": segment.code},
                 )
+        contract_terms_sync(contract)
     if created:
         # The amounts per segment do not depend on the year; the schedule of each contract's
         # first calendar year is stored straight away (other years from the contract screens).
@@ -221,41 +259,58 @@ def _year_locked(tender, year) -> bool:
 # -- extension decisions ------------------------------------------------------------------------
 
 
-def _decide(*, contract: Contract, user, decided_at: date, extend: bool, note: str) -> Contract:
+def _decide(*, contract: Contract, user, extend: bool, note: str, late_reason: str) -> Contract:
+    """Record the decision on the current term, dated today (the recording date: a decision
+    cannot be backdated). Extending moves every segment's end 2 years on, each segment at most
+    7 years from its own start."""
     if not can_manage_contracts(user, contract.tender):
         raise ApplicationError(_("U mag geen verlengingsbesluit vastleggen."))
     contract = Contract.objects.select_for_update().select_related("tender").get(pk=contract.pk)
-    if extend and contract.extensions >= MAX_EXTENSIONS:
-        raise ApplicationError(
-            _("Het contract is al %(n)s keer verlengd; de looptijd is maximaal %(years)s jaar.")
-            % {"n": contract.extensions, "years": MAX_YEARS},
-            field="decided_at",
-        )
-    if reason := extension_refusal(contract, decided_at):
-        raise ApplicationError(reason, field="decided_at")
-    previous_end = contract.end_date
-    if extend:
-        new_end = add_years(contract.end_date + timedelta(days=1), EXTENSION_YEARS) - timedelta(
-            days=1
-        )
-        if new_end > term_end(contract.start_date, MAX_YEARS):
-            raise ApplicationError(
-                _("Verlengen zou de looptijd boven %(years)s jaar brengen.") % {"years": MAX_YEARS},
-                field="decided_at",
-            )
-    ExtensionDecision.objects.create(
-        contract=contract,
-        term=contract.extensions,
-        extend=extend,
-        decided_at=decided_at,
-        previous_end_date=previous_end,
-        note=note.strip(),
-        decided_by=user if getattr(user, "is_authenticated", False) else None,
+    today = timezone.localdate()
+    if reason := extension_refusal(contract, today=today, late_reason=late_reason):
+        raise ApplicationError(reason, field="late_reason")
+    segments = list(
+        contract.segments.select_for_update().select_related("segment").order_by("segment__code")
     )
+    deadline = contract_notice_deadline(contract, segments)
+    late = today > deadline
+    previous_end = contract.end_date
+    terms = []
+    for cs in segments:
+        old_end = cs.end_date
+        if extend and cs.extensions < MAX_EXTENSIONS:
+            new_end = term_end(old_end + timedelta(days=1), EXTENSION_YEARS)
+            if new_end > term_end(cs.start_date, MAX_YEARS):
+                raise ApplicationError(
+                    _("Verlengen zou de looptijd van %(code)s boven %(years)s jaar brengen.")
+                    % {"code": cs.segment.code, "years": MAX_YEARS},
+                    field="decision",
+                )
+            cs.end_date, cs.extensions = new_end, cs.extensions + 1
+            cs.save(update_fields=["end_date", "extensions"])
+        terms.append(
+            {
+                "segment": cs.segment.code,
+                "previous_end_date": old_end.isoformat(),
+                "end_date": cs.end_date.isoformat(),
+            }
+        )
     if extend:
         contract.extensions += 1
-        contract.end_date = new_end
-        contract.save(update_fields=["extensions", "end_date"])
+        contract.save(update_fields=["extensions"])
+        contract_terms_sync(contract)
+    ExtensionDecision.objects.create(
+        contract=contract,
+        term=contract.extensions - 1 if extend else contract.extensions,
+        extend=extend,
+        decided_at=today,
+        previous_end_date=previous_end,
+        end_date=contract.end_date,
+        segment_terms=terms,
+        note=note.strip(),
+        late_reason=late_reason.strip() if late else "",
+        decided_by=user if getattr(user, "is_authenticated", False) else None,
+    )
     audit_record(
         action="contract.extend" if extend else "contract.not_extended",
         actor=user,
@@ -263,28 +318,33 @@ def _decide(*, contract: Contract, user, decided_at: date, extend: bool, note: s
         tender=contract.tender,
         details={
             "number": contract.number,
-            "decided_at": decided_at,
+            "decided_at": today,
+            "notice_deadline": deadline,
+            "late": late,
+            "late_reason": late_reason.strip() if late else "",
             "previous_end_date": previous_end,
             "end_date": contract.end_date,
             "extensions": contract.extensions,
+            "segments": terms,
         },
     )
     return contract
 
 
 @transaction.atomic
-def contract_extend(*, contract: Contract, user, decided_at: date, note: str = "") -> Contract:
-    """Extend the current term by 2 years. Refused after 2 extensions (7 years at most), once
-    the term has a decision, or when ``decided_at`` is after end minus the notice period."""
-    return _decide(contract=contract, user=user, decided_at=decided_at, extend=True, note=note)
+def contract_extend(*, contract: Contract, user, note: str = "", late_reason: str = "") -> Contract:
+    """Extend every segment's current term by 2 years, decided today. Refused after 2
+    extensions (7 years at most per segment), once the term has a decision, or after the
+    notice deadline without a reason for the late decision."""
+    return _decide(contract=contract, user=user, extend=True, note=note, late_reason=late_reason)
 
 
 @transaction.atomic
 def contract_decline_extension(
-    *, contract: Contract, user, decided_at: date, note: str = ""
+    *, contract: Contract, user, note: str = "", late_reason: str = ""
 ) -> Contract:
-    """Record the decision not to extend: the contract ends on its current end date."""
-    return _decide(contract=contract, user=user, decided_at=decided_at, extend=False, note=note)
+    """Record the decision not to extend, today: each segment ends on its current end date."""
+    return _decide(contract=contract, user=user, extend=False, note=note, late_reason=late_reason)
 
 
 # -- reminders before the notice deadline -------------------------------------------------------
@@ -336,7 +396,7 @@ def _remind_one(*, contract_id: int, today: date) -> bool:
         return False
     if contract.extensions >= MAX_EXTENSIONS:
         return False
-    deadline = notice_deadline(contract.end_date)
+    deadline = contract_notice_deadline(contract)
     if today > deadline:
         return False
     due = [m for m in reminder_thresholds() if today >= deadline - relativedelta(months=m)]

@@ -1,7 +1,8 @@
 """Lumpsum amounts and payment schedules of contracts, and their split over municipalities.
 
-The amounts and instalments are exactly those of ``lumpsum_compute`` (= ``manage.py lumpsum``,
-but bounded by the contract terms instead of the initial term):
+The amounts are exactly those of ``lumpsum_compute`` (= ``manage.py lumpsum``) and each
+contracted segment's instalments are the engine's ``payment_schedule`` of that amount bounded
+by the segment's own current term (start to current end, DOMAIN.md "Lumpsum"):
 this module stores them, it does no lumpsum maths of its own. The only arithmetic here is the
 split of an instalment over the municipalities of its segment, to the cent (``split_cents``).
 """
@@ -18,6 +19,7 @@ from audit.services import audit_record
 from tender.errors import ApplicationError
 from tender.models import Tender
 
+from .. import lumpsum as engine
 from ..lumpsum import largest_remainder
 from ..models import Contract, ContractSegment, Instalment
 from ..permissions import can_manage_contracts
@@ -70,10 +72,29 @@ def municipality_weights(municipalities, mode: str) -> tuple[list[tuple[str, int
 
 
 def _year_bounds(tender: Tender) -> tuple[int, int] | None:
-    contracts = list(tender.contracts.values_list("start_date", "end_date"))
-    if not contracts:
+    terms = list(
+        ContractSegment.objects.filter(contract__tender=tender).values_list(
+            "start_date", "end_date"
+        )
+    )
+    if not terms:
         return None
-    return min(s for s, _ in contracts).year, max(e for _, e in contracts).year
+    return min(s for s, _ in terms).year, max(e for _, e in terms).year
+
+
+def segment_schedule(cs: ContractSegment, amount: Decimal | None, year: int) -> list:
+    """(due date, amount) of ``year`` for contracted segment ``cs`` with yearly ``amount``:
+    only months inside the segment's own current term, pro rata (the engine's rule)."""
+    if amount is None:
+        return []
+    _total, instalments = engine.payment_schedule(
+        amount,
+        start_date=cs.start_date,
+        year=year,
+        payment=cs.segment.payment,
+        end_date=cs.end_date,
+    )
+    return [(i.date, i.amount) for i in instalments]
 
 
 @transaction.atomic
@@ -126,12 +147,12 @@ def contracts_lumpsum_store(*, tender: Tender, year: int, user=None) -> int:
             % {"list": ", ".join(f"{kvk} {code}" for kvk, code in missing)}
         )
 
-    changed, stored = [], 0
+    changed, changes, stored = [], [], 0
     for cs in contract_segments:
         figures = computed.get((cs.contract.provider.kvk, cs.segment.code))
         bid = figures.bid if figures else None
         amount = figures.amount if figures else None
-        wanted = [(i.date, i.amount) for i in figures.instalments] if figures else []
+        wanted = segment_schedule(cs, amount, year)
         have = sorted((i.due_date, i.amount) for i in cs.instalments.all() if i.year == year)
         stored += len(wanted)
         if (cs.bid_amount, cs.lumpsum_amount) != (bid, amount):
@@ -145,6 +166,15 @@ def contracts_lumpsum_store(*, tender: Tender, year: int, user=None) -> int:
             )
             if cs not in changed:
                 changed.append(cs)
+            # What changed, for the audit: instalments and total before and after.
+            changes.append(
+                {
+                    "contract_segment": f"{cs.contract.number} {cs.segment.code}",
+                    "term": f"{cs.start_date.isoformat()}/{cs.end_date.isoformat()}",
+                    "before": {"instalments": len(have), "total": sum(a for _, a in have)},
+                    "after": {"instalments": len(wanted), "total": sum(a for _, a in wanted)},
+                }
+            )
     if changed:
         audit_record(
             action="contract.schedule_store",
@@ -154,9 +184,49 @@ def contracts_lumpsum_store(*, tender: Tender, year: int, user=None) -> int:
                 "year": year,
                 "contract_segments": [f"{cs.contract.number} {cs.segment.code}" for cs in changed],
                 "instalments": stored,
+                "changes": changes,
             },
         )
     return stored
+
+
+def contracts_schedules_recompute(*, tender: Tender, user=None) -> dict[int, int | None]:
+    """Recompute every stored schedule year of ``tender`` (e.g. after the migration to a term
+    per contracted segment): each year that has stored instalments and is not exported is
+    stored again with ``contracts_lumpsum_store`` (audited with what changed). A year fixed for
+    finance is left as it is. Returns per year the instalments now stored, None where the
+    year is exported (not recomputed)."""
+    years = sorted(
+        set(
+            Instalment.objects.filter(contract_segment__contract__tender=tender).values_list(
+                "year", flat=True
+            )
+        )
+    )
+    bounds = _year_bounds(tender)
+    result: dict[int, int | None] = {}
+    for year in years:
+        if Instalment.objects.filter(
+            contract_segment__contract__tender=tender, year=year, exported_at__isnull=False
+        ).exists():
+            result[year] = None
+            continue
+        if bounds is None or not bounds[0] <= year <= bounds[1]:
+            # Outside every segment's term: nothing may be paid in this year.
+            with transaction.atomic():
+                removed, _detail = Instalment.objects.filter(
+                    contract_segment__contract__tender=tender, year=year
+                ).delete()
+                audit_record(
+                    action="contract.schedule_store",
+                    actor=user,
+                    tender=tender,
+                    details={"year": year, "instalments": 0, "removed": removed},
+                )
+            result[year] = 0
+            continue
+        result[year] = contracts_lumpsum_store(tender=tender, year=year, user=user)
+    return result
 
 
 @transaction.atomic
@@ -180,5 +250,6 @@ def instalments_mark_exported(*, tender: Tender, year: int, user) -> int:
 
 
 def schedule_years(contract: Contract) -> list[int]:
-    """Calendar years of the contract's current term, first to last."""
+    """Calendar years of the contract's current term (first segment start to last segment
+    end), first to last."""
     return list(range(contract.start_date.year, contract.end_date.year + 1))

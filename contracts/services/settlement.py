@@ -34,13 +34,15 @@ def realised_amount(*, hours: Decimal, tariff: Decimal) -> Decimal:
 
 
 def year_lumpsum(*, contract_segment: ContractSegment, year: int) -> Decimal:
-    """L for ``year``: the year total of the contracted yearly lumpsum (engine's schedule)."""
+    """L for ``year``: the year total of the contracted yearly lumpsum (engine's schedule) for
+    the months inside the segment's current term, so a partial year is pro rata."""
     segment = contract_segment.segment
     year_total, _instalments = engine.payment_schedule(
         contract_segment.lumpsum_amount,
         start_date=contract_segment.start_date,
         year=year,
         payment=segment.payment,
+        end_date=contract_segment.end_date,
     )
     return year_total
 
@@ -86,12 +88,11 @@ def settlement_preview(*, report: ProductionReport, policy: str) -> SettlementPr
 
 
 def _check_year(contract_segment: ContractSegment, year: int) -> None:
-    contract = contract_segment.contract
-    first = max(contract_segment.start_date.year, contract.start_date.year)
-    if not first <= year <= contract.end_date.year:
+    first, last = contract_segment.start_date.year, contract_segment.end_date.year
+    if not first <= year <= last:
         raise ApplicationError(
             _("Kies een jaar van de looptijd (%(first)s-%(last)s).")
-            % {"first": first, "last": contract.end_date.year},
+            % {"first": first, "last": last},
             field="year",
         )
     if year > timezone.localdate().year:

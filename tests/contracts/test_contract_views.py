@@ -4,10 +4,12 @@ PDF and the finance export; the provider portal shows a provider its own contrac
 import csv
 import io
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Group
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -69,7 +71,7 @@ def test_readers_see_but_cannot_write(awarded_tender, contracts, client_for):
     assert "Besluit vastleggen" not in client.get(detail_url(contract)).content.decode()
     response = client.post(
         reverse("contract-decision", args=[awarded_tender.slug, contract.number]),
-        {"decision": "extend", "decided_at": "2024-01-01"},
+        {"decision": "extend"},
     )
     assert response.status_code == 404
 
@@ -84,19 +86,52 @@ def test_non_staff_get_404_on_staff_screens(awarded_tender, contracts, client_fo
     ).status_code in (302, 404)
 
 
+def _on(day: date):
+    return time_machine.travel(
+        datetime.combine(day, time(12), tzinfo=ZoneInfo("Europe/Amsterdam")), tick=False
+    )
+
+
 def test_extension_decision_form(awarded_tender, contracts, client_for):
+    """Dated the day it is recorded; late only with a reason; the history shows the old and
+    the new end date, per segment too."""
     client = client_for("inkoper")
     contract = Contract.objects.get(provider__kvk="30000002")
     url = reverse("contract-decision", args=[awarded_tender.slug, contract.number])
-    refused = client.post(url, {"decision": "extend", "decided_at": "2024-07-01"})
-    assert refused.status_code == 400
-    assert "verstreken" in refused.content.decode()
-    response = client.post(url, {"decision": "extend", "decided_at": "2024-06-30", "note": "Goed"})
+    with _on(date(2024, 7, 1)):
+        page = client.get(detail_url(contract)).content.decode()
+        assert 'name="decided_at"' not in page and 'name="late_reason"' in page
+        assert "verstreken zonder besluit" in page
+        refused = client.post(url, {"decision": "extend", "decided_at": "2024-06-01"})
+        assert refused.status_code == 400
+        assert "verstreken" in refused.content.decode()
+        response = client.post(
+            url, {"decision": "extend", "note": "Goed", "late_reason": "Raad besloot later"}
+        )
     assert response.status_code == 302
     contract.refresh_from_db()
     assert contract.end_date == date(2026, 12, 31)
     page = client.get(detail_url(contract)).content.decode()
-    assert "verlengd" in page and "30 juni 2024" in page
+    assert "1 juli 2024: verlengd (einddatum 31 december 2024 → 31 december 2026)" in page
+    assert "Raad besloot later" in page
+    assert "WMO-BEG: 31-12-2024 → 31-12-2026" in page
+
+
+def test_the_list_flags_segments_past_their_decision_deadline(
+    awarded_tender, contracts, client_for
+):
+    """JH-DYS (from 1-8-2021) must be decided by 31-1-2024, JH-HSJ (from 1-1-2022) by
+    30-6-2024: on 1-3-2024 only the contracts with a Dyslexie segment are flagged."""
+    client = client_for("contractmanager")
+    with _on(date(2024, 3, 1)):
+        page = client.get(list_url(awarded_tender)).content.decode()
+    flagged = page.count("voorbij de besluitdatum zonder besluit")
+    dys = Contract.objects.filter(tender=awarded_tender, segments__segment__code="JH-DYS")
+    assert flagged == dys.count() > 0
+    with _on(date(2024, 1, 31)):
+        assert (
+            "voorbij de besluitdatum" not in client.get(list_url(awarded_tender)).content.decode()
+        )
 
 
 def test_contract_pdf(awarded_tender, contracts, client_for, tmp_path):
@@ -112,6 +147,8 @@ def test_contract_pdf(awarded_tender, contracts, client_for, tmp_path):
     assert "Aalten" in text and "Winterswijk" in text  # the region's municipalities
     assert "JH-HSJ" in text and "699.646,64" in text
     assert "maximaal" in text or "ten hoogste 7 jaar" in text
+    # each contracted segment with its own term
+    assert "1-8-2021 t/m 31-7-2024" in text and "1-1-2022 t/m 31-12-2024" in text
     assert "Pagina 1 van" in text
 
 

@@ -3,9 +3,12 @@ contracts only (another's is a 404)."""
 
 import csv
 import io
+from datetime import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from contracts.models import Contract, Instalment
@@ -52,18 +55,20 @@ def test_create_from_awards_store_schedule_and_read(awarded_tender, client_for):
 def test_extension_via_api(contracts, client_for):
     url = reverse("api:contract-extension", args=["inkoop-2022-001"])
     auditor = client_for("auditor")
-    assert (
-        auditor.post(
-            url, {"decision": "extend", "decided_at": "2024-01-01"}, "application/json"
-        ).status_code
-        == 403
-    )
+    assert auditor.post(url, {"decision": "extend"}, "application/json").status_code == 403
     client = client_for("inkoper")
-    late = client.post(url, {"decision": "extend", "decided_at": "2024-07-01"}, "application/json")
-    assert late.status_code == 400 and "decided_at" in field_errors(late)
-    ok = client.post(url, {"decision": "extend", "decided_at": "2024-06-01"}, "application/json")
+    with time_machine.travel(datetime(2024, 7, 1, 12, tzinfo=ZoneInfo("Europe/Amsterdam"))):
+        late = client.post(url, {"decision": "extend"}, "application/json")
+        assert late.status_code == 400 and "late_reason" in field_errors(late)
+        ok = client.post(
+            url, {"decision": "extend", "late_reason": "Raad besloot later"}, "application/json"
+        )
     assert ok.status_code == 200
     assert ok.json()["end_date"] == "2026-12-31" and ok.json()["extensions"] == 1
+    decision = ok.json()["decisions"][0]
+    assert decision["decided_at"] == "2024-07-01" and decision["late_reason"]
+    assert (decision["previous_end_date"], decision["end_date"]) == ("2024-12-31", "2026-12-31")
+    assert {s["end_date"] for s in ok.json()["segments"]} == {"2026-12-31"}
 
 
 def test_finance_export_via_api(awarded_tender, contracts, client_for):
@@ -96,7 +101,7 @@ def test_provider_sees_own_contracts_only(contracts, client_for):
     assert (
         client.post(
             reverse("api:contract-extension", args=[other.number]),
-            {"decision": "extend", "decided_at": "2024-01-01"},
+            {"decision": "extend"},
             "application/json",
         ).status_code
         == 404
@@ -104,7 +109,7 @@ def test_provider_sees_own_contracts_only(contracts, client_for):
     assert (
         client.post(
             reverse("api:contract-extension", args=[own.number]),
-            {"decision": "extend", "decided_at": "2024-01-01"},
+            {"decision": "extend"},
             "application/json",
         ).status_code
         == 403

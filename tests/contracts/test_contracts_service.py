@@ -1,17 +1,18 @@
 """Contracts from the final award of the Achterhoek demo: one per winner, idempotent, terms,
 extension decisions, and lumpsum amounts and schedules stored exactly as ``lumpsum_compute``."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import timezone
+import time_machine
 
 from audit.models import AuditEntry
+from contracts.lumpsum import add_years
 from contracts.models import Contract, ContractSegment, ExtensionDecision, Instalment
 from contracts.services import lumpsum_compute
 from contracts.services.contracts import (
-    add_years,
     contract_decline_extension,
     contract_extend,
     contracts_create_from_awards,
@@ -157,57 +158,104 @@ def contract(contracts):
     return Contract.objects.get(provider__kvk="30000002")  # 1 Jan 2022 - 31 Dec 2024
 
 
+def on(day: date):
+    """Travel to noon of ``day`` (Amsterdam): the decision date is the recording date."""
+    return time_machine.travel(
+        datetime.combine(day, time(12), tzinfo=ZoneInfo("Europe/Amsterdam")), tick=False
+    )
+
+
 def test_two_extensions_of_two_years_then_refused(contract, contract_manager):
-    contract = contract_extend(
-        contract=contract, user=contract_manager, decided_at=date(2024, 6, 30)
-    )
+    with on(date(2024, 6, 30)):
+        contract = contract_extend(contract=contract, user=contract_manager)
     assert (contract.extensions, contract.end_date) == (1, date(2026, 12, 31))
-    contract = contract_extend(
-        contract=contract, user=contract_manager, decided_at=date(2026, 1, 5)
-    )
+    with on(date(2026, 1, 5)):
+        contract = contract_extend(contract=contract, user=contract_manager)
     assert (contract.extensions, contract.end_date) == (2, date(2028, 12, 31))
     assert contract.end_date == term_end(contract.start_date, 7)
-    with pytest.raises(ApplicationError, match="maximaal 7 jaar"):
-        contract_extend(contract=contract, user=contract_manager, decided_at=date(2026, 2, 1))
+    with on(date(2026, 2, 1)), pytest.raises(ApplicationError, match="2 keer verlengd"):
+        contract_extend(contract=contract, user=contract_manager)
     contract.refresh_from_db()
     assert (contract.extensions, contract.end_date) == (2, date(2028, 12, 31))
     assert AuditEntry.objects.filter(action="contract.extend").count() == 2
-    assert list(contract.decisions.values_list("term", "previous_end_date")) == [
-        (0, date(2024, 12, 31)),
-        (1, date(2026, 12, 31)),
+    # the history: decided on the day recorded, the old and the new end
+    assert list(
+        contract.decisions.values_list("term", "decided_at", "previous_end_date", "end_date")
+    ) == [
+        (0, date(2024, 6, 30), date(2024, 12, 31), date(2026, 12, 31)),
+        (1, date(2026, 1, 5), date(2026, 12, 31), date(2028, 12, 31)),
     ]
 
 
+def test_a_no_after_the_maximum_is_refused(contract, contract_manager):
+    for day in (date(2024, 6, 1), date(2026, 6, 1)):
+        with on(day):
+            contract = contract_extend(contract=contract, user=contract_manager)
+    with on(date(2028, 1, 2)), pytest.raises(ApplicationError, match="2 keer verlengd"):
+        contract_decline_extension(contract=contract, user=contract_manager)
+    assert not AuditEntry.objects.filter(action="contract.not_extended").exists()
+
+
 def test_extension_after_the_notice_deadline_is_refused(contract, contract_manager):
-    with pytest.raises(ApplicationError, match="30-06-2024.*verstreken") as refused:
-        contract_extend(contract=contract, user=contract_manager, decided_at=date(2024, 7, 1))
-    assert refused.value.field == "decided_at"
+    with (
+        on(date(2024, 7, 1)),
+        pytest.raises(ApplicationError, match="30-06-2024.*verstreken") as refused,
+    ):
+        contract_extend(contract=contract, user=contract_manager)
+    assert refused.value.field == "late_reason"
     contract.refresh_from_db()
     assert (contract.extensions, contract.end_date) == (0, date(2024, 12, 31))
     assert not ExtensionDecision.objects.exists()
 
 
-def test_a_decision_not_to_extend_closes_the_term(contract, contract_manager):
-    contract = contract_decline_extension(
-        contract=contract, user=contract_manager, decided_at=date(2024, 3, 1), note="Niet nodig"
-    )
-    assert (contract.extensions, contract.end_date) == (0, date(2024, 12, 31))
-    assert AuditEntry.objects.filter(action="contract.not_extended").count() == 1
-    with pytest.raises(ApplicationError, match="al besloten"):
-        contract_extend(contract=contract, user=contract_manager, decided_at=date(2024, 3, 2))
-
-
-def test_future_and_unauthorised_decisions_are_refused(contract, contract_manager, make_user):
-    with pytest.raises(ApplicationError, match="toekomst"):
-        contract_extend(
+def test_backdated_extension_refused_late_decision_with_reason_accepted_and_audited(
+    contract, contract_manager
+):
+    """Issue 17: a decision cannot be backdated (there is no date to give: it is dated the day
+    it is recorded); after the notice deadline it needs a reason, which is audited."""
+    with pytest.raises(TypeError):
+        contract_extend(  # type: ignore[call-arg]
+            contract=contract, user=contract_manager, decided_at=date(2024, 6, 1)
+        )
+    with on(date(2024, 9, 2)):
+        with pytest.raises(ApplicationError, match="verstreken"):
+            contract_extend(contract=contract, user=contract_manager, late_reason="  ")
+        contract = contract_extend(
             contract=contract,
             user=contract_manager,
-            decided_at=timezone.localdate() + timedelta(days=1),
+            late_reason="Raadsbesluit over de verlenging liep vertraging op",
         )
+    assert (contract.extensions, contract.end_date) == (1, date(2026, 12, 31))
+    decision = contract.decisions.get()
+    assert decision.decided_at == date(2024, 9, 2)
+    assert decision.late_reason == "Raadsbesluit over de verlenging liep vertraging op"
+    entry = AuditEntry.objects.get(action="contract.extend")
+    assert entry.details["late"] is True
+    assert entry.details["late_reason"] == decision.late_reason
+    assert entry.details["decided_at"] == "2024-09-02"
+    assert entry.details["notice_deadline"] == "2024-06-30"
+
+
+def test_a_decision_in_time_records_no_late_reason(contract, contract_manager):
+    with on(date(2024, 3, 1)):
+        contract = contract_decline_extension(
+            contract=contract, user=contract_manager, note="Niet nodig", late_reason="ongebruikt"
+        )
+    assert (contract.extensions, contract.end_date) == (0, date(2024, 12, 31))
+    assert contract.decisions.get().late_reason == ""
+    assert AuditEntry.objects.filter(action="contract.not_extended").count() == 1
+    with on(date(2024, 3, 2)), pytest.raises(ApplicationError, match="al besloten"):
+        contract_extend(contract=contract, user=contract_manager)
+
+
+def test_a_decision_after_the_contract_ended_is_refused(contract, contract_manager):
+    with on(date(2025, 1, 1)), pytest.raises(ApplicationError, match="afgelopen"):
+        contract_extend(contract=contract, user=contract_manager, late_reason="Te laat")
+
+
+def test_unauthorised_decisions_are_refused(contract, make_user):
     with pytest.raises(ApplicationError, match="geen verlengingsbesluit"):
-        contract_extend(
-            contract=contract, user=make_user("a", "auditor"), decided_at=date(2023, 1, 1)
-        )
+        contract_extend(contract=contract, user=make_user("a", "auditor"))
 
 
 # --------------------------------------------------------------------------- lumpsum
