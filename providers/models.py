@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import can_be_assigned
+from tender.constants import Round
 from tender.models import Municipality, Requirement, Segment, Tender
 
 from .constants import LegalForm, SubmissionState
@@ -212,6 +213,16 @@ class Submission(models.Model):
         related_name="submissions",
         help_text=_("Ingevuld als een combinatie inschrijft."),
     )
+    round = models.CharField(
+        _("ronde"),
+        max_length=12,
+        choices=Round.choices,
+        default=Round.OFFER,
+        help_text=_(
+            "Verzoek tot deelneming (selectiefase), inschrijving (gunningsfase) of aanmelding "
+            "(Open House)."
+        ),
+    )
     state = models.CharField(
         _("status"),
         max_length=10,
@@ -265,17 +276,18 @@ class Submission(models.Model):
         verbose_name_plural = _("inschrijvingen")
         constraints = [
             models.UniqueConstraint(
-                fields=["tender", "bidder", "version"], name="submission_version_unique"
+                fields=["tender", "round", "bidder", "version"],
+                name="submission_version_unique_per_round",
             ),
             models.UniqueConstraint(
-                fields=["tender", "bidder"],
+                fields=["tender", "round", "bidder"],
                 condition=Q(is_current=True),
-                name="submission_one_current_per_bidder",
+                name="submission_one_current_per_bidder_round",
             ),
             models.UniqueConstraint(
-                fields=["tender", "bidder"],
+                fields=["tender", "round", "bidder"],
                 condition=Q(state="draft"),
-                name="submission_one_draft_per_bidder",
+                name="submission_one_draft_per_bidder_round",
             ),
         ]
 

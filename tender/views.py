@@ -9,12 +9,18 @@ from django.views import View
 from accounts.permissions import is_provider, is_staff_member
 from audit.services import client_address_of
 
-from .constants import TenderState
 from .errors import service_action
 from .files import stored_document_response
 from .models import Tender
 from .selectors import tender_detail, tender_list, tenders_visible_to
-from .services.lifecycle import available_transitions, tender_confirm_opening, tender_transition
+from .services.lifecycle import (
+    OPENINGS,
+    available_transitions,
+    opening_of,
+    steps_of,
+    tender_confirm_opening,
+    tender_transition,
+)
 
 
 class TenderListView(LoginRequiredMixin, View):
@@ -39,7 +45,11 @@ class TenderDetailView(LoginRequiredMixin, View):
             {
                 "tender": tender,
                 "transitions": available_transitions(tender=tender, user=request.user),
-                "confirmations": tender.opening_confirmations.select_related("user"),
+                "steps": steps_of(tender),
+                "opening": opening_of(tender),
+                "confirmations": tender.opening_confirmations.filter(
+                    round=OPENINGS.get(opening_of(tender) or "", "")
+                ).select_related("user"),
                 "documents": tender.documents.all(),
             },
         )
@@ -51,13 +61,13 @@ class TenderTransitionView(LoginRequiredMixin, View):
     def post(self, request, slug, name):
         tender = get_object_or_404(tenders_visible_to(request.user), slug=slug)
         with service_action(request):
-            if name == "open":
+            if name in OPENINGS:
                 tender = tender_confirm_opening(
                     tender=tender, user=request.user, client_address=client_address_of(request)
                 )
-                if tender.state == TenderState.OPENED:
+                if opening_of(tender) is None:
                     messages.success(
-                        request, _("De aanbesteding is geopend; het proces-verbaal is opgemaakt.")
+                        request, _("De ronde is geopend; het proces-verbaal is opgemaakt.")
                     )
                 else:
                     messages.info(

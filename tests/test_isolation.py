@@ -130,7 +130,7 @@ def _demo(w, **extra):
 STAFF = {
     # tender and communication
     "tender-detail": _slug,
-    "tender-transition": lambda w: {**_slug(w), "name": "close"},
+    "tender-transition": lambda w: {**_slug(w), "name": "close_requests"},
     "tender-document": lambda w: {**_slug(w), "pk": 1},
     "communication-hub": _slug,
     "communication-news": _slug,

@@ -82,7 +82,7 @@ URLS: dict[str, Kwargs] = {
     "home": _none,
     "healthz": _none,
     "tender-detail": _slug,
-    "tender-transition": lambda w: _slug(w, name="open"),
+    "tender-transition": lambda w: _slug(w, name="open_requests"),
     "tender-document": _slug_pk,
     "setup-overview": _slug,
     "setup-tender-edit": _slug,
@@ -509,7 +509,7 @@ SEALED_MESSAGE = "De inschrijvingen zijn nog verzegeld"
 
 
 def _open(world: SealedWorld) -> None:
-    Tender.objects.filter(pk=world.tender.pk).update(state=TenderState.OPENED)
+    Tender.objects.filter(pk=world.tender.pk).update(state=TenderState.REQUESTS_OPENED)
     world.tender.refresh_from_db()
 
 
