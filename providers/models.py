@@ -476,6 +476,59 @@ class RequirementAnswer(models.Model):
         return self.met and not self.rejected
 
 
+class OfferInvitation(models.Model):
+    """The invitation of one selected candidate to hand in an offer (round 2 of the restricted
+    procedure) for one segment; made when the segment's selection standstill ended without an
+    open objection (``contracts.services.invitations``). Only the invited may open round 2."""
+
+    tender = models.ForeignKey(
+        Tender,
+        verbose_name=_("aanbesteding"),
+        on_delete=models.CASCADE,
+        related_name="offer_invitations",
+        help_text=_("Aanbesteding."),
+    )
+    segment = models.ForeignKey(
+        Segment,
+        verbose_name=_("segment"),
+        on_delete=models.CASCADE,
+        related_name="offer_invitations",
+        help_text=_("Segment waarvoor de kandidaat is uitgenodigd."),
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("kandidaat"),
+        on_delete=models.PROTECT,
+        related_name="offer_invitations",
+        help_text=_("Geselecteerde kandidaat (penvoerder van een combinatie)."),
+    )
+    invited_at = models.DateTimeField(
+        _("uitgenodigd op"), auto_now_add=True, help_text=_("Moment van uitnodigen.")
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uitgenodigd door"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Medewerker die de uitnodiging verstuurde."),
+    )
+
+    class Meta:
+        ordering = ["tender", "segment__code", "organisation__name"]
+        verbose_name = _("uitnodiging tot inschrijving")
+        verbose_name_plural = _("uitnodigingen tot inschrijving")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["segment", "organisation"], name="offer_invitation_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.segment.code}: {self.organisation}"
+
+
 # -- People of an organisation ---------------------------
 
 

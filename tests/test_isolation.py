@@ -209,6 +209,7 @@ STAFF = {
     "award-letter-new-version": lambda w: _demo(w, pk=w.letter.pk),
     "award-letter-send": lambda w: _demo(w, pk=w.letter.pk),
     "award-objection": _demo,
+    "award-invite": lambda w: _demo(w, code="WMO-BEG"),
     "award-objection-resolve": lambda w: _demo(w, pk=1),
     "award-finalise": _demo,
     # staff API

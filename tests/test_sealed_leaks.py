@@ -178,6 +178,7 @@ URLS: dict[str, Kwargs] = {
     "award-letter-send": _slug_pk,
     "award-letters-generate": _phase,
     "award-objection": _slug,
+    "award-invite": lambda w: _slug(w, code="JH-DYS"),
     "award-objection-resolve": _slug_pk,
     "award-progress": _slug_pk,
     "award-letters-resume": _slug_pk,

@@ -48,7 +48,9 @@ from ..permissions import can_edit_submission, can_read_submission_document
 from ..submission_selectors import (
     MAX_REFERENCES,
     checklist_missing,
+    invited_segments,
     member_refusal,
+    round_admits,
     submission_checklist,
     submission_combination,
     submission_detail,
@@ -82,26 +84,6 @@ def round_refusal(tender: Tender, round: str | None = None, now=None) -> str | N
 def draft_refusal(tender: Tender, now=None, round: str | None = None) -> str | None:
     """Why a draft of ``tender`` (of ``round``, default the open round) cannot be changed now."""
     return round_refusal(tender, round, now)
-
-
-#: Who may take part in a round beyond the first: registered by the app that decides it
-#: (contracts: the invitation after the selection standstill). ``check(tender, organisation)``
-#: returns a Dutch refusal or None.
-_round_admission: dict[str, list] = {}
-
-
-def register_round_admission(round: str, check) -> None:
-    if check not in _round_admission.setdefault(round, []):
-        _round_admission[round].append(check)
-
-
-def round_admission_refusal(
-    *, tender: Tender, organisation: Organisation, round: str
-) -> str | None:
-    for check in _round_admission.get(round, []):
-        if reason := check(tender, organisation):
-            return reason
-    return None
 
 
 def _check_user(user, submission: Submission) -> None:
@@ -167,8 +149,8 @@ def submission_start(
     round = round or tender.writable_round() or tender.rounds[0]
     if round not in tender.rounds:
         raise ApplicationError(_("Deze ronde hoort niet bij de procedure."))
-    if reason := round_admission_refusal(tender=tender, organisation=organisation, round=round):
-        raise ApplicationError(reason)
+    if not round_admits(tender=tender, organisation=organisation, round=round):
+        raise ApplicationError(_("Uw organisatie is niet uitgenodigd voor deze ronde."))
     versions = Submission.objects.filter(tender=tender, round=round, bidder=organisation).order_by(
         "-version"
     )
@@ -254,7 +236,11 @@ def submission_segments_set(
     dossier, its documents and the answers to its requirements."""
     submission = _lock_draft(submission, user)
     chosen = {s.pk for s in segments}
-    valid = set(Segment.objects.filter(tender=submission.tender).values_list("pk", flat=True))
+    valid = set(
+        invited_segments(
+            tender=submission.tender, organisation=submission.bidder, round=submission.round
+        ).values_list("pk", flat=True)
+    )
     if not chosen <= valid:
         raise ApplicationError(_("Kies segmenten van deze aanbesteding."), field="segments")
     current = set(submission.dossiers.values_list("segment_id", flat=True))
