@@ -31,6 +31,7 @@ class ObjectionForm(forms.Form):
         label=_("Tegen de beslissing"),
         choices=Phase.choices,
         initial=Phase.AWARD,
+        required=False,
         widget=forms.Select(attrs=SELECT),
     )
     kind = forms.ChoiceField(
@@ -55,6 +56,10 @@ class ObjectionForm(forms.Form):
         self.fields["bidder"].queryset = (
             Organisation.objects.filter(award_letters__tender=tender).distinct().order_by("name")
         )
+
+    def clean_phase(self):
+        """Not given: the decision whose standstill runs now."""
+        return self.cleaned_data.get("phase") or self.fields["phase"].initial
 
 
 class ObjectionResolveForm(forms.Form):

@@ -332,6 +332,8 @@ class InvitationRow:
 def invitation_rows(*, tender: Tender) -> list[InvitationRow]:
     from .services.invitations import invitation_refusal
 
+    if tender.procedure != Procedure.RESTRICTED:
+        return []
     rows = []
     for standstill in (
         SelectionStandstill.objects.filter(segment__tender=tender)

@@ -96,7 +96,11 @@ class AwardDecisionView(AwardAccessMixin, View):
             "tender": tender,
             "phases": [PhaseLetters(tender, phase) for phase in phases_of(tender)],
             "segments": segments,
-            "objections": objections_of(tender=tender),
+            # The segments carry every objection of the tender; before the award ranking is
+            # final (between the rounds) there are none, so ask for them.
+            "objections": [o for s in segments for o in s.objections]
+            if segments
+            else objections_of(tender=tender),
             "can_manage": can_manage_award(self.request.user, tender),
             "in_standstill": tender.state == TenderState.STANDSTILL,
             "selection_standstills": selection_rows,

@@ -65,7 +65,7 @@ from .services.organisations import (
     organisation_update,
 )
 from .services.uea import uea_pdf, uea_problems, uea_save, uea_sign
-from .submission_selectors import offer_invitations_of
+from .submission_selectors import INVITED_STATES, offer_invitations_of
 from .uea import CLOSING_DECLARATION
 
 # Registration and invitations log the new user in directly: providers sign in with a password
@@ -278,7 +278,9 @@ class PortalTenderView(PortalTenderMixin, View):
                 "offer_invitations": offer_invitations_of(
                     tender=tender,
                     organisation=combination.lead if combination else organisation,
-                ),
+                )
+                if tender.state in INVITED_STATES
+                else [],
                 "declaration": declaration,
                 "now": timezone.now(),
                 "opened": tender.state in OPENED_STATES,

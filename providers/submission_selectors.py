@@ -98,6 +98,15 @@ def portal_round(tender: Tender) -> str:
     return tender.rounds[0]
 
 
+#: The states in which a restricted tender's portal may show invitations to round 2.
+INVITED_STATES = frozenset(
+    {
+        TenderState.SELECTION_STANDSTILL,
+        TenderState.OFFERS_OPEN,
+        TenderState.OFFERS_CLOSED,
+    }
+)
+
 #: The states in which a restricted tender's portal shows the offers (round 2).
 OFFER_PORTAL_STATES = frozenset(
     {

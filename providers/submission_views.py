@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from audit.services import client_address_of
+from tender.constants import Procedure, Round
 from tender.errors import service_action
 from tender.files import PDF, document_response
 from tender.mixins import tender_or_404
@@ -110,7 +111,7 @@ def _segment_rows(tender, submission, requirements, round=None, organisation=Non
                 "pk", flat=True
             )
         )
-        if round and organisation
+        if round == Round.OFFER and organisation and tender.procedure == Procedure.RESTRICTED
         else None
     )
     for segment in tender_segments(tender):

@@ -85,6 +85,30 @@ class Municipality(models.Model):
         return f"{self.name} ({self.code})"
 
 
+def readable_rounds_q(prefix: str = "") -> Q:
+    """The submissions (reached through ``prefix``, e.g. ``"submission__"`` from a dossier)
+    whose round may be read in their tender's state (``Tender.round_readable``): a restricted
+    tender's opened requests while its offers are still sealed."""
+    q = Q()
+    for round_, states in ROUND_OPENED_STATES.items():
+        q |= Q(
+            **{
+                f"{prefix}round": round_,
+                f"{prefix}tender__state__in": [*states, TenderState.DRAFT],
+            }
+        )
+    return q
+
+
+def first_round_q(prefix: str = "") -> Q:
+    """The submissions (through ``prefix``) of their tender's first round: who asked to take
+    part (restricted) or bid (open), or applied (Open House)."""
+    q = Q()
+    for procedure, rounds in PROCEDURE_ROUNDS.items():
+        q |= Q(**{f"{prefix}round": rounds[0], f"{prefix}tender__procedure": procedure})
+    return q
+
+
 class TenderQuerySet(models.QuerySet):
     def public(self) -> "TenderQuerySet":
         """Tenders on the public site and in the provider portal (``PUBLIC_STATES``)."""
