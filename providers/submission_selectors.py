@@ -411,6 +411,8 @@ def dossier_documents(dossier: Dossier) -> list[SubmissionDocument]:
     submission = dossier.submission
     if submission.tender.state not in OPENED_STATES:
         return []
+    if not submission.tender.round_readable(submission.round):
+        return []
     if submission.state != SubmissionState.SEALED or not submission.is_current:
         return []
     documents = SubmissionDocument.objects.filter(submission=submission).select_related(

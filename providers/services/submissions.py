@@ -122,7 +122,12 @@ def _audit(
         actor=user,
         obj=submission,
         tender=submission.tender,
-        details={"bidder": submission.bidder.kvk, "version": submission.version, **(details or {})},
+        details={
+            "bidder": submission.bidder.kvk,
+            "round": submission.round,
+            "version": submission.version,
+            **(details or {}),
+        },
         client_address=client_address,
     )
 
