@@ -131,6 +131,7 @@ STAFF = {
     # tender and communication
     "tender-detail": _slug,
     "tender-transition": lambda w: {**_slug(w), "name": "close_requests"},
+    "tender-offers-deadline": _slug,
     "tender-document": lambda w: {**_slug(w), "pk": 1},
     "communication-hub": _slug,
     "communication-news": _slug,

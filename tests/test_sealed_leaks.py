@@ -83,6 +83,7 @@ URLS: dict[str, Kwargs] = {
     "healthz": _none,
     "tender-detail": _slug,
     "tender-transition": lambda w: _slug(w, name="open_requests"),
+    "tender-offers-deadline": _slug,
     "tender-document": _slug_pk,
     "setup-overview": _slug,
     "setup-tender-edit": _slug,

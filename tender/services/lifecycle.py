@@ -43,6 +43,17 @@ class Transition:
     label: str
     roles: frozenset[str]
     procedures: frozenset[str] = _ALL
+    #: Where a procedure starts the transition from a state of its own (the offers: from
+    #: ``published`` in the open procedure, after the selection in the restricted one).
+    sources_of: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def sources_for(self, procedure: str) -> tuple[str, ...]:
+        return dict(self.sources_of).get(procedure, self.sources)
+
+    def applies(self, tender) -> bool:
+        return tender.procedure in self.procedures and tender.state in self.sources_for(
+            tender.procedure
+        )
 
 
 #: The four-eyes openings and the round each one opens.
@@ -104,6 +115,10 @@ TRANSITIONS = {
             gettext_lazy("Inschrijving openstellen"),
             _PROCURING,
             _OFFERING,
+            (
+                (Procedure.OPEN, (S.PUBLISHED,)),
+                (Procedure.RESTRICTED, (S.SELECTION_STANDSTILL,)),
+            ),
         ),
         Transition(
             "close_offers",
@@ -278,11 +293,7 @@ def available_transitions(*, tender: Tender, user) -> list[Transition]:
 
     Guards are not evaluated here: a refused guard is explained when the button is used.
     """
-    return [
-        t
-        for t in TRANSITIONS.values()
-        if tender.state in t.sources and tender.procedure in t.procedures and user_may(user, t)
-    ]
+    return [t for t in TRANSITIONS.values() if t.applies(tender) and user_may(user, t)]
 
 
 # -- actions ------------------------------------------------------------------------------
@@ -295,7 +306,7 @@ def _check(tender: Tender, transition: Transition, user, system: bool = False) -
             % {"action": transition.label, "procedure": tender.get_procedure_display()},
             field="transition",
         )
-    if tender.state not in transition.sources:
+    if tender.state not in transition.sources_for(tender.procedure):
         raise ApplicationError(
             _("'%(action)s' kan niet in de status '%(state)s'.")
             % {"action": transition.label, "state": tender.get_state_display()},
@@ -375,7 +386,7 @@ def opened_round(tender: Tender) -> str:
 def opening_of(tender: Tender) -> str | None:
     """The four-eyes opening the tender waits for in its state (a transition name), or None."""
     for name in OPENINGS:
-        if tender.state in TRANSITIONS[name].sources:
+        if TRANSITIONS[name].applies(tender):
             return name
     return None
 
@@ -418,3 +429,59 @@ def tender_confirm_opening(*, tender: Tender, user, client_address: str | None =
         client_address,
         {"round": round, "confirmed_by": [c.user.get_username() for c in confirmations]},
     )
+
+
+#: Before round 2 opens the restricted procedure's offers deadline may be set or moved.
+OFFERS_DEADLINE_STATES = frozenset(
+    {
+        S.DRAFT,
+        S.PUBLISHED,
+        S.REQUESTS_OPEN,
+        S.REQUESTS_CLOSED,
+        S.REQUESTS_OPENED,
+        S.SELECTION,
+        S.SELECTION_STANDSTILL,
+    }
+)
+
+
+@transaction.atomic
+def tender_offers_deadline_set(
+    *, tender: Tender, deadline, user, client_address: str | None = None
+) -> Tender:
+    """Set the deadline of round 2 (the offers) of a restricted tender: procurement staff,
+    before round 2 opens, in the future and after the first round's deadline. Audited. (Once
+    the offers are open it moves like any deadline: with a nota, not here.)"""
+    tender = Tender.objects.select_for_update().get(pk=tender.pk)
+    if not (user.is_superuser or INKOPER in role_names(user)):
+        raise ApplicationError(_("Alleen een inkoper stelt de sluitingstermijn in."))
+    if tender.procedure != Procedure.RESTRICTED:
+        raise ApplicationError(_("Alleen de niet-openbare procedure heeft een tweede ronde."))
+    if tender.state not in OFFERS_DEADLINE_STATES:
+        raise ApplicationError(
+            _("De sluitingstermijn van de inschrijvingen ligt vast (status: %(s)s).")
+            % {"s": tender.get_state_display()}
+        )
+    if deadline <= timezone.now() or deadline <= tender.deadline:
+        raise ApplicationError(
+            _(
+                "De sluitingstermijn van de inschrijvingen ligt in de toekomst en na die van de "
+                "verzoeken tot deelneming."
+            ),
+            field="offers_deadline",
+        )
+    previous = tender.offers_deadline
+    tender.offers_deadline = deadline
+    tender.save(update_fields=["offers_deadline", "updated_at"])
+    audit_record(
+        action="tender.offers_deadline",
+        actor=user,
+        obj=tender,
+        tender=tender,
+        client_address=client_address,
+        details={
+            "from": previous.isoformat() if previous else None,
+            "to": deadline.isoformat(),
+        },
+    )
+    return tender

@@ -14,7 +14,9 @@ from tender.constants import TenderState
 from tender.errors import ApplicationError
 from tender.services.lifecycle import (
     available_transitions,
+    steps_of,
     tender_confirm_opening,
+    tender_offers_deadline_set,
     tender_transition,
 )
 from tests.problems import field_errors
@@ -174,3 +176,39 @@ def test_tender_page_shows_only_allowed_buttons(demo_tender, client_for):
     assert "Publiceren" in html and "Selectiefase starten" not in html
     html = client_for("auditor").get("/aanbestedingen/inkoop-2022/").content.decode()
     assert "Publiceren" not in html
+
+
+def test_each_procedure_has_its_own_transitions_and_timeline(demo_tender, inkoper, client_for):
+    set_state(demo_tender, TenderState.PUBLISHED)
+    names = {t.name for t in available_transitions(tender=demo_tender, user=inkoper)}
+    assert "start_requests" in names and "start_offers" not in names
+    demo_tender.procedure = "open"
+    demo_tender.save(update_fields=["procedure"])
+    names = {t.name for t in available_transitions(tender=demo_tender, user=inkoper)}
+    assert "start_offers" in names and "start_requests" not in names
+    with pytest.raises(ApplicationError, match="hoort niet bij de procedure"):
+        tender_transition(tender=demo_tender, name="start_requests", user=inkoper)
+    steps = steps_of(demo_tender)
+    assert [s["state"] for s in steps][:3] == ["draft", "published", "offers_open"]
+    assert [s["state"] for s in steps if s["current"]] == ["published"]
+    assert all(s["state"] != "selection" for s in steps)
+    html = client_for("inkoper").get("/aanbestedingen/inkoop-2022/").content.decode()
+    assert 'aria-current="step"><strong>Gepubliceerd</strong>' in html
+
+
+def test_the_offers_deadline_is_set_by_procurement_before_round_two(demo_tender, inkoper, chair):
+    set_state(demo_tender, TenderState.SELECTION)
+    later = demo_tender.deadline + dt.timedelta(days=400)
+    with pytest.raises(ApplicationError, match="inkoper"):
+        tender_offers_deadline_set(tender=demo_tender, deadline=later, user=chair)
+    with pytest.raises(ApplicationError, match="toekomst"):
+        tender_offers_deadline_set(tender=demo_tender, deadline=demo_tender.deadline, user=inkoper)
+    with time_machine.travel(AFTER_DEADLINE, tick=False):
+        tender = tender_offers_deadline_set(
+            tender=demo_tender, deadline=dt.datetime(2031, 1, 1, tzinfo=dt.UTC), user=inkoper
+        )
+    assert tender.offers_deadline.year == 2031
+    assert AuditEntry.objects.filter(action="tender.offers_deadline").count() == 1
+    set_state(demo_tender, TenderState.OFFERS_OPEN)
+    with pytest.raises(ApplicationError, match="ligt vast"):
+        tender_offers_deadline_set(tender=demo_tender, deadline=later, user=inkoper)
