@@ -145,7 +145,7 @@ def _tender(slug: str, region, municipalities):
         slug=slug,
         title=f"Inkoop Jeugdhulp en Wmo ({slug})",
         region=region,
-        state=TenderState.SUBMISSIONS_OPEN,
+        state=TenderState.REQUESTS_OPEN,
         deadline=timezone.now() + timedelta(days=1),
     )
     Requirement.objects.bulk_create(
@@ -256,6 +256,7 @@ def _clone_drafts(template, others) -> list:
     drafts = Submission.objects.bulk_create(
         Submission(
             tender=tender,
+            round=tender.rounds[0],
             bidder=organisation,
             state=SubmissionState.DRAFT,
             version=1,

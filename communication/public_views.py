@@ -21,6 +21,7 @@ from tender.errors import service_action
 from tender.files import stored_document_response
 from tender.models import Tender
 from tender.public_sections import public_sections
+from tender.services.lifecycle import steps_of
 from tender.services.mail import base_url_of
 
 from .permissions import can_ask_question, can_register_for_session
@@ -87,6 +88,7 @@ def tender_page(request, tender, newsletter_form=None, status=200):
         "upcoming": [s for s in sessions if s.ends_at >= now],
         "past_count": sum(1 for s in sessions if s.ends_at < now),
         "moments": key_moments(tender),
+        "steps": steps_of(tender),
         "notas": published_notas(tender),
         "newsletter_form": newsletter_form or NewsletterForm(),
         "section": "overview",

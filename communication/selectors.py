@@ -13,8 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import is_staff_member
-from providers.constants import SubmissionState
-from providers.models import Organisation, Submission
+from providers.models import Organisation
 from providers.selectors import organisation_of
 from tender.models import Criterion, Lot, Municipality, Requirement, Segment, Tender
 
@@ -30,8 +29,6 @@ from .models import (
 from .permissions import can_view_tender_communication
 
 ACTIVE = Q(registrations__cancelled_at__isnull=True)
-#: The ``Submission.round`` value of round 2 (offers), once submissions have rounds.
-OFFER_ROUND = "offer"
 
 
 def public_tenders() -> QuerySet[Tender]:
@@ -60,18 +57,15 @@ def registered_organisations(tender: Tender) -> QuerySet[Organisation]:
 
 
 def invited_organisations(tender: Tender) -> QuerySet[Organisation]:
-    """The candidates invited to round 2 (the offer round).
-
-    For now: the organisations with a current sealed submission of the tender's offer round,
-    when submissions have a ``round``; without rounds, none. The two-round work wires this to
-    its invitations."""
-    if not any(field.name == "round" for field in Submission._meta.get_fields()):
-        return Organisation.objects.none()
+    """The candidates invited to round 2 (the offer round) for at least one segment
+    (``OfferInvitation``), with the confirmed members of their combinations for the tender."""
     return Organisation.objects.filter(
-        submissions__tender=tender,
-        submissions__is_current=True,
-        submissions__state=SubmissionState.SEALED,
-        submissions__round=OFFER_ROUND,
+        Q(offer_invitations__tender=tender)
+        | Q(
+            combinationmember__combination__tender=tender,
+            combinationmember__confirmed_at__isnull=False,
+            combinationmember__combination__lead__offer_invitations__tender=tender,
+        )
     ).distinct()
 
 

@@ -12,12 +12,19 @@ class ContractsConfig(AppConfig):
 
         from .services.awards import (
             awarded_needs_final_segments,
+            selection_standstill_needs_letters,
+            selection_standstill_start,
             standstill_needs_letters,
             standstill_start,
         )
 
         register_guard("start_standstill", standstill_needs_letters)
         register_after("start_standstill", standstill_start)
+        register_guard("start_selection_standstill", selection_standstill_needs_letters)
+        register_after("start_selection_standstill", selection_standstill_start)
+        from .services.invitations import offers_need_an_invitation
+
+        register_guard("start_offers", offers_need_an_invitation)
         from .services.contracts import (
             contracted_needs_contracts,
             contracts_activate,

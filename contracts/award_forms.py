@@ -1,10 +1,12 @@
 """Forms of the award decision page: registering and resolving objections."""
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from communication.public_forms import SELECT, TEXTAREA
 from providers.models import Organisation
+from tender.constants import Phase, TenderState
 from tender.models import Segment, Tender
 
 from .award_models import ObjectionKind
@@ -25,6 +27,13 @@ class ObjectionForm(forms.Form):
         widget=forms.Select(attrs=SELECT),
         error_messages={"required": _("Kies de inschrijver die bezwaar maakt.")},
     )
+    phase = forms.ChoiceField(
+        label=_("Tegen de beslissing"),
+        choices=Phase.choices,
+        initial=Phase.AWARD,
+        required=False,
+        widget=forms.Select(attrs=SELECT),
+    )
     kind = forms.ChoiceField(
         label=_("Soort"), choices=ObjectionKind.choices, widget=forms.Select(attrs=SELECT)
     )
@@ -37,12 +46,20 @@ class ObjectionForm(forms.Form):
 
     def __init__(self, *args, tender: Tender, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["segment"].queryset = Segment.objects.filter(
-            tender=tender, standstill__isnull=False
-        ).order_by("code")
+        self.fields["segment"].queryset = (
+            Segment.objects.filter(tender=tender)
+            .filter(Q(standstill__isnull=False) | Q(selection_standstill__isnull=False))
+            .order_by("code")
+        )
+        if tender.state != TenderState.STANDSTILL:
+            self.fields["phase"].initial = Phase.SELECTION
         self.fields["bidder"].queryset = (
             Organisation.objects.filter(award_letters__tender=tender).distinct().order_by("name")
         )
+
+    def clean_phase(self):
+        """Not given: the decision whose standstill runs now."""
+        return self.cleaned_data.get("phase") or self.fields["phase"].initial
 
 
 class ObjectionResolveForm(forms.Form):

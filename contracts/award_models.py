@@ -248,6 +248,51 @@ class SegmentStandstill(models.Model):
         return f"{self.segment.code} {self.ends_at}"
 
 
+class SelectionStandstill(models.Model):
+    """The standstill of one segment after the selection decision (restricted procedure). The
+    invitation to round 2 for the segment goes out only after it ended without an open
+    objection against the selection (``contracts.services.invitations``)."""
+
+    segment = models.OneToOneField(
+        Segment,
+        verbose_name=_("segment"),
+        on_delete=models.CASCADE,
+        related_name="selection_standstill",
+        help_text=_("Segment."),
+    )
+    decision = models.ForeignKey(
+        AwardDecision,
+        verbose_name=_("beslissing"),
+        on_delete=models.CASCADE,
+        related_name="selection_segments",
+        help_text=_("Selectiebeslissing."),
+    )
+    ends_at = models.DateTimeField(_("einde termijn"), help_text=_("Einde opschortende termijn."))
+    invited_at = models.DateTimeField(
+        _("uitgenodigd op"),
+        null=True,
+        blank=True,
+        help_text=_("Moment waarop de geselecteerden zijn uitgenodigd tot inschrijving."),
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uitgenodigd door"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Medewerker."),
+    )
+
+    class Meta:
+        ordering = ["segment__code"]
+        verbose_name = _("opschortende termijn selectie")
+        verbose_name_plural = _("opschortende termijnen selectie")
+
+    def __str__(self):
+        return f"{self.segment.code} {self.ends_at}"
+
+
 class Objection(models.Model):
     """A bezwaar or kort geding against the award of a segment, registered by staff. While
     open it blocks the final award of that segment."""
@@ -265,6 +310,13 @@ class Objection(models.Model):
         on_delete=models.PROTECT,
         related_name="objections",
         help_text=_("Wie bezwaar maakt."),
+    )
+    phase = models.CharField(
+        _("fase"),
+        max_length=10,
+        choices=Phase.choices,
+        default=Phase.AWARD,
+        help_text=_("Tegen de selectie- of de gunningsbeslissing."),
     )
     kind = models.CharField(
         _("soort"), max_length=20, choices=ObjectionKind.choices, help_text=_("Soort.")

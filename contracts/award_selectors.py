@@ -22,6 +22,7 @@ from .award_models import (
     LetterRun,
     Objection,
     SegmentStandstill,
+    SelectionStandstill,
 )
 
 
@@ -316,3 +317,39 @@ def mark_latest(letters: list[AwardLetter]) -> list[AwardLetter]:
     for letter in letters:
         letter.is_latest = letter.version == newest[(letter.tender_id, letter.phase)]
     return letters
+
+
+@dataclass(frozen=True)
+class InvitationRow:
+    """One segment between the rounds: its selection standstill, the open objections against
+    the selection, and whether (or why not) its selected candidates can be invited."""
+
+    standstill: SelectionStandstill
+    open_objections: int
+    refusal: str | None
+
+
+def invitation_rows(*, tender: Tender) -> list[InvitationRow]:
+    from .services.invitations import invitation_refusal
+
+    if tender.procedure != Procedure.RESTRICTED:
+        return []
+    rows = []
+    for standstill in (
+        SelectionStandstill.objects.filter(segment__tender=tender)
+        .select_related("segment__tender", "invited_by")
+        .order_by("segment__code")
+    ):
+        open_count = Objection.objects.filter(
+            segment=standstill.segment, phase=Phase.SELECTION, resolved_at__isnull=True
+        ).count()
+        rows.append(
+            InvitationRow(
+                standstill=standstill,
+                open_objections=open_count,
+                refusal=None
+                if standstill.invited_at
+                else invitation_refusal(segment=standstill.segment),
+            )
+        )
+    return rows

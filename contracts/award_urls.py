@@ -42,6 +42,11 @@ urlpatterns = [
         views.ObjectionResolveView.as_view(),
         name="award-objection-resolve",
     ),
+    path(
+        prefix + "uitnodigen/<str:code>/",
+        views.InviteView.as_view(),
+        name="award-invite",
+    ),
     path(prefix + "definitief/", views.AwardFinaliseView.as_view(), name="award-finalise"),
     path("portaal/brieven/", views.PortalLettersView.as_view(), name="portal-letters"),
     path(

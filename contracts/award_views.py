@@ -14,22 +14,25 @@ from tender.constants import Phase, TenderState
 from tender.errors import service_action
 from tender.files import PDF, document_response
 from tender.mixins import TenderScopedMixin
-from tender.models import Tender
+from tender.models import Segment, Tender
 
 from .award_forms import ObjectionForm, ObjectionResolveForm
 from .award_models import AwardLetter, LetterRun, Objection, RunStatus
 from .award_selectors import (
     decision_of,
     decision_segments,
+    invitation_rows,
     latest_letters,
     latest_run,
     letter_targets,
     letters_for_organisation,
     mark_latest,
+    objections_of,
     phases_of,
 )
 from .permissions import can_manage_award, can_read_letter, can_view_award
 from .services import awards as services
+from .services import invitations as invitations_services
 
 
 class AwardAccessMixin(TenderScopedMixin):
@@ -88,13 +91,21 @@ class AwardDecisionView(AwardAccessMixin, View):
     def context(self, **forms):
         tender = self.tender
         segments = decision_segments(tender=tender)
+        selection_rows = invitation_rows(tender=tender)
         return {
             "tender": tender,
             "phases": [PhaseLetters(tender, phase) for phase in phases_of(tender)],
             "segments": segments,
-            "objections": [o for s in segments for o in s.objections],
+            # The segments carry every objection of the tender; before the award ranking is
+            # final (between the rounds) there are none, so ask for them.
+            "objections": [o for s in segments for o in s.objections]
+            if segments
+            else objections_of(tender=tender),
             "can_manage": can_manage_award(self.request.user, tender),
             "in_standstill": tender.state == TenderState.STANDSTILL,
+            "selection_standstills": selection_rows,
+            "objections_open": tender.state == TenderState.STANDSTILL
+            or any(not row.standstill.invited_at for row in selection_rows),
             "objection_form": forms.get("objection_form") or ObjectionForm(tender=tender),
             "resolve_form": ObjectionResolveForm(),
         }
@@ -208,6 +219,7 @@ class ObjectionRegisterView(AwardDecisionView):
                     bidder=form.cleaned_data["bidder"],
                     kind=form.cleaned_data["kind"],
                     note=form.cleaned_data["note"],
+                    phase=form.cleaned_data["phase"],
                     user=request.user,
                     client_address=client_address_of(request),
                 )
@@ -216,6 +228,31 @@ class ObjectionRegisterView(AwardDecisionView):
         return render(
             request, "contracts/award_decision.html", self.context(objection_form=form), status=400
         )
+
+
+class InviteView(AwardAccessMixin, View):
+    """Invite the selected candidates of one segment to round 2 (restricted procedure)."""
+
+    def post(self, request, slug, code):
+        self.require_manager()
+        segment = get_object_or_404(Segment, tender=self.tender, code=code)
+        with service_action(request):
+            invitations = invitations_services.offers_invite(
+                segment=segment,
+                user=request.user,
+                base_url=request.build_absolute_uri("/"),
+                client_address=client_address_of(request),
+            )
+            messages.success(
+                request,
+                ngettext(
+                    "%(n)s kandidaat is uitgenodigd tot inschrijving.",
+                    "%(n)s kandidaten zijn uitgenodigd tot inschrijving.",
+                    len(invitations),
+                )
+                % {"n": len(invitations)},
+            )
+        return self.back()
 
 
 class ObjectionResolveView(AwardAccessMixin, View):

@@ -321,11 +321,13 @@ from .award_models import (  # noqa: E402
     LetterRun,
     Objection,
     SegmentStandstill,
+    SelectionStandstill,
 )
 from .kpi_models import KpiEffect, KpiReport, ProviderKpi  # noqa: E402, F401
 from .settlement_models import ContractPolicy, ProductionReport, Settlement  # noqa: E402, F401
 
 __all__ = [
+    "SelectionStandstill",
     "AwardDecision",
     "AwardLetter",
     "Contract",

@@ -19,7 +19,7 @@ class EvaluationConfig(AppConfig):
         from .services.lifecycle import award_needs_final_selection, standstill_needs_final_award
         from .services.scenario import evaluation_delete_of_tender
 
-        register_guard("start_award", award_needs_final_selection)
+        register_guard("start_selection_standstill", award_needs_final_selection)
         register_guard("start_standstill", standstill_needs_final_award)
         register_tender_section("results", own_results)
         register_public_section("award_notice", award_notice)

@@ -19,11 +19,11 @@ from providers.constants import SubmissionState
 from providers.models import Dossier, RequirementAnswer
 from providers.submission_selectors import dossier_documents
 from tender.constants import BIDS_READABLE_STATES, SCORING_WRITABLE_STATES, Phase
-from tender.models import Criterion, Segment, Tender
+from tender.models import Criterion, Segment, Tender, readable_rounds_q
 
 from .models import Assignment, ConflictDeclaration, Evaluator, Score
 from .permissions import can_assign
-from .selectors import final_ranking, finalised_selection
+from .selectors import final_ranking, finalised_selection, phase_round
 
 DECLARATION_PENDING = "pending"
 DECLARATION_NO_CONFLICT = "no_conflict"
@@ -107,8 +107,10 @@ def dossier_facts(dossier: Dossier, *, phase: str) -> dict:
 
 
 def sealed_dossiers(*, tender: Tender) -> QuerySet[Dossier]:
-    """Dossiers of the tender's sealed, current submissions: the ones that can be assigned."""
+    """Dossiers of the tender's sealed, current submissions of a round that may be read now
+    (``readable_rounds_q``): the ones that can be assigned."""
     return Dossier.objects.filter(
+        readable_rounds_q("submission__"),
         submission__tender=tender,
         submission__is_current=True,
         submission__state=SubmissionState.SEALED,
@@ -120,7 +122,9 @@ def dossiers_in_phase(*, tender: Tender, phase: str) -> QuerySet[Dossier]:
     phase; in the award phase only those selected (either status) in the final selection
     ranking, none while there is no final selection ranking."""
     segments = Segment.objects.filter(tender=tender, criteria__phase=phase)
-    dossiers = sealed_dossiers(tender=tender).filter(segment__in=segments)
+    dossiers = sealed_dossiers(tender=tender).filter(
+        segment__in=segments, submission__round=phase_round(tender=tender, phase=phase)
+    )
     if phase == Phase.AWARD:
         selection = finalised_selection(tender=tender)
         selected = Q(pk__in=[])

@@ -8,8 +8,8 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from providers.constants import SubmissionState
-from providers.models import Dossier, RequirementAnswer
-from tender.constants import Phase
+from providers.models import Dossier, RequirementAnswer, Submission
+from tender.constants import Phase, Procedure, Round
 from tender.models import Lot, Segment, Tender
 
 from . import ranking as engine
@@ -30,11 +30,30 @@ def sealed_refusal(tender: Tender) -> str | None:
     )
 
 
-def ranking_inputs(*, tender: Tender) -> engine.TenderIn:
+def phase_round(*, tender: Tender, phase: str) -> str:
+    """The round whose dossiers a phase scores and ranks: in the restricted procedure the
+    selection the requests (round 1) and the award the offers (round 2); a restricted tender
+    that holds no offers at all (loaded from a one-round scenario file, or migrated in the
+    award phase) scores its award criteria on the requests (docs/rules.md, "Rounds"). The
+    open procedure and Open House have one round."""
+    if tender.procedure != Procedure.RESTRICTED:
+        return tender.rounds[0]
+    if phase == Phase.SELECTION:
+        return Round.REQUEST
+    if Submission.objects.filter(tender=tender, round=Round.OFFER).exists():
+        return Round.OFFER
+    return Round.REQUEST
+
+
+def ranking_inputs(*, tender: Tender, round: str | None = None) -> engine.TenderIn:
     """Everything the engine needs for ``tender``, as plain data, in 10 queries.
 
-    Only sealed, current submissions take part; a rejected requirement answer counts as not met.
+    Only sealed, current submissions of ``round`` (default: the first round) take part; a
+    rejected requirement answer counts as not met. An offer (round 2 of the restricted
+    procedure) serves the municipalities and specialisms of the bidder's request dossier of
+    the same segment (read-only), so coverage works in the award phase.
     """
+    round = round or tender.rounds[0]
     lots = {
         lot.pk: lot for lot in Lot.objects.filter(tender=tender).prefetch_related("municipalities")
     }
@@ -48,15 +67,27 @@ def ranking_inputs(*, tender: Tender) -> engine.TenderIn:
     )
     general_codes = tuple(code for code, phase in general if phase == Phase.SELECTION)
     general_award_codes = tuple(code for code, phase in general if phase == Phase.AWARD)
+    current = Dossier.objects.filter(
+        submission__tender=tender,
+        submission__is_current=True,
+        submission__state=SubmissionState.SEALED,
+    )
     dossiers = list(
-        Dossier.objects.filter(
-            submission__tender=tender,
-            submission__is_current=True,
-            submission__state=SubmissionState.SEALED,
-        )
+        current.filter(submission__round=round)
         .select_related("submission__bidder")
         .prefetch_related(Prefetch("municipalities", to_attr="served"))
     )
+    if round == Round.OFFER and tender.procedure == Procedure.RESTRICTED:
+        requests = {
+            (d.submission.bidder_id, d.segment_id): d
+            for d in current.filter(submission__round=Round.REQUEST)
+            .select_related("submission")
+            .prefetch_related(Prefetch("municipalities", to_attr="served"))
+        }
+        for dossier in dossiers:
+            request = requests.get((dossier.submission.bidder_id, dossier.segment_id))
+            dossier.served = request.served if request else []
+            dossier.specialisms = request.specialisms if request else []
     answers = defaultdict(dict)
     for submission_id, code, met, rejected in RequirementAnswer.objects.filter(
         submission__tender=tender
@@ -187,7 +218,8 @@ def ranking_run_inputs(*, tender: Tender, phase: str, seed: int = 0) -> RankingR
     """The one place that decides what a ranking of ``phase`` is computed from (DOMAIN.md,
     ranking rule 7: the award phase takes the final selection where there is one)."""
     selection = finalised_selection(tender=tender) if phase == Phase.AWARD else None
-    return RankingRun(ranking_inputs(tender=tender), phase, seed, selection)
+    inputs = ranking_inputs(tender=tender, round=phase_round(tender=tender, phase=phase))
+    return RankingRun(inputs, phase, seed, selection)
 
 
 def award_winners(*, tender: Tender, seed: int = 0) -> Mapping[str, frozenset[str]]:

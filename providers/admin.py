@@ -3,6 +3,7 @@ from django.contrib import admin
 from audit.admin import ReadOnlyAdminMixin
 from audit.services import audit_record, client_address_of
 from tender.constants import BIDS_READABLE_STATES, OPENED_STATES
+from tender.models import readable_rounds_q
 
 from .models import (
     Combination,
@@ -26,13 +27,18 @@ from .services.organisations import membership_admin_set
 class SealedUntilOpeningMixin:
     tender_path = "tender"
     readable_states = BIDS_READABLE_STATES
+    #: The path to the submission whose round decides (None: the model has no round).
+    submission_path: str | None = None
 
     def get_queryset(self, request):
-        return (
+        queryset = (
             super()
             .get_queryset(request)
             .filter(**{f"{self.tender_path}__state__in": self.readable_states})
         )
+        if self.submission_path is not None:
+            queryset = queryset.filter(readable_rounds_q(self.submission_path))
+        return queryset
 
 
 class AuditedReadMixin:
@@ -91,6 +97,8 @@ class SubmissionAdmin(
 ):
     """Read-only: a sealed submission is never edited, not even by an administrator."""
 
+    submission_path = ""
+
     read_action = "submission.view"
     tender_attribute = "tender"
 
@@ -103,6 +111,7 @@ class SubmissionAdmin(
 @admin.register(Dossier)
 class DossierAdmin(AuditedReadMixin, SealedUntilOpeningMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     tender_path = "submission__tender"
+    submission_path = "submission__"
     read_action = "dossier.view"
 
     list_display = ["segment", "submission"]
@@ -114,6 +123,7 @@ class RequirementAnswerAdmin(
     AuditedReadMixin, SealedUntilOpeningMixin, ReadOnlyAdminMixin, admin.ModelAdmin
 ):
     tender_path = "submission__tender"
+    submission_path = "submission__"
     read_action = "requirement_answer.view"
 
     """Read-only: part of the sealed submission; the review outcome is set by the service."""
@@ -159,6 +169,7 @@ class SubmissionDocumentAdmin(
     """Metadata only (name, kind, hash): the admin never links to or decrypts a file."""
 
     tender_path = "submission__tender"
+    submission_path = "submission__"
     read_action = "submission.document_metadata_view"
     list_display = ["name", "kind", "submission", "uploaded_at"]
     list_filter = ["kind"]

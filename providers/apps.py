@@ -8,7 +8,7 @@ class ProvidersConfig(AppConfig):
 
     def ready(self):
         from audit.sealing import register_sealed_entries
-        from tender.services.lifecycle import register_after
+        from tender.services.lifecycle import OPENINGS, register_after
         from tender.services.scenario import register_tender_delete
 
         from . import checks  # noqa: F401  (registers the system checks)
@@ -19,4 +19,5 @@ class ProvidersConfig(AppConfig):
         register_tender_delete(submissions_delete_of_tender)
         register_sealed_entries(sealed_audit_entries(SEALED_AUDIT_ACTIONS))
         # Before communication's proces-verbaal (apps are ready in INSTALLED_APPS order).
-        register_after("open", envelopes_open_after_opening)
+        for opening in OPENINGS:
+            register_after(opening, envelopes_open_after_opening)

@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import can_be_assigned
+from tender.constants import Round
 from tender.models import Municipality, Requirement, Segment, Tender
 
 from .constants import LegalForm, SubmissionState
@@ -212,6 +213,16 @@ class Submission(models.Model):
         related_name="submissions",
         help_text=_("Ingevuld als een combinatie inschrijft."),
     )
+    round = models.CharField(
+        _("ronde"),
+        max_length=12,
+        choices=Round.choices,
+        default=Round.OFFER,
+        help_text=_(
+            "Verzoek tot deelneming (selectiefase), inschrijving (gunningsfase) of aanmelding "
+            "(Open House)."
+        ),
+    )
     state = models.CharField(
         _("status"),
         max_length=10,
@@ -265,17 +276,18 @@ class Submission(models.Model):
         verbose_name_plural = _("inschrijvingen")
         constraints = [
             models.UniqueConstraint(
-                fields=["tender", "bidder", "version"], name="submission_version_unique"
+                fields=["tender", "round", "bidder", "version"],
+                name="submission_version_unique_per_round",
             ),
             models.UniqueConstraint(
-                fields=["tender", "bidder"],
+                fields=["tender", "round", "bidder"],
                 condition=Q(is_current=True),
-                name="submission_one_current_per_bidder",
+                name="submission_one_current_per_bidder_round",
             ),
             models.UniqueConstraint(
-                fields=["tender", "bidder"],
+                fields=["tender", "round", "bidder"],
                 condition=Q(state="draft"),
-                name="submission_one_draft_per_bidder",
+                name="submission_one_draft_per_bidder_round",
             ),
         ]
 
@@ -468,6 +480,59 @@ class RequirementAnswer(models.Model):
     def effective_met(self) -> bool:
         """What the ranking uses: the bidder's answer unless review rejected it."""
         return self.met and not self.rejected
+
+
+class OfferInvitation(models.Model):
+    """The invitation of one selected candidate to hand in an offer (round 2 of the restricted
+    procedure) for one segment; made when the segment's selection standstill ended without an
+    open objection (``contracts.services.invitations``). Only the invited may open round 2."""
+
+    tender = models.ForeignKey(
+        Tender,
+        verbose_name=_("aanbesteding"),
+        on_delete=models.CASCADE,
+        related_name="offer_invitations",
+        help_text=_("Aanbesteding."),
+    )
+    segment = models.ForeignKey(
+        Segment,
+        verbose_name=_("segment"),
+        on_delete=models.CASCADE,
+        related_name="offer_invitations",
+        help_text=_("Segment waarvoor de kandidaat is uitgenodigd."),
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("kandidaat"),
+        on_delete=models.PROTECT,
+        related_name="offer_invitations",
+        help_text=_("Geselecteerde kandidaat (penvoerder van een combinatie)."),
+    )
+    invited_at = models.DateTimeField(
+        _("uitgenodigd op"), auto_now_add=True, help_text=_("Moment van uitnodigen.")
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uitgenodigd door"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Medewerker die de uitnodiging verstuurde."),
+    )
+
+    class Meta:
+        ordering = ["tender", "segment__code", "organisation__name"]
+        verbose_name = _("uitnodiging tot inschrijving")
+        verbose_name_plural = _("uitnodigingen tot inschrijving")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["segment", "organisation"], name="offer_invitation_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.segment.code}: {self.organisation}"
 
 
 # -- People of an organisation ---------------------------

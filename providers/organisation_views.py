@@ -65,6 +65,7 @@ from .services.organisations import (
     organisation_update,
 )
 from .services.uea import uea_pdf, uea_problems, uea_save, uea_sign
+from .submission_selectors import INVITED_STATES, offer_invitations_of
 from .uea import CLOSING_DECLARATION
 
 # Registration and invitations log the new user in directly: providers sign in with a password
@@ -274,6 +275,12 @@ class PortalTenderView(PortalTenderMixin, View):
                 "combination": combination,
                 "combination_complete": combination and combination_is_complete(combination),
                 "invitations": combination_invitations(tender=tender, organisation=organisation),
+                "offer_invitations": offer_invitations_of(
+                    tender=tender,
+                    organisation=combination.lead if combination else organisation,
+                )
+                if tender.state in INVITED_STATES
+                else [],
                 "declaration": declaration,
                 "now": timezone.now(),
                 "opened": tender.state in OPENED_STATES,

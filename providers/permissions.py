@@ -87,7 +87,9 @@ def can_read_submission_document(user, document) -> bool:
     """Whether ``user`` may read (decrypt) ``document``: see the rule above. ``document``'s
     submission and its tender are read, so select them along."""
     submission = document.submission
-    if submission.tender.state not in OPENED_STATES:
+    if not submission.tender.round_readable(submission.round) or (
+        submission.tender.state not in OPENED_STATES
+    ):
         return False
     if submission.state != SubmissionState.SEALED or not submission.is_current:
         return False

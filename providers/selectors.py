@@ -5,6 +5,7 @@ from collections.abc import Callable
 from django.db.models import Q, QuerySet
 
 from accounts.permissions import is_provider
+from tender.constants import ROUND_OPENED_STATES, TenderState
 from tender.models import Tender
 
 from .models import Organisation, OrganisationMembership
@@ -40,6 +41,14 @@ def sealed_audit_entries(prefixes: tuple[str, ...]) -> Callable[[QuerySet], Quer
 
     def hide(entries: QuerySet) -> QuerySet:
         readable = Tender.objects.bids_readable().values("slug")
-        return entries.exclude(about_bids & ~Q(tender_slug__in=readable))
+        entries = entries.exclude(about_bids & ~Q(tender_slug__in=readable))
+        # Per round: an entry about a submission of a round not opened yet (the offers of a
+        # restricted tender whose requests are open) stays hidden too.
+        for round_, states in ROUND_OPENED_STATES.items():
+            sealed = Tender.objects.exclude(state__in=[*states, TenderState.DRAFT]).values("slug")
+            entries = entries.exclude(
+                about_bids & Q(details__round=round_) & Q(tender_slug__in=sealed)
+            )
+        return entries
 
     return hide

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
-from tender.constants import OPENED_STATES, Funding
+from tender.constants import OPENED_STATES, Funding, Phase, Procedure, Round, TenderState
 from tender.models import Requirement, Segment, Tender
 
 from .constants import SubmissionState
@@ -21,6 +21,7 @@ from .models import (
     Combination,
     DocumentKind,
     Dossier,
+    OfferInvitation,
     Organisation,
     RequirementAnswer,
     Submission,
@@ -56,22 +57,95 @@ def _member_refusal_text(combination: Combination) -> str:
     ) % {"name": combination.name, "lead": combination.lead.name}
 
 
-def submissions_of(*, tender: Tender, organisation: Organisation) -> QuerySet[Submission]:
-    """Every version of the organisation's submission for the tender, newest first."""
-    return Submission.objects.filter(tender=tender, bidder=organisation).order_by("-version")
+def round_admits(*, tender: Tender, organisation: Organisation, round: str) -> bool:
+    """Whether ``organisation`` may take part in ``round`` of ``tender``: the first round is
+    open to every provider; the offers of the restricted procedure (round 2) only to the
+    candidates invited for at least one segment (``OfferInvitation``)."""
+    if round != Round.OFFER or tender.procedure != Procedure.RESTRICTED:
+        return True
+    return OfferInvitation.objects.filter(tender=tender, organisation=organisation).exists()
 
 
-def draft_of(*, tender: Tender, organisation: Organisation) -> Submission | None:
+def invited_segments(*, tender: Tender, organisation: Organisation, round: str):
+    """The segments ``organisation`` may choose in ``round``: every segment in a first round,
+    the invited ones in the restricted procedure's offers."""
+    segments = Segment.objects.filter(tender=tender)
+    if round == Round.OFFER and tender.procedure == Procedure.RESTRICTED:
+        segments = segments.filter(
+            offer_invitations__organisation=organisation, offer_invitations__tender=tender
+        )
+    return segments
+
+
+def offer_invitations_of(*, tender: Tender, organisation: Organisation) -> list[OfferInvitation]:
+    """The portal notice: the segments ``organisation`` (a combination's lead) is invited to
+    hand in an offer for, with the round-2 deadline on the tender."""
+    return list(
+        OfferInvitation.objects.filter(tender=tender, organisation=organisation)
+        .select_related("segment")
+        .order_by("segment__code")
+    )
+
+
+def portal_round(tender: Tender) -> str:
+    """The round the provider portal works on for ``tender`` now: the open round, else the
+    last round the tender reached (a restricted tender is in its offers from
+    ``selection_standstill`` on, when the invitations go out)."""
+    if round := tender.writable_round():
+        return round
+    if tender.procedure == Procedure.RESTRICTED and tender.state in OFFER_PORTAL_STATES:
+        return Round.OFFER
+    return tender.rounds[0]
+
+
+#: The states in which a restricted tender's portal may show invitations to round 2.
+INVITED_STATES = frozenset(
+    {
+        TenderState.SELECTION_STANDSTILL,
+        TenderState.OFFERS_OPEN,
+        TenderState.OFFERS_CLOSED,
+    }
+)
+
+#: The states in which a restricted tender's portal shows the offers (round 2).
+OFFER_PORTAL_STATES = frozenset(
+    {
+        TenderState.OFFERS_OPEN,
+        TenderState.OFFERS_CLOSED,
+        TenderState.OFFERS_OPENED,
+        TenderState.AWARD,
+        TenderState.STANDSTILL,
+        TenderState.AWARDED,
+        TenderState.CONTRACTED,
+    }
+)
+
+
+def submissions_of(
+    *, tender: Tender, organisation: Organisation, round: str | None = None
+) -> QuerySet[Submission]:
+    """Every version of the organisation's submission for the tender in ``round`` (default:
+    the portal's round now), newest first."""
+    return Submission.objects.filter(
+        tender=tender, bidder=organisation, round=round or portal_round(tender)
+    ).order_by("-version")
+
+
+def draft_of(
+    *, tender: Tender, organisation: Organisation, round: str | None = None
+) -> Submission | None:
     return (
-        submissions_of(tender=tender, organisation=organisation)
+        submissions_of(tender=tender, organisation=organisation, round=round)
         .filter(state=SubmissionState.DRAFT)
         .first()
     )
 
 
-def sealed_current_of(*, tender: Tender, organisation: Organisation) -> Submission | None:
+def sealed_current_of(
+    *, tender: Tender, organisation: Organisation, round: str | None = None
+) -> Submission | None:
     return (
-        submissions_of(tender=tender, organisation=organisation)
+        submissions_of(tender=tender, organisation=organisation, round=round)
         .filter(state=SubmissionState.SEALED, is_current=True)
         .first()
     )
@@ -113,10 +187,27 @@ def tender_segments(tender: Tender) -> list[Segment]:
     )
 
 
-def tender_requirements(tender: Tender) -> list[Requirement]:
-    return list(
-        Requirement.objects.filter(tender=tender).order_by("segment_id", "position", "code")
-    )
+def round_phases(tender: Tender, round: str) -> frozenset[str]:
+    """The phases whose requirements a submission of ``round`` answers: the request the
+    selection phase's, the restricted offer the award phase's, the open procedure's offer and
+    an Open House application both."""
+    if tender.procedure == Procedure.RESTRICTED:
+        return frozenset({Phase.SELECTION if round == Round.REQUEST else Phase.AWARD})
+    return frozenset(Phase.values)
+
+
+def tender_requirements(tender: Tender, round: str | None = None) -> list[Requirement]:
+    """The requirements a submission of ``round`` answers (default: every requirement).
+    Filters on ``Requirement.phase`` once that field exists (issue 14, point 5); until then
+    every requirement belongs to every round."""
+    requirements = Requirement.objects.filter(tender=tender)
+    if round is not None and _requirement_has_phase():
+        requirements = requirements.filter(phase__in=round_phases(tender, round))
+    return list(requirements.order_by("segment_id", "position", "code"))
+
+
+def _requirement_has_phase() -> bool:
+    return any(f.name == "phase" for f in Requirement._meta.get_fields())
 
 
 @dataclass
@@ -299,7 +390,7 @@ def submission_checklist(submission: Submission) -> list[ChecklistItem]:
     ``submission_detail`` (prefetched); the checks themselves do not query."""
     ctx = ChecklistContext(
         submission=submission,
-        requirements=tender_requirements(submission.tender),
+        requirements=tender_requirements(submission.tender, submission.round),
         dossiers=list(submission.dossiers.all()),
         answers={a.requirement_id: a for a in submission.answers.all()},
         documents=list(submission.documents.all()),
@@ -319,6 +410,8 @@ def dossier_documents(dossier: Dossier) -> list[SubmissionDocument]:
     the sealed, current one (the serving view checks the user as well)."""
     submission = dossier.submission
     if submission.tender.state not in OPENED_STATES:
+        return []
+    if not submission.tender.round_readable(submission.round):
         return []
     if submission.state != SubmissionState.SEALED or not submission.is_current:
         return []

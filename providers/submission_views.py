@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from audit.services import client_address_of
+from tender.constants import Procedure, Round
 from tender.errors import service_action
 from tender.files import PDF, document_response
 from tender.mixins import tender_or_404
@@ -30,6 +31,9 @@ from .submission_selectors import (
     MAX_REFERENCES,
     checklist_missing,
     draft_of,
+    invited_segments,
+    portal_round,
+    round_admits,
     sealed_current_of,
     submission_checklist,
     submission_combination,
@@ -50,6 +54,10 @@ class SubmissionMixin(PortalMixin):
         self.tender = tender_or_404(
             self.request.user, self.kwargs["slug"], queryset=portal_tenders()
         )
+        # Round 2 of the restricted procedure exists only for the invited (404 for the rest).
+        self.round = portal_round(self.tender)
+        if not round_admits(tender=self.tender, organisation=self.organisation, round=self.round):
+            raise Http404
 
     def overview_url(self, anchor: str = "") -> str:
         url = reverse("portal-submission", args=[self.tender.slug])
@@ -90,14 +98,25 @@ class SubmissionMixin(PortalMixin):
         )
 
 
-def _segment_rows(tender, submission, requirements):
+def _segment_rows(tender, submission, requirements, round=None, organisation=None):
     """Per segment of the tender: chosen or not, and for chosen ones the dossier, its
     requirements with the answers, and its documents."""
     dossiers = {d.segment_id: d for d in submission.dossiers.all()} if submission else {}
     answers = {a.requirement_id: a for a in submission.answers.all()} if submission else {}
     documents = list(submission.documents.all()) if submission else []
     rows = []
+    allowed = (
+        set(
+            invited_segments(tender=tender, organisation=organisation, round=round).values_list(
+                "pk", flat=True
+            )
+        )
+        if round == Round.OFFER and organisation and tender.procedure == Procedure.RESTRICTED
+        else None
+    )
     for segment in tender_segments(tender):
+        if allowed is not None and segment.pk not in allowed:
+            continue
         dossier = dossiers.get(segment.pk)
         rows.append(
             {
@@ -137,7 +156,7 @@ class SubmissionOverviewView(SubmissionMixin, View):
             (v for v in versions if v.state == SubmissionState.SEALED and v.is_current), None
         )
         submission = submission_detail(draft.pk) if draft else None
-        requirements = tender_requirements(self.tender)
+        requirements = tender_requirements(self.tender, self.round)
         checklist = submission_checklist(submission) if submission else []
         answers = {a.requirement_id: a for a in submission.answers.all()} if submission else {}
         documents = list(submission.documents.all()) if submission else []
@@ -162,7 +181,9 @@ class SubmissionOverviewView(SubmissionMixin, View):
                 for r in requirements
                 if r.segment_id is None
             ],
-            "segments": _segment_rows(self.tender, submission, requirements),
+            "segments": _segment_rows(
+                self.tender, submission, requirements, self.round, self.organisation
+            ),
             "convenant": [d for d in documents if d.kind == DocumentKind.CONVENANT],
             "max_references": MAX_REFERENCES,
         }

@@ -11,48 +11,137 @@ class Procedure(models.TextChoices):
 class TenderState(models.TextChoices):
     DRAFT = "draft", _("Concept")
     PUBLISHED = "published", _("Gepubliceerd")
-    SUBMISSIONS_OPEN = "submissions_open", _("Inschrijving open")
-    CLOSED = "closed", _("Gesloten")
-    OPENED = "opened", _("Geopend")
+    # Round 1 of the restricted procedure: requests to participate (verzoeken tot deelneming).
+    REQUESTS_OPEN = "requests_open", _("Verzoeken tot deelneming open")
+    REQUESTS_CLOSED = "requests_closed", _("Verzoeken tot deelneming gesloten")
+    REQUESTS_OPENED = "requests_opened", _("Verzoeken tot deelneming geopend")
     SELECTION = "selection", _("Selectiefase")
+    SELECTION_STANDSTILL = "selection_standstill", _("Opschortende termijn selectie")
+    # The offers (inschrijvingen): round 2 of the restricted procedure, the one round of the
+    # open procedure.
+    OFFERS_OPEN = "offers_open", _("Inschrijving open")
+    OFFERS_CLOSED = "offers_closed", _("Inschrijving gesloten")
+    OFFERS_OPENED = "offers_opened", _("Inschrijvingen geopend")
     AWARD = "award", _("Gunningsfase")
     STANDSTILL = "standstill", _("Opschortende termijn")
     AWARDED = "awarded", _("Gegund")
     CONTRACTED = "contracted", _("Gecontracteerd")
+    # Open House: continuous admission.
+    ADMISSION_OPEN = "admission_open", _("Toelating open")
+    ADMISSION_CLOSED = "admission_closed", _("Toelating gesloten")
     CANCELLED = "cancelled", _("Ingetrokken")
+
+
+class Round(models.TextChoices):
+    """The submission round a submission belongs to (DOMAIN.md, "Procedures")."""
+
+    REQUEST = "request", _("Verzoek tot deelneming")
+    OFFER = "offer", _("Inschrijving")
+    APPLICATION = "application", _("Aanmelding")
 
 
 # -- Named sets of tender states: the one home of every "in which states" rule (docs/rules.md).
 # Checks, selectors, admin and exports use these names, never a list of their own.
 
 _S = TenderState
+_R = Round
 
 #: On the public site and in the provider portal: every tender but a draft (a cancelled tender
 #: says so there).
 PUBLIC_STATES = frozenset(_S) - {_S.DRAFT}
 #: Set-up (data, lots, segments, requirements, criteria) may change; frozen from the opening of
-#: the submissions on (and always once a submission exists: ``tender.permissions``).
+#: the first round on (and always once a submission exists: ``tender.permissions``).
 SETUP_EDITABLE_STATES = frozenset({_S.DRAFT, _S.PUBLISHED})
 #: The market prepares its bids: combinations are formed, UEAs filled in and questions asked
-#: (each until the deadline).
-BIDDING_STATES = frozenset({_S.PUBLISHED, _S.SUBMISSIONS_OPEN})
-#: Submission drafts are started, changed and sealed (strictly before the deadline). Not while
-#: the tender is only published: its set-up may still change then, and a draft would freeze it.
-SUBMISSIONS_WRITABLE_STATES = frozenset({_S.SUBMISSIONS_OPEN})
-#: From the (four-eyes) opening on: sealed content (submissions, documents, UEAs) is readable.
-OPENED_STATES = frozenset(
-    {_S.OPENED, _S.SELECTION, _S.AWARD, _S.STANDSTILL, _S.AWARDED, _S.CONTRACTED}
+#: (each until the deadline of the round that is open).
+BIDDING_STATES = frozenset({_S.PUBLISHED, _S.REQUESTS_OPEN, _S.OFFERS_OPEN, _S.ADMISSION_OPEN})
+#: Per round: the tender state in which that round's submissions are started, changed and
+#: sealed (strictly before the round's deadline). Not while the tender is only published: its
+#: set-up may still change then, and a draft would freeze it.
+ROUND_WRITABLE_STATE = {
+    _R.REQUEST: _S.REQUESTS_OPEN,
+    _R.OFFER: _S.OFFERS_OPEN,
+    _R.APPLICATION: _S.ADMISSION_OPEN,
+}
+SUBMISSIONS_WRITABLE_STATES = frozenset(ROUND_WRITABLE_STATE.values())
+#: Per round: the states in which its opening (four-eyes) may be confirmed.
+ROUND_CLOSED_STATE = {_R.REQUEST: _S.REQUESTS_CLOSED, _R.OFFER: _S.OFFERS_CLOSED}
+#: Per round: from its (four-eyes) opening on, that round's sealed content (submissions,
+#: documents, UEAs) is readable. The offers of a restricted tender stay sealed while the
+#: opened requests are read (selection_standstill, offers_open, offers_closed).
+OFFERS_OPENED_STATES = frozenset(
+    {_S.OFFERS_OPENED, _S.AWARD, _S.STANDSTILL, _S.AWARDED, _S.CONTRACTED}
 )
-#: Bids may be read (scored, exported, shown in the admin): from the opening on, and in a draft,
-#: which holds sealed submissions only when they were loaded from a scenario file.
+REQUESTS_OPENED_STATES = OFFERS_OPENED_STATES | {
+    _S.REQUESTS_OPENED,
+    _S.SELECTION,
+    _S.SELECTION_STANDSTILL,
+    _S.OFFERS_OPEN,
+    _S.OFFERS_CLOSED,
+}
+#: Open House applications: readable once the admission closed (batch openings during the
+#: admission period come with issue 14, point 4).
+APPLICATIONS_OPENED_STATES = frozenset({_S.ADMISSION_CLOSED})
+ROUND_OPENED_STATES = {
+    _R.REQUEST: REQUESTS_OPENED_STATES,
+    _R.OFFER: OFFERS_OPENED_STATES,
+    _R.APPLICATION: APPLICATIONS_OPENED_STATES,
+}
+#: Some round was opened: sealed content of *that* round is readable (``Tender.round_readable``
+#: says which round).
+OPENED_STATES = REQUESTS_OPENED_STATES | APPLICATIONS_OPENED_STATES
+#: Bids may be read (scored, exported, shown in the admin) for at least one round: from the
+#: first opening on, and in a draft, which holds sealed submissions only when they were loaded
+#: from a scenario file. Which round: ``Tender.round_readable``.
 BIDS_READABLE_STATES = OPENED_STATES | {_S.DRAFT}
 #: Scores, consensus and requirement reviews change (while the phase's ranking is not final).
-SCORING_WRITABLE_STATES = frozenset({_S.DRAFT, _S.OPENED, _S.SELECTION, _S.AWARD})
+SCORING_WRITABLE_STATES = frozenset(
+    {_S.DRAFT, _S.REQUESTS_OPENED, _S.SELECTION, _S.OFFERS_OPENED, _S.AWARD}
+)
 #: The award decision is final or the tender withdrawn: nothing is re-ranked any more.
 DECIDED_STATES = frozenset({_S.AWARDED, _S.CONTRACTED, _S.CANCELLED})
 #: The award decision is final and public: the public tender page shows the award notice
 #: (winners per segment from the final award ranking).
 AWARD_DECIDED_STATES = DECIDED_STATES - {_S.CANCELLED}
+
+#: The rounds of each procedure, in order; the first round's deadline is ``Tender.deadline``.
+PROCEDURE_ROUNDS = {
+    "restricted": (_R.REQUEST, _R.OFFER),
+    "open": (_R.OFFER,),
+    "open_house": (_R.APPLICATION,),
+}
+
+#: The steps of each procedure's lifecycle (the timeline on the tender page).
+PROCEDURE_STEPS = {
+    "restricted": (
+        _S.DRAFT,
+        _S.PUBLISHED,
+        _S.REQUESTS_OPEN,
+        _S.REQUESTS_CLOSED,
+        _S.REQUESTS_OPENED,
+        _S.SELECTION,
+        _S.SELECTION_STANDSTILL,
+        _S.OFFERS_OPEN,
+        _S.OFFERS_CLOSED,
+        _S.OFFERS_OPENED,
+        _S.AWARD,
+        _S.STANDSTILL,
+        _S.AWARDED,
+        _S.CONTRACTED,
+    ),
+    "open": (
+        _S.DRAFT,
+        _S.PUBLISHED,
+        _S.OFFERS_OPEN,
+        _S.OFFERS_CLOSED,
+        _S.OFFERS_OPENED,
+        _S.AWARD,
+        _S.STANDSTILL,
+        _S.AWARDED,
+        _S.CONTRACTED,
+    ),
+    "open_house": (_S.DRAFT, _S.PUBLISHED, _S.ADMISSION_OPEN, _S.ADMISSION_CLOSED),
+}
 
 
 class Funding(models.TextChoices):

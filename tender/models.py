@@ -12,11 +12,15 @@ from django.utils.translation import gettext_lazy as _
 from .constants import (
     BIDS_READABLE_STATES,
     DEFAULT_SCALE,
+    PROCEDURE_ROUNDS,
     PUBLIC_STATES,
+    ROUND_OPENED_STATES,
+    ROUND_WRITABLE_STATE,
     Funding,
     PaymentRhythm,
     Phase,
     Procedure,
+    Round,
     TenderState,
 )
 
@@ -81,6 +85,30 @@ class Municipality(models.Model):
         return f"{self.name} ({self.code})"
 
 
+def readable_rounds_q(prefix: str = "") -> Q:
+    """The submissions (reached through ``prefix``, e.g. ``"submission__"`` from a dossier)
+    whose round may be read in their tender's state (``Tender.round_readable``): a restricted
+    tender's opened requests while its offers are still sealed."""
+    q = Q()
+    for round_, states in ROUND_OPENED_STATES.items():
+        q |= Q(
+            **{
+                f"{prefix}round": round_,
+                f"{prefix}tender__state__in": [*states, TenderState.DRAFT],
+            }
+        )
+    return q
+
+
+def first_round_q(prefix: str = "") -> Q:
+    """The submissions (through ``prefix``) of their tender's first round: who asked to take
+    part (restricted) or bid (open), or applied (Open House)."""
+    q = Q()
+    for procedure, rounds in PROCEDURE_ROUNDS.items():
+        q |= Q(**{f"{prefix}round": rounds[0], f"{prefix}tender__procedure": procedure})
+    return q
+
+
 class TenderQuerySet(models.QuerySet):
     def public(self) -> "TenderQuerySet":
         """Tenders on the public site and in the provider portal (``PUBLIC_STATES``)."""
@@ -121,7 +149,17 @@ class Tender(models.Model):
         help_text=_("Fase in de levenscyclus; wijzigt alleen via acties."),
     )
     deadline = models.DateTimeField(
-        _("sluitingstermijn"), help_text=_("Uiterste moment van inschrijven.")
+        _("sluitingstermijn"),
+        help_text=_(
+            "Uiterste moment van de eerste ronde: verzoeken tot deelneming (niet-openbaar) of "
+            "inschrijvingen (openbaar)."
+        ),
+    )
+    offers_deadline = models.DateTimeField(
+        _("sluitingstermijn inschrijvingen"),
+        null=True,
+        blank=True,
+        help_text=_("Uiterste moment van inschrijven in de tweede ronde (niet-openbaar)."),
     )
     standstill_days = models.PositiveSmallIntegerField(
         _("opschortende termijn (dagen)"),
@@ -157,10 +195,50 @@ class Tender(models.Model):
         municipal staff and administrators neither."""
         return self.state in BIDS_READABLE_STATES
 
-    def deadline_passed(self, at: datetime) -> bool:
-        """Whether a receipt (or action) at ``at`` is too late: the deadline is a hard close, so
-        a moment equal to it is late already ("strictly before the deadline" is in time)."""
-        return at >= self.deadline
+    def round_readable(self, round: str) -> bool:
+        """Whether anything of the submissions of ``round`` may be shown (``bids_readable``
+        per round): from that round's four-eyes opening on, and in a draft loaded from a
+        scenario file. In a restricted tender the opened requests are readable to staff while
+        the offers stay sealed until their own opening."""
+        return self.state == TenderState.DRAFT or self.state in ROUND_OPENED_STATES[round]
+
+    def readable_rounds(self) -> list[str]:
+        return [r for r in Round.values if self.round_readable(r)]
+
+    @property
+    def rounds(self) -> tuple[str, ...]:
+        """The submission rounds of this tender's procedure, in order."""
+        return PROCEDURE_ROUNDS[self.procedure]
+
+    def has_selection(self) -> bool:
+        """A separate selection phase (and round 1 of requests): the restricted procedure."""
+        return self.procedure == Procedure.RESTRICTED
+
+    def writable_round(self) -> str | None:
+        """The round whose submissions are written in the current state, or None."""
+        for round, state in ROUND_WRITABLE_STATE.items():
+            if self.state == state and round in self.rounds:
+                return round
+        return None
+
+    def round_deadline(self, round: str | None = None) -> datetime | None:
+        """The deadline of ``round`` (default: the round open now, else the first round):
+        ``deadline`` for the first round, ``offers_deadline`` for the restricted offers."""
+        round = round or self.writable_round() or self.rounds[0]
+        if round == Round.OFFER and self.procedure == Procedure.RESTRICTED:
+            return self.offers_deadline
+        return self.deadline
+
+    @property
+    def current_deadline(self) -> datetime | None:
+        return self.round_deadline()
+
+    def deadline_passed(self, at: datetime, round: str | None = None) -> bool:
+        """Whether a receipt (or action) at ``at`` is too late for ``round`` (default: the round
+        open now): the deadline is a hard close, so a moment equal to it is late already
+        ("strictly before the deadline" is in time). A round without a deadline yet is closed."""
+        deadline = self.round_deadline(round)
+        return deadline is None or at >= deadline
 
 
 class Lot(models.Model):
@@ -496,6 +574,13 @@ class OpeningConfirmation(models.Model):
         related_name="opening_confirmations",
         help_text=_("Aanbesteding."),
     )
+    round = models.CharField(
+        _("ronde"),
+        max_length=12,
+        choices=Round.choices,
+        default=Round.OFFER,
+        help_text=_("De ronde waarvan de opening is bevestigd."),
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("gebruiker"),
@@ -511,7 +596,9 @@ class OpeningConfirmation(models.Model):
         verbose_name = _("bevestiging opening")
         verbose_name_plural = _("bevestigingen opening")
         constraints = [
-            models.UniqueConstraint(fields=["tender", "user"], name="opening_confirmed_once"),
+            models.UniqueConstraint(
+                fields=["tender", "round", "user"], name="opening_confirmed_once_per_round"
+            ),
         ]
 
     def __str__(self):

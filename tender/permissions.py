@@ -19,10 +19,10 @@ def can_view_tender(user, tender) -> bool:
 # Rule: the set-up of a tender (its data, lots, segments, subsegments, requirements and
 # criteria) is changed by procurement staff (inkoper, or a superuser) only while the tender is
 # in "draft" or "published" (``SETUP_EDITABLE_STATES``) and no submission exists. From
-# "submissions_open" on the set-up is frozen, because bidders prepare their bids against it; the
-# deadline then moves only through the lifecycle. A tender that already holds submissions (one
-# loaded from a scenario file) is frozen in every state: its bids refer to the set-up as it is;
-# replace it by an import instead.
+# the opening of the first round on the set-up is frozen, because bidders prepare their bids
+# against it; the deadline then moves only through the lifecycle. A tender that already holds
+# submissions (one loaded from a scenario file) is frozen in every state: its bids refer to the
+# set-up as it is; replace it by an import instead.
 
 
 def can_create_tender(user) -> bool:

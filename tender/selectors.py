@@ -5,7 +5,7 @@ from django.db.models import Case, Count, Prefetch, Q, QuerySet, When
 from accounts.permissions import is_staff_member
 
 from .constants import BIDS_READABLE_STATES
-from .models import Lot, Segment, Tender
+from .models import Lot, Segment, Tender, first_round_q, readable_rounds_q
 
 
 def tenders_visible_to(user) -> QuerySet[Tender]:
@@ -33,6 +33,8 @@ def tender_detail(*, user, slug: str) -> Tender:
     where bids are readable (``Tender.bids_readable``): before the opening it is None, so no
     page tells how many bid; drafts and earlier versions never count."""
     counted = Q(
+        readable_rounds_q("dossiers__submission__"),
+        first_round_q("dossiers__submission__"),
         dossiers__submission__state="sealed",
         dossiers__submission__is_current=True,
         dossiers__submission__tender__state__in=BIDS_READABLE_STATES,

@@ -11,6 +11,11 @@ urlpatterns = [
         name="tender-transition",
     ),
     path(
+        "aanbestedingen/<slug:slug>/sluitingstermijn-inschrijvingen/",
+        views.TenderOffersDeadlineView.as_view(),
+        name="tender-offers-deadline",
+    ),
+    path(
         "aanbestedingen/<slug:slug>/documenten/<int:pk>/",
         views.TenderDocumentView.as_view(),
         name="tender-document",

@@ -3,18 +3,28 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views import View
 
 from accounts.permissions import is_provider, is_staff_member
 from audit.services import client_address_of
 
-from .constants import TenderState
 from .errors import service_action
 from .files import stored_document_response
 from .models import Tender
 from .selectors import tender_detail, tender_list, tenders_visible_to
-from .services.lifecycle import available_transitions, tender_confirm_opening, tender_transition
+from .services.lifecycle import (
+    OFFERS_DEADLINE_STATES,
+    OPENINGS,
+    available_transitions,
+    opening_of,
+    steps_of,
+    tender_confirm_opening,
+    tender_offers_deadline_set,
+    tender_transition,
+)
 
 
 class TenderListView(LoginRequiredMixin, View):
@@ -39,7 +49,13 @@ class TenderDetailView(LoginRequiredMixin, View):
             {
                 "tender": tender,
                 "transitions": available_transitions(tender=tender, user=request.user),
-                "confirmations": tender.opening_confirmations.select_related("user"),
+                "steps": steps_of(tender),
+                "offers_deadline_editable": tender.has_selection()
+                and tender.state in OFFERS_DEADLINE_STATES,
+                "opening": opening_of(tender),
+                "confirmations": tender.opening_confirmations.filter(
+                    round=OPENINGS.get(opening_of(tender) or "", "")
+                ).select_related("user"),
                 "documents": tender.documents.all(),
             },
         )
@@ -51,13 +67,13 @@ class TenderTransitionView(LoginRequiredMixin, View):
     def post(self, request, slug, name):
         tender = get_object_or_404(tenders_visible_to(request.user), slug=slug)
         with service_action(request):
-            if name == "open":
+            if name in OPENINGS:
                 tender = tender_confirm_opening(
                     tender=tender, user=request.user, client_address=client_address_of(request)
                 )
-                if tender.state == TenderState.OPENED:
+                if opening_of(tender) is None:
                     messages.success(
-                        request, _("De aanbesteding is geopend; het proces-verbaal is opgemaakt.")
+                        request, _("De ronde is geopend; het proces-verbaal is opgemaakt.")
                     )
                 else:
                     messages.info(
@@ -79,6 +95,29 @@ class TenderTransitionView(LoginRequiredMixin, View):
                     request,
                     _("Status gewijzigd naar '%(state)s'.") % {"state": tender.get_state_display()},
                 )
+        return redirect("tender-detail", slug=slug)
+
+
+class TenderOffersDeadlineView(LoginRequiredMixin, View):
+    """POST the deadline of round 2 of a restricted tender (``datetime-local``)."""
+
+    def post(self, request, slug):
+        tender = get_object_or_404(tenders_visible_to(request.user), slug=slug)
+        raw = request.POST.get("offers_deadline", "")
+        moment = parse_datetime(raw)
+        if moment is None:
+            messages.error(request, _("Vul een geldige datum en tijd in."))
+            return redirect("tender-detail", slug=slug)
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        with service_action(request):
+            tender_offers_deadline_set(
+                tender=tender,
+                deadline=moment,
+                user=request.user,
+                client_address=client_address_of(request),
+            )
+            messages.success(request, _("De sluitingstermijn van de inschrijvingen is ingesteld."))
         return redirect("tender-detail", slug=slug)
 
 

@@ -3,18 +3,18 @@
 For a test that needs one tender with a segment, a bid or a few scores rather than the whole
 Achterhoek demo (``demo_tender``)::
 
-    tender = TenderFactory(opened=True)
+    tender = TenderFactory(requests_opened=True)
     segment = SegmentFactory(tender=tender)
     criterion = CriterionFactory(segment=segment)
     dossier = DossierFactory(segment=segment, submission__submitted=True)
     ScoreFactory(dossier=dossier, criterion=criterion, submitted=True)
     FinalLevelFactory(dossier=dossier, criterion=criterion)
 
-Traits name the lifecycle states: a tender is ``published``, ``submissions_open``, ``closed``
-(deadline passed), ``opened``, in ``selection`` or ``award`` or ``awarded``; a submission is
-``submitted`` (sealed, with its receipt time and hash) or ``withdrawn``; a score is
-``submitted``; a dossier is ``scored`` (two evaluators, every criterion submitted) or ``final``
-(scored and a consensus level per criterion).
+Traits name the lifecycle states: a (restricted) tender is ``published``, ``requests_open``,
+``requests_closed`` (deadline passed), ``requests_opened``, in ``selection`` or ``award`` or
+``awarded``; a submission is ``submitted`` (sealed, with its receipt time and hash) or
+``withdrawn``; a score is ``submitted``; a dossier is ``scored`` (two evaluators, every
+criterion submitted) or ``final`` (scored and a consensus level per criterion).
 """
 
 import hashlib
@@ -82,9 +82,9 @@ class TenderFactory(factory.django.DjangoModelFactory):
             deadline=factory.LazyFunction(lambda: _now() - timedelta(days=1))
         )
         published = factory.Trait(state=TenderState.PUBLISHED)
-        submissions_open = factory.Trait(state=TenderState.SUBMISSIONS_OPEN)
-        closed = factory.Trait(state=TenderState.CLOSED, deadline_passed=True)
-        opened = factory.Trait(state=TenderState.OPENED, deadline_passed=True)
+        requests_open = factory.Trait(state=TenderState.REQUESTS_OPEN)
+        requests_closed = factory.Trait(state=TenderState.REQUESTS_CLOSED, deadline_passed=True)
+        requests_opened = factory.Trait(state=TenderState.REQUESTS_OPENED, deadline_passed=True)
         selection = factory.Trait(state=TenderState.SELECTION, deadline_passed=True)
         award = factory.Trait(state=TenderState.AWARD, deadline_passed=True)
         awarded = factory.Trait(state=TenderState.AWARDED, deadline_passed=True)
@@ -132,6 +132,7 @@ class SubmissionFactory(factory.django.DjangoModelFactory):
         model = Submission
 
     tender = factory.SubFactory(TenderFactory)
+    round = factory.LazyAttribute(lambda o: o.tender.rounds[0])
     bidder = factory.SubFactory(OrganisationFactory)
     version = 1
     is_current = True

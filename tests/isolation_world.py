@@ -175,7 +175,7 @@ def build_world(*, demo, monkeypatch, capture) -> World:
         user=user_a,
     )
 
-    combination_tender = build_tender(slug="isolatie-combinatie", state="submissions_open")
+    combination_tender = build_tender(slug="isolatie-combinatie", state="requests_open")
     partner = OrganisationFactory(name="Partner Geheim A")
     provider(partner)
     combination = combination_create(

@@ -119,7 +119,7 @@ def build_sealed_world(*, slug: str = "verzegeld-2027") -> SealedWorld:
     ranking = Ranking.objects.create(tender=tender, phase="selection")
     ranking_execute(ranking_id=ranking.pk)
     # The deadline has passed; the four-eyes opening has not happened yet.
-    Tender.objects.filter(pk=tender.pk).update(state=TenderState.CLOSED)
+    Tender.objects.filter(pk=tender.pk).update(state=TenderState.REQUESTS_CLOSED)
     tender.refresh_from_db()
     sealed.refresh_from_db()
     return SealedWorld(

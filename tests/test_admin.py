@@ -229,7 +229,7 @@ def every_model(demo_tender, superuser_client):
     )
     # The demo tender is a draft: its UEA stays hidden; an opened tender's UEA is shown.
     opened = Tender.objects.create(
-        slug="geopend", title="Geopend", region=tender.region, state="opened", deadline=now
+        slug="geopend", title="Geopend", region=tender.region, state="requests_opened", deadline=now
     )
     for uea_tender in (opened, tender):
         UEADeclaration.objects.create(
@@ -414,7 +414,7 @@ def test_a_uea_is_hidden_until_its_tender_is_opened(every_model, demo_tender):
     assert change.status_code in (302, 404)
     assert "antwoord" not in change.content.decode()
 
-    Tender.objects.filter(pk=demo_tender.pk).update(state="opened")
+    Tender.objects.filter(pk=demo_tender.pk).update(state="requests_opened")
     changelist = client.get(admin_url(UEADeclaration, "changelist"))
     assert sealed in changelist.context["cl"].result_list
     change = client.get(admin_url(UEADeclaration, "change", sealed.pk))

@@ -21,14 +21,14 @@ pytestmark = pytest.mark.django_db
 def test_a_tender_is_a_draft_before_its_deadline_unless_a_trait_says_otherwise():
     draft = TenderFactory()
     assert draft.state == TenderState.DRAFT
-    opened = TenderFactory(opened=True)
-    assert opened.state == TenderState.OPENED
+    opened = TenderFactory(requests_opened=True)
+    assert opened.state == TenderState.REQUESTS_OPENED
     assert opened.deadline < draft.deadline
-    assert TenderFactory(submissions_open=True).state == TenderState.SUBMISSIONS_OPEN
+    assert TenderFactory(requests_open=True).state == TenderState.REQUESTS_OPEN
 
 
 def test_a_submitted_submission_is_sealed_before_the_deadline_with_its_hash():
-    submission = SubmissionFactory(tender=TenderFactory(closed=True), submitted=True)
+    submission = SubmissionFactory(tender=TenderFactory(requests_closed=True), submitted=True)
     assert submission.state == "sealed"
     assert submission.submitted_at < submission.tender.deadline
     assert len(submission.content_hash) == 64
@@ -36,7 +36,7 @@ def test_a_submitted_submission_is_sealed_before_the_deadline_with_its_hash():
 
 
 def test_a_final_dossier_has_two_submitted_scores_and_a_consensus_level_per_criterion():
-    segment = SegmentFactory(tender=TenderFactory(opened=True))
+    segment = SegmentFactory(tender=TenderFactory(requests_opened=True))
     a = CriterionFactory(segment=segment, code="A")
     b = CriterionFactory(segment=segment, code="B", phase="award")
     dossier = DossierFactory(segment=segment, final=True, scores__levels={"A": "0.75"})

@@ -133,7 +133,8 @@ def _demo(w, **extra):
 STAFF = {
     # tender and communication
     "tender-detail": _slug,
-    "tender-transition": lambda w: {**_slug(w), "name": "close"},
+    "tender-transition": lambda w: {**_slug(w), "name": "close_requests"},
+    "tender-offers-deadline": _slug,
     "tender-document": lambda w: {**_slug(w), "pk": 1},
     "communication-hub": _slug,
     "communication-news": _slug,
@@ -221,6 +222,7 @@ STAFF = {
     "award-letter-new-version": lambda w: _demo(w, pk=w.letter.pk),
     "award-letter-send": lambda w: _demo(w, pk=w.letter.pk),
     "award-objection": _demo,
+    "award-invite": lambda w: _demo(w, code="WMO-BEG"),
     "award-objection-resolve": lambda w: _demo(w, pk=1),
     "award-finalise": _demo,
     # staff API

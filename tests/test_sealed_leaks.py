@@ -86,7 +86,8 @@ URLS: dict[str, Kwargs] = {
     "home": _none,
     "healthz": _none,
     "tender-detail": _slug,
-    "tender-transition": lambda w: _slug(w, name="open"),
+    "tender-transition": lambda w: _slug(w, name="open_requests"),
+    "tender-offers-deadline": _slug,
     "tender-document": _slug_pk,
     "setup-overview": _slug,
     "setup-tender-edit": _slug,
@@ -192,6 +193,7 @@ URLS: dict[str, Kwargs] = {
     "award-letter-send": _slug_pk,
     "award-letters-generate": _phase,
     "award-objection": _slug,
+    "award-invite": lambda w: _slug(w, code="JH-DYS"),
     "award-objection-resolve": _slug_pk,
     "award-progress": _slug_pk,
     "award-letters-resume": _slug_pk,
@@ -542,7 +544,7 @@ SEALED_MESSAGE = "De inschrijvingen zijn nog verzegeld"
 
 
 def _open(world: SealedWorld) -> None:
-    Tender.objects.filter(pk=world.tender.pk).update(state=TenderState.OPENED)
+    Tender.objects.filter(pk=world.tender.pk).update(state=TenderState.REQUESTS_OPENED)
     world.tender.refresh_from_db()
 
 
@@ -631,3 +633,78 @@ def test_the_audit_log_keeps_the_sealed_details_and_shows_them_from_the_opening(
     page = client.get(reverse("admin:audit_auditentry_change", args=[upload.pk]))
     assert upload.details["sha256"] in page.content.decode()
     assert audit_verify() is None
+
+
+# --- Round 2 of the restricted procedure: the requests are opened and readable to staff,
+# the offers are sealed (issue 14). The same sweep, with the offer's secrets.
+
+OFFER_MARKER = "OFFERTEZEGEL"
+OFFER_FIGURES = ("91357", "91.357", "29,43", "29.43", "13,71", "13.71")
+
+
+def _offers_open(world: SealedWorld):
+    """The world's requests opened (decrypted), round 2 open, the bidder invited for JH-DYS and
+    its offer sealed with markers of its own."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from providers.models import DocumentKind, OfferInvitation
+    from providers.services import submissions as services
+    from providers.services.envelopes import submission_envelopes_open
+    from tests.providers.submission_support import docx_bytes, draft_with_bid, pdf_bytes
+
+    tender = world.tender
+    Tender.objects.filter(pk=tender.pk).update(state=TenderState.REQUESTS_OPENED)
+    tender.refresh_from_db()
+    submission_envelopes_open(tender=tender, user=None)
+    Tender.objects.filter(pk=tender.pk).update(
+        state=TenderState.OFFERS_OPEN, offers_deadline=timezone.now() + timedelta(days=20)
+    )
+    tender.refresh_from_db()
+    segment = tender.segments.get(code="JH-DYS")
+    OfferInvitation.objects.create(tender=tender, segment=segment, organisation=world.organisation)
+    user = world.bidder_user
+    draft, segment = draft_with_bid(
+        tender, user, world.organisation, clients=91357, months=Decimal("13.71"), hours="29,43"
+    )
+    marker = OFFER_MARKER.encode()
+    for kind, name, data in (
+        (DocumentKind.DOSSIER, f"plan-{OFFER_MARKER}.pdf", pdf_bytes(2, marker=marker)),
+        (DocumentKind.REFERENCE, f"referentie-{OFFER_MARKER}.docx", docx_bytes(marker)),
+    ):
+        services.document_upload(
+            submission=draft, kind=kind, name=name, data=data, user=user, segment=segment
+        )
+    offer = services.submission_seal(submission=draft, user=user)
+    return offer
+
+
+def test_in_round_two_the_opened_requests_are_readable_and_the_sealed_offers_show_nowhere(
+    world, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        offer = _offers_open(world)
+    superuser = _superuser()
+    urls = sweep_urls(world, superuser)
+    dossier = offer.dossiers.get()
+    urls["scoring-dossier#offer"] = reverse(
+        "scoring-dossier", args=[world.tender.slug, "award", dossier.pk]
+    )
+    urls["scoring-document#offer"] = reverse(
+        "scoring-document", args=[world.tender.slug, offer.documents.first().pk]
+    )
+    secrets = [OFFER_MARKER, *OFFER_FIGURES, offer.content_hash]
+    client = _client(superuser)
+    failures = []
+    for name, url in sorted(urls.items()):
+        response = client.get(url)
+        if response.status_code >= 500:
+            failures.append(f"{name} {url}: {response.status_code}")
+        elif shown := leaks(response, secrets):
+            failures.append(f"{name} {url} shows {shown}")
+    assert not failures, "The sealed offer leaks in round 2:\n" + "\n".join(failures)
+    # The opened request is readable to staff meanwhile (its documents); the offer's is not.
+    assert client.get(urls["scoring-document"]).status_code == 200
+    assert client.get(urls["scoring-document#offer"]).status_code == 404

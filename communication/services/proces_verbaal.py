@@ -1,5 +1,6 @@
-"""The proces-verbaal of the opening, stored as a (non-public) tender document. Registered as
-an after-hook of the ``open`` transition in ``communication.apps``."""
+"""The proces-verbaal of the opening, stored as a (non-public) tender document. One per round:
+registered as an after-hook of both openings (``open_requests``, ``open_offers``) in
+``communication.apps``."""
 
 import hashlib
 
@@ -8,8 +9,10 @@ from django.utils import timezone
 
 from providers.constants import SubmissionState
 from providers.models import Submission
+from tender.constants import Round
 from tender.models import OpeningConfirmation, Tender
 from tender.pdf import render_to_pdf
+from tender.services.lifecycle import opened_round
 
 from ..models import TenderDocument
 
@@ -17,22 +20,27 @@ from ..models import TenderDocument
 def proces_verbaal_create(*, tender: Tender, user=None) -> None:
     """After-hook of the opening: the proces-verbaal PDF listing every sealed submission with
     its receipt time and hash, stored as a (non-public) tender document."""
+    round = opened_round(tender)
     submissions = (
-        Submission.objects.filter(tender=tender, is_current=True, state=SubmissionState.SEALED)
+        Submission.objects.filter(
+            tender=tender, round=round, is_current=True, state=SubmissionState.SEALED
+        )
         .select_related("bidder")
         .order_by("submitted_at", "bidder__kvk")
     )
     confirmations = (
-        OpeningConfirmation.objects.filter(tender=tender)
+        OpeningConfirmation.objects.filter(tender=tender, round=round)
         .select_related("user")
         .order_by("confirmed_at", "pk")
     )
     opened_at = timezone.now()
-    reference = f"PV-{tender.slug}-{timezone.localtime(opened_at):%Y%m%d%H%M%S}"
+    reference = f"PV-{tender.slug}-{round}-{timezone.localtime(opened_at):%Y%m%d%H%M%S}"
     pdf = render_to_pdf(
         "pdf/proces_verbaal.html",
         {
             "tender": tender,
+            "round_label": Round(round).label,
+            "deadline": tender.round_deadline(round),
             "submissions": submissions,
             "confirmations": confirmations,
             "opened_at": opened_at,

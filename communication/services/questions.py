@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from accounts.ratelimit import rate_limit
 from providers.models import Organisation
 from providers.permissions import can_act_for_organisation
+from providers.submission_selectors import round_admits
 from tender.constants import BIDDING_STATES
 from tender.errors import ApplicationError
 from tender.models import Lot, Segment, Tender
@@ -34,6 +35,11 @@ def question_ask(
         raise ApplicationError(_("Alleen een zorgaanbieder kan vragen stellen."))
     rate_limit("question", address=client_address, account=user)
     now = timezone.now()
+    if not round_admits(
+        tender=tender, organisation=organisation, round=tender.writable_round() or ""
+    ):
+        # Round 2 of the restricted procedure: only the invited candidates ask.
+        raise ApplicationError(_("Uw organisatie is niet uitgenodigd voor deze ronde."))
     if tender.state not in BIDDING_STATES or tender.deadline_passed(now):
         raise ApplicationError(
             _(

@@ -42,6 +42,7 @@ from ..award_models import (
     Objection,
     RunStatus,
     SegmentStandstill,
+    SelectionStandstill,
 )
 from ..award_selectors import letter_content, letter_targets, phases_of
 
@@ -385,6 +386,16 @@ def decision_send(
             tender=tender, name="start_standstill", user=user, client_address=client_address
         )
         return AwardDecision.objects.get(tender=tender, phase=phase)
+    if tender.state == TenderState.SELECTION:
+        # The selection decision of the restricted procedure: the lifecycle step that starts
+        # the selection standstill per segment (guard and after-hook in apps.py).
+        tender_transition(
+            tender=tender,
+            name="start_selection_standstill",
+            user=user,
+            client_address=client_address,
+        )
+        return AwardDecision.objects.get(tender=tender, phase=phase)
     if phase not in phases_of(tender) or tender.state == TenderState.CANCELLED:
         raise ApplicationError(_("Voor deze fase worden geen brieven verstuurd."), field="phase")
     if reason := letters_missing(tender=tender, phase=phase):
@@ -457,6 +468,26 @@ def standstill_start(*, tender: Tender, user) -> None:
     )
 
 
+def selection_standstill_needs_letters(tender: Tender) -> str | None:
+    """Guard of 'start_selection_standstill': every selection letter is made today."""
+    return letters_missing(tender=tender, phase=Phase.SELECTION)
+
+
+def selection_standstill_start(*, tender: Tender, user) -> None:
+    """After-hook of 'start_selection_standstill': send the selection letters and start the
+    selection standstill of every segment in the final selection ranking."""
+    decision = AwardDecision.objects.select_for_update().get(tender=tender, phase=Phase.SELECTION)
+    _send_decision(tender, decision, user)
+    ranking = final_ranking(tender=tender, phase=Phase.SELECTION)
+    segment_ids = set(
+        RankingRow.objects.filter(ranking=ranking).values_list("segment_id", flat=True)
+    )
+    SelectionStandstill.objects.bulk_create(
+        SelectionStandstill(segment_id=pk, decision=decision, ends_at=decision.standstill_ends_at)
+        for pk in sorted(segment_ids)
+    )
+
+
 def awarded_needs_final_segments(tender: Tender) -> str | None:
     """Guard of 'award': every segment's award is final."""
     pending = SegmentStandstill.objects.filter(segment__tender=tender, final_at__isnull=True)
@@ -479,11 +510,17 @@ def objection_register(
     kind: str,
     note: str = "",
     user,
+    phase: str = Phase.AWARD,
     client_address: str | None = None,
 ) -> Objection:
-    """Register a bezwaar or kort geding against the award of ``segment``. Refused outside the
-    standstill, for a segment already final and for an organisation that got no letter."""
+    """Register a bezwaar or kort geding against the award (or, ``phase`` selection, the
+    selection) of ``segment``. Refused outside the standstill, for a segment already final (or
+    already invited to round 2) and for an organisation that got no letter of that phase."""
     tender = Tender.objects.select_for_update().get(pk=segment.tender_id)
+    if phase == Phase.SELECTION:
+        return _selection_objection_register(
+            tender, segment, bidder, kind, note, user, client_address
+        )
     standstill = SegmentStandstill.objects.select_for_update().filter(segment=segment).first()
     if tender.state != TenderState.STANDSTILL or standstill is None:
         raise ApplicationError(_("Bezwaren worden geregistreerd tijdens de opschortende termijn."))
@@ -504,6 +541,41 @@ def objection_register(
         tender=tender,
         client_address=client_address,
         details={"segment": segment.code, "bidder": bidder.kvk, "kind": kind},
+    )
+    return objection
+
+
+def _selection_objection_register(tender, segment, bidder, kind, note, user, client_address):
+    standstill = SelectionStandstill.objects.select_for_update().filter(segment=segment).first()
+    if standstill is None:
+        raise ApplicationError(
+            _("Bezwaren tegen de selectie worden geregistreerd na de selectiebeslissing.")
+        )
+    if standstill.invited_at is not None:
+        raise ApplicationError(
+            _("De geselecteerden voor dit segment zijn al uitgenodigd tot inschrijving."),
+            field="segment",
+        )
+    if not AwardLetter.objects.filter(tender=tender, phase=Phase.SELECTION, bidder=bidder).exists():
+        raise ApplicationError(
+            _("Deze organisatie heeft geen selectiebeslissing ontvangen in deze aanbesteding."),
+            field="bidder",
+        )
+    objection = Objection.objects.create(
+        segment=segment,
+        bidder=bidder,
+        phase=Phase.SELECTION,
+        kind=kind,
+        note=note.strip(),
+        registered_by=user,
+    )
+    audit_record(
+        action="award.objection_register",
+        actor=user,
+        obj=objection,
+        tender=tender,
+        client_address=client_address,
+        details={"segment": segment.code, "bidder": bidder.kvk, "kind": kind, "phase": "selection"},
     )
     return objection
 
@@ -561,9 +633,9 @@ def award_finalise(
         )
     result = FinaliseResult()
     blocked = set(
-        Objection.objects.filter(segment__tender=tender, resolved_at__isnull=True).values_list(
-            "segment_id", flat=True
-        )
+        Objection.objects.filter(
+            segment__tender=tender, phase=Phase.AWARD, resolved_at__isnull=True
+        ).values_list("segment_id", flat=True)
     )
     for standstill in (
         SegmentStandstill.objects.select_for_update(of=("self",))

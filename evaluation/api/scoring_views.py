@@ -19,7 +19,7 @@ from accounts.permissions import can_be_assigned
 from audit.services import audit_record, client_address_of
 from providers.models import Dossier, RequirementAnswer
 from tender.constants import BIDS_READABLE_STATES, Phase
-from tender.models import Tender
+from tender.models import Tender, readable_rounds_q
 
 from ..consensus_selectors import (
     consensus_for,
@@ -96,7 +96,8 @@ class AssignmentViewSet(
 
     def get_queryset(self):
         queryset = assignments_visible_to(self.request.user).filter(
-            dossier__submission__tender__state__in=BIDS_READABLE_STATES
+            readable_rounds_q("dossier__submission__"),
+            dossier__submission__tender__state__in=BIDS_READABLE_STATES,
         )
         tender = self.request.query_params.get("tender")
         if tender:
@@ -141,6 +142,7 @@ class AssignmentViewSet(
             raise PermissionDenied("Alleen de voorzitter wijst beoordelaars toe.")
         dossier = (
             Dossier.objects.filter(
+                readable_rounds_q("submission__"),
                 pk=data.validated_data["dossier"],
                 submission__tender__state__in=BIDS_READABLE_STATES,
             )
@@ -306,6 +308,7 @@ class ConsensusViewSet(viewsets.GenericViewSet):
     def _dossier(self, pk, phase) -> Dossier:
         dossier = get_object_or_404(
             Dossier.objects.select_related("submission__tender", "submission__bidder", "segment"),
+            readable_rounds_q("submission__"),
             pk=pk,
             submission__tender__state__in=BIDS_READABLE_STATES,
         )
@@ -341,6 +344,7 @@ class ConsensusViewSet(viewsets.GenericViewSet):
         data.is_valid(raise_exception=True)
         dossier = get_object_or_404(
             Dossier.objects.select_related("submission__tender", "segment"),
+            readable_rounds_q("submission__"),
             pk=pk,
             submission__tender__state__in=BIDS_READABLE_STATES,
         )
@@ -403,6 +407,7 @@ class RequirementAnswerViewSet(viewsets.GenericViewSet):
             RequirementAnswer.objects.select_related(
                 "submission__tender", "submission__bidder", "requirement"
             ),
+            readable_rounds_q("submission__"),
             pk=pk,
             submission__tender__state__in=BIDS_READABLE_STATES,
         )

@@ -9,7 +9,9 @@ from ..selectors import final_ranking
 
 
 def award_needs_final_selection(tender: Tender) -> str | None:
-    if tender.procedure == Procedure.OPEN:
+    """Guard of 'start_selection_standstill': the selection decision follows the final
+    selection ranking (the offers, round 2, come from the candidates it selected)."""
+    if tender.procedure != Procedure.RESTRICTED:
         return None
     if final_ranking(tender=tender, phase=Phase.SELECTION) is None:
         return _("Stel eerst de ranking van de selectiefase definitief vast.")

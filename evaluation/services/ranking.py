@@ -14,7 +14,7 @@ from tender.models import Segment, Tender
 from .. import ranking as engine
 from ..constants import RankingStatus
 from ..models import Ranking, RankingGap, RankingRow
-from ..selectors import final_ranking, ranking_run_inputs, sealed_refusal
+from ..selectors import final_ranking, phase_round, ranking_run_inputs, sealed_refusal
 from .assignments import ranking_finalise_guard
 
 
@@ -112,6 +112,7 @@ def _store(ranking: Ranking) -> None:
         (kvk, code): (pk, name)
         for pk, kvk, code, name in Dossier.objects.filter(
             submission__tender=tender,
+            submission__round=phase_round(tender=tender, phase=ranking.phase),
             submission__is_current=True,
         ).values_list("pk", "submission__bidder__kvk", "segment__code", "submission__bidder__name")
     }

@@ -25,7 +25,14 @@ from ..envelopes import envelope_unseal
 from ..models import Subcontractor, SubmissionDocument
 from ..selectors import organisation_of, portal_tenders
 from ..services import submissions as services
-from ..submission_selectors import draft_of, sealed_current_of, submission_detail, submissions_of
+from ..submission_selectors import (
+    draft_of,
+    portal_round,
+    round_admits,
+    sealed_current_of,
+    submission_detail,
+    submissions_of,
+)
 from ..uploads import read_limited
 from .submission_serializers import (
     AnswersInputSerializer,
@@ -51,6 +58,11 @@ class SubmissionAPIMixin:
         if self.organisation is None:
             raise Http404
         self.tender = tender_or_404(request.user, kwargs["slug"], queryset=portal_tenders())
+        # Round 2 of the restricted procedure exists only for the invited (404 for the rest).
+        if not round_admits(
+            tender=self.tender, organisation=self.organisation, round=portal_round(self.tender)
+        ):
+            raise Http404
 
     def draft(self):
         draft = draft_of(tender=self.tender, organisation=self.organisation)

@@ -1,9 +1,10 @@
 """The opening of the sealed envelopes (docs/rules.md, "Submissions, sealing and encryption").
 
 Runs inside the four-eyes opening's transaction (``tender.services.lifecycle``, registered
-with ``register_after("open", ...)`` in ``ProvidersConfig.ready``): every sealed, current
-submission's content is decrypted into the plain columns the evaluation reads, its envelope
-deleted, and the whole recorded in the audit log; so is every signed UEA of the tender.
+with ``register_after`` for both openings in ``ProvidersConfig.ready``): every sealed,
+current submission of the opened round has its content decrypted into the plain columns the
+evaluation reads and its envelope deleted, and the whole is recorded in the audit log; so is
+every signed UEA of the tender. The other round's envelopes stay sealed.
 Drafts, withdrawn and superseded versions and unsigned UEAs are never read: they stay sealed.
 """
 
@@ -15,6 +16,7 @@ from audit.services import audit_record
 from tender.constants import TenderState
 from tender.errors import ApplicationError
 from tender.models import Tender
+from tender.services.lifecycle import opened_round
 
 from .. import crypto
 from ..constants import SubmissionState
@@ -23,11 +25,15 @@ from ..models import Submission, UEADeclaration
 
 
 @transaction.atomic
-def submission_envelopes_open(*, tender: Tender, user) -> int:
-    """Decrypt the tender's sealed current submissions into the plain columns, in one
+def submission_envelopes_open(*, tender: Tender, user, round: str | None = None) -> int:
+    """Decrypt the tender's sealed current submissions of ``round`` into the plain columns
+    (the other round's envelopes stay sealed), together with its signed UEAs, in one
     transaction; returns how many were opened. A submission without an envelope (loaded from
     a scenario file) is left as it is. Raises ApplicationError when an envelope does not
-    decrypt (wrong master key, damaged data): nothing is opened then."""
+    decrypt (wrong master key, damaged data): nothing is opened then. ``round`` defaults to
+    the round the tender's state has opened last."""
+    if round is None:
+        round = opened_round(tender)
     declarations = list(
         UEADeclaration.objects.select_for_update()
         .filter(tender=tender, signed_at__isnull=False, sealed_content__isnull=False)
@@ -38,6 +44,7 @@ def submission_envelopes_open(*, tender: Tender, user) -> int:
         Submission.objects.select_for_update(of=("self",))
         .filter(
             tender=tender,
+            round=round,
             state=SubmissionState.SEALED,
             is_current=True,
             envelope__isnull=False,
@@ -65,6 +72,7 @@ def submission_envelopes_open(*, tender: Tender, user) -> int:
         obj=tender,
         tender=tender,
         details={
+            "round": round,
             "opened": len(opened),
             "ueas": len(ueas),
             "submissions": [{"bidder": s.bidder.kvk, "version": s.version} for s in opened],
@@ -74,13 +82,20 @@ def submission_envelopes_open(*, tender: Tender, user) -> int:
 
 
 def envelopes_open_after_opening(*, tender: Tender, user) -> None:
-    """The ``register_after("open", ...)`` hook."""
+    """The after-hook of both openings (``open_requests``, ``open_offers``): that round only."""
     submission_envelopes_open(tender=tender, user=user)
 
 
 #: Tenders whose bids are not (yet) to be read: existing plain content there gets sealed.
 SEALABLE_STATES = frozenset(
-    {TenderState.PUBLISHED, TenderState.SUBMISSIONS_OPEN, TenderState.CLOSED}
+    {
+        TenderState.PUBLISHED,
+        TenderState.REQUESTS_OPEN,
+        TenderState.REQUESTS_CLOSED,
+        TenderState.OFFERS_OPEN,
+        TenderState.OFFERS_CLOSED,
+        TenderState.ADMISSION_OPEN,
+    }
 )
 
 

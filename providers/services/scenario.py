@@ -68,6 +68,7 @@ def submissions_create_from_scenario(
     submissions = Submission.objects.bulk_create(
         Submission(
             tender=tender,
+            round=tender.rounds[0],
             bidder=organisations[item["bidder"]],
             combination=combination_of.get(item["bidder"]),
             state=SubmissionState.SEALED,

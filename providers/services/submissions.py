@@ -2,11 +2,12 @@
 sealing with a receipt, withdrawing, and the one place where a file is decrypted.
 
 Rules (docs/rules.md, "Submissions, sealing and encryption"):
-- drafts can be changed while the tender is published or open for submissions and the server
-  time is strictly before the deadline; sealing needs "submissions_open" as well;
-- one draft per bidder and tender at a time; editing a sealed or withdrawn version starts a new
-  draft version copied from it (files re-used by reference); the sealed version stays current
-  until the new one is sealed;
+- a submission belongs to a round (request, offer, application: ``tender.constants.Round``);
+  drafts of a round are started, changed and sealed only while that round is open
+  (``ROUND_WRITABLE_STATE``) and the server time is strictly before the round's deadline;
+- one draft per bidder, tender and round at a time; editing a sealed or withdrawn version
+  starts a new draft version copied from it (files re-used by reference); the sealed version
+  stays current until the new one is sealed;
 - files are decrypted only after the opening, for the sealed current version, for a permitted
   user (``providers.permissions.can_read_submission_document``).
 """
@@ -23,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
-from tender.constants import SUBMISSIONS_WRITABLE_STATES
+from tender.constants import ROUND_WRITABLE_STATE
 from tender.errors import ApplicationError
 from tender.models import Municipality, Requirement, Segment, Tender
 from tender.pdf import render_to_pdf
@@ -47,7 +48,9 @@ from ..permissions import can_edit_submission, can_read_submission_document
 from ..submission_selectors import (
     MAX_REFERENCES,
     checklist_missing,
+    invited_segments,
     member_refusal,
+    round_admits,
     submission_checklist,
     submission_combination,
     submission_detail,
@@ -60,19 +63,27 @@ MANIFEST_FORMAT = "aanbesteding-inschrijving-v1"
 # -- guards -------------------------------------------------------------------------------------
 
 
-def draft_refusal(tender: Tender, now=None) -> str | None:
-    """Why a draft of ``tender`` cannot be changed now (Dutch), or None."""
+def round_refusal(tender: Tender, round: str | None = None, now=None) -> str | None:
+    """Why a submission of ``round`` (default: the round open now) cannot be started, changed,
+    sealed or withdrawn now (Dutch), or None: its round must be open and the server time
+    strictly before the round's deadline."""
     now = now or timezone.now()
-    if tender.state not in SUBMISSIONS_WRITABLE_STATES:
+    round = round or tender.writable_round() or tender.rounds[0]
+    if round not in tender.rounds or tender.state != ROUND_WRITABLE_STATE[round]:
         return _("Inschrijven is bij deze aanbesteding niet mogelijk (status: %(state)s).") % {
             "state": tender.get_state_display()
         }
-    if tender.deadline_passed(now):
+    if tender.deadline_passed(now, round):
         return _(
             "De sluitingstermijn (%(deadline)s) is verstreken. Uw concept blijft bewaard, maar "
             "kan niet meer worden gewijzigd of ingediend."
-        ) % {"deadline": local_display(tender.deadline)}
+        ) % {"deadline": local_display(tender.round_deadline(round))}
     return None
+
+
+def draft_refusal(tender: Tender, now=None, round: str | None = None) -> str | None:
+    """Why a draft of ``tender`` (of ``round``, default the open round) cannot be changed now."""
+    return round_refusal(tender, round, now)
 
 
 def _check_user(user, submission: Submission) -> None:
@@ -92,7 +103,7 @@ def _lock_draft(submission: Submission, user) -> Submission:
         raise ApplicationError(
             _("Deze versie is al ingediend of ingetrokken; wijzig via een nieuwe versie.")
         )
-    refusal = draft_refusal(locked.tender)
+    refusal = draft_refusal(locked.tender, round=locked.round)
     if refusal:
         raise ApplicationError(refusal)
     return locked
@@ -111,7 +122,12 @@ def _audit(
         actor=user,
         obj=submission,
         tender=submission.tender,
-        details={"bidder": submission.bidder.kvk, "version": submission.version, **(details or {})},
+        details={
+            "bidder": submission.bidder.kvk,
+            "round": submission.round,
+            "version": submission.version,
+            **(details or {}),
+        },
         client_address=client_address,
     )
 
@@ -121,24 +137,40 @@ def _audit(
 
 @transaction.atomic
 def submission_start(
-    *, tender: Tender, organisation: Organisation, user, client_address: str | None = None
+    *,
+    tender: Tender,
+    organisation: Organisation,
+    user,
+    round: str | None = None,
+    client_address: str | None = None,
 ) -> Submission:
-    """The organisation's draft for ``tender``: the existing one, or a new version (copied from
-    the latest sealed or withdrawn version, if any)."""
+    """The organisation's draft for ``tender`` in ``round`` (default: the round open now): the
+    existing one, or a new version (copied from the latest sealed or withdrawn version of that
+    round, if any). A round beyond the first only for whom it admits (the invited)."""
     Organisation.objects.select_for_update().get(pk=organisation.pk)  # one start at a time
     if not can_edit_submission(user, Submission(bidder=organisation)):
         raise ApplicationError(_("U kunt alleen voor uw eigen organisatie handelen."))
     tender = Tender.objects.get(pk=tender.pk)
-    versions = Submission.objects.filter(tender=tender, bidder=organisation).order_by("-version")
+    round = round or tender.writable_round() or tender.rounds[0]
+    if round not in tender.rounds:
+        raise ApplicationError(_("Deze ronde hoort niet bij de procedure."))
+    if not round_admits(tender=tender, organisation=organisation, round=round):
+        raise ApplicationError(_("Uw organisatie is niet uitgenodigd voor deze ronde."))
+    versions = Submission.objects.filter(tender=tender, round=round, bidder=organisation).order_by(
+        "-version"
+    )
     draft = versions.filter(state=SubmissionState.DRAFT).first()
     if draft is not None:
         return draft
-    refusal = draft_refusal(tender) or member_refusal(tender=tender, organisation=organisation)
+    refusal = draft_refusal(tender, round=round) or member_refusal(
+        tender=tender, organisation=organisation
+    )
     if refusal:
         raise ApplicationError(refusal)
     latest = versions.first()
     submission = Submission.objects.create(
         tender=tender,
+        round=round,
         bidder=organisation,
         combination=submission_combination(tender=tender, organisation=organisation),
         state=SubmissionState.DRAFT,
@@ -209,7 +241,11 @@ def submission_segments_set(
     dossier, its documents and the answers to its requirements."""
     submission = _lock_draft(submission, user)
     chosen = {s.pk for s in segments}
-    valid = set(Segment.objects.filter(tender=submission.tender).values_list("pk", flat=True))
+    valid = set(
+        invited_segments(
+            tender=submission.tender, organisation=submission.bidder, round=submission.round
+        ).values_list("pk", flat=True)
+    )
     if not chosen <= valid:
         raise ApplicationError(_("Kies segmenten van deze aanbesteding."), field="segments")
     current = set(submission.dossiers.values_list("segment_id", flat=True))
@@ -634,15 +670,15 @@ def submission_seal(
     if locked.state != SubmissionState.DRAFT:
         raise ApplicationError(_("Deze versie van uw inschrijving is al ingediend."))
     tender = locked.tender
-    if tender.deadline_passed(received_at):
+    if tender.deadline_passed(received_at, locked.round):
         raise ApplicationError(
             _(
                 "De sluitingstermijn (%(deadline)s) is verstreken; indienen kan niet meer. Uw "
                 "concept blijft ongewijzigd bewaard."
             )
-            % {"deadline": local_display(tender.deadline)}
+            % {"deadline": local_display(tender.round_deadline(locked.round))}
         )
-    if tender.state not in SUBMISSIONS_WRITABLE_STATES:
+    if tender.state != ROUND_WRITABLE_STATE[locked.round]:
         raise ApplicationError(
             _("Indienen kan alleen als de inschrijving is opengesteld (status: %(state)s).")
             % {"state": tender.get_state_display()}
@@ -662,7 +698,7 @@ def submission_seal(
         )
     previous = list(
         Submission.objects.select_for_update()
-        .filter(tender=tender, bidder=locked.bidder, is_current=True)
+        .filter(tender=tender, round=locked.round, bidder=locked.bidder, is_current=True)
         .exclude(pk=locked.pk)
     )
     Submission.objects.filter(pk__in=[p.pk for p in previous]).update(is_current=False)
@@ -743,7 +779,7 @@ def submission_withdraw(
     if locked.state != SubmissionState.SEALED or not locked.is_current:
         raise ApplicationError(_("Alleen een ingediende inschrijving kan worden ingetrokken."))
     now = timezone.now()
-    if locked.tender.deadline_passed(now) or locked.tender.state not in SUBMISSIONS_WRITABLE_STATES:
+    if round_refusal(locked.tender, locked.round, now):
         raise ApplicationError(_("De sluitingstermijn is verstreken; intrekken kan niet meer."))
     locked.state = SubmissionState.WITHDRAWN
     locked.is_current = False
@@ -754,7 +790,9 @@ def submission_withdraw(
 
 
 def receipt_reference(submission: Submission) -> str:
-    return f"ONT-{submission.tender.slug}-{submission.bidder.kvk}-v{submission.version}"
+    # The first round keeps the one-round reference; a later round names itself.
+    prefix = "" if submission.round == submission.tender.rounds[0] else f"{submission.round}-"
+    return f"ONT-{submission.tender.slug}-{prefix}{submission.bidder.kvk}-v{submission.version}"
 
 
 def submission_receipt_pdf(submission: Submission) -> bytes:

@@ -8,7 +8,7 @@ from audit.services import client_address_of
 
 from ..models import Lot, Segment
 from ..selectors import tenders_visible_to
-from ..services.lifecycle import tender_confirm_opening, tender_transition
+from ..services.lifecycle import OPENINGS, tender_confirm_opening, tender_transition
 from .serializers import (
     TenderDetailOutputSerializer,
     TenderOutputSerializer,
@@ -41,7 +41,7 @@ class TenderViewSet(viewsets.ReadOnlyModelViewSet):
         data = TransitionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         name = data.validated_data["transition"]
-        if name == "open":
+        if name in OPENINGS:
             tender = tender_confirm_opening(
                 tender=tender, user=request.user, client_address=client_address_of(request)
             )

@@ -21,11 +21,18 @@ from accounts.permissions import role_names
 from accounts.roles import CONTRACTMANAGER, INKOPER, VOORZITTER
 from audit.services import audit_record
 
-from ..constants import Procedure, TenderState
+from ..constants import PROCEDURE_STEPS, Procedure, Round, TenderState
 from ..errors import ApplicationError
 from ..models import OpeningConfirmation, Tender
 
 S = TenderState
+
+
+_ALL = frozenset(Procedure.values)
+_RESTRICTED = frozenset({Procedure.RESTRICTED})
+_OPEN = frozenset({Procedure.OPEN})
+_OFFERING = frozenset({Procedure.RESTRICTED, Procedure.OPEN})
+_OPEN_HOUSE = frozenset({Procedure.OPEN_HOUSE})
 
 
 @dataclass(frozen=True)
@@ -35,62 +42,123 @@ class Transition:
     target: str
     label: str
     roles: frozenset[str]
+    procedures: frozenset[str] = _ALL
+    #: Where a procedure starts the transition from a state of its own (the offers: from
+    #: ``published`` in the open procedure, after the selection in the restricted one).
+    sources_of: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
+    def sources_for(self, procedure: str) -> tuple[str, ...]:
+        return dict(self.sources_of).get(procedure, self.sources)
+
+    def applies(self, tender) -> bool:
+        return tender.procedure in self.procedures and tender.state in self.sources_for(
+            tender.procedure
+        )
+
+
+#: The four-eyes openings and the round each one opens.
+OPENINGS = {"open_requests": Round.REQUEST, "open_offers": Round.OFFER}
+
+_PROCURING = frozenset({INKOPER})
+_OPENING = frozenset({INKOPER, VOORZITTER})
 
 TRANSITIONS = {
     t.name: t
     for t in (
+        Transition("publish", (S.DRAFT,), S.PUBLISHED, gettext_lazy("Publiceren"), _PROCURING),
+        # -- restricted, round 1: requests to participate
         Transition(
-            "publish", (S.DRAFT,), S.PUBLISHED, gettext_lazy("Publiceren"), frozenset({INKOPER})
-        ),
-        Transition(
-            "open_submissions",
+            "start_requests",
             (S.PUBLISHED,),
-            S.SUBMISSIONS_OPEN,
-            gettext_lazy("Inschrijving openstellen"),
-            frozenset({INKOPER}),
+            S.REQUESTS_OPEN,
+            gettext_lazy("Verzoeken tot deelneming openstellen"),
+            _PROCURING,
+            _RESTRICTED,
         ),
         Transition(
-            "close",
-            (S.SUBMISSIONS_OPEN,),
-            S.CLOSED,
-            gettext_lazy("Inschrijving sluiten"),
-            frozenset({INKOPER, VOORZITTER}),
+            "close_requests",
+            (S.REQUESTS_OPEN,),
+            S.REQUESTS_CLOSED,
+            gettext_lazy("Verzoeken tot deelneming sluiten"),
+            _OPENING,
+            _RESTRICTED,
         ),
         Transition(
-            "open",
-            (S.CLOSED,),
-            S.OPENED,
-            gettext_lazy("Opening bevestigen"),
-            frozenset({INKOPER, VOORZITTER}),
+            "open_requests",
+            (S.REQUESTS_CLOSED,),
+            S.REQUESTS_OPENED,
+            gettext_lazy("Opening verzoeken bevestigen"),
+            _OPENING,
+            _RESTRICTED,
         ),
         Transition(
             "start_selection",
-            (S.OPENED,),
+            (S.REQUESTS_OPENED,),
             S.SELECTION,
             gettext_lazy("Selectiefase starten"),
             frozenset({VOORZITTER}),
+            _RESTRICTED,
+        ),
+        Transition(
+            "start_selection_standstill",
+            (S.SELECTION,),
+            S.SELECTION_STANDSTILL,
+            gettext_lazy("Selectiebeslissing versturen"),
+            _OPENING,
+            _RESTRICTED,
+        ),
+        # -- the offers: round 2 of restricted, the one round of open
+        Transition(
+            "start_offers",
+            (S.PUBLISHED, S.SELECTION_STANDSTILL),
+            S.OFFERS_OPEN,
+            gettext_lazy("Inschrijving openstellen"),
+            _PROCURING,
+            _OFFERING,
+            (
+                (Procedure.OPEN, (S.PUBLISHED,)),
+                (Procedure.RESTRICTED, (S.SELECTION_STANDSTILL,)),
+            ),
+        ),
+        Transition(
+            "close_offers",
+            (S.OFFERS_OPEN,),
+            S.OFFERS_CLOSED,
+            gettext_lazy("Inschrijving sluiten"),
+            _OPENING,
+            _OFFERING,
+        ),
+        Transition(
+            "open_offers",
+            (S.OFFERS_CLOSED,),
+            S.OFFERS_OPENED,
+            gettext_lazy("Opening inschrijvingen bevestigen"),
+            _OPENING,
+            _OFFERING,
         ),
         Transition(
             "start_award",
-            (S.OPENED, S.SELECTION),
+            (S.OFFERS_OPENED,),
             S.AWARD,
             gettext_lazy("Gunningsfase starten"),
             frozenset({VOORZITTER}),
+            _OFFERING,
         ),
         Transition(
             "start_standstill",
             (S.AWARD,),
             S.STANDSTILL,
             gettext_lazy("Gunningsbeslissing versturen"),
-            frozenset({INKOPER, VOORZITTER}),
+            _OPENING,
+            _OFFERING,
         ),
         Transition(
             "award",
             (S.STANDSTILL,),
             S.AWARDED,
             gettext_lazy("Definitief gunnen"),
-            frozenset({INKOPER}),
+            _PROCURING,
+            _OFFERING,
         ),
         Transition(
             "contract",
@@ -98,22 +166,35 @@ TRANSITIONS = {
             S.CONTRACTED,
             gettext_lazy("Contracten afsluiten"),
             frozenset({INKOPER, CONTRACTMANAGER}),
+            _OFFERING,
+        ),
+        # -- Open House: continuous admission (applications are handled one by one in it)
+        Transition(
+            "open_admission",
+            (S.PUBLISHED,),
+            S.ADMISSION_OPEN,
+            gettext_lazy("Toelating openstellen"),
+            _PROCURING,
+            _OPEN_HOUSE,
+        ),
+        Transition(
+            "close_admission",
+            (S.ADMISSION_OPEN,),
+            S.ADMISSION_CLOSED,
+            gettext_lazy("Toelating sluiten"),
+            _PROCURING,
+            _OPEN_HOUSE,
         ),
         Transition(
             "cancel",
-            (
-                S.DRAFT,
-                S.PUBLISHED,
-                S.SUBMISSIONS_OPEN,
-                S.CLOSED,
-                S.OPENED,
-                S.SELECTION,
-                S.AWARD,
-                S.STANDSTILL,
+            tuple(
+                s
+                for s in TenderState
+                if s not in (S.AWARDED, S.CONTRACTED, S.CANCELLED, S.ADMISSION_CLOSED)
             ),
             S.CANCELLED,
             gettext_lazy("Aanbesteding intrekken"),
-            frozenset({INKOPER}),
+            _PROCURING,
         ),
     )
 }
@@ -156,8 +237,17 @@ def _complete_for_publication(tender: Tender) -> str | None:
 
 
 def _deadline_in_future(tender: Tender) -> str | None:
-    if tender.deadline_passed(timezone.now()):
+    if tender.deadline_passed(timezone.now(), tender.rounds[0]):
         return _("De sluitingstermijn ligt in het verleden; verplaats die eerst.")
+    return None
+
+
+def _offers_deadline_in_future(tender: Tender) -> str | None:
+    if tender.deadline_passed(timezone.now(), Round.OFFER):
+        return _(
+            "De sluitingstermijn voor de inschrijvingen ontbreekt of ligt in het verleden; "
+            "stel die eerst in."
+        )
     return None
 
 
@@ -167,29 +257,28 @@ def _deadline_passed(tender: Tender) -> str | None:
     return None
 
 
-def _procedure_has_selection(tender: Tender) -> str | None:
-    if tender.procedure == Procedure.OPEN:
-        return _("Een openbare procedure heeft geen selectiefase; start de gunningsfase.")
-    return None
-
-
-def _award_follows_the_right_phase(tender: Tender) -> str | None:
-    if tender.procedure == Procedure.OPEN and tender.state != S.OPENED:
-        return _("Een openbare procedure gaat na de opening direct naar de gunningsfase.")
-    if tender.procedure != Procedure.OPEN and tender.state != S.SELECTION:
-        return _("De gunningsfase volgt op de selectiefase.")
-    return None
-
-
 for _name, _guard in (
     ("publish", _complete_for_publication),
     ("publish", _deadline_in_future),
-    ("open_submissions", _deadline_in_future),
-    ("close", _deadline_passed),
-    ("start_selection", _procedure_has_selection),
-    ("start_award", _award_follows_the_right_phase),
+    ("start_requests", _deadline_in_future),
+    ("close_requests", _deadline_passed),
+    ("start_offers", _offers_deadline_in_future),
+    ("close_offers", _deadline_passed),
 ):
     register_guard(_name, _guard)
+
+
+def steps_of(tender: Tender) -> list[dict]:
+    """The steps of the tender's procedure with the current one marked (the timeline on the
+    tender page): ``[{"state", "label", "done", "current"}]``. A cancelled tender marks no
+    step current."""
+    steps = PROCEDURE_STEPS[tender.procedure]
+    labels = dict(TenderState.choices)
+    current = steps.index(tender.state) if tender.state in steps else -1
+    return [
+        {"state": s, "label": labels[s], "done": i < current, "current": i == current}
+        for i, s in enumerate(steps)
+    ]
 
 
 # -- queries ------------------------------------------------------------------------------
@@ -204,14 +293,20 @@ def available_transitions(*, tender: Tender, user) -> list[Transition]:
 
     Guards are not evaluated here: a refused guard is explained when the button is used.
     """
-    return [t for t in TRANSITIONS.values() if tender.state in t.sources and user_may(user, t)]
+    return [t for t in TRANSITIONS.values() if t.applies(tender) and user_may(user, t)]
 
 
 # -- actions ------------------------------------------------------------------------------
 
 
 def _check(tender: Tender, transition: Transition, user, system: bool = False) -> None:
-    if tender.state not in transition.sources:
+    if tender.procedure not in transition.procedures:
+        raise ApplicationError(
+            _("'%(action)s' hoort niet bij de procedure '%(procedure)s'.")
+            % {"action": transition.label, "procedure": tender.get_procedure_display()},
+            field="transition",
+        )
+    if tender.state not in transition.sources_for(tender.procedure):
         raise ApplicationError(
             _("'%(action)s' kan niet in de status '%(state)s'.")
             % {"action": transition.label, "state": tender.get_state_display()},
@@ -264,7 +359,7 @@ def tender_transition(
         raise ApplicationError(
             _("Onbekende actie '%(name)s'.") % {"name": name}, field="transition"
         )
-    if name == "open":
+    if name in OPENINGS:
         raise ApplicationError(
             _("De opening vraagt bevestiging door twee personen."), field="transition"
         )
@@ -281,27 +376,42 @@ def tender_transition(
     )
 
 
+def opened_round(tender: Tender) -> str:
+    """For the after-hooks of the openings: the round the tender's opening just opened (the
+    last round the tender's state has made readable)."""
+    readable = [r for r in tender.rounds if tender.round_readable(r)]
+    return readable[-1] if readable else tender.rounds[-1]
+
+
+def opening_of(tender: Tender) -> str | None:
+    """The four-eyes opening the tender waits for in its state (a transition name), or None."""
+    for name in OPENINGS:
+        if TRANSITIONS[name].applies(tender):
+            return name
+    return None
+
+
 @transaction.atomic
 def tender_confirm_opening(*, tender: Tender, user, client_address: str | None = None) -> Tender:
-    """Record one confirmation of the opening; the second, by another person, opens the tender.
+    """Record one confirmation of the opening of the round that is closed now; the second, by
+    another person, opens that round (its transition: ``open_requests`` or ``open_offers``).
 
-    Refused for the same person twice, before the deadline, outside the 'closed' state and for
-    users without an opening role.
+    Refused for the same person twice, before the round's deadline, outside a closed state and
+    for users without an opening role.
     """
-    transition = TRANSITIONS["open"]
     tender = Tender.objects.select_for_update().get(pk=tender.pk)
+    name = opening_of(tender) or "open_offers"
+    transition = TRANSITIONS[name]
+    round = OPENINGS[name]
     _check(tender, transition, user)
-    if OpeningConfirmation.objects.filter(tender=tender, user=user).exists():
+    mine = OpeningConfirmation.objects.filter(tender=tender, round=round)
+    if mine.filter(user=user).exists():
         raise ApplicationError(
             _("U heeft de opening al bevestigd; een tweede, andere gebruiker moet bevestigen."),
             field="transition",
         )
-    OpeningConfirmation.objects.create(tender=tender, user=user)
-    confirmations = list(
-        OpeningConfirmation.objects.filter(tender=tender)
-        .select_related("user")
-        .order_by("confirmed_at", "pk")
-    )
+    OpeningConfirmation.objects.create(tender=tender, round=round, user=user)
+    confirmations = list(mine.select_related("user").order_by("confirmed_at", "pk"))
     if len(confirmations) < 2:
         audit_record(
             action="tender.open_confirm",
@@ -309,6 +419,7 @@ def tender_confirm_opening(*, tender: Tender, user, client_address: str | None =
             obj=tender,
             tender=tender,
             client_address=client_address,
+            details={"round": round},
         )
         return tender
     return _apply(
@@ -316,5 +427,61 @@ def tender_confirm_opening(*, tender: Tender, user, client_address: str | None =
         transition,
         user,
         client_address,
-        {"confirmed_by": [c.user.get_username() for c in confirmations]},
+        {"round": round, "confirmed_by": [c.user.get_username() for c in confirmations]},
     )
+
+
+#: Before round 2 opens the restricted procedure's offers deadline may be set or moved.
+OFFERS_DEADLINE_STATES = frozenset(
+    {
+        S.DRAFT,
+        S.PUBLISHED,
+        S.REQUESTS_OPEN,
+        S.REQUESTS_CLOSED,
+        S.REQUESTS_OPENED,
+        S.SELECTION,
+        S.SELECTION_STANDSTILL,
+    }
+)
+
+
+@transaction.atomic
+def tender_offers_deadline_set(
+    *, tender: Tender, deadline, user, client_address: str | None = None
+) -> Tender:
+    """Set the deadline of round 2 (the offers) of a restricted tender: procurement staff,
+    before round 2 opens, in the future and after the first round's deadline. Audited. (Once
+    the offers are open it moves like any deadline: with a nota, not here.)"""
+    tender = Tender.objects.select_for_update().get(pk=tender.pk)
+    if not (user.is_superuser or INKOPER in role_names(user)):
+        raise ApplicationError(_("Alleen een inkoper stelt de sluitingstermijn in."))
+    if tender.procedure != Procedure.RESTRICTED:
+        raise ApplicationError(_("Alleen de niet-openbare procedure heeft een tweede ronde."))
+    if tender.state not in OFFERS_DEADLINE_STATES:
+        raise ApplicationError(
+            _("De sluitingstermijn van de inschrijvingen ligt vast (status: %(s)s).")
+            % {"s": tender.get_state_display()}
+        )
+    if deadline <= timezone.now() or deadline <= tender.deadline:
+        raise ApplicationError(
+            _(
+                "De sluitingstermijn van de inschrijvingen ligt in de toekomst en na die van de "
+                "verzoeken tot deelneming."
+            ),
+            field="offers_deadline",
+        )
+    previous = tender.offers_deadline
+    tender.offers_deadline = deadline
+    tender.save(update_fields=["offers_deadline", "updated_at"])
+    audit_record(
+        action="tender.offers_deadline",
+        actor=user,
+        obj=tender,
+        tender=tender,
+        client_address=client_address,
+        details={
+            "from": previous.isoformat() if previous else None,
+            "to": deadline.isoformat(),
+        },
+    )
+    return tender

@@ -36,7 +36,7 @@ def opened():
     sealed = services.submission_seal(
         submission=complete_draft(tender, user, organisation), user=user
     )
-    tender.state = "opened"
+    tender.state = "requests_opened"
     tender.save(update_fields=["state"])
     return sealed
 

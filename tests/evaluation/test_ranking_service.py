@@ -87,7 +87,8 @@ def test_ranking_service_uses_a_constant_number_of_queries(demo_tender, achterho
     small["tender"]["slug"] = "inkoop-klein"
     small["submissions"] = small["submissions"][:10]
     small_tender = scenario_load(data=small)
-    for phase, expected in (("selection", 11), ("award", 12)):
+    # award: + whether the tender holds offers (round 2), 1
+    for phase, expected in (("selection", 11), ("award", 13)):
         with CaptureQueriesContext(connection) as big:
             ranking_compute(tender=demo_tender, phase=phase)
         with CaptureQueriesContext(connection) as little:

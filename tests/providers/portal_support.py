@@ -10,7 +10,7 @@ from .factories import OrganisationFactory, provider
 @pytest.fixture
 def open_tender(db):
     """A published tender whose deadline is 30 days ahead."""
-    return build_tender(slug="portaal-2026", state="submissions_open")
+    return build_tender(slug="portaal-2026", state="requests_open")
 
 
 @pytest.fixture

@@ -55,7 +55,7 @@ def xlsx_bytes() -> bytes:
 def open_tender(slug="inkoop-2027", **kwargs):
     """A tender open for submissions: two segments (JH-DYS, WMO-BG) on one municipality, a
     general requirement AM1 and a segment requirement for JH-DYS."""
-    tender = build_tender(slug=slug, state="submissions_open", **kwargs)
+    tender = build_tender(slug=slug, state="requests_open", **kwargs)
     segment = Segment.objects.get(tender=tender, code="JH-DYS")
     Criterion.objects.create(
         segment=segment, code="A", name="Kennis", phase="selection", max_points=Decimal("60")
@@ -143,6 +143,6 @@ def open_bids(tender):
     envelopes decrypted into the plain columns (``submission_envelopes_open``)."""
     from providers.services.envelopes import submission_envelopes_open
 
-    tender.state = "opened"
+    tender.state = "requests_opened"
     tender.save(update_fields=["state"])
     submission_envelopes_open(tender=tender, user=None)

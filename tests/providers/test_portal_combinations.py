@@ -202,7 +202,7 @@ def test_non_admin_cannot_decide_and_closed_tender_refuses(org_client, open_tend
     )
     assert CombinationMember.objects.get().confirmed_at is None
 
-    open_tender.state = "closed"
+    open_tender.state = "requests_closed"
     open_tender.save(update_fields=["state"])
     combination = Combination.objects.get()
     with pytest.raises(ApplicationError):

@@ -114,7 +114,7 @@ def test_staff_read_uea_only_after_opening(org_client, open_tender, client_for):
     staff = client_for(INKOPER)
     staff_url = reverse("staff-uea-pdf", args=[open_tender.slug, provider.org.pk])
     assert staff.get(staff_url).status_code == 404
-    open_tender.state = "opened"
+    open_tender.state = "requests_opened"
     open_tender.save(update_fields=["state"])
     assert staff.get(staff_url).status_code == 200
     # Another provider never.
@@ -131,7 +131,7 @@ def test_other_organisation_sees_only_its_own(org_client, open_tender):
 
 def test_after_deadline_the_form_is_closed(org_client, open_tender):
     client = org_client()
-    open_tender.state = "closed"
+    open_tender.state = "requests_closed"
     open_tender.save(update_fields=["state"])
     response = client.post(url(open_tender), complete_answers(action="save"), follow=True)
     assert "tot de sluitingstermijn" in response.content.decode()

@@ -168,7 +168,7 @@ def test_the_opening_decrypts_into_the_evaluation_tables_in_one_audited_step(cli
     tender, _user, sealed, second = _sealed_world()
     # The deadline passes and the tender closes.
     tender.deadline = timezone.now() - dt.timedelta(minutes=1)
-    tender.state = "closed"
+    tender.state = "requests_closed"
     tender.save(update_fields=["deadline", "state"])
 
     tender_confirm_opening(tender=tender, user=staff("inkoper", INKOPER))
@@ -176,7 +176,7 @@ def test_the_opening_decrypts_into_the_evaluation_tables_in_one_audited_step(cli
     tender_confirm_opening(tender=tender, user=staff("voorzitter", VOORZITTER))
 
     tender.refresh_from_db()
-    assert tender.state == "opened"
+    assert tender.state == "requests_opened"
     assert not SubmissionEnvelope.objects.filter(submission=sealed).exists()
     dossier = Dossier.objects.select_related("submission__tender", "segment").get(submission=sealed)
     assert (dossier.bid_clients, dossier.bid_months, dossier.bid_hours_per_month) == (
@@ -216,7 +216,7 @@ def test_content_stored_before_the_envelope_existed_is_sealed_by_the_upgrade_com
 
     submission = SubmissionFactory(submitted=True)
     tender = submission.tender
-    tender.state = "closed"
+    tender.state = "requests_closed"
     tender.save(update_fields=["state"])
     answer = RequirementAnswer.objects.create(
         submission=submission,
@@ -240,7 +240,7 @@ def test_an_opening_with_the_wrong_master_key_is_refused_and_undone(settings):
 
     tender, _user, sealed, _second = _sealed_world()
     tender.deadline = timezone.now() - dt.timedelta(minutes=1)
-    tender.state = "closed"
+    tender.state = "requests_closed"
     tender.save(update_fields=["deadline", "state"])
     tender_confirm_opening(tender=tender, user=staff("inkoper", INKOPER))
     settings.SUBMISSION_MASTER_KEY = "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE="
@@ -250,5 +250,5 @@ def test_an_opening_with_the_wrong_master_key_is_refused_and_undone(settings):
 
     assert "niet worden ontsloten" in refused.value.message
     tender.refresh_from_db()
-    assert tender.state == "closed"
+    assert tender.state == "requests_closed"
     assert SubmissionEnvelope.objects.filter(submission=sealed).exists()

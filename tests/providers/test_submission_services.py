@@ -250,7 +250,7 @@ def test_documents_are_unreadable_before_the_opening_for_everyone():
     )
     document = sealed.documents.get(kind=DocumentKind.DOSSIER)
     chair = staff("voorzitter1", VOORZITTER)
-    for state in ("submissions_open", "closed"):
+    for state in ("requests_open", "requests_closed"):
         tender.state = state
         tender.save(update_fields=["state"])
         for reader in (chair, staff(f"inkoper-{state}", INKOPER), user):

@@ -60,7 +60,7 @@ def test_admin_shows_nothing_before_the_opening(client, sealed):
 def test_document_view_refuses_before_the_opening(client_for, sealed):
     document = sealed.documents.get(kind=DocumentKind.DOSSIER)
     client = client_for(VOORZITTER, "vz")
-    for state in ("submissions_open", "closed"):
+    for state in ("requests_open", "requests_closed"):
         sealed.tender.state = state
         sealed.tender.save(update_fields=["state"])
         url = reverse("scoring-document", args=[sealed.tender.slug, document.pk])

@@ -220,7 +220,7 @@ def test_anonymous_requests_are_refused(tender, client):
 
 
 def test_writes_are_refused_once_the_set_up_is_frozen(tender, inkoper):
-    Tender.objects.filter(pk=tender.pk).update(state=TenderState.SUBMISSIONS_OPEN)
+    Tender.objects.filter(pk=tender.pk).update(state=TenderState.REQUESTS_OPEN)
     response = patch(inkoper, detail_urls(tender)["segments"], {"places": 5})
     assert response.status_code == 403
     assert "ligt vast" in response.json()["detail"]

@@ -127,7 +127,7 @@ def test_an_incomplete_tender_exports_a_document_the_validator_refuses(inkoper):
 
 
 @pytest.mark.parametrize(
-    "state", [TenderState.PUBLISHED, TenderState.SUBMISSIONS_OPEN, TenderState.CLOSED]
+    "state", [TenderState.PUBLISHED, TenderState.REQUESTS_OPEN, TenderState.REQUESTS_CLOSED]
 )
 def test_bids_stay_out_of_an_export_between_publication_and_opening(demo_tender, state):
     Tender.objects.filter(pk=demo_tender.pk).update(state=state)

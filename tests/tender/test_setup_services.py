@@ -412,13 +412,13 @@ def test_set_up_is_frozen_once_submissions_open(tender, inkoper, segment):
     setup.criterion_create(
         segment=segment, user=inkoper, code="B", name="Na publicatie", phase="award", max_points=5
     )
-    tender_transition(tender=tender, name="open_submissions", user=inkoper)
+    tender_transition(tender=tender, name="start_requests", user=inkoper)
     refused(
         lambda: setup.criterion_create(
             segment=segment, user=inkoper, code="C", name="Te laat", phase="award", max_points=5
         ),
         None,
-        "Inschrijving open",
+        "Verzoeken tot deelneming open",
     )
     refused(lambda: setup.segment_delete(segment=segment, user=inkoper), None, "ligt vast")
 

@@ -120,7 +120,7 @@ def test_anonymous_user_is_sent_to_login(tender, client):
 
 
 def test_frozen_tender_explains_why(tender, inkoper):
-    Tender.objects.filter(pk=tender.pk).update(state=TenderState.SUBMISSIONS_OPEN)
+    Tender.objects.filter(pk=tender.pk).update(state=TenderState.REQUESTS_OPEN)
     response = inkoper.get(setup_urls(tender)["overview"])
     assert response.status_code == 403
     assert "ligt vast" in response.content.decode()

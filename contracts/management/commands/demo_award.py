@@ -22,10 +22,14 @@ from tender.models import Tender
 EARLY_STATES = {
     TenderState.DRAFT,
     TenderState.PUBLISHED,
-    TenderState.SUBMISSIONS_OPEN,
-    TenderState.CLOSED,
-    TenderState.OPENED,
+    TenderState.REQUESTS_OPEN,
+    TenderState.REQUESTS_CLOSED,
+    TenderState.REQUESTS_OPENED,
     TenderState.SELECTION,
+    TenderState.SELECTION_STANDSTILL,
+    TenderState.OFFERS_OPEN,
+    TenderState.OFFERS_CLOSED,
+    TenderState.OFFERS_OPENED,
 }
 
 
