@@ -262,10 +262,23 @@ class DocumentUploadForm(forms.Form):
         widget=forms.ClearableFileInput(attrs=TEXT),
     )
 
-    def __init__(self, *args, replaceable=None, **kwargs):
+    def __init__(self, *args, replaceable=None, has_selection=True, **kwargs):
         super().__init__(*args, **kwargs)
         if replaceable is not None:
             self.fields["replaces"].queryset = replaceable
+        if not has_selection:
+            # One round (open procedure, Open House): no selection guide and no round 2.
+            Category, Audience = TenderDocument.Category, TenderDocument.Audience
+            self.fields["category"].choices = [
+                choice
+                for choice in self.fields["category"].choices
+                if choice[0] != Category.GUIDE_SELECTION
+            ]
+            self.fields["audience"].choices = [
+                choice
+                for choice in self.fields["audience"].choices
+                if choice[0] != Audience.INVITED
+            ]
         self.fields["replaces"].label_from_instance = lambda d: (
             _("%(title)s (versie %(v)s)")
             % {

@@ -158,12 +158,20 @@ class DocumentsView(CommunicationMixin, View):
             "documents.html",
             documents=documents_visible_to(request.user, self.tender),
             now=timezone.now(),
-            form=form or DocumentUploadForm(replaceable=self.replaceable()),
+            form=form
+            or DocumentUploadForm(
+                replaceable=self.replaceable(), has_selection=self.tender.has_selection()
+            ),
             status=status,
         )
 
     def post(self, request, slug):
-        form = DocumentUploadForm(request.POST, request.FILES, replaceable=self.replaceable())
+        form = DocumentUploadForm(
+            request.POST,
+            request.FILES,
+            replaceable=self.replaceable(),
+            has_selection=self.tender.has_selection(),
+        )
         if form.is_valid() and attempt(
             form,
             lambda: document_upload(
