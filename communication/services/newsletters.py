@@ -24,6 +24,7 @@ from tender.models import Tender
 from tender.services.mail import absolute_url, mail_render
 
 from ..models import NewsItem, NewsletterIssue, TenderDocument
+from ..selectors import public_documents
 from .delivery import deliver
 from .market import is_public, newsletter_recipients, newsletter_unsubscribe_url, require_manager
 
@@ -32,11 +33,8 @@ PREVIEW_ADDRESS = "voorbeeld@example.org"
 
 
 def issue_documents_choices(tender: Tender):
-    return TenderDocument.objects.filter(
-        tender=tender,
-        kind=TenderDocument.Kind.DOCUMENT,
-        audience=TenderDocument.Audience.PUBLIC,
-    ).order_by("-publish_at", "-pk")
+    """The documents an issue may carry: public library documents already published."""
+    return public_documents(tender).filter(kind=TenderDocument.Kind.DOCUMENT)
 
 
 @transaction.atomic
