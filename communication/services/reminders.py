@@ -10,6 +10,7 @@ mailed (``deadline_moved_mail``), wherever the move happened: on the communicati
 """
 
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.contrib.auth import get_user_model
 from django.urls import reverse
@@ -80,9 +81,7 @@ def reminders_send(now: datetime | None = None) -> int:
                 sent += deliver(
                     f"reminder:{draft.pk}:{name}:{days}",
                     _organisation_addresses(draft.bidder),
-                    lambda email, context=context: mail_render(
-                        "submission_reminder", context, email
-                    ),
+                    partial(mail_render, "submission_reminder", context),
                 )
     return sent
 
