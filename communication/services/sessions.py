@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from config.queue import enqueue
-from tender.constants import TenderState
+from tender.constants import PUBLIC_STATES, TenderState
 from tender.errors import ApplicationError
 from tender.models import Lot, Segment, Tender
 from tender.services.mail import absolute_url, mail_render
@@ -316,16 +316,15 @@ def _mark_details_sent(session: Session) -> None:
 
 def sessions_details_due() -> list[int]:
     """Sessions whose send-by date has come (Amsterdam date) and whose programme has not left
-    yet; not cancelled, not begun, of a tender on the public site."""
+    yet; not cancelled, not begun, of a tender on the public site that is not withdrawn."""
     return list(
         Session.objects.filter(
             details_send_by__lte=timezone.localdate(),
             details_sent_at__isnull=True,
             cancelled_at__isnull=True,
             starts_at__gt=timezone.now(),
-        )
-        .exclude(tender__state=TenderState.DRAFT)
-        .values_list("pk", flat=True)
+            tender__state__in=PUBLIC_STATES - {TenderState.CANCELLED},
+        ).values_list("pk", flat=True)
     )
 
 
