@@ -69,6 +69,7 @@ class HubView(CommunicationMixin, View):
             "hub.html",
             is_public=is_public(tender),
             news_count=tender.news_items.count(),
+            issue_count=tender.newsletter_issues.count(),
             key_date_count=tender.key_dates.count(),
             session_count=tender.sessions.count(),
             open_questions=questions.filter(answered_at__isnull=True).count(),
