@@ -103,9 +103,9 @@ def admission_batch_confirm(
     now = timezone.now()
     batch = pending_batch(tender)
     if batch is None:
+        # Nothing about the applications shows before the opening, not even whether there are
+        # any: a batch may turn out empty (its proces-verbaal says so).
         waiting = list(applications_waiting(tender).filter(submitted_at__lte=now))
-        if not waiting:
-            raise ApplicationError(_("Er zijn geen nieuwe aanmeldingen om te openen."))
         number = (tender.admission_batches.aggregate(n=Max("number"))["n"] or 0) + 1
         batch = AdmissionBatch.objects.create(
             tender=tender, number=number, cutoff=now, first_confirmed_by=user
@@ -117,7 +117,7 @@ def admission_batch_confirm(
             obj=tender,
             tender=tender,
             client_address=client_address,
-            details={"batch": batch.number, "applications": len(waiting)},
+            details={"batch": batch.number},
         )
         return batch
     if batch.first_confirmed_by_id == user.pk:
