@@ -173,3 +173,32 @@ def test_a_rejected_provider_applies_again_and_is_admitted(house, officers):
     assert Contract.objects.get(tender=house).submission == second_try
     with pytest.raises(ApplicationError, match="al toegelaten"):
         services.submission_start(tender=house, organisation=first_try.bidder, user=user)
+
+
+def test_the_open_house_demo_waits_in_its_admission_period_and_ranks_everyone_selected():
+    """The demo file is valid, loads in its admission period (``load_demo``) and ``manage.py
+    ranking`` selects every non-excluded application although the segment has one place."""
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    from evaluation.management.commands.load_demo import open_house_admission_start
+    from tender.models import Tender
+    from tender.scenario import DEMO_DIR, load_scenario_file, validate_scenario
+
+    path = DEMO_DIR / "wmo-open-house-2027.json"
+    assert validate_scenario(load_scenario_file(path)) == []
+    call_command("load_scenario", str(path), stdout=io.StringIO())
+    tender = Tender.objects.get(slug="wmo-hh-open-house-2027")
+    open_house_admission_start(tender)
+    tender.refresh_from_db()
+    assert tender.state == "admission_open" and tender.admission_end is None
+    assert tender.in_admission_period(timezone.now())
+    assert {s.round for s in tender.submissions.all()} == {"application"}
+    out = io.StringIO()
+    call_command("ranking", tender.slug, "--phase", "selection", "--format", "json", stdout=out)
+    [segment] = json.loads(out.getvalue())["segments"]
+    assert segment["places"] == 1
+    statuses = sorted(r["status"] for r in segment["results"])
+    assert statuses == ["excluded", "selected", "selected"]
