@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='tender',
             name='admission_end',
-            field=models.DateTimeField(blank=True, help_text='Open House: tot dit moment kan een aanbieder zich aanmelden; leeg = open einde.', null=True, verbose_name='einde toelatingsperiode'),
+            field=models.DateTimeField(blank=True, help_text='Open House: tot dit moment kan men zich aanmelden; leeg = open einde.', null=True, verbose_name='einde toelatingsperiode'),
         ),
         migrations.AddField(
             model_name='tender',
