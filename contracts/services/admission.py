@@ -89,6 +89,30 @@ def pending_batch(tender: Tender) -> AdmissionBatch | None:
     return tender.admission_batches.filter(opened_at__isnull=True).first()
 
 
+def admission_close_needs_last_batch(tender: Tender) -> str | None:
+    """Guard of ``close_admission``: once closed, every application is readable
+    (``ROUND_OPENED_STATES``), so the admission closes only after its period ended and a last
+    batch was opened after that end (no application can come in after it). Says nothing about
+    whether there are applications."""
+    now = timezone.now()
+    if tender.admission_end is None or now < tender.admission_end:
+        return _(
+            "De toelating sluit pas na het einde van de toelatingsperiode; stel eerst een "
+            "einde in en wacht dat af."
+        )
+    pending = pending_batch(tender)
+    if pending is not None:
+        return _("Bevestig eerst de opening van batch %(n)s.") % {"n": pending.number}
+    if not tender.admission_batches.filter(
+        opened_at__isnull=False, cutoff__gte=tender.admission_end
+    ).exists():
+        return _(
+            "Open eerst een laatste batch na het einde van de toelatingsperiode; dan zijn alle "
+            "aanmeldingen geopend."
+        )
+    return None
+
+
 @transaction.atomic
 def admission_batch_confirm(
     *, tender: Tender, user, client_address: str | None = None

@@ -202,3 +202,23 @@ def test_the_open_house_demo_waits_in_its_admission_period_and_ranks_everyone_se
     assert segment["places"] == 1
     statuses = sorted(r["status"] for r in segment["results"])
     assert statuses == ["excluded", "selected", "selected"]
+
+
+def test_the_admission_closes_only_after_a_last_batch_past_its_end(house, officers):
+    """Closed, every application is readable: so first the period ends, then a last batch is
+    opened; only then may the admission close."""
+    from tender.services.lifecycle import tender_transition
+
+    apply(house, "Thuiszorg Oost")
+    buyer = officers[0]
+    with pytest.raises(ApplicationError, match="einde van de toelatingsperiode"):
+        tender_transition(tender=house, name="close_admission", user=buyer)
+    house.admission_end = timezone.now() + dt.timedelta(minutes=5)
+    house.save()
+    with time_machine.travel(house.admission_end + dt.timedelta(minutes=1), tick=False):
+        with pytest.raises(ApplicationError, match="laatste batch"):
+            tender_transition(tender=house, name="close_admission", user=buyer)
+        open_batch(house, officers)
+        tender_transition(tender=house, name="close_admission", user=buyer)
+    house.refresh_from_db()
+    assert house.state == "admission_closed"
