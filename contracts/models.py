@@ -315,6 +315,7 @@ class ContractReminder(models.Model):
 
 
 # Settlement and KPI models live in their own modules; imported here so Django finds them.
+from .admission_models import AdmissionDecision, AdmissionLetter  # noqa: E402
 from .award_models import (  # noqa: E402
     AwardDecision,
     AwardLetter,
@@ -327,6 +328,8 @@ from .kpi_models import KpiEffect, KpiReport, ProviderKpi  # noqa: E402, F401
 from .settlement_models import ContractPolicy, ProductionReport, Settlement  # noqa: E402, F401
 
 __all__ = [
+    "AdmissionDecision",
+    "AdmissionLetter",
     "SelectionStandstill",
     "AwardDecision",
     "AwardLetter",

@@ -161,6 +161,18 @@ class Tender(models.Model):
         blank=True,
         help_text=_("Uiterste moment van inschrijven in de tweede ronde (niet-openbaar)."),
     )
+    admission_start = models.DateTimeField(
+        _("begin toelatingsperiode"),
+        null=True,
+        blank=True,
+        help_text=_("Open House: vanaf dit moment kan een aanbieder zich aanmelden."),
+    )
+    admission_end = models.DateTimeField(
+        _("einde toelatingsperiode"),
+        null=True,
+        blank=True,
+        help_text=_("Open House: tot dit moment kan men zich aanmelden; leeg = open einde."),
+    )
     standstill_days = models.PositiveSmallIntegerField(
         _("opschortende termijn (dagen)"),
         default=20,
@@ -227,7 +239,16 @@ class Tender(models.Model):
         round = round or self.writable_round() or self.rounds[0]
         if round == Round.OFFER and self.procedure == Procedure.RESTRICTED:
             return self.offers_deadline
+        if round == Round.APPLICATION:
+            return self.admission_end
         return self.deadline
+
+    def in_admission_period(self, at: datetime) -> bool:
+        """Open House: whether ``at`` lies in the admission period: from ``admission_start``
+        (empty: no lower bound) up to, strictly before, ``admission_end`` (empty: open end)."""
+        if self.admission_start is not None and at < self.admission_start:
+            return False
+        return self.admission_end is None or at < self.admission_end
 
     @property
     def current_deadline(self) -> datetime | None:
@@ -237,6 +258,10 @@ class Tender(models.Model):
         """Whether a receipt (or action) at ``at`` is too late for ``round`` (default: the round
         open now): the deadline is a hard close, so a moment equal to it is late already
         ("strictly before the deadline" is in time). A round without a deadline yet is closed."""
+        round = round or self.writable_round() or self.rounds[0]
+        if round == Round.APPLICATION:
+            # Open House has no deadline race: "in time" means inside the admission period.
+            return self.admission_end is not None and at >= self.admission_end
         deadline = self.round_deadline(round)
         return deadline is None or at >= deadline
 

@@ -47,6 +47,7 @@ OWNED = {
     "portal-settlement-statement": lambda w: {"pk": w.settlement.pk},
     "portal-kpi-contract": lambda w: {"pk": w.contract.pk},
     "portal-letter": lambda w: {"pk": w.letter.pk},
+    "portal-admission-letter": lambda w: {"pk": w.admission_letter.pk},
     # portal API
     "api:portal-invitation-detail": lambda w: {"pk": w.invitation.pk},
     "api:portal-invitation-revoke": lambda w: {"pk": w.invitation.pk},
@@ -230,6 +231,14 @@ STAFF = {
     "award-invite": lambda w: _demo(w, code="WMO-BEG"),
     "award-objection-resolve": lambda w: _demo(w, pk=1),
     "award-finalise": _demo,
+    # Open House admission (the demo is restricted: 404 for staff too; a provider never passes)
+    "admission": _slug,
+    "admission-batch": _slug,
+    "admission-application": lambda w: {**_slug(w), "pk": w.sealed.pk},
+    "admission-review": lambda w: {**_slug(w), "pk": w.sealed.pk, "answer_pk": w.answer.pk},
+    "admission-levels": lambda w: {**_slug(w), "pk": w.sealed.pk},
+    "admission-decide": lambda w: {**_slug(w), "pk": w.sealed.pk},
+    "admission-letter": lambda w: {**_slug(w), "pk": w.admission_letter.pk},
     # staff API
     "api:tender-detail": _slug,
     "api:tender-deadline": _slug,

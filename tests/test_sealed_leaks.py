@@ -115,6 +115,14 @@ URLS: dict[str, Kwargs] = {
     "setup-regions": _none,
     "setup-region-create": _none,
     "setup-region-edit": lambda w: {"code": w.tender.region.code},
+    # Open House admission (the sealed application: 404 before its batch is opened)
+    "admission": _slug,
+    "admission-batch": _slug,
+    "admission-application": lambda w: _slug(w, pk=w.sealed.pk),
+    "admission-review": lambda w: _slug(w, pk=w.sealed.pk, answer_pk=w.answer.pk),
+    "admission-levels": lambda w: _slug(w, pk=w.sealed.pk),
+    "admission-decide": lambda w: _slug(w, pk=w.sealed.pk),
+    "admission-letter": _slug_pk,
     # communication (staff)
     "communication-hub": _slug,
     "communication-news": _slug,
@@ -522,6 +530,38 @@ def test_before_the_opening_no_page_shows_who_bid_or_what(world):
     superuser = _superuser()
     failures = sweep(world, sweep_urls(world, superuser), superuser)
     assert not failures, "The sealed bid leaks before the opening:\n" + "\n".join(failures)
+
+
+#: The pages of a tender that an Open House application could show up on.
+OPEN_HOUSE_PAGES = (
+    "admission",
+    "tender-",
+    "ranking-",
+    "contract-",
+    "staff-uea-pdf",
+    "communication-hub",
+    "ocds-download",
+    "api:tender",
+    "api:submission",
+)
+
+
+def test_an_unopened_open_house_application_shows_nowhere(settings, tmp_path):
+    """An Open House application sealed in the admission period, in a batch one person has
+    confirmed (not yet opened): the admission screens, the tender's pages and the portal show
+    nothing of it, and no count."""
+    settings.MEDIA_ROOT = str(tmp_path)
+    world = build_sealed_world(slug="open-house-verzegeld", open_house=True)
+    assert world.sealed.round == "application" and world.sealed.admission_batch_id
+    superuser = _superuser()
+    urls = {
+        name: reverse(name, kwargs=kwargs(world))
+        for name, kwargs in URLS.items()
+        if name.startswith(OPEN_HOUSE_PAGES)
+    }
+    assert "admission" in urls and "admission-application" in urls
+    failures = sweep(world, urls, superuser)
+    assert not failures, "An unopened application leaks:\n" + "\n".join(failures)
 
 
 def test_no_mail_tells_anyone_but_the_bidder_about_the_bid(world):

@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import CONTRACTMANAGER
 from audit.services import audit_record
-from evaluation.selectors import award_winners
+from evaluation.selectors import award_winners, phase_round
 from providers.constants import SubmissionState
 from providers.models import Dossier, Submission
+from tender.constants import Phase
 from tender.errors import ApplicationError
 from tender.models import Tender
 from tender.services.mail import absolute_url, mail_after_commit, mail_render
@@ -137,7 +138,11 @@ def contracts_create_from_awards(*, tender: Tender, user) -> list[Contract]:
     submissions = {
         s.bidder.kvk: s
         for s in Submission.objects.filter(
-            tender=tender, is_current=True, state=SubmissionState.SEALED
+            tender=tender,
+            is_current=True,
+            state=SubmissionState.SEALED,
+            # the round the award ranked: the offers in round 2 of the restricted procedure
+            round=phase_round(tender=tender, phase=Phase.AWARD),
         )
         .select_related("bidder", "combination__lead")
         .prefetch_related("combination__members", "subcontractors")
@@ -175,41 +180,16 @@ def contracts_create_from_awards(*, tender: Tender, user) -> list[Contract]:
                 counter += 1
                 number = f"{tender.slug}-{counter:03d}"
             used_numbers.add(number)
-            combination = submission.combination
-            contract = Contract.objects.create(
+            contract = contract_build(
                 tender=tender,
                 submission=submission,
-                provider=submission.bidder,
                 number=number,
-                start_date=start,
-                end_date=max(term_end(s.start_date, INITIAL_YEARS) for s in bidder_segments),
-                combination_name=(
-                    (combination.name or combination.lead.name) if combination else ""
-                ),
-                # As named in the submission (a portal subcontractor need not have an account).
-                subcontractors=[
-                    {"kvk": sub.kvk, "name": sub.name}
-                    for sub in sorted(submission.subcontractors.all(), key=lambda s: s.kvk)
-                ],
+                start=start,
+                end=max(term_end(s.start_date, INITIAL_YEARS) for s in bidder_segments),
+                user=user,
+                segment_codes=[s.code for s in bidder_segments],
             )
-            if combination is not None:
-                contract.members.set(
-                    [m for m in combination.members.all() if m.pk != submission.bidder_id]
-                )
             created.append(contract)
-            audit_record(
-                action="contract.create",
-                actor=user,
-                obj=contract,
-                tender=tender,
-                details={
-                    "number": contract.number,
-                    "provider": kvk,
-                    "segments": [s.code for s in bidder_segments],
-                    "start_date": contract.start_date,
-                    "end_date": contract.end_date,
-                },
-            )
         have = set(contract.segments.values_list("segment_id", flat=True))
         for segment in bidder_segments:
             if segment.pk in have:
@@ -224,13 +204,12 @@ def contracts_create_from_awards(*, tender: Tender, user) -> list[Contract]:
                 lot_municipalities[segment.lot_id] = set(
                     segment.lot.municipalities.values_list("pk", flat=True)
                 )
-            contract_segment = ContractSegment.objects.create(
-                contract=contract, segment=segment, dossier=dossier, start_date=segment.start_date
-            )
-            # Municipalities the dossier serves within the lot (others do not count, like in
-            # the ranking's coverage).
-            contract_segment.municipalities.set(
-                dossier.municipalities.filter(pk__in=lot_municipalities[segment.lot_id])
+            contract_segment_build(
+                contract=contract,
+                segment=segment,
+                dossier=dossier,
+                start_date=segment.start_date,
+                lot_municipalities=lot_municipalities[segment.lot_id],
             )
             if contract not in created:
                 audit_record(
@@ -248,6 +227,81 @@ def contracts_create_from_awards(*, tender: Tender, user) -> list[Contract]:
             if not _year_locked(tender, year):
                 contracts_lumpsum_store(tender=tender, year=year, user=user)
     return created
+
+
+def contract_build(
+    *,
+    tender: Tender,
+    submission: Submission,
+    number: str,
+    start: date,
+    end: date,
+    user,
+    segment_codes: list[str],
+    state: str = ContractState.DRAFT,
+) -> Contract:
+    """One new contract for the bidder of ``submission`` (its combination's members and its
+    subcontractors as named in the submission), audited. A building block of the award's
+    contracts and of Open House admissions."""
+    combination = submission.combination
+    contract = Contract.objects.create(
+        tender=tender,
+        submission=submission,
+        provider=submission.bidder,
+        number=number,
+        start_date=start,
+        end_date=end,
+        state=state,
+        combination_name=((combination.name or combination.lead.name) if combination else ""),
+        # As named in the submission (a portal subcontractor need not have an account).
+        subcontractors=[
+            {"kvk": sub.kvk, "name": sub.name}
+            for sub in sorted(submission.subcontractors.all(), key=lambda s: s.kvk)
+        ],
+    )
+    if combination is not None:
+        contract.members.set([m for m in combination.members.all() if m.pk != submission.bidder_id])
+    audit_record(
+        action="contract.create",
+        actor=user,
+        obj=contract,
+        tender=tender,
+        details={
+            "number": contract.number,
+            "provider": submission.bidder.kvk,
+            "segments": segment_codes,
+            "start_date": contract.start_date,
+            "end_date": contract.end_date,
+        },
+    )
+    return contract
+
+
+def contract_segment_build(
+    *, contract: Contract, segment, dossier: Dossier, start_date: date, lot_municipalities: set
+) -> ContractSegment:
+    """A segment of ``contract`` with the municipalities its dossier serves within the lot
+    (others do not count, like in the ranking's coverage)."""
+    contract_segment = ContractSegment.objects.create(
+        contract=contract, segment=segment, dossier=dossier, start_date=start_date
+    )
+    contract_segment.municipalities.set(dossier.municipalities.filter(pk__in=lot_municipalities))
+    return contract_segment
+
+
+def contract_number_next(tender: Tender) -> str:
+    """The next free contract number of the tender: ``<slug>-NNN``."""
+    used = set(
+        Contract.objects.filter(number__startswith=f"{tender.slug}-").values_list(
+            "number", flat=True
+        )
+    )
+    counter = tender.contracts.count()
+    while True:
+        counter += 1
+        number = f"{tender.slug}-{counter:03d}"
+        if number not in used:
+            return number
 
 
 def _year_locked(tender, year) -> bool:

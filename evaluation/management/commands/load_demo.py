@@ -1,19 +1,37 @@
 """Load the demo scenarios shipped with the project, skipping tenders that already exist.
 
-``make run`` calls this, so restarting the demo keeps what people did in it.
+``make run`` calls this, so restarting the demo keeps what people did in it. The Open House
+demo cannot say its admission period in the scenario format (the schema has no field for it):
+it is set here, and the tender is put in its admission period with its applications sealed
+and waiting for the first batch opening.
 """
+
+from datetime import timedelta
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db.models import Min
 
+from tender.constants import Procedure, TenderState
 from tender.models import Tender
 from tender.scenario import DEMO_DIR, load_scenario_file
 
-DEMO_FILES = ["achterhoek-2022.json", "hart-van-brabant-2022.json"]
+DEMO_FILES = ["achterhoek-2022.json", "hart-van-brabant-2022.json", "wmo-open-house-2027.json"]
+
+
+def open_house_admission_start(tender: Tender) -> None:
+    """The Open House demo in its admission period: from the day before its first application
+    on, with an open end; its applications wait for the first batch opening."""
+    first = tender.submissions.aggregate(first=Min("submitted_at"))["first"]
+    Tender.objects.filter(pk=tender.pk).update(
+        state=TenderState.ADMISSION_OPEN,
+        admission_start=first - timedelta(days=1),
+        admission_end=None,
+    )
 
 
 class Command(BaseCommand):
-    help = "Laad de demoscenario's (Achterhoek, Hart van Brabant) als ze er nog niet zijn."
+    help = "Laad de demoscenario's (Achterhoek, Hart van Brabant, Open House) als ze ontbreken."
 
     def handle(self, *args, **options):
         for name in DEMO_FILES:
@@ -23,3 +41,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"Demo '{slug}' staat er al; overgeslagen.")
                 continue
             call_command("load_scenario", str(path), stdout=self.stdout)
+            tender = Tender.objects.get(slug=slug)
+            if tender.procedure == Procedure.OPEN_HOUSE:
+                open_house_admission_start(tender)
+                self.stdout.write(f"Demo '{slug}': toelatingsperiode open (Open House).")
