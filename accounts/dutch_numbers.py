@@ -22,6 +22,7 @@ __all__ = [
     "DutchDecimalField",
     "csv_decimal",
     "hours",
+    "input_text",
     "level",
     "money",
     "number",
@@ -163,6 +164,18 @@ def csv_decimal(value, places: int | None = 2) -> str:
 
 
 # -- input --------------------------------------------------------------------------------
+
+
+def input_text(value, *, money: bool = False) -> str | None:
+    """A stored value as the initial text of a form field: decimal comma, no thousands dots
+    (so it parses back exactly): "0,5", "20"; money with two decimals unless it has more
+    ("62,50", "1350000,00"). None for None."""
+    result = _decimal(value)
+    if result is None:
+        return None
+    if money and result == result.quantize(Decimal("0.01")):
+        return _dutch(result, 2, group=False)
+    return _dutch(result, None, group=False)
 
 
 DECIMAL_INPUT = {
