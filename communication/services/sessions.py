@@ -11,6 +11,7 @@ from typing import Literal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from tender.errors import ApplicationError
 from tender.models import Lot, Segment, Tender
@@ -168,7 +169,11 @@ def session_update(
     taken = active_registration_count(session)
     if session.capacity < taken:
         raise ApplicationError(
-            _("Er zijn al %(count)s aanmeldingen; de capaciteit kan niet lager zijn.")
+            ngettext(
+                "Er is al %(count)s aanmelding; de capaciteit kan niet lager zijn.",
+                "Er zijn al %(count)s aanmeldingen; de capaciteit kan niet lager zijn.",
+                taken,
+            )
             % {"count": taken},
             field="capacity",
         )
