@@ -214,11 +214,3 @@ class DutchDecimalField(forms.DecimalField):
         if parsed is None:
             return None
         return super().to_python(parsed)
-
-    def widget_attrs(self, widget):
-        # DecimalField would add step/min/max for a NumberInput only; keep the text box clean.
-        attrs = super().widget_attrs(widget)
-        for key in ("step", "min", "max"):
-            if not isinstance(widget, forms.NumberInput):
-                attrs.pop(key, None)
-        return attrs
