@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 
 from providers.portal_views import PortalMixin
@@ -93,7 +94,13 @@ class ContractCreateView(TenderContractsMixin, View):
         with service_action(request):
             created = contracts_create_from_awards(tender=self.tender, user=request.user)
             if created:
-                messages.success(request, _("%(n)s contract(en) aangemaakt.") % {"n": len(created)})
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(n)s contract aangemaakt.", "%(n)s contracten aangemaakt.", len(created)
+                    )
+                    % {"n": len(created)},
+                )
             else:
                 messages.info(request, _("Alle contracten bestonden al; er is niets aangemaakt."))
         return redirect("contract-list", slug=self.tender.slug)
@@ -111,7 +118,11 @@ class ScheduleStoreView(TenderContractsMixin, View):
                 count = contracts_lumpsum_store(tender=self.tender, year=year, user=request.user)
                 messages.success(
                     request,
-                    _("Betaalschema %(year)s vastgelegd: %(n)s termijnen.")
+                    ngettext(
+                        "Betaalschema %(year)s vastgelegd: %(n)s termijn.",
+                        "Betaalschema %(year)s vastgelegd: %(n)s termijnen.",
+                        count,
+                    )
                     % {"year": year, "n": count},
                 )
                 return redirect("contract-list", slug=self.tender.slug)
@@ -129,7 +140,11 @@ class ScheduleExportMarkView(TenderContractsMixin, View):
             marked = instalments_mark_exported(tender=self.tender, year=year, user=request.user)
             messages.success(
                 request,
-                _("Betaalschema %(year)s vastgezet voor financiën (%(n)s termijnen).")
+                ngettext(
+                    "Betaalschema %(year)s vastgezet voor financiën (%(n)s termijn).",
+                    "Betaalschema %(year)s vastgezet voor financiën (%(n)s termijnen).",
+                    marked,
+                )
                 % {"year": year, "n": marked},
             )
         return redirect("contract-list", slug=self.tender.slug)

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from audit.services import audit_record
 from config.queue import enqueue
@@ -224,7 +225,11 @@ def session_update(
     taken = active_registration_count(session)
     if session.capacity < taken:
         raise ApplicationError(
-            _("Er zijn al %(count)s aanmeldingen; de capaciteit kan niet lager zijn.")
+            ngettext(
+                "Er is al %(count)s aanmelding; de capaciteit kan niet lager zijn.",
+                "Er zijn al %(count)s aanmeldingen; de capaciteit kan niet lager zijn.",
+                taken,
+            )
             % {"count": taken},
             field="capacity",
         )

@@ -83,6 +83,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # Dutch number display (money, hours, percent, level, number) in every template.
+            "builtins": ["accounts.templatetags.dutch_numbers"],
         },
     },
 ]

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.roles import CONTRACTMANAGER
 from audit.services import audit_record
@@ -76,8 +77,10 @@ def extension_refusal(contract: Contract, *, today: date, late_reason: str = "")
     after the maximum of 2 extensions, none once the contract has ended, and after the notice
     deadline only with a reason for the late decision."""
     if contract.extensions >= MAX_EXTENSIONS:
-        return _(
-            "Het contract is al %(n)s keer verlengd; over verlengen valt niets meer te besluiten."
+        return ngettext(
+            "Het contract is al %(n)s keer verlengd; over verlengen valt niets meer te besluiten.",
+            "Het contract is al %(n)s keer verlengd; over verlengen valt niets meer te besluiten.",
+            contract.extensions,
         ) % {"n": contract.extensions}
     if ExtensionDecision.objects.filter(contract=contract, term=contract.extensions).exists():
         return _("Over deze termijn is al besloten.")
@@ -85,9 +88,12 @@ def extension_refusal(contract: Contract, *, today: date, late_reason: str = "")
         return _("Het contract is afgelopen; er valt niets meer te besluiten.")
     deadline = contract_notice_deadline(contract)
     if today > deadline and not late_reason.strip():
-        return _(
+        return ngettext(
+            "De uiterste besluitdatum (%(deadline)s, einddatum min %(months)s maand "
+            "opzegtermijn) is verstreken. Leg de reden van het late besluit vast.",
             "De uiterste besluitdatum (%(deadline)s, einddatum min %(months)s maanden "
-            "opzegtermijn) is verstreken. Leg de reden van het late besluit vast."
+            "opzegtermijn) is verstreken. Leg de reden van het late besluit vast.",
+            notice_months(),
         ) % {"deadline": deadline.strftime("%d-%m-%Y"), "months": notice_months()}
     return None
 
@@ -336,7 +342,11 @@ def _decide(*, contract: Contract, user, extend: bool, note: str, late_reason: s
             new_end = term_end(old_end + timedelta(days=1), EXTENSION_YEARS)
             if new_end > term_end(cs.start_date, MAX_YEARS):
                 raise ApplicationError(
-                    _("Verlengen zou de looptijd van %(code)s boven %(years)s jaar brengen.")
+                    ngettext(
+                        "Verlengen zou de looptijd van %(code)s boven %(years)s jaar brengen.",
+                        "Verlengen zou de looptijd van %(code)s boven %(years)s jaar brengen.",
+                        MAX_YEARS,
+                    )
                     % {"code": cs.segment.code, "years": MAX_YEARS},
                     field="decision",
                 )

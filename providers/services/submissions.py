@@ -22,6 +22,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from audit.services import audit_record
 from tender.constants import ROUND_WRITABLE_STATE, Round
@@ -505,7 +506,12 @@ def document_upload(
         segment = requirement = None
     if kind == DocumentKind.REFERENCE and slot.count() >= MAX_REFERENCES:
         raise ApplicationError(
-            _("Per segment kunt u hoogstens %(n)s referenties uploaden.") % {"n": MAX_REFERENCES},
+            ngettext(
+                "Per segment kunt u hoogstens %(n)s referentie uploaden.",
+                "Per segment kunt u hoogstens %(n)s referenties uploaden.",
+                MAX_REFERENCES,
+            )
+            % {"n": MAX_REFERENCES},
             field="file",
         )
     checked = check_upload(name=name, data=data, kind=kind)
