@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.db.models import (
     Case,
@@ -33,6 +34,7 @@ from .services.contracts import (
     first_end_in_time,
 )
 from .services.schedule import municipality_weights, split_cents, split_mode
+from .settlement_models import ProductionDeclaration
 
 
 def contracts_visible_to(user) -> QuerySet[Contract]:
@@ -82,7 +84,7 @@ def contract_list(*, user, tender: Tender | None = None) -> QuerySet[Contract]:
 def contract_detail(*, user, number: str) -> Contract:
     """The contract with segments (municipalities, instalments), members and decisions
     prefetched; raises Contract.DoesNotExist when the user may not see it."""
-    segments = ContractSegment.objects.select_related("segment").prefetch_related(
+    segments = ContractSegment.objects.select_related("segment__lot").prefetch_related(
         "municipalities", "instalments"
     )
     return (
@@ -216,18 +218,35 @@ def finance_rows(*, tender: Tender, year: int | None = None) -> list[FinanceRow]
         instalments = instalments.filter(year=year)
     segments = (
         ContractSegment.objects.filter(contract__tender=tender)
-        .select_related("contract__provider", "segment")
+        .select_related("contract__provider", "segment__lot")
         .prefetch_related(
             "municipalities",
             Prefetch("instalments", queryset=instalments.order_by("due_date"), to_attr="due"),
         )
         .order_by("contract__number", "segment__code")
     )
+    segments = list(segments)
+    # P x Q: no instalments; the declared production is paid afterwards (one query, only
+    # when the tender has such segments).
+    afterwards = [cs for cs in segments if not cs.paid_in_advance]
+    declared = defaultdict(list)
+    if afterwards:
+        for declaration in ProductionDeclaration.objects.filter(
+            contract_segment__in=afterwards
+        ).order_by("month"):
+            if year is None or declaration.due_date.year == year:
+                declared[declaration.contract_segment_id].append(
+                    SimpleNamespace(
+                        year=declaration.due_date.year,
+                        due_date=declaration.due_date,
+                        amount=declaration.amount,
+                    )
+                )
     rows = []
     for cs in segments:
         municipalities = {m.code: m for m in cs.municipalities.all()}
         weights, used = municipality_weights(municipalities.values(), mode)
-        for instalment in cs.due:
+        for instalment in [*cs.due, *declared[cs.pk]]:
             base = dict(
                 contract=cs.contract.number,
                 provider_kvk=cs.contract.provider.kvk,

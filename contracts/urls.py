@@ -29,6 +29,11 @@ urlpatterns = [
         views.ContractDecisionView.as_view(),
         name="contract-decision",
     ),
+    path(
+        f"{STAFF}<str:number>/bedrag/<str:code>/",
+        views.ContractTaskAmountView.as_view(),
+        name="contract-task-amount",
+    ),
     path(f"{STAFF}<str:number>/pdf/", views.ContractPdfView.as_view(), name="contract-pdf"),
     path(PORTAL, views.PortalContractListView.as_view(), name="portal-contracts"),
     path(

@@ -199,6 +199,7 @@ URLS: dict[str, Kwargs] = {
     "contract-create": _slug,
     "contract-detail": lambda w: _slug(w, number="C-1"),
     "contract-decision": lambda w: _slug(w, number="C-1"),
+    "contract-task-amount": lambda w: _slug(w, number="C-1", code="WMO-BEG"),
     "contract-pdf": lambda w: _slug(w, number="C-1"),
     "contract-finance-export": lambda w: _slug(w, kind="csv"),
     "contract-schedule-store": _slug,

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from tender.errors import ApplicationError
-from tender.models import Tender
+from tender.models import Funding, Tender
 
 from .. import lumpsum as engine
 from ..lumpsum import largest_remainder
@@ -135,7 +135,7 @@ def contracts_lumpsum_store(*, tender: Tender, year: int, user=None) -> int:
     }
     contract_segments = list(
         ContractSegment.objects.filter(contract__tender=tender)
-        .select_related("contract__provider", "segment")
+        .select_related("contract__provider", "segment__lot")
         .prefetch_related("instalments")
         .select_for_update(of=("self",))
     )
@@ -152,6 +152,8 @@ def contracts_lumpsum_store(*, tender: Tender, year: int, user=None) -> int:
         figures = computed.get((cs.contract.provider.kvk, cs.segment.code))
         bid = figures.bid if figures else None
         amount = figures.amount if figures else None
+        if cs.set_amount is not None and cs.segment.effective_funding == Funding.TASK:
+            amount = cs.set_amount  # set by the municipalities (task funding)
         wanted = segment_schedule(cs, amount, year)
         have = sorted((i.due_date, i.amount) for i in cs.instalments.all() if i.year == year)
         stored += len(wanted)
