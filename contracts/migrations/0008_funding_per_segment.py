@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='contractsegment',
             name='set_amount',
-            field=models.DecimalField(blank=True, decimal_places=2, help_text='Taakgericht: door de gemeenten vastgesteld bedrag per jaar; leeg = standaard.', max_digits=14, null=True, verbose_name='vastgesteld jaarbedrag'),
+            field=models.DecimalField(blank=True, decimal_places=2, help_text='Taakgericht: door de gemeenten vastgesteld jaarbedrag; leeg = standaard.', max_digits=14, null=True, verbose_name='vastgesteld jaarbedrag'),
         ),
         migrations.AddField(
             model_name='contractsegment',

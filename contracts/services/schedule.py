@@ -62,12 +62,17 @@ def split_mode() -> str:
     return mode
 
 
-def municipality_weights(municipalities, mode: str) -> tuple[list[tuple[str, int]], str]:
-    """(code, weight) per municipality and the mode actually used: by inhabitants only when
-    every municipality has a positive number of inhabitants, else equal."""
+def municipality_weights(
+    municipalities, mode: str, *, year: int | None = None
+) -> tuple[list[tuple[str, int]], str]:
+    """(code, weight) per municipality and the mode actually used: by inhabitants (the CBS
+    figure of ``year`` where given, ``Municipality.inhabitants_in``) only when every
+    municipality has a positive number of inhabitants, else equal."""
     ordered = sorted(municipalities, key=lambda m: m.code)
-    if mode == SPLIT_INHABITANTS and ordered and all(m.inhabitants for m in ordered):
-        return [(m.code, m.inhabitants) for m in ordered], SPLIT_INHABITANTS
+    if mode == SPLIT_INHABITANTS and ordered:
+        people = [m.inhabitants if year is None else m.inhabitants_in(year) for m in ordered]
+        if all(people):
+            return [(m.code, n) for m, n in zip(ordered, people, strict=True)], SPLIT_INHABITANTS
     return [(m.code, 1) for m in ordered], SPLIT_EQUAL
 
 

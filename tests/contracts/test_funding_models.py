@@ -191,3 +191,40 @@ def test_settlement_uses_the_band_only_for_lumpsum_and_task(awarded_tender, cont
     _switch(awarded_tender, "BW-BESCHERMD", "pxq")
     cs = ContractSegment.objects.select_related("segment__lot").get(pk=cs.pk)
     assert not cs.banded and not cs.paid_in_advance
+
+
+# --------------------------------------------------------------------------- lot membership
+
+
+def test_a_municipality_joining_the_lot_on_1_1_2023_is_split_from_2023(
+    awarded_tender, contracts, contract_manager, settings
+):
+    from tender.models import LotMembership, MunicipalityPopulation
+
+    cs = (
+        ContractSegment.objects.filter(segment__code="JH-HSJ")
+        .prefetch_related("municipalities")
+        .order_by("contract__number")
+        .first()
+    )
+    joining = max(cs.municipalities.all(), key=lambda m: m.code)
+    LotMembership.objects.filter(lot=cs.segment.lot, municipality=joining).update(
+        start_date=date(2023, 1, 1)
+    )
+    contracts_lumpsum_store(tender=awarded_tender, year=2023, user=contract_manager)
+    # by inhabitants, with the figure of each year
+    settings.LUMPSUM_MUNICIPALITY_SPLIT = "inhabitants"
+    for i, m in enumerate(Municipality.objects.order_by("code")):
+        MunicipalityPopulation.objects.create(municipality=m, year=2022, inhabitants=20_000 + i)
+        MunicipalityPopulation.objects.create(municipality=m, year=2023, inhabitants=30_000 + i)
+
+    for year in (2022, 2023):
+        rows = [r for r in finance_rows(tender=awarded_tender, year=year) if r.segment == "JH-HSJ"]
+        assert rows and {r.split for r in rows} == {"inhabitants"}
+        shares = defaultdict(Decimal)
+        for r in rows:
+            shares[(r.contract, r.due_date)] += r.share
+        assert all(shares[(r.contract, r.due_date)] == r.instalment for r in rows)
+        codes = {r.municipality_code for r in rows if r.contract == cs.contract.number}
+        assert (joining.code in codes) == (year == 2023)
+        assert len(codes) == cs.municipalities.count() - (year == 2022)
