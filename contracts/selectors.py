@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from accounts.permissions import is_provider, is_staff_member
 from providers.selectors import organisation_of
-from tender.models import LotMembership, Municipality, Tender
+from tender.models import Lot, LotMembership, Municipality, Tender
 
 from .models import Contract, ContractSegment, ExtensionDecision, Instalment
 from .services.contracts import (
@@ -99,6 +99,24 @@ def contract_detail(*, user, number: str) -> Contract:
             "tender__region__municipalities",
         )
         .get(number=number)
+    )
+
+
+def contract_lots(contract: Contract) -> list[Lot]:
+    """The lots of the contract's segments with their memberships (municipality and dates),
+    the parties on the municipalities' side (one query for the lots, one for the members)."""
+    lot_ids = {cs.segment.lot_id for cs in contract.segments.all()}
+    return list(
+        Lot.objects.filter(pk__in=lot_ids)
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=LotMembership.objects.select_related("municipality").order_by(
+                    "municipality__name"
+                ),
+            )
+        )
+        .order_by("position", "code")
     )
 
 

@@ -25,6 +25,7 @@ from .permissions import can_manage_contracts, can_view_contracts
 from .selectors import (
     contract_detail,
     contract_list,
+    contract_lots,
     contract_schedule,
     contract_term,
     finance_rows,
@@ -53,6 +54,7 @@ def contract_pdf_response(contract: Contract) -> HttpResponse:
             "region_name": contract.tender.region.name,
             "notice_months": notice_months(),
             "above_band": above_band_policy(contract),
+            "lots": contract_lots(contract),
         },
     )
     return document_response(pdf, filename=f"contract-{contract.number}.pdf", content_type=PDF)

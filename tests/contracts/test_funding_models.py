@@ -197,7 +197,7 @@ def test_settlement_uses_the_band_only_for_lumpsum_and_task(awarded_tender, cont
 
 
 def test_a_municipality_joining_the_lot_on_1_1_2023_is_split_from_2023(
-    awarded_tender, contracts, contract_manager, settings
+    awarded_tender, contracts, contract_manager, settings, client_for, tmp_path
 ):
     from tender.models import LotMembership, MunicipalityPopulation
 
@@ -228,3 +228,20 @@ def test_a_municipality_joining_the_lot_on_1_1_2023_is_split_from_2023(
         codes = {r.municipality_code for r in rows if r.contract == cs.contract.number}
         assert (joining.code in codes) == (year == 2023)
         assert len(codes) == cs.municipalities.count() - (year == 2022)
+
+    # the contract names the lot's municipalities, with the date the joining one takes part
+    pdf = client_for("auditor").get(
+        reverse("contract-pdf", args=[awarded_tender.slug, cs.contract.number])
+    )
+    text = _pdf_text(pdf.content, tmp_path)
+    assert f"Perceel {cs.segment.lot.code} " in text
+    assert f"{joining.name} (vanaf 1-1-2023)" in text
+
+
+def test_the_approximate_cbs_figures_load_for_the_seed_municipalities(demo_tender):
+    from tender.services.populations import CBS_INHABITANTS, populations_load
+
+    assert len(CBS_INHABITANTS) == 19
+    assert populations_load() == 8  # the Achterhoek demo's municipalities
+    aalten = Municipality.objects.get(code="GM0197")
+    assert aalten.inhabitants_in(2022) == aalten.inhabitants_in(2024) == 27_200
