@@ -56,6 +56,16 @@ class Region(models.Model):
         return self.name
 
 
+def inhabitants_for(figures, year: int, *, fallback: int | None = None) -> int | None:
+    """The figure of ``year`` from (year, inhabitants) pairs: that year's, else the latest
+    earlier one, else the earliest known, else ``fallback``."""
+    ordered = sorted(figures)
+    before = [n for y, n in ordered if y <= year]
+    if before:
+        return before[-1]
+    return ordered[0][1] if ordered else fallback
+
+
 class Municipality(models.Model):
     code = models.CharField(
         _("CBS-code"),
@@ -84,11 +94,8 @@ class Municipality(models.Model):
         """Inhabitants in ``year``: the CBS figure of that year, else of the latest year
         before it, else the latest figure known, else ``inhabitants``. Uses ``populations``
         (prefetch it to keep this query-free)."""
-        figures = sorted((p.year, p.inhabitants) for p in self.populations.all())
-        before = [n for y, n in figures if y <= year]
-        if before:
-            return before[-1]
-        return figures[0][1] if figures else self.inhabitants
+        figures = [(p.year, p.inhabitants) for p in self.populations.all()]
+        return inhabitants_for(figures, year, fallback=self.inhabitants)
 
 
 class MunicipalityPopulation(models.Model):

@@ -1,10 +1,18 @@
 """Contract-side services. The lumpsum maths is in ``contracts.lumpsum``."""
 
-from django.db.models import Prefetch
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import OuterRef, Prefetch
+from django.db.models.functions import JSONObject
 
 from evaluation.selectors import award_winners
 from providers.models import Dossier
-from tender.models import LotMembership, Segment, Tender
+from tender.models import (
+    LotMembership,
+    MunicipalityPopulation,
+    Segment,
+    Tender,
+    inhabitants_for,
+)
 
 from .. import lumpsum as engine
 
@@ -20,10 +28,17 @@ def bid_figures(dossier: Dossier | None) -> engine.BidFigures | None:
 def lot_municipalities(lot, year: int) -> tuple[tuple[str, int | None], ...]:
     """(CBS code, inhabitants in ``year``) of the municipalities taking part in ``lot`` on any
     day of ``year``, by code: what population funding shares the budget over (uses the
-    prefetched ``lot.memberships`` with their municipality and its populations)."""
+    prefetched ``lot.memberships`` with their municipality and CBS ``figures``)."""
     members = [m for m in lot.memberships.all() if m.takes_part_in(year)]
     return tuple(
-        (m.municipality.code, m.municipality.inhabitants_in(year))
+        (
+            m.municipality.code,
+            inhabitants_for(
+                [(f["year"], f["n"]) for f in m.figures],
+                year,
+                fallback=m.municipality.inhabitants,
+            ),
+        )
         for m in sorted(members, key=lambda m: m.municipality.code)
     )
 
@@ -58,8 +73,12 @@ def lumpsum_compute(
         .prefetch_related(
             Prefetch(
                 "lot__memberships",
-                queryset=LotMembership.objects.select_related("municipality").prefetch_related(
-                    "municipality__populations"
+                queryset=LotMembership.objects.select_related("municipality").annotate(
+                    figures=ArraySubquery(
+                        MunicipalityPopulation.objects.filter(
+                            municipality=OuterRef("municipality")
+                        ).values(json=JSONObject(year="year", n="inhabitants"))
+                    )
                 ),
             )
         )
