@@ -38,6 +38,7 @@ from .services.contracts import (
     notice_months,
 )
 from .services.funding import task_amount_set
+from .services.kpis import kpis_for_contract
 from .services.schedule import contracts_lumpsum_store, instalments_mark_exported
 from .services.settlement import above_band_policy
 
@@ -55,6 +56,7 @@ def contract_pdf_response(contract: Contract) -> HttpResponse:
             "notice_months": notice_months(),
             "above_band": above_band_policy(contract),
             "lots": contract_lots(contract),
+            "kpis": list(kpis_for_contract(contract)),
         },
     )
     return document_response(pdf, filename=f"contract-{contract.number}.pdf", content_type=PDF)

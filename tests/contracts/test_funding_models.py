@@ -151,6 +151,22 @@ def test_task_segment_without_bids_pays_the_set_amounts(
     text = _pdf_text(pdf.content, tmp_path)
     assert "BW-BESCHUT: Taakgericht" in text
     assert "bandbreedte van 5 %" in text
+    assert "KPI's worden in de implementatiefase vastgesteld" in text  # no KPIs yet
+
+
+def test_the_contract_pdf_lists_the_kpis_with_their_targets(
+    awarded_tender, contracts, contract_manager, client_for, tmp_path
+):
+    from contracts.services.kpis import kpi_default_set_load
+
+    kpi_default_set_load(tender=awarded_tender, user=contract_manager)
+    contract = contracts[0]
+    pdf = client_for("auditor").get(
+        reverse("contract-pdf", args=[awarded_tender.slug, contract.number])
+    )
+    text = _pdf_text(pdf.content, tmp_path)
+    assert "Prestatie-indicatoren" in text
+    assert "ten minste 70,00 %" in text and "ten hoogste 10,00 %" in text
 
 
 def test_population_splits_the_budget_by_inhabitants(
