@@ -81,6 +81,15 @@ class Contract(models.Model):
     extensions = models.PositiveSmallIntegerField(
         _("verlengingen"), default=0, help_text=_("Aantal verlengingen (max. 2).")
     )
+    kpis_deferred_until = models.DateField(
+        _("KPI's vast te stellen vóór"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Vastgelegd dat de KPI's in de implementatiefase worden vastgesteld, uiterlijk op "
+            "deze datum; zonder KPI's of deze vastlegging start het contract niet."
+        ),
+    )
 
     class Meta:
         ordering = ["tender", "number"]

@@ -34,6 +34,11 @@ urlpatterns = [
         views.ContractTaskAmountView.as_view(),
         name="contract-task-amount",
     ),
+    path(
+        f"{STAFF}<str:number>/kpis-later/",
+        views.ContractKpiDeferView.as_view(),
+        name="contract-kpi-defer",
+    ),
     path(f"{STAFF}<str:number>/pdf/", views.ContractPdfView.as_view(), name="contract-pdf"),
     path(PORTAL, views.PortalContractListView.as_view(), name="portal-contracts"),
     path(

@@ -18,7 +18,7 @@ from tender.selectors import tenders_visible_to
 
 from .award_selectors import award_final_segments
 from .exports import CSV_CONTENT_TYPE, CSV_ENCODING, XLSX_CONTENT_TYPE, finance_csv, finance_xlsx
-from .forms import DecisionForm, YearForm
+from .forms import DecisionForm, KpiDeferForm, YearForm
 from .models import Contract
 from .performance_forms import TaskAmountForm
 from .permissions import can_manage_contracts, can_view_contracts
@@ -34,6 +34,7 @@ from .selectors import (
 from .services.contracts import (
     contract_decline_extension,
     contract_extend,
+    contract_kpis_defer,
     contracts_create_from_awards,
     notice_months,
 )
@@ -197,6 +198,7 @@ class ContractDetailView(TenderContractsMixin, View):
                 "can_manage": self.can_manage,
                 "form": form or DecisionForm(),
                 "task_form": TaskAmountForm(),
+                "kpi_defer_form": KpiDeferForm(),
             },
             status=status,
         )
@@ -249,6 +251,29 @@ class ContractTaskAmountView(ContractDetailView):
                 messages.success(request, _("Het bedrag is vastgesteld."))
                 return redirect("contract-detail", slug=slug, number=number)
         messages.error(request, _("Geef een geldig bedrag en een reden op."))
+        return redirect("contract-detail", slug=slug, number=number)
+
+
+class ContractKpiDeferView(ContractDetailView):
+    """Staff record that the KPIs are set in the implementation phase, with a date."""
+
+    def post(self, request, slug, number):
+        self.require_manage()
+        contract = self.get_contract(number)
+        form = KpiDeferForm(request.POST)
+        if form.is_valid():
+            with service_action(request, form=form):
+                contract_kpis_defer(
+                    contract=contract,
+                    until=form.cleaned_data["until"],
+                    user=request.user,
+                    client_address=client_address_of(request),
+                )
+                messages.success(
+                    request, _("Vastgelegd: de KPI's worden in de implementatiefase vastgesteld.")
+                )
+                return redirect("contract-detail", slug=slug, number=number)
+        messages.error(request, _("Geef een geldige datum op."))
         return redirect("contract-detail", slug=slug, number=number)
 
 

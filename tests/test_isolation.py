@@ -203,6 +203,7 @@ STAFF = {
     "contract-detail": lambda w: _demo(w, number=w.contract.number),
     "contract-decision": lambda w: _demo(w, number=w.contract.number),
     "contract-task-amount": lambda w: _demo(w, number=w.contract.number, code="WMO-BEG"),
+    "contract-kpi-defer": lambda w: _demo(w, number=w.contract.number),
     "contract-pdf": lambda w: _demo(w, number=w.contract.number),
     "settlement-overview": _demo,
     "settlement-compute": lambda w: _demo(w, pk=w.report.pk),

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
+from tender.constants import TenderState
 from tender.errors import ApplicationError
 from tender.models import Tender
 
@@ -167,6 +168,10 @@ def provider_kpi_save(
             "segment": segment.code if segment else None,
         },
     )
+    if effect.tender.state == TenderState.CONTRACTED:
+        from .contracts import contracts_activate
+
+        contracts_activate(tender=effect.tender)  # drafts waiting for their KPIs start now
     return kpi
 
 

@@ -169,9 +169,7 @@ def test_the_contract_pdf_lists_the_kpis_with_their_targets(
     assert "ten minste 70,00 %" in text and "ten hoogste 10,00 %" in text
 
 
-def test_population_splits_the_budget_by_inhabitants(
-    awarded_tender, contracts, contract_manager
-):
+def test_population_splits_the_budget_by_inhabitants(awarded_tender, contracts, contract_manager):
     segment = _switch(awarded_tender, "BW-BESCHERMD", "population", budget=Decimal("100000.00"))
     for i, municipality in enumerate(Municipality.objects.order_by("code")):
         municipality.inhabitants = 10_000 * (i + 1)
