@@ -259,3 +259,19 @@ def test_the_approximate_cbs_figures_load_for_the_seed_municipalities(demo_tende
     assert populations_load() == 8  # the Achterhoek demo's municipalities
     aalten = Municipality.objects.get(code="GM0197")
     assert aalten.inhabitants_in(2022) == aalten.inhabitants_in(2024) == 27_200
+
+
+def test_the_default_kpi_set_is_worded_for_the_tenders_region(
+    awarded_tender, contracts, contract_manager
+):
+    from contracts.kpi_models import KpiEffect
+    from contracts.services.kpis import kpi_default_set_load
+
+    region = awarded_tender.region
+    region.name = "Hart van Brabant"
+    region.save()
+    kpi_default_set_load(tender=awarded_tender, user=contract_manager)
+    texts = " ".join(
+        KpiEffect.objects.filter(tender=awarded_tender).values_list("municipal_kpi", flat=True)
+    )
+    assert "% inwoners Hart van Brabant" in texts and "Achterhoek" not in texts
