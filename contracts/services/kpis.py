@@ -197,7 +197,7 @@ def kpi_default_set_load(*, tender: Tender, user) -> int:
             tender=tender,
             effect=row["effect"],
             goal=row["goal"],
-            municipal_kpi=row["municipal_kpi"].format(region=region_words(tender)),
+            municipal_kpi=str(row["municipal_kpi"]).format(region=region_words(tender)),
             user=user,
         )
         for name, unit, target, direction, period in row["provider_kpis"]:
