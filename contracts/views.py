@@ -230,6 +230,8 @@ class ContractDecisionView(ContractDetailView):
 class ContractTaskAmountView(ContractDetailView):
     """Task funding: staff set (or reset) a contracted segment's yearly amount, with a reason."""
 
+    http_method_names = ["post"]
+
     def post(self, request, slug, number, code):
         self.require_manage()
         contract = self.get_contract(number)
@@ -256,6 +258,8 @@ class ContractTaskAmountView(ContractDetailView):
 
 class ContractKpiDeferView(ContractDetailView):
     """Staff record that the KPIs are set in the implementation phase, with a date."""
+
+    http_method_names = ["post"]
 
     def post(self, request, slug, number):
         self.require_manage()
