@@ -110,3 +110,40 @@ class KpiValueForm(forms.Form):
         max_length=4000,
         widget=forms.Textarea(attrs={**TEXTAREA, "rows": 2}),
     )
+
+
+class DeclarationForm(forms.Form):
+    """P x Q: the hours of one month (the months to choose from are set by the view)."""
+
+    month = forms.ChoiceField(label=_("Maand"), choices=())
+    hours = forms.DecimalField(
+        label=_("Geleverde uren"),
+        min_value=Decimal("0"),
+        max_digits=12,
+        decimal_places=2,
+        help_text=_("Geleverde uren zorg in de maand; betaald achteraf tegen het normtarief."),
+        widget=forms.TextInput(attrs=NUMBER),
+        localize=True,
+    )
+
+    def __init__(self, *args, months=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["month"].choices = [(m.isoformat(), f"{m:%m-%Y}") for m in months]
+
+
+class TaskAmountForm(forms.Form):
+    """Task funding: the yearly amount the municipalities set (empty = the default share)."""
+
+    amount = forms.DecimalField(
+        label=_("Bedrag per jaar"),
+        required=False,
+        min_value=Decimal("0"),
+        max_digits=14,
+        decimal_places=2,
+        help_text=_("Leeg = het budget verdeeld naar huidige cliënten."),
+        widget=forms.TextInput(attrs=NUMBER),
+        localize=True,
+    )
+    reason = forms.CharField(
+        label=_("Reden"), max_length=2000, widget=forms.Textarea(attrs=TEXTAREA)
+    )

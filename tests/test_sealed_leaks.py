@@ -216,6 +216,8 @@ URLS: dict[str, Kwargs] = {
     "contract-create": _slug,
     "contract-detail": lambda w: _slug(w, number="C-1"),
     "contract-decision": lambda w: _slug(w, number="C-1"),
+    "contract-task-amount": lambda w: _slug(w, number="C-1", code="WMO-BEG"),
+    "contract-kpi-defer": lambda w: _slug(w, number="C-1"),
     "contract-pdf": lambda w: _slug(w, number="C-1"),
     "contract-finance-export": lambda w: _slug(w, kind="csv"),
     "contract-schedule-store": _slug,

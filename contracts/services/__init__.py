@@ -1,8 +1,18 @@
 """Contract-side services. The lumpsum maths is in ``contracts.lumpsum``."""
 
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import OuterRef, Prefetch
+from django.db.models.functions import JSONObject
+
 from evaluation.selectors import award_winners
 from providers.models import Dossier
-from tender.models import Segment, Tender
+from tender.models import (
+    LotMembership,
+    MunicipalityPopulation,
+    Segment,
+    Tender,
+    inhabitants_for,
+)
 
 from .. import lumpsum as engine
 
@@ -13,6 +23,24 @@ def bid_figures(dossier: Dossier | None) -> engine.BidFigures | None:
     if dossier is None or not dossier.has_bid:
         return None
     return engine.BidFigures(dossier.bid_clients, dossier.bid_months, dossier.bid_hours_per_month)
+
+
+def lot_municipalities(lot, year: int) -> tuple[tuple[str, int | None], ...]:
+    """(CBS code, inhabitants in ``year``) of the municipalities taking part in ``lot`` on any
+    day of ``year``, by code: what population funding shares the budget over (uses the
+    prefetched ``lot.memberships`` with their municipality and CBS ``figures``)."""
+    members = [m for m in lot.memberships.all() if m.takes_part_in(year)]
+    return tuple(
+        (
+            m.municipality.code,
+            inhabitants_for(
+                [(f["year"], f["n"]) for f in m.figures],
+                year,
+                fallback=m.municipality.inhabitants,
+            ),
+        )
+        for m in sorted(members, key=lambda m: m.municipality.code)
+    )
 
 
 def lumpsum_compute(
@@ -42,7 +70,18 @@ def lumpsum_compute(
     for segment in (
         Segment.objects.filter(tender=tender)
         .select_related("lot")
-        .prefetch_related("lot__municipalities")
+        .prefetch_related(
+            Prefetch(
+                "lot__memberships",
+                queryset=LotMembership.objects.select_related("municipality").annotate(
+                    figures=ArraySubquery(
+                        MunicipalityPopulation.objects.filter(
+                            municipality=OuterRef("municipality")
+                        ).values(json=JSONObject(year="year", n="inhabitants"))
+                    )
+                ),
+            )
+        )
         .order_by("code")
     ):
         segment_winners = []
@@ -74,10 +113,7 @@ def lumpsum_compute(
                     if initial_term and start is not None
                     else None
                 ),
-                municipalities=tuple(
-                    (m.code, m.inhabitants)
-                    for m in sorted(segment.lot.municipalities.all(), key=lambda m: m.code)
-                ),
+                municipalities=lot_municipalities(segment.lot, year),
             )
         )
     return engine.lumpsum_report(tender.slug, segments, year=year)

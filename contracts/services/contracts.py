@@ -16,7 +16,7 @@ from audit.services import audit_record
 from evaluation.selectors import award_winners, phase_round
 from providers.constants import SubmissionState
 from providers.models import Dossier, Submission
-from tender.constants import Phase
+from tender.constants import Phase, TenderState
 from tender.errors import ApplicationError
 from tender.models import Tender
 from tender.services.mail import absolute_url, mail_after_commit, mail_render
@@ -519,11 +519,56 @@ def contracted_needs_contracts(tender: Tender) -> str | None:
     return None
 
 
+def contract_may_start(contract: Contract) -> bool:
+    """A contract starts only with KPIs that have a target, or with the recorded statement
+    that the KPIs are set in the implementation phase (DOMAIN.md "Contracts")."""
+    from .kpis import kpis_for_contract
+
+    if contract.kpis_deferred_until is not None:
+        return True
+    return kpis_for_contract(contract).filter(target__isnull=False).exists()
+
+
 def contracts_activate(*, tender: Tender, user=None, **_kwargs) -> None:
-    """After-hook: once the tender is contracted its draft contracts are running."""
-    Contract.objects.filter(tender=tender, state=ContractState.DRAFT).update(
-        state=ContractState.ACTIVE
+    """After-hook: once the tender is contracted its draft contracts with KPIs (or with the
+    recorded deferral) are running; the others stay draft until one of those is recorded."""
+    for contract in Contract.objects.filter(tender=tender, state=ContractState.DRAFT):
+        if contract_may_start(contract):
+            Contract.objects.filter(pk=contract.pk).update(state=ContractState.ACTIVE)
+
+
+@transaction.atomic
+def contract_kpis_defer(
+    *, contract: Contract, until: date, user, client_address: str | None = None
+) -> Contract:
+    """Record "KPI's worden in de implementatiefase vastgesteld" with the date by which they
+    are set (audited); a draft contract of a contracted tender starts now."""
+    contract = Contract.objects.select_for_update().select_related("tender").get(pk=contract.pk)
+    if not can_manage_contracts(user, contract.tender):
+        raise ApplicationError(_("U mag dit contract niet wijzigen."))
+    if until is None or until < timezone.localdate():
+        raise ApplicationError(_("Kies een datum in de toekomst."), field="until")
+    contract.kpis_deferred_until = until
+    contract.save(update_fields=["kpis_deferred_until"])
+    started = False
+    if contract.state == ContractState.DRAFT and contract.tender.state == TenderState.CONTRACTED:
+        contract.state = ContractState.ACTIVE
+        contract.save(update_fields=["state"])
+        started = True
+    audit_record(
+        action="contract.kpis_deferred",
+        actor=user,
+        obj=contract,
+        tender=contract.tender,
+        details={
+            "contract": contract.number,
+            "statement": "KPI's worden in de implementatiefase vastgesteld",
+            "until": until.isoformat(),
+            "started": started,
+        },
+        client_address=client_address,
     )
+    return contract
 
 
 @transaction.atomic

@@ -6,17 +6,19 @@ it is set here, and the tender is put in its admission period with its applicati
 and waiting for the first batch opening.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db.models import Min
 
 from tender.constants import Procedure, TenderState
-from tender.models import Tender
+from tender.models import Lot, Municipality, Tender
 from tender.scenario import DEMO_DIR, load_scenario_file
+from tender.services.populations import lot_membership_set, populations_load
 
 DEMO_FILES = ["achterhoek-2022.json", "hart-van-brabant-2022.json", "wmo-open-house-2027.json"]
+HVB = "hvb-2022"
 
 
 def open_house_admission_start(tender: Tender) -> None:
@@ -45,3 +47,17 @@ class Command(BaseCommand):
             if tender.procedure == Procedure.OPEN_HOUSE:
                 open_house_admission_start(tender)
                 self.stdout.write(f"Demo '{slug}': toelatingsperiode open (Open House).")
+            demo_extras(slug)
+        populations_load()
+
+
+def demo_extras(slug: str) -> None:
+    """What the scenario format does not hold: in Hart van Brabant, Alphen-Chaam and
+    Baarle-Nassau take part in Beschermd Wonen from 1 January 2023 (seeds)."""
+    lot = Lot.objects.filter(tender__slug=slug, code="BW").first()
+    if slug != HVB or lot is None:
+        return
+    for code in ("GM1723", "GM0744"):
+        municipality = Municipality.objects.filter(code=code).first()
+        if municipality is not None:
+            lot_membership_set(lot=lot, municipality=municipality, start=date(2023, 1, 1))
