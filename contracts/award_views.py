@@ -29,6 +29,7 @@ from .award_selectors import (
     mark_latest,
     objections_of,
     phases_of,
+    rationale_gaps,
 )
 from .permissions import can_manage_award, can_read_letter, can_view_award
 from .services import awards as services
@@ -64,6 +65,11 @@ class PhaseLetters:
         self.run = latest_run(tender=tender, phase=phase)
         self.letters = latest_letters(tender=tender, phase=phase)
         self.targets = len(letter_targets(tender=tender, phase=phase))
+        self.rationale_gaps = (
+            rationale_gaps(tender=tender, phase=phase)
+            if not (self.decision and self.decision.sent_at)
+            else []
+        )
         self.send_refusal = (
             services.letters_missing(tender=tender, phase=phase)
             if not (self.decision and self.decision.sent_at)

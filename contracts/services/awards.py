@@ -44,7 +44,7 @@ from ..award_models import (
     SegmentStandstill,
     SelectionStandstill,
 )
-from ..award_selectors import letter_content, letter_targets, phases_of
+from ..award_selectors import letter_content, letter_targets, phases_of, rationale_gaps
 
 logger = logging.getLogger(__name__)
 
@@ -96,6 +96,26 @@ def _decision_open(tender: Tender, phase: str) -> None:
     if AwardDecision.objects.filter(tender=tender, phase=phase, sent_at__isnull=False).exists():
         raise ApplicationError(
             _("De beslissing is al verzonden; maak zo nodig een nieuwe versie van één brief.")
+        )
+    _require_reasons(tender, phase)
+
+
+def _require_reasons(tender: Tender, phase: str) -> None:
+    """Refuse while a scored criterion of a bidder in the phase's ranking has no consensus
+    rationale: a letter states the reasons (Aanbestedingswet 2012 art. 2.130), so it is never
+    made without them. The message names what is missing (the award page links to it)."""
+    gaps = rationale_gaps(tender=tender, phase=phase)
+    if gaps:
+        listed = "; ".join(
+            f"{g.segment_code} {g.bidder_name} {g.criterion_code}" for g in gaps[:10]
+        )
+        more = len(gaps) - 10
+        raise ApplicationError(
+            _(
+                "Er ontbreekt een motivering van de consensus bij %(n)s beoordeelde criteria: "
+                "%(list)s%(more)s. Vul die eerst aan op de consensusschermen."
+            )
+            % {"n": len(gaps), "list": listed, "more": f" (en {more} meer)" if more > 0 else ""}
         )
 
 
@@ -217,9 +237,7 @@ def letter_ensure(*, tender: Tender, phase: str, bidder: Organisation) -> AwardL
 
 def _render_into(letter: AwardLetter, decision: AwardDecision, *, corrects=None) -> None:
     """Render the letter's PDF with the current final ranking and save it (new or unsent)."""
-    tender = (
-        Tender.objects.select_related("region").prefetch_related("region__municipalities")
-    ).get(pk=letter.tender_id)
+    tender = Tender.objects.select_related("region").get(pk=letter.tender_id)
     content = letter_content(tender=tender, phase=letter.phase, bidder=letter.bidder)
     letter.kind = content.kind
     letter.decision_date = decision.decision_date
@@ -232,7 +250,8 @@ def _render_into(letter: AwardLetter, decision: AwardDecision, *, corrects=None)
         {
             "tender": tender,
             "region_name": tender.region.name,
-            "municipalities": sorted(m.name for m in tender.region.municipalities.all()),
+            # The municipalities of the lots the letter is about, not the whole region's.
+            "municipalities": content.municipalities,
             "content": content,
             "letter": letter,
             "reference": letter.reference,
@@ -280,6 +299,7 @@ def letter_new_version(
     if tender.state == TenderState.CANCELLED:
         raise ApplicationError(_("De aanbesteding is ingetrokken."))
     decision = AwardDecision.objects.select_for_update().get(tender=tender, phase=letter.phase)
+    _require_reasons(tender, letter.phase)
     if letter.sent_at is None:
         _render_into(letter, decision)
         target = letter
