@@ -180,6 +180,15 @@ class AwardLetter(models.Model):
     sent_at = models.DateTimeField(
         _("verzonden op"), null=True, blank=True, help_text=_("Na verzenden onveranderlijk.")
     )
+    standstill_ends_at = models.DateTimeField(
+        _("einde termijn van deze brief"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Einde van de termijn die deze brief noemt; een gecorrigeerde versie is een nieuwe "
+            "beslissing met een eigen datum en termijn."
+        ),
+    )
 
     class Meta:
         ordering = ["tender", "phase", "bidder__name", "-version"]
@@ -226,6 +235,12 @@ class SegmentStandstill(models.Model):
         help_text=_("Gunningsbeslissing."),
     )
     ends_at = models.DateTimeField(_("einde termijn"), help_text=_("Einde opschortende termijn."))
+    extended_by = models.CharField(
+        _("verlengd door"),
+        max_length=120,
+        blank=True,
+        help_text=_("Kenmerk van de gecorrigeerde brief die het einde van de termijn verlegde."),
+    )
     final_at = models.DateTimeField(
         _("definitief gegund op"), null=True, blank=True, help_text=_("Moment van definitief.")
     )
@@ -268,6 +283,12 @@ class SelectionStandstill(models.Model):
         help_text=_("Selectiebeslissing."),
     )
     ends_at = models.DateTimeField(_("einde termijn"), help_text=_("Einde opschortende termijn."))
+    extended_by = models.CharField(
+        _("verlengd door"),
+        max_length=120,
+        blank=True,
+        help_text=_("Kenmerk van de gecorrigeerde brief die het einde van de termijn verlegde."),
+    )
     invited_at = models.DateTimeField(
         _("uitgenodigd op"),
         null=True,

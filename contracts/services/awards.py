@@ -50,6 +50,7 @@ logger = logging.getLogger(__name__)
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 END_OF_DAY = time(23, 59, 59)
+MIN_STANDSTILL_DAYS = 20
 
 
 # -- dates --------------------------------------------------------------------------------
@@ -235,16 +236,26 @@ def letter_ensure(*, tender: Tender, phase: str, bidder: Organisation) -> AwardL
         return None
 
 
-def _render_into(letter: AwardLetter, decision: AwardDecision, *, corrects=None) -> None:
-    """Render the letter's PDF with the current final ranking and save it (new or unsent)."""
+def _render_into(
+    letter: AwardLetter,
+    decision: AwardDecision,
+    *,
+    corrects: AwardLetter | None = None,
+    decision_date: date | None = None,
+    ends_at: datetime | None = None,
+) -> None:
+    """Render the letter's PDF with the current final ranking and save it (new or unsent).
+    A first version carries the decision's date and standstill end; a correction its own
+    (``decision_date``, ``ends_at``: see ``correction_dates``)."""
     tender = Tender.objects.select_related("region").get(pk=letter.tender_id)
     content = letter_content(tender=tender, phase=letter.phase, bidder=letter.bidder)
     letter.kind = content.kind
-    letter.decision_date = decision.decision_date
+    letter.decision_date = decision_date or decision.decision_date
+    ends_at = ends_at or decision.standstill_ends_at  # set with the decision date
+    letter.standstill_ends_at = ends_at
     letter.reference = letter_reference(
         tender=tender, phase=letter.phase, bidder=letter.bidder, version=letter.version
     )
-    ends_at = decision.standstill_ends_at  # set with the decision date (letters_request)
     pdf = render_to_pdf(
         "pdf/award_letter.html",
         {
@@ -255,7 +266,7 @@ def _render_into(letter: AwardLetter, decision: AwardDecision, *, corrects=None)
             "content": content,
             "letter": letter,
             "reference": letter.reference,
-            "decision_date": decision.decision_date,
+            "decision_date": letter.decision_date,
             "ends_at": ends_at.astimezone(AMSTERDAM),
             "standstill_days": tender.standstill_days,
             "corrects": corrects,
@@ -283,8 +294,10 @@ def letter_new_version(
     *, letter: AwardLetter, user, client_address: str | None = None
 ) -> AwardLetter:
     """Correct a letter: an unsent letter is re-made in place; a sent one stays as it is and
-    a new version (v+1, unsent) is made from the current final ranking with the decision's
-    original date, so the standstill end does not move. Only the newest version."""
+    a new version (v+1, unsent) is made from the current final ranking. A correction is a new
+    decision for its addressee: it carries today's date and a standstill of its own
+    (``correction_dates``); sending it moves the end of its segments' standstill
+    (``letter_send``). Only the newest version."""
     letter = AwardLetter.objects.select_for_update().select_related("bidder").get(pk=letter.pk)
     newest = (
         AwardLetter.objects.filter(tender_id=letter.tender_id, phase=letter.phase)
@@ -301,13 +314,13 @@ def letter_new_version(
     decision = AwardDecision.objects.select_for_update().get(tender=tender, phase=letter.phase)
     _require_reasons(tender, letter.phase)
     if letter.sent_at is None:
-        _render_into(letter, decision)
+        _rerender_unsent(letter, decision, tender)
         target = letter
     else:
         target = AwardLetter(
             tender=tender, phase=letter.phase, bidder=letter.bidder, version=letter.version + 1
         )
-        _render_into(target, decision, corrects=letter)
+        _render_into(target, decision, corrects=letter, **correction_dates(tender))
     audit_record(
         action="award.letter_new_version",
         actor=user,
@@ -317,6 +330,69 @@ def letter_new_version(
         details={"reference": target.reference, "replaces": letter.reference},
     )
     return target
+
+
+def correction_dates(tender: Tender, now: datetime | None = None) -> dict:
+    """The date and standstill end of a corrected letter: today, and the end of the day the
+    tender's standstill days (at least 20, Aanbestedingswet 2012 art. 2.127) later."""
+    today = local_today(now)
+    return {
+        "decision_date": today,
+        "ends_at": standstill_end(today, max(tender.standstill_days, MIN_STANDSTILL_DAYS)),
+    }
+
+
+def _rerender_unsent(letter: AwardLetter, decision: AwardDecision, tender: Tender) -> None:
+    """Re-make an unsent letter in place: a first version with the decision's dates, a
+    correction (v2+) with today's."""
+    if letter.version == 1:
+        _render_into(letter, decision)
+        return
+    previous = AwardLetter.objects.get(
+        tender=tender, phase=letter.phase, bidder=letter.bidder, version=letter.version - 1
+    )
+    _render_into(letter, decision, corrects=previous, **correction_dates(tender))
+
+
+def _extend_standstills(letter: AwardLetter, user) -> list[str]:
+    """A sent correction restarts the standstill of the segments of its addressee: each
+    segment's (award or selection) standstill ends no earlier than the letter's. Segments
+    already final (or invited) are left alone. Returns the codes moved."""
+    ranking = final_ranking(tender=letter.tender, phase=letter.phase)
+    segment_ids = set(
+        RankingRow.objects.filter(ranking=ranking, bidder_kvk=letter.bidder.kvk).values_list(
+            "segment_id", flat=True
+        )
+    )
+    if letter.phase == Phase.AWARD:
+        periods = SegmentStandstill.objects.filter(final_at__isnull=True)
+    else:
+        periods = SelectionStandstill.objects.filter(invited_at__isnull=True)
+    moved = []
+    for period in (
+        periods.select_for_update(of=("self",))
+        .filter(segment_id__in=segment_ids, ends_at__lt=letter.standstill_ends_at)
+        .select_related("segment")
+        .order_by("segment__code")
+    ):
+        previous = period.ends_at
+        period.ends_at, period.extended_by = letter.standstill_ends_at, letter.reference
+        period.save(update_fields=["ends_at", "extended_by"])
+        moved.append(period.segment.code)
+        audit_record(
+            action="award.standstill_extend",
+            actor=user,
+            obj=period,
+            tender=letter.tender,
+            details={
+                "segment": period.segment.code,
+                "phase": letter.phase,
+                "reference": letter.reference,
+                "from": previous.isoformat(),
+                "to": letter.standstill_ends_at.isoformat(),
+            },
+        )
+    return moved
 
 
 def _recipients(organisation: Organisation) -> list[str]:
@@ -453,7 +529,12 @@ def letter_send(
     decision = AwardDecision.objects.get(tender_id=letter.tender_id, phase=letter.phase)
     if decision.sent_at is None:
         raise ApplicationError(_("Verstuur eerst de beslissing als geheel."))
+    if letter.decision_date != local_today():
+        # The correction carries the day it is sent, and its standstill runs from it.
+        _require_reasons(letter.tender, letter.phase)
+        _rerender_unsent(letter, decision, letter.tender)
     _mark_sent([letter], user, base_url)
+    _extend_standstills(letter, user)
     return letter
 
 
@@ -629,6 +710,20 @@ def objection_resolve(
 # -- final award --------------------------------------------------------------------------
 
 
+def standstill_wait_reason(standstill) -> str:
+    """Why a segment's final award (or invitation) waits: the standstill end, and the
+    corrected letter that moved it when one did."""
+    reason = _("de opschortende termijn loopt tot %(end)s") % {
+        "end": display_moment(standstill.ends_at)
+    }
+    if standstill.extended_by:
+        reason += " " + _(
+            "(verlengd door de gecorrigeerde brief %(reference)s: een nieuwe beslissing met "
+            "een eigen termijn)"
+        ) % {"reference": standstill.extended_by}
+    return reason
+
+
 @dataclass
 class FinaliseResult:
     finalised: list[str] = field(default_factory=list)
@@ -667,13 +762,7 @@ def award_finalise(
         if standstill.final_at is not None:
             result.already_final.append(code)
         elif standstill.ends_at > now:
-            result.refused.append(
-                (
-                    code,
-                    _("de opschortende termijn loopt tot %(end)s")
-                    % {"end": display_moment(standstill.ends_at)},
-                )
-            )
+            result.refused.append((code, standstill_wait_reason(standstill)))
         elif standstill.segment_id in blocked:
             result.refused.append((code, _("er loopt een bezwaar of kort geding")))
         else:
