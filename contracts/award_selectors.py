@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Max, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
@@ -20,6 +20,7 @@ from tender.models import Criterion, Lot, Municipality, Requirement, Segment, Te
 from .award_models import (
     AwardDecision,
     AwardLetter,
+    LetterDelivery,
     LetterKind,
     LetterRun,
     Objection,
@@ -577,12 +578,35 @@ def latest_letters(*, tender: Tender, phase: str) -> list[AwardLetter]:
     return sorted(letters, key=lambda x: (x.bidder.name, x.bidder.kvk))
 
 
+def letter_member_ids(letter: AwardLetter) -> list[int]:
+    """The members of the combination the letter's bidder leads in its tender."""
+    return list(
+        Organisation.objects.filter(
+            combinations__tender_id=letter.tender_id, combinations__lead_id=letter.bidder_id
+        ).values_list("pk", flat=True)
+    )
+
+
+def deliveries_of(*, tender: Tender, phase: str) -> list[LetterDelivery]:
+    """The deliveries of the phase's sent letters, by addressee and letter."""
+    return list(
+        LetterDelivery.objects.filter(letter__tender=tender, letter__phase=phase)
+        .select_related("letter", "organisation")
+        .order_by("organisation__name", "letter__version", "email")
+    )
+
+
 def letters_for_organisation(
     *, organisation: Organisation, tender: Tender | None = None
 ) -> QuerySet[AwardLetter]:
-    """The sent letters addressed to ``organisation`` (every version, newest first); a letter
-    that has not been sent is not the bidder's yet."""
-    queryset = AwardLetter.objects.filter(bidder=organisation, sent_at__isnull=False)
+    """The sent letters addressed to ``organisation`` or to the lead of a combination it is a
+    member of (every version, newest first); a letter that has not been sent is not the
+    bidder's yet."""
+    led = Combination.objects.filter(members=organisation).values_list("tender_id", "lead_id")
+    addressed = Q(bidder=organisation)
+    for tender_id, lead_id in led:  # letters to the lead of a combination it is a member of
+        addressed |= Q(tender_id=tender_id, bidder_id=lead_id)
+    queryset = AwardLetter.objects.filter(addressed, sent_at__isnull=False)
     if tender is not None:
         queryset = queryset.filter(tender=tender)
     return queryset.select_related("tender").order_by("tender__title", "phase", "-version")

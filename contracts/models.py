@@ -318,6 +318,7 @@ class ContractReminder(models.Model):
 from .award_models import (  # noqa: E402
     AwardDecision,
     AwardLetter,
+    LetterDelivery,
     LetterRun,
     Objection,
     SegmentStandstill,
@@ -327,6 +328,7 @@ from .kpi_models import KpiEffect, KpiReport, ProviderKpi  # noqa: E402, F401
 from .settlement_models import ContractPolicy, ProductionReport, Settlement  # noqa: E402, F401
 
 __all__ = [
+    "LetterDelivery",
     "SelectionStandstill",
     "AwardDecision",
     "AwardLetter",

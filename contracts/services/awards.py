@@ -33,11 +33,13 @@ from tender.errors import ApplicationError
 from tender.models import Segment, Tender
 from tender.pdf import render_to_pdf
 from tender.services.lifecycle import tender_transition
-from tender.services.mail import absolute_url, mail_after_commit, mail_render
+from tender.services.mail import absolute_url, mail_render
 
 from ..award_models import (
     AwardDecision,
     AwardLetter,
+    DeliveryStatus,
+    LetterDelivery,
     LetterRun,
     Objection,
     RunStatus,
@@ -406,9 +408,41 @@ def _recipients(organisation: Organisation) -> list[str]:
     return sorted(set(emails))
 
 
+def letter_addressees(letter: AwardLetter) -> list[Organisation]:
+    """The bidder and, for a combination it leads in the tender, every member: each sees the
+    letter in the portal and gets the mail."""
+    members = Organisation.objects.filter(
+        combinations__tender_id=letter.tender_id, combinations__lead_id=letter.bidder_id
+    )
+    return sorted(
+        {letter.bidder, *members.exclude(pk=letter.bidder_id)}, key=lambda o: (o.name, o.kvk)
+    )
+
+
+def unreachable(letters: list[AwardLetter]) -> list[str]:
+    """The names of the addressed bidders without an e-mail address (neither a contact
+    e-mail nor an active portal user with one): their letters cannot be proven delivered."""
+    return sorted({letter.bidder.name for letter in letters if not _recipients(letter.bidder)})
+
+
+def _refuse_unreachable(letters: list[AwardLetter]) -> None:
+    names = unreachable(letters)
+    if names:
+        raise ApplicationError(
+            _(
+                "Versturen kan niet: geen e-mailadres bekend voor %(names)s. Vul het e-mailadres "
+                "van de contactpersoon van de organisatie in."
+            )
+            % {"names": ", ".join(names)}
+        )
+
+
 def _mark_sent(letters: list[AwardLetter], user, base_url: str = "") -> None:
+    """Mark the letters sent and record one delivery per addressee organisation and e-mail
+    address; the mails go out by the task ``contracts.tasks.deliver_letter`` after commit
+    (with retries), which records acceptance or failure."""
+    _refuse_unreachable(letters)
     now = timezone.now()
-    messages = []
     for letter in letters:
         letter.sent_at = now
         letter.save(update_fields=["sent_at"])
@@ -419,19 +453,118 @@ def _mark_sent(letters: list[AwardLetter], user, base_url: str = "") -> None:
             tender=letter.tender,
             details={"reference": letter.reference, "sha256": letter.sha256},
         )
-        for address in _recipients(letter.bidder):
-            messages.append(
-                mail_render(
-                    "award_letter",
-                    {
-                        "letter": letter,
-                        "tender": letter.tender,
-                        "url": absolute_url(reverse("portal-letters"), base_url),
-                    },
-                    address,
+        for organisation in letter_addressees(letter):
+            addresses = _recipients(organisation)
+            if not addresses:  # a member without an address: visible on the delivery table
+                LetterDelivery.objects.create(
+                    letter=letter,
+                    organisation=organisation,
+                    status=DeliveryStatus.FAILED,
+                    detail=_("Geen e-mailadres bekend; de brief staat wel in het portaal."),
                 )
-            )
-    mail_after_commit(messages)
+            for address in addresses:
+                delivery = LetterDelivery.objects.create(
+                    letter=letter, organisation=organisation, email=address
+                )
+                enqueue("contracts.tasks.deliver_letter", delivery.pk, base_url)
+
+
+def delivery_execute(*, delivery_id: int, base_url: str = "") -> LetterDelivery:
+    """Send the mail of one delivery; on success it is 'accepted' (by the mail server). An
+    error is raised for the task to retry (``delivery_failed`` after the last attempt)."""
+    delivery = LetterDelivery.objects.select_related("letter__tender__region").get(pk=delivery_id)
+    if delivery.status != DeliveryStatus.QUEUED:
+        return delivery
+    LetterDelivery.objects.filter(pk=delivery.pk).update(attempts=F("attempts") + 1)
+    message = mail_render(
+        "award_letter",
+        {
+            "letter": delivery.letter,
+            "tender": delivery.letter.tender,
+            "url": absolute_url(reverse("portal-letters"), base_url),
+        },
+        delivery.email,
+    )
+    message.send()
+    LetterDelivery.objects.filter(pk=delivery.pk).update(
+        status=DeliveryStatus.ACCEPTED, detail="", updated_at=timezone.now()
+    )
+    delivery.refresh_from_db()
+    return delivery
+
+
+def delivery_failed(*, delivery_id: int, error: str) -> None:
+    """The last attempt failed (or the mail bounced): shown on the delivery table."""
+    LetterDelivery.objects.filter(pk=delivery_id).update(
+        status=DeliveryStatus.FAILED, detail=error[:2000], updated_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def delivery_resend(
+    *, delivery: LetterDelivery, user, base_url: str = "", client_address: str | None = None
+) -> LetterDelivery:
+    """Queue the mail of a failed delivery again (to the organisation's current address)."""
+    delivery = (
+        LetterDelivery.objects.select_for_update()
+        .select_related("letter__tender", "organisation")
+        .get(pk=delivery.pk)
+    )
+    if delivery.status != DeliveryStatus.FAILED:
+        raise ApplicationError(_("Alleen een mislukte bezorging kan opnieuw worden verstuurd."))
+    addresses = _recipients(delivery.organisation)
+    if not delivery.email and not addresses:
+        raise ApplicationError(
+            _("Geen e-mailadres bekend voor %(name)s.") % {"name": delivery.organisation.name}
+        )
+    delivery.email = delivery.email or addresses[0]
+    delivery.status, delivery.detail = DeliveryStatus.QUEUED, ""
+    delivery.save(update_fields=["email", "status", "detail", "updated_at"])
+    audit_record(
+        action="award.delivery_resend",
+        actor=user,
+        obj=delivery.letter,
+        tender=delivery.letter.tender,
+        client_address=client_address,
+        details={"reference": delivery.letter.reference, "email": delivery.email},
+    )
+    enqueue("contracts.tasks.deliver_letter", delivery.pk, base_url)
+    return delivery
+
+
+@transaction.atomic
+def delivery_other_means(
+    *, delivery: LetterDelivery, reason: str, user, client_address: str | None = None
+) -> LetterDelivery:
+    """Record that a failed delivery was made by other means (registered post, by hand),
+    with the reason; audited."""
+    delivery = (
+        LetterDelivery.objects.select_for_update()
+        .select_related("letter__tender")
+        .get(pk=delivery.pk)
+    )
+    if delivery.status != DeliveryStatus.FAILED:
+        raise ApplicationError(_("Alleen een mislukte bezorging kan zo worden vastgelegd."))
+    if not reason.strip():
+        raise ApplicationError(_("Beschrijf hoe de brief is bezorgd."), field="reason")
+    delivery.status, delivery.detail = DeliveryStatus.OTHER_MEANS, reason.strip()
+    delivery.save(update_fields=["status", "detail", "updated_at"])
+    audit_record(
+        action="award.delivery_other_means",
+        actor=user,
+        obj=delivery.letter,
+        tender=delivery.letter.tender,
+        client_address=client_address,
+        details={"reference": delivery.letter.reference, "reason": delivery.detail},
+    )
+    return delivery
+
+
+def letter_opened(*, letter: AwardLetter, organisation: Organisation) -> None:
+    """The first opening of a letter in the portal by the organisation (read receipt)."""
+    LetterDelivery.objects.filter(
+        letter=letter, organisation=organisation, opened_at__isnull=True
+    ).update(opened_at=timezone.now())
 
 
 def _unsent_latest(tender: Tender, phase: str) -> list[AwardLetter]:
@@ -466,6 +599,12 @@ def letters_missing(*, tender: Tender, phase: str) -> str | None:
     missing = [t for t in targets if t.pk not in ready]
     if missing:
         return _("Nog niet alle brieven zijn gemaakt (%(n)s ontbreken).") % {"n": len(missing)}
+    names = sorted({t.name for t in targets if not _recipients(t)})
+    if names:
+        return _(
+            "Versturen kan niet: geen e-mailadres bekend voor %(names)s. Vul het e-mailadres "
+            "van de contactpersoon van de organisatie in."
+        ) % {"names": ", ".join(names)}
     return None
 
 

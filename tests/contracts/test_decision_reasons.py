@@ -11,7 +11,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from contracts.award_models import AwardLetter, SegmentStandstill
+from audit.models import AuditEntry
+from contracts.award_models import AwardLetter, LetterDelivery, SegmentStandstill
 from contracts.award_selectors import ReasonFacts, letter_content, segment_reasons
 from contracts.services.awards import (
     award_finalise,
@@ -25,6 +26,7 @@ from contracts.services.awards import (
 from contracts.tasks import finalise_due_awards
 from evaluation.models import FinalLevel, RankingRow
 from evaluation.selectors import final_ranking
+from providers.models import Combination, Organisation, OrganisationMembership
 from tender.errors import ApplicationError
 from tender.models import Criterion, Segment
 from tests.contracts.award_support import inkoper, make_letters
@@ -255,3 +257,82 @@ def test_a_correction_15_days_in_moves_the_final_award_to_20_days_after_it(
     assert all(correction.reference in reason for _code, reason in result.refused)
     result = award_finalise(tender=tender, user=inkoper(), now=new_end + timedelta(seconds=1))
     assert set(result.finalised) == segments and result.tender_awarded
+
+
+# -- 3. delivery is proven ----------------------------------------------------------------
+
+
+def test_sending_refuses_a_bidder_without_an_e_mail_address_and_names_it(
+    award_tender, fast_pdf, django_capture_on_commit_callbacks
+):
+    tender = award_tender
+    make_letters(tender, "selection", django_capture_on_commit_callbacks)
+    bidder = AwardLetter.objects.filter(tender=tender, phase="selection").first().bidder
+    Organisation.objects.filter(pk=bidder.pk).update(contact_email="")
+    with pytest.raises(ApplicationError, match="geen e-mailadres bekend voor " + bidder.name):
+        decision_send(tender=tender, phase="selection", user=inkoper())
+    assert not AwardLetter.objects.filter(tender=tender, sent_at__isnull=False).exists()
+
+
+def test_a_failed_mail_shows_on_the_delivery_table_and_is_recorded_delivered_otherwise(
+    award_tender, fast_pdf, django_capture_on_commit_callbacks, mailoutbox, monkeypatch, client_for
+):
+    from django.core.mail import EmailMessage
+
+    tender = award_tender
+    make_letters(tender, "selection", django_capture_on_commit_callbacks)
+    bouncing = AwardLetter.objects.filter(tender=tender, phase="selection").first().bidder
+    real_send = EmailMessage.send
+
+    def send(message, *args, **kwargs):
+        if bouncing.contact_email in message.to:
+            raise OSError("550 mailbox unavailable")
+        return real_send(message, *args, **kwargs)
+
+    monkeypatch.setattr(EmailMessage, "send", send)
+    with django_capture_on_commit_callbacks(execute=True):
+        decision_send(tender=tender, phase="selection", user=inkoper())
+
+    failed = LetterDelivery.objects.get(organisation=bouncing, letter__phase="selection")
+    assert failed.status == "failed" and "550 mailbox unavailable" in failed.detail
+    assert failed.attempts == 4  # the first try and three retries
+    accepted = LetterDelivery.objects.filter(letter__phase="selection", status="accepted")
+    assert accepted.count() == len(mailoutbox) > 0
+
+    client = client_for("inkoper")
+    page = client.get(reverse("award-decision", args=[tender.slug])).content.decode()
+    assert "550 mailbox unavailable" in page and bouncing.name in page
+    url = reverse("award-delivery", args=[tender.slug, failed.pk])
+    client.post(url, {"action": "other_means", "reason": ""})
+    failed.refresh_from_db()
+    assert failed.status == "failed"  # a reason is required
+    client.post(url, {"action": "other_means", "reason": "Aangetekend verstuurd, 3SABCD123"})
+    failed.refresh_from_db()
+    assert failed.status == "other_means" and failed.detail.startswith("Aangetekend")
+    assert AuditEntry.objects.filter(action="award.delivery_other_means").count() == 1
+
+
+def test_every_member_of_a_combination_gets_the_mail_and_reads_the_letter(
+    award_tender, fast_pdf, django_capture_on_commit_callbacks, mailoutbox, client_for
+):
+    tender = award_tender
+    combination = next(
+        c
+        for c in Combination.objects.filter(tender=tender).prefetch_related("members")
+        if any(m.pk != c.lead_id for m in c.members.all())
+    )
+    member = combination.members.exclude(pk=combination.lead_id).first()
+    Organisation.objects.filter(pk=member.pk).update(contact_email="lid@example.nl")
+    make_letters(tender, "selection", django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        decision_send(tender=tender, phase="selection", user=inkoper())
+    letter = AwardLetter.objects.get(tender=tender, phase="selection", bidder=combination.lead)
+    assert any(m.to == ["lid@example.nl"] for m in mailoutbox)
+
+    client = client_for("aanbieder", "lid-van-de-combinatie")
+    OrganisationMembership.objects.create(user=client.user, organisation=member)
+    assert letter.reference in client.get(reverse("portal-letters")).content.decode()
+    response = client.get(reverse("portal-letter", args=[letter.pk]))
+    assert response.status_code == 200
+    delivery = LetterDelivery.objects.get(letter=letter, organisation=member)
+    assert delivery.opened_at is not None
