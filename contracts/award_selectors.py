@@ -279,7 +279,7 @@ def _exclusion_sentence(reason: str, row: RankingRow, facts: ReasonFacts) -> str
         verdict = (
             _("heeft u niet beantwoord") if words[-1] == "beantwoord" else _("voldoet u niet aan")
         )
-        return _("Aan minimumeis %(code)s (\u201c%(text)s\u201d) %(verdict)s.") % {
+        return _("Aan minimumeis %(code)s (“%(text)s”) %(verdict)s.") % {
             "code": code,
             "text": text,
             "verdict": verdict,
