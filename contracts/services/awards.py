@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -419,10 +419,26 @@ def letter_addressees(letter: AwardLetter) -> list[Organisation]:
     )
 
 
+def _unreachable_names(organisation_ids: list[int]) -> list[str]:
+    """The names of the organisations without an e-mail address (neither a contact e-mail
+    nor an active portal user with one), in one query."""
+    reachable_users = (
+        get_user_model()
+        .objects.filter(organisation_membership__organisation=OuterRef("pk"), is_active=True)
+        .exclude(email="")
+    )
+    return list(
+        Organisation.objects.filter(pk__in=organisation_ids, contact_email="")
+        .exclude(Exists(reachable_users))
+        .order_by("name")
+        .values_list("name", flat=True)
+    )
+
+
 def unreachable(letters: list[AwardLetter]) -> list[str]:
-    """The names of the addressed bidders without an e-mail address (neither a contact
-    e-mail nor an active portal user with one): their letters cannot be proven delivered."""
-    return sorted({letter.bidder.name for letter in letters if not _recipients(letter.bidder)})
+    """The names of the addressed bidders without an e-mail address: their letters cannot
+    be proven delivered."""
+    return _unreachable_names([letter.bidder_id for letter in letters])
 
 
 def _refuse_unreachable(letters: list[AwardLetter]) -> None:
@@ -599,7 +615,7 @@ def letters_missing(*, tender: Tender, phase: str) -> str | None:
     missing = [t for t in targets if t.pk not in ready]
     if missing:
         return _("Nog niet alle brieven zijn gemaakt (%(n)s ontbreken).") % {"n": len(missing)}
-    names = sorted({t.name for t in targets if not _recipients(t)})
+    names = _unreachable_names([t.pk for t in targets])
     if names:
         return _(
             "Versturen kan niet: geen e-mailadres bekend voor %(names)s. Vul het e-mailadres "
