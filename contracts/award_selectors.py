@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
@@ -602,11 +602,12 @@ def letters_for_organisation(
     """The sent letters addressed to ``organisation`` or to the lead of a combination it is a
     member of (every version, newest first); a letter that has not been sent is not the
     bidder's yet."""
-    led = Combination.objects.filter(members=organisation).values_list("tender_id", "lead_id")
-    addressed = Q(bidder=organisation)
-    for tender_id, lead_id in led:  # letters to the lead of a combination it is a member of
-        addressed |= Q(tender_id=tender_id, bidder_id=lead_id)
-    queryset = AwardLetter.objects.filter(addressed, sent_at__isnull=False)
+    member_of_lead = Combination.objects.filter(
+        tender=OuterRef("tender"), lead=OuterRef("bidder"), members=organisation
+    )
+    queryset = AwardLetter.objects.filter(
+        Q(bidder=organisation) | Exists(member_of_lead), sent_at__isnull=False
+    )
     if tender is not None:
         queryset = queryset.filter(tender=tender)
     return queryset.select_related("tender").order_by("tender__title", "phase", "-version")
