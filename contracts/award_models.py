@@ -180,6 +180,15 @@ class AwardLetter(models.Model):
     sent_at = models.DateTimeField(
         _("verzonden op"), null=True, blank=True, help_text=_("Na verzenden onveranderlijk.")
     )
+    standstill_ends_at = models.DateTimeField(
+        _("einde termijn van deze brief"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Einde van de termijn die deze brief noemt; een gecorrigeerde versie is een nieuwe "
+            "beslissing met een eigen datum en termijn."
+        ),
+    )
 
     class Meta:
         ordering = ["tender", "phase", "bidder__name", "-version"]
@@ -226,6 +235,12 @@ class SegmentStandstill(models.Model):
         help_text=_("Gunningsbeslissing."),
     )
     ends_at = models.DateTimeField(_("einde termijn"), help_text=_("Einde opschortende termijn."))
+    extended_by = models.CharField(
+        _("verlengd door"),
+        max_length=120,
+        blank=True,
+        help_text=_("Kenmerk van de gecorrigeerde brief die het einde van de termijn verlegde."),
+    )
     final_at = models.DateTimeField(
         _("definitief gegund op"), null=True, blank=True, help_text=_("Moment van definitief.")
     )
@@ -268,6 +283,12 @@ class SelectionStandstill(models.Model):
         help_text=_("Selectiebeslissing."),
     )
     ends_at = models.DateTimeField(_("einde termijn"), help_text=_("Einde opschortende termijn."))
+    extended_by = models.CharField(
+        _("verlengd door"),
+        max_length=120,
+        blank=True,
+        help_text=_("Kenmerk van de gecorrigeerde brief die het einde van de termijn verlegde."),
+    )
     invited_at = models.DateTimeField(
         _("uitgenodigd op"),
         null=True,
@@ -353,3 +374,61 @@ class Objection(models.Model):
 
     def __str__(self):
         return f"{self.segment.code} {self.bidder.name} {self.kind}"
+
+
+class DeliveryStatus(models.TextChoices):
+    QUEUED = "queued", _("In de wachtrij")
+    ACCEPTED = "accepted", _("Aangenomen door de mailserver")
+    FAILED = "failed", _("Mislukt")
+    OTHER_MEANS = "other_means", _("Op andere wijze bezorgd")
+
+
+class LetterDelivery(models.Model):
+    """The delivery of one sent letter to one addressee organisation (the bidder, or a member
+    of its combination) at one e-mail address: queued, accepted by the mail server (the task
+    retries), failed, or delivered by other means (with a reason); and when the organisation
+    first opened the letter in the portal."""
+
+    letter = models.ForeignKey(
+        AwardLetter,
+        verbose_name=_("brief"),
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        help_text=_("De verzonden brief."),
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisatie"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Geadresseerde: inschrijver of lid van de combinatie."),
+    )
+    email = models.EmailField(_("e-mailadres"), blank=True, help_text=_("Adres van de mail."))
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=DeliveryStatus.choices,
+        default=DeliveryStatus.QUEUED,
+        help_text=_("Stand van de bezorging."),
+    )
+    attempts = models.PositiveSmallIntegerField(
+        _("pogingen"), default=0, help_text=_("Aantal verzendpogingen.")
+    )
+    detail = models.TextField(
+        _("toelichting"), blank=True, help_text=_("Foutmelding, of de reden van andere bezorging.")
+    )
+    updated_at = models.DateTimeField(_("bijgewerkt"), auto_now=True, help_text=_("Bijgewerkt."))
+    opened_at = models.DateTimeField(
+        _("eerst geopend"),
+        null=True,
+        blank=True,
+        help_text=_("Eerste keer geopend in het portaal."),
+    )
+
+    class Meta:
+        ordering = ["letter", "organisation__name", "email"]
+        verbose_name = _("bezorging")
+        verbose_name_plural = _("bezorgingen")
+
+    def __str__(self):
+        return f"{self.letter_id} {self.email} {self.status}"

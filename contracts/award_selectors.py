@@ -5,19 +5,22 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Max, QuerySet
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
 
+from accounts.dutch_numbers import number as dutch_number
 from evaluation.constants import ResultStatus
 from evaluation.models import FinalLevel, RankingRow
 from evaluation.ranking import criterion_points, round_points
 from evaluation.selectors import SELECTED_STATUSES, final_ranking
-from providers.models import Organisation
+from providers.models import Combination, Organisation
 from tender.constants import Phase, Procedure
-from tender.models import Criterion, Segment, Tender
+from tender.models import Criterion, Lot, Municipality, Requirement, Segment, Tender
 
 from .award_models import (
     AwardDecision,
     AwardLetter,
+    LetterDelivery,
     LetterKind,
     LetterRun,
     Objection,
@@ -42,7 +45,87 @@ def letter_targets(*, tender: Tender, phase: str) -> list[Organisation]:
     return list(Organisation.objects.filter(kvk__in=kvks).order_by("name", "kvk"))
 
 
+# -- reasons are required -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RationaleGap:
+    """A scored criterion of a bidder in the phase's final ranking without a consensus
+    rationale: the letters of the phase cannot be made until the chair writes it."""
+
+    segment_code: str
+    bidder_name: str
+    criterion_code: str
+    criterion_id: int
+    dossier_id: int
+
+
+def rationale_gaps(*, tender: Tender, phase: str) -> list[RationaleGap]:
+    """Every criterion of the phase, for every bidder with a dossier in the final ranking,
+    whose consensus (``FinalLevel``) has no rationale, by segment, bidder and criterion. A
+    bidder that was not excluded needs a consensus on every criterion; an excluded one on
+    every criterion it was scored on."""
+    ranking = final_ranking(tender=tender, phase=phase)
+    if ranking is None:
+        return []
+    rows = list(
+        RankingRow.objects.filter(ranking=ranking, dossier__isnull=False)
+        .select_related("segment")
+        .order_by("segment__code", "bidder_name", "bidder_kvk")
+    )
+    criteria = defaultdict(list)
+    for criterion in Criterion.objects.filter(
+        segment_id__in={r.segment_id for r in rows}, phase=phase
+    ).order_by("position", "id"):
+        criteria[criterion.segment_id].append(criterion)
+    finals = {
+        (dossier_id, criterion_id): rationale
+        for dossier_id, criterion_id, rationale in FinalLevel.objects.filter(
+            dossier_id__in={r.dossier_id for r in rows}, criterion__phase=phase
+        ).values_list("dossier_id", "criterion_id", "rationale")
+    }
+    gaps = []
+    for row in rows:
+        for criterion in criteria[row.segment_id]:
+            rationale = finals.get((row.dossier_id, criterion.pk))
+            scored = rationale is not None or row.status != ResultStatus.EXCLUDED
+            if scored and not (rationale or "").strip():
+                gaps.append(
+                    RationaleGap(
+                        segment_code=row.segment.code,
+                        bidder_name=row.bidder_name or row.bidder_kvk,
+                        criterion_code=criterion.code,
+                        criterion_id=criterion.pk,
+                        dossier_id=row.dossier_id,
+                    )
+                )
+    return gaps
+
+
 # -- the content of one letter ------------------------------------------------------------
+
+
+def nl_number(value: Decimal | None, decimals: int = 2) -> str:
+    """A number in Dutch notation (1.234,50) for the sentences built here: the one display
+    rule of ``accounts.dutch_numbers``, as the templates' ``number`` filter."""
+    if value is None:
+        return "–"
+    return dutch_number(value, decimals)
+
+
+def _names(items: list[str]) -> str:
+    """'A', 'A en B', 'A, B en C'."""
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " " + _("en") + " " + items[-1]
+
+
+def combination_label(name: str) -> str:
+    """'de combinatie X', without 'combinatie Combinatie X' when the name says it already."""
+    if name.lower().startswith("combinatie"):
+        return name
+    return _("de combinatie %(name)s") % {"name": name}
 
 
 @dataclass(frozen=True)
@@ -55,13 +138,45 @@ class CriterionLine:
 
 
 @dataclass(frozen=True)
+class WinnerCriterion:
+    """A winner's points and rationale on one criterion, and the difference with the
+    addressee (winner minus addressee) worded as advantage or disadvantage."""
+
+    code: str
+    name: str
+    points: Decimal | None
+    rationale: str
+    difference: Decimal | None
+
+    @property
+    def difference_text(self) -> str:
+        return difference_words(self.difference)
+
+
+def difference_words(difference: Decimal | None) -> str:
+    """How a winner's points compare with the addressee's, in words."""
+    if difference is None:
+        return "–"
+    if difference > 0:
+        return _("%(n)s punten voordeel ten opzichte van u") % {"n": nl_number(difference)}
+    if difference < 0:
+        return _("%(n)s punten nadeel ten opzichte van u") % {"n": nl_number(-difference)}
+    return _("gelijk aan uw punten")
+
+
+@dataclass(frozen=True)
 class WinnerLine:
     name: str
     kvk: str
     points: Decimal
     difference: Decimal  # winner's points minus the addressee's
-    criteria: list[tuple[Decimal | None, Decimal | None]]  # (points, advantage) per criterion
+    criteria: list[WinnerCriterion]
     is_addressee: bool
+    status: str = ""
+
+    @property
+    def difference_text(self) -> str:
+        return difference_words(self.difference)
 
 
 @dataclass(frozen=True)
@@ -71,9 +186,11 @@ class SegmentOutcome:
     status_label: str
     rank: int | None
     points: Decimal
-    reasons: list[str]
+    reasons: list[str]  # why, in full Dutch sentences (``segment_reasons``)
     criteria: list[CriterionLine]
     winners: list[WinnerLine]
+    municipalities: list[str] = field(default_factory=list)  # the lot's, by name
+    outcome: str = ""  # the outcome in words
 
     @property
     def is_won(self) -> bool:
@@ -87,6 +204,8 @@ class LetterContent:
     bidder: Organisation
     kind: str
     segments: list[SegmentOutcome] = field(default_factory=list)
+    combination_name: str = ""
+    combination_members: list[str] = field(default_factory=list)
 
     @property
     def won(self) -> list[SegmentOutcome]:
@@ -96,6 +215,30 @@ class LetterContent:
     def lost(self) -> list[SegmentOutcome]:
         return [s for s in self.segments if not s.is_won]
 
+    @property
+    def combination_label(self) -> str:
+        return combination_label(self.combination_name) if self.combination_name else ""
+
+    @property
+    def title(self) -> str:
+        """A subject that fits the outcome, also a mixed one."""
+        if self.phase == Phase.SELECTION:
+            if self.won and self.lost:
+                return _("Selectiebeslissing: geselecteerd en niet geselecteerd")
+            if self.won:
+                return _("Selectiebeslissing: geselecteerd")
+            return _("Selectiebeslissing: niet geselecteerd")
+        if self.won and self.lost:
+            return _("Voornemen tot gunning en afwijzing")
+        if self.won:
+            return _("Voornemen tot gunning")
+        return _("Afwijzing en voornemen tot gunning aan anderen")
+
+    @property
+    def municipalities(self) -> list[str]:
+        """The municipalities of the lots of the addressee's segments, by name."""
+        return sorted({m for s in self.segments for m in s.municipalities})
+
 
 def _points(max_points: Decimal, level: Decimal | None) -> Decimal | None:
     """w x level from the ranking engine, rounded to cents like the ranking's points."""
@@ -104,38 +247,211 @@ def _points(max_points: Decimal, level: Decimal | None) -> Decimal | None:
     return round_points(criterion_points(max_points, level))
 
 
+@dataclass(frozen=True)
+class ReasonFacts:
+    """What ``segment_reasons`` needs beyond the ranking rows: names for codes, the
+    requirement texts, the criteria with their points per dossier, and the ranking's lot."""
+
+    phase: str
+    criteria: list[Criterion]
+    points: dict[tuple[int, int], Decimal | None]  # (dossier id, criterion id) -> points
+    requirement_texts: dict[str, str]
+    municipality_names: dict[str, str]
+    seed: int
+    input_hash: str
+
+
+def outcome_words(phase: str, status: str) -> str:
+    if status == ResultStatus.EXCLUDED:
+        return _("uitgesloten")
+    if phase == Phase.SELECTION:
+        return _("geselecteerd") if status in SELECTED_STATUSES else _("niet geselecteerd")
+    return _("voorgenomen gunning") if status in SELECTED_STATUSES else _("afgewezen")
+
+
+def _exclusion_sentence(reason: str, row: RankingRow, facts: ReasonFacts) -> str:
+    """One exclusion reason of the engine ('eis AM3 niet voldaan', 'criterium B onder
+    drempel', 'onder minimumscore (50.00)') as a full sentence with the text and values."""
+    words = reason.split()
+    if words[:1] == ["eis"] and len(words) >= 3:
+        code = words[1]
+        text = facts.requirement_texts.get(code, "")
+        verdict = (
+            _("heeft u niet beantwoord") if words[-1] == "beantwoord" else _("voldoet u niet aan")
+        )
+        return _("Aan minimumeis %(code)s (“%(text)s”) %(verdict)s.") % {
+            "code": code,
+            "text": text,
+            "verdict": verdict,
+        }
+    if words[:1] == ["criterium"] and len(words) >= 2:
+        code = words[1]
+        criterion = next((c for c in facts.criteria if c.code == code), None)
+        if criterion is not None and criterion.min_level is not None:
+            threshold = _points(criterion.max_points, criterion.min_level)
+            own = facts.points.get((row.dossier_id, criterion.pk))
+            return _(
+                "Op criterium %(code)s %(name)s haalt u %(own)s punten; de drempel is "
+                "%(threshold)s punten (niveau %(level)s van %(max)s punten)."
+            ) % {
+                "code": code,
+                "name": criterion.name,
+                "own": nl_number(own),
+                "threshold": nl_number(threshold),
+                "level": nl_number(criterion.min_level),
+                "max": nl_number(criterion.max_points),
+            }
+    if reason.startswith("onder minimumscore") and row.segment.min_total is not None:
+        return _(
+            "Uw totaalscore van %(own)s punten ligt onder de minimumscore van %(min)s punten."
+        ) % {"own": nl_number(row.points), "min": nl_number(row.segment.min_total)}
+    return reason[:1].upper() + reason[1:] + "."
+
+
+def _covers(reason: str, facts: ReasonFacts) -> list[str]:
+    """The names in a coverage pick's reason ('dekt GM0197, GM1859')."""
+    codes = reason.removeprefix("dekt ").split(", ")
+    return [facts.municipality_names.get(code, code) for code in codes if code]
+
+
+def _tie_sentence(row: RankingRow, other: RankingRow, facts: ReasonFacts) -> str:
+    """Why ``other`` ranks above ``row`` on equal points: the first criterion of the tie
+    order (highest weight first, then the set-up order) with different points, else the lot."""
+    order = sorted(enumerate(facts.criteria), key=lambda item: (-item[1].max_points, item[0]))
+    for _index, criterion in order:
+        theirs = facts.points.get((other.dossier_id, criterion.pk))
+        mine = facts.points.get((row.dossier_id, criterion.pk))
+        if theirs != mine:
+            return _(
+                "%(name)s heeft evenveel punten als u (%(total)s); de gelijke stand is beslist "
+                "op criterium %(code)s %(criterion)s, het zwaarst wegende criterium met een "
+                "verschil: %(theirs)s tegen uw %(mine)s punten."
+            ) % {
+                "name": other.bidder_name or other.bidder_kvk,
+                "total": nl_number(row.points),
+                "code": criterion.code,
+                "criterion": criterion.name,
+                "theirs": nl_number(theirs),
+                "mine": nl_number(mine),
+            }
+    return _(
+        "%(name)s heeft evenveel punten als u (%(total)s), ook op elk criterium; de gelijke "
+        "stand is beslist door loting met seed %(seed)s op de invoer met hash %(hash)s, zoals "
+        "vastgelegd in het proces-verbaal van de ranking."
+    ) % {
+        "name": other.bidder_name or other.bidder_kvk,
+        "total": nl_number(row.points),
+        "seed": facts.seed,
+        "hash": facts.input_hash,
+    }
+
+
+def segment_reasons(
+    *, row: RankingRow, segment_rows: list[RankingRow], facts: ReasonFacts
+) -> list[str]:
+    """Why the addressee of ``row`` got its outcome in the segment, in full Dutch sentences:
+    the exclusion with the requirement text or the criterion's threshold and score; a
+    coverage pick of another bidder with the municipalities or specialisms by name; a tie
+    decided on a criterion (both values) or by lot (seed and input hash); or the rank against
+    the places. The one building block of every decision letter (selection, award, and the
+    admission letters of Open House), per addressee and segment."""
+    if row.status == ResultStatus.EXCLUDED:
+        return [_exclusion_sentence(reason, row, facts) for reason in row.reasons]
+    sentences = []
+    if row.status == ResultStatus.SELECTED_COVERAGE:
+        sentences.append(
+            _(
+                "Uw inschrijving is gekozen om de dekking te halen: zij bedient %(names)s, "
+                "die anders niet voldoende gedekt waren."
+            )
+            % {"names": _names(_covers(row.reasons[0], facts)) if row.reasons else ""}
+        )
+    if row.status in SELECTED_STATUSES:
+        return sentences
+    for other in segment_rows:
+        if other.status == ResultStatus.SELECTED_COVERAGE:
+            names = _names(_covers(other.reasons[0], facts)) if other.reasons else ""
+            if row.rank is not None and other.rank is not None and row.rank < other.rank:
+                sentences.append(
+                    _(
+                        "%(name)s (rangnummer %(their)s) is gekozen boven uw inschrijving "
+                        "(rangnummer %(mine)s) om de dekking te halen: zij bedient %(names)s, "
+                        "die uw inschrijving niet bedient."
+                    )
+                    % {
+                        "name": other.bidder_name or other.bidder_kvk,
+                        "their": other.rank,
+                        "mine": row.rank,
+                        "names": names,
+                    }
+                )
+            else:
+                sentences.append(
+                    _(
+                        "%(name)s is daarnaast gekozen om de dekking te halen: zij bedient "
+                        "%(names)s en staat hoger in de rangorde dan uw inschrijving."
+                    )
+                    % {"name": other.bidder_name or other.bidder_kvk, "names": names}
+                )
+        elif other.status == ResultStatus.SELECTED and other.points == row.points:
+            sentences.append(_tie_sentence(row, other, facts))
+    if row.rank is not None:
+        places = (
+            row.segment.places
+            if facts.phase == Phase.SELECTION
+            else (row.segment.award_places or row.segment.places)
+        )
+        sentences.append(
+            _(
+                "Uw inschrijving staat op rangnummer %(rank)s; in dit segment is plaats voor "
+                "%(places)s inschrijver(s) op grond van de rangorde."
+            )
+            % {"rank": row.rank, "places": places}
+        )
+    return sentences
+
+
 def letter_content(*, tender: Tender, phase: str, bidder: Organisation) -> LetterContent:
     """What the phase's letter to ``bidder`` says, from the final ranking of the phase: per
-    segment the bidder took part in, its own points and rationale per criterion and the
-    points of the winners (selected, either status) with their advantage per criterion."""
+    segment the bidder took part in, the outcome in words, its own points and rationale per
+    criterion, each winner (selected, either status) with its points and rationale per
+    criterion and the difference with the addressee, and why (``segment_reasons``)."""
     ranking = final_ranking(tender=tender, phase=phase)
     if ranking is None:
         raise ValueError("No final ranking for this phase.")
     own_rows = list(
         RankingRow.objects.filter(ranking=ranking, bidder_kvk=bidder.kvk)
-        .select_related("segment")
+        .select_related("segment__lot")
         .order_by("segment__code")
     )
     segment_ids = [r.segment_id for r in own_rows]
-    winners_by_segment = defaultdict(list)
-    for row in RankingRow.objects.filter(
-        ranking=ranking, segment_id__in=segment_ids, status__in=SELECTED_STATUSES
-    ).order_by("segment__code", "position"):
-        winners_by_segment[row.segment_id].append(row)
+    rows_by_segment = defaultdict(list)
+    for row in RankingRow.objects.filter(ranking=ranking, segment_id__in=segment_ids).order_by(
+        "segment__code", "position"
+    ):
+        rows_by_segment[row.segment_id].append(row)
     criteria_by_segment = defaultdict(list)
     for criterion in Criterion.objects.filter(segment_id__in=segment_ids, phase=phase).order_by(
         "segment", "position", "id"
     ):
         criteria_by_segment[criterion.segment_id].append(criterion)
-    dossier_ids = {r.dossier_id for r in own_rows} | {
-        r.dossier_id for rows in winners_by_segment.values() for r in rows
-    }
+    dossier_ids = {r.dossier_id for rows in rows_by_segment.values() for r in rows} - {None}
     finals = {
         (f.dossier_id, f.criterion_id): f
         for f in FinalLevel.objects.filter(
-            dossier_id__in=dossier_ids - {None}, criterion__phase=phase
-        )
+            dossier_id__in=dossier_ids, criterion__phase=phase
+        ).select_related("criterion")
     }
+    points = {key: _points(f.criterion.max_points, f.level) for key, f in finals.items()}
+    requirement_texts = dict(Requirement.objects.filter(tender=tender).values_list("code", "text"))
+    municipality_names = dict(
+        Municipality.objects.filter(regions__tenders=tender).values_list("code", "name")
+    )
+    lot_names = defaultdict(list)
+    for lot_id, name in Lot.municipalities.through.objects.filter(lot__tender=tender).values_list(
+        "lot_id", "municipality__name"
+    ):
+        lot_names[lot_id].append(name)
 
     segments = []
     for row in own_rows:
@@ -148,20 +464,29 @@ def letter_content(*, tender: Tender, phase: str, bidder: Organisation) -> Lette
                     code=c.code,
                     name=c.name,
                     max_points=c.max_points,
-                    points=_points(c.max_points, final.level if final else None),
+                    points=points.get((row.dossier_id, c.pk)),
                     rationale=(final.rationale if final else "").strip(),
                 )
             )
         winners = []
-        for w in winners_by_segment[row.segment_id]:
+        for w in rows_by_segment[row.segment_id]:
+            if w.status not in SELECTED_STATUSES:
+                continue
             per_criterion = []
             for c, mine in zip(criteria, own, strict=True):
                 final = finals.get((w.dossier_id, c.pk))
-                theirs = _points(c.max_points, final.level if final else None)
-                advantage = (
-                    theirs - mine.points if theirs is not None and mine.points is not None else None
+                theirs = points.get((w.dossier_id, c.pk))
+                per_criterion.append(
+                    WinnerCriterion(
+                        code=c.code,
+                        name=c.name,
+                        points=theirs,
+                        rationale=(final.rationale if final else "").strip(),
+                        difference=theirs - mine.points
+                        if theirs is not None and mine.points is not None
+                        else None,
+                    )
                 )
-                per_criterion.append((theirs, advantage))
             winners.append(
                 WinnerLine(
                     name=w.bidder_name or w.bidder_kvk,
@@ -170,8 +495,18 @@ def letter_content(*, tender: Tender, phase: str, bidder: Organisation) -> Lette
                     difference=w.points - row.points,
                     criteria=per_criterion,
                     is_addressee=w.bidder_kvk == bidder.kvk,
+                    status=w.status,
                 )
             )
+        facts = ReasonFacts(
+            phase=phase,
+            criteria=criteria,
+            points=points,
+            requirement_texts=requirement_texts,
+            municipality_names=municipality_names,
+            seed=ranking.seed,
+            input_hash=ranking.input_hash,
+        )
         segments.append(
             SegmentOutcome(
                 segment=row.segment,
@@ -179,9 +514,13 @@ def letter_content(*, tender: Tender, phase: str, bidder: Organisation) -> Lette
                 status_label=str(ResultStatus(row.status).label),
                 rank=row.rank,
                 points=row.points,
-                reasons=list(row.reasons),
+                reasons=segment_reasons(
+                    row=row, segment_rows=rows_by_segment[row.segment_id], facts=facts
+                ),
                 criteria=own,
                 winners=winners,
+                municipalities=sorted(lot_names[row.segment.lot_id]),
+                outcome=outcome_words(phase, row.status),
             )
         )
     won = any(s.status in SELECTED_STATUSES for s in segments)
@@ -189,7 +528,21 @@ def letter_content(*, tender: Tender, phase: str, bidder: Organisation) -> Lette
         kind = LetterKind.INTENDED_AWARD if won else LetterKind.REJECTION
     else:
         kind = LetterKind.SELECTED if won else LetterKind.NOT_SELECTED
-    return LetterContent(tender=tender, phase=phase, bidder=bidder, kind=kind, segments=segments)
+    combination = (
+        Combination.objects.filter(tender=tender, lead=bidder).prefetch_related("members").first()
+    )
+    members = []
+    if combination is not None:
+        members = sorted({bidder.name} | {m.name for m in combination.members.all()})
+    return LetterContent(
+        tender=tender,
+        phase=phase,
+        bidder=bidder,
+        kind=kind,
+        segments=segments,
+        combination_name=combination.name if combination else "",
+        combination_members=members,
+    )
 
 
 # -- letters, runs and decisions ----------------------------------------------------------
@@ -225,12 +578,36 @@ def latest_letters(*, tender: Tender, phase: str) -> list[AwardLetter]:
     return sorted(letters, key=lambda x: (x.bidder.name, x.bidder.kvk))
 
 
+def letter_member_ids(letter: AwardLetter) -> list[int]:
+    """The members of the combination the letter's bidder leads in its tender."""
+    return list(
+        Organisation.objects.filter(
+            combinations__tender_id=letter.tender_id, combinations__lead_id=letter.bidder_id
+        ).values_list("pk", flat=True)
+    )
+
+
+def deliveries_of(*, tender: Tender, phase: str) -> list[LetterDelivery]:
+    """The deliveries of the phase's sent letters, by addressee and letter."""
+    return list(
+        LetterDelivery.objects.filter(letter__tender=tender, letter__phase=phase)
+        .select_related("letter", "organisation")
+        .order_by("organisation__name", "letter__version", "email")
+    )
+
+
 def letters_for_organisation(
     *, organisation: Organisation, tender: Tender | None = None
 ) -> QuerySet[AwardLetter]:
-    """The sent letters addressed to ``organisation`` (every version, newest first); a letter
-    that has not been sent is not the bidder's yet."""
-    queryset = AwardLetter.objects.filter(bidder=organisation, sent_at__isnull=False)
+    """The sent letters addressed to ``organisation`` or to the lead of a combination it is a
+    member of (every version, newest first); a letter that has not been sent is not the
+    bidder's yet."""
+    member_of_lead = Combination.objects.filter(
+        tender=OuterRef("tender"), lead=OuterRef("bidder"), members=organisation
+    )
+    queryset = AwardLetter.objects.filter(
+        Q(bidder=organisation) | Exists(member_of_lead), sent_at__isnull=False
+    )
     if tender is not None:
         queryset = queryset.filter(tender=tender)
     return queryset.select_related("tender").order_by("tender__title", "phase", "-version")

@@ -36,6 +36,11 @@ urlpatterns = [
         views.LetterSendView.as_view(),
         name="award-letter-send",
     ),
+    path(
+        prefix + "bezorging/<int:pk>/",
+        views.DeliveryView.as_view(),
+        name="award-delivery",
+    ),
     path(prefix + "bezwaren/", views.ObjectionRegisterView.as_view(), name="award-objection"),
     path(
         prefix + "bezwaren/<int:pk>/afhandelen/",

@@ -18,10 +18,11 @@ from tender.models import Segment, Tender
 
 from .admission_models import AdmissionLetter
 from .award_forms import ObjectionForm, ObjectionResolveForm
-from .award_models import AwardLetter, LetterRun, Objection, RunStatus
+from .award_models import AwardLetter, LetterDelivery, LetterRun, Objection, RunStatus
 from .award_selectors import (
     decision_of,
     decision_segments,
+    deliveries_of,
     invitation_rows,
     latest_letters,
     latest_run,
@@ -30,6 +31,7 @@ from .award_selectors import (
     mark_latest,
     objections_of,
     phases_of,
+    rationale_gaps,
 )
 from .permissions import can_manage_award, can_read_letter, can_view_award
 from .services import awards as services
@@ -65,6 +67,12 @@ class PhaseLetters:
         self.run = latest_run(tender=tender, phase=phase)
         self.letters = latest_letters(tender=tender, phase=phase)
         self.targets = len(letter_targets(tender=tender, phase=phase))
+        self.deliveries = deliveries_of(tender=tender, phase=phase)
+        self.rationale_gaps = (
+            rationale_gaps(tender=tender, phase=phase)
+            if not (self.decision and self.decision.sent_at)
+            else []
+        )
         self.send_refusal = (
             services.letters_missing(tender=tender, phase=phase)
             if not (self.decision and self.decision.sent_at)
@@ -203,6 +211,35 @@ class LetterSendView(LetterMixin, View):
                 client_address=client_address_of(request),
             )
             messages.success(request, _("Brief %(ref)s is verzonden.") % {"ref": letter.reference})
+        return self.back()
+
+
+class DeliveryView(AwardAccessMixin, View):
+    """A failed delivery: send the mail again, or record delivery by other means with a
+    reason (both audited)."""
+
+    def post(self, request, slug, pk):
+        self.require_manager()
+        delivery = get_object_or_404(
+            LetterDelivery.objects.filter(letter__tender=self.tender), pk=pk
+        )
+        with service_action(request):
+            if request.POST.get("action") == "other_means":
+                services.delivery_other_means(
+                    delivery=delivery,
+                    reason=request.POST.get("reason", ""),
+                    user=request.user,
+                    client_address=client_address_of(request),
+                )
+                messages.success(request, _("De bezorging op andere wijze is vastgelegd."))
+            else:
+                services.delivery_resend(
+                    delivery=delivery,
+                    user=request.user,
+                    base_url=request.build_absolute_uri("/"),
+                    client_address=client_address_of(request),
+                )
+                messages.success(request, _("De brief wordt opnieuw gemaild."))
         return self.back()
 
 
@@ -363,4 +400,6 @@ class PortalLetterDownloadView(PortalMixin, View):
         if self.organisation is None:
             raise Http404
         letter = get_object_or_404(letters_for_organisation(organisation=self.organisation), pk=pk)
-        return letter_response(request, letter)
+        response = letter_response(request, letter)
+        services.letter_opened(letter=letter, organisation=self.organisation)
+        return response

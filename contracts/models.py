@@ -371,6 +371,7 @@ from .admission_models import AdmissionDecision, AdmissionLetter  # noqa: E402
 from .award_models import (  # noqa: E402
     AwardDecision,
     AwardLetter,
+    LetterDelivery,
     LetterRun,
     Objection,
     SegmentStandstill,
@@ -387,6 +388,7 @@ from .settlement_models import (  # noqa: E402, F401
 __all__ = [
     "AdmissionDecision",
     "AdmissionLetter",
+    "LetterDelivery",
     "SelectionStandstill",
     "AwardDecision",
     "AwardLetter",

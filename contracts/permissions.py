@@ -63,7 +63,14 @@ def can_manage_award(user, tender) -> bool:
 
 
 def can_read_letter(user, letter) -> bool:
-    """Staff read every letter; a provider its own organisation's letters once sent."""
+    """Staff read every letter; a provider its own organisation's letters once sent, also
+    those addressed to the lead of a combination it is a member of."""
     if is_staff_member(user):
         return True
-    return letter.sent_at is not None and can_act_for_organisation(user, letter.bidder_id)
+    if letter.sent_at is None:
+        return False
+    if can_act_for_organisation(user, letter.bidder_id):
+        return True
+    from .award_selectors import letter_member_ids
+
+    return any(can_act_for_organisation(user, pk) for pk in letter_member_ids(letter))

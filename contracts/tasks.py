@@ -4,7 +4,12 @@ around the services."""
 from celery import shared_task
 from django.db import OperationalError
 
-from .services.awards import award_finalise_due, letters_execute
+from .services.awards import (
+    award_finalise_due,
+    delivery_execute,
+    delivery_failed,
+    letters_execute,
+)
 from .services.contracts import contract_reminders_send, contracts_end_expired
 
 
@@ -50,3 +55,20 @@ def contract_send_extension_reminders() -> dict:
 def contracts_end_expired_task() -> dict:
     """Daily (beat): contracts past their end date are marked ended."""
     return {"contracts_ended": contracts_end_expired()}
+
+
+@shared_task(bind=True, acks_late=True, max_retries=3)
+def deliver_letter(self, delivery_id: int, base_url: str = "") -> str:
+    """Mail one sent letter to one address; retried with a growing delay, then recorded as
+    failed (shown on the award page's delivery table, where staff resend it or record
+    another way of delivery). Run eagerly (tests, no broker), the retries follow at once."""
+    while True:
+        try:
+            return delivery_execute(delivery_id=delivery_id, base_url=base_url).status
+        except Exception as exc:
+            if self.request.retries >= self.max_retries:
+                delivery_failed(delivery_id=delivery_id, error=str(exc) or type(exc).__name__)
+                return "failed"
+            if not self.request.is_eager:
+                raise self.retry(exc=exc, countdown=60 * 2**self.request.retries) from exc
+            self.request.retries += 1

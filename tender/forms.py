@@ -142,6 +142,28 @@ class TenderForm(SetupForm):
         initial=20,
         required_message=_("Vul de opschortende termijn in (in dagen)."),
     )
+    objection_address = forms.CharField(
+        label=_("Postadres voor bezwaar"),
+        help_text=_("Staat in elke beslissingsbrief: waar een inschrijver bezwaar maakt."),
+        required=False,
+        widget=forms.Textarea(attrs={**TEXT, "rows": 3}),
+    )
+    objection_email = forms.EmailField(
+        label=_("E-mailadres voor bezwaar"),
+        required=False,
+        error_messages={"invalid": _("Vul een geldig e-mailadres in.")},
+        widget=forms.EmailInput(attrs=TEXT),
+    )
+    court = forms.CharField(
+        label=_("Rechtbank voor kort geding"),
+        help_text=_(
+            "Alleen de naam, bijvoorbeeld Gelderland; de brief noemt de voorzieningenrechter "
+            "van de rechtbank Gelderland."
+        ),
+        required=False,
+        max_length=120,
+        widget=forms.TextInput(attrs=TEXT),
+    )
 
     def __init__(self, *args, tender: Tender | None = None, **kwargs):
         self.tender = tender
@@ -154,6 +176,9 @@ class TenderForm(SetupForm):
                     "procedure": tender.procedure,
                     "deadline": tender.deadline,
                     "standstill_days": tender.standstill_days,
+                    "objection_address": tender.objection_address,
+                    "objection_email": tender.objection_email,
+                    "court": tender.court,
                 },
             )
         super().__init__(*args, **kwargs)
@@ -637,6 +662,15 @@ class CriterionForm(SetupForm):
         _("Leeg: achteraan."),
         required=False,
     )
+    level_descriptors = forms.CharField(
+        label=_("Beoordelingskader per niveau"),
+        help_text=_(
+            "Wat elk niveau voor dit criterium betekent, één regel per niveau, bijvoorbeeld "
+            "'0 – geen aanpak beschreven'. Beoordelaars en voorzitter zien dit bij het scoren."
+        ),
+        required=False,
+        widget=forms.Textarea(attrs={**TEXT, "rows": 5}),
+    )
 
     def __init__(self, *args, segment: Segment, criterion: Criterion | None = None, **kwargs):
         self.segment, self.criterion = segment, criterion
@@ -650,6 +684,7 @@ class CriterionForm(SetupForm):
                     "max_points": plain(criterion.max_points),
                     "min_level": plain(criterion.min_level),
                     "position": criterion.position,
+                    "level_descriptors": criterion.level_descriptors,
                 },
             )
         super().__init__(*args, **kwargs)

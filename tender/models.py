@@ -226,6 +226,22 @@ class Tender(models.Model):
         default=20,
         help_text=_("Kalenderdagen tussen gunningsbeslissing en definitieve gunning."),
     )
+    objection_address = models.TextField(
+        _("postadres voor bezwaar"),
+        blank=True,
+        help_text=_("Postadres waar inschrijvers bezwaar maken tegen een beslissing."),
+    )
+    objection_email = models.EmailField(
+        _("e-mailadres voor bezwaar"),
+        blank=True,
+        help_text=_("E-mailadres waar inschrijvers bezwaar maken tegen een beslissing."),
+    )
+    court = models.CharField(
+        _("rechtbank"),
+        max_length=120,
+        blank=True,
+        help_text=_("De rechtbank voor een kort geding, bijvoorbeeld Gelderland."),
+    )
     created_at = models.DateTimeField(
         _("aangemaakt"), auto_now_add=True, help_text=_("Moment van aanmaken.")
     )
@@ -661,6 +677,13 @@ class Criterion(models.Model):
         _("schaal"),
         default=default_scale,
         help_text=_("Toegestane niveaus, fracties van 0 tot en met 1."),
+    )
+    level_descriptors = models.TextField(
+        _("beoordelingskader per niveau"),
+        blank=True,
+        help_text=_(
+            "Wat elk niveau (0, 0,25 ... 1) voor dit criterium betekent; één regel per niveau."
+        ),
     )
     position = models.PositiveIntegerField(
         _("volgorde"), default=0, help_text=_("Eigen volgorde van de criteria.")

@@ -230,6 +230,7 @@ STAFF = {
     "award-letter": lambda w: _demo(w, pk=w.letter.pk),
     "award-letter-new-version": lambda w: _demo(w, pk=w.letter.pk),
     "award-letter-send": lambda w: _demo(w, pk=w.letter.pk),
+    "award-delivery": lambda w: _demo(w, pk=1),
     "award-objection": _demo,
     "award-invite": lambda w: _demo(w, code="WMO-BEG"),
     "award-objection-resolve": lambda w: _demo(w, pk=1),

@@ -206,6 +206,7 @@ URLS: dict[str, Kwargs] = {
     "award-letter": _slug_pk,
     "award-letter-new-version": _slug_pk,
     "award-letter-send": _slug_pk,
+    "award-delivery": _slug_pk,
     "award-letters-generate": _phase,
     "award-objection": _slug,
     "award-invite": lambda w: _slug(w, code="JH-DYS"),

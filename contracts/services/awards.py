@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -34,23 +34,26 @@ from tender.errors import ApplicationError
 from tender.models import Segment, Tender
 from tender.pdf import render_to_pdf
 from tender.services.lifecycle import tender_transition
-from tender.services.mail import absolute_url, mail_after_commit, mail_render
+from tender.services.mail import absolute_url, mail_render
 
 from ..award_models import (
     AwardDecision,
     AwardLetter,
+    DeliveryStatus,
+    LetterDelivery,
     LetterRun,
     Objection,
     RunStatus,
     SegmentStandstill,
     SelectionStandstill,
 )
-from ..award_selectors import letter_content, letter_targets, phases_of
+from ..award_selectors import letter_content, letter_targets, phases_of, rationale_gaps
 
 logger = logging.getLogger(__name__)
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 END_OF_DAY = time(23, 59, 59)
+MIN_STANDSTILL_DAYS = 20
 
 
 # -- dates --------------------------------------------------------------------------------
@@ -97,6 +100,26 @@ def _decision_open(tender: Tender, phase: str) -> None:
     if AwardDecision.objects.filter(tender=tender, phase=phase, sent_at__isnull=False).exists():
         raise ApplicationError(
             _("De beslissing is al verzonden; maak zo nodig een nieuwe versie van één brief.")
+        )
+    _require_reasons(tender, phase)
+
+
+def _require_reasons(tender: Tender, phase: str) -> None:
+    """Refuse while a scored criterion of a bidder in the phase's ranking has no consensus
+    rationale: a letter states the reasons (Aanbestedingswet 2012 art. 2.130), so it is never
+    made without them. The message names what is missing (the award page links to it)."""
+    gaps = rationale_gaps(tender=tender, phase=phase)
+    if gaps:
+        listed = "; ".join(
+            f"{g.segment_code} {g.bidder_name} {g.criterion_code}" for g in gaps[:10]
+        )
+        more = len(gaps) - 10
+        raise ApplicationError(
+            _(
+                "Er ontbreekt een motivering van de consensus bij %(n)s beoordeelde criteria: "
+                "%(list)s%(more)s. Vul die eerst aan op de consensusschermen."
+            )
+            % {"n": len(gaps), "list": listed, "more": f" (en {more} meer)" if more > 0 else ""}
         )
 
 
@@ -216,28 +239,37 @@ def letter_ensure(*, tender: Tender, phase: str, bidder: Organisation) -> AwardL
         return None
 
 
-def _render_into(letter: AwardLetter, decision: AwardDecision, *, corrects=None) -> None:
-    """Render the letter's PDF with the current final ranking and save it (new or unsent)."""
-    tender = (
-        Tender.objects.select_related("region").prefetch_related("region__municipalities")
-    ).get(pk=letter.tender_id)
+def _render_into(
+    letter: AwardLetter,
+    decision: AwardDecision,
+    *,
+    corrects: AwardLetter | None = None,
+    decision_date: date | None = None,
+    ends_at: datetime | None = None,
+) -> None:
+    """Render the letter's PDF with the current final ranking and save it (new or unsent).
+    A first version carries the decision's date and standstill end; a correction its own
+    (``decision_date``, ``ends_at``: see ``correction_dates``)."""
+    tender = Tender.objects.select_related("region").get(pk=letter.tender_id)
     content = letter_content(tender=tender, phase=letter.phase, bidder=letter.bidder)
     letter.kind = content.kind
-    letter.decision_date = decision.decision_date
+    letter.decision_date = decision_date or decision.decision_date
+    ends_at = ends_at or decision.standstill_ends_at  # set with the decision date
+    letter.standstill_ends_at = ends_at
     letter.reference = letter_reference(
         tender=tender, phase=letter.phase, bidder=letter.bidder, version=letter.version
     )
-    ends_at = decision.standstill_ends_at  # set with the decision date (letters_request)
     pdf = render_to_pdf(
         "pdf/award_letter.html",
         {
             "tender": tender,
             "region_name": tender.region.name,
-            "municipalities": sorted(m.name for m in tender.region.municipalities.all()),
+            # The municipalities of the lots the letter is about, not the whole region's.
+            "municipalities": content.municipalities,
             "content": content,
             "letter": letter,
             "reference": letter.reference,
-            "decision_date": decision.decision_date,
+            "decision_date": letter.decision_date,
             "ends_at": ends_at.astimezone(AMSTERDAM),
             "standstill_days": tender.standstill_days,
             "corrects": corrects,
@@ -265,8 +297,10 @@ def letter_new_version(
     *, letter: AwardLetter, user, client_address: str | None = None
 ) -> AwardLetter:
     """Correct a letter: an unsent letter is re-made in place; a sent one stays as it is and
-    a new version (v+1, unsent) is made from the current final ranking with the decision's
-    original date, so the standstill end does not move. Only the newest version."""
+    a new version (v+1, unsent) is made from the current final ranking. A correction is a new
+    decision for its addressee: it carries today's date and a standstill of its own
+    (``correction_dates``); sending it moves the end of its segments' standstill
+    (``letter_send``). Only the newest version."""
     letter = AwardLetter.objects.select_for_update().select_related("bidder").get(pk=letter.pk)
     newest = (
         AwardLetter.objects.filter(tender_id=letter.tender_id, phase=letter.phase)
@@ -281,14 +315,15 @@ def letter_new_version(
     if tender.state == TenderState.CANCELLED:
         raise ApplicationError(_("De aanbesteding is ingetrokken."))
     decision = AwardDecision.objects.select_for_update().get(tender=tender, phase=letter.phase)
+    _require_reasons(tender, letter.phase)
     if letter.sent_at is None:
-        _render_into(letter, decision)
+        _rerender_unsent(letter, decision, tender)
         target = letter
     else:
         target = AwardLetter(
             tender=tender, phase=letter.phase, bidder=letter.bidder, version=letter.version + 1
         )
-        _render_into(target, decision, corrects=letter)
+        _render_into(target, decision, corrects=letter, **correction_dates(tender))
     audit_record(
         action="award.letter_new_version",
         actor=user,
@@ -298,6 +333,69 @@ def letter_new_version(
         details={"reference": target.reference, "replaces": letter.reference},
     )
     return target
+
+
+def correction_dates(tender: Tender, now: datetime | None = None) -> dict:
+    """The date and standstill end of a corrected letter: today, and the end of the day the
+    tender's standstill days (at least 20, Aanbestedingswet 2012 art. 2.127) later."""
+    today = local_today(now)
+    return {
+        "decision_date": today,
+        "ends_at": standstill_end(today, max(tender.standstill_days, MIN_STANDSTILL_DAYS)),
+    }
+
+
+def _rerender_unsent(letter: AwardLetter, decision: AwardDecision, tender: Tender) -> None:
+    """Re-make an unsent letter in place: a first version with the decision's dates, a
+    correction (v2+) with today's."""
+    if letter.version == 1:
+        _render_into(letter, decision)
+        return
+    previous = AwardLetter.objects.get(
+        tender=tender, phase=letter.phase, bidder=letter.bidder, version=letter.version - 1
+    )
+    _render_into(letter, decision, corrects=previous, **correction_dates(tender))
+
+
+def _extend_standstills(letter: AwardLetter, user) -> list[str]:
+    """A sent correction restarts the standstill of the segments of its addressee: each
+    segment's (award or selection) standstill ends no earlier than the letter's. Segments
+    already final (or invited) are left alone. Returns the codes moved."""
+    ranking = final_ranking(tender=letter.tender, phase=letter.phase)
+    segment_ids = set(
+        RankingRow.objects.filter(ranking=ranking, bidder_kvk=letter.bidder.kvk).values_list(
+            "segment_id", flat=True
+        )
+    )
+    if letter.phase == Phase.AWARD:
+        periods = SegmentStandstill.objects.filter(final_at__isnull=True)
+    else:
+        periods = SelectionStandstill.objects.filter(invited_at__isnull=True)
+    moved = []
+    for period in (
+        periods.select_for_update(of=("self",))
+        .filter(segment_id__in=segment_ids, ends_at__lt=letter.standstill_ends_at)
+        .select_related("segment")
+        .order_by("segment__code")
+    ):
+        previous = period.ends_at
+        period.ends_at, period.extended_by = letter.standstill_ends_at, letter.reference
+        period.save(update_fields=["ends_at", "extended_by"])
+        moved.append(period.segment.code)
+        audit_record(
+            action="award.standstill_extend",
+            actor=user,
+            obj=period,
+            tender=letter.tender,
+            details={
+                "segment": period.segment.code,
+                "phase": letter.phase,
+                "reference": letter.reference,
+                "from": previous.isoformat(),
+                "to": letter.standstill_ends_at.isoformat(),
+            },
+        )
+    return moved
 
 
 def _recipients(organisation: Organisation) -> list[str]:
@@ -311,9 +409,57 @@ def _recipients(organisation: Organisation) -> list[str]:
     return sorted(set(emails))
 
 
+def letter_addressees(letter: AwardLetter) -> list[Organisation]:
+    """The bidder and, for a combination it leads in the tender, every member: each sees the
+    letter in the portal and gets the mail."""
+    members = Organisation.objects.filter(
+        combinations__tender_id=letter.tender_id, combinations__lead_id=letter.bidder_id
+    )
+    return sorted(
+        {letter.bidder, *members.exclude(pk=letter.bidder_id)}, key=lambda o: (o.name, o.kvk)
+    )
+
+
+def _unreachable_names(organisation_ids: list[int]) -> list[str]:
+    """The names of the organisations without an e-mail address (neither a contact e-mail
+    nor an active portal user with one), in one query."""
+    reachable_users = (
+        get_user_model()
+        .objects.filter(organisation_membership__organisation=OuterRef("pk"), is_active=True)
+        .exclude(email="")
+    )
+    return list(
+        Organisation.objects.filter(pk__in=organisation_ids, contact_email="")
+        .exclude(Exists(reachable_users))
+        .order_by("name")
+        .values_list("name", flat=True)
+    )
+
+
+def unreachable(letters: list[AwardLetter]) -> list[str]:
+    """The names of the addressed bidders without an e-mail address: their letters cannot
+    be proven delivered."""
+    return _unreachable_names([letter.bidder_id for letter in letters])
+
+
+def _refuse_unreachable(letters: list[AwardLetter]) -> None:
+    names = unreachable(letters)
+    if names:
+        raise ApplicationError(
+            _(
+                "Versturen kan niet: geen e-mailadres bekend voor %(names)s. Vul het e-mailadres "
+                "van de contactpersoon van de organisatie in."
+            )
+            % {"names": ", ".join(names)}
+        )
+
+
 def _mark_sent(letters: list[AwardLetter], user, base_url: str = "") -> None:
+    """Mark the letters sent and record one delivery per addressee organisation and e-mail
+    address; the mails go out by the task ``contracts.tasks.deliver_letter`` after commit
+    (with retries), which records acceptance or failure."""
+    _refuse_unreachable(letters)
     now = timezone.now()
-    messages = []
     for letter in letters:
         letter.sent_at = now
         letter.save(update_fields=["sent_at"])
@@ -324,19 +470,118 @@ def _mark_sent(letters: list[AwardLetter], user, base_url: str = "") -> None:
             tender=letter.tender,
             details={"reference": letter.reference, "sha256": letter.sha256},
         )
-        for address in _recipients(letter.bidder):
-            messages.append(
-                mail_render(
-                    "award_letter",
-                    {
-                        "letter": letter,
-                        "tender": letter.tender,
-                        "url": absolute_url(reverse("portal-letters"), base_url),
-                    },
-                    address,
+        for organisation in letter_addressees(letter):
+            addresses = _recipients(organisation)
+            if not addresses:  # a member without an address: visible on the delivery table
+                LetterDelivery.objects.create(
+                    letter=letter,
+                    organisation=organisation,
+                    status=DeliveryStatus.FAILED,
+                    detail=_("Geen e-mailadres bekend; de brief staat wel in het portaal."),
                 )
-            )
-    mail_after_commit(messages)
+            for address in addresses:
+                delivery = LetterDelivery.objects.create(
+                    letter=letter, organisation=organisation, email=address
+                )
+                enqueue("contracts.tasks.deliver_letter", delivery.pk, base_url)
+
+
+def delivery_execute(*, delivery_id: int, base_url: str = "") -> LetterDelivery:
+    """Send the mail of one delivery; on success it is 'accepted' (by the mail server). An
+    error is raised for the task to retry (``delivery_failed`` after the last attempt)."""
+    delivery = LetterDelivery.objects.select_related("letter__tender__region").get(pk=delivery_id)
+    if delivery.status != DeliveryStatus.QUEUED:
+        return delivery
+    LetterDelivery.objects.filter(pk=delivery.pk).update(attempts=F("attempts") + 1)
+    message = mail_render(
+        "award_letter",
+        {
+            "letter": delivery.letter,
+            "tender": delivery.letter.tender,
+            "url": absolute_url(reverse("portal-letters"), base_url),
+        },
+        delivery.email,
+    )
+    message.send()
+    LetterDelivery.objects.filter(pk=delivery.pk).update(
+        status=DeliveryStatus.ACCEPTED, detail="", updated_at=timezone.now()
+    )
+    delivery.refresh_from_db()
+    return delivery
+
+
+def delivery_failed(*, delivery_id: int, error: str) -> None:
+    """The last attempt failed (or the mail bounced): shown on the delivery table."""
+    LetterDelivery.objects.filter(pk=delivery_id).update(
+        status=DeliveryStatus.FAILED, detail=error[:2000], updated_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def delivery_resend(
+    *, delivery: LetterDelivery, user, base_url: str = "", client_address: str | None = None
+) -> LetterDelivery:
+    """Queue the mail of a failed delivery again (to the organisation's current address)."""
+    delivery = (
+        LetterDelivery.objects.select_for_update()
+        .select_related("letter__tender", "organisation")
+        .get(pk=delivery.pk)
+    )
+    if delivery.status != DeliveryStatus.FAILED:
+        raise ApplicationError(_("Alleen een mislukte bezorging kan opnieuw worden verstuurd."))
+    addresses = _recipients(delivery.organisation)
+    if not delivery.email and not addresses:
+        raise ApplicationError(
+            _("Geen e-mailadres bekend voor %(name)s.") % {"name": delivery.organisation.name}
+        )
+    delivery.email = delivery.email or addresses[0]
+    delivery.status, delivery.detail = DeliveryStatus.QUEUED, ""
+    delivery.save(update_fields=["email", "status", "detail", "updated_at"])
+    audit_record(
+        action="award.delivery_resend",
+        actor=user,
+        obj=delivery.letter,
+        tender=delivery.letter.tender,
+        client_address=client_address,
+        details={"reference": delivery.letter.reference, "email": delivery.email},
+    )
+    enqueue("contracts.tasks.deliver_letter", delivery.pk, base_url)
+    return delivery
+
+
+@transaction.atomic
+def delivery_other_means(
+    *, delivery: LetterDelivery, reason: str, user, client_address: str | None = None
+) -> LetterDelivery:
+    """Record that a failed delivery was made by other means (registered post, by hand),
+    with the reason; audited."""
+    delivery = (
+        LetterDelivery.objects.select_for_update()
+        .select_related("letter__tender")
+        .get(pk=delivery.pk)
+    )
+    if delivery.status != DeliveryStatus.FAILED:
+        raise ApplicationError(_("Alleen een mislukte bezorging kan zo worden vastgelegd."))
+    if not reason.strip():
+        raise ApplicationError(_("Beschrijf hoe de brief is bezorgd."), field="reason")
+    delivery.status, delivery.detail = DeliveryStatus.OTHER_MEANS, reason.strip()
+    delivery.save(update_fields=["status", "detail", "updated_at"])
+    audit_record(
+        action="award.delivery_other_means",
+        actor=user,
+        obj=delivery.letter,
+        tender=delivery.letter.tender,
+        client_address=client_address,
+        details={"reference": delivery.letter.reference, "reason": delivery.detail},
+    )
+    return delivery
+
+
+def letter_opened(*, letter: AwardLetter, organisation: Organisation) -> None:
+    """The first opening of a letter in the portal by the organisation (read receipt)."""
+    LetterDelivery.objects.filter(
+        letter=letter, organisation=organisation, opened_at__isnull=True
+    ).update(opened_at=timezone.now())
 
 
 def _unsent_latest(tender: Tender, phase: str) -> list[AwardLetter]:
@@ -375,6 +620,12 @@ def letters_missing(*, tender: Tender, phase: str) -> str | None:
             "Nog niet alle brieven zijn gemaakt (%(n)s ontbreken).",
             len(missing),
         ) % {"n": len(missing)}
+    names = _unreachable_names([t.pk for t in targets])
+    if names:
+        return _(
+            "Versturen kan niet: geen e-mailadres bekend voor %(names)s. Vul het e-mailadres "
+            "van de contactpersoon van de organisatie in."
+        ) % {"names": ", ".join(names)}
     return None
 
 
@@ -438,7 +689,12 @@ def letter_send(
     decision = AwardDecision.objects.get(tender_id=letter.tender_id, phase=letter.phase)
     if decision.sent_at is None:
         raise ApplicationError(_("Verstuur eerst de beslissing als geheel."))
+    if letter.decision_date != local_today():
+        # The correction carries the day it is sent, and its standstill runs from it.
+        _require_reasons(letter.tender, letter.phase)
+        _rerender_unsent(letter, decision, letter.tender)
     _mark_sent([letter], user, base_url)
+    _extend_standstills(letter, user)
     return letter
 
 
@@ -614,6 +870,20 @@ def objection_resolve(
 # -- final award --------------------------------------------------------------------------
 
 
+def standstill_wait_reason(standstill) -> str:
+    """Why a segment's final award (or invitation) waits: the standstill end, and the
+    corrected letter that moved it when one did."""
+    reason = _("de opschortende termijn loopt tot %(end)s") % {
+        "end": display_moment(standstill.ends_at)
+    }
+    if standstill.extended_by:
+        reason += " " + _(
+            "(verlengd door de gecorrigeerde brief %(reference)s: een nieuwe beslissing met "
+            "een eigen termijn)"
+        ) % {"reference": standstill.extended_by}
+    return reason
+
+
 @dataclass
 class FinaliseResult:
     finalised: list[str] = field(default_factory=list)
@@ -652,13 +922,7 @@ def award_finalise(
         if standstill.final_at is not None:
             result.already_final.append(code)
         elif standstill.ends_at > now:
-            result.refused.append(
-                (
-                    code,
-                    _("de opschortende termijn loopt tot %(end)s")
-                    % {"end": display_moment(standstill.ends_at)},
-                )
-            )
+            result.refused.append((code, standstill_wait_reason(standstill)))
         elif standstill.segment_id in blocked:
             result.refused.append((code, _("er loopt een bezwaar of kort geding")))
         else:

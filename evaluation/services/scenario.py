@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accounts.roles import BEOORDELAAR, VOORZITTER
 from audit.services import audit_record
@@ -53,6 +54,17 @@ def evaluators_create_from_scenario(*, tender: Tender, data: list[dict]) -> dict
     return evaluators
 
 
+def demo_rationale(level: Decimal) -> str:
+    """The documented default consensus rationale of a scenario level without one
+    (docs/rules.md, "Award decision, letters and standstill"): letters are only made with a
+    rationale per criterion, and the demo's scenario files carry levels only."""
+    shown = f"{level.normalize():f}".replace(".", ",")
+    return _(
+        "Consensus van de beoordelaars op niveau %(level)s van het beoordelingskader in de "
+        "leidraad (standaardmotivering van het demoscenario)."
+    ) % {"level": shown}
+
+
 def scores_create_from_scenario(
     *,
     data: list[dict],
@@ -70,8 +82,14 @@ def scores_create_from_scenario(
                     c.code: c for c in dossier.segment.criteria.all()
                 }
             criteria = criteria_by_segment[dossier.segment_id]
+            rationales = entry.get("rationales", {})
             finals.extend(
-                FinalLevel(dossier=dossier, criterion=criteria[code], level=Decimal(level))
+                FinalLevel(
+                    dossier=dossier,
+                    criterion=criteria[code],
+                    level=Decimal(level),
+                    rationale=rationales.get(code) or demo_rationale(Decimal(level)),
+                )
                 for code, level in entry.get("levels", {}).items()
             )
             for score in entry.get("scores", []):

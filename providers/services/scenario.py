@@ -18,19 +18,39 @@ from ..models import (
     Submission,
 )
 
+DEMO_CONTACT_NAME = "Contactpersoon aanbestedingen"
+
+
+def demo_contact_email(kvk: str) -> str:
+    return f"aanbestedingen+{kvk}@demo.example.nl"
+
 
 @transaction.atomic
 def organisations_upsert_from_scenario(*, data: list[dict]) -> dict[str, Organisation]:
     """Create organisations by KvK number, keeping the ones that exist (KvK is unique)."""
     existing = Organisation.objects.in_bulk([o["kvk"] for o in data], field_name="kvk")
     new = [
-        Organisation(kvk=o["kvk"], name=o["name"], legal_form=o["legal_form"], agb=o.get("agb", ""))
+        Organisation(
+            kvk=o["kvk"],
+            name=o["name"],
+            legal_form=o["legal_form"],
+            agb=o.get("agb", ""),
+            # Letters are only sent to a reachable contact: a scenario without one gets the
+            # documented demo default (docs/rules.md, "Award decision, letters and standstill").
+            contact_name=o.get("contact_name") or DEMO_CONTACT_NAME,
+            contact_email=o.get("contact_email") or demo_contact_email(o["kvk"]),
+        )
         for o in data
         if o["kvk"] not in existing
     ]
     for org in new:
         org.full_clean(validate_unique=False)
     Organisation.objects.bulk_create(new)
+    unreachable = [o for o in existing.values() if not o.contact_email]
+    for org in unreachable:
+        org.contact_name = org.contact_name or DEMO_CONTACT_NAME
+        org.contact_email = demo_contact_email(org.kvk)
+    Organisation.objects.bulk_update(unreachable, ["contact_name", "contact_email"])
     return {**existing, **{o.kvk: o for o in new}}
 
 

@@ -42,6 +42,9 @@ def region_upsert_from_scenario(*, data: dict) -> Region:
     return region
 
 
+DEMO_COURT = "Gelderland"
+
+
 @transaction.atomic
 def tender_create_from_scenario(*, data: dict, region: Region, replace: bool = False) -> Tender:
     """Create the tender with its lots, segments, requirements and criteria.
@@ -67,6 +70,12 @@ def tender_create_from_scenario(*, data: dict, region: Region, replace: bool = F
         procedure=data["procedure"],
         deadline=datetime.fromisoformat(data["deadline"]),
         standstill_days=data.get("standstill_days", 20),
+        # The objection route on the decision letters; a scenario without one gets the
+        # documented demo default (docs/rules.md, "Award decision, letters and standstill").
+        objection_address=data.get("objection_address")
+        or f"{region.name}, Inkoop Sociaal Domein\nPostbus 100\n7000 AA Doetinchem",
+        objection_email=data.get("objection_email") or f"bezwaar.inkoop@{slug}.example.nl",
+        court=data.get("court") or DEMO_COURT,
     )
     tender.full_clean()
     tender.save()

@@ -201,6 +201,7 @@ def criterion_create(
     max_points: Decimal,
     min_level: Decimal | None = None,
     position: int | None = None,
+    level_descriptors: str = "",
     client_address: str | None = None,
 ) -> Criterion:
     tender = lock_for_setup(segment.tender, user)
@@ -225,6 +226,7 @@ def criterion_create(
         max_points=max_points,
         min_level=min_level,
         position=position,
+        level_descriptors=(level_descriptors or "").strip(),
     )
     save(criterion)
     audit(
@@ -249,6 +251,7 @@ def criterion_update(
     max_points: Decimal,
     min_level: Decimal | None,
     position: int | None = None,
+    level_descriptors: str | None = None,
     client_address: str | None = None,
 ) -> Criterion:
     tender = lock_for_setup(criterion.segment.tender, user)
@@ -274,6 +277,9 @@ def criterion_update(
             "max_points": max_points,
             "min_level": min_level,
             "position": criterion.position if position is None else position,
+            "level_descriptors": criterion.level_descriptors
+            if level_descriptors is None
+            else level_descriptors.strip(),
         },
     )
     save(criterion)

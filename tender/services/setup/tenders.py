@@ -114,6 +114,9 @@ def tender_create(
     procedure: str = Procedure.RESTRICTED,
     deadline: datetime,
     standstill_days: int = 20,
+    objection_address: str = "",
+    objection_email: str = "",
+    court: str = "",
     client_address: str | None = None,
 ) -> Tender:
     """Create a draft tender. Raises ApplicationError (Dutch, with ``field``)."""
@@ -136,6 +139,9 @@ def tender_create(
         procedure=procedure,
         deadline=deadline,
         standstill_days=standstill_days,
+        objection_address=(objection_address or "").strip(),
+        objection_email=(objection_email or "").strip(),
+        court=(court or "").strip(),
     )
     save(tender, conflict_field="slug")
     audit(
@@ -159,6 +165,9 @@ def tender_update(
     procedure: str,
     deadline: datetime,
     standstill_days: int,
+    objection_address: str | None = None,
+    objection_email: str | None = None,
+    court: str | None = None,
     client_address: str | None = None,
 ) -> Tender:
     """Change the tender's data (not its slug: the audit log and exports refer to it). A moved
@@ -184,6 +193,14 @@ def tender_update(
             "procedure": procedure,
             "deadline": deadline,
             "standstill_days": standstill_days,
+            # The objection route printed on the decision letters (None: unchanged).
+            "objection_address": tender.objection_address
+            if objection_address is None
+            else objection_address.strip(),
+            "objection_email": tender.objection_email
+            if objection_email is None
+            else objection_email.strip(),
+            "court": tender.court if court is None else court.strip(),
         },
     )
     save(tender, conflict_field="slug")
