@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import CONTRACTMANAGER
 from audit.services import audit_record
-from evaluation.selectors import award_winners
+from evaluation.selectors import award_winners, phase_round
 from providers.constants import SubmissionState
 from providers.models import Dossier, Submission
+from tender.constants import Phase
 from tender.errors import ApplicationError
 from tender.models import Tender
 from tender.services.mail import absolute_url, mail_after_commit, mail_render
@@ -134,10 +135,14 @@ def contracts_create_from_awards(*, tender: Tender, user) -> list[Contract]:
         for kvk in winners.get(code, ()):
             awarded.setdefault(kvk, []).append(segment)
 
+    # The contract holds the submission of the award round (the offer of a restricted tender
+    # that has offers) and its dossier with the bid; the municipalities are the ones the first
+    # round's dossier serves (an offer takes them from the request).
+    award_round = phase_round(tender=tender, phase=Phase.AWARD)
     submissions = {
         s.bidder.kvk: s
         for s in Submission.objects.filter(
-            tender=tender, is_current=True, state=SubmissionState.SEALED
+            tender=tender, is_current=True, state=SubmissionState.SEALED, round=award_round
         )
         .select_related("bidder", "combination__lead")
         .prefetch_related("combination__members", "subcontractors")
@@ -147,6 +152,15 @@ def contracts_create_from_awards(*, tender: Tender, user) -> list[Contract]:
         for d in Dossier.objects.filter(
             submission__in=[s.pk for s in submissions.values()]
         ).select_related("submission__bidder", "segment__lot")
+    }
+    served = {
+        (d.submission.bidder.kvk, d.segment_id): d
+        for d in Dossier.objects.filter(
+            submission__tender=tender,
+            submission__is_current=True,
+            submission__state=SubmissionState.SEALED,
+            submission__round=tender.rounds[0],
+        ).select_related("submission__bidder")
     }
     lot_municipalities = {}
     existing = {c.provider.kvk: c for c in tender.contracts.select_related("provider")}
@@ -229,8 +243,9 @@ def contracts_create_from_awards(*, tender: Tender, user) -> list[Contract]:
             )
             # Municipalities the dossier serves within the lot (others do not count, like in
             # the ranking's coverage).
+            serving = served.get((kvk, segment.pk), dossier)
             contract_segment.municipalities.set(
-                dossier.municipalities.filter(pk__in=lot_municipalities[segment.lot_id])
+                serving.municipalities.filter(pk__in=lot_municipalities[segment.lot_id])
             )
             if contract not in created:
                 audit_record(

@@ -16,6 +16,7 @@ from providers.services.scenario import (
     organisations_upsert_from_scenario,
     submissions_create_from_scenario,
 )
+from tender.constants import Phase
 from tender.models import Tender
 from tender.scenario import validate_scenario
 from tender.services.scenario import region_upsert_from_scenario, tender_create_from_scenario
@@ -56,33 +57,38 @@ def evaluators_create_from_scenario(*, tender: Tender, data: list[dict]) -> dict
 def scores_create_from_scenario(
     *,
     data: list[dict],
-    dossiers: dict[tuple[str, str], Dossier],
+    dossiers: dict[tuple[str, str], dict[str, Dossier]],
     evaluators: dict[str, Evaluator],
 ) -> None:
-    criteria_by_segment = {}
+    """Final levels and individual scores; each lands on the dossier of its criterion's phase
+    (in the restricted procedure the request for the selection, the offer for the award)."""
+    criteria_by_segment: dict[int, dict] = {}
     finals: list[FinalLevel] = []
     scores: list[Score] = []
     for item in data:
         for entry in item["segments"]:
-            dossier = dossiers[(item["bidder"], entry["segment"])]
-            if dossier.segment_id not in criteria_by_segment:
-                criteria_by_segment[dossier.segment_id] = {
-                    c.code: c for c in dossier.segment.criteria.all()
-                }
-            criteria = criteria_by_segment[dossier.segment_id]
+            phases = dossiers[(item["bidder"], entry["segment"])]
+            segment = phases[Phase.SELECTION].segment
+            if segment.pk not in criteria_by_segment:
+                criteria_by_segment[segment.pk] = {c.code: c for c in segment.criteria.all()}
+            criteria = criteria_by_segment[segment.pk]
+
+            def dossier_of(code: str, phases=phases, criteria=criteria) -> Dossier:
+                return phases[criteria[code].phase]
+
             finals.extend(
-                FinalLevel(dossier=dossier, criterion=criteria[code], level=Decimal(level))
+                FinalLevel(dossier=dossier_of(code), criterion=criteria[code], level=Decimal(level))
                 for code, level in entry.get("levels", {}).items()
             )
             for score in entry.get("scores", []):
                 evaluator = evaluators[score["evaluator"]]
                 scores.extend(
                     Score(
-                        dossier=dossier,
+                        dossier=dossier_of(code),
                         criterion=criteria[code],
                         evaluator=evaluator,
                         level=Decimal(level),
-                        submitted_at=dossier.submission.submitted_at,
+                        submitted_at=dossier_of(code).submission.submitted_at,
                     )
                     for code, level in score["levels"].items()
                 )

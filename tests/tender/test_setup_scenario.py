@@ -41,10 +41,27 @@ def ranking_json(slug, phase, seed=0):
 def test_export_of_a_loaded_demo_loads_again_and_ranks_identically(demo, tmp_path):
     from tender.scenario import DEMO_DIR, load_scenario_file
 
-    original = scenario_load(data=load_scenario_file(DEMO_DIR / f"{demo}.json"))
+    shipped = load_scenario_file(DEMO_DIR / f"{demo}.json")
+    original = scenario_load(data=shipped)
+    # Two rounds in the database (a request per bidder, an offer per bidder with a bid) ...
+    assert original.submissions.filter(round="request").count() == len(shipped["submissions"])
+    assert original.submissions.filter(round="offer").count() == len(shipped["submissions"])
     exported = scenario_export(tender=original)
     assert validate_scenario(exported) == []
-    assert len(exported["submissions"]) == original.submissions.count() > 0
+
+    # ... and one submission per bidder in the file: the offer written into its request.
+    def by_code(items):
+        return sorted(
+            (
+                {k: v for k, v in item.items() if k != "submitted_at"}  # file: at the deadline
+                | {"segments": sorted(item["segments"], key=lambda e: e["segment"])}
+                | {k: sorted(item[k]) for k in ("members", "subcontractors") if k in item}
+                for item in items
+            ),
+            key=lambda item: item["bidder"],
+        )
+
+    assert by_code(exported["submissions"]) == by_code(shipped["submissions"])
 
     exported["tender"]["slug"] = "kopie"
     path = tmp_path / "kopie.json"
