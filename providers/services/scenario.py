@@ -151,10 +151,10 @@ def submissions_create_from_scenario(
     for submission, (item, round, award) in zip(submissions, planned, strict=True):
         answers.extend(answers_of(submission, item["requirements"], round))
         for entry in item["segments"]:
-            if round == Round.OFFER and not (award or {}).get(entry["segment"]):
+            with_request = not two_rounds or round == Round.REQUEST
+            with_offer = not two_rounds or round == Round.OFFER
+            if two_rounds and with_offer and not (award or {}).get(entry["segment"]):
                 continue
-            with_request = round != Round.OFFER
-            with_offer = round != Round.REQUEST
             bid = entry.get("bid") if with_offer else None
             dossier = Dossier(
                 submission=submission,
