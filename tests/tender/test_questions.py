@@ -353,3 +353,26 @@ def test_moving_the_deadline_is_audited_and_for_inkoper_and_voorzitter_only(
     assert entry.actor_repr == "vz" and entry.details["to"] == new.isoformat()
     assert [m.to for m in mail.outbox] == [[provider.email]]
     assert "sluitingstermijn gewijzigd" in mail.outbox[0].subject
+
+
+def test_moving_the_deadline_while_offers_are_open_moves_the_offers_deadline(
+    tender, inkoper, provider, django_capture_on_commit_callbacks
+):
+    """Round 2 of the restricted procedure: the deadline moved is ``offers_deadline``; the
+    first round's deadline stays; registered candidates are mailed as before."""
+    ask(tender, provider, "Vraag")  # a registered bidder
+    now = timezone.now()
+    first = now - dt.timedelta(days=30)
+    type(tender).objects.filter(pk=tender.pk).update(
+        state="offers_open", deadline=first, offers_deadline=now + dt.timedelta(days=10)
+    )
+    tender.refresh_from_db()
+    new = tender.offers_deadline + dt.timedelta(days=7)
+    with django_capture_on_commit_callbacks(execute=True):
+        moved = tender_deadline_move(tender=tender, new_deadline=new, user=inkoper)
+    assert (moved.offers_deadline, moved.deadline) == (new, first)
+    entry = AuditEntry.objects.get(action="tender.deadline_move")
+    assert entry.details["round"] == "offer"
+    assert [m.to for m in mail.outbox] == [[provider.email]]
+    with pytest.raises(ApplicationError, match="later"):
+        tender_deadline_move(tender=moved, new_deadline=new - dt.timedelta(days=1), user=inkoper)
