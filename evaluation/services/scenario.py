@@ -98,9 +98,19 @@ def scores_create_from_scenario(
 
 @transaction.atomic
 def scenario_load(
-    *, data: dict, replace: bool = False, actor=None, client_address: str | None = None
+    *,
+    data: dict,
+    replace: bool = False,
+    actor=None,
+    client_address: str | None = None,
+    one_round: bool = False,
 ) -> Tender:
-    """Validate and load a scenario; raises ScenarioInvalid or ApplicationError, loading nothing."""
+    """Validate and load a scenario; raises ScenarioInvalid or ApplicationError, loading nothing.
+
+    A restricted scenario loads in two rounds (requests and offers); ``one_round`` loads it as
+    a restricted tender that holds requests only (as a tender migrated in the award phase:
+    the award is scored and ranked on the requests, docs/rules.md "Rounds"). The rankings
+    and lumpsums are the same either way."""
     issues = validate_scenario(data)
     if issues:
         raise ScenarioInvalid(issues)
@@ -108,7 +118,10 @@ def scenario_load(
     tender = tender_create_from_scenario(data=data["tender"], region=region, replace=replace)
     organisations = organisations_upsert_from_scenario(data=data["organisations"])
     dossiers = submissions_create_from_scenario(
-        tender=tender, data=data["submissions"], organisations=organisations
+        tender=tender,
+        data=data["submissions"],
+        organisations=organisations,
+        one_round=one_round,
     )
     evaluators = evaluators_create_from_scenario(tender=tender, data=data.get("evaluators", []))
     scores_create_from_scenario(data=data["submissions"], dossiers=dossiers, evaluators=evaluators)

@@ -57,7 +57,11 @@ def _award_data(
 
 @transaction.atomic
 def submissions_create_from_scenario(
-    *, tender: Tender, data: list[dict], organisations: dict[str, Organisation]
+    *,
+    tender: Tender,
+    data: list[dict],
+    organisations: dict[str, Organisation],
+    one_round: bool = False,
 ) -> dict[tuple[str, str], dict[str, Dossier]]:
     """Create sealed submissions with their dossiers and requirement answers.
 
@@ -69,7 +73,7 @@ def submissions_create_from_scenario(
     request dossier serves the selection phase, the offer dossier the award phase.
     A submission without ``submitted_at`` counts as received at the (round's) deadline.
     """
-    two_rounds = tender.procedure == Procedure.RESTRICTED
+    two_rounds = tender.procedure == Procedure.RESTRICTED and not one_round
     segments = {s.code: s for s in tender.segments.all()}
     requirements = {r.code: r for r in tender.requirements.all()}
     municipalities = {m.code: m for m in tender.region.municipalities.all()}
