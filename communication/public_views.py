@@ -27,6 +27,7 @@ from tender.services.mail import base_url_of
 from .permissions import can_ask_question, can_register_for_session
 from .public_forms import NewsletterForm, QuestionForm, SessionRegistrationForm
 from .selectors import (
+    document_audiences,
     key_moments,
     organisation_document_audiences,
     public_documents,
@@ -89,7 +90,7 @@ def tender_page(request, tender, newsletter_form=None, status=200):
         "past_count": sum(1 for s in sessions if s.ends_at < now),
         "moments": key_moments(tender),
         "steps": steps_of(tender),
-        "notas": published_notas(tender),
+        "notas": published_notas(tender, document_audiences(request.user, tender)),
         "newsletter_form": newsletter_form or NewsletterForm(),
         "section": "overview",
         **public_sections(tender=tender),
@@ -257,7 +258,7 @@ class PublicQuestionsView(View):
         own = questions_visible_to(request.user, tender) if may_ask else []
         context = {
             "tender": tender,
-            "notas": published_notas(tender),
+            "notas": published_notas(tender, document_audiences(request.user, tender)),
             "may_ask": may_ask,
             "own_questions": own,
             "form": form or (QuestionForm(tender=tender) if may_ask else None),

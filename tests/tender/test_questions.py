@@ -376,3 +376,39 @@ def test_moving_the_deadline_while_offers_are_open_moves_the_offers_deadline(
     assert [m.to for m in mail.outbox] == [[provider.email]]
     with pytest.raises(ApplicationError, match="later"):
         tender_deadline_move(tender=moved, new_deadline=new - dt.timedelta(days=1), user=inkoper)
+
+
+def test_a_nota_of_round_two_reaches_and_shows_to_the_invited_only(
+    client, tender, provider, other_provider, inkoper, django_capture_on_commit_callbacks
+):
+    """While the offers are open (restricted): the nota's document is for the invited, it is
+    mailed to them alone, and the FAQ shows it to them only; the six days count from the
+    offers deadline."""
+    from providers.models import OfferInvitation
+
+    question = answered(tender, provider, inkoper, "Telt het plan per criterium?")
+    now = timezone.now()
+    type(tender).objects.filter(pk=tender.pk).update(
+        state="offers_open",
+        deadline=now - dt.timedelta(days=30),
+        offers_deadline=now + dt.timedelta(days=20),
+    )
+    tender.refresh_from_db()
+    OfferInvitation.objects.create(
+        tender=tender, segment=tender.segments.first(), organisation=organisation_of(provider)
+    )
+    nota = nota_create(tender=tender, user=inkoper, questions=[question])
+    with django_capture_on_commit_callbacks(execute=True):
+        nota_publish(nota=nota, user=inkoper)
+    nota.refresh_from_db()
+    assert nota.document.audience == "invited"
+    assert [m.to for m in mail.outbox] == [[provider.email]]
+
+    url = reverse("public-questions", args=[tender.slug])
+    assert "Telt het plan per criterium?" not in client.get(url).content.decode()
+    client.force_login(other_provider)
+    assert "Telt het plan per criterium?" not in client.get(url).content.decode()
+    client.force_login(provider)
+    page = client.get(url).content.decode()
+    assert "Telt het plan per criterium?" in page
+    assert reverse("portal-document", args=[tender.slug, nota.document.pk]) in page
