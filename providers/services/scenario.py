@@ -108,10 +108,10 @@ def submissions_create_from_scenario(
         if not two_rounds:
             planned.append((item, tender.rounds[0], None))
             continue
-        award = _award_data(item, award_criteria, award_requirements)
-        planned.append((item, Round.REQUEST, award))
-        if any(award.values()):
-            planned.append((item, Round.OFFER, award))
+        found = _award_data(item, award_criteria, award_requirements)
+        planned.append((item, Round.REQUEST, found))
+        if any(found.values()):
+            planned.append((item, Round.OFFER, found))
 
     def received(item: dict, round: str) -> datetime:
         if item.get("submitted_at"):
