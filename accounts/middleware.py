@@ -13,7 +13,7 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_otp import user_has_device
 
 from .permissions import needs_two_factor_step
@@ -76,7 +76,11 @@ class SessionExpiryMiddleware:
             minutes = settings.SESSION_IDLE_TIMEOUT // 60
             messages.info(
                 request,
-                _("U bent uitgelogd omdat u %(minutes)s minuten niet actief was.")
+                ngettext(
+                    "U bent uitgelogd omdat u %(minutes)s minuut niet actief was.",
+                    "U bent uitgelogd omdat u %(minutes)s minuten niet actief was.",
+                    minutes,
+                )
                 % {"minutes": minutes},
             )
         elif now - login_at >= settings.SESSION_COOKIE_AGE:
@@ -84,7 +88,13 @@ class SessionExpiryMiddleware:
             hours = settings.SESSION_COOKIE_AGE // 3600
             messages.info(
                 request,
-                _("U bent uitgelogd omdat u langer dan %(hours)s uur was ingelogd. Log opnieuw in.")
+                ngettext(
+                    "U bent uitgelogd omdat u langer dan %(hours)s uur was ingelogd. "
+                    "Log opnieuw in.",
+                    "U bent uitgelogd omdat u langer dan %(hours)s uur was ingelogd. "
+                    "Log opnieuw in.",
+                    hours,
+                )
                 % {"hours": hours},
             )
         elif now - active_at >= ACTIVITY_RESOLUTION:

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tender.models import Lot, Segment, Tender
 
-from .models import Session, TenderDocument
+from .models import NewsItem, Session, TenderDocument
 from .public_forms import SELECT, TEXT, TEXTAREA
 
 CHECKBOX = {"class": "utrecht-checkbox utrecht-checkbox--html-input"}
@@ -103,7 +103,40 @@ class SessionForm(forms.Form):
         help_text=_("Eén deelnemer per organisatie."),
         widget=forms.TextInput(attrs=NUMBER),
     )
+    registration_opens_at = _moment(
+        _("Aanmelden kan vanaf"),
+        _("Leeg: meteen. Tot dan staat op de pagina 'aanmeldformulier volgt'."),
+        required=False,
+    )
     registration_deadline = _moment(_("Aanmelden kan tot"))
+    programme = forms.CharField(
+        label=_("Programma"),
+        required=False,
+        help_text=_("Wordt met de deelnamelink gemaild aan de aangemelde deelnemers."),
+        widget=forms.Textarea(attrs=TEXTAREA),
+    )
+    details_send_by = forms.DateField(
+        label=_("Nadere informatie uiterlijk op"),
+        required=False,
+        help_text=_(
+            "Op deze datum gaan het programma en de deelnamelink naar de aangemelde deelnemers, "
+            "als u ze niet eerder verstuurt ('uiterlijk 25 januari ontvangt u nadere informatie')."
+        ),
+        error_messages={"invalid": _("Vul een datum in, bijvoorbeeld 25-01-2021.")},
+        input_formats=["%Y-%m-%d", "%d-%m-%Y"],
+        widget=forms.DateInput(attrs={**TEXT, "type": "date"}, format="%Y-%m-%d"),
+    )
+    report = forms.ModelChoiceField(
+        label=_("Verslag"),
+        queryset=TenderDocument.objects.none(),
+        required=False,
+        empty_label=_("Nog geen verslag"),
+        help_text=_(
+            "Upload het verslag eerst in de documentenbibliotheek (categorie verslag); "
+            "het staat dan bij de sessie."
+        ),
+        widget=forms.Select(attrs=SELECT),
+    )
     lots = forms.ModelMultipleChoiceField(
         label=_("Voor percelen"),
         queryset=Lot.objects.none(),
@@ -134,6 +167,9 @@ class SessionForm(forms.Form):
         self.fields["lots"].queryset = Lot.objects.filter(tender=tender).order_by("position")
         self.fields["segments"].queryset = Segment.objects.filter(tender=tender).order_by("code")
         self.fields["overflow"].queryset = overflow_choices
+        self.fields["report"].queryset = TenderDocument.objects.filter(
+            tender=tender, category=TenderDocument.Category.REPORT
+        ).order_by("-publish_at")
 
     def clean(self):
         data = super().clean()
@@ -145,6 +181,9 @@ class SessionForm(forms.Form):
             self.add_error(
                 "registration_deadline", _("Aanmelden moet sluiten vóór de sessie begint.")
             )
+        opens = data.get("registration_opens_at")
+        if opens and deadline and opens >= deadline:
+            self.add_error("registration_opens_at", _("Aanmelden moet openen vóór het sluit."))
         if not (data.get("location") or data.get("online_link")) and "location" not in self.errors:
             self.add_error("location", _("Vul een plaats of een deelnamelink in."))
         return data
@@ -262,10 +301,23 @@ class DocumentUploadForm(forms.Form):
         widget=forms.ClearableFileInput(attrs=TEXT),
     )
 
-    def __init__(self, *args, replaceable=None, **kwargs):
+    def __init__(self, *args, replaceable=None, has_selection=True, **kwargs):
         super().__init__(*args, **kwargs)
         if replaceable is not None:
             self.fields["replaces"].queryset = replaceable
+        if not has_selection:
+            # One round (open procedure, Open House): no selection guide and no round 2.
+            Category, Audience = TenderDocument.Category, TenderDocument.Audience
+            self.fields["category"].choices = [
+                choice
+                for choice in self.fields["category"].choices
+                if choice[0] != Category.GUIDE_SELECTION
+            ]
+            self.fields["audience"].choices = [
+                choice
+                for choice in self.fields["audience"].choices
+                if choice[0] != Audience.INVITED
+            ]
         self.fields["replaces"].label_from_instance = lambda d: (
             _("%(title)s (versie %(v)s)")
             % {
@@ -273,3 +325,49 @@ class DocumentUploadForm(forms.Form):
                 "v": d.version,
             }
         )
+
+
+class SessionCancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Toelichting in de mail"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={**TEXTAREA, "rows": 3}),
+    )
+
+
+class NewsletterIssueForm(forms.Form):
+    title = forms.CharField(label=_("Titel"), max_length=200, widget=forms.TextInput(attrs=TEXT))
+    theme = forms.CharField(
+        label=_("Thema"),
+        max_length=200,
+        required=False,
+        help_text=_("Bijvoorbeeld 'Jeugd en gezin'."),
+        widget=forms.TextInput(attrs=TEXT),
+    )
+    body = forms.CharField(
+        label=_("Tekst"),
+        required=False,
+        help_text=_("Een witregel begint een nieuwe alinea."),
+        widget=forms.Textarea(attrs={**TEXTAREA, "rows": 8}),
+    )
+    news_items = forms.ModelMultipleChoiceField(
+        label=_("Nieuwsberichten"),
+        queryset=NewsItem.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    documents = forms.ModelMultipleChoiceField(
+        label=_("Documenten"),
+        queryset=TenderDocument.objects.none(),
+        required=False,
+        help_text=_("Alleen openbare documenten."),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, tender: Tender, documents, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["news_items"].queryset = NewsItem.objects.filter(
+            tender=tender, published=True
+        ).order_by("-published_at", "-pk")
+        self.fields["documents"].queryset = documents

@@ -228,7 +228,10 @@ class Session(models.Model):
     class Kind(models.TextChoices):
         DIALOGUE = "dialogue", _("Dialoogsessie")
         TABLE_TALK = "table_talk", _("Gesprekstafel")
+        WORKSHOP = "workshop", _("Workshop")
+        KNOWLEDGE = "knowledge", _("Kennissessie")
         WEBINAR = "webinar", _("Webinar")
+        INFORMATION = "information", _("Informatiebijeenkomst")
 
     tender = models.ForeignKey(
         Tender,
@@ -276,9 +279,55 @@ class Session(models.Model):
         validators=[MinValueValidator(1)],
         help_text=_("Maximaal aantal organisaties (één deelnemer per organisatie)."),
     )
+    registration_opens_at = models.DateTimeField(
+        _("aanmelden kan vanaf"),
+        null=True,
+        blank=True,
+        help_text=_("Leeg: meteen. Tot dit moment staat er 'aanmeldformulier volgt'."),
+    )
     registration_deadline = models.DateTimeField(
         _("aanmelden kan tot"),
         help_text=_("Na dit moment kan niemand zich meer aanmelden."),
+    )
+    programme = models.TextField(
+        _("programma"),
+        blank=True,
+        help_text=_("Het programma dat de aangemelde deelnemers gemaild krijgen."),
+    )
+    details_send_by = models.DateField(
+        _("nadere informatie uiterlijk op"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Uiterlijk op deze datum krijgen de aangemelde deelnemers het programma en de "
+            "deelnamelink gemaild (als dat niet eerder is gebeurd)."
+        ),
+    )
+    details_sent_at = models.DateTimeField(
+        _("nadere informatie verstuurd op"),
+        null=True,
+        blank=True,
+        help_text=_("Moment waarop het programma en de deelnamelink zijn verstuurd."),
+    )
+    revision = models.PositiveIntegerField(
+        _("wijzigingsnummer"),
+        default=0,
+        help_text=_("Telt elke wijziging van tijd, plaats of link die is gemaild."),
+    )
+    cancelled_at = models.DateTimeField(
+        _("geannuleerd op"),
+        null=True,
+        blank=True,
+        help_text=_("Leeg zolang de sessie doorgaat."),
+    )
+    report = models.ForeignKey(
+        "TenderDocument",
+        verbose_name=_("verslag"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reported_sessions",
+        help_text=_("Het verslag uit de documentenbibliotheek (categorie verslag)."),
     )
     overflow = models.OneToOneField(
         "self",
@@ -325,6 +374,13 @@ class Session(models.Model):
     @property
     def is_overflow(self) -> bool:
         return self.main_session is not None
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+    def registration_not_yet_open(self, now) -> bool:
+        return self.registration_opens_at is not None and now < self.registration_opens_at
 
 
 class Nota(models.Model):
@@ -618,3 +674,93 @@ class Question(models.Model):
     @property
     def published_question(self) -> str:
         return self.public_text or self.text
+
+
+class NewsletterIssue(models.Model):
+    """One issue of the tender's newsletter: staff compose it (title, theme, text, news items
+    and public documents), preview it and send it once to the confirmed subscribers; sent
+    issues form the archive on the public site."""
+
+    tender = models.ForeignKey(
+        Tender,
+        verbose_name=_("aanbesteding"),
+        on_delete=models.CASCADE,
+        related_name="newsletter_issues",
+        help_text=_("Aanbesteding."),
+    )
+    title = models.CharField(_("titel"), max_length=200, help_text=_("Titel van de nieuwsbrief."))
+    theme = models.CharField(
+        _("thema"), max_length=200, blank=True, help_text=_("Thema van deze editie (optioneel).")
+    )
+    body = models.TextField(
+        _("tekst"), blank=True, help_text=_("Inleidende tekst; witregels scheiden alinea's.")
+    )
+    news_items = models.ManyToManyField(
+        NewsItem,
+        verbose_name=_("nieuwsberichten"),
+        blank=True,
+        related_name="newsletter_issues",
+        help_text=_("Nieuwsberichten in deze editie."),
+    )
+    documents = models.ManyToManyField(
+        TenderDocument,
+        verbose_name=_("documenten"),
+        blank=True,
+        related_name="newsletter_issues",
+        help_text=_("Openbare documenten in deze editie."),
+    )
+    created_at = models.DateTimeField(
+        _("aangemaakt"), auto_now_add=True, help_text=_("Moment van aanmaken.")
+    )
+    sent_at = models.DateTimeField(
+        _("verstuurd op"),
+        null=True,
+        blank=True,
+        help_text=_("Leeg zolang de nieuwsbrief in voorbereiding is."),
+    )
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verstuurd door"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Medewerker die de nieuwsbrief verstuurde."),
+    )
+
+    class Meta:
+        ordering = ["tender", "-sent_at", "-created_at"]
+        verbose_name = _("nieuwsbrief")
+        verbose_name_plural = _("nieuwsbrieven")
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_sent(self) -> bool:
+        return self.sent_at is not None
+
+
+class MailDelivery(models.Model):
+    """One mail that left for one address, by the key of what it was about (a newsletter issue,
+    a session's programme or change, a reminder). A task that retries skips the addresses
+    recorded here, so each recipient gets each mail once (docs/rules.md, "Mail")."""
+
+    key = models.CharField(
+        _("sleutel"), max_length=120, help_text=_("Waar de mail over ging, bijv. 'issue:3'.")
+    )
+    email = models.EmailField(_("e-mailadres"), help_text=_("Ontvanger."))
+    sent_at = models.DateTimeField(
+        _("verstuurd op"), auto_now_add=True, help_text=_("Moment van versturen.")
+    )
+
+    class Meta:
+        ordering = ["key", "email"]
+        verbose_name = _("verstuurde mail")
+        verbose_name_plural = _("verstuurde mails")
+        constraints = [
+            models.UniqueConstraint(fields=["key", "email"], name="mail_delivery_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.key} → {self.email}"

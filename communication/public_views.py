@@ -8,11 +8,14 @@ Only tenders that are not a draft exist here; anything else is a 404.
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
+from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
+from django.views.decorators.csrf import csrf_exempt
 
 from audit.services import client_address_of
 from providers.organisation_views import PortalTenderMixin
@@ -24,10 +27,12 @@ from tender.public_sections import public_sections
 from tender.services.lifecycle import steps_of
 from tender.services.mail import base_url_of
 
+from .models import NewsletterIssue
 from .permissions import can_ask_question, can_register_for_session
 from .public_forms import NewsletterForm, QuestionForm, SessionRegistrationForm
 from .selectors import (
     document_audiences,
+    documents_visible_to,
     key_moments,
     organisation_document_audiences,
     public_documents,
@@ -88,6 +93,7 @@ def tender_page(request, tender, newsletter_form=None, status=200):
         "documents": _documents_with_size(tender),
         "upcoming": [s for s in sessions if s.ends_at >= now],
         "past_count": sum(1 for s in sessions if s.ends_at < now),
+        "now": now,
         "moments": key_moments(tender),
         "steps": steps_of(tender),
         "notas": published_notas(tender, document_audiences(request.user, tender)),
@@ -110,6 +116,41 @@ class PublicNewsListView(View):
             request,
             "public/news_list.html",
             {"tender": tender, "news": public_news(tender), "section": "news"},
+        )
+
+
+def sent_issues(tender):
+    return NewsletterIssue.objects.filter(tender=tender, sent_at__isnull=False).order_by(
+        "-sent_at", "-pk"
+    )
+
+
+class NewsletterArchiveView(View):
+    """The archive: every newsletter issue that was sent."""
+
+    def get(self, request, slug):
+        tender = public_tender_or_404(slug)
+        return render(
+            request,
+            "public/newsletter_archive.html",
+            {"tender": tender, "issues": sent_issues(tender), "section": "news"},
+        )
+
+
+class NewsletterIssueView(View):
+    def get(self, request, slug, pk):
+        tender = public_tender_or_404(slug)
+        issue = get_object_or_404(sent_issues(tender), pk=pk)
+        return render(
+            request,
+            "public/newsletter_issue.html",
+            {
+                "tender": tender,
+                "issue": issue,
+                "news": public_news(tender).filter(newsletter_issues=issue),
+                "documents": public_documents(tender).filter(newsletter_issues=issue),
+                "section": "news",
+            },
         )
 
 
@@ -189,6 +230,12 @@ class PublicSessionView(View):
             "organisation": organisation_of(request.user),
             "may_register": can_register_for_session(request.user, session),
             "open": timezone.now() <= session.registration_deadline,
+            "not_yet_open": session.registration_not_yet_open(timezone.now()),
+            "report": (
+                documents_visible_to(request.user, self.tender).filter(pk=session.report_id).first()
+                if session.report_id
+                else None
+            ),
             "form": form or SessionRegistrationForm(initial=self._initial(request.user)),
             "section": "calendar",
         }
@@ -321,9 +368,14 @@ class NewsletterSubscribeView(View):
         return redirect(reverse("public-tender", args=[tender.slug]) + "#nieuwsbrief")
 
 
+@method_decorator(csrf_exempt, name="dispatch")
 class NewsletterTokenView(View):
     """Confirm or unsubscribe from a link in a mail. The link opens a page with a button: a
-    GET never changes anything, so mail scanners that follow links cannot (un)subscribe."""
+    GET never changes anything, so mail scanners that follow links cannot (un)subscribe.
+
+    One-click unsubscribe (RFC 8058): a mail client POSTs ``List-Unsubscribe=One-Click`` to
+    the link of the ``List-Unsubscribe`` header; the signed token is the proof, so that POST
+    needs no CSRF token. Every other POST is checked for one as usual."""
 
     action = ""  # "confirm" | "unsubscribe"
 
@@ -336,6 +388,13 @@ class NewsletterTokenView(View):
         )
 
     def post(self, request, slug, token):
+        one_click = (
+            self.action == "unsubscribe" and request.POST.get("List-Unsubscribe") == "One-Click"
+        )
+        if not one_click:
+            rejected = CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {})
+            if rejected is not None:
+                return rejected
         tender = public_tender_or_404(slug)
         with service_action() as outcome:
             if self.action == "confirm":

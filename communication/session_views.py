@@ -12,10 +12,17 @@ from django.utils.translation import gettext as _
 from django.views import View
 from openpyxl import Workbook
 
-from .forms import SessionForm
+from tender.errors import ApplicationError, show_refusal
+
+from .forms import SessionCancelForm, SessionForm
 from .models import Session
 from .selectors import overflow_candidates, session_attendees, sessions_with_counts
-from .services.sessions import session_create, session_update
+from .services.sessions import (
+    session_cancel,
+    session_create,
+    session_details_send,
+    session_update,
+)
 from .views import CommunicationMixin, attempt
 
 
@@ -43,10 +50,14 @@ class SessionFormView(CommunicationMixin, View):
                     "online_link",
                     "capacity",
                     "overflow",
+                    "programme",
+                    "details_send_by",
+                    "report",
                 )
             }
-            for name in ("starts_at", "ends_at", "registration_deadline"):
-                initial[name] = timezone.localtime(getattr(session, name))
+            for name in ("starts_at", "ends_at", "registration_deadline", "registration_opens_at"):
+                moment = getattr(session, name)
+                initial[name] = timezone.localtime(moment) if moment else None
             initial["lots"] = list(session.lots.all())
             initial["segments"] = list(session.segments.all())
         return SessionForm(
@@ -87,8 +98,10 @@ class SessionFormView(CommunicationMixin, View):
 
 
 class SessionAttendeesView(CommunicationMixin, View):
-    def get(self, request, slug, pk):
-        session = get_object_or_404(sessions_with_counts(self.tender), pk=pk)
+    def get(self, request, slug, pk, cancel_form=None, status=200):
+        session = get_object_or_404(
+            sessions_with_counts(self.tender).select_related("report"), pk=pk
+        )
         attendees = list(session_attendees(session))
         return self.page(
             request,
@@ -96,7 +109,34 @@ class SessionAttendeesView(CommunicationMixin, View):
             session=session,
             main_attendees=[a for a in attendees if a.session_id == session.pk],
             overflow_attendees=[a for a in attendees if a.session_id != session.pk],
+            cancel_form=cancel_form or SessionCancelForm(),
+            now=timezone.now(),
+            status=status,
         )
+
+
+class SessionActionView(CommunicationMixin, View):
+    """POST only: send the programme and online link now, or cancel the session (mailed to
+    the registrants by a task)."""
+
+    action = ""  # "details" | "cancel"
+
+    def post(self, request, slug, pk):
+        session = get_object_or_404(Session, tender=self.tender, pk=pk)
+        try:
+            if self.action == "details":
+                session_details_send(session=session, user=request.user)
+                messages.success(request, _("Het programma en de deelnamelink worden verstuurd."))
+            else:
+                form = SessionCancelForm(request.POST)
+                reason = form.cleaned_data["reason"] if form.is_valid() else ""
+                session_cancel(session=session, user=request.user, reason=reason)
+                messages.success(
+                    request, _("De sessie is geannuleerd; de deelnemers krijgen bericht.")
+                )
+        except ApplicationError as exc:
+            show_refusal(request, exc)
+        return redirect("communication-session", slug=slug, pk=pk)
 
 
 EXPORT_HEADER = [

@@ -3,8 +3,8 @@ the staff screens that feed them (under the staff tender pages, ``aanbestedingen
 
 from django.urls import path
 
+from . import newsletter_views, question_views, session_views
 from . import public_views as public
-from . import question_views, session_views
 from . import views as staff
 
 site = "aanbesteding/<slug:slug>/"
@@ -30,6 +30,16 @@ urlpatterns = [
     path(site + "agenda/<int:pk>/", public.PublicSessionView.as_view(), name="public-session"),
     path(site + "vragen/", public.PublicQuestionsView.as_view(), name="public-questions"),
     path(site + "nieuwsbrief/", public.NewsletterSubscribeView.as_view(), name="public-newsletter"),
+    path(
+        site + "nieuwsbrief/archief/",
+        public.NewsletterArchiveView.as_view(),
+        name="public-newsletter-issues",
+    ),
+    path(
+        site + "nieuwsbrief/archief/<int:pk>/",
+        public.NewsletterIssueView.as_view(),
+        name="public-newsletter-issue",
+    ),
     path(
         site + "nieuwsbrief/bevestigen/<str:token>/",
         public.NewsletterTokenView.as_view(action="confirm"),
@@ -82,6 +92,31 @@ urlpatterns = [
         staff_prefix + "sessies/<int:pk>/wijzigen/",
         session_views.SessionFormView.as_view(),
         name="communication-session-edit",
+    ),
+    path(
+        staff_prefix + "sessies/<int:pk>/nadere-informatie/",
+        session_views.SessionActionView.as_view(action="details"),
+        name="communication-session-details",
+    ),
+    path(
+        staff_prefix + "sessies/<int:pk>/annuleren/",
+        session_views.SessionActionView.as_view(action="cancel"),
+        name="communication-session-cancel",
+    ),
+    path(
+        staff_prefix + "nieuwsbrieven/",
+        newsletter_views.IssuesView.as_view(),
+        name="communication-newsletters",
+    ),
+    path(
+        staff_prefix + "nieuwsbrieven/<int:pk>/",
+        newsletter_views.IssueView.as_view(),
+        name="communication-newsletter",
+    ),
+    path(
+        staff_prefix + "nieuwsbrieven/<int:pk>/versturen/",
+        newsletter_views.IssueSendView.as_view(),
+        name="communication-newsletter-send",
     ),
     path(
         staff_prefix + "sessies/<int:pk>/deelnemers.<str:fmt>",

@@ -69,6 +69,7 @@ class HubView(CommunicationMixin, View):
             "hub.html",
             is_public=is_public(tender),
             news_count=tender.news_items.count(),
+            issue_count=tender.newsletter_issues.count(),
             key_date_count=tender.key_dates.count(),
             session_count=tender.sessions.count(),
             open_questions=questions.filter(answered_at__isnull=True).count(),
@@ -158,12 +159,20 @@ class DocumentsView(CommunicationMixin, View):
             "documents.html",
             documents=documents_visible_to(request.user, self.tender),
             now=timezone.now(),
-            form=form or DocumentUploadForm(replaceable=self.replaceable()),
+            form=form
+            or DocumentUploadForm(
+                replaceable=self.replaceable(), has_selection=self.tender.has_selection()
+            ),
             status=status,
         )
 
     def post(self, request, slug):
-        form = DocumentUploadForm(request.POST, request.FILES, replaceable=self.replaceable())
+        form = DocumentUploadForm(
+            request.POST,
+            request.FILES,
+            replaceable=self.replaceable(),
+            has_selection=self.tender.has_selection(),
+        )
         if form.is_valid() and attempt(
             form,
             lambda: document_upload(

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("contracts.urls")),
     path("", include("contracts.performance_urls")),
     path("", include("contracts.award_urls")),
+    path("", include("contracts.admission_urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -35,3 +35,6 @@ class ContractsConfig(AppConfig):
         register_guard("contract", contracted_needs_contracts)
         register_after("contract", contracts_activate)
         register_tender_delete(contracts_delete_of_tender)
+        from .services.admission import admission_close_needs_last_batch
+
+        register_guard("close_admission", admission_close_needs_last_batch)

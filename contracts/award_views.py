@@ -16,6 +16,7 @@ from tender.files import PDF, document_response
 from tender.mixins import TenderScopedMixin
 from tender.models import Segment, Tender
 
+from .admission_models import AdmissionLetter
 from .award_forms import ObjectionForm, ObjectionResolveForm
 from .award_models import AwardLetter, LetterRun, Objection, RunStatus
 from .award_selectors import (
@@ -343,7 +344,17 @@ class PortalLettersView(PortalMixin, View):
         return render(
             request,
             "portal/letters.html",
-            {"organisation": self.organisation, "letters": mark_latest(list(letters))},
+            {
+                "organisation": self.organisation,
+                "letters": mark_latest(list(letters)),
+                "admission_letters": (
+                    AdmissionLetter.objects.filter(submission__bidder=self.organisation)
+                    .select_related("submission__tender")
+                    .order_by("-generated_at")
+                    if self.organisation
+                    else []
+                ),
+            },
         )
 
 

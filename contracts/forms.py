@@ -35,3 +35,14 @@ class YearForm(forms.Form):
     year = forms.IntegerField(
         label=_("Jaar"), min_value=1900, max_value=2200, widget=forms.TextInput(attrs=NUMBER)
     )
+
+
+class KpiDeferForm(forms.Form):
+    """ "KPI's worden in de implementatiefase vastgesteld", with the date by which."""
+
+    until = forms.DateField(
+        label=_("KPI's vastgesteld uiterlijk op"),
+        help_text=_("Bijvoorbeeld 31-3-2023."),
+        input_formats=["%d-%m-%Y", "%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"class": "utrecht-textbox"}),
+    )

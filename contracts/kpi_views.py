@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 
 from audit.services import client_address_of
@@ -189,7 +190,11 @@ class PortalKpiContractView(PortalMixin, View):
                     user=request.user,
                     client_address=client_address_of(request),
                 )
-                messages.success(request, _("%(n)s waarden zijn ingediend.") % {"n": count})
+                messages.success(
+                    request,
+                    ngettext("%(n)s waarde is ingediend.", "%(n)s waarden zijn ingediend.", count)
+                    % {"n": count},
+                )
             return redirect("portal-kpi-contract", pk)
         kpi = kpis_for_contract(contract).filter(pk=request.POST.get("kpi") or 0).first()
         if kpi is None:

@@ -9,9 +9,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from providers.models import Dossier, Organisation, Submission
+from tender.constants import Funding
 from tender.models import Municipality, Segment, Tender
 
-from .lumpsum import INITIAL_TERM_YEARS, term_end
+from .lumpsum import FUNDINGS_PAID_AFTERWARDS, INITIAL_TERM_YEARS, term_end
 
 
 class ContractState(models.TextChoices):
@@ -79,6 +80,15 @@ class Contract(models.Model):
     )
     extensions = models.PositiveSmallIntegerField(
         _("verlengingen"), default=0, help_text=_("Aantal verlengingen (max. 2).")
+    )
+    kpis_deferred_until = models.DateField(
+        _("KPI's vast te stellen vóór"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Vastgelegd dat de KPI's in de implementatiefase worden vastgesteld, uiterlijk op "
+            "deze datum; zonder KPI's of deze vastlegging start het contract niet."
+        ),
     )
 
     class Meta:
@@ -153,6 +163,21 @@ class ContractSegment(models.Model):
         blank=True,
         help_text=_("Na eventuele schaling naar het budget; leeg zonder normtarief."),
     )
+    # Task funding (taakgericht): an amount the municipalities set, overruling the default
+    # share of the budget by current clients (DOMAIN.md "Funding models"); None = the default.
+    set_amount = models.DecimalField(
+        _("vastgesteld jaarbedrag"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Taakgericht: door de gemeenten vastgesteld jaarbedrag; leeg = standaard."),
+    )
+    set_amount_reason = models.TextField(
+        _("reden vastgesteld bedrag"),
+        blank=True,
+        help_text=_("Waarom het bedrag afwijkt van de verdeling naar huidige cliënten."),
+    )
 
     class Meta:
         verbose_name = _("gecontracteerd segment")
@@ -176,6 +201,33 @@ class ContractSegment(models.Model):
         if self.end_date is None:
             self.end_date = self.initial_end_date
         super().save(*args, **kwargs)
+
+    @property
+    def funding(self) -> str:
+        """The funding model: the segment's own, else its lot's (DOMAIN.md "Funding models")."""
+        return self.segment.effective_funding
+
+    @property
+    def funding_label(self) -> str:
+        return str(Funding(self.funding).label)
+
+    @property
+    def paid_in_advance(self) -> bool:
+        return self.funding not in FUNDINGS_PAID_AFTERWARDS
+
+    @property
+    def band_percent(self) -> str:
+        """The settlement band as shown in the contract: "5 %" (the segment's, else the
+        ``SETTLEMENT_DEFAULT_BAND`` setting)."""
+        from .services.settlement import band_of
+        from .settlement_models import percent
+
+        return f"{percent(band_of(self.segment))} %".replace(".", ",")
+
+    @property
+    def banded(self) -> bool:
+        """Whether the year-end settlement applies the band (lumpsum and task only)."""
+        return self.funding in (Funding.LUMPSUM, Funding.TASK)
 
 
 class Instalment(models.Model):
@@ -315,6 +367,7 @@ class ContractReminder(models.Model):
 
 
 # Settlement and KPI models live in their own modules; imported here so Django finds them.
+from .admission_models import AdmissionDecision, AdmissionLetter  # noqa: E402
 from .award_models import (  # noqa: E402
     AwardDecision,
     AwardLetter,
@@ -324,9 +377,16 @@ from .award_models import (  # noqa: E402
     SelectionStandstill,
 )
 from .kpi_models import KpiEffect, KpiReport, ProviderKpi  # noqa: E402, F401
-from .settlement_models import ContractPolicy, ProductionReport, Settlement  # noqa: E402, F401
+from .settlement_models import (  # noqa: E402, F401
+    ContractPolicy,
+    ProductionDeclaration,
+    ProductionReport,
+    Settlement,
+)
 
 __all__ = [
+    "AdmissionDecision",
+    "AdmissionLetter",
     "SelectionStandstill",
     "AwardDecision",
     "AwardLetter",

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.dutch_numbers import DutchDecimalField
 from communication.public_forms import SELECT, TEXT, TEXTAREA
 
 from .kpi_models import KpiDirection, KpiPeriod
@@ -20,14 +21,12 @@ class ProductionReportForm(forms.Form):
         help_text=_("Cliënten die in dit jaar zorg kregen in dit segment."),
         widget=forms.NumberInput(attrs={**NUMBER, "inputmode": "numeric"}),
     )
-    realised_hours = forms.DecimalField(
+    realised_hours = DutchDecimalField(
         label=_("Geleverde uren"),
         min_value=Decimal("0"),
         max_digits=12,
         decimal_places=2,
         help_text=_("Totaal geleverde uren zorg in het jaar, bijvoorbeeld 2100,50."),
-        widget=forms.TextInput(attrs=NUMBER),
-        localize=True,
     )
     comment = forms.CharField(
         label=_("Toelichting"),
@@ -74,12 +73,10 @@ class ProviderKpiForm(forms.Form):
         help_text=_("Bijvoorbeeld % of cijfer."),
         widget=forms.TextInput(attrs=TEXT),
     )
-    target = forms.DecimalField(
+    target = DutchDecimalField(
         label=_("Streefwaarde"),
         max_digits=12,
         decimal_places=2,
-        widget=forms.TextInput(attrs=NUMBER),
-        localize=True,
     )
     direction = forms.ChoiceField(
         label=_("Richting"), choices=KpiDirection.choices, widget=forms.Select(attrs=SELECT)
@@ -102,16 +99,51 @@ class ProviderKpiForm(forms.Form):
 
 
 class KpiValueForm(forms.Form):
-    value = forms.DecimalField(
+    value = DutchDecimalField(
         label=_("Waarde"),
         max_digits=12,
         decimal_places=2,
-        widget=forms.TextInput(attrs=NUMBER),
-        localize=True,
     )
     comment = forms.CharField(
         label=_("Toelichting"),
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs={**TEXTAREA, "rows": 2}),
+    )
+
+
+class DeclarationForm(forms.Form):
+    """P x Q: the hours of one month (the months to choose from are set by the view)."""
+
+    month = forms.ChoiceField(label=_("Maand"), choices=())
+    hours = forms.DecimalField(
+        label=_("Geleverde uren"),
+        min_value=Decimal("0"),
+        max_digits=12,
+        decimal_places=2,
+        help_text=_("Geleverde uren zorg in de maand; betaald achteraf tegen het normtarief."),
+        widget=forms.TextInput(attrs=NUMBER),
+        localize=True,
+    )
+
+    def __init__(self, *args, months=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["month"].choices = [(m.isoformat(), f"{m:%m-%Y}") for m in months]
+
+
+class TaskAmountForm(forms.Form):
+    """Task funding: the yearly amount the municipalities set (empty = the default share)."""
+
+    amount = forms.DecimalField(
+        label=_("Bedrag per jaar"),
+        required=False,
+        min_value=Decimal("0"),
+        max_digits=14,
+        decimal_places=2,
+        help_text=_("Leeg = het budget verdeeld naar huidige cliënten."),
+        widget=forms.TextInput(attrs=NUMBER),
+        localize=True,
+    )
+    reason = forms.CharField(
+        label=_("Reden"), max_length=2000, widget=forms.Textarea(attrs=TEXTAREA)
     )

@@ -67,6 +67,11 @@ urlpatterns = [
         name="portal-settlement-report",
     ),
     path(
+        "portaal/verantwoording/<int:pk>/declaraties/",
+        settlement_views.PortalDeclarationView.as_view(),
+        name="portal-declarations",
+    ),
+    path(
         "portaal/verantwoording/verrekening/<int:pk>/opgave.pdf",
         settlement_views.PortalSettlementStatementView.as_view(),
         name="portal-settlement-statement",

@@ -6,7 +6,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from types import SimpleNamespace
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import (
     Case,
     Count,
@@ -20,11 +22,12 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 
 from accounts.permissions import is_provider, is_staff_member
 from providers.selectors import organisation_of
-from tender.models import Tender
+from tender.models import Lot, LotMembership, Municipality, Tender
 
 from .models import Contract, ContractSegment, ExtensionDecision, Instalment
 from .services.contracts import (
@@ -32,7 +35,8 @@ from .services.contracts import (
     contract_notice_deadline,
     first_end_in_time,
 )
-from .services.schedule import municipality_weights, split_cents, split_mode
+from .services.schedule import SPLIT_INHABITANTS, municipality_weights, split_cents, split_mode
+from .settlement_models import ProductionDeclaration
 
 
 def contracts_visible_to(user) -> QuerySet[Contract]:
@@ -82,7 +86,7 @@ def contract_list(*, user, tender: Tender | None = None) -> QuerySet[Contract]:
 def contract_detail(*, user, number: str) -> Contract:
     """The contract with segments (municipalities, instalments), members and decisions
     prefetched; raises Contract.DoesNotExist when the user may not see it."""
-    segments = ContractSegment.objects.select_related("segment").prefetch_related(
+    segments = ContractSegment.objects.select_related("segment__lot").prefetch_related(
         "municipalities", "instalments"
     )
     return (
@@ -95,6 +99,24 @@ def contract_detail(*, user, number: str) -> Contract:
             "tender__region__municipalities",
         )
         .get(number=number)
+    )
+
+
+def contract_lots(contract: Contract) -> list[Lot]:
+    """The lots of the contract's segments with their memberships (municipality and dates),
+    the parties on the municipalities' side (one query for the lots, one for the members)."""
+    lot_ids = {cs.segment.lot_id for cs in contract.segments.all()}
+    return list(
+        Lot.objects.filter(pk__in=lot_ids)
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=LotMembership.objects.select_related("municipality").order_by(
+                    "municipality__name"
+                ),
+            )
+        )
+        .order_by("position", "code")
     )
 
 
@@ -190,6 +212,14 @@ def year_totals(*, tender: Tender) -> list[dict]:
     )
 
 
+def _takes_part(span, day: date) -> bool:
+    """Whether a lot membership span (start, end; None = no dates: always) covers ``day``."""
+    if span is None:
+        return True
+    start, end = span
+    return (start is None or start <= day) and (end is None or day <= end)
+
+
 @dataclass(frozen=True)
 class FinanceRow:
     contract: str
@@ -208,26 +238,67 @@ class FinanceRow:
 def finance_rows(*, tender: Tender, year: int | None = None) -> list[FinanceRow]:
     """Every instalment of the tender (or of ``year``) split over the municipalities of its
     segment (``LUMPSUM_MUNICIPALITY_SPLIT``): the shares of one instalment add up to it
-    exactly. A segment without municipalities gives one row without a municipality. Three
-    queries."""
+    exactly. Only the municipalities taking part in the segment's lot on the instalment's date
+    count (``LotMembership``), by inhabitants with the figure of the instalment's year. A
+    segment without such municipalities gives one row without a municipality. Three queries
+    (a fourth for the CBS figures when splitting by inhabitants, and one for the declared
+    production of P x Q segments where the tender has any)."""
     mode = split_mode()
+    municipalities_qs = Municipality.objects.all()
+    if mode == SPLIT_INHABITANTS:
+        municipalities_qs = municipalities_qs.prefetch_related("populations")
+    dated = (
+        LotMembership.objects.filter(lot=OuterRef("segment__lot"))
+        .exclude(start_date__isnull=True, end_date__isnull=True)
+        .values(json=JSONObject(code="municipality__code", start="start_date", end="end_date"))
+    )
     instalments = Instalment.objects.filter(contract_segment__contract__tender=tender)
     if year is not None:
         instalments = instalments.filter(year=year)
     segments = (
         ContractSegment.objects.filter(contract__tender=tender)
-        .select_related("contract__provider", "segment")
+        .select_related("contract__provider", "segment__lot")
+        .annotate(dated_memberships=ArraySubquery(dated))
         .prefetch_related(
-            "municipalities",
+            Prefetch("municipalities", queryset=municipalities_qs),
             Prefetch("instalments", queryset=instalments.order_by("due_date"), to_attr="due"),
         )
         .order_by("contract__number", "segment__code")
     )
+    segments = list(segments)
+    # P x Q: no instalments; the declared production is paid afterwards (one query, only
+    # when the tender has such segments).
+    afterwards = [cs for cs in segments if not cs.paid_in_advance]
+    declared = defaultdict(list)
+    if afterwards:
+        for declaration in ProductionDeclaration.objects.filter(
+            contract_segment__in=afterwards
+        ).order_by("month"):
+            if year is None or declaration.due_date.year == year:
+                declared[declaration.contract_segment_id].append(
+                    SimpleNamespace(
+                        year=declaration.due_date.year,
+                        due_date=declaration.due_date,
+                        amount=declaration.amount,
+                    )
+                )
     rows = []
     for cs in segments:
         municipalities = {m.code: m for m in cs.municipalities.all()}
-        weights, used = municipality_weights(municipalities.values(), mode)
-        for instalment in cs.due:
+        spans = {
+            d["code"]: (
+                date.fromisoformat(d["start"]) if d["start"] else None,
+                date.fromisoformat(d["end"]) if d["end"] else None,
+            )
+            for d in cs.dated_memberships
+        }
+        for instalment in [*cs.due, *declared[cs.pk]]:
+            taking_part = [
+                m
+                for code, m in municipalities.items()
+                if _takes_part(spans.get(code), instalment.due_date)
+            ]
+            weights, used = municipality_weights(taking_part, mode, year=instalment.year)
             base = dict(
                 contract=cs.contract.number,
                 provider_kvk=cs.contract.provider.kvk,

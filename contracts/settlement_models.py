@@ -104,6 +104,61 @@ class ProductionReport(models.Model):
         return f"{self.contract_segment_id} {self.year}"
 
 
+class ProductionDeclaration(models.Model):
+    """P x Q funding: the production a provider declares for one month of a contracted
+    segment, paid afterwards at the segment's tariff (DOMAIN.md "Funding models")."""
+
+    contract_segment = models.ForeignKey(
+        "contracts.ContractSegment",
+        verbose_name=_("gecontracteerd segment"),
+        on_delete=models.CASCADE,
+        related_name="declarations",
+        help_text=_("Segment van het contract."),
+    )
+    month = models.DateField(_("maand"), help_text=_("Eerste dag van de gedeclareerde maand."))
+    hours = models.DecimalField(
+        _("uren"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(0)],
+        help_text=_("Geleverde uren zorg in de maand."),
+    )
+    amount = models.DecimalField(
+        _("bedrag"),
+        max_digits=14,
+        decimal_places=2,
+        help_text=_("Uren x normtarief, afgerond op centen."),
+    )
+    declared_at = models.DateTimeField(_("gedeclareerd op"), help_text=_("Moment van declareren."))
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("gedeclareerd door"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        help_text=_("Gebruiker van de aanbieder die declareerde."),
+    )
+
+    class Meta:
+        ordering = ["contract_segment", "month"]
+        verbose_name = _("productiedeclaratie")
+        verbose_name_plural = _("productiedeclaraties")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract_segment", "month"], name="declaration_once_per_month"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.contract_segment_id} {self.month:%Y-%m}"
+
+    @property
+    def due_date(self):
+        """Paid afterwards: the first day of the month after the declared month."""
+        m = self.month
+        return m.replace(year=m.year + m.month // 12, month=m.month % 12 + 1)
+
+
 class Settlement(models.Model):
     """The settlement of one contracted segment for one year, as ``lumpsum.settle`` computed it.
 

@@ -9,7 +9,10 @@ from .settlement_models import ProductionReport, Settlement
 def _segments():
     return (
         ContractSegment.objects.select_related(
-            "contract__provider", "contract__tender", "contract__settlement_policy", "segment"
+            "contract__provider",
+            "contract__tender",
+            "contract__settlement_policy",
+            "segment__lot",
         )
         .prefetch_related(
             Prefetch(

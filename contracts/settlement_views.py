@@ -2,6 +2,8 @@
 approve, statement PDF, above-band policy) and the provider portal (``/portaal/verantwoording/``:
 report production per year, see the settlement and its statement)."""
 
+from datetime import date
+
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,14 +17,17 @@ from providers.portal_views import PortalMixin
 from tender.errors import service_action
 from tender.files import PDF, document_response
 from tender.mixins import TenderScopedMixin
+from tender.models import Funding
 
+from .lumpsum import FUNDINGS_PAID_AFTERWARDS as PAID_AFTERWARDS
 from .models import Contract, ContractSegment
-from .performance_forms import ContractPolicyForm, ProductionReportForm
+from .performance_forms import ContractPolicyForm, DeclarationForm, ProductionReportForm
 from .permissions import (
     can_manage_contract_performance,
     can_report_on_contract,
     can_view_contract_performance,
 )
+from .services.funding import declarable_months, production_declare
 from .services.settlement import (
     above_band_policy,
     band_of,
@@ -153,11 +158,18 @@ class PortalSettlementListView(PortalMixin, View):
             # the years of the segment's own term, up to this year
             first = cs.start_date.year
             last = min(cs.end_date.year, this_year)
-            cs.open_years = [
-                year
-                for year in range(first, last + 1)
-                if not any(r.year == year and r.submitted_at for r in cs.production_reports.all())
-            ]
+            cs.declares = cs.segment.effective_funding in PAID_AFTERWARDS
+            cs.open_years = (
+                []
+                if cs.declares
+                else [
+                    year
+                    for year in range(first, last + 1)
+                    if not any(
+                        r.year == year and r.submitted_at for r in cs.production_reports.all()
+                    )
+                ]
+            )
         return render(
             request,
             "contracts/portal_settlement_list.html",
@@ -170,10 +182,12 @@ class PortalProductionReportView(PortalMixin, View):
 
     def setup_objects(self, pk, year):
         contract_segment = get_object_or_404(
-            ContractSegment.objects.select_related("contract__tender", "segment"), pk=pk
+            ContractSegment.objects.select_related("contract__tender", "segment__lot"), pk=pk
         )
         if not can_report_on_contract(self.request.user, contract_segment.contract):
             raise Http404
+        if contract_segment.segment.effective_funding in PAID_AFTERWARDS:
+            raise Http404  # declared per month instead (PortalDeclarationView)
         report = ProductionReport.objects.filter(
             contract_segment=contract_segment, year=year
         ).first()
@@ -232,6 +246,53 @@ class PortalProductionReportView(PortalMixin, View):
                 )
                 return redirect(reverse("portal-settlement-report", args=[pk, year]))
         return self.page(request, contract_segment, year, report, form, status=400)
+
+
+class PortalDeclarationView(PortalMixin, View):
+    """P x Q: the provider declares its production per month, paid afterwards at the tariff."""
+
+    def setup_objects(self, pk):
+        contract_segment = get_object_or_404(
+            ContractSegment.objects.select_related("contract__tender", "segment__lot"), pk=pk
+        )
+        if not can_report_on_contract(self.request.user, contract_segment.contract):
+            raise Http404
+        return contract_segment
+
+    def page(self, request, contract_segment, form, status=200):
+        declarations = list(contract_segment.declarations.order_by("-month"))
+        form = form if contract_segment.segment.effective_funding == Funding.PXQ else None
+        return render(
+            request,
+            "contracts/portal_declarations.html",
+            {
+                "contract_segment": contract_segment,
+                "declarations": declarations,
+                "form": form,
+            },
+            status=status,
+        )
+
+    def get(self, request, pk):
+        contract_segment = self.setup_objects(pk)
+        form = DeclarationForm(months=declarable_months(contract_segment))
+        return self.page(request, contract_segment, form)
+
+    def post(self, request, pk):
+        contract_segment = self.setup_objects(pk)
+        form = DeclarationForm(request.POST, months=declarable_months(contract_segment))
+        if form.is_valid():
+            with service_action(request, form=form):
+                production_declare(
+                    contract_segment=contract_segment,
+                    month=date.fromisoformat(form.cleaned_data["month"]),
+                    hours=form.cleaned_data["hours"],
+                    user=request.user,
+                    client_address=client_address_of(request),
+                )
+                messages.success(request, _("De productie is gedeclareerd."))
+                return redirect(reverse("portal-declarations", args=[pk]))
+        return self.page(request, contract_segment, form, status=400)
 
 
 class PortalSettlementStatementView(PortalMixin, View):

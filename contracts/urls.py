@@ -29,6 +29,16 @@ urlpatterns = [
         views.ContractDecisionView.as_view(),
         name="contract-decision",
     ),
+    path(
+        f"{STAFF}<str:number>/bedrag/<str:code>/",
+        views.ContractTaskAmountView.as_view(),
+        name="contract-task-amount",
+    ),
+    path(
+        f"{STAFF}<str:number>/kpis-later/",
+        views.ContractKpiDeferView.as_view(),
+        name="contract-kpi-defer",
+    ),
     path(f"{STAFF}<str:number>/pdf/", views.ContractPdfView.as_view(), name="contract-pdf"),
     path(PORTAL, views.PortalContractListView.as_view(), name="portal-contracts"),
     path(

@@ -6,8 +6,10 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 
+from audit.services import client_address_of
 from providers.portal_views import PortalMixin
 from tender.errors import service_action
 from tender.files import PDF, document_response
@@ -17,12 +19,14 @@ from tender.selectors import tenders_visible_to
 
 from .award_selectors import award_final_segments
 from .exports import CSV_CONTENT_TYPE, CSV_ENCODING, XLSX_CONTENT_TYPE, finance_csv, finance_xlsx
-from .forms import DecisionForm, YearForm
+from .forms import DecisionForm, KpiDeferForm, YearForm
 from .models import Contract
+from .performance_forms import TaskAmountForm
 from .permissions import can_manage_contracts, can_view_contracts
 from .selectors import (
     contract_detail,
     contract_list,
+    contract_lots,
     contract_schedule,
     contract_term,
     finance_rows,
@@ -31,10 +35,14 @@ from .selectors import (
 from .services.contracts import (
     contract_decline_extension,
     contract_extend,
+    contract_kpis_defer,
     contracts_create_from_awards,
     notice_months,
 )
+from .services.funding import task_amount_set
+from .services.kpis import kpis_for_contract
 from .services.schedule import contracts_lumpsum_store, instalments_mark_exported
+from .services.settlement import above_band_policy
 
 PAGE_SIZE = 25
 
@@ -48,6 +56,9 @@ def contract_pdf_response(contract: Contract) -> HttpResponse:
             "schedule": contract_schedule(contract),
             "region_name": contract.tender.region.name,
             "notice_months": notice_months(),
+            "above_band": above_band_policy(contract),
+            "lots": contract_lots(contract),
+            "kpis": list(kpis_for_contract(contract)),
         },
     )
     return document_response(pdf, filename=f"contract-{contract.number}.pdf", content_type=PDF)
@@ -93,7 +104,13 @@ class ContractCreateView(TenderContractsMixin, View):
         with service_action(request):
             created = contracts_create_from_awards(tender=self.tender, user=request.user)
             if created:
-                messages.success(request, _("%(n)s contract(en) aangemaakt.") % {"n": len(created)})
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(n)s contract aangemaakt.", "%(n)s contracten aangemaakt.", len(created)
+                    )
+                    % {"n": len(created)},
+                )
             else:
                 messages.info(request, _("Alle contracten bestonden al; er is niets aangemaakt."))
         return redirect("contract-list", slug=self.tender.slug)
@@ -111,7 +128,11 @@ class ScheduleStoreView(TenderContractsMixin, View):
                 count = contracts_lumpsum_store(tender=self.tender, year=year, user=request.user)
                 messages.success(
                     request,
-                    _("Betaalschema %(year)s vastgelegd: %(n)s termijnen.")
+                    ngettext(
+                        "Betaalschema %(year)s vastgelegd: %(n)s termijn.",
+                        "Betaalschema %(year)s vastgelegd: %(n)s termijnen.",
+                        count,
+                    )
                     % {"year": year, "n": count},
                 )
                 return redirect("contract-list", slug=self.tender.slug)
@@ -129,7 +150,11 @@ class ScheduleExportMarkView(TenderContractsMixin, View):
             marked = instalments_mark_exported(tender=self.tender, year=year, user=request.user)
             messages.success(
                 request,
-                _("Betaalschema %(year)s vastgezet voor financiën (%(n)s termijnen).")
+                ngettext(
+                    "Betaalschema %(year)s vastgezet voor financiën (%(n)s termijn).",
+                    "Betaalschema %(year)s vastgezet voor financiën (%(n)s termijnen).",
+                    marked,
+                )
                 % {"year": year, "n": marked},
             )
         return redirect("contract-list", slug=self.tender.slug)
@@ -187,6 +212,8 @@ class ContractDetailView(TenderContractsMixin, View):
                 "schedule": contract_schedule(contract),
                 "can_manage": self.can_manage,
                 "form": form or DecisionForm(),
+                "task_form": TaskAmountForm(),
+                "kpi_defer_form": KpiDeferForm(),
             },
             status=status,
         )
@@ -213,6 +240,60 @@ class ContractDecisionView(ContractDetailView):
                 messages.success(request, _("Het besluit is vastgelegd."))
                 return redirect("contract-detail", slug=slug, number=number)
         return self.get(request, slug, number, form=form, status=400)
+
+
+class ContractTaskAmountView(ContractDetailView):
+    """Task funding: staff set (or reset) a contracted segment's yearly amount, with a reason."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, slug, number, code):
+        self.require_manage()
+        contract = self.get_contract(number)
+        contract_segment = next(
+            (cs for cs in contract.segments.all() if cs.segment.code == code), None
+        )
+        if contract_segment is None:
+            raise Http404
+        form = TaskAmountForm(request.POST)
+        if form.is_valid():
+            with service_action(request, form=form):
+                task_amount_set(
+                    contract_segment=contract_segment,
+                    amount=form.cleaned_data["amount"],
+                    reason=form.cleaned_data["reason"],
+                    user=request.user,
+                    client_address=client_address_of(request),
+                )
+                messages.success(request, _("Het bedrag is vastgesteld."))
+                return redirect("contract-detail", slug=slug, number=number)
+        messages.error(request, _("Geef een geldig bedrag en een reden op."))
+        return redirect("contract-detail", slug=slug, number=number)
+
+
+class ContractKpiDeferView(ContractDetailView):
+    """Staff record that the KPIs are set in the implementation phase, with a date."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, slug, number):
+        self.require_manage()
+        contract = self.get_contract(number)
+        form = KpiDeferForm(request.POST)
+        if form.is_valid():
+            with service_action(request, form=form):
+                contract_kpis_defer(
+                    contract=contract,
+                    until=form.cleaned_data["until"],
+                    user=request.user,
+                    client_address=client_address_of(request),
+                )
+                messages.success(
+                    request, _("Vastgelegd: de KPI's worden in de implementatiefase vastgesteld.")
+                )
+                return redirect("contract-detail", slug=slug, number=number)
+        messages.error(request, _("Geef een geldige datum op."))
+        return redirect("contract-detail", slug=slug, number=number)
 
 
 class ContractPdfView(ContractDetailView):

@@ -3,9 +3,9 @@
 from decimal import Decimal
 
 from django import forms
-from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
+from accounts import dutch_numbers
 from tender.models import Segment
 
 from .scoring_selectors import evaluator_candidates, scale_of
@@ -16,9 +16,7 @@ SELECT = {"class": "utrecht-select utrecht-select--html-select"}
 
 def level_label(level: Decimal) -> str:
     """A level as the Dutch screen shows it: 0,25 (trailing zeros dropped)."""
-    text = format(level.normalize(), "f")
-    places = len(text.split(".")[1]) if "." in text else 0
-    return number_format(level, places)
+    return dutch_numbers.level(level)
 
 
 class LevelForm(forms.Form):

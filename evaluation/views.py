@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from audit.services import client_address_of
-from tender.constants import Phase
+from tender.constants import Phase, Procedure
 from tender.errors import service_action
 from tender.mixins import TenderScopedMixin
 from tender.models import Segment
@@ -48,6 +48,9 @@ class RankingAccessMixin(TenderScopedMixin):
 
     def check_tender(self):
         if self.kwargs["phase"] not in Phase.values:
+            raise Http404
+        if self.tender.procedure == Procedure.OPEN_HOUSE:
+            # Open House admits everyone who passes: no ranking screens (DOMAIN.md, rule 4).
             raise Http404
         self.phase = self.kwargs["phase"]
         # Before the opening no ranking page shows anything of a bid (not even an old

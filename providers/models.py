@@ -269,6 +269,22 @@ class Submission(models.Model):
     withdrawn_at = models.DateTimeField(
         _("ingetrokken op"), null=True, blank=True, help_text=_("Moment van intrekken.")
     )
+    admission_batch = models.ForeignKey(
+        "AdmissionBatch",
+        verbose_name=_("openingsbatch"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="submissions",
+        help_text=_("Open House: de batch waarin deze aanmelding is (of wordt) geopend."),
+    )
+    admission_outcome = models.CharField(
+        _("toelatingsbesluit"),
+        max_length=10,
+        blank=True,
+        choices=[("admitted", _("Toegelaten")), ("rejected", _("Afgewezen"))],
+        help_text=_("Open House: het besluit over deze aanmelding (leeg: nog niet besloten)."),
+    )
 
     class Meta:
         ordering = ["tender", "bidder__kvk"]
@@ -305,6 +321,11 @@ class Submission(models.Model):
         """A restricted offer takes the municipalities and specialisms of the bidder's request
         dossier of the same segment (read-only); it does not state its own."""
         return self.tender.procedure == "restricted" and self.round == Round.OFFER
+
+    @property
+    def application_opened(self) -> bool:
+        """Open House: this application's batch was opened (four-eyes), so it may be read."""
+        return self.admission_batch_id is not None and self.admission_batch.opened_at is not None
 
 
 class Subcontractor(models.Model):
@@ -492,6 +513,56 @@ class RequirementAnswer(models.Model):
     def effective_met(self) -> bool:
         """What the ranking uses: the bidder's answer unless review rejected it."""
         return self.met and not self.rejected
+
+
+class AdmissionBatch(models.Model):
+    """Open House: a batch of applications opened together with four-eyes. The first
+    confirmation fixes what is in it (every sealed current application not yet in a batch);
+    the second, by another authorised person, opens it (decrypts its envelopes, proces-verbaal).
+    ``contracts.services.admission``."""
+
+    tender = models.ForeignKey(
+        Tender,
+        verbose_name=_("aanbesteding"),
+        on_delete=models.CASCADE,
+        related_name="admission_batches",
+        help_text=_("Aanbesteding (Open House)."),
+    )
+    number = models.PositiveIntegerField(_("nummer"), help_text=_("Volgnummer van de batch."))
+    cutoff = models.DateTimeField(
+        _("peilmoment"),
+        help_text=_("Moment van de eerste bevestiging: aanmeldingen tot dan zitten in de batch."),
+    )
+    first_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("eerste bevestiging door"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Eerste medewerker die de opening bevestigde."),
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("geopend door"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Tweede medewerker, die de opening bevestigde."),
+    )
+    opened_at = models.DateTimeField(
+        _("geopend op"), null=True, blank=True, help_text=_("Moment van opening.")
+    )
+
+    class Meta:
+        ordering = ["tender", "number"]
+        verbose_name = _("openingsbatch")
+        verbose_name_plural = _("openingsbatches")
+        constraints = [
+            models.UniqueConstraint(fields=["tender", "number"], name="admission_batch_number"),
+        ]
+
+    def __str__(self):
+        return f"{self.tender.slug} batch {self.number}"
 
 
 class OfferInvitation(models.Model):

@@ -46,9 +46,12 @@ def sealed_audit_entries(prefixes: tuple[str, ...]) -> Callable[[QuerySet], Quer
         # restricted tender whose requests are open) stays hidden too.
         for round_, states in ROUND_OPENED_STATES.items():
             sealed = Tender.objects.exclude(state__in=[*states, TenderState.DRAFT]).values("slug")
-            entries = entries.exclude(
-                about_bids & Q(details__round=round_) & Q(tender_slug__in=sealed)
-            )
+            # A subquery: a positive filter, so an entry without a round in its details
+            # (NULL in SQL) is never dropped by it, as it would be by a negated condition.
+            still_sealed = entries.model.objects.filter(
+                about_bids, details__round=round_, tender_slug__in=sealed
+            ).values("pk")
+            entries = entries.exclude(pk__in=still_sealed)
         return entries
 
     return hide

@@ -14,6 +14,7 @@ from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 from django.views import View
 
+from accounts.dutch_numbers import parse_decimal
 from audit.services import client_address_of
 from tender.constants import Procedure, Round
 from tender.errors import service_action
@@ -272,12 +273,21 @@ class SegmentSectionView(SubmissionMixin, View):
                 municipality_codes=request.POST.getlist("municipalities"),
                 specialisms=request.POST.getlist("specialisms"),
                 bid_clients=request.POST.get("bid_clients", "").strip(),
-                bid_months=request.POST.get("bid_months", "").strip(),
-                bid_hours_per_month=request.POST.get("bid_hours_per_month", "").strip(),
+                bid_months=_typed_number(request.POST.get("bid_months", "")),
+                bid_hours_per_month=_typed_number(request.POST.get("bid_hours_per_month", "")),
             ),
             success=_("Segment %(code)s is opgeslagen.") % {"code": segment.code},
             anchor=f"segment-{segment.code}",
         )
+
+
+def _typed_number(text: str):
+    """A bid figure as typed ("1.040", "12,5", "62.50"; docs/rules.md "Getallen"); text the
+    parser refuses goes to the service as typed, which names the field in its refusal."""
+    try:
+        return parse_decimal(text)
+    except ValueError:
+        return text.strip()
 
 
 class UploadView(SubmissionMixin, View):

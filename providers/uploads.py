@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import magic
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from tender.errors import ApplicationError
 from tender.files import DOCUMENT_TYPES, DOCX, ODS, ODT, PDF, SNIFF_BYTES, XLSX
@@ -233,7 +234,11 @@ def check_upload(*, name: str, data: bytes, kind: str) -> CheckedFile:
     max_pages = settings.SUBMISSION_MAX_PAGES.get(kind)
     if pages is not None and max_pages and pages > max_pages:
         raise ApplicationError(
-            _("Dit document telt %(pages)s pagina's; het maximum is %(max)s.")
+            ngettext(
+                "Dit document telt %(pages)s pagina; het maximum is %(max)s.",
+                "Dit document telt %(pages)s pagina's; het maximum is %(max)s.",
+                pages,
+            )
             % {"pages": pages, "max": max_pages},
             field="file",
         )

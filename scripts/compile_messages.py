@@ -34,6 +34,10 @@ def main() -> None:
     from django.core.management import call_command
 
     django.setup()
+    # compilemessages skips a catalogue whose .mo is newer than its .po; after a merge (or a
+    # checkout of one side's .mo) that .mo may lack strings: always compile.
+    for po in PROJECT_ROOT.glob("locale/*/LC_MESSAGES/*.po"):
+        po.touch()
     call_command("compilemessages", locale=LOCALES, ignore_patterns=IGNORE_PATTERNS)
 
 

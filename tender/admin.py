@@ -5,7 +5,9 @@ from audit.admin import ReadOnlyAdminMixin
 from .models import (
     Criterion,
     Lot,
+    LotMembership,
     Municipality,
+    MunicipalityPopulation,
     OpeningConfirmation,
     Region,
     Requirement,
@@ -25,6 +27,12 @@ class RegionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class MunicipalityAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["code", "name", "inhabitants"]
     search_fields = ["code", "name"]
+
+
+@admin.register(MunicipalityPopulation)
+class MunicipalityPopulationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["municipality", "year", "inhabitants", "source"]
+    list_filter = ["year"]
 
 
 class LotInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -56,12 +64,17 @@ class SegmentInline(ReadOnlyAdminMixin, admin.TabularInline):
     show_change_link = True
 
 
+class LotMembershipInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = LotMembership
+    extra = 0
+    fields = ["municipality", "start_date", "end_date"]
+
+
 @admin.register(Lot)
 class LotAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["code", "name", "tender", "funding"]
     list_filter = ["tender", "funding"]
-    filter_horizontal = ["municipalities"]
-    inlines = [SegmentInline]
+    inlines = [LotMembershipInline, SegmentInline]
 
 
 class CriterionInline(ReadOnlyAdminMixin, admin.TabularInline):

@@ -14,38 +14,22 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from accounts.dutch_numbers import DutchDecimalField, input_text
+
 from .constants import Funding, PaymentRhythm, Phase, Procedure
 from .models import Criterion, Lot, Region, Requirement, Segment, SubSegment, Tender
-from .scenario_export import money_text
 from .services import setup
 from .services.setup.regions import CBS_PATTERN
 
 TEXT = {"class": "utrecht-textbox utrecht-textbox--html-input"}
 CODE = {**TEXT, "autocapitalize": "characters", "spellcheck": "false"}
 NUMBER = {**TEXT, "class": TEXT["class"] + " utrecht-textbox--numeric", "inputmode": "numeric"}
-DECIMAL = {**TEXT, "class": TEXT["class"] + " utrecht-textbox--numeric", "inputmode": "decimal"}
 SELECT = {"class": "utrecht-select utrecht-select--html-select"}
 TEXTAREA = {"class": "utrecht-textarea utrecht-textarea--html-textarea", "rows": 3}
 CHECKBOX = {"class": "utrecht-checkbox utrecht-checkbox--html-input"}
 
 INTEGER_ERRORS = {"invalid": _("Vul een geheel getal in.")}
 DECIMAL_ERRORS = {"invalid": _("Vul een getal in, bijvoorbeeld 12,50.")}
-
-
-class DutchDecimalField(forms.DecimalField):
-    """Accepts '12,50' as well as '12.50' (and '1.350.000,00'), whatever the language."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("widget", forms.TextInput(attrs=DECIMAL))
-        kwargs.setdefault("error_messages", DECIMAL_ERRORS)
-        super().__init__(**kwargs)
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = value.strip().replace(" ", "").replace("\u00a0", "").replace("€", "")
-            if "," in value:
-                value = value.replace(".", "").replace(",", ".")
-        return super().to_python(value)
 
 
 class CheckboxList(forms.CheckboxSelectMultiple):
@@ -58,13 +42,13 @@ class CheckboxList(forms.CheckboxSelectMultiple):
 
 
 def plain(value: Decimal | None) -> str | None:
-    """'20.00' -> '20', never '2E+1' (what Decimal.normalize() alone would show)."""
-    return None if value is None else format(value.normalize(), "f")
+    """The initial text of a number field: '20.00' -> '20', '0.5000' -> '0,5'."""
+    return input_text(value)
 
 
 def money(value: Decimal | None) -> str | None:
-    """'62.500000' -> '62.50': two decimals unless the amount has more."""
-    return None if value is None else money_text(value)
+    """The initial text of an amount field: '62.500000' -> '62,50' (more decimals if it has)."""
+    return input_text(value, money=True)
 
 
 def limits(model, name: str) -> dict:

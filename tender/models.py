@@ -60,6 +60,16 @@ class Region(models.Model):
         return self.name
 
 
+def inhabitants_for(figures, year: int, *, fallback: int | None = None) -> int | None:
+    """The figure of ``year`` from (year, inhabitants) pairs: that year's, else the latest
+    earlier one, else the earliest known, else ``fallback``."""
+    ordered = sorted(figures)
+    before = [n for y, n in ordered if y <= year]
+    if before:
+        return before[-1]
+    return ordered[0][1] if ordered else fallback
+
+
 class Municipality(models.Model):
     code = models.CharField(
         _("CBS-code"),
@@ -83,6 +93,44 @@ class Municipality(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.code})"
+
+    def inhabitants_in(self, year: int) -> int | None:
+        """Inhabitants in ``year``: the CBS figure of that year, else of the latest year
+        before it, else the latest figure known, else ``inhabitants``. Uses ``populations``
+        (prefetch it to keep this query-free)."""
+        figures = [(p.year, p.inhabitants) for p in self.populations.all()]
+        return inhabitants_for(figures, year, fallback=self.inhabitants)
+
+
+class MunicipalityPopulation(models.Model):
+    """The inhabitants of a municipality in one year (CBS, 1 January), for the split of
+    population funding and of instalments by inhabitants."""
+
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("gemeente"),
+        on_delete=models.CASCADE,
+        related_name="populations",
+        help_text=_("Gemeente."),
+    )
+    year = models.PositiveSmallIntegerField(_("jaar"), help_text=_("Peiljaar (1 januari)."))
+    inhabitants = models.PositiveIntegerField(_("inwoners"), help_text=_("Aantal inwoners."))
+    source = models.CharField(
+        _("bron"), max_length=200, blank=True, help_text=_("Bijvoorbeeld CBS StatLine.")
+    )
+
+    class Meta:
+        ordering = ["municipality", "year"]
+        verbose_name = _("inwoneraantal")
+        verbose_name_plural = _("inwoneraantallen")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "year"], name="population_once_per_year"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.municipality_id} {self.year}: {self.inhabitants}"
 
 
 def readable_rounds_q(prefix: str = "") -> Q:
@@ -161,6 +209,18 @@ class Tender(models.Model):
         blank=True,
         help_text=_("Uiterste moment van inschrijven in de tweede ronde (niet-openbaar)."),
     )
+    admission_start = models.DateTimeField(
+        _("begin toelatingsperiode"),
+        null=True,
+        blank=True,
+        help_text=_("Open House: vanaf dit moment kan een aanbieder zich aanmelden."),
+    )
+    admission_end = models.DateTimeField(
+        _("einde toelatingsperiode"),
+        null=True,
+        blank=True,
+        help_text=_("Open House: tot dit moment kan men zich aanmelden; leeg = open einde."),
+    )
     standstill_days = models.PositiveSmallIntegerField(
         _("opschortende termijn (dagen)"),
         default=20,
@@ -227,7 +287,16 @@ class Tender(models.Model):
         round = round or self.writable_round() or self.rounds[0]
         if round == Round.OFFER and self.procedure == Procedure.RESTRICTED:
             return self.offers_deadline
+        if round == Round.APPLICATION:
+            return self.admission_end
         return self.deadline
+
+    def in_admission_period(self, at: datetime) -> bool:
+        """Open House: whether ``at`` lies in the admission period: from ``admission_start``
+        (empty: no lower bound) up to, strictly before, ``admission_end`` (empty: open end)."""
+        if self.admission_start is not None and at < self.admission_start:
+            return False
+        return self.admission_end is None or at < self.admission_end
 
     @property
     def current_deadline(self) -> datetime | None:
@@ -237,6 +306,10 @@ class Tender(models.Model):
         """Whether a receipt (or action) at ``at`` is too late for ``round`` (default: the round
         open now): the deadline is a hard close, so a moment equal to it is late already
         ("strictly before the deadline" is in time). A round without a deadline yet is closed."""
+        round = round or self.writable_round() or self.rounds[0]
+        if round == Round.APPLICATION:
+            # Open House has no deadline race: "in time" means inside the admission period.
+            return self.admission_end is not None and at >= self.admission_end
         deadline = self.round_deadline(round)
         return deadline is None or at >= deadline
 
@@ -267,6 +340,7 @@ class Lot(models.Model):
         Municipality,
         verbose_name=_("deelnemende gemeenten"),
         related_name="lots",
+        through="LotMembership",
         help_text=_("Gemeenten die aan dit perceel deelnemen."),
     )
     position = models.PositiveIntegerField(
@@ -283,6 +357,53 @@ class Lot(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.name}"
+
+
+class LotMembership(models.Model):
+    """A municipality taking part in a lot, from ``start_date`` up to and including
+    ``end_date`` (each empty = no bound: always). Contracts, the finance split and letters
+    use the municipalities taking part on the day concerned."""
+
+    lot = models.ForeignKey(
+        Lot,
+        verbose_name=_("perceel"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        help_text=_("Perceel."),
+    )
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("gemeente"),
+        on_delete=models.CASCADE,
+        related_name="lot_memberships",
+        help_text=_("Deelnemende gemeente."),
+    )
+    start_date = models.DateField(
+        _("deelname vanaf"), null=True, blank=True, help_text=_("Leeg = vanaf het begin.")
+    )
+    end_date = models.DateField(
+        _("deelname tot en met"), null=True, blank=True, help_text=_("Leeg = zonder einde.")
+    )
+
+    class Meta:
+        db_table = "tender_lot_municipalities"
+        unique_together = [("lot", "municipality")]
+        verbose_name = _("deelname aan perceel")
+        verbose_name_plural = _("deelnames aan percelen")
+
+    def __str__(self):
+        return f"{self.lot_id} {self.municipality_id}"
+
+    def takes_part_on(self, day) -> bool:
+        return (self.start_date is None or self.start_date <= day) and (
+            self.end_date is None or day <= self.end_date
+        )
+
+    def takes_part_in(self, year: int) -> bool:
+        """Whether the membership covers any day of ``year``."""
+        return (self.start_date is None or self.start_date.year <= year) and (
+            self.end_date is None or year <= self.end_date.year
+        )
 
 
 class Segment(models.Model):

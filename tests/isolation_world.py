@@ -10,6 +10,7 @@ report with an approved settlement, KPI report)."""
 from dataclasses import dataclass, field, fields, replace
 from decimal import Decimal
 
+from django.core.files.base import ContentFile
 from django.db.models import Model
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -17,6 +18,7 @@ from django.utils import timezone
 from communication.models import Question, SessionRegistration
 from communication.services.questions import question_ask
 from communication.services.registrations import session_register
+from contracts.admission_models import AdmissionLetter
 from contracts.award_models import AwardLetter
 from contracts.kpi_models import KpiReport, ProviderKpi
 from contracts.models import Contract, ContractSegment
@@ -78,6 +80,7 @@ class World:
     contract: Contract
     contract_segment: ContractSegment
     letter: AwardLetter
+    admission_letter: AdmissionLetter
     report: ProductionReport
     settlement: Settlement
     kpi_report: KpiReport
@@ -184,6 +187,16 @@ def build_world(*, demo, monkeypatch, capture) -> World:
     member = combination_invite(combination=combination, kvk=partner.kvk, user=user_a)
 
     assert UEADeclaration.objects.filter(tender=tender, organisation=org_a).exists()
+    # An Open House admission letter of A (a row with a stand-in PDF: its making is tested in
+    # tests/contracts/test_open_house.py).
+    admission_letter = AdmissionLetter(
+        submission=sealed,
+        reference=f"TOE-{sealed.tender.slug}-{org_a.kvk}-v{sealed.version}",
+        admitted=False,
+        sha256="0" * 64,
+        generated_at=timezone.now(),
+    )
+    admission_letter.pdf.save("toelating-a.pdf", ContentFile(b"%PDF-1.4 toelating"), save=True)
     return World(
         tender=tender,
         combination_tender=combination_tender,
@@ -206,6 +219,7 @@ def build_world(*, demo, monkeypatch, capture) -> World:
         contract=contract_a,
         contract_segment=contract_segment,
         letter=letter,
+        admission_letter=admission_letter,
         report=report,
         settlement=settlement,
         kpi_report=kpi_report,

@@ -57,8 +57,15 @@ def _marked(text: str) -> str:
     return f"{text} {MARKER}"
 
 
-def build_sealed_world(*, slug: str = "verzegeld-2027") -> SealedWorld:
+def build_sealed_world(*, slug: str = "verzegeld-2027", open_house: bool = False) -> SealedWorld:
+    """``open_house``: an Open House tender in its admission period instead, whose sealed
+    application is in a batch confirmed by one person (not opened yet)."""
     tender = open_tender(slug=slug)
+    if open_house:
+        Tender.objects.filter(pk=tender.pk).update(
+            procedure="open_house", state=TenderState.ADMISSION_OPEN
+        )
+        tender.refresh_from_db()
     organisation = Organisation.objects.create(
         kvk=KVK,
         name=BIDDER,
@@ -118,8 +125,13 @@ def build_sealed_world(*, slug: str = "verzegeld-2027") -> SealedWorld:
     # What main allowed before issue 13: a ranking computed on the sealed bids.
     ranking = Ranking.objects.create(tender=tender, phase="selection")
     ranking_execute(ranking_id=ranking.pk)
-    # The deadline has passed; the four-eyes opening has not happened yet.
-    Tender.objects.filter(pk=tender.pk).update(state=TenderState.REQUESTS_CLOSED)
+    if open_house:  # the first of the two confirmations of a batch opening
+        from contracts.services.admission import admission_batch_confirm
+        from tests.providers.submission_support import staff
+
+        admission_batch_confirm(tender=tender, user=staff("eerste-opener", "inkoper"))
+    else:  # the deadline has passed; the four-eyes opening has not happened yet
+        Tender.objects.filter(pk=tender.pk).update(state=TenderState.REQUESTS_CLOSED)
     tender.refresh_from_db()
     sealed.refresh_from_db()
     return SealedWorld(

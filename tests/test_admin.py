@@ -302,6 +302,11 @@ def every_model(demo_tender, superuser_client):
         username="x", ip_address="127.0.0.1", user_agent="pytest", failures_since_start=1
     )
     AccessLog.objects.create(username="x", ip_address="127.0.0.1", user_agent="pytest")
+    from tender.models import Municipality, MunicipalityPopulation
+
+    MunicipalityPopulation.objects.create(
+        municipality=Municipality.objects.order_by("code").first(), year=2022, inhabitants=27_200
+    )
     AccessFailureLog.objects.create(username="x", ip_address="127.0.0.1", user_agent="pytest")
     audit_record(action="test.admin", actor=user, obj=tender, tender=tender)
     return superuser_client

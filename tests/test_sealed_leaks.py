@@ -115,6 +115,14 @@ URLS: dict[str, Kwargs] = {
     "setup-regions": _none,
     "setup-region-create": _none,
     "setup-region-edit": lambda w: {"code": w.tender.region.code},
+    # Open House admission (the sealed application: 404 before its batch is opened)
+    "admission": _slug,
+    "admission-batch": _slug,
+    "admission-application": lambda w: _slug(w, pk=w.sealed.pk),
+    "admission-review": lambda w: _slug(w, pk=w.sealed.pk, answer_pk=w.answer.pk),
+    "admission-levels": lambda w: _slug(w, pk=w.sealed.pk),
+    "admission-decide": lambda w: _slug(w, pk=w.sealed.pk),
+    "admission-letter": _slug_pk,
     # communication (staff)
     "communication-hub": _slug,
     "communication-news": _slug,
@@ -126,6 +134,11 @@ URLS: dict[str, Kwargs] = {
     "communication-session": _slug_pk,
     "communication-session-edit": _slug_pk,
     "communication-session-export": lambda w: _slug(w, pk=1, fmt="csv"),
+    "communication-session-details": _slug_pk,
+    "communication-session-cancel": _slug_pk,
+    "communication-newsletters": _slug,
+    "communication-newsletter": _slug_pk,
+    "communication-newsletter-send": _slug_pk,
     "communication-questions": _slug,
     "communication-question": _slug_pk,
     "communication-notas": _slug,
@@ -150,6 +163,8 @@ URLS: dict[str, Kwargs] = {
     "public-newsletter": _slug,
     "public-newsletter-confirm": lambda w: _slug(w, token="x"),
     "public-newsletter-unsubscribe": lambda w: _slug(w, token="x"),
+    "public-newsletter-issues": _slug,
+    "public-newsletter-issue": _slug_pk,
     "public-questions": _slug,
     "public-session": _slug_pk,
     "public-tender-ocds": _slug,
@@ -201,6 +216,8 @@ URLS: dict[str, Kwargs] = {
     "contract-create": _slug,
     "contract-detail": lambda w: _slug(w, number="C-1"),
     "contract-decision": lambda w: _slug(w, number="C-1"),
+    "contract-task-amount": lambda w: _slug(w, number="C-1", code="WMO-BEG"),
+    "contract-kpi-defer": lambda w: _slug(w, number="C-1"),
     "contract-pdf": lambda w: _slug(w, number="C-1"),
     "contract-finance-export": lambda w: _slug(w, kind="csv"),
     "contract-schedule-store": _slug,
@@ -515,6 +532,38 @@ def test_before_the_opening_no_page_shows_who_bid_or_what(world):
     superuser = _superuser()
     failures = sweep(world, sweep_urls(world, superuser), superuser)
     assert not failures, "The sealed bid leaks before the opening:\n" + "\n".join(failures)
+
+
+#: The pages of a tender that an Open House application could show up on.
+OPEN_HOUSE_PAGES = (
+    "admission",
+    "tender-",
+    "ranking-",
+    "contract-",
+    "staff-uea-pdf",
+    "communication-hub",
+    "ocds-download",
+    "api:tender",
+    "api:submission",
+)
+
+
+def test_an_unopened_open_house_application_shows_nowhere(settings, tmp_path):
+    """An Open House application sealed in the admission period, in a batch one person has
+    confirmed (not yet opened): the admission screens, the tender's pages and the portal show
+    nothing of it, and no count."""
+    settings.MEDIA_ROOT = str(tmp_path)
+    world = build_sealed_world(slug="open-house-verzegeld", open_house=True)
+    assert world.sealed.round == "application" and world.sealed.admission_batch_id
+    superuser = _superuser()
+    urls = {
+        name: reverse(name, kwargs=kwargs(world))
+        for name, kwargs in URLS.items()
+        if name.startswith(OPEN_HOUSE_PAGES)
+    }
+    assert "admission" in urls and "admission-application" in urls
+    failures = sweep(world, urls, superuser)
+    assert not failures, "An unopened application leaks:\n" + "\n".join(failures)
 
 
 def test_no_mail_tells_anyone_but_the_bidder_about_the_bid(world):

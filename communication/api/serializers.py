@@ -60,9 +60,12 @@ class PublicSessionSerializer(serializers.ModelSerializer):
             "segments",
             "capacity",
             "taken",
+            "registration_opens_at",
             "registration_deadline",
             "overflow",
+            "cancelled_at",
         ]
+        read_only_fields = ["cancelled_at"]
 
 
 class KeyMomentSerializer(serializers.Serializer):
@@ -172,10 +175,16 @@ class SessionSerializer(serializers.ModelSerializer):
             "lots",
             "segments",
             "capacity",
+            "registration_opens_at",
             "registration_deadline",
+            "programme",
+            "details_send_by",
+            "details_sent_at",
+            "cancelled_at",
             "overflow",
             "taken",
         ]
+        read_only_fields = ["details_sent_at", "cancelled_at"]
 
     def get_taken(self, session) -> int:
         taken = getattr(session, "taken", None)  # annotated in lists

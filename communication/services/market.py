@@ -340,15 +340,25 @@ def tender_deadline_move(
             **({"round": "offer"} if field == "offers_deadline" else {}),
         },
     )
-    if is_public(tender):
-        market_mail(
-            tender,
-            "deadline_moved",
-            {
-                "previous": local_display(previous) if previous else "",
-                "deadline": local_display(new_deadline),
-                "url": absolute_url(reverse("public-tender", args=[tender.slug]), base_url),
-            },
-            base_url=base_url,
-        )
+    deadline_moved_mail(tender=tender, previous=previous, deadline=new_deadline, base_url=base_url)
     return tender
+
+
+@transaction.atomic
+def deadline_moved_mail(
+    *, tender: Tender, previous: datetime, deadline: datetime, base_url: str = ""
+) -> None:
+    """Mail the registered candidates and the subscribers that a deadline moved (after
+    commit); nothing for a tender that is not public."""
+    if not is_public(tender):
+        return
+    market_mail(
+        tender,
+        "deadline_moved",
+        {
+            "previous": local_display(previous),
+            "deadline": local_display(deadline),
+            "url": absolute_url(reverse("public-tender", args=[tender.slug]), base_url),
+        },
+        base_url=base_url,
+    )

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from audit.services import audit_record
 from tender.constants import Procedure, TenderState
@@ -160,10 +161,14 @@ def nota_publish(
     latest = nota_latest_publication(tender)
     if now > latest:
         raise ApplicationError(
-            _(
+            ngettext(
+                "Een nota van inlichtingen moet uiterlijk %(days)s dag vóór de "
+                "sluitingstermijn (%(deadline)s) worden gepubliceerd, dus uiterlijk op "
+                "%(latest)s. Verplaats eerst de sluitingstermijn.",
                 "Een nota van inlichtingen moet uiterlijk %(days)s dagen vóór de "
                 "sluitingstermijn (%(deadline)s) worden gepubliceerd, dus uiterlijk op "
-                "%(latest)s. Verplaats eerst de sluitingstermijn."
+                "%(latest)s. Verplaats eerst de sluitingstermijn.",
+                NOTA_MIN_DAYS_BEFORE_DEADLINE,
             )
             % {
                 "days": NOTA_MIN_DAYS_BEFORE_DEADLINE,

@@ -57,3 +57,36 @@ def proces_verbaal_create(*, tender: Tender, user=None) -> None:
         announced_at=opened_at,  # staff only: nobody is mailed
     )
     document.file.save(f"{reference}.pdf", ContentFile(pdf), save=True)
+
+
+def proces_verbaal_batch_create(*, batch) -> TenderDocument:
+    """Open House: the proces-verbaal of one opened batch of applications (its submissions,
+    their receipt times and hashes, and the two confirmations)."""
+    tender = batch.tender
+    submissions = batch.submissions.select_related("bidder").order_by("submitted_at", "bidder__kvk")
+    confirmations = [
+        {"user": batch.first_confirmed_by, "confirmed_at": batch.cutoff},
+        {"user": batch.opened_by, "confirmed_at": batch.opened_at},
+    ]
+    reference = f"PV-{tender.slug}-{Round.APPLICATION}-{batch.number}"
+    pdf = render_to_pdf(
+        "pdf/proces_verbaal.html",
+        {
+            "tender": tender,
+            "round_label": Round.APPLICATION.label,
+            "batch": batch,
+            "submissions": submissions,
+            "confirmations": confirmations,
+            "opened_at": batch.opened_at,
+            "reference": reference,
+            "region_name": tender.region.name,
+        },
+    )
+    document = TenderDocument(
+        tender=tender,
+        kind=TenderDocument.Kind.PROCES_VERBAAL,
+        title=f"Proces-verbaal van opening batch {batch.number} {tender.title}",
+        sha256=hashlib.sha256(pdf).hexdigest(),
+    )
+    document.file.save(f"{reference}.pdf", ContentFile(pdf), save=True)
+    return document

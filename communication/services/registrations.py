@@ -58,8 +58,9 @@ def session_register(
 
     Places it in the session while there is room, else in the overflow session (registration
     order: the main session's row lock makes concurrent registrations queue), else refuses:
-    the session is full. Refused too: after the registration deadline, for a second
-    participant of the same organisation in the session or its overflow (one group), for an
+    the session is full. Refused too: before registration opens, for a cancelled session,
+    after the registration deadline, for a second participant of the same organisation in the
+    session or its overflow (one group), for an
     overflow session directly (register for its main session), and for a tender that is not
     public or is cancelled. The participant gets a confirmation mail naming the session they
     are placed in.
@@ -76,6 +77,14 @@ def session_register(
     if not is_public(tender) or tender.state == TenderState.CANCELLED:
         raise ApplicationError(_("Voor deze sessie kunt u zich niet aanmelden."), field="session")
     now = timezone.now()
+    if main.is_cancelled:
+        raise ApplicationError(_("Deze sessie is geannuleerd."), field="session")
+    if main.registration_not_yet_open(now):
+        raise ApplicationError(
+            _("Aanmelden kan vanaf %(opens)s.")
+            % {"opens": local_display(main.registration_opens_at)},
+            field="session",
+        )
     if now > main.registration_deadline:
         raise ApplicationError(
             _("Aanmelden kon tot %(deadline)s; de aanmeldtermijn is verstreken.")

@@ -83,6 +83,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # Dutch number display (money, hours, percent, level, number) in every template.
+            "builtins": ["accounts.templatetags.dutch_numbers"],
         },
     },
 ]
@@ -275,6 +277,16 @@ CELERY_BEAT_SCHEDULE = {
     "announce-due-documents": {
         "task": "communication.tasks.announce_due_documents",
         "schedule": 5 * 60,
+    },
+    # Session registrants get the programme and online link on the date staff set, and
+    # providers with an unsealed draft a reminder 7 and 1 day before the deadline.
+    "send-due-session-details": {
+        "task": "communication.tasks.send_due_session_details",
+        "schedule": 60 * 60,
+    },
+    "send-deadline-reminders": {
+        "task": "communication.tasks.send_deadline_reminders",
+        "schedule": 60 * 60,
     },
     # Contracts past their end date (including extensions) are marked ended.
     "contracts-end-expired": {

@@ -1,8 +1,18 @@
 """Contract-side services. The lumpsum maths is in ``contracts.lumpsum``."""
 
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import OuterRef, Prefetch
+from django.db.models.functions import JSONObject
+
 from evaluation.selectors import award_winners
 from providers.models import Dossier
-from tender.models import Segment, Tender
+from tender.models import (
+    LotMembership,
+    MunicipalityPopulation,
+    Segment,
+    Tender,
+    inhabitants_for,
+)
 
 from .. import lumpsum as engine
 
@@ -35,6 +45,24 @@ def winner_dossiers(tender: Tender) -> dict[tuple[str, str], tuple[Dossier, Doss
     return {key: (dossier, offers.get(key)) for key, dossier in first.items()}
 
 
+def lot_municipalities(lot, year: int) -> tuple[tuple[str, int | None], ...]:
+    """(CBS code, inhabitants in ``year``) of the municipalities taking part in ``lot`` on any
+    day of ``year``, by code: what population funding shares the budget over (uses the
+    prefetched ``lot.memberships`` with their municipality and CBS ``figures``)."""
+    members = [m for m in lot.memberships.all() if m.takes_part_in(year)]
+    return tuple(
+        (
+            m.municipality.code,
+            inhabitants_for(
+                [(f["year"], f["n"]) for f in m.figures],
+                year,
+                fallback=m.municipality.inhabitants,
+            ),
+        )
+        for m in sorted(members, key=lambda m: m.municipality.code)
+    )
+
+
 def lumpsum_compute(
     *, tender: Tender, year: int, seed: int = 0, initial_term: bool = True
 ) -> engine.LumpsumReport:
@@ -54,7 +82,18 @@ def lumpsum_compute(
     for segment in (
         Segment.objects.filter(tender=tender)
         .select_related("lot")
-        .prefetch_related("lot__municipalities")
+        .prefetch_related(
+            Prefetch(
+                "lot__memberships",
+                queryset=LotMembership.objects.select_related("municipality").annotate(
+                    figures=ArraySubquery(
+                        MunicipalityPopulation.objects.filter(
+                            municipality=OuterRef("municipality")
+                        ).values(json=JSONObject(year="year", n="inhabitants"))
+                    )
+                ),
+            )
+        )
         .order_by("code")
     ):
         segment_winners = []
@@ -87,10 +126,7 @@ def lumpsum_compute(
                     if initial_term and start is not None
                     else None
                 ),
-                municipalities=tuple(
-                    (m.code, m.inhabitants)
-                    for m in sorted(segment.lot.municipalities.all(), key=lambda m: m.code)
-                ),
+                municipalities=lot_municipalities(segment.lot, year),
             )
         )
     return engine.lumpsum_report(tender.slug, segments, year=year)

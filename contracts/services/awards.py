@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from audit.services import audit_record
 from config.queue import enqueue
@@ -369,7 +370,11 @@ def letters_missing(*, tender: Tender, phase: str) -> str | None:
     )
     missing = [t for t in targets if t.pk not in ready]
     if missing:
-        return _("Nog niet alle brieven zijn gemaakt (%(n)s ontbreken).") % {"n": len(missing)}
+        return ngettext(
+            "Nog niet alle brieven zijn gemaakt (%(n)s ontbreekt).",
+            "Nog niet alle brieven zijn gemaakt (%(n)s ontbreken).",
+            len(missing),
+        ) % {"n": len(missing)}
     return None
 
 

@@ -9,13 +9,14 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.roles import CONTRACTMANAGER
 from audit.services import audit_record
 from evaluation.selectors import award_winners, phase_round
 from providers.constants import SubmissionState
 from providers.models import Dossier, Submission
-from tender.constants import Phase
+from tender.constants import Phase, TenderState
 from tender.errors import ApplicationError
 from tender.models import Tender
 from tender.services.mail import absolute_url, mail_after_commit, mail_render
@@ -76,8 +77,10 @@ def extension_refusal(contract: Contract, *, today: date, late_reason: str = "")
     after the maximum of 2 extensions, none once the contract has ended, and after the notice
     deadline only with a reason for the late decision."""
     if contract.extensions >= MAX_EXTENSIONS:
-        return _(
-            "Het contract is al %(n)s keer verlengd; over verlengen valt niets meer te besluiten."
+        return ngettext(
+            "Het contract is al %(n)s keer verlengd; over verlengen valt niets meer te besluiten.",
+            "Het contract is al %(n)s keer verlengd; over verlengen valt niets meer te besluiten.",
+            contract.extensions,
         ) % {"n": contract.extensions}
     if ExtensionDecision.objects.filter(contract=contract, term=contract.extensions).exists():
         return _("Over deze termijn is al besloten.")
@@ -85,9 +88,12 @@ def extension_refusal(contract: Contract, *, today: date, late_reason: str = "")
         return _("Het contract is afgelopen; er valt niets meer te besluiten.")
     deadline = contract_notice_deadline(contract)
     if today > deadline and not late_reason.strip():
-        return _(
+        return ngettext(
+            "De uiterste besluitdatum (%(deadline)s, einddatum min %(months)s maand "
+            "opzegtermijn) is verstreken. Leg de reden van het late besluit vast.",
             "De uiterste besluitdatum (%(deadline)s, einddatum min %(months)s maanden "
-            "opzegtermijn) is verstreken. Leg de reden van het late besluit vast."
+            "opzegtermijn) is verstreken. Leg de reden van het late besluit vast.",
+            notice_months(),
         ) % {"deadline": deadline.strftime("%d-%m-%Y"), "months": notice_months()}
     return None
 
@@ -138,11 +144,14 @@ def contracts_create_from_awards(*, tender: Tender, user) -> list[Contract]:
     # The contract holds the submission of the award round (the offer of a restricted tender
     # that has offers) and its dossier with the bid; the municipalities are the ones the first
     # round's dossier serves (an offer takes them from the request).
-    award_round = phase_round(tender=tender, phase=Phase.AWARD)
     submissions = {
         s.bidder.kvk: s
         for s in Submission.objects.filter(
-            tender=tender, is_current=True, state=SubmissionState.SEALED, round=award_round
+            tender=tender,
+            is_current=True,
+            state=SubmissionState.SEALED,
+            # the round the award ranked: the offers in round 2 of the restricted procedure
+            round=phase_round(tender=tender, phase=Phase.AWARD),
         )
         .select_related("bidder", "combination__lead")
         .prefetch_related("combination__members", "subcontractors")
@@ -189,41 +198,16 @@ def contracts_create_from_awards(*, tender: Tender, user) -> list[Contract]:
                 counter += 1
                 number = f"{tender.slug}-{counter:03d}"
             used_numbers.add(number)
-            combination = submission.combination
-            contract = Contract.objects.create(
+            contract = contract_build(
                 tender=tender,
                 submission=submission,
-                provider=submission.bidder,
                 number=number,
-                start_date=start,
-                end_date=max(term_end(s.start_date, INITIAL_YEARS) for s in bidder_segments),
-                combination_name=(
-                    (combination.name or combination.lead.name) if combination else ""
-                ),
-                # As named in the submission (a portal subcontractor need not have an account).
-                subcontractors=[
-                    {"kvk": sub.kvk, "name": sub.name}
-                    for sub in sorted(submission.subcontractors.all(), key=lambda s: s.kvk)
-                ],
+                start=start,
+                end=max(term_end(s.start_date, INITIAL_YEARS) for s in bidder_segments),
+                user=user,
+                segment_codes=[s.code for s in bidder_segments],
             )
-            if combination is not None:
-                contract.members.set(
-                    [m for m in combination.members.all() if m.pk != submission.bidder_id]
-                )
             created.append(contract)
-            audit_record(
-                action="contract.create",
-                actor=user,
-                obj=contract,
-                tender=tender,
-                details={
-                    "number": contract.number,
-                    "provider": kvk,
-                    "segments": [s.code for s in bidder_segments],
-                    "start_date": contract.start_date,
-                    "end_date": contract.end_date,
-                },
-            )
         have = set(contract.segments.values_list("segment_id", flat=True))
         for segment in bidder_segments:
             if segment.pk in have:
@@ -238,14 +222,13 @@ def contracts_create_from_awards(*, tender: Tender, user) -> list[Contract]:
                 lot_municipalities[segment.lot_id] = set(
                     segment.lot.municipalities.values_list("pk", flat=True)
                 )
-            contract_segment = ContractSegment.objects.create(
-                contract=contract, segment=segment, dossier=dossier, start_date=segment.start_date
-            )
-            # Municipalities the dossier serves within the lot (others do not count, like in
-            # the ranking's coverage).
-            serving = served.get((kvk, segment.pk), dossier)
-            contract_segment.municipalities.set(
-                serving.municipalities.filter(pk__in=lot_municipalities[segment.lot_id])
+            contract_segment_build(
+                contract=contract,
+                segment=segment,
+                dossier=dossier,
+                serving=served.get((kvk, segment.pk)),
+                start_date=segment.start_date,
+                lot_municipalities=lot_municipalities[segment.lot_id],
             )
             if contract not in created:
                 audit_record(
@@ -263,6 +246,89 @@ def contracts_create_from_awards(*, tender: Tender, user) -> list[Contract]:
             if not _year_locked(tender, year):
                 contracts_lumpsum_store(tender=tender, year=year, user=user)
     return created
+
+
+def contract_build(
+    *,
+    tender: Tender,
+    submission: Submission,
+    number: str,
+    start: date,
+    end: date,
+    user,
+    segment_codes: list[str],
+    state: str = ContractState.DRAFT,
+) -> Contract:
+    """One new contract for the bidder of ``submission`` (its combination's members and its
+    subcontractors as named in the submission), audited. A building block of the award's
+    contracts and of Open House admissions."""
+    combination = submission.combination
+    contract = Contract.objects.create(
+        tender=tender,
+        submission=submission,
+        provider=submission.bidder,
+        number=number,
+        start_date=start,
+        end_date=end,
+        state=state,
+        combination_name=((combination.name or combination.lead.name) if combination else ""),
+        # As named in the submission (a portal subcontractor need not have an account).
+        subcontractors=[
+            {"kvk": sub.kvk, "name": sub.name}
+            for sub in sorted(submission.subcontractors.all(), key=lambda s: s.kvk)
+        ],
+    )
+    if combination is not None:
+        contract.members.set([m for m in combination.members.all() if m.pk != submission.bidder_id])
+    audit_record(
+        action="contract.create",
+        actor=user,
+        obj=contract,
+        tender=tender,
+        details={
+            "number": contract.number,
+            "provider": submission.bidder.kvk,
+            "segments": segment_codes,
+            "start_date": contract.start_date,
+            "end_date": contract.end_date,
+        },
+    )
+    return contract
+
+
+def contract_segment_build(
+    *,
+    contract: Contract,
+    segment,
+    dossier: Dossier,
+    start_date: date,
+    lot_municipalities: set,
+    serving: Dossier | None = None,
+) -> ContractSegment:
+    """A segment of ``contract`` with the municipalities its dossier serves within the lot
+    (others do not count, like in the ranking's coverage)."""
+    contract_segment = ContractSegment.objects.create(
+        contract=contract, segment=segment, dossier=dossier, start_date=start_date
+    )
+    # ``serving``: the first round's dossier (an offer serves the municipalities of its request)
+    serving = serving or dossier
+    contract_segment.municipalities.set(serving.municipalities.filter(pk__in=lot_municipalities))
+    return contract_segment
+
+
+def contract_number_next(tender: Tender) -> str:
+    """The next free contract number of the tender: ``<slug>-NNN``."""
+    used = set(
+        Contract.objects.filter(number__startswith=f"{tender.slug}-").values_list(
+            "number", flat=True
+        )
+    )
+    counter = tender.contracts.count()
+    while True:
+        counter += 1
+        number = f"{tender.slug}-{counter:03d}"
+        if number not in used:
+            return number
 
 
 def _year_locked(tender, year) -> bool:
@@ -297,7 +363,11 @@ def _decide(*, contract: Contract, user, extend: bool, note: str, late_reason: s
             new_end = term_end(old_end + timedelta(days=1), EXTENSION_YEARS)
             if new_end > term_end(cs.start_date, MAX_YEARS):
                 raise ApplicationError(
-                    _("Verlengen zou de looptijd van %(code)s boven %(years)s jaar brengen.")
+                    ngettext(
+                        "Verlengen zou de looptijd van %(code)s boven %(years)s jaar brengen.",
+                        "Verlengen zou de looptijd van %(code)s boven %(years)s jaar brengen.",
+                        MAX_YEARS,
+                    )
                     % {"code": cs.segment.code, "years": MAX_YEARS},
                     field="decision",
                 )
@@ -470,11 +540,56 @@ def contracted_needs_contracts(tender: Tender) -> str | None:
     return None
 
 
+def contract_may_start(contract: Contract) -> bool:
+    """A contract starts only with KPIs that have a target, or with the recorded statement
+    that the KPIs are set in the implementation phase (DOMAIN.md "Contracts")."""
+    from .kpis import kpis_for_contract
+
+    if contract.kpis_deferred_until is not None:
+        return True
+    return kpis_for_contract(contract).filter(target__isnull=False).exists()
+
+
 def contracts_activate(*, tender: Tender, user=None, **_kwargs) -> None:
-    """After-hook: once the tender is contracted its draft contracts are running."""
-    Contract.objects.filter(tender=tender, state=ContractState.DRAFT).update(
-        state=ContractState.ACTIVE
+    """After-hook: once the tender is contracted its draft contracts with KPIs (or with the
+    recorded deferral) are running; the others stay draft until one of those is recorded."""
+    for contract in Contract.objects.filter(tender=tender, state=ContractState.DRAFT):
+        if contract_may_start(contract):
+            Contract.objects.filter(pk=contract.pk).update(state=ContractState.ACTIVE)
+
+
+@transaction.atomic
+def contract_kpis_defer(
+    *, contract: Contract, until: date, user, client_address: str | None = None
+) -> Contract:
+    """Record "KPI's worden in de implementatiefase vastgesteld" with the date by which they
+    are set (audited); a draft contract of a contracted tender starts now."""
+    contract = Contract.objects.select_for_update().select_related("tender").get(pk=contract.pk)
+    if not can_manage_contracts(user, contract.tender):
+        raise ApplicationError(_("U mag dit contract niet wijzigen."))
+    if until is None or until < timezone.localdate():
+        raise ApplicationError(_("Kies een datum in de toekomst."), field="until")
+    contract.kpis_deferred_until = until
+    contract.save(update_fields=["kpis_deferred_until"])
+    started = False
+    if contract.state == ContractState.DRAFT and contract.tender.state == TenderState.CONTRACTED:
+        contract.state = ContractState.ACTIVE
+        contract.save(update_fields=["state"])
+        started = True
+    audit_record(
+        action="contract.kpis_deferred",
+        actor=user,
+        obj=contract,
+        tender=contract.tender,
+        details={
+            "contract": contract.number,
+            "statement": "KPI's worden in de implementatiefase vastgesteld",
+            "until": until.isoformat(),
+            "started": started,
+        },
+        client_address=client_address,
     )
+    return contract
 
 
 @transaction.atomic

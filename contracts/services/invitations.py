@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
+from communication.models import TenderDocument
+from communication.selectors import published_documents
 from evaluation.models import RankingRow
 from evaluation.selectors import SELECTED_STATUSES, final_ranking
 from providers.models import Combination, OfferInvitation, Organisation
@@ -22,6 +24,13 @@ from tender.services.mail import absolute_url, local_display, mail_after_commit,
 
 from ..award_models import Objection, SelectionStandstill
 from .awards import display_moment
+
+#: What an invited candidate may read of the library: everything but the staff's own.
+CANDIDATE_AUDIENCES = {
+    TenderDocument.Audience.PUBLIC,
+    TenderDocument.Audience.REGISTERED,
+    TenderDocument.Audience.INVITED,
+}
 
 #: While the invitations may go out: the selection standstill and round 2 itself (a segment
 #: held up by an objection is invited later, while the other segments' offers are written).
@@ -110,7 +119,11 @@ def offers_invite(
         invited_at=timezone.now(), invited_by=user
     )
     url = absolute_url(reverse("portal-tender", args=[tender.slug]), base_url)
-    documents = [d.title for d in tender.documents.filter(public=True).order_by("title")]
+    documents = [
+        d.title
+        for d in published_documents(tender, CANDIDATE_AUDIENCES).order_by("title")
+        if not d.superseded
+    ]
     mail_after_commit(
         mail_render(
             "offer_invitation",

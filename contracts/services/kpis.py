@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
+from tender.constants import TenderState
 from tender.errors import ApplicationError
 from tender.models import Tender
 
@@ -26,7 +27,7 @@ DEFAULT_KPI_SET = (
         "effect": "De inwoner participeert maximaal naar vermogen in de samenleving",
         "goal": "De ondersteuning is gericht op het behouden en versterken van de "
         "zelfredzaamheid door participatie van de inwoner.",
-        "municipal_kpi": "% inwoners Achterhoek waarvan zelfredzaamheid en participatie is "
+        "municipal_kpi": "% inwoners {region} waarvan zelfredzaamheid en participatie is "
         "verbeterd (te zien door % afschaling van zorginzet, doelrealisatie en duurzaam "
         "resultaat = geen terugval binnen bepaalde termijn)",
         "provider_kpis": (
@@ -167,13 +168,26 @@ def provider_kpi_save(
             "segment": segment.code if segment else None,
         },
     )
+    if effect.tender.state == TenderState.CONTRACTED:
+        from .contracts import contracts_activate
+
+        contracts_activate(tender=effect.tender)  # drafts waiting for their KPIs start now
     return kpi
+
+
+def region_words(tender: Tender) -> str:
+    """The region as the KPI texts name it: "Sociaal Domein Achterhoek" -> "Achterhoek"."""
+    name = tender.region.name
+    for prefix in ("Sociaal Domein ", "Sociaal domein ", "Regio ", "regio "):
+        if name.startswith(prefix):
+            return name[len(prefix) :]
+    return name
 
 
 @transaction.atomic
 def kpi_default_set_load(*, tender: Tender, user) -> int:
-    """Load the seeds' KPI set into ``tender`` once; returns the number of provider KPIs made
-    (0 when the tender already has KPIs)."""
+    """Load the seeds' KPI set into ``tender`` once, worded for its region; returns the number
+    of provider KPIs made (0 when the tender already has KPIs)."""
     Tender.objects.select_for_update().get(pk=tender.pk)
     if KpiEffect.objects.filter(tender=tender).exists():
         return 0
@@ -183,7 +197,7 @@ def kpi_default_set_load(*, tender: Tender, user) -> int:
             tender=tender,
             effect=row["effect"],
             goal=row["goal"],
-            municipal_kpi=row["municipal_kpi"],
+            municipal_kpi=str(row["municipal_kpi"]).format(region=region_words(tender)),
             user=user,
         )
         for name, unit, target, direction, period in row["provider_kpis"]:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from tender.errors import ApplicationError
-from tender.models import Tender
+from tender.models import Funding, Tender
 
 from .. import lumpsum as engine
 from ..lumpsum import largest_remainder
@@ -62,12 +62,17 @@ def split_mode() -> str:
     return mode
 
 
-def municipality_weights(municipalities, mode: str) -> tuple[list[tuple[str, int]], str]:
-    """(code, weight) per municipality and the mode actually used: by inhabitants only when
-    every municipality has a positive number of inhabitants, else equal."""
+def municipality_weights(
+    municipalities, mode: str, *, year: int | None = None
+) -> tuple[list[tuple[str, int]], str]:
+    """(code, weight) per municipality and the mode actually used: by inhabitants (the CBS
+    figure of ``year`` where given, ``Municipality.inhabitants_in``) only when every
+    municipality has a positive number of inhabitants, else equal."""
     ordered = sorted(municipalities, key=lambda m: m.code)
-    if mode == SPLIT_INHABITANTS and ordered and all(m.inhabitants for m in ordered):
-        return [(m.code, m.inhabitants) for m in ordered], SPLIT_INHABITANTS
+    if mode == SPLIT_INHABITANTS and ordered:
+        people = [m.inhabitants if year is None else m.inhabitants_in(year) for m in ordered]
+        if all(people):
+            return [(m.code, n) for m, n in zip(ordered, people, strict=True)], SPLIT_INHABITANTS
     return [(m.code, 1) for m in ordered], SPLIT_EQUAL
 
 
@@ -135,7 +140,7 @@ def contracts_lumpsum_store(*, tender: Tender, year: int, user=None) -> int:
     }
     contract_segments = list(
         ContractSegment.objects.filter(contract__tender=tender)
-        .select_related("contract__provider", "segment")
+        .select_related("contract__provider", "segment__lot")
         .prefetch_related("instalments")
         .select_for_update(of=("self",))
     )
@@ -152,6 +157,8 @@ def contracts_lumpsum_store(*, tender: Tender, year: int, user=None) -> int:
         figures = computed.get((cs.contract.provider.kvk, cs.segment.code))
         bid = figures.bid if figures else None
         amount = figures.amount if figures else None
+        if cs.set_amount is not None and cs.segment.effective_funding == Funding.TASK:
+            amount = cs.set_amount  # set by the municipalities (task funding)
         wanted = segment_schedule(cs, amount, year)
         have = sorted((i.due_date, i.amount) for i in cs.instalments.all() if i.year == year)
         stored += len(wanted)

@@ -25,6 +25,9 @@ from ..settlement_models import AboveBandPolicy, ContractPolicy, ProductionRepor
 
 CENT = Decimal("0.01")
 
+# The funding models settled with the band (DOMAIN.md "Funding models").
+BANDED_FUNDINGS = (engine.FUNDING_LUMPSUM, engine.FUNDING_TASK)
+
 
 def realised_amount(*, hours: Decimal, tariff: Decimal) -> Decimal:
     """R = hours x tariff, rounded once to cents HALF_UP (like the bid amount)."""
@@ -73,12 +76,21 @@ def settlement_preview(*, report: ProductionReport, policy: str) -> SettlementPr
     segment = contract_segment.segment
     if segment.tariff is None:
         raise ApplicationError(_("Dit segment heeft geen normtarief; verrekenen kan niet."))
+    funding = segment.effective_funding
+    if funding in engine.FUNDINGS_PAID_AFTERWARDS:
+        raise ApplicationError(
+            _(
+                "Bij P x Q wordt de gedeclareerde productie achteraf betaald; "
+                "er is niets te verrekenen."
+            )
+        )
     lump = year_lumpsum(contract_segment=contract_segment, year=report.year)
     real = realised_amount(hours=report.realised_hours, tariff=segment.tariff)
     result = engine.settle(
         lumpsum=lump,
         realised=real,
-        band=band_of(segment),
+        # The band applies to lumpsum and task funding only; population is settled exactly.
+        band=band_of(segment) if funding in BANDED_FUNDINGS else Decimal("0"),
         pay_above_band=policy == AboveBandPolicy.PAY_EXTRA,
     )
     return SettlementPreview(lump, real, result)
@@ -195,7 +207,7 @@ def settlement_compute(
     """Compute (or recompute) the settlement of a submitted report; refused once approved."""
     report = (
         ProductionReport.objects.select_for_update(of=("self",))
-        .select_related("contract_segment__contract__tender", "contract_segment__segment")
+        .select_related("contract_segment__contract__tender", "contract_segment__segment__lot")
         .get(pk=report.pk)
     )
     if report.submitted_at is None:
@@ -282,7 +294,7 @@ def production_report_reopen(
     approved) settlement is removed. Refused once the settlement is approved."""
     report = (
         ProductionReport.objects.select_for_update(of=("self",))
-        .select_related("contract_segment__contract__tender", "contract_segment__segment")
+        .select_related("contract_segment__contract__tender", "contract_segment__segment__lot")
         .get(pk=report.pk)
     )
     if report.submitted_at is None:

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from providers.models import RequirementAnswer
-from tender.constants import SCORING_WRITABLE_STATES, Phase
+from tender.constants import SCORING_WRITABLE_STATES, Phase, Round
 from tender.errors import ApplicationError
 
 from ..models import RequirementReview
@@ -39,7 +39,14 @@ def requirement_review(
     tender = answer.submission.tender
     if not can_review_answer(user, answer):
         raise ApplicationError(_("U mag dit antwoord niet controleren."))
-    if tender.state not in SCORING_WRITABLE_STATES:
+    submission = answer.submission
+    if submission.round == Round.APPLICATION:
+        # Open House: an application is reviewed once its batch is opened, until decided.
+        if not submission.application_opened or submission.admission_outcome:
+            raise ApplicationError(
+                _("Deze aanmelding is nog niet geopend of er is al over besloten.")
+            )
+    elif tender.state not in SCORING_WRITABLE_STATES:
         raise ApplicationError(
             _("De aanbesteding heeft de status '%(state)s'; controleren kan nu niet.")
             % {"state": tender.get_state_display()}

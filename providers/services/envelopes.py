@@ -25,33 +25,34 @@ from ..models import Submission, UEADeclaration
 
 
 @transaction.atomic
-def submission_envelopes_open(*, tender: Tender, user, round: str | None = None) -> int:
+def submission_envelopes_open(
+    *, tender: Tender, user, round: str | None = None, only: list[int] | None = None
+) -> int:
     """Decrypt the tender's sealed current submissions of ``round`` into the plain columns
     (the other round's envelopes stay sealed), together with its signed UEAs, in one
     transaction; returns how many were opened. A submission without an envelope (loaded from
     a scenario file) is left as it is. Raises ApplicationError when an envelope does not
     decrypt (wrong master key, damaged data): nothing is opened then. ``round`` defaults to
-    the round the tender's state has opened last."""
+    the round the tender's state has opened last. ``only`` (Open House batches): just these
+    submissions, and the signed UEAs of their bidders."""
     if round is None:
         round = opened_round(tender)
-    declarations = list(
-        UEADeclaration.objects.select_for_update()
-        .filter(tender=tender, signed_at__isnull=False, sealed_content__isnull=False)
-        .select_related("tender")
-        .order_by("pk")
+    declarations_qs = UEADeclaration.objects.select_for_update().filter(
+        tender=tender, signed_at__isnull=False, sealed_content__isnull=False
     )
-    submissions = list(
-        Submission.objects.select_for_update(of=("self",))
-        .filter(
-            tender=tender,
-            round=round,
-            state=SubmissionState.SEALED,
-            is_current=True,
-            envelope__isnull=False,
-        )
-        .select_related("tender", "bidder")
-        .order_by("pk")
+    submissions_qs = Submission.objects.select_for_update(of=("self",)).filter(
+        tender=tender,
+        round=round,
+        state=SubmissionState.SEALED,
+        is_current=True,
+        envelope__isnull=False,
     )
+    if only is not None:
+        submissions_qs = submissions_qs.filter(pk__in=only)
+        bidders = Submission.objects.filter(pk__in=only).values("bidder_id")
+        declarations_qs = declarations_qs.filter(organisation_id__in=bidders)
+    declarations = list(declarations_qs.select_related("tender").order_by("pk"))
+    submissions = list(submissions_qs.select_related("tender", "bidder").order_by("pk"))
     if not submissions and not declarations:
         return 0
     try:
@@ -73,6 +74,7 @@ def submission_envelopes_open(*, tender: Tender, user, round: str | None = None)
         tender=tender,
         details={
             "round": round,
+            "batch": only is not None,
             "opened": len(opened),
             "ueas": len(ueas),
             "submissions": [{"bidder": s.bidder.kvk, "version": s.version} for s in opened],

@@ -22,9 +22,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from audit.services import audit_record
-from tender.constants import ROUND_WRITABLE_STATE
+from tender.constants import ROUND_WRITABLE_STATE, Round
 from tender.errors import ApplicationError
 from tender.models import Municipality, Requirement, Segment, Tender
 from tender.pdf import render_to_pdf
@@ -73,11 +74,44 @@ def round_refusal(tender: Tender, round: str | None = None, now=None) -> str | N
         return _("Inschrijven is bij deze aanbesteding niet mogelijk (status: %(state)s).") % {
             "state": tender.get_state_display()
         }
+    if round == Round.APPLICATION:
+        return admission_refusal(tender, now)
     if tender.deadline_passed(now, round):
         return _(
             "De sluitingstermijn (%(deadline)s) is verstreken. Uw concept blijft bewaard, maar "
             "kan niet meer worden gewijzigd of ingediend."
         ) % {"deadline": local_display(tender.round_deadline(round))}
+    return None
+
+
+def admission_refusal(tender: Tender, at) -> str | None:
+    """Open House: why an application cannot be made at ``at`` (outside the admission
+    period, Dutch), or None."""
+    if tender.in_admission_period(at):
+        return None
+    if tender.admission_start is not None and at < tender.admission_start:
+        return _(
+            "De toelatingsperiode begint op %(start)s; aanmelden kan pas vanaf dat moment."
+        ) % {"start": local_display(tender.admission_start)}
+    return _(
+        "De toelatingsperiode is op %(end)s geëindigd; aanmelden kan niet meer. Uw concept "
+        "blijft bewaard."
+    ) % {"end": local_display(tender.admission_end)}
+
+
+def application_refusal(versions) -> str | None:
+    """Open House: why a new application cannot be started (Dutch), or None. An application in
+    a batch waits for its decision; an admitted provider does not apply again; a rejected one
+    may (a new version; the earlier decision stays on record)."""
+    if versions.filter(round=Round.APPLICATION, admission_outcome="admitted").exists():
+        return _("Uw organisatie is al toegelaten; een nieuwe aanmelding is niet nodig.")
+    if versions.filter(
+        round=Round.APPLICATION, admission_batch__isnull=False, admission_outcome=""
+    ).exists():
+        return _(
+            "Uw aanmelding is geopend en wordt beoordeeld; wacht op het besluit voordat u "
+            "opnieuw aanmeldt."
+        )
     return None
 
 
@@ -162,8 +196,10 @@ def submission_start(
     draft = versions.filter(state=SubmissionState.DRAFT).first()
     if draft is not None:
         return draft
-    refusal = draft_refusal(tender, round=round) or member_refusal(
-        tender=tender, organisation=organisation
+    refusal = (
+        draft_refusal(tender, round=round)
+        or application_refusal(versions)
+        or member_refusal(tender=tender, organisation=organisation)
     )
     if refusal:
         raise ApplicationError(refusal)
@@ -476,7 +512,12 @@ def document_upload(
         segment = requirement = None
     if kind == DocumentKind.REFERENCE and slot.count() >= MAX_REFERENCES:
         raise ApplicationError(
-            _("Per segment kunt u hoogstens %(n)s referenties uploaden.") % {"n": MAX_REFERENCES},
+            ngettext(
+                "Per segment kunt u hoogstens %(n)s referentie uploaden.",
+                "Per segment kunt u hoogstens %(n)s referenties uploaden.",
+                MAX_REFERENCES,
+            )
+            % {"n": MAX_REFERENCES},
             field="file",
         )
     checked = check_upload(name=name, data=data, kind=kind)
@@ -676,6 +717,13 @@ def submission_seal(
     if locked.state != SubmissionState.DRAFT:
         raise ApplicationError(_("Deze versie van uw inschrijving is al ingediend."))
     tender = locked.tender
+    if locked.round == Round.APPLICATION and (
+        refusal := admission_refusal(tender, received_at)
+        or application_refusal(
+            Submission.objects.filter(tender=tender, bidder=locked.bidder).exclude(pk=locked.pk)
+        )
+    ):
+        raise ApplicationError(refusal)
     if tender.deadline_passed(received_at, locked.round):
         raise ApplicationError(
             _(
@@ -787,6 +835,10 @@ def submission_withdraw(
     now = timezone.now()
     if round_refusal(locked.tender, locked.round, now):
         raise ApplicationError(_("De sluitingstermijn is verstreken; intrekken kan niet meer."))
+    if locked.admission_batch_id is not None:
+        raise ApplicationError(
+            _("Deze aanmelding wordt geopend of is geopend; intrekken kan niet meer.")
+        )
     locked.state = SubmissionState.WITHDRAWN
     locked.is_current = False
     locked.withdrawn_at = now

@@ -8,6 +8,7 @@ import json
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from audit.services import audit_record
 from tender.errors import ApplicationError
@@ -115,7 +116,11 @@ def uea_sign(
     problems = uea_problems(declaration)
     if problems:
         raise ApplicationError(
-            _("De verklaring is nog niet volledig: %(count)s antwoord(en) ontbreken.")
+            ngettext(
+                "De verklaring is nog niet volledig: %(count)s antwoord ontbreekt.",
+                "De verklaring is nog niet volledig: %(count)s antwoorden ontbreken.",
+                len(problems),
+            )
             % {"count": len(problems)}
         )
     now = timezone.now()

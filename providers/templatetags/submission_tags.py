@@ -1,9 +1,9 @@
 """``{% submission_summary tender as summary %}``: the current user's organisation's submission
 state for a tender (portal tender page)."""
 
-from decimal import Decimal
-
 from django import template
+
+from accounts import dutch_numbers
 
 from ..selectors import organisation_of
 from ..submission_selectors import (
@@ -54,7 +54,4 @@ def document_kind(value: str) -> str:
 def plain_number(value) -> str:
     """A stored decimal (or a manifest's decimal string, "6.500000") as typed: no trailing
     zeros, decimal comma ("6,5")."""
-    if value in (None, ""):
-        return ""
-    text = format(Decimal(str(value)).normalize(), "f")
-    return text.replace(".", ",")
+    return dutch_numbers.level(value)

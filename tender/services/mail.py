@@ -40,13 +40,21 @@ def mail_render(
     """One plain-text mail from ``emails/<template>_subject.txt`` and ``emails/<template>.txt``.
 
     With ``unsubscribe_url`` the mail carries it in the body (the template shows it) and in a
-    ``List-Unsubscribe`` header, so mail clients offer their own unsubscribe button.
+    ``List-Unsubscribe`` header with ``List-Unsubscribe-Post`` (RFC 8058 one-click), so mail
+    clients offer their own unsubscribe button.
     """
     context = {**context, "unsubscribe_url": unsubscribe_url}
     with translation.override("nl"):
         subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
         body = render_to_string(f"emails/{template}.txt", context)
-    headers = {"List-Unsubscribe": f"<{unsubscribe_url}>"} if unsubscribe_url else {}
+    headers = (
+        {
+            "List-Unsubscribe": f"<{unsubscribe_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        }
+        if unsubscribe_url
+        else {}
+    )
     return EmailMessage(subject=subject, body=body, to=[to], headers=headers)
 
 

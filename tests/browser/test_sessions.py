@@ -1,7 +1,8 @@
 """Sessions in a real browser: an inkoper plans a session with capacity 2 and an overflow
 session, three provider organisations register (the third through the public page) and the
 staff attendee page shows the third in the overflow. The staff and public pages of the
-communication area pass axe-core."""
+communication area (session messages, newsletter issues and their public archive too) pass
+axe-core."""
 
 import datetime as dt
 
@@ -13,7 +14,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.roles import INKOPER
-from communication.models import Session
+from communication.models import NewsletterIssue, Session
 from communication.services.notas import nota_create
 from communication.services.questions import question_answer, question_ask
 from communication.services.registrations import session_register
@@ -157,6 +158,24 @@ def test_communication_pages_have_no_serious_accessibility_violations(live_serve
         registration_deadline=timezone.now() + dt.timedelta(days=5),
         overflow=extra,
     )
+    workshop = Session.objects.create(
+        tender=tender,
+        kind="workshop",
+        title="Workshop Jeugd",
+        starts_at=timezone.now() + dt.timedelta(days=30),
+        ends_at=timezone.now() + dt.timedelta(days=30, hours=2),
+        location="Doetinchem",
+        capacity=70,
+        registration_opens_at=timezone.now() + dt.timedelta(days=3),
+        registration_deadline=timezone.now() + dt.timedelta(days=20),
+        programme="10:00 Welkom",
+        details_send_by=timezone.localdate() + dt.timedelta(days=25),
+    )
+    sent_issue = NewsletterIssue.objects.create(
+        tender=tender, title="Nieuwsbrief januari", theme="Jeugd", body="Beste lezer,"
+    )
+    NewsletterIssue.objects.filter(pk=sent_issue.pk).update(sent_at=timezone.now())
+    draft_issue = NewsletterIssue.objects.create(tender=tender, title="Nieuwsbrief februari")
     public_pages = [
         reverse("public-tenders"),
         reverse("public-tender", args=[tender.slug]),
@@ -165,6 +184,9 @@ def test_communication_pages_have_no_serious_accessibility_violations(live_serve
         reverse("public-session", args=[tender.slug, session.pk]),
         reverse("public-session", args=[tender.slug, extra.pk]),
         reverse("public-questions", args=[tender.slug]),
+        reverse("public-session", args=[tender.slug, workshop.pk]),
+        reverse("public-newsletter-issues", args=[tender.slug]),
+        reverse("public-newsletter-issue", args=[tender.slug, sent_issue.pk]),
     ]
     for url in public_pages:
         page.goto(live_server.url + url)
@@ -194,6 +216,10 @@ def test_communication_pages_have_no_serious_accessibility_violations(live_serve
         ("communication-notas", []),
         ("communication-nota", [nota.pk]),
         ("communication-deadline", []),
+        ("communication-session", [workshop.pk]),
+        ("communication-newsletters", []),
+        ("communication-newsletter", [draft_issue.pk]),
+        ("communication-newsletter", [sent_issue.pk]),
     ):
         page.goto(live_server.url + reverse(name, args=[tender.slug, *args]))
         assert_no_axe_violations(page)

@@ -362,8 +362,10 @@ def test_no_schedule_without_contracts(awarded_tender):
 def test_contracting_the_tender_needs_the_contracts_and_starts_them(
     awarded_tender, contract_manager
 ):
+    from audit.models import AuditEntry
     from contracts.models import Contract, ContractState
-    from contracts.services.contracts import contracts_create_from_awards
+    from contracts.services.contracts import contract_kpis_defer, contracts_create_from_awards
+    from contracts.services.kpis import kpi_default_set_load
     from tender.errors import ApplicationError as Refused
     from tender.services.lifecycle import tender_transition
 
@@ -377,6 +379,17 @@ def test_contracting_the_tender_needs_the_contracts_and_starts_them(
     tender_transition(tender=awarded_tender, name="contract", user=contract_manager)
     awarded_tender.refresh_from_db()
     assert awarded_tender.state == "contracted"
+    # no KPIs yet: a contract starts only with KPIs or the recorded deferral (with a date)
+    assert set(Contract.objects.values_list("state", flat=True)) == {ContractState.DRAFT}
+    first = contracts[0]
+    with pytest.raises(Refused):
+        contract_kpis_defer(contract=first, until=date(2000, 1, 1), user=contract_manager)
+    contract_kpis_defer(contract=first, until=date(2099, 3, 31), user=contract_manager)
+    first.refresh_from_db()
+    assert first.state == ContractState.ACTIVE
+    assert AuditEntry.objects.filter(action="contract.kpis_deferred").exists()
+    assert Contract.objects.filter(state=ContractState.DRAFT).count() == len(contracts) - 1
+    kpi_default_set_load(tender=awarded_tender, user=contract_manager)  # KPIs with targets
     assert set(Contract.objects.values_list("state", flat=True)) == {ContractState.ACTIVE}
 
 

@@ -2,10 +2,12 @@
 what they show is exactly what was stored, in a fixed number of queries."""
 
 import copy
+import io
 import json
 import re
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -109,15 +111,22 @@ def test_chart_canvas_is_an_image_with_a_summary_and_scripts_are_vendored(
     assert "cdn" not in html.lower()
 
 
-def test_open_house_draws_no_line(achterhoek_data, compute, client_for):
+def test_open_house_has_no_ranking_screens(achterhoek_data, client_for):
     variant = copy.deepcopy(achterhoek_data)
     variant["tender"]["slug"] = "inkoop-open-house"
     variant["tender"]["procedure"] = "open_house"
-    tender = scenario_load(data=variant)
-    compute(tender)
-    html = client_for("inkoper").get(segment_url("inkoop-open-house")).content.decode()
-    assert chart_of(html)["line_after"] is None
-    assert "app-row--line" not in html and "De streep ligt" not in html
+    scenario_load(data=variant)
+    out = io.StringIO()  # the engine still ranks (manage.py ranking): rule 4, all selected
+    call_command(
+        "ranking", "inkoop-open-house", "--phase", "selection", "--format", "json", stdout=out
+    )
+    rows = [r for s in json.loads(out.getvalue())["segments"] for r in s["results"]]
+    assert rows and {r["status"] for r in rows} <= {"selected", "excluded"}
+    assert any(r["status"] == "selected" for r in rows)
+    # ... but Open House has no ranking screens: it admits everyone who passes.
+    client = client_for("inkoper")
+    assert client.get(segment_url("inkoop-open-house")).status_code == 404
+    assert client.get("/aanbestedingen/inkoop-open-house/ranking/award/").status_code == 404
 
 
 def test_coverage_matrix_marks_exactly_what_the_dossiers_serve(demo_tender, compute, client_for):

@@ -135,8 +135,9 @@ def test_portal_tender_page_query_count(org_client, open_tender, django_assert_n
             asked_at=timezone.now(),
         )
     client.get(url(open_tender))
-    # + submission summary (1), letters (1), contracts (2), documents (audience check, list)
-    with django_assert_num_queries(17):
+    # + submission summary (1), letters (1), contracts (2), documents (audience checks:
+    # registered, invited; list)
+    with django_assert_num_queries(18):
         assert client.get(url(open_tender)).status_code == 200
 
 
@@ -148,6 +149,7 @@ def test_portal_tender_page_query_count_after_opening(
     demo_tender.save(update_fields=["state"])
     final_selection(demo_tender)
     client.get(url(demo_tender))
-    # + submission summary (1), letters (1), contracts (2), documents (audience check, list)
-    with django_assert_num_queries(20):
+    # + submission summary (1), letters (1), contracts (2), documents (audience checks:
+    # registered, invited; list)
+    with django_assert_num_queries(21):
         assert client.get(url(demo_tender)).status_code == 200

@@ -266,6 +266,37 @@ def test_inkoper_adds_a_segment_with_dutch_numbers_and_a_band_in_percent(tender,
 
 
 @pytest.mark.parametrize(
+    ("typed", "stored", "shown"),
+    [
+        # Thousands dots alone: five hundred thousand, not five hundred (docs/rules.md).
+        ({"budget": "500.000", "tariff": "EUR 62.50"}, ("500000", "62.50"), ("500000,00", "62,50")),
+        (
+            {"budget": "3.800,5", "tariff": "€ 1.234,56"},
+            ("3800.5", "1234.56"),
+            ("3800,50", "1234,56"),
+        ),
+    ],
+)
+def test_segment_amounts_typed_the_dutch_way_are_read_and_shown_back(
+    tender, inkoper, typed, stored, shown
+):
+    response = inkoper.post(setup_urls(tender)["segment-create"], segment_post(tender, **typed))
+    segment = Segment.objects.get(tender=tender, code="JH-NEW")
+    assert (segment.budget, segment.tariff) == tuple(Decimal(v) for v in stored)
+    page = inkoper.get(response["Location"]).content.decode()
+    assert f'name="budget" value="{shown[0]}"' in page
+    assert f'name="tariff" value="{shown[1]}"' in page
+
+
+def test_an_english_amount_is_refused_not_misread(tender, inkoper):
+    response = inkoper.post(
+        setup_urls(tender)["segment-create"], segment_post(tender, budget="1,350,000.00")
+    )
+    assert_field_error(response, "id_budget", "Vul een getal in, bijvoorbeeld 12,50.")
+    assert not Segment.objects.filter(tender=tender, code="JH-NEW").exists()
+
+
+@pytest.mark.parametrize(
     ("changes", "field_id", "text"),
     [
         ({"places": "0"}, "id_places", "ten minste 1"),
@@ -482,7 +513,7 @@ def test_edit_forms_show_plain_numbers(tender, inkoper):
     assert 'value="20"' in page and 'value="1"' in page and "E+" not in page
     Segment.objects.update(band="0.1")
     page = inkoper.get(urls["segment"]).content.decode()
-    assert 'name="band" value="10"' in page and 'name="tariff" value="62.50"' in page
+    assert 'name="band" value="10"' in page and 'name="tariff" value="62,50"' in page
 
 
 def test_set_up_pages_are_available_in_english(tender, inkoper):

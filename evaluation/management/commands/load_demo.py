@@ -1,19 +1,39 @@
 """Load the demo scenarios shipped with the project, skipping tenders that already exist.
 
-``make run`` calls this, so restarting the demo keeps what people did in it.
+``make run`` calls this, so restarting the demo keeps what people did in it. The Open House
+demo cannot say its admission period in the scenario format (the schema has no field for it):
+it is set here, and the tender is put in its admission period with its applications sealed
+and waiting for the first batch opening.
 """
+
+from datetime import date, timedelta
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db.models import Min
 
-from tender.models import Tender
+from tender.constants import Procedure, TenderState
+from tender.models import Lot, Municipality, Tender
 from tender.scenario import DEMO_DIR, load_scenario_file
+from tender.services.populations import lot_membership_set, populations_load
 
-DEMO_FILES = ["achterhoek-2022.json", "hart-van-brabant-2022.json"]
+DEMO_FILES = ["achterhoek-2022.json", "hart-van-brabant-2022.json", "wmo-open-house-2027.json"]
+HVB = "hvb-2022"
+
+
+def open_house_admission_start(tender: Tender) -> None:
+    """The Open House demo in its admission period: from the day before its first application
+    on, with an open end; its applications wait for the first batch opening."""
+    first = tender.submissions.aggregate(first=Min("submitted_at"))["first"]
+    Tender.objects.filter(pk=tender.pk).update(
+        state=TenderState.ADMISSION_OPEN,
+        admission_start=first - timedelta(days=1),
+        admission_end=None,
+    )
 
 
 class Command(BaseCommand):
-    help = "Laad de demoscenario's (Achterhoek, Hart van Brabant) als ze er nog niet zijn."
+    help = "Laad de demoscenario's (Achterhoek, Hart van Brabant, Open House) als ze ontbreken."
 
     def handle(self, *args, **options):
         for name in DEMO_FILES:
@@ -23,3 +43,21 @@ class Command(BaseCommand):
                 self.stdout.write(f"Demo '{slug}' staat er al; overgeslagen.")
                 continue
             call_command("load_scenario", str(path), stdout=self.stdout)
+            tender = Tender.objects.get(slug=slug)
+            if tender.procedure == Procedure.OPEN_HOUSE:
+                open_house_admission_start(tender)
+                self.stdout.write(f"Demo '{slug}': toelatingsperiode open (Open House).")
+            demo_extras(slug)
+        populations_load()
+
+
+def demo_extras(slug: str) -> None:
+    """What the scenario format does not hold: in Hart van Brabant, Alphen-Chaam and
+    Baarle-Nassau take part in Beschermd Wonen from 1 January 2023 (seeds)."""
+    lot = Lot.objects.filter(tender__slug=slug, code="BW").first()
+    if slug != HVB or lot is None:
+        return
+    for code in ("GM1723", "GM0744"):
+        municipality = Municipality.objects.filter(code=code).first()
+        if municipality is not None:
+            lot_membership_set(lot=lot, municipality=municipality, start=date(2023, 1, 1))

@@ -7,6 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.queue import enqueue
+
 from ...constants import Funding, Procedure, TenderState
 from ...errors import ApplicationError
 from ...models import (
@@ -159,8 +161,11 @@ def tender_update(
     standstill_days: int,
     client_address: str | None = None,
 ) -> Tender:
-    """Change the tender's data (not its slug: the audit log and exports refer to it)."""
+    """Change the tender's data (not its slug: the audit log and exports refer to it). A moved
+    deadline of a public tender is mailed to the registered candidates and subscribers
+    (``communication.tasks.announce_deadline_moved``, after commit)."""
     tender = lock_for_setup(tender, user)
+    previous_deadline = tender.deadline
     raise_first(
         tender_problems(
             title=title,
@@ -190,6 +195,13 @@ def tender_update(
         client_address=client_address,
         details={"changed": changed},
     )
+    if "deadline" in changed and tender.is_public():
+        enqueue(
+            "communication.tasks.announce_deadline_moved",
+            tender.pk,
+            previous_deadline.isoformat(),
+            tender.deadline.isoformat(),
+        )
     return tender
 
 
