@@ -31,6 +31,7 @@ from .models import NewsletterIssue
 from .permissions import can_ask_question, can_register_for_session
 from .public_forms import NewsletterForm, QuestionForm, SessionRegistrationForm
 from .selectors import (
+    document_audiences,
     documents_visible_to,
     key_moments,
     organisation_document_audiences,
@@ -95,7 +96,7 @@ def tender_page(request, tender, newsletter_form=None, status=200):
         "now": now,
         "moments": key_moments(tender),
         "steps": steps_of(tender),
-        "notas": published_notas(tender),
+        "notas": published_notas(tender, document_audiences(request.user, tender)),
         "newsletter_form": newsletter_form or NewsletterForm(),
         "section": "overview",
         **public_sections(tender=tender),
@@ -304,7 +305,7 @@ class PublicQuestionsView(View):
         own = questions_visible_to(request.user, tender) if may_ask else []
         context = {
             "tender": tender,
-            "notas": published_notas(tender),
+            "notas": published_notas(tender, document_audiences(request.user, tender)),
             "may_ask": may_ask,
             "own_questions": own,
             "form": form or (QuestionForm(tender=tender) if may_ask else None),

@@ -188,12 +188,16 @@ def key_moments(tender: Tender) -> list[KeyMoment]:
     return sorted(moments, key=lambda m: (m.sort_key, m.is_deadline))
 
 
-def published_notas(tender: Tender) -> list[Nota]:
-    """Published notas, newest first, each with its questions in number order (``items``):
-    question, answer, lot and segment only, never the organisation."""
+def published_notas(tender: Tender, audiences=frozenset({Audience.PUBLIC})) -> list[Nota]:
+    """Published notas whose document is for one of ``audiences`` (default: the public ones;
+    a nota of round 2 is for the invited candidates only), newest first, each with its
+    questions in number order (``items``): question, answer, lot and segment only, never the
+    organisation."""
     questions = Question.objects.select_related("lot", "segment").order_by("number", "pk")
     return list(
-        Nota.objects.filter(tender=tender, published_at__isnull=False)
+        Nota.objects.filter(
+            tender=tender, published_at__isnull=False, document__audience__in=audiences
+        )
         .select_related("document")
         .prefetch_related(Prefetch("questions", queryset=questions, to_attr="items"))
         .order_by("-number")

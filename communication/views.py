@@ -260,7 +260,7 @@ class KeyDateEditView(CommunicationMixin, View):
 def deadline_for_nota_now(tender):
     """A suggestion: the first day on which a nota published now is in time, at the current
     deadline's time of day (Amsterdam time)."""
-    current = timezone.localtime(tender.deadline)
+    current = timezone.localtime(tender.current_deadline or tender.deadline)
     earliest = timezone.localtime(timezone.now() + timedelta(days=NOTA_MIN_DAYS_BEFORE_DEADLINE))
     suggestion = earliest.replace(hour=current.hour, minute=current.minute, second=0, microsecond=0)
     if suggestion < earliest:

@@ -1,5 +1,6 @@
 """Reading evaluation data: the ranking engine's inputs in a constant number of queries."""
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -196,10 +197,24 @@ class RankingRun:
     phase: str
     seed: int
     selection: Mapping[str, frozenset[str]] | None
+    #: segments whose selection was computed now (not final) and is provisional: their award
+    #: ranking is provisional too (as the engine does when it computes the selection itself)
+    provisional_selection: frozenset[str] = frozenset()
 
     def rank(self) -> engine.TenderRanking:
-        return engine.rank_tender(
+        result = engine.rank_tender(
             self.inputs, phase=self.phase, seed=self.seed, finalised_selection=self.selection
+        )
+        if not self.provisional_selection:
+            return result
+        segments = tuple(
+            dataclasses.replace(seg, provisional=True)
+            if seg.segment in self.provisional_selection
+            else seg
+            for seg in result.segments
+        )
+        return dataclasses.replace(
+            result, segments=segments, provisional=any(seg.provisional for seg in segments)
         )
 
     def digest(self) -> str:
@@ -218,8 +233,25 @@ def ranking_run_inputs(*, tender: Tender, phase: str, seed: int = 0) -> RankingR
     """The one place that decides what a ranking of ``phase`` is computed from (DOMAIN.md,
     ranking rule 7: the award phase takes the final selection where there is one)."""
     selection = finalised_selection(tender=tender) if phase == Phase.AWARD else None
-    inputs = ranking_inputs(tender=tender, round=phase_round(tender=tender, phase=phase))
-    return RankingRun(inputs, phase, seed, selection)
+    round = phase_round(tender=tender, phase=phase)
+    inputs = ranking_inputs(tender=tender, round=round)
+    provisional: frozenset[str] = frozenset()
+    if phase == Phase.AWARD and selection is None and round != tender.rounds[0]:
+        # The offers do not carry the selection data: the selection is the one computed now
+        # on the requests, with the same seed.
+        computed = engine.rank_tender(
+            ranking_inputs(tender=tender, round=tender.rounds[0]),
+            phase=Phase.SELECTION,
+            seed=seed,
+        )
+        selection = {
+            seg.segment: frozenset(
+                r.bidder for r in seg.results if r.status in engine.SELECTED_STATUSES
+            )
+            for seg in computed.segments
+        }
+        provisional = frozenset(seg.segment for seg in computed.segments if seg.provisional)
+    return RankingRun(inputs, phase, seed, selection, provisional)
 
 
 def award_winners(*, tender: Tender, seed: int = 0) -> Mapping[str, frozenset[str]]:

@@ -311,6 +311,18 @@ class Submission(models.Model):
         return f"{self.bidder} – {self.tender.slug}"
 
     @property
+    def carries_bid(self) -> bool:
+        """Whether this round holds the lumpsum bid: every round but the restricted request
+        (the bid belongs to round 2, the offer; docs/rules.md, "Rounds")."""
+        return not (self.tender.procedure == "restricted" and self.round == Round.REQUEST)
+
+    @property
+    def serves_from_request(self) -> bool:
+        """A restricted offer takes the municipalities and specialisms of the bidder's request
+        dossier of the same segment (read-only); it does not state its own."""
+        return self.tender.procedure == "restricted" and self.round == Round.OFFER
+
+    @property
     def application_opened(self) -> bool:
         """Open House: this application's batch was opened (four-eyes), so it may be read."""
         return self.admission_batch_id is not None and self.admission_batch.opened_at is not None

@@ -288,14 +288,15 @@ def check_dossiers(ctx: ChecklistContext) -> list[ChecklistItem]:
                 anchor,
             )
         )
-        items.append(
-            ChecklistItem(
-                _("%(segment)s: kies de gemeenten waar u levert") % {"segment": name},
-                bool(dossier.municipalities.all()),
-                anchor,
+        if not ctx.submission.serves_from_request:
+            items.append(
+                ChecklistItem(
+                    _("%(segment)s: kies de gemeenten waar u levert") % {"segment": name},
+                    bool(dossier.municipalities.all()),
+                    anchor,
+                )
             )
-        )
-        if segment.lot.funding == Funding.LUMPSUM:
+        if segment.lot.funding == Funding.LUMPSUM and ctx.submission.carries_bid:
             items.append(
                 ChecklistItem(
                     _("%(segment)s: vul het lumpsumbod volledig in") % {"segment": name},
@@ -397,6 +398,23 @@ def submission_checklist(submission: Submission) -> list[ChecklistItem]:
         combination=combination_of(tender=submission.tender, organisation=submission.bidder),
     )
     return [item for check in CHECKS for item in check(ctx)]
+
+
+def request_dossiers(submission: Submission) -> dict[int, Dossier]:
+    """For a restricted offer: the dossiers of the bidder's sealed, current request by segment
+    id, with the municipalities (opened, so readable) the offer serves; empty otherwise."""
+    if submission is None or not submission.serves_from_request:
+        return {}
+    return {
+        d.segment_id: d
+        for d in Dossier.objects.filter(
+            submission__tender_id=submission.tender_id,
+            submission__bidder_id=submission.bidder_id,
+            submission__round=Round.REQUEST,
+            submission__is_current=True,
+            submission__state=SubmissionState.SEALED,
+        ).prefetch_related("municipalities")
+    }
 
 
 def checklist_missing(items: list[ChecklistItem]) -> list[ChecklistItem]:

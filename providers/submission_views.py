@@ -34,6 +34,7 @@ from .submission_selectors import (
     draft_of,
     invited_segments,
     portal_round,
+    request_dossiers,
     round_admits,
     sealed_current_of,
     submission_checklist,
@@ -105,6 +106,7 @@ def _segment_rows(tender, submission, requirements, round=None, organisation=Non
     dossiers = {d.segment_id: d for d in submission.dossiers.all()} if submission else {}
     answers = {a.requirement_id: a for a in submission.answers.all()} if submission else {}
     documents = list(submission.documents.all()) if submission else []
+    from_request = request_dossiers(submission) if submission else {}
     rows = []
     allowed = (
         set(
@@ -124,6 +126,8 @@ def _segment_rows(tender, submission, requirements, round=None, organisation=Non
                 "segment": segment,
                 "dossier": dossier,
                 "served": {m.code for m in dossier.municipalities.all()} if dossier else set(),
+                # a restricted offer: the request's dossier of the segment (read-only)
+                "request": from_request.get(segment.pk),
                 "requirements": [
                     {
                         "requirement": r,

@@ -52,7 +52,7 @@ def new_user(username: str, role: str | None = None, **extra):
 
 
 def _load_demo(world: "DemoWorld") -> None:
-    world.tender_pk = scenario_load(data=world.data).pk
+    world.tender_pk = scenario_load(data=world.data, one_round=True).pk
 
 
 def _load_award(world: "DemoWorld") -> None:
@@ -282,14 +282,16 @@ def _django_db_helper(_demo_world_switch, _django_db_helper):
 
 @pytest.fixture
 def demo_tender(db, _demo_world, achterhoek_data):
-    """The Achterhoek demo scenario, loaded through the same service as ``load_scenario``.
+    """The Achterhoek demo scenario, loaded through the same service as ``load_scenario``, in
+    one round (requests only: the award scored on the requests; the rankings and lumpsums
+    equal the two-round load of ``load_demo``, tests/tender/test_setup_scenario.py).
 
     A fresh instance of the shared, once-loaded demo (see ``DemoWorld``); a transactional test
     loads (and commits) its own copy.
     """
     if _demo_world.loaded:
         return Tender.objects.get(pk=_demo_world.tender_pk)
-    return scenario_load(data=achterhoek_data)
+    return scenario_load(data=achterhoek_data, one_round=True)
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.ratelimit import rate_limit
 from audit.services import audit_record
-from tender.constants import TenderState
+from tender.constants import Procedure, TenderState
 from tender.errors import ApplicationError
 from tender.models import Tender
 from tender.services.mail import absolute_url, local_display, mail_after_commit, mail_render
@@ -289,8 +289,17 @@ def tender_deadline_move(
     Refused for anyone but inkoper and voorzitter, for a cancelled tender, once the current
     deadline has passed, for a new deadline that is not in the future, and, once the tender
     is public, for an earlier deadline: bidders may rely on the time they were given.
+
+    The deadline moved is the one of the round open now (``Tender.round_deadline``): while the
+    offers of a restricted tender are open, ``offers_deadline`` (docs/rules.md, "Rounds").
     """
     tender = Tender.objects.select_for_update().get(pk=tender.pk)
+    field = (
+        "offers_deadline"
+        if tender.procedure == Procedure.RESTRICTED and tender.state == TenderState.OFFERS_OPEN
+        else "deadline"
+    )
+    current = getattr(tender, field)
     if not can_move_deadline(user, tender):
         raise ApplicationError(_("U mag de sluitingstermijn niet wijzigen."), field="deadline")
     if tender.state == TenderState.CANCELLED:
@@ -304,11 +313,11 @@ def tender_deadline_move(
         raise ApplicationError(
             _("De nieuwe sluitingstermijn moet in de toekomst liggen."), field="new_deadline"
         )
-    if new_deadline == tender.deadline:
+    if new_deadline == current:
         raise ApplicationError(
             _("De nieuwe sluitingstermijn is gelijk aan de huidige."), field="new_deadline"
         )
-    if is_public(tender) and new_deadline < tender.deadline:
+    if is_public(tender) and current is not None and new_deadline < current:
         raise ApplicationError(
             _(
                 "Een gepubliceerde sluitingstermijn kan alleen later worden gezet; "
@@ -316,16 +325,20 @@ def tender_deadline_move(
             ),
             field="new_deadline",
         )
-    previous = tender.deadline
-    tender.deadline = new_deadline
-    tender.save(update_fields=["deadline", "updated_at"])
+    previous = current
+    setattr(tender, field, new_deadline)
+    tender.save(update_fields=[field, "updated_at"])
     audit_record(
         action="tender.deadline_move",
         actor=user,
         obj=tender,
         tender=tender,
         client_address=client_address,
-        details={"from": previous.isoformat(), "to": new_deadline.isoformat()},
+        details={
+            "from": previous.isoformat() if previous else None,
+            "to": new_deadline.isoformat(),
+            **({"round": "offer"} if field == "offers_deadline" else {}),
+        },
     )
     deadline_moved_mail(tender=tender, previous=previous, deadline=new_deadline, base_url=base_url)
     return tender

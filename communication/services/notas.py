@@ -7,6 +7,7 @@ import hashlib
 from collections.abc import Iterable
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
@@ -15,21 +16,44 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from audit.services import audit_record
-from tender.constants import TenderState
+from tender.constants import Procedure, TenderState
 from tender.errors import ApplicationError
 from tender.models import Tender
 from tender.pdf import render_to_pdf
-from tender.services.mail import absolute_url, local_display
+from tender.services.mail import absolute_url, local_display, mail_after_commit, mail_render
 
 from ..models import Nota, Question, TenderDocument
+from ..selectors import invited_organisations
 from .market import is_public, market_mail, require_manager
 
 NOTA_MIN_DAYS_BEFORE_DEADLINE = 6
 
 
 def nota_latest_publication(tender: Tender):
-    """The last moment a nota may be published: 6 days before the deadline."""
-    return tender.deadline - timedelta(days=NOTA_MIN_DAYS_BEFORE_DEADLINE)
+    """The last moment a nota may be published: 6 days before the deadline of the round open
+    now (in round 2 of the restricted procedure the offers deadline)."""
+    deadline = tender.current_deadline or tender.deadline
+    return deadline - timedelta(days=NOTA_MIN_DAYS_BEFORE_DEADLINE)
+
+
+def nota_for_invited(tender: Tender) -> bool:
+    """A nota published in round 2 of the restricted procedure (offers open) is for the
+    invited candidates only: its document's audience is ``invited``, it is mailed to them
+    alone and shows only to them (docs/rules.md, "Rounds")."""
+    return tender.procedure == Procedure.RESTRICTED and tender.state == TenderState.OFFERS_OPEN
+
+
+def invited_addresses(tender: Tender) -> list[str]:
+    """Every active user of an invited candidate (and of the confirmed members of its
+    combination), and the organisations' contact addresses."""
+    organisations = invited_organisations(tender)
+    rows = (
+        get_user_model()
+        .objects.filter(organisation_membership__organisation__in=organisations, is_active=True)
+        .values_list("email", flat=True)
+    )
+    contacts = organisations.values_list("contact_email", flat=True)
+    return sorted({a for a in [*rows, *contacts] if a})
 
 
 def _select_questions(tender: Tender, nota: Nota | None, questions: Iterable) -> list:
@@ -148,7 +172,7 @@ def nota_publish(
             )
             % {
                 "days": NOTA_MIN_DAYS_BEFORE_DEADLINE,
-                "deadline": local_display(tender.deadline),
+                "deadline": local_display(tender.current_deadline or tender.deadline),
                 "latest": local_display(latest),
             },
             field="deadline",
@@ -163,6 +187,7 @@ def nota_publish(
     Question.objects.bulk_update(questions, ["number"])
     nota.published_at, nota.published_by = now, user
 
+    for_invited = nota_for_invited(tender)
     reference = f"NvI-{tender.slug}-{nota.number}"
     pdf = render_to_pdf(
         "pdf/nota.html",
@@ -180,7 +205,9 @@ def nota_publish(
         title=f"Nota van inlichtingen {nota.number}",
         sha256=hashlib.sha256(pdf).hexdigest(),
         category=TenderDocument.Category.NOTA,
-        audience=TenderDocument.Audience.PUBLIC,
+        audience=(
+            TenderDocument.Audience.INVITED if for_invited else TenderDocument.Audience.PUBLIC
+        ),
         announced_at=timezone.now(),  # the nota's own mail to the market announces it
     )
     document.file.save(f"{reference}.pdf", ContentFile(pdf), save=True)
@@ -194,18 +221,24 @@ def nota_publish(
         client_address=client_address,
         details={"number": nota.number, "questions": len(questions), "sha256": document.sha256},
     )
-    market_mail(
-        tender,
-        "nota_published",
-        {
-            "nota": nota,
-            "count": len(questions),
-            "document_url": absolute_url(
-                reverse("public-document", args=[tender.slug, document.pk]), base_url
+    context = {
+        "nota": nota,
+        "count": len(questions),
+        "document_url": absolute_url(
+            reverse(
+                "portal-document" if for_invited else "public-document",
+                args=[tender.slug, document.pk],
             ),
-            "faq_url": absolute_url(reverse("public-questions", args=[tender.slug]), base_url),
-            "deadline": local_display(tender.deadline),
-        },
-        base_url=base_url,
-    )
+            base_url,
+        ),
+        "faq_url": absolute_url(reverse("public-questions", args=[tender.slug]), base_url),
+        "deadline": local_display(tender.current_deadline or tender.deadline),
+    }
+    if for_invited:
+        mail_after_commit(
+            mail_render("nota_published", {**context, "tender": tender}, email)
+            for email in invited_addresses(tender)
+        )
+    else:
+        market_mail(tender, "nota_published", context, base_url=base_url)
     return nota

@@ -17,12 +17,32 @@ from tender.models import (
 from .. import lumpsum as engine
 
 
-def bid_figures(dossier: Dossier | None) -> engine.BidFigures | None:
-    """The lumpsum bid of a winner's dossier (None: no bid). The one place that reads the bid
-    fields, so they can move (e.g. to an offer dossier) without touching the rules."""
-    if dossier is None or not dossier.has_bid:
+def bid_figures(dossier: Dossier | None, offer: Dossier | None = None) -> engine.BidFigures | None:
+    """The lumpsum bid of a winner (None: no bid): from its offer dossier where there is one
+    (round 2 of the restricted procedure), else from ``dossier`` (the one round). The one
+    place that reads the bid fields."""
+    source = offer if offer is not None else dossier
+    if source is None or not source.has_bid:
         return None
-    return engine.BidFigures(dossier.bid_clients, dossier.bid_months, dossier.bid_hours_per_month)
+    return engine.BidFigures(source.bid_clients, source.bid_months, source.bid_hours_per_month)
+
+
+def winner_dossiers(tender: Tender) -> dict[tuple[str, str], tuple[Dossier, Dossier | None]]:
+    """Per (bidder KvK, segment code) of the current submissions: the dossier of the first
+    round (municipalities, specialisms) and the offer dossier of round 2 (bid, current clients)
+    where the procedure has two rounds and the bidder made one."""
+    first, offers = {}, {}
+    for d in (
+        Dossier.objects.filter(submission__tender=tender, submission__is_current=True)
+        .select_related("submission__bidder", "segment")
+        .prefetch_related("municipalities")
+    ):
+        key = (d.submission.bidder.kvk, d.segment.code)
+        if d.submission.round == tender.rounds[0]:
+            first[key] = d
+        else:
+            offers[key] = d
+    return {key: (dossier, offers.get(key)) for key, dossier in first.items()}
 
 
 def lot_municipalities(lot, year: int) -> tuple[tuple[str, int | None], ...]:
@@ -57,15 +77,7 @@ def lumpsum_compute(
     contracted segment's own current term).
     """
     winners = award_winners(tender=tender, seed=seed)
-    dossiers = {
-        (d.submission.bidder.kvk, d.segment.code): d
-        for d in Dossier.objects.filter(
-            submission__tender=tender,
-            submission__is_current=True,
-        )
-        .select_related("submission__bidder", "segment")
-        .prefetch_related("municipalities")
-    }
+    dossiers = winner_dossiers(tender)
     segments = []
     for segment in (
         Segment.objects.filter(tender=tender)
@@ -86,13 +98,14 @@ def lumpsum_compute(
     ):
         segment_winners = []
         for kvk in sorted(winners.get(segment.code, ())):
-            dossier = dossiers.get((kvk, segment.code))
-            bid = bid_figures(dossier)
+            dossier, offer = dossiers.get((kvk, segment.code), (None, None))
+            bid = bid_figures(dossier, offer)
+            stated = offer if offer is not None else dossier
             segment_winners.append(
                 engine.Winner(
                     bidder=kvk,
                     bid=bid,
-                    current_clients=dossier.current_clients if dossier else None,
+                    current_clients=stated.current_clients if stated else None,
                     municipalities=frozenset(m.code for m in dossier.municipalities.all())
                     if dossier
                     else frozenset(),

@@ -141,6 +141,9 @@ def contracts_create_from_awards(*, tender: Tender, user) -> list[Contract]:
         for kvk in winners.get(code, ()):
             awarded.setdefault(kvk, []).append(segment)
 
+    # The contract holds the submission of the award round (the offer of a restricted tender
+    # that has offers) and its dossier with the bid; the municipalities are the ones the first
+    # round's dossier serves (an offer takes them from the request).
     submissions = {
         s.bidder.kvk: s
         for s in Submission.objects.filter(
@@ -158,6 +161,15 @@ def contracts_create_from_awards(*, tender: Tender, user) -> list[Contract]:
         for d in Dossier.objects.filter(
             submission__in=[s.pk for s in submissions.values()]
         ).select_related("submission__bidder", "segment__lot")
+    }
+    served = {
+        (d.submission.bidder.kvk, d.segment_id): d
+        for d in Dossier.objects.filter(
+            submission__tender=tender,
+            submission__is_current=True,
+            submission__state=SubmissionState.SEALED,
+            submission__round=tender.rounds[0],
+        ).select_related("submission__bidder")
     }
     lot_municipalities = {}
     existing = {c.provider.kvk: c for c in tender.contracts.select_related("provider")}
@@ -214,6 +226,7 @@ def contracts_create_from_awards(*, tender: Tender, user) -> list[Contract]:
                 contract=contract,
                 segment=segment,
                 dossier=dossier,
+                serving=served.get((kvk, segment.pk)),
                 start_date=segment.start_date,
                 lot_municipalities=lot_municipalities[segment.lot_id],
             )
@@ -284,14 +297,22 @@ def contract_build(
 
 
 def contract_segment_build(
-    *, contract: Contract, segment, dossier: Dossier, start_date: date, lot_municipalities: set
+    *,
+    contract: Contract,
+    segment,
+    dossier: Dossier,
+    start_date: date,
+    lot_municipalities: set,
+    serving: Dossier | None = None,
 ) -> ContractSegment:
     """A segment of ``contract`` with the municipalities its dossier serves within the lot
     (others do not count, like in the ranking's coverage)."""
     contract_segment = ContractSegment.objects.create(
         contract=contract, segment=segment, dossier=dossier, start_date=start_date
     )
-    contract_segment.municipalities.set(dossier.municipalities.filter(pk__in=lot_municipalities))
+    # ``serving``: the first round's dossier (an offer serves the municipalities of its request)
+    serving = serving or dossier
+    contract_segment.municipalities.set(serving.municipalities.filter(pk__in=lot_municipalities))
     return contract_segment
 
 

@@ -17,6 +17,7 @@ from providers.services.scenario import (
     organisations_upsert_from_scenario,
     submissions_create_from_scenario,
 )
+from tender.constants import Phase
 from tender.models import Tender
 from tender.scenario import validate_scenario
 from tender.services.scenario import region_upsert_from_scenario, tender_create_from_scenario
@@ -68,24 +69,29 @@ def demo_rationale(level: Decimal) -> str:
 def scores_create_from_scenario(
     *,
     data: list[dict],
-    dossiers: dict[tuple[str, str], Dossier],
+    dossiers: dict[tuple[str, str], dict[str, Dossier]],
     evaluators: dict[str, Evaluator],
 ) -> None:
-    criteria_by_segment = {}
+    """Final levels and individual scores; each lands on the dossier of its criterion's phase
+    (in the restricted procedure the request for the selection, the offer for the award)."""
+    criteria_by_segment: dict[int, dict] = {}
     finals: list[FinalLevel] = []
     scores: list[Score] = []
     for item in data:
         for entry in item["segments"]:
-            dossier = dossiers[(item["bidder"], entry["segment"])]
-            if dossier.segment_id not in criteria_by_segment:
-                criteria_by_segment[dossier.segment_id] = {
-                    c.code: c for c in dossier.segment.criteria.all()
-                }
-            criteria = criteria_by_segment[dossier.segment_id]
+            phases = dossiers[(item["bidder"], entry["segment"])]
+            segment = phases[Phase.SELECTION].segment
+            if segment.pk not in criteria_by_segment:
+                criteria_by_segment[segment.pk] = {c.code: c for c in segment.criteria.all()}
+            criteria = criteria_by_segment[segment.pk]
             rationales = entry.get("rationales", {})
+
+            def dossier_of(code: str, phases=phases, criteria=criteria) -> Dossier:
+                return phases[criteria[code].phase]
+
             finals.extend(
                 FinalLevel(
-                    dossier=dossier,
+                    dossier=dossier_of(code),
                     criterion=criteria[code],
                     level=Decimal(level),
                     rationale=rationales.get(code) or demo_rationale(Decimal(level)),
@@ -96,11 +102,11 @@ def scores_create_from_scenario(
                 evaluator = evaluators[score["evaluator"]]
                 scores.extend(
                     Score(
-                        dossier=dossier,
+                        dossier=dossier_of(code),
                         criterion=criteria[code],
                         evaluator=evaluator,
                         level=Decimal(level),
-                        submitted_at=dossier.submission.submitted_at,
+                        submitted_at=dossier_of(code).submission.submitted_at,
                     )
                     for code, level in score["levels"].items()
                 )
@@ -110,9 +116,19 @@ def scores_create_from_scenario(
 
 @transaction.atomic
 def scenario_load(
-    *, data: dict, replace: bool = False, actor=None, client_address: str | None = None
+    *,
+    data: dict,
+    replace: bool = False,
+    actor=None,
+    client_address: str | None = None,
+    one_round: bool = False,
 ) -> Tender:
-    """Validate and load a scenario; raises ScenarioInvalid or ApplicationError, loading nothing."""
+    """Validate and load a scenario; raises ScenarioInvalid or ApplicationError, loading nothing.
+
+    A restricted scenario loads in two rounds (requests and offers); ``one_round`` loads it as
+    a restricted tender that holds requests only (as a tender migrated in the award phase:
+    the award is scored and ranked on the requests, docs/rules.md "Rounds"). The rankings
+    and lumpsums are the same either way."""
     issues = validate_scenario(data)
     if issues:
         raise ScenarioInvalid(issues)
@@ -120,7 +136,10 @@ def scenario_load(
     tender = tender_create_from_scenario(data=data["tender"], region=region, replace=replace)
     organisations = organisations_upsert_from_scenario(data=data["organisations"])
     dossiers = submissions_create_from_scenario(
-        tender=tender, data=data["submissions"], organisations=organisations
+        tender=tender,
+        data=data["submissions"],
+        organisations=organisations,
+        one_round=one_round,
     )
     evaluators = evaluators_create_from_scenario(tender=tender, data=data.get("evaluators", []))
     scores_create_from_scenario(data=data["submissions"], dossiers=dossiers, evaluators=evaluators)

@@ -66,8 +66,11 @@ def _organisation(organisation) -> dict:
 
 
 def _bids(tender: Tender) -> tuple[list[dict], list[dict], list[dict]]:
-    """(organisations, evaluators, submissions) of the tender's sealed, current submissions."""
-    submissions = list(_sealed_submissions(tender))
+    """(organisations, evaluators, submissions) of the tender's sealed, current submissions of
+    the rounds that may be read. The file has one submission per bidder: a restricted offer
+    (round 2) is written into its bidder's request (round 1), with its award-phase answers,
+    award levels and scores, bid and current clients per segment (``_merge_offer``)."""
+    submissions = list(_sealed_submissions(tender).filter(round__in=tender.readable_rounds()))
     if not submissions:
         return [], [], []
     finals: defaultdict[int, dict[str, str]] = defaultdict(dict)
@@ -95,7 +98,11 @@ def _bids(tender: Tender) -> tuple[list[dict], list[dict], list[dict]]:
 
     organisations = {}
     exported = []
+    offers = {s.bidder_id: s for s in submissions if s.round != tender.rounds[0]}
+    firsts = {s.bidder_id for s in submissions if s.round == tender.rounds[0]}
     for submission in submissions:
+        if submission.round != tender.rounds[0] and submission.bidder_id in firsts:
+            continue  # merged into the bidder's request below
         organisations[submission.bidder.kvk] = submission.bidder
         item: dict = {"bidder": submission.bidder.kvk}
         lead_members = sorted(members.get(submission.combination_id, []), key=lambda o: o.kvk)
@@ -126,6 +133,9 @@ def _bids(tender: Tender) -> tuple[list[dict], list[dict], list[dict]]:
         item["segments"] = [
             _dossier(dossier, answers, finals, scores) for dossier in submission.dossiers.all()
         ]
+        offer = offers.get(submission.bidder_id)
+        if offer is not None and offer is not submission:
+            _merge_offer(item, offer, finals, scores)
         exported.append(item)
 
     evaluators = [
@@ -150,6 +160,40 @@ def _evaluator(evaluator: Evaluator) -> dict:
     if evaluator.is_chair:
         item["chair"] = True
     return item
+
+
+def _merge_offer(item: dict, offer: Submission, finals: dict, scores: dict) -> None:
+    """Write a restricted offer into its bidder's exported request (one submission per bidder
+    in the file): the general award-phase answers, and per segment the offer's segment answers,
+    levels, scores, bid and current clients (an offer serves the request's municipalities and
+    specialisms, so those come from the request)."""
+    answers = {a.requirement.code: a.effective_met for a in offer.answers.all()}
+    general = {a.requirement.code for a in offer.answers.all() if not a.requirement.segment_id}
+    item["requirements"].update({c: met for c, met in answers.items() if c in general})
+    entries = {entry["segment"]: entry for entry in item["segments"]}
+    for dossier in offer.dossiers.all():
+        of_offer = _dossier(dossier, answers, finals, scores)
+        entry = entries.get(dossier.segment.code)
+        if entry is None:  # not in the request: cannot happen through the portal
+            item["segments"].append(of_offer)
+            continue
+        for key in ("requirements", "levels"):
+            if key in of_offer:
+                entry[key] = {**entry.get(key, {}), **of_offer[key]}
+        if "scores" in of_offer:
+            by_evaluator = {s["evaluator"]: s["levels"] for s in entry.get("scores", [])}
+            for score in of_offer["scores"]:
+                by_evaluator[score["evaluator"]] = {
+                    **by_evaluator.get(score["evaluator"], {}),
+                    **score["levels"],
+                }
+            entry["scores"] = [
+                {"evaluator": username, "levels": levels}
+                for username, levels in sorted(by_evaluator.items())
+            ]
+        for key in ("bid", "current_clients"):
+            if key in of_offer:
+                entry[key] = of_offer[key]
 
 
 def _dossier(dossier: Dossier, answers: dict, finals: dict, scores: dict) -> dict:

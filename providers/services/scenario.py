@@ -5,7 +5,8 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from tender.models import Tender
+from tender.constants import Phase, Procedure, Round
+from tender.models import Criterion, Tender
 
 from ..constants import SubmissionState
 from ..models import (
@@ -54,15 +55,45 @@ def organisations_upsert_from_scenario(*, data: list[dict]) -> dict[str, Organis
     return {**existing, **{o.kvk: o for o in new}}
 
 
+def _award_data(
+    item: dict, award_criteria: set[tuple[str, str]], award_requirements: set[str]
+) -> dict[str, bool]:
+    """Per segment entry of a scenario submission: whether it holds round-2 data (a bid, an
+    award-phase level or score, an award-phase requirement answer); key ``""``: whether the
+    submission answers a general award-phase requirement."""
+    found = {"": any(code in award_requirements for code in item["requirements"])}
+    for entry in item["segments"]:
+        seg = entry["segment"]
+        levels = set(entry.get("levels", {}))
+        for score in entry.get("scores", []):
+            levels |= set(score["levels"])
+        found[seg] = bool(
+            entry.get("bid")
+            or any((seg, code) in award_criteria for code in levels)
+            or any(code in award_requirements for code in entry.get("requirements", {}))
+        )
+    return found
+
+
 @transaction.atomic
 def submissions_create_from_scenario(
-    *, tender: Tender, data: list[dict], organisations: dict[str, Organisation]
-) -> dict[tuple[str, str], Dossier]:
+    *,
+    tender: Tender,
+    data: list[dict],
+    organisations: dict[str, Organisation],
+    one_round: bool = False,
+) -> dict[tuple[str, str], dict[str, Dossier]]:
     """Create sealed submissions with their dossiers and requirement answers.
 
-    Returns the dossiers keyed by (bidder KvK, segment code) for the evaluation import.
-    A submission without ``submitted_at`` counts as received at the deadline.
+    Returns the dossiers keyed by (bidder KvK, segment code), then by phase, for the evaluation
+    import. One round (open, Open House): one submission per bidder, its dossier serves both
+    phases. Restricted (docs/rules.md, "Rounds"): a request per bidder (selection-phase
+    answers, municipalities, specialisms) and, for a bidder with round-2 data, an offer (the
+    award-phase answers, and a dossier with the bid per segment with round-2 data); the
+    request dossier serves the selection phase, the offer dossier the award phase.
+    A submission without ``submitted_at`` counts as received at the (round's) deadline.
     """
+    two_rounds = tender.procedure == Procedure.RESTRICTED and not one_round
     segments = {s.code: s for s in tender.segments.all()}
     requirements = {r.code: r for r in tender.requirements.all()}
     municipalities = {m.code: m for m in tender.region.municipalities.all()}
@@ -85,20 +116,40 @@ def submissions_create_from_scenario(
         for item in data
         for kvk in item.get("members", [])
     )
+    # (item, round, award data per segment) for every submission to create
+    planned: list[tuple[dict, str, dict[str, bool] | None]] = []
+    award_criteria = set(
+        Criterion.objects.filter(segment__tender=tender, phase=Phase.AWARD).values_list(
+            "segment__code", "code"
+        )
+    )
+    award_requirements = {code for code, r in requirements.items() if r.phase == Phase.AWARD}
+    for item in data:
+        if not two_rounds:
+            planned.append((item, tender.rounds[0], None))
+            continue
+        found = _award_data(item, award_criteria, award_requirements)
+        planned.append((item, Round.REQUEST, found))
+        if any(found.values()):
+            planned.append((item, Round.OFFER, found))
+
+    def received(item: dict, round: str) -> datetime:
+        if item.get("submitted_at"):
+            return datetime.fromisoformat(item["submitted_at"])
+        if round == Round.OFFER and tender.offers_deadline:
+            return tender.offers_deadline
+        return tender.deadline
+
     submissions = Submission.objects.bulk_create(
         Submission(
             tender=tender,
-            round=tender.rounds[0],
+            round=round,
             bidder=organisations[item["bidder"]],
             combination=combination_of.get(item["bidder"]),
             state=SubmissionState.SEALED,
-            submitted_at=(
-                datetime.fromisoformat(item["submitted_at"])
-                if item.get("submitted_at")
-                else tender.deadline
-            ),
+            submitted_at=received(item, round),
         )
-        for item in data
+        for item, round, _award in planned
     )
     Subcontractor.objects.bulk_create(
         Subcontractor(
@@ -107,36 +158,48 @@ def submissions_create_from_scenario(
             name=organisations[kvk].name,
             kvk=kvk,
         )
-        for submission, item in zip(submissions, data, strict=True)
+        for submission, (item, _round, _award) in zip(submissions, planned, strict=True)
         for kvk in item.get("subcontractors", [])
     )
-    answers: list[RequirementAnswer] = []
-    dossiers, served = {}, []
-    for submission, item in zip(submissions, data, strict=True):
-        answers.extend(
+
+    def answers_of(submission: Submission, given: dict, round: str) -> list[RequirementAnswer]:
+        return [
             RequirementAnswer(submission=submission, requirement=requirements[code], met=met)
-            for code, met in item["requirements"].items()
-        )
+            for code, met in given.items()
+            if not two_rounds or (requirements[code].phase == Phase.AWARD) == (round == Round.OFFER)
+        ]
+
+    answers: list[RequirementAnswer] = []
+    dossiers: dict[tuple[str, str], dict[str, Dossier]] = {}
+    created, served = [], []
+    for submission, (item, round, award) in zip(submissions, planned, strict=True):
+        answers.extend(answers_of(submission, item["requirements"], round))
         for entry in item["segments"]:
-            bid = entry.get("bid")
-            dossiers[(item["bidder"], entry["segment"])] = Dossier(
+            with_request = not two_rounds or round == Round.REQUEST
+            with_offer = not two_rounds or round == Round.OFFER
+            if two_rounds and with_offer and not (award or {}).get(entry["segment"]):
+                continue
+            bid = entry.get("bid") if with_offer else None
+            dossier = Dossier(
                 submission=submission,
                 segment=segments[entry["segment"]],
-                specialisms=list(entry.get("specialisms", [])),
+                specialisms=list(entry.get("specialisms", [])) if with_request else [],
                 bid_clients=bid["clients"] if bid else None,
                 bid_months=Decimal(bid["months"]) if bid else None,
                 bid_hours_per_month=Decimal(bid["hours_per_month"]) if bid else None,
-                current_clients=entry.get("current_clients"),
+                current_clients=entry.get("current_clients") if with_offer else None,
             )
-            served.append(entry["municipalities"])
-            answers.extend(
-                RequirementAnswer(submission=submission, requirement=requirements[code], met=met)
-                for code, met in entry.get("requirements", {}).items()
-            )
-    Dossier.objects.bulk_create(dossiers.values())
+            phases = dossiers.setdefault((item["bidder"], entry["segment"]), {})
+            if with_request:
+                phases[Phase.SELECTION] = dossier
+            phases[Phase.AWARD] = dossier
+            created.append(dossier)
+            served.append(entry["municipalities"] if with_request else [])
+            answers.extend(answers_of(submission, entry.get("requirements", {}), round))
+    Dossier.objects.bulk_create(created)
     Dossier.municipalities.through.objects.bulk_create(
         Dossier.municipalities.through(dossier=dossier, municipality=municipalities[code])
-        for dossier, codes in zip(dossiers.values(), served, strict=True)
+        for dossier, codes in zip(created, served, strict=True)
         for code in codes
     )
     RequirementAnswer.objects.bulk_create(answers)

@@ -378,8 +378,14 @@ def dossier_save(
     client_address: str | None = None,
 ) -> Dossier:
     """The municipalities served (of the segment's lot), the specialisms (of the segment) and
-    the lumpsum bid of one dossier. Empty bid fields are allowed in a draft."""
+    the lumpsum bid of one dossier. Empty bid fields are allowed in a draft.
+
+    Per round (docs/rules.md, "Rounds"): a restricted offer states no municipalities or
+    specialisms (it takes those of the request; what is sent is ignored). The portal asks the
+    bid in the round that carries it (``Submission.carries_bid``)."""
     submission = _lock_draft(submission, user)
+    if submission.serves_from_request:
+        municipality_codes, specialisms = [], []
     dossier = submission.dossiers.select_related("segment__lot").filter(segment=segment).first()
     if dossier is None:
         raise ApplicationError(_("Kies dit segment eerst."), field="segment")

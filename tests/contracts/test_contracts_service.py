@@ -443,4 +443,6 @@ def test_a_scenario_replace_removes_a_contracted_tender_app_by_app(contracts, ac
     assert not Ranking.objects.exists()
     assert not Score.objects.filter(dossier__submission__tender=old).exists()
     assert not Submission.objects.filter(tender=old).exists()
-    assert Submission.objects.filter(tender=new).count() == len(achterhoek_data["submissions"])
+    assert Submission.objects.filter(tender=new, round="request").count() == len(
+        achterhoek_data["submissions"]
+    )

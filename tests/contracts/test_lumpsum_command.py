@@ -96,7 +96,7 @@ def test_lumpsum_service_uses_a_constant_number_of_queries(demo_tender, achterho
     small = json.loads(json.dumps(achterhoek_data))
     small["tender"]["slug"] = "inkoop-klein"
     small["submissions"] = small["submissions"][:8]
-    small_tender = scenario_load(data=small)
+    small_tender = scenario_load(data=small, one_round=True)
     with CaptureQueriesContext(connection) as big:
         lumpsum_compute(tender=demo_tender, year=2022)
     with CaptureQueriesContext(connection) as little:

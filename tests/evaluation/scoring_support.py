@@ -39,7 +39,7 @@ def small_scenario(demo: dict, *, segment: str = SEGMENT, bidders: int = 4) -> d
 
 
 def load_small(demo: dict, *, replace: bool = False, **kwargs):
-    return scenario_load(data=small_scenario(demo, **kwargs), replace=replace)
+    return scenario_load(data=small_scenario(demo, **kwargs), replace=replace, one_round=True)
 
 
 def dossiers_of(tender, segment: str = SEGMENT) -> list[Dossier]:

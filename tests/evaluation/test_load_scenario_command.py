@@ -110,7 +110,10 @@ def test_demo_loads_completely_and_is_audited(tmp_path, achterhoek_data, capsys)
     assert Segment.objects.filter(tender=tender).count() == sum(
         len(lot["segments"]) for lot in achterhoek_data["tender"]["lots"]
     )
-    assert Submission.objects.filter(tender=tender).count() == len(achterhoek_data["submissions"])
+    # two rounds: a request and an offer (bid, award levels) per bidder
+    for round in ("request", "offer"):
+        assert tender.submissions.filter(round=round).count() == len(achterhoek_data["submissions"])
+    assert "32 verzoeken tot deelneming, 32 inschrijvingen" in capsys.readouterr().out
     assert tender.region.municipalities.count() == 8
     entry = AuditEntry.objects.get(action="scenario.load")
     assert entry.tender_slug == "inkoop-2022" and entry.actor_repr == "load_scenario"
@@ -127,7 +130,7 @@ def test_loading_an_existing_slug_needs_replace(tmp_path, achterhoek_data):
     changed["tender"]["title"] = "Vervangen titel"
     call_command("load_scenario", write(tmp_path, changed, "v2.json"), "--replace")
     assert Tender.objects.get().title == "Vervangen titel"
-    assert Submission.objects.count() == len(achterhoek_data["submissions"])
+    assert Submission.objects.count() == 2 * len(achterhoek_data["submissions"])  # two rounds
 
 
 def test_a_failure_after_validation_rolls_back_everything(tmp_path, achterhoek_data, monkeypatch):

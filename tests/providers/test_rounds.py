@@ -99,3 +99,41 @@ def test_the_first_opening_leaves_the_offers_sealed():
     _move(tender, state="requests_closed", deadline=timezone.now() - dt.timedelta(minutes=1))
     _open(tender, [staff("inkoper", INKOPER), staff("voorzitter", VOORZITTER)])
     assert SubmissionEnvelope.objects.filter(submission=offer).exists()
+
+
+def test_the_bid_belongs_to_the_offer_which_takes_municipalities_from_the_request(client):
+    """Restricted: the request form asks no bid and its checklist wants none; the offer form
+    asks the bid and shows the request's municipalities read-only (no checkboxes), and a
+    municipality sent with the offer is not stored."""
+    from django.urls import reverse
+
+    from providers.submission_selectors import submission_checklist, submission_detail
+
+    tender = open_tender(slug="inkoop-2029")
+    user, organisation = provider()
+    client.force_login(user)
+    url = reverse("portal-submission", args=[tender.slug])
+    draft = complete_draft(tender, user, organisation)
+    page = client.get(url).content.decode()
+    assert 'name="bid_clients"' not in page and 'name="municipalities"' in page
+    labels = [i.label for i in submission_checklist(submission_detail(draft.pk))]
+    assert not any("lumpsumbod" in label for label in labels)
+    services.submission_seal(submission=draft, user=user)
+
+    now = timezone.now()
+    _move(tender, state="requests_closed", deadline=now - dt.timedelta(minutes=1))
+    tender = _open(tender, [staff("inkoper", INKOPER), staff("voorzitter", VOORZITTER)])
+    _move(tender, state="offers_open", offers_deadline=now + dt.timedelta(days=10))
+    segment = Segment.objects.get(tender=tender, code="JH-DYS")
+    OfferInvitation.objects.create(tender=tender, segment=segment, organisation=organisation)
+    offer = complete_draft(tender, user, organisation)
+    assert offer.round == Round.OFFER
+    assert not offer.dossiers.get().municipalities.exists()  # taken from the request
+    page = client.get(url).content.decode()
+    assert 'name="bid_clients"' in page and 'name="municipalities"' not in page
+    assert "Uit uw verzoek tot deelneming" in page
+    served = Submission.objects.get(round=Round.REQUEST, tender=tender).dossiers.get()
+    assert served.municipalities.first().name in page
+    labels = [i.label for i in submission_checklist(submission_detail(offer.pk))]
+    assert any("lumpsumbod" in label for label in labels)
+    assert not any("gemeenten" in label for label in labels)

@@ -353,3 +353,62 @@ def test_moving_the_deadline_is_audited_and_for_inkoper_and_voorzitter_only(
     assert entry.actor_repr == "vz" and entry.details["to"] == new.isoformat()
     assert [m.to for m in mail.outbox] == [[provider.email]]
     assert "sluitingstermijn gewijzigd" in mail.outbox[0].subject
+
+
+def test_moving_the_deadline_while_offers_are_open_moves_the_offers_deadline(
+    tender, inkoper, provider, django_capture_on_commit_callbacks
+):
+    """Round 2 of the restricted procedure: the deadline moved is ``offers_deadline``; the
+    first round's deadline stays; registered candidates are mailed as before."""
+    ask(tender, provider, "Vraag")  # a registered bidder
+    now = timezone.now()
+    first = now - dt.timedelta(days=30)
+    type(tender).objects.filter(pk=tender.pk).update(
+        state="offers_open", deadline=first, offers_deadline=now + dt.timedelta(days=10)
+    )
+    tender.refresh_from_db()
+    new = tender.offers_deadline + dt.timedelta(days=7)
+    with django_capture_on_commit_callbacks(execute=True):
+        moved = tender_deadline_move(tender=tender, new_deadline=new, user=inkoper)
+    assert (moved.offers_deadline, moved.deadline) == (new, first)
+    entry = AuditEntry.objects.get(action="tender.deadline_move")
+    assert entry.details["round"] == "offer"
+    assert [m.to for m in mail.outbox] == [[provider.email]]
+    with pytest.raises(ApplicationError, match="later"):
+        tender_deadline_move(tender=moved, new_deadline=new - dt.timedelta(days=1), user=inkoper)
+
+
+def test_a_nota_of_round_two_reaches_and_shows_to_the_invited_only(
+    client, tender, provider, other_provider, inkoper, django_capture_on_commit_callbacks
+):
+    """While the offers are open (restricted): the nota's document is for the invited, it is
+    mailed to them alone, and the FAQ shows it to them only; the six days count from the
+    offers deadline."""
+    from providers.models import OfferInvitation
+
+    question = answered(tender, provider, inkoper, "Telt het plan per criterium?")
+    now = timezone.now()
+    type(tender).objects.filter(pk=tender.pk).update(
+        state="offers_open",
+        deadline=now - dt.timedelta(days=30),
+        offers_deadline=now + dt.timedelta(days=20),
+    )
+    tender.refresh_from_db()
+    OfferInvitation.objects.create(
+        tender=tender, segment=tender.segments.first(), organisation=organisation_of(provider)
+    )
+    nota = nota_create(tender=tender, user=inkoper, questions=[question])
+    with django_capture_on_commit_callbacks(execute=True):
+        nota_publish(nota=nota, user=inkoper)
+    nota.refresh_from_db()
+    assert nota.document.audience == "invited"
+    assert [m.to for m in mail.outbox] == [[provider.email]]
+
+    url = reverse("public-questions", args=[tender.slug])
+    assert "Telt het plan per criterium?" not in client.get(url).content.decode()
+    client.force_login(other_provider)
+    assert "Telt het plan per criterium?" not in client.get(url).content.decode()
+    client.force_login(provider)
+    page = client.get(url).content.decode()
+    assert "Telt het plan per criterium?" in page
+    assert reverse("portal-document", args=[tender.slug, nota.document.pk]) in page

@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from audit.models import AuditEntry
+from contracts.services import lumpsum_compute
 from evaluation.services.scenario import scenario_load
 from evaluation.services.scenario_export import scenario_export
 from evaluation.services.scenario_import import scenario_import
@@ -41,23 +42,50 @@ def ranking_json(slug, phase, seed=0):
 def test_export_of_a_loaded_demo_loads_again_and_ranks_identically(demo, tmp_path):
     from tender.scenario import DEMO_DIR, load_scenario_file
 
-    original = scenario_load(data=load_scenario_file(DEMO_DIR / f"{demo}.json"))
+    shipped = load_scenario_file(DEMO_DIR / f"{demo}.json")
+    original = scenario_load(data=shipped)
+    # Two rounds in the database (a request per bidder, an offer per bidder with a bid) ...
+    assert original.submissions.filter(round="request").count() == len(shipped["submissions"])
+    assert original.submissions.filter(round="offer").count() == len(shipped["submissions"])
     exported = scenario_export(tender=original)
     assert validate_scenario(exported) == []
-    assert len(exported["submissions"]) == original.submissions.count() > 0
+
+    # ... and one submission per bidder in the file: the offer written into its request.
+    def by_code(items):
+        return sorted(
+            (
+                {k: v for k, v in item.items() if k != "submitted_at"}  # file: at the deadline
+                | {"segments": sorted(item["segments"], key=lambda e: e["segment"])}
+                | {k: sorted(item[k]) for k in ("members", "subcontractors") if k in item}
+                for item in items
+            ),
+            key=lambda item: item["bidder"],
+        )
+
+    assert by_code(exported["submissions"]) == by_code(shipped["submissions"])
 
     exported["tender"]["slug"] = "kopie"
     path = tmp_path / "kopie.json"
     path.write_text(json.dumps(exported, ensure_ascii=False), encoding="utf-8")
     call_command("load_scenario", str(path), stdout=StringIO())
 
+    # The same file loaded in one round (requests only) ranks and pays the same.
+    shipped["tender"]["slug"] = "een-ronde"
+    scenario_load(data=shipped, one_round=True)
+    assert not Tender.objects.get(slug="een-ronde").submissions.filter(round="offer").exists()
+
     for phase in ("selection", "award"):
         for seed in (0, 7):
             before = ranking_json(original.slug, phase, seed)
-            after = ranking_json("kopie", phase, seed)
-            assert after.pop("tender") == "kopie"
             before.pop("tender")
-            assert after == before
+            for slug in ("kopie", "een-ronde"):
+                after = ranking_json(slug, phase, seed)
+                assert after.pop("tender") == slug
+                assert after == before
+    for seed in (0, 1):
+        paid = lumpsum_compute(tender=original, year=2022, seed=seed).to_dict()
+        once = lumpsum_compute(tender=Tender.objects.get(slug="een-ronde"), year=2022, seed=seed)
+        assert {**once.to_dict(), "tender": paid["tender"]} == paid
 
 
 def test_export_of_the_demo_has_the_shape_of_the_shipped_file(achterhoek_data, demo_tender):

@@ -1,6 +1,7 @@
 """python manage.py load_scenario PATH [--replace]"""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Count
 
 from tender.errors import ApplicationError
 from tender.scenario import ScenarioError, read_scenario_file
@@ -27,7 +28,16 @@ class Command(BaseCommand):
             raise CommandError(f"Ongeldig scenario: {exc.issues[0]}") from exc
         except ApplicationError as exc:
             raise CommandError(exc.message) from exc
+        counts = dict(tender.submissions.values_list("round").annotate(n=Count("id")).order_by())
+        labels = (
+            ("request", "verzoeken tot deelneming"),
+            ("offer", "inschrijvingen"),
+            ("application", "aanmeldingen"),
+        )
+        rounds = (
+            ", ".join(f"{counts[round]} {label}" for round, label in labels if counts.get(round))
+            or "0 inschrijvingen"
+        )
         self.stdout.write(
-            f"Scenario geladen: {tender.slug} ({tender.segments.count()} segmenten, "
-            f"{tender.submissions.count()} inschrijvingen)."
+            f"Scenario geladen: {tender.slug} ({tender.segments.count()} segmenten, {rounds})."
         )
