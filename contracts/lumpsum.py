@@ -55,12 +55,15 @@ class Winner:
 
     ``current_clients`` (None = not stated, counts 0) is what ``task`` funding shares the budget
     by; ``municipalities`` (CBS codes the dossier serves) is what ``population`` funding uses.
+    ``set_amount`` is the yearly amount the municipalities set for a ``task`` segment on the
+    contract screen (None = not set: the current-clients share applies).
     """
 
     bidder: str
     bid: BidFigures | None
     current_clients: int | None = None
     municipalities: frozenset[str] = frozenset()
+    set_amount: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -427,6 +430,11 @@ def segment_lumpsum(segment: SegmentLumpsumIn, *, year: int) -> SegmentLumpsum |
     if funding == FUNDING_TASK and segment.budget is not None:
         clients = {w.bidder: w.current_clients for w in segment.winners}
         amounts, scaled = task_amounts(segment.budget, clients), True
+        # Where the municipalities set an amount, it replaces the default share (the others
+        # keep theirs, as the stored contract schedules do).
+        for w in segment.winners:
+            if w.set_amount is not None:
+                amounts[w.bidder] = w.set_amount
     elif funding == FUNDING_POPULATION and segment.budget is not None:
         served = {w.bidder: w.municipalities for w in segment.winners}
         amounts = population_amounts(segment.budget, segment.municipalities, served)

@@ -1,8 +1,10 @@
 """Contract-side services. The lumpsum maths is in ``contracts.lumpsum``."""
 
+from decimal import Decimal
+
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import OuterRef, Prefetch
-from django.db.models.functions import JSONObject
+from django.db.models import OuterRef, Prefetch, TextField
+from django.db.models.functions import Cast, JSONObject
 
 from evaluation.selectors import award_winners
 from providers.models import Dossier
@@ -15,6 +17,7 @@ from tender.models import (
 )
 
 from .. import lumpsum as engine
+from ..models import ContractSegment
 
 
 def bid_figures(dossier: Dossier | None, offer: Dossier | None = None) -> engine.BidFigures | None:
@@ -94,8 +97,21 @@ def lumpsum_compute(
                 ),
             )
         )
+        .annotate(
+            # yearly amounts staff set for a task segment (contract screen), in this query
+            set_amounts=ArraySubquery(
+                ContractSegment.objects.filter(
+                    segment=OuterRef("pk"), set_amount__isnull=False
+                ).values(
+                    json=JSONObject(
+                        kvk="contract__provider__kvk", amount=Cast("set_amount", TextField())
+                    )
+                )
+            )
+        )
         .order_by("code")
     ):
+        set_amounts = {s["kvk"]: Decimal(s["amount"]) for s in segment.set_amounts}
         segment_winners = []
         for kvk in sorted(winners.get(segment.code, ())):
             dossier, offer = dossiers.get((kvk, segment.code), (None, None))
@@ -109,6 +125,7 @@ def lumpsum_compute(
                     municipalities=frozenset(m.code for m in dossier.municipalities.all())
                     if dossier
                     else frozenset(),
+                    set_amount=set_amounts.get(kvk),
                 )
             )
         start = segment.start_date

@@ -154,6 +154,38 @@ def test_task_segment_without_bids_pays_the_set_amounts(
     assert "KPI's worden in de implementatiefase vastgesteld" in text  # no KPIs yet
 
 
+def test_lumpsum_command_uses_the_set_amount_of_a_task_segment(
+    awarded_tender, contracts, contract_manager
+):
+    from contracts.services import lumpsum_compute
+
+    segment = _switch(awarded_tender, "BW-BESCHUT", "task", budget=Decimal("120000.00"))
+    first, second = list(
+        ContractSegment.objects.filter(segment=segment)
+        .select_related("contract__provider")
+        .order_by("contract__provider__kvk")
+    )[:2]
+    Dossier.objects.filter(segment=segment).update(current_clients=0)
+    Dossier.objects.filter(pk=first.dossier_id).update(current_clients=3)
+    Dossier.objects.filter(pk=second.dossier_id).update(current_clients=1)
+
+    def amounts():
+        report = lumpsum_compute(tender=awarded_tender, year=2022)
+        (seg,) = [s for s in report.segments if s.segment == "BW-BESCHUT"]
+        return {c.bidder: c.amount for c in seg.contracts}
+
+    kvk1, kvk2 = first.contract.provider.kvk, second.contract.provider.kvk
+    assert (amounts()[kvk1], amounts()[kvk2]) == (Decimal("90000.00"), Decimal("30000.00"))
+    task_amount_set(
+        contract_segment=second,
+        amount=Decimal("36000.00"),
+        reason="Wachtlijst",
+        user=contract_manager,
+    )
+    # the set amount replaces the share; the others keep the current-clients share
+    assert (amounts()[kvk1], amounts()[kvk2]) == (Decimal("90000.00"), Decimal("36000.00"))
+
+
 def test_the_contract_pdf_lists_the_kpis_with_their_targets(
     awarded_tender, contracts, contract_manager, client_for, tmp_path
 ):
