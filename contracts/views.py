@@ -39,7 +39,7 @@ from .services.contracts import (
     contracts_create_from_awards,
     notice_months,
 )
-from .services.funding import task_amount_set
+from .services.funding import pxq_budget_uses, task_amount_set
 from .services.kpis import kpis_for_contract
 from .services.schedule import contracts_lumpsum_store, instalments_mark_exported
 from .services.settlement import above_band_policy
@@ -94,6 +94,7 @@ class ContractListView(TenderContractsMixin, View):
                 "awarded_segments": award_final_segments(tender=self.tender),
                 "years": year_totals(tender=self.tender),
                 "year_form": year_form or YearForm(),
+                "pxq_uses": pxq_budget_uses(tender=self.tender),
             },
         )
 

@@ -11,13 +11,14 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
+from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from tender.errors import ApplicationError
-from tender.models import Funding, Segment
+from tender.models import Funding, Segment, Tender
 
 from ..models import ContractSegment
 from ..permissions import can_manage_contracts
@@ -169,6 +170,24 @@ class BudgetUse:
     share: Decimal | None  # declared / budget, None without a budget
     warning: str  # "", "80" or "100"
 
+    @property
+    def percent(self) -> Decimal | None:
+        """The share in percents (72.5 for 72,5 %), for the ``percent`` filter."""
+        return None if self.share is None else self.share * 100
+
+
+def budget_use(*, code: str, year: int, budget: Decimal | None, declared: Decimal) -> BudgetUse:
+    """Declared production against a yearly budget: a warning from 80 % and from 100 %."""
+    if not budget:
+        return BudgetUse(code, year, budget, declared, None, "")
+    share = declared / budget
+    warning = ""
+    if share >= PXQ_WARN_AT[1]:
+        warning = "100"
+    elif share >= PXQ_WARN_AT[0]:
+        warning = "80"
+    return BudgetUse(code, year, budget, declared, share, warning)
+
 
 def pxq_budget_use(*, segment: Segment, year: int) -> BudgetUse:
     """What the declarations of ``year`` of every provider of a ``pxq`` segment add up to,
@@ -176,13 +195,23 @@ def pxq_budget_use(*, segment: Segment, year: int) -> BudgetUse:
     declared = ProductionDeclaration.objects.filter(
         contract_segment__segment=segment, month__year=year
     ).aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
-    budget = segment.budget
-    if not budget:
-        return BudgetUse(segment.code, year, budget, declared, None, "")
-    share = declared / budget
-    warning = ""
-    if share >= PXQ_WARN_AT[1]:
-        warning = "100"
-    elif share >= PXQ_WARN_AT[0]:
-        warning = "80"
-    return BudgetUse(segment.code, year, budget, declared, share, warning)
+    return budget_use(code=segment.code, year=year, budget=segment.budget, declared=declared)
+
+
+def pxq_budget_uses(*, tender: Tender) -> list[BudgetUse]:
+    """``pxq_budget_use`` of every segment and year of ``tender`` with declared production,
+    by segment code and year (one query; for the contract list)."""
+    rows = (
+        ProductionDeclaration.objects.filter(contract_segment__contract__tender=tender)
+        .values(
+            code=F("contract_segment__segment__code"),
+            budget=F("contract_segment__segment__budget"),
+            year=ExtractYear("month"),
+        )
+        .annotate(declared=Sum("amount"))
+        .order_by("code", "year")
+    )
+    return [
+        budget_use(code=r["code"], year=r["year"], budget=r["budget"], declared=r["declared"])
+        for r in rows
+    ]

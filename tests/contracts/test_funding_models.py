@@ -98,6 +98,34 @@ def test_pxq_has_no_advance_instalments_and_pays_declared_production_afterwards(
     assert "geen jaarlijkse verrekening" in text
 
 
+def test_contract_list_shows_pxq_budget_use_with_warnings_in_words(
+    awarded_tender, contracts, client_for
+):
+    segment = _switch(awarded_tender, "WMO-DAG", "pxq", budget=Decimal("10000.00"))
+    cs = ContractSegment.objects.filter(segment=segment).first()
+    client = client_for("contractmanager", "cm-pxq")
+    url = reverse("contract-list", args=[awarded_tender.slug])
+    assert "P x Q" not in client.get(url).content.decode()  # nothing declared yet
+    with time_machine.travel(date(2022, 6, 15), tick=False):
+        production_declare(
+            contract_segment=cs, month=date(2022, 3, 1), hours=Decimal("100"), user=None
+        )  # 4800.00 of 10000.00
+        page = client.get(url).content.decode()
+        assert "48,00 %" in page and "Binnen budget" in page
+        production_declare(
+            contract_segment=cs, month=date(2022, 4, 1), hours=Decimal("70.5"), user=None
+        )  # + 3384.00 = 8184.00: 81.84 %
+        page = client.get(url).content.decode()
+        assert "81,84 %" in page
+        assert "Let op: 80 procent van het budget of meer verbruikt" in page
+        production_declare(
+            contract_segment=cs, month=date(2022, 5, 1), hours=Decimal("40"), user=None
+        )  # + 1920.00 = 10104.00
+        page = client.get(url).content.decode()
+    assert "101,04 %" in page and "EUR 10.104,00" in page
+    assert "Waarschuwing: budget volledig verbruikt of overschreden" in page
+
+
 def test_task_segment_without_bids_pays_the_set_amounts(
     awarded_tender, contracts, contract_manager, client_for, tmp_path
 ):
