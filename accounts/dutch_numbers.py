@@ -24,6 +24,7 @@ __all__ = [
     "hours",
     "input_text",
     "level",
+    "measure",
     "money",
     "number",
     "parse_decimal",
@@ -154,6 +155,17 @@ def number(value, places: int | None = None) -> str:
     """A plain decimal: "1.234,5"; with ``places`` exactly that many decimals ("12,50")."""
     result = _decimal(value)
     return "" if result is None else _dutch(result, places)
+
+
+def measure(value, unit: str = "") -> str:
+    """A KPI value or target with its unit, one format everywhere: "72,50 %" for the unit
+    "%", else two decimals and the unit ("7,50 cijfer")."""
+    result = _decimal(value)
+    if result is None:
+        return ""
+    if unit == "%":
+        return percent(result)
+    return f"{_dutch(result, 2)} {unit}".rstrip()
 
 
 def csv_decimal(value, places: int | None = 2) -> str:

@@ -7,6 +7,7 @@
     {{ share|percent }}                72,50 %
     {{ criterion.min_level|level }}    0,5
     {{ points|number:2 }}              12,50
+    {{ kpi.target|measure:kpi.unit }}  72,50 % (unit "%"), 7,50 cijfer
 """
 
 from django import template
@@ -20,6 +21,7 @@ register.filter("amount", dutch_numbers.amount)
 register.filter("hours", dutch_numbers.hours)
 register.filter("percent", dutch_numbers.percent)
 register.filter("level", dutch_numbers.level)
+register.filter("measure", dutch_numbers.measure)
 
 
 @register.filter

@@ -141,3 +141,13 @@ def test_a_form_field_refuses_english_input_and_shows_its_value_parseable():
     html = str(initial["budget"])
     assert 'value="84000,5"' in html and 'inputmode="decimal"' in html
     assert parse_decimal("84000,5") == Decimal("84000.5")
+
+
+def test_measure_formats_a_kpi_value_with_its_unit():
+    from accounts.dutch_numbers import measure
+
+    assert measure(Decimal("72.5"), "%") == "72,50 %"
+    assert measure(Decimal("7.5"), "cijfer") == "7,50 cijfer"
+    assert measure(None, "%") == ""
+    rendered = Template("{{ v|measure:'%' }}").render(Context({"v": Decimal("65")}))
+    assert rendered == "65,00 %"

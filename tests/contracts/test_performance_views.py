@@ -151,6 +151,9 @@ def test_kpis_end_to_end(client_for, demo_tender, two_contracts, provider_of):
 
     html = manager.get(dashboard).content.decode()
     assert "streefwaarde niet gehaald" in html and "streefwaarde gehaald" in html
+    # one number format for targets and values ("72,50 %", as in the contract PDF)
+    assert "Streefwaarde 70,00 %" in html and "72,50 %" in html and "65,00 %" in html
+    assert "Streefwaarde 70,00 %" in client.get(url).content.decode()
     assert 'id="kpi-chart-data"' in html and "kpi_chart.js" in html
     segment_page = manager.get(reverse("kpi-segment-dashboard", args=["inkoop-2022", "WMO-BEG"]))
     assert segment_page.status_code == 200
