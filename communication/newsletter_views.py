@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from audit.services import client_address_of
-from tender.errors import ApplicationError, show_refusal
+from tender.errors import service_action
 from tender.services.mail import base_url_of
 
 from .forms import NewsletterIssueForm
@@ -94,13 +94,10 @@ class IssueView(IssueFormMixin, View):
 class IssueSendView(CommunicationMixin, View):
     def post(self, request, slug, pk):
         issue = get_object_or_404(NewsletterIssue, tender=self.tender, pk=pk)
-        try:
+        with service_action(request):
             count = issue_send(
                 issue=issue, user=request.user, client_address=client_address_of(request)
             )
-        except ApplicationError as exc:
-            show_refusal(request, exc)
-        else:
             messages.success(
                 request,
                 _("De nieuwsbrief wordt verstuurd aan %(count)s abonnees.") % {"count": count},

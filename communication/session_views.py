@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from openpyxl import Workbook
 
-from tender.errors import ApplicationError, show_refusal
+from tender.errors import service_action
 
 from .forms import SessionCancelForm, SessionForm
 from .models import Session
@@ -123,7 +123,7 @@ class SessionActionView(CommunicationMixin, View):
 
     def post(self, request, slug, pk):
         session = get_object_or_404(Session, tender=self.tender, pk=pk)
-        try:
+        with service_action(request):
             if self.action == "details":
                 session_details_send(session=session, user=request.user)
                 messages.success(request, _("Het programma en de deelnamelink worden verstuurd."))
@@ -134,8 +134,6 @@ class SessionActionView(CommunicationMixin, View):
                 messages.success(
                     request, _("De sessie is geannuleerd; de deelnemers krijgen bericht.")
                 )
-        except ApplicationError as exc:
-            show_refusal(request, exc)
         return redirect("communication-session", slug=slug, pk=pk)
 
 
