@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from openpyxl import Workbook
 
+from audit.exports import spreadsheet_safe
 from tender.errors import service_action
 
 from .forms import SessionCancelForm, SessionForm
@@ -164,10 +165,8 @@ def _export_rows(session):
 
 
 def _spreadsheet_safe(value):
-    """Cells starting with = + - @ are formulas to spreadsheet programs: quote them."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
+    """Text cells through the one CSV-injection rule (``audit.exports.spreadsheet_safe``)."""
+    return spreadsheet_safe(value) if isinstance(value, str) else value
 
 
 class SessionAttendeesExportView(CommunicationMixin, View):

@@ -13,6 +13,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from audit.exports import spreadsheet_safe
+
 from .ranking import criterion_points, decimal_points
 from .ranking_selectors import ResultLine, ScoreSheet
 
@@ -26,16 +28,12 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 # Excel sheet names: at most 31 characters, none of these.
 _SHEET_FORBIDDEN = str.maketrans({c: "-" for c in "[]:*?/\\"})
 _LEVEL_FORMAT = "0.00##"
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _csv_text(value: str) -> str:
-    """Text a spreadsheet must not run as a formula (CSV injection): prefix a quote.
-
-    Names and reasons come from bidders' data; a leading ``=`` (or ``+ - @``) would otherwise
-    be evaluated when the procurement file is opened in a spreadsheet.
-    """
-    return "'" + value if value and value.startswith(_FORMULA_START) else value
+    """Names and reasons come from bidders' data: quoted where a spreadsheet would run them
+    as a formula (``audit.exports.spreadsheet_safe``, the one rule for every CSV export)."""
+    return spreadsheet_safe(value)
 
 
 def points_of(max_points: Decimal, level: Decimal | None) -> Decimal | None:
