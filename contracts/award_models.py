@@ -125,6 +125,10 @@ class LetterRun(models.Model):
         verbose_name = _("briefgeneratie")
         verbose_name_plural = _("briefgeneraties")
 
+    #: Set (not stored) by ``letters_request`` when a request attached to this live run
+    #: instead of queueing a second one.
+    attached = False
+
     def __str__(self):
         return f"{self.tender.slug} {self.phase} #{self.pk}"
 

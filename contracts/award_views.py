@@ -124,13 +124,23 @@ class LettersGenerateView(AwardAccessMixin, View):
     def post(self, request, slug, phase):
         self.require_manager()
         with service_action(request):
-            services.letters_request(
+            run = services.letters_request(
                 tender=self.tender,
                 phase=self.phase_or_404(phase),
                 user=request.user,
                 client_address=client_address_of(request),
             )
-            messages.success(request, _("De brieven worden gemaakt."))
+            if run.attached:
+                messages.info(
+                    request,
+                    _(
+                        "De brieven worden al gemaakt (%(done)s van %(total)s); u ziet de "
+                        "voortgang van die taak. Er is geen tweede taak gestart."
+                    )
+                    % {"done": run.done, "total": run.total},
+                )
+            else:
+                messages.success(request, _("De brieven worden gemaakt."))
         return self.back()
 
 

@@ -134,6 +134,12 @@ def letters_request(
     letter with the new date (``letters_execute``)."""
     tender = Tender.objects.select_for_update().get(pk=tender.pk)
     _decision_open(tender, phase)
+    live = live_run(tender=tender, phase=phase)
+    if live is not None:
+        # A double click (or a second member of staff) attaches to the running job: its
+        # progress is shown, no second job is queued (the tender lock makes this race-free).
+        live.attached = True
+        return live
     today = local_today()
     decision, _created = AwardDecision.objects.select_for_update().get_or_create(
         tender=tender,
@@ -163,6 +169,19 @@ def letters_request(
     )
     enqueue("contracts.tasks.generate_letters", run.pk)
     return run
+
+
+def live_run(*, tender: Tender, phase: str) -> LetterRun | None:
+    """The phase's letter run that is still alive (pending or running with a recent
+    heartbeat), or None. A stalled run is not alive: it is resumed, not attached to."""
+    run = (
+        LetterRun.objects.filter(
+            tender=tender, phase=phase, status__in=(RunStatus.PENDING, RunStatus.RUNNING)
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    return run if run is not None and not run.is_stalled else None
 
 
 def letters_execute(*, run_id: int) -> LetterRun:

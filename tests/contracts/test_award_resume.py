@@ -105,3 +105,29 @@ def test_only_award_managers_may_resume_a_run(
     assert LetterRun.objects.get(pk=run.pk).heartbeat_at < timezone.now() - timedelta(
         seconds=settings.JOB_STALL_SECONDS
     )
+
+
+def test_a_double_click_attaches_to_the_running_job_instead_of_starting_a_second(
+    award_tender, fast_pdf, client_for, django_capture_on_commit_callbacks
+):
+    tender = award_tender
+    run = crashed_run(tender, django_capture_on_commit_callbacks, seconds_ago=1)  # alive
+    client = client_for("inkoper")
+
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = client.post(url(tender, "award-letters-generate", phase="award"), follow=True)
+    page = response.content.decode()
+    assert "De brieven worden al gemaakt (5 van 20)" in page
+    assert "Er is geen tweede taak gestart." in page
+    assert queued == []  # nothing queued
+    assert list(LetterRun.objects.filter(tender=tender, phase="award")) == [run]
+    assert url(tender, "award-progress", pk=run.pk) in page  # the page follows that run
+
+    # Once that run has stalled, the button starts a fresh run (or staff resume the old one).
+    LetterRun.objects.filter(pk=run.pk).update(
+        heartbeat_at=timezone.now() - timedelta(seconds=settings.JOB_STALL_SECONDS + 1)
+    )
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        client.post(url(tender, "award-letters-generate", phase="award"))
+    assert len(queued) == 1
+    assert LetterRun.objects.filter(tender=tender, phase="award").count() == 2
