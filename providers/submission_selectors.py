@@ -340,6 +340,29 @@ def check_combination(ctx: ChecklistContext) -> list[ChecklistItem]:
 
 
 @register_check
+def check_contact(ctx: ChecklistContext) -> list[ChecklistItem]:
+    """Delivery is proven: the decision letters of this tender go to the bidder's contact
+    person, so sealing needs that person's name and e-mail address (docs/rules.md, "Award
+    decision, letters and standstill")."""
+    bidder = ctx.submission.bidder
+    missing = [
+        what
+        for what, value in (
+            (_("naam"), bidder.contact_name),
+            (_("e-mailadres"), bidder.contact_email),
+        )
+        if not (value or "").strip()
+    ]
+    label = _(
+        "De contactpersoon van %(name)s is bekend met naam en e-mailadres (Organisatiegegevens); "
+        "daarheen gaan de beslissingen over deze aanbesteding"
+    ) % {"name": bidder.name}
+    if missing:
+        label += " " + _("(ontbreekt: %(what)s)") % {"what": _(" en ").join(missing)}
+    return [ChecklistItem(label, not missing)]
+
+
+@register_check
 def check_uea(ctx: ChecklistContext) -> list[ChecklistItem]:
     """Every party fills in and signs its own UEA: the bidder, each confirmed member of its
     combination and each subcontractor. A subcontractor without an account must first register

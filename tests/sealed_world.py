@@ -70,6 +70,8 @@ def build_sealed_world(*, slug: str = "verzegeld-2027", open_house: bool = False
         kvk=KVK,
         name=BIDDER,
         legal_form="stichting",
+        contact_name="Inge Bod",
+        contact_email="bod@verzegeld.example",
     )
     user = get_user_model().objects.create_user(
         username="aanbieder-verzegeld", password="x" * 16, email="bod@verzegeld.example"

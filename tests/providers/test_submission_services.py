@@ -97,6 +97,29 @@ def test_a_complete_draft_is_sealed_with_receipt_time_hashes_and_a_mail(
     assert files["dossier.pdf"] in mail.outbox[0].body
 
 
+def test_sealing_needs_the_contact_person_the_decision_letters_go_to():
+    tender = open_tender()
+    user, organisation = provider()
+    draft = complete_draft(tender, user, organisation)
+    Organisation.objects.filter(pk=organisation.pk).update(contact_name=" ", contact_email="")
+
+    with pytest.raises(ApplicationError) as refused:
+        services.submission_seal(submission=draft, user=user)
+
+    message = refused.value.message
+    assert "nog niet compleet" in message
+    assert f"De contactpersoon van {organisation.name} is bekend met naam en e-mailadres" in message
+    assert "(ontbreekt: naam en e-mailadres)" in message
+    assert Submission.objects.get(pk=draft.pk).state == SubmissionState.DRAFT
+
+    Organisation.objects.filter(pk=organisation.pk).update(contact_name="Inge de Vries")
+    with pytest.raises(ApplicationError, match=r"\(ontbreekt: e-mailadres\)"):
+        services.submission_seal(submission=draft, user=user)
+    Organisation.objects.filter(pk=organisation.pk).update(contact_email="inge@noord.example")
+    sealed = services.submission_seal(submission=draft, user=user)
+    assert sealed.state == SubmissionState.SEALED
+
+
 def test_sealing_a_second_before_the_deadline_is_accepted_a_second_after_is_refused():
     deadline = timezone.now() + dt.timedelta(days=3)
     tender = open_tender(deadline=deadline)

@@ -47,13 +47,16 @@ def build_tender(*, slug="inkoop-2022", state="published", deadline=None) -> Ten
 
 def make_provider(name: str, *, username: str | None = None, email: str = "", password="x" * 16):
     """A user in group 'aanbieder' linked to a new organisation named ``name``."""
+    email = email or f"info@{re.sub(r'[^a-z]', '', name.lower())}.example"
     organisation = Organisation.objects.create(
-        kvk=str(next(_kvk)), name=name, legal_form="stichting"
+        kvk=str(next(_kvk)),
+        name=name,
+        legal_form="stichting",
+        contact_name=f"Contact {name}",
+        contact_email=email,
     )
     user = get_user_model().objects.create_user(
-        username=username or re.sub(r"\W+", "-", name.lower()),
-        password=password,
-        email=email or f"info@{re.sub(r'[^a-z]', '', name.lower())}.example",
+        username=username or re.sub(r"\W+", "-", name.lower()), password=password, email=email
     )
     user.groups.add(Group.objects.get_or_create(name=AANBIEDER)[0])
     OrganisationMembership.objects.create(user=user, organisation=organisation, is_admin=True)

@@ -35,6 +35,7 @@ from accounts.roles import (
 )
 from providers.constants import LegalForm
 from providers.models import Organisation, OrganisationMembership
+from providers.services.scenario import DEMO_CONTACT_NAME
 
 DEMO_USERS = [
     ("inkoper", INKOPER, "Ingrid", "Inkoper"),
@@ -122,6 +123,7 @@ class Command(BaseCommand):
                 defaults={
                     "name": FALLBACK_ORGANISATION["name"],
                     "legal_form": LegalForm.STICHTING,
+                    "contact_name": user.get_full_name() or DEMO_CONTACT_NAME,
                     "contact_email": user.email,
                 },
             )
