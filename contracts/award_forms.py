@@ -9,7 +9,7 @@ from providers.models import Organisation
 from tender.constants import Phase, TenderState
 from tender.models import Segment, Tender
 
-from .award_models import ObjectionKind
+from .award_models import ObjectionKind, ObjectionResult
 
 
 class ObjectionForm(forms.Form):
@@ -65,10 +65,20 @@ class ObjectionForm(forms.Form):
 class ObjectionResolveForm(forms.Form):
     use_required_attribute = False
 
-    outcome = forms.CharField(
+    result = forms.ChoiceField(
         label=_("Uitkomst"),
+        choices=ObjectionResult.choices,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Gegrond heropent de ranking van de fase (alleen de voorzitter): daarna gaan "
+            "gecorrigeerde brieven uit."
+        ),
+        error_messages={"required": _("Kies de uitkomst: ongegrond, gegrond of ingetrokken.")},
+    )
+    outcome = forms.CharField(
+        label=_("Motivering"),
         max_length=4000,
-        help_text=_("Bijvoorbeeld: bezwaar ongegrond verklaard; kort geding ingetrokken."),
+        help_text=_("Waarom deze uitkomst, bijvoorbeeld de overwegingen van de rechter."),
         error_messages={"required": _("Beschrijf de uitkomst.")},
         widget=forms.Textarea(attrs=TEXTAREA),
     )

@@ -35,6 +35,12 @@ class ObjectionKind(models.TextChoices):
     KORT_GEDING = "kort_geding", _("Kort geding")
 
 
+class ObjectionResult(models.TextChoices):
+    REJECTED = "rejected", _("Ongegrond")
+    UPHELD = "upheld", _("Gegrond")
+    WITHDRAWN = "withdrawn", _("Ingetrokken")
+
+
 class AwardDecision(models.Model):
     """The decision of one phase of a tender: its date (the date on the letters) and when the
     letters went out. The standstill ends on ``decision_date`` + the tender's standstill days,
@@ -343,6 +349,15 @@ class Objection(models.Model):
         default=Phase.AWARD,
         help_text=_("Tegen de selectie- of de gunningsbeslissing."),
     )
+    decision = models.ForeignKey(
+        AwardDecision,
+        verbose_name=_("beslissing"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="objections",
+        help_text=_("De selectie- of gunningsbeslissing waartegen het bezwaar zich richt."),
+    )
     kind = models.CharField(
         _("soort"), max_length=20, choices=ObjectionKind.choices, help_text=_("Soort.")
     )
@@ -369,7 +384,25 @@ class Objection(models.Model):
         related_name="+",
         help_text=_("Medewerker."),
     )
-    outcome = models.TextField(_("uitkomst"), blank=True, help_text=_("Uitkomst."))
+    result = models.CharField(
+        _("uitkomst"),
+        max_length=10,
+        choices=ObjectionResult.choices,
+        blank=True,
+        help_text=_("Ongegrond, gegrond of ingetrokken; leeg zolang het bezwaar open is."),
+    )
+    outcome = models.TextField(
+        _("motivering uitkomst"), blank=True, help_text=_("Waarom deze uitkomst.")
+    )
+    corrected_at = models.DateTimeField(
+        _("gecorrigeerd op"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Gegrond: wanneer de eerste gecorrigeerde brief voor dit segment is verzonden; tot "
+            "dan blijft het segment geblokkeerd."
+        ),
+    )
 
     class Meta:
         ordering = ["segment__code", "registered_at", "pk"]
@@ -378,6 +411,21 @@ class Objection(models.Model):
 
     def __str__(self):
         return f"{self.segment.code} {self.bidder.name} {self.kind}"
+
+    @property
+    def blocks(self) -> bool:
+        """Open, or upheld without a corrected letter sent yet: the segment's final award
+        (or invitation to round 2) waits."""
+        if self.resolved_at is None:
+            return True
+        return self.result == ObjectionResult.UPHELD and self.corrected_at is None
+
+
+#: The objections that hold their segment's final award (or invitation): open ones, and
+#: upheld ones until the first corrected letter for the segment went out (``Objection.blocks``).
+BLOCKING_OBJECTIONS = Q(resolved_at__isnull=True) | Q(
+    result=ObjectionResult.UPHELD, corrected_at__isnull=True
+)
 
 
 class DeliveryStatus(models.TextChoices):

@@ -18,6 +18,7 @@ from tender.constants import Phase, Procedure
 from tender.models import Criterion, Lot, Municipality, Requirement, Segment, Tender
 
 from .award_models import (
+    BLOCKING_OBJECTIONS,
     AwardDecision,
     AwardLetter,
     LetterDelivery,
@@ -631,7 +632,7 @@ def open_objections(*, tender: Tender) -> QuerySet[Objection]:
 def objections_of(*, tender: Tender) -> list[Objection]:
     return list(
         Objection.objects.filter(segment__tender=tender).select_related(
-            "segment", "bidder", "registered_by", "resolved_by"
+            "segment__tender", "bidder", "registered_by", "resolved_by"
         )
     )
 
@@ -655,7 +656,9 @@ class SegmentDecision:
 
     @property
     def open_objections(self) -> list[Objection]:
-        return [o for o in self.objections if o.resolved_at is None]
+        """The objections that hold this segment: open, or upheld awaiting the corrected
+        letters."""
+        return [o for o in self.objections if o.blocks]
 
 
 def decision_segments(*, tender: Tender) -> list[SegmentDecision]:
@@ -717,9 +720,11 @@ def invitation_rows(*, tender: Tender) -> list[InvitationRow]:
         .select_related("segment__tender", "invited_by")
         .order_by("segment__code")
     ):
-        open_count = Objection.objects.filter(
-            segment=standstill.segment, phase=Phase.SELECTION, resolved_at__isnull=True
-        ).count()
+        open_count = (
+            Objection.objects.filter(segment=standstill.segment, phase=Phase.SELECTION)
+            .filter(BLOCKING_OBJECTIONS)
+            .count()
+        )
         rows.append(
             InvitationRow(
                 standstill=standstill,

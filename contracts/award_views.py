@@ -18,7 +18,14 @@ from tender.models import Segment, Tender
 
 from .admission_models import AdmissionLetter
 from .award_forms import ObjectionForm, ObjectionResolveForm
-from .award_models import AwardLetter, LetterDelivery, LetterRun, Objection, RunStatus
+from .award_models import (
+    AwardLetter,
+    LetterDelivery,
+    LetterRun,
+    Objection,
+    ObjectionResult,
+    RunStatus,
+)
 from .award_selectors import (
     decision_of,
     decision_segments,
@@ -101,15 +108,22 @@ class AwardDecisionView(AwardAccessMixin, View):
         tender = self.tender
         segments = decision_segments(tender=tender)
         selection_rows = invitation_rows(tender=tender)
+        # The segments carry every objection of the tender; before the award ranking is
+        # final (between the rounds, or reopened after an upheld objection) there are none,
+        # so ask for them.
+        objections = (
+            [o for s in segments for o in s.objections]
+            if segments
+            else objections_of(tender=tender)
+        )
+        for objection in objections:
+            objection.next_step = services.objection_next_step(objection)
         return {
             "tender": tender,
             "phases": [PhaseLetters(tender, phase) for phase in phases_of(tender)],
             "segments": segments,
-            # The segments carry every objection of the tender; before the award ranking is
-            # final (between the rounds) there are none, so ask for them.
-            "objections": [o for s in segments for o in s.objections]
-            if segments
-            else objections_of(tender=tender),
+            "objections": objections,
+            "result_choices": ObjectionResult.choices,
             "can_manage": can_manage_award(self.request.user, tender),
             "in_standstill": tender.state == TenderState.STANDSTILL,
             "selection_standstills": selection_rows,
@@ -309,11 +323,15 @@ class ObjectionResolveView(AwardAccessMixin, View):
         objection = get_object_or_404(Objection, pk=pk, segment__tender=self.tender)
         form = ObjectionResolveForm(request.POST)
         if not form.is_valid():
-            messages.error(request, _("Beschrijf de uitkomst om het bezwaar af te handelen."))
+            messages.error(
+                request,
+                _("Kies de uitkomst en geef de motivering om het bezwaar af te handelen."),
+            )
             return self.back()
         with service_action(request):
             services.objection_resolve(
                 objection=objection,
+                result=form.cleaned_data["result"],
                 outcome=form.cleaned_data["outcome"],
                 user=request.user,
                 client_address=client_address_of(request),

@@ -18,7 +18,12 @@ from accounts.permissions import EVALUATING_ROLES, can_be_assigned
 from providers.constants import SubmissionState
 from providers.models import Dossier, RequirementAnswer
 from providers.submission_selectors import dossier_documents
-from tender.constants import BIDS_READABLE_STATES, SCORING_WRITABLE_STATES, Phase
+from tender.constants import (
+    BIDS_READABLE_STATES,
+    REOPENED_SCORING_STATES,
+    SCORING_WRITABLE_STATES,
+    Phase,
+)
 from tender.models import Criterion, Segment, Tender, readable_rounds_q
 
 from .models import Assignment, ConflictDeclaration, Evaluator, Score
@@ -48,8 +53,13 @@ def phase_locked(*, tender: Tender, phase: str) -> bool:
 
 
 def scoring_refusal(*, tender: Tender, phase: str) -> str | None:
-    """Why scores or final levels of ``phase`` cannot change now (Dutch), or None."""
-    if tender.state not in SCORING_WRITABLE_STATES:
+    """Why scores or final levels of ``phase`` cannot change now (Dutch), or None. During a
+    standstill the scores are locked, unless an upheld objection reopened the phase's ranking
+    (``contracts.services.awards.objection_resolve``): then they are corrected there."""
+    reopened = tender.state in REOPENED_SCORING_STATES and not phase_locked(
+        tender=tender, phase=phase
+    )
+    if tender.state not in SCORING_WRITABLE_STATES and not reopened:
         return _("De aanbesteding heeft de status '%(state)s'; beoordelen kan nu niet.") % {
             "state": tender.get_state_display()
         }

@@ -98,6 +98,9 @@ BIDS_READABLE_STATES = OPENED_STATES | {_S.DRAFT}
 SCORING_WRITABLE_STATES = frozenset(
     {_S.DRAFT, _S.REQUESTS_OPENED, _S.SELECTION, _S.OFFERS_OPENED, _S.AWARD}
 )
+#: During a standstill the scores of a phase whose ranking an upheld objection reopened can be
+#: corrected (``evaluation.scoring_selectors.scoring_refusal``).
+REOPENED_SCORING_STATES = frozenset({_S.STANDSTILL, _S.SELECTION_STANDSTILL})
 #: The award decision is final or the tender withdrawn: nothing is re-ranked any more.
 DECIDED_STATES = frozenset({_S.AWARDED, _S.CONTRACTED, _S.CANCELLED})
 #: The award decision is final and public: the public tender page shows the award notice

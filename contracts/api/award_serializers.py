@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from ..award_models import AwardLetter, LetterRun, Objection, ObjectionKind
+from ..award_models import AwardLetter, LetterRun, Objection, ObjectionKind, ObjectionResult
 
 
 class LetterSerializer(serializers.ModelSerializer):
@@ -84,6 +84,14 @@ class ObjectionSerializer(serializers.ModelSerializer):
     segment = serializers.CharField(source="segment.code", read_only=True)
     bidder_kvk = serializers.CharField(source="bidder.kvk", read_only=True)
     kind = serializers.CharField(read_only=True, help_text="bezwaar | kort_geding")
+    phase = serializers.CharField(read_only=True, help_text="selection | award: the decision")
+    result = serializers.CharField(
+        read_only=True, help_text="empty while open | rejected | upheld | withdrawn"
+    )
+    blocks = serializers.BooleanField(
+        read_only=True,
+        help_text="Holds the segment: open, or upheld until corrected letters went out.",
+    )
 
     class Meta:
         model = Objection
@@ -91,11 +99,15 @@ class ObjectionSerializer(serializers.ModelSerializer):
             "id",
             "segment",
             "bidder_kvk",
+            "phase",
             "kind",
             "note",
             "registered_at",
             "resolved_at",
+            "result",
             "outcome",
+            "corrected_at",
+            "blocks",
         ]
         read_only_fields = fields
 
@@ -114,7 +126,17 @@ class ObjectionInputSerializer(serializers.Serializer):
 
 
 class ObjectionResolveInputSerializer(serializers.Serializer):
-    outcome = serializers.CharField(max_length=4000)
+    # A plain string in the schema, like "kind" (choice sets would collide in the schema).
+    result = serializers.CharField(
+        help_text="rejected | upheld | withdrawn; upheld reopens the phase's final ranking "
+        "(chair only) and the segment waits for corrected letters."
+    )
+    outcome = serializers.CharField(max_length=4000, help_text="The reasons for the result.")
+
+    def validate_result(self, value):
+        if value not in ObjectionResult.values:
+            raise serializers.ValidationError("Kies rejected, upheld of withdrawn.")
+        return value
 
 
 class FinaliseSerializer(serializers.Serializer):

@@ -173,6 +173,7 @@ class ObjectionResolveView(TenderAwardMixin, APIView):
         data.is_valid(raise_exception=True)
         objection = services.objection_resolve(
             objection=objection,
+            result=data.validated_data["result"],
             outcome=data.validated_data["outcome"],
             user=request.user,
             client_address=client_address_of(request),

@@ -28,6 +28,7 @@ from audit.services import audit_record
 from config.queue import enqueue
 from evaluation.models import RankingRow
 from evaluation.selectors import final_ranking
+from evaluation.services.reopen import ranking_reopen
 from providers.models import Organisation
 from tender.constants import Phase, TenderState
 from tender.errors import ApplicationError
@@ -37,12 +38,14 @@ from tender.services.lifecycle import tender_transition
 from tender.services.mail import absolute_url, mail_render
 
 from ..award_models import (
+    BLOCKING_OBJECTIONS,
     AwardDecision,
     AwardLetter,
     DeliveryStatus,
     LetterDelivery,
     LetterRun,
     Objection,
+    ObjectionResult,
     RunStatus,
     SegmentStandstill,
     SelectionStandstill,
@@ -334,6 +337,7 @@ def letter_new_version(
     if tender.state == TenderState.CANCELLED:
         raise ApplicationError(_("De aanbesteding is ingetrokken."))
     decision = AwardDecision.objects.select_for_update().get(tender=tender, phase=letter.phase)
+    _require_final_ranking(tender, letter.phase)
     _require_reasons(tender, letter.phase)
     if letter.sent_at is None:
         _rerender_unsent(letter, decision, tender)
@@ -352,6 +356,19 @@ def letter_new_version(
         details={"reference": target.reference, "replaces": letter.reference},
     )
     return target
+
+
+def _require_final_ranking(tender: Tender, phase: str) -> None:
+    """A corrected letter states the corrected ranking: refused while the phase's ranking is
+    reopened (an upheld objection) and not finalised again."""
+    if final_ranking(tender=tender, phase=phase) is None:
+        raise ApplicationError(
+            _(
+                "De ranking van deze fase is heropend. Corrigeer de beoordeling, bereken de "
+                "ranking opnieuw en stel haar definitief vast; maak daarna de gecorrigeerde "
+                "brieven."
+            )
+        )
 
 
 def correction_dates(tender: Tender, now: datetime | None = None) -> dict:
@@ -376,16 +393,43 @@ def _rerender_unsent(letter: AwardLetter, decision: AwardDecision, tender: Tende
     _render_into(letter, decision, corrects=previous, **correction_dates(tender))
 
 
-def _extend_standstills(letter: AwardLetter, user) -> list[str]:
-    """A sent correction restarts the standstill of the segments of its addressee: each
-    segment's (award or selection) standstill ends no earlier than the letter's. Segments
-    already final (or invited) are left alone. Returns the codes moved."""
+def _letter_segment_ids(letter: AwardLetter) -> set[int]:
+    """The segments the letter's addressee is ranked in (current final ranking)."""
     ranking = final_ranking(tender=letter.tender, phase=letter.phase)
-    segment_ids = set(
+    return set(
         RankingRow.objects.filter(ranking=ranking, bidder_kvk=letter.bidder.kvk).values_list(
             "segment_id", flat=True
         )
     )
+
+
+def _mark_corrected(letter: AwardLetter, user) -> None:
+    """A corrected letter sent after an objection was upheld: the objections upheld on the
+    addressee's segments stop blocking them; from now on the (extended) standstill holds the
+    final award (``Objection.blocks``)."""
+    for objection in Objection.objects.select_for_update().filter(
+        segment_id__in=_letter_segment_ids(letter),
+        phase=letter.phase,
+        result=ObjectionResult.UPHELD,
+        corrected_at__isnull=True,
+        resolved_at__lte=letter.sent_at,
+    ):
+        objection.corrected_at = letter.sent_at
+        objection.save(update_fields=["corrected_at"])
+        audit_record(
+            action="award.objection_corrected",
+            actor=user,
+            obj=objection,
+            tender=letter.tender,
+            details={"segment_id": objection.segment_id, "reference": letter.reference},
+        )
+
+
+def _extend_standstills(letter: AwardLetter, user) -> list[str]:
+    """A sent correction restarts the standstill of the segments of its addressee: each
+    segment's (award or selection) standstill ends no earlier than the letter's. Segments
+    already final (or invited) are left alone. Returns the codes moved."""
+    segment_ids = _letter_segment_ids(letter)
     if letter.phase == Phase.AWARD:
         periods = SegmentStandstill.objects.filter(final_at__isnull=True)
     else:
@@ -714,6 +758,7 @@ def letter_send(
         _rerender_unsent(letter, decision, letter.tender)
     _mark_sent([letter], user, base_url)
     _extend_standstills(letter, user)
+    _mark_corrected(letter, user)
     return letter
 
 
@@ -812,7 +857,12 @@ def objection_register(
             field="bidder",
         )
     objection = Objection.objects.create(
-        segment=segment, bidder=bidder, kind=kind, note=note.strip(), registered_by=user
+        segment=segment,
+        bidder=bidder,
+        decision=AwardDecision.objects.filter(tender=tender, phase=Phase.AWARD).first(),
+        kind=kind,
+        note=note.strip(),
+        registered_by=user,
     )
     audit_record(
         action="award.objection_register",
@@ -845,6 +895,7 @@ def _selection_objection_register(tender, segment, bidder, kind, note, user, cli
         segment=segment,
         bidder=bidder,
         phase=Phase.SELECTION,
+        decision=AwardDecision.objects.filter(tender=tender, phase=Phase.SELECTION).first(),
         kind=kind,
         note=note.strip(),
         registered_by=user,
@@ -862,28 +913,95 @@ def _selection_objection_register(tender, segment, bidder, kind, note, user, cli
 
 @transaction.atomic
 def objection_resolve(
-    *, objection: Objection, outcome: str, user, client_address: str | None = None
+    *,
+    objection: Objection,
+    result: str,
+    outcome: str,
+    user,
+    client_address: str | None = None,
 ) -> Objection:
+    """Record the outcome of an objection: ``result`` rejected (ongegrond), withdrawn
+    (ingetrokken) or upheld (gegrond), with its reasons (``outcome``). Upheld reopens the
+    phase's final ranking (``ranking_reopen``: only the chair), so staff correct the scores,
+    rank and finalise again and send corrected letters (a new version each, with a standstill
+    of its own of at least 20 days); until the first of those went out the objection keeps
+    blocking its segment (``Objection.blocks``). Other segments are not held."""
     objection = (
-        Objection.objects.select_for_update().select_related("segment__tender").get(pk=objection.pk)
+        Objection.objects.select_for_update()
+        .select_related("segment__tender", "bidder")
+        .get(pk=objection.pk)
     )
     if objection.resolved_at is not None:
         raise ApplicationError(_("Dit bezwaar is al afgehandeld."))
+    if result not in ObjectionResult.values:
+        raise ApplicationError(
+            _("Kies de uitkomst: ongegrond, gegrond of ingetrokken."), field="result"
+        )
     if not outcome.strip():
         raise ApplicationError(_("Beschrijf de uitkomst."), field="outcome")
+    tender = objection.segment.tender
+    reopened = None
+    if result == ObjectionResult.UPHELD:
+        ranking = final_ranking(tender=tender, phase=objection.phase)
+        if ranking is not None:  # another upheld objection may have reopened it already
+            reopened = ranking_reopen(
+                ranking=ranking,
+                user=user,
+                reason=_("Bezwaar gegrond (%(segment)s, %(bidder)s): %(outcome)s")
+                % {
+                    "segment": objection.segment.code,
+                    "bidder": objection.bidder.name,
+                    "outcome": outcome.strip(),
+                },
+                client_address=client_address,
+            )
     objection.resolved_at = timezone.now()
     objection.resolved_by = user
+    objection.result = result
     objection.outcome = outcome.strip()
-    objection.save(update_fields=["resolved_at", "resolved_by", "outcome"])
+    objection.save(update_fields=["resolved_at", "resolved_by", "result", "outcome"])
     audit_record(
         action="award.objection_resolve",
         actor=user,
         obj=objection,
-        tender=objection.segment.tender,
+        tender=tender,
         client_address=client_address,
-        details={"segment": objection.segment.code, "outcome": objection.outcome},
+        details={
+            "segment": objection.segment.code,
+            "phase": objection.phase,
+            "result": result,
+            "outcome": objection.outcome,
+            "reopened_ranking": reopened.pk if reopened else None,
+        },
     )
     return objection
+
+
+def objection_next_step(objection: Objection) -> str:
+    """What happens next with an objection, for the award page (Dutch)."""
+    if objection.resolved_at is None:
+        return _(
+            "Het segment wacht: definitief gunnen (of uitnodigen) kan pas als het bezwaar is "
+            "afgehandeld."
+        )
+    if objection.result != ObjectionResult.UPHELD:
+        return _("Het segment wordt niet langer door dit bezwaar opgehouden.")
+    if objection.corrected_at is not None:
+        return _(
+            "Gecorrigeerde brieven zijn verzonden; het segment wacht op het einde van hun "
+            "opschortende termijn."
+        )
+    if final_ranking(tender=objection.segment.tender, phase=objection.phase) is None:
+        return _(
+            "De ranking is heropend: corrigeer de beoordeling, bereken de ranking opnieuw en "
+            "stel haar definitief vast. Maak en verstuur daarna gecorrigeerde brieven (een "
+            "nieuwe versie met een eigen opschortende termijn van minstens 20 dagen)."
+        )
+    return _(
+        "De gecorrigeerde ranking is definitief: maak en verstuur de gecorrigeerde brieven "
+        "(nieuwe versie per brief, met een eigen opschortende termijn van minstens 20 dagen). "
+        "Tot dan blijft het segment geblokkeerd."
+    )
 
 
 # -- final award --------------------------------------------------------------------------
@@ -926,11 +1044,11 @@ def award_finalise(
             % {"s": tender.get_state_display()}
         )
     result = FinaliseResult()
-    blocked = set(
-        Objection.objects.filter(
-            segment__tender=tender, phase=Phase.AWARD, resolved_at__isnull=True
-        ).values_list("segment_id", flat=True)
+    blocking = Objection.objects.filter(segment__tender=tender, phase=Phase.AWARD).filter(
+        BLOCKING_OBJECTIONS
     )
+    blocked = set(blocking.filter(resolved_at__isnull=True).values_list("segment_id", flat=True))
+    awaiting_correction = set(blocking.values_list("segment_id", flat=True)) - blocked
     for standstill in (
         SegmentStandstill.objects.select_for_update(of=("self",))
         .filter(segment__tender=tender)
@@ -944,6 +1062,16 @@ def award_finalise(
             result.refused.append((code, standstill_wait_reason(standstill)))
         elif standstill.segment_id in blocked:
             result.refused.append((code, _("er loopt een bezwaar of kort geding")))
+        elif standstill.segment_id in awaiting_correction:
+            result.refused.append(
+                (
+                    code,
+                    _(
+                        "een bezwaar is gegrond verklaard; de gecorrigeerde brieven zijn nog "
+                        "niet verzonden"
+                    ),
+                )
+            )
         else:
             standstill.final_at, standstill.final_by = now, user
             standstill.save(update_fields=["final_at", "final_by"])

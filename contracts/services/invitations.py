@@ -22,7 +22,7 @@ from tender.errors import ApplicationError
 from tender.models import Segment, Tender
 from tender.services.mail import absolute_url, local_display, mail_after_commit, mail_render
 
-from ..award_models import Objection, SelectionStandstill
+from ..award_models import BLOCKING_OBJECTIONS, Objection, SelectionStandstill
 from .awards import display_moment
 
 #: What an invited candidate may read of the library: everything but the staff's own.
@@ -56,10 +56,15 @@ def invitation_refusal(*, segment: Segment, now=None) -> str | None:
         return _("De opschortende termijn van de selectie loopt tot %(end)s.") % {
             "end": display_moment(standstill.ends_at)
         }
-    if Objection.objects.filter(
-        segment=segment, phase=Phase.SELECTION, resolved_at__isnull=True
-    ).exists():
-        return _("Er loopt een bezwaar tegen de selectie voor dit segment.")
+    if (
+        Objection.objects.filter(segment=segment, phase=Phase.SELECTION)
+        .filter(BLOCKING_OBJECTIONS)
+        .exists()
+    ):
+        return _(
+            "Er loopt een bezwaar tegen de selectie voor dit segment, of een gegrond bezwaar "
+            "wacht op de gecorrigeerde brieven."
+        )
     if tender.deadline_passed(now, "offer"):
         return _(
             "Stel eerst een sluitingstermijn voor de inschrijvingen in die in de toekomst ligt."

@@ -48,7 +48,8 @@ def test_staff_make_send_object_and_finalise_through_the_api(
     assert result["finalised"] == [] and segment.code in result["refused"]
     assert not result["tender_awarded"]
     resolved = client.post(
-        f"{base}objections/{Objection.objects.get().pk}/resolve/", {"outcome": "Ingetrokken"}
+        f"{base}objections/{Objection.objects.get().pk}/resolve/",
+        {"result": "withdrawn", "outcome": "Ingetrokken"},
     )
     assert resolved.status_code == 200 and resolved.json()["resolved_at"]
 

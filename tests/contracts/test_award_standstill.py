@@ -5,21 +5,30 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.urls import reverse
 
+from accounts.roles import VOORZITTER
+from audit.models import AuditEntry
 from audit.services import audit_verify
 from contracts.award_models import AwardDecision, AwardLetter, SegmentStandstill
 from contracts.award_selectors import award_final_segments
 from contracts.services.awards import (
     award_finalise,
     decision_send,
+    letter_new_version,
+    letter_send,
     objection_register,
     objection_resolve,
     standstill_end,
 )
 from contracts.tasks import finalise_due_awards
+from evaluation.models import Ranking, RankingRow
+from evaluation.scoring_selectors import scoring_refusal
+from evaluation.selectors import final_ranking
+from evaluation.services.ranking import ranking_execute, ranking_finalise
 from providers.models import Organisation
 from tender.errors import ApplicationError
-from tests.contracts.award_support import inkoper, make_letters
+from tests.contracts.award_support import inkoper, make_letters, user_with
 
 pytestmark = pytest.mark.django_db
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -127,7 +136,9 @@ def test_an_objection_blocks_the_final_award_of_its_segment_until_resolved(
     assert blocked not in award_final_segments(tender=tender)
 
     # Resolved: the scheduled job finalises the rest and the tender is awarded.
-    objection_resolve(objection=objection, outcome="Kort geding ingetrokken", user=inkoper())
+    objection_resolve(
+        objection=objection, result="withdrawn", outcome="Kort geding ingetrokken", user=inkoper()
+    )
     with time_machine.travel(after + timedelta(hours=1)):
         outcome = finalise_due_awards.delay().get()
     assert outcome == {tender.slug: {"finalised": [blocked.code], "refused": []}}
@@ -174,3 +185,82 @@ def test_the_demo_can_end_the_standstill_now(
     assert AuditEntry.objects.filter(action="tender.demo_end_standstill").count() == 1
     result = award_finalise(tender=award_tender, user=inkoper(), now=timezone.now())
     assert result.tender_awarded
+
+
+def test_an_upheld_objection_reopens_the_ranking_and_holds_its_segment_until_corrected(
+    award_tender, fast_pdf, django_capture_on_commit_callbacks, mailoutbox, client_for
+):
+    """Rejected: the segment goes on. Upheld (the chair): the award ranking is reopened, the
+    scores can be corrected in the standstill, and the segment waits for the corrected letter,
+    whose own standstill (at least 20 days) then holds its final award. Other segments go on."""
+    tender = award_tender
+    send_both(tender, django_capture_on_commit_callbacks)
+    periods = list(
+        SegmentStandstill.objects.filter(segment__tender=tender).select_related("segment")
+    )
+    ends = periods[0].ends_at
+    held, other = periods[0].segment, periods[1].segment
+    ranking = final_ranking(tender=tender, phase="award")
+    objector = Organisation.objects.get(
+        kvk=RankingRow.objects.filter(ranking=ranking, segment=held).last().bidder_kvk
+    )
+    upheld = objection_register(
+        segment=held, bidder=objector, kind="bezwaar", note="Score K1 onjuist", user=inkoper()
+    )
+    assert upheld.decision == AwardDecision.objects.get(tender=tender, phase="award")
+    rejected = objection_register(
+        segment=other, bidder=objector, kind="bezwaar", note="Ook hier", user=inkoper()
+    )
+    objection_resolve(
+        objection=rejected, result="rejected", outcome="Score is juist", user=inkoper()
+    )
+    with pytest.raises(ApplicationError, match="Kies de uitkomst"):
+        objection_resolve(objection=upheld, result="", outcome="x", user=inkoper())
+    with pytest.raises(ApplicationError, match="Alleen de voorzitter"):
+        objection_resolve(objection=upheld, result="upheld", outcome="x", user=inkoper())
+    assert final_ranking(tender=tender, phase="award") == ranking  # nothing changed
+
+    chair = user_with("chair", VOORZITTER)
+    objection_resolve(objection=upheld, result="upheld", outcome="K1 verkeerd gelezen", user=chair)
+    upheld.refresh_from_db()
+    assert (upheld.result, upheld.blocks) == ("upheld", True)
+    assert final_ranking(tender=tender, phase="award") is None  # reopened, kept readable
+    assert AuditEntry.objects.filter(action="ranking.reopen", object_id=str(ranking.pk)).exists()
+    tender.refresh_from_db()
+    assert scoring_refusal(tender=tender, phase="award") is None  # scores can be corrected
+    page = client_for("inkoper").get(reverse("award-decision", args=[tender.slug]))
+    text = page.content.decode()
+    assert "Gegrond. K1 verkeerd gelezen" in text and "Ongegrond. Score is juist" in text
+    assert "De ranking is heropend: corrigeer de beoordeling" in text
+    letter = AwardLetter.objects.get(tender=tender, phase="award", bidder=objector)
+    with pytest.raises(ApplicationError, match="heropend"):
+        letter_new_version(letter=letter, user=chair)
+
+    # The standstill is over: every segment but the held one becomes final.
+    result = award_finalise(tender=tender, user=inkoper(), now=ends + timedelta(seconds=1))
+    assert result.refused == [
+        (
+            held.code,
+            "een bezwaar is gegrond verklaard; de gecorrigeerde brieven zijn nog niet verzonden",
+        )
+    ]
+    assert other.code in result.finalised and not result.tender_awarded
+
+    # A day later: ranked and finalised again, the corrected letter goes out with its own term.
+    with time_machine.travel(ends + timedelta(days=1)):
+        corrected = Ranking.objects.create(tender=tender, phase="award")
+        ranking_execute(ranking_id=corrected.pk)
+        ranking_finalise(ranking=corrected, user=chair)
+        v2 = letter_new_version(letter=letter, user=chair)
+        with django_capture_on_commit_callbacks(execute=True):
+            letter_send(letter=v2, user=chair)
+    upheld.refresh_from_db()
+    assert upheld.corrected_at == AwardLetter.objects.get(pk=v2.pk).sent_at and not upheld.blocks
+    assert v2.version == 2
+    assert v2.standstill_ends_at >= ends + timedelta(days=21)
+    result = award_finalise(tender=tender, user=inkoper(), now=ends + timedelta(days=2))
+    assert result.refused[0][0] == held.code and v2.reference in result.refused[0][1]
+    result = award_finalise(
+        tender=tender, user=inkoper(), now=v2.standstill_ends_at + timedelta(seconds=1)
+    )
+    assert result.finalised == [held.code] and result.tender_awarded

@@ -72,7 +72,10 @@ def test_staff_go_from_the_final_ranking_to_letters_standstill_and_final_award(
     page = client.post(url(tender, "award-finalise"), follow=True)
     text = page.content.decode()
     assert f"Segment {segment.code} is nog niet definitief: er loopt een bezwaar" in text
-    client.post(url(tender, "award-objection-resolve", pk=objection.pk), {"outcome": "Ongegrond"})
+    client.post(
+        url(tender, "award-objection-resolve", pk=objection.pk),
+        {"result": "rejected", "outcome": "Ongegrond"},
+    )
     page = client.post(url(tender, "award-finalise"), follow=True)
     assert "Alle segmenten zijn definitief gegund." in page.content.decode()
     tender.refresh_from_db()

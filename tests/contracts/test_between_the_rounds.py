@@ -62,7 +62,7 @@ def test_selection_decision_standstill_objection_and_invitation_of_the_selected_
     )
     with pytest.raises(ApplicationError, match="bezwaar"):
         offers_invite(segment=segment, user=inkoper())
-    objection_resolve(objection=objection, outcome="Ongegrond", user=inkoper())
+    objection_resolve(objection=objection, result="rejected", outcome="Ongegrond", user=inkoper())
 
     # Round 2 cannot open before an invitation; then it opens for the invited only.
     with pytest.raises(ApplicationError, match="Nodig eerst"):
