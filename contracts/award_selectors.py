@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.dutch_numbers import number as dutch_number
 from evaluation.constants import ResultStatus
@@ -309,10 +310,33 @@ def _exclusion_sentence(reason: str, row: RankingRow, facts: ReasonFacts) -> str
     return reason[:1].upper() + reason[1:] + "."
 
 
-def _covers(reason: str, facts: ReasonFacts) -> list[str]:
-    """The names in a coverage pick's reason ('dekt GM0197, GM1859')."""
-    codes = reason.removeprefix("dekt ").split(", ")
-    return [facts.municipality_names.get(code, code) for code in codes if code]
+def _covers(reason: str, facts: ReasonFacts) -> str:
+    """What a coverage pick's reason ('dekt GM0197, GM1859, LVB') covers, in words: the
+    municipalities by name ("de gemeenten Aalten en Berkelland") and the specialisms by
+    code ("het specialisme LVB"), never the two mixed in one list."""
+    codes = [code for code in reason.removeprefix("dekt ").split(", ") if code]
+    municipalities = [facts.municipality_names[c] for c in codes if c in facts.municipality_names]
+    specialisms = [c for c in codes if c not in facts.municipality_names]
+    parts = []
+    if municipalities:
+        parts.append(
+            (
+                _("de gemeente %(names)s")
+                if len(municipalities) == 1
+                else _("de gemeenten %(names)s")
+            )
+            % {"names": _names(municipalities)}
+        )
+    if specialisms:
+        parts.append(
+            (
+                _("het specialisme %(names)s")
+                if len(specialisms) == 1
+                else _("de specialismen %(names)s")
+            )
+            % {"names": _names(specialisms)}
+        )
+    return _names(parts)
 
 
 def _tie_sentence(row: RankingRow, other: RankingRow, facts: ReasonFacts) -> str:
@@ -365,13 +389,13 @@ def segment_reasons(
                 "Uw inschrijving is gekozen om de dekking te halen: zij bedient %(names)s, "
                 "die anders niet voldoende gedekt waren."
             )
-            % {"names": _names(_covers(row.reasons[0], facts)) if row.reasons else ""}
+            % {"names": _covers(row.reasons[0], facts) if row.reasons else ""}
         )
     if row.status in SELECTED_STATUSES:
         return sentences
     for other in segment_rows:
         if other.status == ResultStatus.SELECTED_COVERAGE:
-            names = _names(_covers(other.reasons[0], facts)) if other.reasons else ""
+            names = _covers(other.reasons[0], facts) if other.reasons else ""
             if row.rank is not None and other.rank is not None and row.rank < other.rank:
                 sentences.append(
                     _(
@@ -403,9 +427,12 @@ def segment_reasons(
             else (row.segment.award_places or row.segment.places)
         )
         sentences.append(
-            _(
+            ngettext(
                 "Uw inschrijving staat op rangnummer %(rank)s; in dit segment is plaats voor "
-                "%(places)s inschrijver(s) op grond van de rangorde."
+                "%(places)s inschrijver op grond van de rangorde.",
+                "Uw inschrijving staat op rangnummer %(rank)s; in dit segment is plaats voor "
+                "%(places)s inschrijvers op grond van de rangorde.",
+                places,
             )
             % {"rank": row.rank, "places": places}
         )
