@@ -296,12 +296,6 @@ def _render_into(
             "standstill_days": tender.standstill_days,
             "corrects": corrects,
             "portal_path": reverse("portal-letters"),
-            # One line inside the sentence of the objection route, not a broken-up block.
-            "objection_address": ", ".join(
-                line.strip().rstrip(",")
-                for line in tender.objection_address.splitlines()
-                if line.strip()
-            ),
         },
     )
     letter.sha256 = hashlib.sha256(pdf).hexdigest()

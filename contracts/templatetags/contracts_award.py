@@ -25,3 +25,11 @@ def portal_tender_contracts(context, tender):
     if request is None or tender is None:
         return []
     return list(contracts_visible_to(request.user).filter(tender=tender).order_by("number"))
+
+
+@register.filter
+def one_line(text: str) -> str:
+    """A multi-line postal address as one line inside a sentence: "A, B, 1234 AB Plaats"."""
+    return ", ".join(
+        line.strip().rstrip(",") for line in (text or "").splitlines() if line.strip()
+    )

@@ -211,7 +211,12 @@ def test_the_letter_html_has_the_winners_rationale_the_lot_and_the_objection_rou
     lot = sorted(m.name for m in row.segment.lot.municipalities.all())
     assert ", ".join(lot) in html
     assert "voorzieningenrechter van de rechtbank Gelderland" in html
-    assert tender.objection_email in html and "Postbus 100" in html
+    assert tender.objection_email in html
+    assert "Inkoop Sociaal Domein, Postbus 100, 7000 AA Doetinchem of per e-mail" in html
+    bidder = row.dossier.submission.bidder
+    assert f"t.a.v. {bidder.contact_name}" in html and bidder.contact_email in html
+    if content.won:  # a winner is told the intention is no acceptance
+        assert "geen aanvaarding van uw inschrijving" in html
     assert "relatieve voordeel" not in html and "(-" not in html
 
 
