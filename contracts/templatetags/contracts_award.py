@@ -30,6 +30,4 @@ def portal_tender_contracts(context, tender):
 @register.filter
 def one_line(text: str) -> str:
     """A multi-line postal address as one line inside a sentence: "A, B, 1234 AB Plaats"."""
-    return ", ".join(
-        line.strip().rstrip(",") for line in (text or "").splitlines() if line.strip()
-    )
+    return ", ".join(line.strip().rstrip(",") for line in (text or "").splitlines() if line.strip())
