@@ -100,7 +100,7 @@ def test_a_consultation_runs_to_publication_once_the_decision_is_recorded(live_s
     assert_no_axe_violations(page)
     page.get_by_label("Orgaan").select_option(label="College van B&W")
     page.get_by_label("Datum besluit").fill(timezone.localdate().isoformat())
-    page.get_by_label("Besluit").fill("Het college stelt het segment Dyslexie vast.")
+    page.get_by_label("Besluit", exact=True).fill("Het college stelt het segment Dyslexie vast.")
     with page.expect_navigation():
         page.get_by_role("button", name="Besluit vastleggen").click()
     expect(page.get_by_text("segment JH-DYS is definitief")).to_be_visible()
