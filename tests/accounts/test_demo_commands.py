@@ -108,6 +108,8 @@ def test_the_demo_has_a_tender_at_every_stage_and_the_seeds_calendar(demo_tender
     main = sessions["Vervolg overkoepelende informatieve sessie 'Inkoop 2022'"]
     assert main.capacity == 70 and main.overflow.starts_at.date() == date(2021, 2, 4)
     assert len(sessions) == 7 and demo_tender.key_dates.count() == 7
+    front = client.get("/aanbesteding/inkoop-2022/").content.decode()
+    assert "ook 7 eerdere bijeenkomsten" in front and "Start aanbesteding" in front
     agenda = client.get("/aanbesteding/inkoop-2022/agenda/").content.decode()
     assert "Vervolg overkoepelende informatieve sessie" in agenda and "Extra sessie" in agenda
     archive = client.get("/aanbesteding/inkoop-2022/nieuwsbrief/archief/").content.decode()
