@@ -385,7 +385,13 @@ class Session(models.Model):
 
 class Nota(models.Model):
     """A nota van inlichtingen: answered questions published together, anonymously, as a
-    numbered PDF (Nota 1, 2, ...). The questions point here (``Question.nota``)."""
+    numbered PDF (Nota 1, 2, ...). The questions point here (``Question.nota``). A nota made
+    during the market consultation is the consultation report (consultatieverslag), numbered
+    on its own."""
+
+    class Kind(models.TextChoices):
+        NOTA = "nota", _("Nota van inlichtingen")
+        REPORT = "report", _("Consultatieverslag")
 
     tender = models.ForeignKey(
         Tender,
@@ -394,8 +400,17 @@ class Nota(models.Model):
         related_name="notas",
         help_text=_("Aanbesteding."),
     )
+    kind = models.CharField(
+        _("soort"),
+        max_length=10,
+        choices=Kind.choices,
+        default=Kind.NOTA,
+        help_text=_("Nota van inlichtingen, of consultatieverslag tijdens de marktconsultatie."),
+    )
     number = models.PositiveIntegerField(
-        _("nummer"), validators=[MinValueValidator(1)], help_text=_("Volgnummer per aanbesteding.")
+        _("nummer"),
+        validators=[MinValueValidator(1)],
+        help_text=_("Volgnummer per aanbesteding en soort."),
     )
     intro = models.TextField(
         _("inleiding"), blank=True, help_text=_("Optionele tekst boven de vragen in de nota.")
@@ -443,7 +458,9 @@ class Nota(models.Model):
         verbose_name = _("nota van inlichtingen")
         verbose_name_plural = _("nota's van inlichtingen")
         constraints = [
-            models.UniqueConstraint(fields=["tender", "number"], name="nota_number_unique"),
+            models.UniqueConstraint(
+                fields=["tender", "kind", "number"], name="nota_number_unique_per_kind"
+            ),
             models.UniqueConstraint(
                 fields=["tender"],
                 condition=Q(published_at__isnull=True),
@@ -452,7 +469,16 @@ class Nota(models.Model):
         ]
 
     def __str__(self):
-        return f"Nota van inlichtingen {self.number}"
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """ "Nota van inlichtingen 2", "Consultatieverslag 1"."""
+        return f"{self.get_kind_display()} {self.number}"
+
+    @property
+    def is_report(self) -> bool:
+        return self.kind == self.Kind.REPORT
 
     @property
     def is_published(self) -> bool:

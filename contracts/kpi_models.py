@@ -44,7 +44,8 @@ class KpiEffect(models.Model):
 
 
 class ProviderKpi(models.Model):
-    """What providers report on, with a target, for every contract of the tender (or segment)."""
+    """What providers report on, with a target, for every contract of the tender (or of one lot
+    or segment). Without a target it is an example ("voorbeeld") that does not count yet."""
 
     effect = models.ForeignKey(
         KpiEffect,
@@ -62,10 +63,27 @@ class ProviderKpi(models.Model):
         related_name="+",
         help_text=_("Leeg: geldt voor alle segmenten van de aanbesteding."),
     )
+    lot = models.ForeignKey(
+        "tender.Lot",
+        verbose_name=_("perceel"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Leeg: geldt voor alle percelen (of alleen het gekozen segment)."),
+    )
     name = models.CharField(_("KPI zorgaanbieder"), max_length=300, help_text=_("Omschrijving."))
     unit = models.CharField(_("eenheid"), max_length=30, help_text=_("Bijvoorbeeld % of cijfer."))
     target = models.DecimalField(
-        _("streefwaarde"), max_digits=12, decimal_places=2, help_text=_("Doel per periode.")
+        _("streefwaarde"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_(
+            "Doel per periode; leeg = nog niet vastgesteld (de KPI is dan een voorbeeld en telt "
+            "niet mee voor de start van een contract)."
+        ),
     )
     direction = models.CharField(
         _("richting"),
@@ -90,6 +108,11 @@ class ProviderKpi(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def is_example(self) -> bool:
+        """A KPI without a target is an example ("voorbeeld") until its target is set."""
+        return self.target is None
 
 
 class KpiReport(models.Model):

@@ -19,13 +19,18 @@ def kpi_definitions(*, tender: Tender) -> list[KpiEffect]:
         KpiEffect.objects.filter(tender=tender).prefetch_related(
             Prefetch(
                 "provider_kpis",
-                queryset=ProviderKpi.objects.select_related("segment").order_by("position", "pk"),
+                queryset=ProviderKpi.objects.select_related("segment", "lot").order_by(
+                    "position", "pk"
+                ),
             )
         )
     )
 
 
-def target_met(kpi: ProviderKpi, value: Decimal) -> bool:
+def target_met(kpi: ProviderKpi, value: Decimal) -> bool | None:
+    """Whether ``value`` meets the KPI's target; None while the KPI has no target (an example)."""
+    if kpi.target is None:
+        return None
     return value >= kpi.target if kpi.direction == KpiDirection.HIGHER else value <= kpi.target
 
 
@@ -34,7 +39,7 @@ class SeriesPoint:
     period: str
     value: Decimal
     comment: str
-    met: bool
+    met: bool | None
 
 
 @dataclass
@@ -55,7 +60,7 @@ class KpiPanel:
         return {
             "periods": periods,
             "lines": lines,
-            "target": str(self.kpi.target),
+            "target": str(self.kpi.target) if self.kpi.target is not None else None,
             "unit": self.kpi.unit,
             "name": self.kpi.name,
         }

@@ -24,7 +24,7 @@ from .kpi_selectors import (
     tender_contracts,
 )
 from .models import Contract
-from .performance_forms import KpiEffectForm, KpiValueForm, ProviderKpiForm
+from .performance_forms import KpiEffectForm, KpiTargetForm, KpiValueForm, ProviderKpiForm
 from .permissions import can_report_on_contract
 from .services.kpis import (
     kpi_default_set_load,
@@ -33,6 +33,7 @@ from .services.kpis import (
     kpi_report_save,
     kpis_for_contract,
     provider_kpi_save,
+    provider_kpi_target_set,
     reportable_periods,
 )
 from .settlement_views import StaffPerformanceMixin
@@ -74,6 +75,17 @@ class KpiDefinitionsView(StaffPerformanceMixin, View):
                 messages.success(request, _("Het effect is toegevoegd."))
                 return redirect("kpi-definitions", slug)
             return self.page(request, effect_form=form, status=400)
+        if action == "target":
+            form = KpiTargetForm(request.POST, prefix="target", tender=self.tender)
+            if form.is_valid():
+                with service_action(request, form=form):
+                    provider_kpi_target_set(user=request.user, **form.cleaned_data)
+                    messages.success(request, _("De streefwaarde is opgeslagen."))
+                    return redirect("kpi-definitions", slug)
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return self.page(request, status=400)
         if action == "kpi":
             form = ProviderKpiForm(request.POST, prefix="kpi", tender=self.tender)
             if form.is_valid():

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.dutch_numbers import DutchDecimalField
 from communication.public_forms import SELECT, TEXT, TEXTAREA
 
-from .kpi_models import KpiDirection, KpiPeriod
+from .kpi_models import KpiDirection, KpiPeriod, ProviderKpi
 from .settlement_models import AboveBandPolicy
 
 NUMBER = {**TEXT, "class": TEXT["class"] + " utrecht-textbox--numeric", "inputmode": "decimal"}
@@ -77,6 +77,8 @@ class ProviderKpiForm(forms.Form):
         label=_("Streefwaarde"),
         max_digits=12,
         decimal_places=2,
+        required=False,
+        help_text=_("Leeg: nog niet vastgesteld; de KPI is dan een voorbeeld."),
     )
     direction = forms.ChoiceField(
         label=_("Richting"), choices=KpiDirection.choices, widget=forms.Select(attrs=SELECT)
@@ -96,6 +98,22 @@ class ProviderKpiForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["effect"].queryset = tender.kpi_effects.all()
         self.fields["segment"].queryset = tender.segments.order_by("code")
+
+
+class KpiTargetForm(forms.Form):
+    """Set (or clear) the target of one provider KPI of the tender."""
+
+    kpi = forms.ModelChoiceField(
+        queryset=None,
+        error_messages={"invalid_choice": _("Kies een KPI van deze aanbesteding.")},
+    )
+    target = DutchDecimalField(
+        label=_("Streefwaarde"), max_digits=12, decimal_places=2, required=False
+    )
+
+    def __init__(self, *args, tender, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kpi"].queryset = ProviderKpi.objects.filter(effect__tender=tender)
 
 
 class KpiValueForm(forms.Form):

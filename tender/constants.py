@@ -10,6 +10,9 @@ class Procedure(models.TextChoices):
 
 class TenderState(models.TextChoices):
     DRAFT = "draft", _("Concept")
+    # Optional: market consultation before publication (public page, sessions, questions and
+    # newsletter live while segments may still be provisional).
+    CONSULTATION = "consultation", _("Marktconsultatie")
     PUBLISHED = "published", _("Gepubliceerd")
     # Round 1 of the restricted procedure: requests to participate (verzoeken tot deelneming).
     REQUESTS_OPEN = "requests_open", _("Verzoeken tot deelneming open")
@@ -51,7 +54,7 @@ _R = Round
 PUBLIC_STATES = frozenset(_S) - {_S.DRAFT}
 #: Set-up (data, lots, segments, requirements, criteria) may change; frozen from the opening of
 #: the first round on (and always once a submission exists: ``tender.permissions``).
-SETUP_EDITABLE_STATES = frozenset({_S.DRAFT, _S.PUBLISHED})
+SETUP_EDITABLE_STATES = frozenset({_S.DRAFT, _S.CONSULTATION, _S.PUBLISHED})
 #: The market prepares its bids: combinations are formed, UEAs filled in and questions asked
 #: (each until the deadline of the round that is open).
 BIDDING_STATES = frozenset({_S.PUBLISHED, _S.REQUESTS_OPEN, _S.OFFERS_OPEN, _S.ADMISSION_OPEN})
@@ -64,6 +67,9 @@ ROUND_WRITABLE_STATE = {
     _R.APPLICATION: _S.ADMISSION_OPEN,
 }
 SUBMISSIONS_WRITABLE_STATES = frozenset(ROUND_WRITABLE_STATE.values())
+#: Bidders ask questions: while they prepare their bids and during the market consultation
+#: (answered there in the consultation report).
+QUESTION_STATES = BIDDING_STATES | {_S.CONSULTATION}
 #: Per round: the states in which its opening (four-eyes) may be confirmed.
 ROUND_CLOSED_STATE = {_R.REQUEST: _S.REQUESTS_CLOSED, _R.OFFER: _S.OFFERS_CLOSED}
 #: Per round: from its (four-eyes) opening on, that round's sealed content (submissions,
@@ -114,10 +120,12 @@ PROCEDURE_ROUNDS = {
     "open_house": (_R.APPLICATION,),
 }
 
-#: The steps of each procedure's lifecycle (the timeline on the tender page).
+#: The steps of each procedure's lifecycle (the timeline on the tender page). ``consultation``
+#: is optional: the timeline shows it only for a tender that uses it (``steps_of``).
 PROCEDURE_STEPS = {
     "restricted": (
         _S.DRAFT,
+        _S.CONSULTATION,
         _S.PUBLISHED,
         _S.REQUESTS_OPEN,
         _S.REQUESTS_CLOSED,
@@ -134,6 +142,7 @@ PROCEDURE_STEPS = {
     ),
     "open": (
         _S.DRAFT,
+        _S.CONSULTATION,
         _S.PUBLISHED,
         _S.OFFERS_OPEN,
         _S.OFFERS_CLOSED,
@@ -143,7 +152,7 @@ PROCEDURE_STEPS = {
         _S.AWARDED,
         _S.CONTRACTED,
     ),
-    "open_house": (_S.DRAFT, _S.PUBLISHED, _S.ADMISSION_OPEN, _S.ADMISSION_CLOSED),
+    "open_house": (_S.DRAFT, _S.CONSULTATION, _S.PUBLISHED, _S.ADMISSION_OPEN, _S.ADMISSION_CLOSED),
 }
 
 
@@ -153,6 +162,18 @@ class Funding(models.TextChoices):
     TASK = "task", _("Taakgericht")
     RESULT = "result", _("Resultaatgericht")
     POPULATION = "population", _("Populatiebekostiging")
+
+
+class DecisionBody(models.TextChoices):
+    """Who took a decision that makes a provisional segment definitive."""
+
+    COLLEGE = "college", _("College van B&W")
+    RAAD = "raad", _("Gemeenteraad")
+    BESTUURLIJK_OVERLEG = "bestuurlijk_overleg", _("Bestuurlijk overleg")
+
+
+#: The default note of a provisional segment (the seeds' wording).
+PROVISIONAL_NOTE = "onder voorbehoud van besluitvorming"
 
 
 class Phase(models.TextChoices):

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.dutch_numbers import DutchDecimalField, input_text
 
-from .constants import Funding, PaymentRhythm, Phase, Procedure
+from .constants import DecisionBody, Funding, PaymentRhythm, Phase, Procedure
 from .models import Criterion, Lot, Region, Requirement, Segment, SubSegment, Tender
 from .services import setup
 from .services.setup.regions import CBS_PATTERN
@@ -723,3 +723,59 @@ class ScenarioImportForm(forms.Form):
         required=False,
         widget=forms.CheckboxInput(attrs=CHECKBOX),
     )
+
+
+# -- provisional segments and decision records (issue 15.1) --------------------------------
+
+
+class SegmentProvisionalForm(forms.Form):
+    note = forms.CharField(
+        label=_("Toelichting"),
+        max_length=200,
+        required=False,
+        help_text=_("Leeg: 'onder voorbehoud van besluitvorming'."),
+        widget=forms.TextInput(attrs=TEXT),
+    )
+
+
+class DecisionRecordForm(forms.Form):
+    body = forms.ChoiceField(
+        label=_("Orgaan"),
+        choices=DecisionBody.choices,
+        error_messages={
+            "required": _("Kies wie het besluit nam."),
+            "invalid_choice": _("Kies wie het besluit nam."),
+        },
+        widget=forms.Select(attrs=SELECT),
+    )
+    decided_on = forms.DateField(
+        label=_("Datum besluit"),
+        input_formats=["%Y-%m-%d", "%d-%m-%Y"],
+        error_messages={
+            "required": _("Vul de datum van het besluit in."),
+            "invalid": _("Vul een geldige datum in, bijvoorbeeld 01-08-2026."),
+        },
+        widget=forms.DateInput(attrs={**TEXT, "type": "date"}, format="%Y-%m-%d"),
+    )
+    decision = forms.CharField(
+        label=_("Besluit"),
+        help_text=_("Wat er besloten is."),
+        error_messages={"required": _("Beschrijf wat er besloten is.")},
+        widget=forms.Textarea(attrs=TEXTAREA),
+    )
+    document = forms.ModelChoiceField(
+        label=_("Besluitdocument"),
+        queryset=None,
+        required=False,
+        empty_label=_("(geen)"),
+        help_text=_("Optioneel: een document uit de documentenbibliotheek van de aanbesteding."),
+        error_messages={"invalid_choice": _("Kies een document van deze aanbesteding.")},
+        widget=forms.Select(attrs=SELECT),
+    )
+
+    def __init__(self, *args, tender, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The tender's library documents (tender.documents: no import of the communication app).
+        self.fields["document"].queryset = tender.documents.filter(kind="document").order_by(
+            "title", "pk"
+        )

@@ -16,6 +16,7 @@ from .constants import (
     PUBLIC_STATES,
     ROUND_OPENED_STATES,
     ROUND_WRITABLE_STATE,
+    DecisionBody,
     Funding,
     PaymentRhythm,
     Phase,
@@ -235,6 +236,12 @@ class Tender(models.Model):
         _("e-mailadres voor bezwaar"),
         blank=True,
         help_text=_("E-mailadres waar inschrijvers bezwaar maken tegen een beslissing."),
+    )
+    consultation_at = models.DateTimeField(
+        _("marktconsultatie gestart"),
+        null=True,
+        blank=True,
+        help_text=_("Moment waarop de marktconsultatie begon; leeg = zonder marktconsultatie."),
     )
     court = models.CharField(
         _("rechtbank"),
@@ -521,6 +528,21 @@ class Segment(models.Model):
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("0.9999"))],
         help_text=_("Als fractie, bijvoorbeeld 0,05 voor 5%."),
     )
+    provisional = models.BooleanField(
+        _("onder voorbehoud"),
+        default=False,
+        help_text=_(
+            "Voorlopig segment tijdens de marktconsultatie; een vastgelegd besluit maakt het "
+            "definitief. Publiceren kan pas als elk segment definitief is."
+        ),
+    )
+    provisional_note = models.CharField(
+        _("toelichting voorbehoud"),
+        max_length=200,
+        blank=True,
+        default="",
+        help_text=_("Bijvoorbeeld 'onder voorbehoud van besluitvorming'."),
+    )
     position = models.PositiveIntegerField(
         _("volgorde"), default=0, help_text=_("Volgorde op het scherm.")
     )
@@ -747,3 +769,54 @@ class OpeningConfirmation(models.Model):
 
     def __str__(self):
         return f"{self.tender.slug}: {self.user}"
+
+
+class DecisionRecord(models.Model):
+    """A decision of a municipal body (college, raad, bestuurlijk overleg) that makes a
+    provisional segment definitive (``tender.services.decisions``). Shown in the tender's
+    history and on its public page; immutable once recorded."""
+
+    segment = models.ForeignKey(
+        Segment,
+        verbose_name=_("inkoopsegment"),
+        on_delete=models.CASCADE,
+        related_name="decisions",
+        help_text=_("Het segment waarover besloten is."),
+    )
+    body = models.CharField(
+        _("orgaan"),
+        max_length=30,
+        choices=DecisionBody.choices,
+        help_text=_("Wie besloot: college, raad of bestuurlijk overleg."),
+    )
+    decided_on = models.DateField(_("datum besluit"), help_text=_("Datum van het besluit."))
+    decision = models.TextField(_("besluit"), help_text=_("Wat er besloten is."))
+    document = models.ForeignKey(
+        "communication.TenderDocument",
+        verbose_name=_("document"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="decision_records",
+        help_text=_("Optioneel: het besluitdocument uit de documentenbibliotheek."),
+    )
+    recorded_at = models.DateTimeField(
+        _("vastgelegd op"), auto_now_add=True, help_text=_("Moment van vastleggen.")
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("vastgelegd door"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Medewerker die het besluit vastlegde."),
+    )
+
+    class Meta:
+        ordering = ["decided_on", "pk"]
+        verbose_name = _("besluit")
+        verbose_name_plural = _("besluiten")
+
+    def __str__(self):
+        return f"{self.get_body_display()} {self.decided_on:%d-%m-%Y}"

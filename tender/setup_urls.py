@@ -35,6 +35,16 @@ urlpatterns = [
     ),
     path(T + "segmenten/<int:pk>/", views.SegmentView.as_view(), name="setup-segment"),
     path(
+        T + "segmenten/<int:pk>/voorbehoud/",
+        views.SegmentProvisionalView.as_view(),
+        name="setup-segment-provisional",
+    ),
+    path(
+        T + "segmenten/<int:pk>/besluit/",
+        views.SegmentDecisionView.as_view(),
+        name="setup-segment-decision",
+    ),
+    path(
         T + "segmenten/<int:pk>/verwijderen/",
         views.SegmentDeleteView.as_view(),
         name="setup-segment-delete",

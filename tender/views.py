@@ -15,6 +15,7 @@ from .errors import service_action
 from .files import stored_document_response
 from .models import Tender
 from .selectors import tender_detail, tender_list, tenders_visible_to
+from .services.decisions import decisions_of
 from .services.lifecycle import (
     OFFERS_DEADLINE_STATES,
     OPENINGS,
@@ -57,6 +58,7 @@ class TenderDetailView(LoginRequiredMixin, View):
                     round=OPENINGS.get(opening_of(tender) or "", "")
                 ).select_related("user"),
                 "documents": tender.documents.all(),
+                "decisions": decisions_of(tender),
             },
         )
 

@@ -20,9 +20,9 @@ from communication.services.questions import question_ask
 from communication.services.registrations import session_register
 from contracts.admission_models import AdmissionLetter
 from contracts.award_models import AwardLetter
-from contracts.kpi_models import KpiReport, ProviderKpi
+from contracts.kpi_models import KpiReport
 from contracts.models import Contract, ContractSegment
-from contracts.services.kpis import kpi_default_set_load, kpi_report_save
+from contracts.services.kpis import kpi_default_set_load, kpi_report_save, kpis_for_contract
 from contracts.services.settlement import (
     production_report_save,
     settlement_approve,
@@ -136,7 +136,7 @@ def build_world(*, demo, monkeypatch, capture) -> World:
     settlement = settlement_compute(report=report, user=manager)
     settlement = settlement_approve(settlement=settlement, user=inkoper())
     kpi_default_set_load(tender=demo, user=manager)
-    kpi = ProviderKpi.objects.order_by("position").first()
+    kpi = kpis_for_contract(contract_a).first()
     kpi_report = kpi_report_save(
         contract=contract_a,
         kpi=kpi,

@@ -100,6 +100,8 @@ URLS: dict[str, Kwargs] = {
     "setup-segment": lambda w: _slug(w, pk=w.sealed.dossiers.get().segment_id),
     "setup-segment-create": lambda w: _slug(w, lot=w.tender.lots.first().pk),
     "setup-segment-delete": lambda w: _slug(w, pk=w.sealed.dossiers.get().segment_id),
+    "setup-segment-provisional": lambda w: _slug(w, pk=w.sealed.dossiers.get().segment_id),
+    "setup-segment-decision": lambda w: _slug(w, pk=w.sealed.dossiers.get().segment_id),
     "setup-subsegment-create": lambda w: _slug(w, segment=w.sealed.dossiers.get().segment_id),
     "setup-subsegment-delete": _slug_pk,
     "setup-requirement-create": _slug,

@@ -93,9 +93,14 @@ def nota_create(*, tender: Tender, user, questions: Iterable, intro: str = "") -
             % {"number": draft.number}
         )
     chosen = _select_questions(tender, None, questions)
-    last = Nota.objects.filter(tender=tender).order_by("-number").first()
+    kind = Nota.Kind.REPORT if tender.state == TenderState.CONSULTATION else Nota.Kind.NOTA
+    last = Nota.objects.filter(tender=tender, kind=kind).order_by("-number").first()
     nota = Nota(
-        tender=tender, number=(last.number + 1) if last else 1, intro=intro.strip(), created_by=user
+        tender=tender,
+        kind=kind,
+        number=(last.number + 1) if last else 1,
+        intro=intro.strip(),
+        created_by=user,
     )
     nota.full_clean()
     nota.save()
@@ -188,7 +193,8 @@ def nota_publish(
     nota.published_at, nota.published_by = now, user
 
     for_invited = nota_for_invited(tender)
-    reference = f"NvI-{tender.slug}-{nota.number}"
+    prefix = "CV" if nota.is_report else "NvI"
+    reference = f"{prefix}-{tender.slug}-{nota.number}"
     pdf = render_to_pdf(
         "pdf/nota.html",
         {
@@ -202,9 +208,11 @@ def nota_publish(
     document = TenderDocument(
         tender=tender,
         kind=TenderDocument.Kind.NOTA,
-        title=f"Nota van inlichtingen {nota.number}",
+        title=nota.label,
         sha256=hashlib.sha256(pdf).hexdigest(),
-        category=TenderDocument.Category.NOTA,
+        category=(
+            TenderDocument.Category.REPORT if nota.is_report else TenderDocument.Category.NOTA
+        ),
         audience=(
             TenderDocument.Audience.INVITED if for_invited else TenderDocument.Audience.PUBLIC
         ),
@@ -219,7 +227,12 @@ def nota_publish(
         obj=nota,
         tender=tender,
         client_address=client_address,
-        details={"number": nota.number, "questions": len(questions), "sha256": document.sha256},
+        details={
+            "kind": nota.kind,
+            "number": nota.number,
+            "questions": len(questions),
+            "sha256": document.sha256,
+        },
     )
     context = {
         "nota": nota,

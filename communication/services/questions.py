@@ -8,7 +8,7 @@ from accounts.ratelimit import rate_limit
 from providers.models import Organisation
 from providers.permissions import can_act_for_organisation
 from providers.submission_selectors import round_admits
-from tender.constants import BIDDING_STATES
+from tender.constants import QUESTION_STATES
 from tender.errors import ApplicationError
 from tender.models import Lot, Segment, Tender
 
@@ -28,8 +28,9 @@ def question_ask(
     client_address: str | None = None,
 ) -> Question:
     """A bidder asks a question, optionally about one lot or segment (a segment implies its
-    lot). Accepted while the tender is published or open for submissions, until the
-    deadline. Other bidders never learn who asked: the nota shows the question only.
+    lot). Accepted during the market consultation and while the tender is published or open
+    for submissions, until the deadline. Other bidders never learn who asked: the nota (or
+    the consultation report) shows the question only.
     Rate-limited per client address and user (``accounts.ratelimit.RateLimited``)."""
     if not can_act_for_organisation(user, organisation.pk):
         raise ApplicationError(_("Alleen een zorgaanbieder kan vragen stellen."))
@@ -40,7 +41,7 @@ def question_ask(
     ):
         # Round 2 of the restricted procedure: only the invited candidates ask.
         raise ApplicationError(_("Uw organisatie is niet uitgenodigd voor deze ronde."))
-    if tender.state not in BIDDING_STATES or tender.deadline_passed(now):
+    if tender.state not in QUESTION_STATES or tender.deadline_passed(now):
         raise ApplicationError(
             _(
                 "Vragen stellen kan alleen bij een gepubliceerde aanbesteding, "

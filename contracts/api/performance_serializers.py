@@ -68,10 +68,11 @@ class ProductionReportInputSerializer(serializers.Serializer):
 
 class ProviderKpiSerializer(serializers.ModelSerializer):
     segment = serializers.CharField(source="segment.code", allow_null=True, read_only=True)
+    lot = serializers.CharField(source="lot.code", allow_null=True, read_only=True)
 
     class Meta:
         model = ProviderKpi
-        fields = ["id", "name", "unit", "target", "direction", "period", "segment"]
+        fields = ["id", "name", "unit", "target", "direction", "period", "lot", "segment"]
 
 
 class KpiEffectSerializer(serializers.ModelSerializer):

@@ -13,55 +13,110 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record
 from tender.constants import TenderState
 from tender.errors import ApplicationError
-from tender.models import Tender
+from tender.models import Segment, Tender
 
-from ..kpi_models import KpiDirection, KpiEffect, KpiPeriod, KpiReport, ProviderKpi
+from ..kpi_models import KpiEffect, KpiPeriod, KpiReport, ProviderKpi
 from ..models import Contract
 
-# The seeds' table "Van Effecten naar KPI's" (Achterhoek, Wmo), in its own words. The provider
-# KPI of the table names its evidence (scaled-down care, client satisfaction, no relapse within
-# a term): each becomes a KPI of its own. The targets are the region's starting values, to be
-# agreed in the dialogue phase ("in detail gezamenlijk vast te stellen in de dialoogfase").
-DEFAULT_KPI_SET = (
-    {
-        "effect": "De inwoner participeert maximaal naar vermogen in de samenleving",
-        "goal": "De ondersteuning is gericht op het behouden en versterken van de "
-        "zelfredzaamheid door participatie van de inwoner.",
-        "municipal_kpi": "% inwoners {region} waarvan zelfredzaamheid en participatie is "
-        "verbeterd (te zien door % afschaling van zorginzet, doelrealisatie en duurzaam "
-        "resultaat = geen terugval binnen bepaalde termijn)",
-        "provider_kpis": (
-            (
-                "% cliënten in traject waarvan zelfredzaamheid en participatie is verbeterd",
-                "%",
-                "70.00",
-                KpiDirection.HIGHER,
-                KpiPeriod.HALF_YEAR,
+# The default KPI set per kind of lot (issue 17.6). The Wmo row is the seeds' table "Van
+# Effecten naar KPI's" (Achterhoek, Wmo) in its own words; the seeds have no row for Jeugdhulp
+# or Beschermd Wonen, so theirs follow the same chain (effect -> goal -> municipal KPI ->
+# provider KPIs) in the words of those domains. The provider KPI of the table names its
+# evidence (scaled-down care, client satisfaction, no relapse within a term): each becomes a KPI
+# of its own. Every KPI is an example ("voorbeeld", as the seeds' table calls them) without a
+# target: the targets are agreed in the dialogue phase ("in detail gezamenlijk vast te stellen
+# in de dialoogfase") and set by staff; until then a KPI does not count for a contract's start.
+# ``{region}`` is the tender's region (``region_words``).
+JEUGD, WMO, BESCHERMD_WONEN = "jeugd", "wmo", "beschermd_wonen"
+DEFAULT_KPI_SETS = {
+    JEUGD: (
+        {
+            "effect": "Het kind of de jongere groeit veilig en gezond op en ontwikkelt zich naar "
+            "vermogen",
+            "goal": "De hulp is gericht op het versterken van de eigen kracht van het kind, de "
+            "jongere en het gezin, zo thuis en zo kort als mogelijk.",
+            "municipal_kpi": "% jeugdigen {region} van wie de hulp is afgerond met het "
+            "afgesproken doel bereikt en zonder nieuwe hulpvraag binnen een bepaalde termijn",
+            "provider_kpis": (
+                (
+                    "% trajecten afgesloten met het doel (grotendeels) bereikt",
+                    "%",
+                    "higher",
+                    "half_year",
+                ),
+                (
+                    "% jeugdigen zonder herhaalde hulpvraag binnen 12 maanden na afsluiting",
+                    "%",
+                    "higher",
+                    "year",
+                ),
+                (
+                    "Cliënttevredenheid jeugdige en ouders (gemiddeld rapportcijfer)",
+                    "cijfer",
+                    "higher",
+                    "year",
+                ),
             ),
-            (
-                "% cliënten bij wie de zorg is afgeschaald",
-                "%",
-                "40.00",
-                KpiDirection.HIGHER,
-                KpiPeriod.HALF_YEAR,
+        },
+    ),
+    WMO: (
+        {
+            "effect": "De inwoner participeert maximaal naar vermogen in de samenleving",
+            "goal": "De ondersteuning is gericht op het behouden en versterken van de "
+            "zelfredzaamheid door participatie van de inwoner.",
+            "municipal_kpi": "% inwoners {region} waarvan zelfredzaamheid en participatie is "
+            "verbeterd (te zien door % afschaling van zorginzet, doelrealisatie en duurzaam "
+            "resultaat = geen terugval binnen bepaalde termijn)",
+            "provider_kpis": (
+                (
+                    "% cliënten in traject waarvan zelfredzaamheid en participatie is verbeterd",
+                    "%",
+                    "higher",
+                    "half_year",
+                ),
+                ("% cliënten bij wie de zorg is afgeschaald", "%", "higher", "half_year"),
+                ("Cliënttevredenheid (gemiddeld rapportcijfer)", "cijfer", "higher", "year"),
+                ("% cliënten met terugval binnen 12 maanden na afsluiting", "%", "lower", "year"),
             ),
-            (
-                "Cliënttevredenheid (gemiddeld rapportcijfer)",
-                "cijfer",
-                "7.50",
-                KpiDirection.HIGHER,
-                KpiPeriod.YEAR,
+        },
+    ),
+    BESCHERMD_WONEN: (
+        {
+            "effect": "De inwoner woont zo zelfstandig mogelijk in de eigen omgeving",
+            "goal": "Beschermd wonen is gericht op herstel en op de doorstroom naar een "
+            "beschermd thuis of een zelfstandige woning.",
+            "municipal_kpi": "% inwoners {region} met beschermd wonen dat binnen de afgesproken "
+            "termijn is doorgestroomd naar een (beschermd) thuis, zonder terugval",
+            "provider_kpis": (
+                (
+                    "% cliënten doorgestroomd naar een beschermd thuis of zelfstandige woning",
+                    "%",
+                    "higher",
+                    "year",
+                ),
+                (
+                    "% cliënten met verbeterde zelfredzaamheid (zelfredzaamheidsmatrix)",
+                    "%",
+                    "higher",
+                    "half_year",
+                ),
+                ("% cliënten met terugval binnen 12 maanden na uitstroom", "%", "lower", "year"),
             ),
-            (
-                "% cliënten met terugval binnen 12 maanden na afsluiting",
-                "%",
-                "10.00",
-                KpiDirection.LOWER,
-                KpiPeriod.YEAR,
-            ),
-        ),
-    },
-)
+        },
+    ),
+}
+
+
+def lot_kind(lot) -> str:
+    """Which default KPI set a lot gets: Beschermd Wonen, Jeugd(hulp), else Wmo (Begeleiding,
+    Dagbesteding, Huishoudelijke ondersteuning are Wmo)."""
+    words = f"{lot.code} {lot.name}".lower()
+    if "beschermd" in words or lot.code.upper() == "BW":
+        return BESCHERMD_WONEN
+    if "jeugd" in words or lot.code.upper() in ("JH", "JGD"):
+        return JEUGD
+    return WMO
+
 
 PERIOD_RE = {
     KpiPeriod.YEAR: re.compile(r"^(\d{4})$"),
@@ -133,15 +188,22 @@ def provider_kpi_save(
     effect: KpiEffect,
     name: str,
     unit: str,
-    target: Decimal,
+    target: Decimal | None,
     direction: str,
     period: str,
     segment=None,
+    lot=None,
     user,
     instance: ProviderKpi | None = None,
 ) -> ProviderKpi:
+    """Save a provider KPI; an empty ``target`` keeps it an example ("voorbeeld") that does not
+    count for the start of a contract (``contracts.services.contracts``)."""
     if segment is not None and segment.tender_id != effect.tender_id:
         raise ApplicationError(_("Kies een segment van deze aanbesteding."), field="segment")
+    if lot is not None and lot.tender_id != effect.tender_id:
+        raise ApplicationError(_("Kies een perceel van deze aanbesteding."), field="lot")
+    if segment is not None and lot is not None and segment.lot_id != lot.pk:
+        raise ApplicationError(_("Het segment hoort niet bij dit perceel."), field="segment")
     if instance is not None and instance.period != period and instance.reports.exists():
         raise ApplicationError(
             _("Er zijn al waarden gerapporteerd; de periode kan niet meer wijzigen."),
@@ -151,7 +213,10 @@ def provider_kpi_save(
     kpi.name, kpi.unit, kpi.target = name, unit, target
     kpi.direction, kpi.period, kpi.segment = direction, period, segment
     if instance is None:
+        kpi.lot = lot
         kpi.position = ProviderKpi.objects.filter(effect=effect).count()
+    elif lot is not None:
+        kpi.lot = lot
     kpi.full_clean()
     kpi.save()
     audit_record(
@@ -162,16 +227,44 @@ def provider_kpi_save(
         details={
             "name": name,
             "unit": unit,
-            "target": str(target),
+            "target": str(target) if target is not None else None,
             "direction": direction,
             "period": period,
             "segment": segment.code if segment else None,
+            "lot": kpi.lot.code if kpi.lot_id else None,
         },
     )
-    if effect.tender.state == TenderState.CONTRACTED:
+    if effect.tender.state == TenderState.CONTRACTED and target is not None:
         from .contracts import contracts_activate
 
         contracts_activate(tender=effect.tender)  # drafts waiting for their KPIs start now
+    return kpi
+
+
+@transaction.atomic
+def provider_kpi_target_set(*, kpi: ProviderKpi, target: Decimal | None, user) -> ProviderKpi:
+    """Set the target of ``kpi`` (None: back to an example). Audited; once the tender is
+    contracted, draft contracts waiting for KPIs with targets start."""
+    kpi = ProviderKpi.objects.select_for_update().select_related("effect__tender").get(pk=kpi.pk)
+    previous = kpi.target
+    kpi.target = target
+    kpi.full_clean()
+    kpi.save(update_fields=["target"])
+    tender = kpi.effect.tender
+    audit_record(
+        action="provider_kpi.target",
+        actor=user,
+        obj=kpi,
+        tender=tender,
+        details={
+            "from": str(previous) if previous is not None else None,
+            "to": str(target) if target is not None else None,
+        },
+    )
+    if tender.state == TenderState.CONTRACTED and target is not None:
+        from .contracts import contracts_activate
+
+        contracts_activate(tender=tender)
     return kpi
 
 
@@ -186,31 +279,36 @@ def region_words(tender: Tender) -> str:
 
 @transaction.atomic
 def kpi_default_set_load(*, tender: Tender, user) -> int:
-    """Load the seeds' KPI set into ``tender`` once, worded for its region; returns the number
-    of provider KPIs made (0 when the tender already has KPIs)."""
+    """Load the default KPI set into ``tender`` once: per lot the set of its kind
+    (``lot_kind``: Jeugd, Wmo, Beschermd Wonen), worded for the tender's region, every KPI
+    without a target (an example until staff set it). Returns the number of provider KPIs made
+    (0 when the tender already has KPIs)."""
     Tender.objects.select_for_update().get(pk=tender.pk)
     if KpiEffect.objects.filter(tender=tender).exists():
         return 0
     made = 0
-    for row in DEFAULT_KPI_SET:
-        effect = kpi_effect_save(
-            tender=tender,
-            effect=row["effect"],
-            goal=row["goal"],
-            municipal_kpi=str(row["municipal_kpi"]).format(region=region_words(tender)),
-            user=user,
-        )
-        for name, unit, target, direction, period in row["provider_kpis"]:
-            provider_kpi_save(
-                effect=effect,
-                name=name,
-                unit=unit,
-                target=Decimal(target),
-                direction=direction,
-                period=period,
+    region = region_words(tender)
+    for lot in tender.lots.order_by("position", "code"):
+        for row in DEFAULT_KPI_SETS[lot_kind(lot)]:
+            effect = kpi_effect_save(
+                tender=tender,
+                effect=f"{lot.name}: {row['effect']}",
+                goal=str(row["goal"]),
+                municipal_kpi=str(row["municipal_kpi"]).format(region=region),
                 user=user,
             )
-            made += 1
+            for name, unit, direction, period in row["provider_kpis"]:
+                provider_kpi_save(
+                    effect=effect,
+                    name=name,
+                    unit=unit,
+                    target=None,
+                    direction=direction,
+                    period=period,
+                    lot=lot,
+                    user=user,
+                )
+                made += 1
     return made
 
 
@@ -218,14 +316,20 @@ def kpi_default_set_load(*, tender: Tender, user) -> int:
 
 
 def kpis_for_contract(contract: Contract):
-    """The KPIs that apply to ``contract``: tender-wide ones and those of its segments."""
+    """The KPIs that apply to ``contract``: tender-wide ones, those of the lots of its segments
+    and those of its segments."""
     from django.db.models import Q
 
     segment_ids = [cs.segment_id for cs in contract.segments.all()]
+    lot_ids = Segment.objects.filter(pk__in=segment_ids).values("lot_id")
     return (
         ProviderKpi.objects.filter(effect__tender_id=contract.tender_id)
-        .filter(Q(segment__isnull=True) | Q(segment_id__in=segment_ids))
-        .select_related("effect", "segment")
+        .filter(
+            Q(segment__isnull=True, lot__isnull=True)
+            | Q(segment__isnull=True, lot_id__in=lot_ids)
+            | Q(segment_id__in=segment_ids)
+        )
+        .select_related("effect", "segment", "lot")
         .order_by("effect__position", "effect_id", "position", "pk")
     )
 

@@ -44,6 +44,8 @@ AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 TENDER_STATUS = {
     TenderState.DRAFT: "planning",
+    # Market consultation: OCDS "planning" covers market engagement before the tender.
+    TenderState.CONSULTATION: "planning",
     TenderState.AWARDED: "complete",
     TenderState.CONTRACTED: "complete",
     TenderState.CANCELLED: "cancelled",

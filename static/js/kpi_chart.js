@@ -35,14 +35,16 @@
         spanGaps: true,
       };
     });
-    datasets.push({
-      label: canvas.dataset.targetLabel + " (" + format.format(Number(chart.target)) + " " + chart.unit + ")",
-      data: chart.periods.map(function () { return Number(chart.target); }),
-      borderColor: "#001a40",
-      borderDash: [6, 4],
-      pointRadius: 0,
-      fill: false,
-    });
+    if (chart.target !== null) {  // no target yet: the KPI is an example ("voorbeeld")
+      datasets.push({
+        label: canvas.dataset.targetLabel + " (" + format.format(Number(chart.target)) + " " + chart.unit + ")",
+        data: chart.periods.map(function () { return Number(chart.target); }),
+        borderColor: "#001a40",
+        borderDash: [6, 4],
+        pointRadius: 0,
+        fill: false,
+      });
+    }
     canvas.$chart = new window.Chart(canvas, {
       type: "line",
       data: { labels: chart.periods, datasets: datasets },

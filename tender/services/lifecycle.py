@@ -23,7 +23,7 @@ from audit.services import audit_record
 
 from ..constants import PROCEDURE_STEPS, Procedure, Round, TenderState
 from ..errors import ApplicationError
-from ..models import OpeningConfirmation, Tender
+from ..models import OpeningConfirmation, Segment, Tender
 
 S = TenderState
 
@@ -65,7 +65,21 @@ _OPENING = frozenset({INKOPER, VOORZITTER})
 TRANSITIONS = {
     t.name: t
     for t in (
-        Transition("publish", (S.DRAFT,), S.PUBLISHED, gettext_lazy("Publiceren"), _PROCURING),
+        # Market consultation is optional: a tender may go from draft straight to published.
+        Transition(
+            "consult",
+            (S.DRAFT,),
+            S.CONSULTATION,
+            gettext_lazy("Marktconsultatie starten"),
+            _PROCURING,
+        ),
+        Transition(
+            "publish",
+            (S.DRAFT, S.CONSULTATION),
+            S.PUBLISHED,
+            gettext_lazy("Publiceren"),
+            _PROCURING,
+        ),
         # -- restricted, round 1: requests to participate
         Transition(
             "start_requests",
@@ -236,6 +250,28 @@ def _complete_for_publication(tender: Tender) -> str | None:
     return None
 
 
+def _segments_definitive(tender: Tender) -> str | None:
+    """Publishing needs every segment definitive: a provisional one ("onder voorbehoud van
+    besluitvorming") first gets its decision record (``tender.services.decisions``)."""
+    codes = list(
+        Segment.objects.filter(tender=tender, provisional=True)
+        .order_by("code")
+        .values_list("code", flat=True)
+    )
+    if codes:
+        return _(
+            "Nog niet elk segment is definitief: %(codes)s. Leg eerst per segment het besluit "
+            "vast (college, raad of bestuurlijk overleg)."
+        ) % {"codes": ", ".join(codes)}
+    return None
+
+
+def _consultation_started(*, tender: Tender, user) -> None:
+    """Remember that the tender used the market consultation (the timeline shows the step)."""
+    tender.consultation_at = timezone.now()
+    tender.save(update_fields=["consultation_at", "updated_at"])
+
+
 def _deadline_in_future(tender: Tender) -> str | None:
     if tender.deadline_passed(timezone.now(), tender.rounds[0]):
         return _("De sluitingstermijn ligt in het verleden; verplaats die eerst.")
@@ -259,6 +295,7 @@ def _deadline_passed(tender: Tender) -> str | None:
 
 for _name, _guard in (
     ("publish", _complete_for_publication),
+    ("publish", _segments_definitive),
     ("publish", _deadline_in_future),
     ("start_requests", _deadline_in_future),
     ("close_requests", _deadline_passed),
@@ -266,13 +303,16 @@ for _name, _guard in (
     ("close_offers", _deadline_passed),
 ):
     register_guard(_name, _guard)
+register_after("consult", _consultation_started)
 
 
 def steps_of(tender: Tender) -> list[dict]:
     """The steps of the tender's procedure with the current one marked (the timeline on the
     tender page): ``[{"state", "label", "done", "current"}]``. A cancelled tender marks no
-    step current."""
+    step current. The optional market consultation is a step only for a tender that used it."""
     steps = PROCEDURE_STEPS[tender.procedure]
+    if tender.consultation_at is None and tender.state != S.CONSULTATION:
+        steps = tuple(s for s in steps if s != S.CONSULTATION)
     labels = dict(TenderState.choices)
     current = steps.index(tender.state) if tender.state in steps else -1
     return [
@@ -435,6 +475,7 @@ def tender_confirm_opening(*, tender: Tender, user, client_address: str | None =
 OFFERS_DEADLINE_STATES = frozenset(
     {
         S.DRAFT,
+        S.CONSULTATION,
         S.PUBLISHED,
         S.REQUESTS_OPEN,
         S.REQUESTS_CLOSED,

@@ -25,6 +25,8 @@ from .segments import (
     CriterionCreateView,
     CriterionEditView,
     SegmentCreateView,
+    SegmentDecisionView,
+    SegmentProvisionalView,
     SegmentView,
     SubSegmentCreateView,
 )
@@ -44,6 +46,8 @@ __all__ = [
     "RequirementFormView",
     "SegmentCreateView",
     "SegmentView",
+    "SegmentProvisionalView",
+    "SegmentDecisionView",
     "CriterionCreateView",
     "SubSegmentCreateView",
     "CriterionEditView",

@@ -8,11 +8,14 @@ from django.views import View
 
 from ..forms import (
     CriterionForm,
+    DecisionRecordForm,
     SegmentForm,
+    SegmentProvisionalForm,
     SubSegmentForm,
 )
 from ..models import Criterion, Lot, Segment
 from ..services import setup
+from ..services.decisions import decision_record, segment_provisional_set
 from ..setup_selectors import (
     segment_criteria,
     segment_requirements,
@@ -77,6 +80,11 @@ class SegmentSectionMixin(SetupAccessMixin):
             "criteria": segment_criteria(segment=segment),
             "subsegments": segment_subsegments(segment=segment),
             "segment_requirements": segment_requirements(segment=segment),
+            "provisional_form": forms.get("provisional_form") or SegmentProvisionalForm(),
+            "decision_form": forms.get("decision_form") or DecisionRecordForm(tender=self.tender),
+            "segment_decisions": segment.decisions.select_related("document").order_by(
+                "decided_on", "pk"
+            ),
             "crumbs": setup_crumbs(
                 self.tender, (_("Segment %(code)s") % {"code": segment.code}, None)
             ),
@@ -227,3 +235,51 @@ class CriterionEditView(SetupAccessMixin, View):
             )
             return redirect("setup-segment", slug=slug, pk=criterion.segment_id)
         return self.page(form, criterion, status=400)
+
+
+class SegmentProvisionalView(SegmentSectionMixin, View):
+    """POST: mark the segment provisional ("onder voorbehoud van besluitvorming")."""
+
+    def get(self, request, slug, pk):
+        return redirect("setup-segment", slug=slug, pk=pk)
+
+    def post(self, request, slug, pk):
+        segment = self.get_segment(pk)
+        form = SegmentProvisionalForm(request.POST)
+        if submit(
+            form,
+            segment_provisional_set,
+            segment=segment,
+            user=request.user,
+            client_address=self.client_address(),
+        ):
+            messages.success(
+                request, _("Segment %(code)s staat nu onder voorbehoud.") % {"code": segment.code}
+            )
+            return redirect("setup-segment", slug=slug, pk=pk)
+        return self.segment_page(segment, status=400, provisional_form=form)
+
+
+class SegmentDecisionView(SegmentSectionMixin, View):
+    """POST: record the decision that makes the provisional segment definitive."""
+
+    def get(self, request, slug, pk):
+        return redirect("setup-segment", slug=slug, pk=pk)
+
+    def post(self, request, slug, pk):
+        segment = self.get_segment(pk)
+        form = DecisionRecordForm(request.POST, tender=self.tender)
+        if submit(
+            form,
+            decision_record,
+            segment=segment,
+            user=request.user,
+            client_address=self.client_address(),
+        ):
+            messages.success(
+                request,
+                _("Het besluit is vastgelegd; segment %(code)s is definitief.")
+                % {"code": segment.code},
+            )
+            return redirect("setup-segment", slug=slug, pk=pk)
+        return self.segment_page(segment, status=400, decision_form=form)

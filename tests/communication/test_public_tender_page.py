@@ -23,8 +23,9 @@ pytestmark = pytest.mark.django_db
 #: The public tender page's queries, however many lots, segments, criteria, documents and
 #: sessions the tender holds: the tender, lots, municipalities, segments, criteria, segment
 #: requirements, tender requirements, documents, news, sessions with their lots and segments,
-#: key dates and notas (and their questions once one is published).
-PAGE_QUERIES = 14
+#: key dates and notas (and their questions once one is published), the decision records of
+#: provisional segments (issue 15.1).
+PAGE_QUERIES = 15
 
 
 def publish(tender: Tender) -> Tender:

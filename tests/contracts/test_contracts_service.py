@@ -363,9 +363,10 @@ def test_contracting_the_tender_needs_the_contracts_and_starts_them(
     awarded_tender, contract_manager
 ):
     from audit.models import AuditEntry
+    from contracts.kpi_models import ProviderKpi
     from contracts.models import Contract, ContractState
     from contracts.services.contracts import contract_kpis_defer, contracts_create_from_awards
-    from contracts.services.kpis import kpi_default_set_load
+    from contracts.services.kpis import kpi_default_set_load, provider_kpi_target_set
     from tender.errors import ApplicationError as Refused
     from tender.services.lifecycle import tender_transition
 
@@ -389,7 +390,10 @@ def test_contracting_the_tender_needs_the_contracts_and_starts_them(
     assert first.state == ContractState.ACTIVE
     assert AuditEntry.objects.filter(action="contract.kpis_deferred").exists()
     assert Contract.objects.filter(state=ContractState.DRAFT).count() == len(contracts) - 1
-    kpi_default_set_load(tender=awarded_tender, user=contract_manager)  # KPIs with targets
+    kpi_default_set_load(tender=awarded_tender, user=contract_manager)  # examples, no targets
+    assert Contract.objects.filter(state=ContractState.DRAFT).count() == len(contracts) - 1
+    for kpi in ProviderKpi.objects.all():  # the targets agreed in the dialogue
+        provider_kpi_target_set(kpi=kpi, target=Decimal("50"), user=contract_manager)
     assert set(Contract.objects.values_list("state", flat=True)) == {ContractState.ACTIVE}
 
 

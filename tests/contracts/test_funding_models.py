@@ -217,10 +217,20 @@ def test_lumpsum_command_uses_the_set_amount_of_a_task_segment(
 def test_the_contract_pdf_lists_the_kpis_with_their_targets(
     awarded_tender, contracts, contract_manager, client_for, tmp_path
 ):
-    from contracts.services.kpis import kpi_default_set_load
+    from contracts.services.kpis import (
+        kpi_default_set_load,
+        kpis_for_contract,
+        provider_kpi_target_set,
+    )
 
     kpi_default_set_load(tender=awarded_tender, user=contract_manager)
-    contract = contracts[0]
+    contract = next(  # a contract whose lot's set has a "lower is better" KPI
+        c for c in contracts if any(k.direction == "lower" for k in kpis_for_contract(c))
+    )
+    for kpi in kpis_for_contract(contract):
+        target = Decimal("10") if kpi.direction == "lower" else Decimal("70")
+        if kpi.unit == "%":
+            provider_kpi_target_set(kpi=kpi, target=target, user=contract_manager)
     pdf = client_for("auditor").get(
         reverse("contract-pdf", args=[awarded_tender.slug, contract.number])
     )

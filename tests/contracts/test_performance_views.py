@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from contracts.kpi_models import KpiReport, ProviderKpi
-from contracts.services.kpis import kpi_default_set_load
+from contracts.services.kpis import kpi_default_set_load, kpis_for_contract
 from contracts.services.ocds import ocds_validate
 from contracts.settlement_models import ProductionReport, Settlement
 from tests.conftest import verify_second_factor
@@ -123,17 +123,24 @@ def test_kpis_end_to_end(client_for, demo_tender, two_contracts, provider_of):
     own, other = two_contracts
     client = Client()
     manager = client_for("contractmanager", "cm")
-    manager.post(reverse("kpi-definitions", args=["inkoop-2022"]), {"action": "defaults"})
-    kpis = list(ProviderKpi.objects.order_by("position"))
-    assert [k.name for k in kpis][0].startswith("% cliënten in traject waarvan zelfredzaamheid")
-    assert len(kpis) == 4
+    definitions = reverse("kpi-definitions", args=["inkoop-2022"])
+    manager.post(definitions, {"action": "defaults"})
+    kpis = list(kpis_for_contract(own))  # the Wmo set: the contract's segment is WMO-BEG
+    assert kpis[0].name.startswith("% cliënten in traject waarvan zelfredzaamheid")
+    assert len(kpis) == 4 and {k.lot.code for k in kpis} == {"WMO"}
+    assert all(k.target is None for k in kpis)  # examples until the targets are set
     assert kpi_default_set_load(tender=demo_tender, user=manager.user) == 0  # only once
+    assert "voorbeeld" in manager.get(definitions).content.decode()
+    kpi = kpis[0]
+    set_target = {"action": "target", "target-kpi": kpi.pk, "target-target": "70"}
+    assert manager.post(definitions, set_target).status_code == 302
+    assert manager.post(definitions, {**set_target, "target-target": "zeventig"}).status_code == 400
 
     client.force_login(provider_of(own))
     url = reverse("portal-kpi-contract", args=[own.pk])
     page = client.get(url)
     assert page.status_code == 200 and "2022-H1" in page.content.decode()
-    kpi = kpis[0]
+    assert "Nog geen streefwaarde" in page.content.decode()  # the other three: examples
     for period, value in (("2022-H1", "65"), ("2022-H2", "72,5")):
         saved = client.post(url, {"kpi": kpi.pk, "period": period, "value": value, "comment": "ok"})
         assert saved.status_code == 302
@@ -161,7 +168,11 @@ def test_kpis_end_to_end(client_for, demo_tender, two_contracts, provider_of):
     assert other.provider.name in segment_page.content.decode()
 
     api = manager.get("/api/v1/tenders/inkoop-2022/kpis/")
-    assert api.status_code == 200 and len(api.json()[0]["provider_kpis"]) == 4
+    wmo = next(e for e in api.json() if e["effect"].startswith("Wmo:"))
+    assert api.status_code == 200 and len(wmo["provider_kpis"]) == 4
+    assert (
+        wmo["provider_kpis"][0]["target"] == "70.00" and wmo["provider_kpis"][1]["target"] is None
+    )
 
 
 def test_kpi_dashboard_query_count(
@@ -194,7 +205,7 @@ def test_provider_api_reports_production_and_kpis(
         {"segment": "WMO-BEG", "year": 2019, "realised_clients": 1, "realised_hours": "1"},
     )
     assert wrong.status_code == 400 and "year" in field_errors(wrong)
-    kpi = ProviderKpi.objects.first()
+    kpi = kpis_for_contract(own).first()
     saved = client.post(base + "kpi-reports/", {"kpi": kpi.pk, "period": "2022-H1", "value": "70"})
     assert saved.status_code == 201, saved.content
     submitted = client.post(base + "kpi-reports/submit/", {"period": "2022-H1"})

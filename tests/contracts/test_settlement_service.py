@@ -177,5 +177,8 @@ def test_default_kpi_command_loads_once(demo_tender):
     out = StringIO()
     call_command("kpis_default", "inkoop-2022", stdout=out)
     call_command("kpis_default", "inkoop-2022", stdout=out)
-    assert ProviderKpi.objects.filter(effect__tender=demo_tender).count() == 4
+    kpis = ProviderKpi.objects.filter(effect__tender=demo_tender)
+    per_lot = {code: kpis.filter(lot__code=code).count() for code in ("JH", "WMO", "BW")}
+    assert per_lot == {"JH": 3, "WMO": 4, "BW": 3} and kpis.count() == 10  # a set per lot
+    assert not kpis.filter(target__isnull=False).exists()  # examples: no invented targets
     assert "al KPI's" in out.getvalue()

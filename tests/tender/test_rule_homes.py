@@ -57,7 +57,10 @@ def test_each_round_has_its_own_deadline():
 
 
 def test_the_other_state_sets():
-    assert {S.DRAFT, S.PUBLISHED} == constants.SETUP_EDITABLE_STATES
+    assert {S.DRAFT, S.CONSULTATION, S.PUBLISHED} == constants.SETUP_EDITABLE_STATES
+    assert constants.BIDDING_STATES | {S.CONSULTATION} == constants.QUESTION_STATES
+    assert S.CONSULTATION in constants.PUBLIC_STATES
+    assert S.CONSULTATION not in constants.BIDS_READABLE_STATES
     assert {
         S.PUBLISHED,
         S.REQUESTS_OPEN,

@@ -4,17 +4,35 @@
 demo cannot say its admission period in the scenario format (the schema has no field for it):
 it is set here, and the tender is put in its admission period with its applications sealed
 and waiting for the first batch opening.
+
+So that a newcomer sees a tender at every stage (issue 15.7), the demo also holds, with dates
+relative to today:
+
+- ``inkoop-2027-consultatie``: a follow-up of Achterhoek 2022 in market consultation, its
+  Beschermd Wonen segment BW-BESCHUT provisional ("onder voorbehoud van besluitvorming");
+- ``inkoop-2026-jeugd``: a follow-up with requests to participate open for 30 days, so
+  ``aanbieder`` can make and seal a request (round 1);
+- ``inkoop-2022`` (Achterhoek 2022) after the opening of its offers: evaluation, ranking and
+  award can be walked (``demo_award``).
+
+The seeds' calendar, key dates, news, example documents and a newsletter issue are loaded by
+``load_demo_calendar`` (communication app).
 """
 
+import copy
 from datetime import date, timedelta
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db.models import Min
+from django.utils import timezone
 
-from tender.constants import Procedure, TenderState
-from tender.models import Lot, Municipality, Tender
+from audit.services import audit_record
+from evaluation.services.scenario import scenario_load
+from tender.constants import PROVISIONAL_NOTE, Procedure, TenderState
+from tender.models import Lot, Municipality, Segment, Tender
 from tender.scenario import DEMO_DIR, load_scenario_file
+from tender.services.lifecycle import tender_transition
 from tender.services.populations import lot_membership_set, populations_load
 
 DEMO_FILES = ["achterhoek-2022.json", "hart-van-brabant-2022.json", "wmo-open-house-2027.json"]
@@ -48,7 +66,13 @@ class Command(BaseCommand):
                 open_house_admission_start(tender)
                 self.stdout.write(f"Demo '{slug}': toelatingsperiode open (Open House).")
             demo_extras(slug)
+        achterhoek_after_opening()
+        for slug, title, days in FOLLOW_UPS:
+            if not Tender.objects.filter(slug=slug).exists():
+                follow_up_load(slug=slug, title=title, days=days)
+                self.stdout.write(f"Demo '{slug}': {Tender.objects.get(slug=slug).state}.")
         populations_load()
+        call_command("load_demo_calendar", stdout=self.stdout)
 
 
 def demo_extras(slug: str) -> None:
@@ -61,3 +85,58 @@ def demo_extras(slug: str) -> None:
         municipality = Municipality.objects.filter(code=code).first()
         if municipality is not None:
             lot_membership_set(lot=lot, municipality=municipality, start=date(2023, 1, 1))
+
+
+ACHTERHOEK = "inkoop-2022"
+CONSULTATION = "inkoop-2027-consultatie"
+REQUESTS_OPEN = "inkoop-2026-jeugd"
+PROVISIONAL_SEGMENT = "BW-BESCHUT"
+#: (slug, title, days from today to the deadline of round 1)
+FOLLOW_UPS = (
+    (
+        CONSULTATION,
+        "Inkoop Jeugdhulp, Wmo en Beschermd Wonen 2027 (marktconsultatie)",
+        120,
+    ),
+    (REQUESTS_OPEN, "Inkoop Jeugdhulp, Wmo en Beschermd Wonen 2026", 30),
+)
+
+
+def achterhoek_after_opening() -> None:
+    """Achterhoek 2022, loaded as a draft with its sealed bids readable, goes to the state
+    after the opening of its offers (its deadline lies in 2021, so the lifecycle's own steps
+    cannot be taken in a demo); audited as a demo step. Only from the draft: a restart keeps
+    what people did."""
+    tender = Tender.objects.filter(slug=ACHTERHOEK, state=TenderState.DRAFT).first()
+    if tender is None:
+        return
+    Tender.objects.filter(pk=tender.pk).update(state=TenderState.OFFERS_OPENED)
+    audit_record(
+        action="tender.demo_stage",
+        obj=tender,
+        tender=tender,
+        details={"from": TenderState.DRAFT, "to": TenderState.OFFERS_OPENED},
+    )
+
+
+def follow_up_load(*, slug: str, title: str, days: int) -> Tender:
+    """A follow-up of Achterhoek 2022 without bids, its deadline ``days`` from today: in
+    market consultation (one provisional segment) or with its requests open."""
+    data = copy.deepcopy(load_scenario_file(DEMO_DIR / "achterhoek-2022.json"))
+    deadline = timezone.localtime() + timedelta(days=days)
+    data["tender"].update(
+        slug=slug,
+        title=title,
+        deadline=deadline.replace(hour=12, minute=0, second=0, microsecond=0).isoformat(),
+    )
+    data.update(organisations=[], submissions=[], evaluators=[])
+    tender = scenario_load(data=data, actor="load_demo")
+    if slug == CONSULTATION:
+        tender = tender_transition(tender=tender, name="consult", user=None, system=True)
+        Segment.objects.filter(tender=tender, code=PROVISIONAL_SEGMENT).update(
+            provisional=True, provisional_note=PROVISIONAL_NOTE
+        )
+    else:
+        tender = tender_transition(tender=tender, name="publish", user=None, system=True)
+        tender = tender_transition(tender=tender, name="start_requests", user=None, system=True)
+    return tender
