@@ -706,6 +706,9 @@ class ScenarioChecker:
             return
         if key in ("region", "tender"):
             self._header[key] = value
+            if key == "tender" and "region" in self._header:
+                self._semantic.header(self._header["region"], value)
+                self._ready = True
         elif key == "organisations":
             for i, organisation in enumerate(value):
                 self._semantic.organisation(i, organisation)
