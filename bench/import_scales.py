@@ -46,7 +46,8 @@ def scenario_write(factor: int, path: str | Path, *, scores: bool = True) -> Pat
         first = True
         for n in range(factor):
             for org in base["organisations"]:
-                out.write(("" if first else ",\n") + json.dumps({**org, "kvk": _kvk(org["kvk"], n)}))
+                clone = {**org, "kvk": _kvk(org["kvk"], n)}
+                out.write(("" if first else ",\n") + json.dumps(clone, ensure_ascii=False))
                 first = False
         out.write("\n],\n")
         out.write(f'"evaluators": {json.dumps(base.get("evaluators", []))},\n')

@@ -411,9 +411,7 @@ class _Semantic:
         region_municipalities = self.region_municipalities
         for i, municipality in enumerate(region["municipalities"]):
             path: PathParts = ("region", "municipalities", i, "code")
-            checks.unique(
-                region_municipalities, municipality["code"], path, "dubbele gemeentecode"
-            )
+            checks.unique(region_municipalities, municipality["code"], path, "dubbele gemeentecode")
 
         requirement_codes: dict[str, PathParts] = {}  # one namespace: general + all segments
         for i, requirement in enumerate(tender["requirements"]):
@@ -834,7 +832,7 @@ def iter_scenario_file(path: str | Path) -> Iterator[tuple[str, Any]]:
     not a JSON object with its keys in PARTS order; each array must be consumed before the
     next part is asked for."""
     try:
-        file = Path(path).open("rb")
+        file = Path(path).open("rb")  # noqa: SIM115 (closed below; the open may fail)
     except OSError as exc:
         raise NotStreamable from exc
     with file:

@@ -19,9 +19,10 @@ from providers.services.scenario import (
     organisations_upsert_from_scenario,
     submissions_create_from_scenario,
 )
+from tender.bulk import bulk_insert
 from tender.constants import Phase
-from tender.models import Tender
 from tender.errors import ApplicationError
+from tender.models import Tender
 from tender.scenario import (
     STREAMED,
     NotStreamable,
@@ -121,8 +122,8 @@ def scores_create_from_scenario(
                     )
                     for code, level in score["levels"].items()
                 )
-    FinalLevel.objects.bulk_create(finals)
-    Score.objects.bulk_create(scores)
+    bulk_insert(finals)
+    bulk_insert(scores)
 
 
 # Submissions written per batch: bounds the memory of a large file (rows and model objects).
@@ -217,7 +218,8 @@ class _Loader:
             raise ScenarioInvalid(issues)
         if self.refused is not None:
             raise self.refused
-        assert self.tender is not None  # a file without issues has a tender
+        if self.tender is None:  # pragma: no cover - a file without issues has a tender
+            raise ScenarioInvalid(validate_scenario({}))
         return self.tender
 
 
