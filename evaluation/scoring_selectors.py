@@ -35,9 +35,9 @@ from providers.submission_selectors import dossier_documents
 from tender.constants import BIDS_READABLE_STATES, SCORING_WRITABLE_STATES, Phase
 from tender.models import Criterion, Segment, Tender, readable_rounds_q
 
-from .models import Assignment, ConflictDeclaration, Evaluator, Score
+from .models import Assignment, ConflictDeclaration, Evaluator, Ranking, Score
 from .permissions import can_assign
-from .selectors import final_ranking, finalised_selection, phase_round
+from .selectors import finalised_selection, phase_round
 
 DECLARATION_PENDING = "pending"
 DECLARATION_NO_CONFLICT = "no_conflict"
@@ -58,7 +58,10 @@ def tender_readable(tender: Tender) -> bool:
 
 def phase_locked(*, tender: Tender, phase: str) -> bool:
     """The ranking of ``phase`` is final: its scores and final levels are locked."""
-    return final_ranking(tender=tender, phase=phase) is not None
+    # exists(): the ranking's row holds its inputs (a large JSON document at region scale)
+    return Ranking.objects.filter(
+        tender=tender, phase=phase, is_final=True, superseded=False
+    ).exists()
 
 
 def scoring_refusal(*, tender: Tender, phase: str) -> str | None:

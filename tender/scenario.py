@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from jsonschema import Draft202012Validator, ValidationError
 
@@ -206,7 +206,8 @@ def _inline(node: Any, defs: dict[str, Any]) -> Any:
 def _schema() -> dict[str, Any]:
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     Draft202012Validator.check_schema(schema)
-    return _inline(schema, schema.get("$defs", {}))
+    inlined: dict[str, Any] = _inline(schema, schema.get("$defs", {}))
+    return inlined
 
 
 def _make_validator(schema: Any) -> Draft202012Validator:
@@ -760,7 +761,7 @@ _CHUNK = 1 << 20
 class _Reader:
     """JSON values from a binary file, read in chunks (``json``'s own decoder per value)."""
 
-    def __init__(self, file) -> None:
+    def __init__(self, file: BinaryIO) -> None:
         self.file = file
         self.decoder = codecs.getincrementaldecoder("utf-8-sig")()
         self.json = json.JSONDecoder(
