@@ -73,6 +73,8 @@ def rationale_gaps(*, tender: Tender, phase: str) -> list[RationaleGap]:
     rows = list(
         RankingRow.objects.filter(ranking=ranking, dossier__isnull=False)
         .select_related("segment")
+        # the fields read below only: a row's explanation is JSON, parsed for nothing here
+        .only("segment__code", "segment_id", "bidder_name", "bidder_kvk", "status", "dossier_id")
         .order_by("segment__code", "bidder_name", "bidder_kvk")
     )
     criteria = defaultdict(list)

@@ -8,7 +8,14 @@ from django.utils.translation import gettext_lazy as _
 from accounts import dutch_numbers
 from tender.models import Segment
 
-from .scoring_selectors import evaluator_candidates, scale_of
+from .scoring_selectors import (
+    STATUS_BLOCKED,
+    STATUS_BUSY,
+    STATUS_SUBMITTED,
+    STATUS_TODO,
+    evaluator_candidates,
+    scale_of,
+)
 
 TEXTAREA = {"class": "utrecht-textarea utrecht-textarea--html-textarea", "rows": 4}
 SELECT = {"class": "utrecht-select utrecht-select--html-select"}
@@ -133,3 +140,34 @@ class ReopenForm(forms.Form):
         widget=forms.Textarea(attrs={**TEXTAREA, "rows": 2}),
         error_messages={"required": _("Geef een reden voor het terugzetten.")},
     )
+
+
+class MyDossiersFilterForm(forms.Form):
+    """The filters of the evaluator's dossier list (GET): segment, status and a search on the
+    bidder's name. An invalid value shows its error and filters nothing."""
+
+    segment = forms.ChoiceField(label=_("Segment"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[
+            ("", _("Alle")),
+            (STATUS_TODO, _("Nog niet begonnen")),
+            (STATUS_BUSY, _("Bezig")),
+            (STATUS_SUBMITTED, _("Ingediend")),
+            (STATUS_BLOCKED, _("Geblokkeerd")),
+        ],
+    )
+    q = forms.CharField(label=_("Zoek op inschrijver"), required=False, max_length=100)
+
+    def __init__(self, *args, segments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["segment"].choices = [("", _("Alle segmenten"))] + [
+            (s.code, f"{s.code} – {s.name}") for s in segments
+        ]
+
+    def filters(self) -> dict[str, str]:
+        if not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        return {"segment": data["segment"], "status": data["status"], "search": data["q"].strip()}

@@ -11,7 +11,21 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, QuerySet
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from accounts.permissions import EVALUATING_ROLES, can_be_assigned
@@ -26,9 +40,9 @@ from tender.constants import (
 )
 from tender.models import Criterion, Segment, Tender, readable_rounds_q
 
-from .models import Assignment, ConflictDeclaration, Evaluator, Score
+from .models import Assignment, ConflictDeclaration, Evaluator, Ranking, Score
 from .permissions import can_assign
-from .selectors import final_ranking, finalised_selection, phase_round
+from .selectors import finalised_selection, phase_round
 
 DECLARATION_PENDING = "pending"
 DECLARATION_NO_CONFLICT = "no_conflict"
@@ -49,7 +63,10 @@ def tender_readable(tender: Tender) -> bool:
 
 def phase_locked(*, tender: Tender, phase: str) -> bool:
     """The ranking of ``phase`` is final: its scores and final levels are locked."""
-    return final_ranking(tender=tender, phase=phase) is not None
+    # exists(): the ranking's row holds its inputs (a large JSON document at region scale)
+    return Ranking.objects.filter(
+        tender=tender, phase=phase, is_final=True, superseded=False
+    ).exists()
 
 
 def scoring_refusal(*, tender: Tender, phase: str) -> str | None:
@@ -362,6 +379,86 @@ def my_assignments(*, user, tender: Tender, phase: str) -> list[AssignmentState]
         .filter(dossier_id__in=in_phase)
     )
     return assignment_states(assignments=assignments, phase=phase, in_phase=in_phase)
+
+
+# The statuses the evaluator's dossier list filters on (as its status column shows them).
+STATUS_TODO, STATUS_BUSY, STATUS_SUBMITTED, STATUS_BLOCKED = "todo", "busy", "submitted", "blocked"
+
+
+def my_assignments_filtered(
+    *,
+    user,
+    tender: Tender,
+    phase: str,
+    segment: str = "",
+    status: str = "",
+    search: str = "",
+) -> QuerySet[Assignment]:
+    """The user's assignments in ``tender`` for ``phase`` (the evaluator's "my dossiers"
+    list), lazily, to paginate; their states come from ``assignment_states`` for one page.
+
+    ``segment`` (code), ``status`` (STATUS_*) and ``search`` (part of the bidder's name)
+    narrow the list. A status is computed in SQL as the list shows it: blocked (a declared
+    conflict), submitted (a submitted score for every criterion of the phase), busy (a
+    criterion with a rationale), else todo."""
+    assignments = assignments_visible_to(user).filter(
+        evaluator__user=user,
+        dossier__submission__tender=tender,
+        dossier__in=dossiers_in_phase(tender=tender, phase=phase),
+    )
+    if segment:
+        assignments = assignments.filter(dossier__segment__code=segment)
+    if search:
+        assignments = assignments.filter(dossier__submission__bidder__name__icontains=search)
+    if status:
+        assignments = _with_status(assignments, phase=phase).filter(status=status)
+    return assignments
+
+
+def _with_status(assignments: QuerySet[Assignment], *, phase: str) -> QuerySet[Assignment]:
+    scores = Score.objects.filter(
+        dossier=OuterRef("dossier"), evaluator=OuterRef("evaluator"), criterion__phase=phase
+    ).order_by()
+
+    def count(queryset) -> Coalesce:
+        counted = queryset.values("dossier").annotate(n=Count("id")).values("n")
+        return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+    total = (
+        Criterion.objects.filter(segment=OuterRef("dossier__segment"), phase=phase)
+        .order_by()
+        .values("segment")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    conflict = ConflictDeclaration.objects.filter(
+        evaluator=OuterRef("evaluator"),
+        organisation=OuterRef("dossier__submission__bidder"),
+        has_conflict=True,
+    )
+    return assignments.annotate(
+        n_scored=count(scores.exclude(rationale__regex=r"^\s*$")),
+        n_submitted=count(scores.filter(submitted_at__isnull=False)),
+        n_total=Coalesce(Subquery(total, output_field=IntegerField()), 0),
+        status=Case(
+            When(Exists(conflict), then=Value(STATUS_BLOCKED)),
+            When(
+                Q(n_total__gt=0, n_submitted__gte=F("n_total")),
+                then=Value(STATUS_SUBMITTED),
+            ),
+            When(n_scored__gt=0, then=Value(STATUS_BUSY)),
+            default=Value(STATUS_TODO),
+            output_field=CharField(),
+        ),
+    )
+
+
+def segments_in_phase(*, tender: Tender, phase: str) -> QuerySet[Segment]:
+    return (
+        Segment.objects.filter(tender=tender, criteria__phase=phase)
+        .distinct()
+        .order_by("lot__position", "position", "code")
+    )
 
 
 def tenders_with_assignments_for(user) -> QuerySet[Tender]:

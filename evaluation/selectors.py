@@ -163,19 +163,30 @@ def ranking_inputs(*, tender: Tender, round: str | None = None) -> engine.Tender
 
 
 def final_ranking(*, tender: Tender, phase: str) -> Ranking | None:
-    return Ranking.objects.filter(
-        tender=tender, phase=phase, is_final=True, superseded=False
-    ).first()
+    # Without its inputs (a large JSON document at region scale, read only by a rerun; a
+    # caller that reads it gets it with one more query).
+    return (
+        Ranking.objects.filter(tender=tender, phase=phase, is_final=True, superseded=False)
+        .defer("inputs")
+        .first()
+    )
 
 
 def finalised_selection(*, tender: Tender) -> Mapping[str, frozenset[str]] | None:
     """Bidders selected (either status) per segment code in the final selection ranking."""
-    ranking = final_ranking(tender=tender, phase=Phase.SELECTION)
-    if ranking is None:
+    # Its id only: the ranking's row holds its inputs (a large JSON document at region scale).
+    ranking_id = (
+        Ranking.objects.filter(
+            tender=tender, phase=Phase.SELECTION, is_final=True, superseded=False
+        )
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if ranking_id is None:
         return None
     selected = defaultdict(set)
     for code, kvk in RankingRow.objects.filter(
-        ranking=ranking, status__in=SELECTED_STATUSES
+        ranking_id=ranking_id, status__in=SELECTED_STATUSES
     ).values_list("segment__code", "bidder_kvk"):
         selected[code].add(kvk)
     return {code: frozenset(kvks) for code, kvks in selected.items()}

@@ -11,6 +11,7 @@ Dutch message that can be shown to users as is.
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from jsonschema import Draft202012Validator, ValidationError
 
@@ -187,11 +188,54 @@ def parse_scenario(text: str | bytes) -> dict[str, Any]:
 # --------------------------------------------------------------------------- schema stage
 
 
+def _inline(node: Any, defs: dict[str, Any]) -> Any:
+    """``node`` with every ``{"$ref": "#/$defs/x"}`` replaced by (a copy of) ``x``: the schema
+    is not recursive, and resolving references is most of jsonschema's time. The errors are
+    the same (same keywords, same instance paths, same sub-schemas)."""
+    if isinstance(node, dict):
+        if "$ref" in node:
+            target = _inline(defs[node["$ref"].rsplit("/", 1)[-1]], defs)
+            return {**target, **{k: v for k, v in node.items() if k != "$ref"}}
+        return {k: _inline(v, defs) for k, v in node.items() if k != "$defs"}
+    if isinstance(node, list):
+        return [_inline(v, defs) for v in node]
+    return node
+
+
 @cache
-def _validator() -> Draft202012Validator:
+def _schema() -> dict[str, Any]:
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     Draft202012Validator.check_schema(schema)
+    inlined: dict[str, Any] = _inline(schema, schema.get("$defs", {}))
+    return inlined
+
+
+def _make_validator(schema: Any) -> Draft202012Validator:
     return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+@cache
+def _validator() -> Draft202012Validator:
+    return _make_validator(_schema())
+
+
+@cache
+def _part_validator(key: str, items: bool) -> Draft202012Validator | None:
+    """The validator of one top-level value (``items``: of one element of that array)."""
+    part = _schema().get("properties", {}).get(key)
+    if part is None:
+        return None
+    if items:
+        return _make_validator(part.get("items", True)) if isinstance(part, dict) else None
+    return _make_validator(part)
+
+
+@cache
+def _shell_validator() -> Draft202012Validator:
+    """The top level alone (type, required and unknown keys); each value is checked apart."""
+    schema = {k: v for k, v in _schema().items() if k not in ("properties", "$defs")}
+    schema["properties"] = {k: True for k in _schema().get("properties", {})}
+    return _make_validator(schema)
 
 
 _TYPE_NAMES = {
@@ -269,13 +313,26 @@ def _schema_issues_for(error: ValidationError) -> Iterator[tuple[PathParts, str]
         yield path, f"ongeldig: {error.message}"
 
 
-def _schema_issues(data: object) -> list[ScenarioIssue]:
-    found: dict[tuple[PathParts, str], None] = {}
-    for error in _validator().iter_errors(data):
+_Found = dict[tuple[PathParts, str], None]
+
+
+def _collect_schema_issues(
+    found: _Found, validator: Draft202012Validator, data: object, prefix: PathParts = ()
+) -> None:
+    for error in validator.iter_errors(data):
         for path, message in _schema_issues_for(error):
-            found[(path, _one_line(message))] = None
+            found[((*prefix, *path), _one_line(message))] = None
+
+
+def _sorted_issues(found: _Found) -> list[ScenarioIssue]:
     ordered = sorted(found, key=lambda item: (_sort_key(item[0]), item[1]))
     return [ScenarioIssue(json_path(path), message) for path, message in ordered]
+
+
+def _schema_issues(data: object) -> list[ScenarioIssue]:
+    found: _Found = {}
+    _collect_schema_issues(found, _validator(), data)
+    return _sorted_issues(found)
 
 
 # --------------------------------------------------------------------------- semantic stage
@@ -334,84 +391,106 @@ class _SegmentInfo:
     criteria: frozenset[str]
 
 
-def _semantic_issues(data: dict[str, Any]) -> list[ScenarioIssue]:
-    checks = _Checks()
+class _Semantic:
+    """The semantic stage part by part, in the order of the file: region and tender first,
+    then each organisation, the evaluators and each submission. Every part must have passed
+    the schema stage."""
 
-    region = data["region"]
-    region_code = region["code"]
-    region_municipalities: dict[str, PathParts] = {}
-    for i, municipality in enumerate(region["municipalities"]):
-        path: PathParts = ("region", "municipalities", i, "code")
-        checks.unique(region_municipalities, municipality["code"], path, "dubbele gemeentecode")
+    def __init__(self) -> None:
+        self.checks = _Checks()
+        self.region_code = ""
+        self.region_municipalities: dict[str, PathParts] = {}
+        self.general_requirements: set[str] = set()
+        self.segments: dict[str, _SegmentInfo] = {}
+        self.organisations: dict[str, PathParts] = {}
+        self.evaluators: dict[str, PathParts] = {}
+        self.bidders: dict[str, PathParts] = {}
 
-    tender = data["tender"]
-    general_requirements: set[str] = set()
-    requirement_codes: dict[str, PathParts] = {}  # one namespace: general + all segments
-    for i, requirement in enumerate(tender["requirements"]):
-        path = ("tender", "requirements", i, "code")
-        checks.unique(requirement_codes, requirement["code"], path, "dubbele eiscode")
-        general_requirements.add(requirement["code"])
+    def header(self, region: dict[str, Any], tender: dict[str, Any]) -> None:
+        checks = self.checks
+        self.region_code = region["code"]
+        region_municipalities = self.region_municipalities
+        for i, municipality in enumerate(region["municipalities"]):
+            path: PathParts = ("region", "municipalities", i, "code")
+            checks.unique(region_municipalities, municipality["code"], path, "dubbele gemeentecode")
 
-    lot_codes: dict[str, PathParts] = {}
-    segment_codes: dict[str, PathParts] = {}
-    segments: dict[str, _SegmentInfo] = {}
-    for li, lot in enumerate(tender["lots"]):
-        lot_path: PathParts = ("tender", "lots", li)
-        checks.unique(lot_codes, lot["code"], (*lot_path, "code"), "dubbele perceelcode")
+        requirement_codes: dict[str, PathParts] = {}  # one namespace: general + all segments
+        for i, requirement in enumerate(tender["requirements"]):
+            path = ("tender", "requirements", i, "code")
+            checks.unique(requirement_codes, requirement["code"], path, "dubbele eiscode")
+            self.general_requirements.add(requirement["code"])
 
-        lot_municipalities: dict[str, PathParts] = {}
-        for mi, code in enumerate(lot["municipalities"]):
-            path = (*lot_path, "municipalities", mi)
-            checks.unique(lot_municipalities, code, path, "dubbele gemeente")
-            if code not in region_municipalities:
-                checks.add(path, f"gemeente {code} hoort niet bij regio {region_code}")
+        lot_codes: dict[str, PathParts] = {}
+        segment_codes: dict[str, PathParts] = {}
+        for li, lot in enumerate(tender["lots"]):
+            lot_path: PathParts = ("tender", "lots", li)
+            checks.unique(lot_codes, lot["code"], (*lot_path, "code"), "dubbele perceelcode")
 
-        for si, segment in enumerate(lot["segments"]):
-            seg_path: PathParts = (*lot_path, "segments", si)
-            checks.unique(
-                segment_codes, segment["code"], (*seg_path, "code"), "dubbele segmentcode"
-            )
-            requirements, criteria = _check_segment(checks, segment, seg_path, requirement_codes)
-            segments.setdefault(
-                segment["code"],
-                _SegmentInfo(
-                    lot_code=lot["code"],
-                    lot_municipalities=frozenset(lot_municipalities),
-                    requirements=requirements,
-                    criteria=criteria,
-                ),
-            )
+            lot_municipalities: dict[str, PathParts] = {}
+            for mi, code in enumerate(lot["municipalities"]):
+                path = (*lot_path, "municipalities", mi)
+                checks.unique(lot_municipalities, code, path, "dubbele gemeente")
+                if code not in region_municipalities:
+                    checks.add(path, f"gemeente {code} hoort niet bij regio {self.region_code}")
 
-    organisations: dict[str, PathParts] = {}
-    for i, organisation in enumerate(data["organisations"]):
+            for si, segment in enumerate(lot["segments"]):
+                seg_path: PathParts = (*lot_path, "segments", si)
+                checks.unique(
+                    segment_codes, segment["code"], (*seg_path, "code"), "dubbele segmentcode"
+                )
+                requirements, criteria = _check_segment(
+                    checks, segment, seg_path, requirement_codes
+                )
+                self.segments.setdefault(
+                    segment["code"],
+                    _SegmentInfo(
+                        lot_code=lot["code"],
+                        lot_municipalities=frozenset(lot_municipalities),
+                        requirements=requirements,
+                        criteria=criteria,
+                    ),
+                )
+
+    def organisation(self, i: int, organisation: dict[str, Any]) -> None:
         path = ("organisations", i, "kvk")
-        checks.unique(organisations, organisation["kvk"], path, "dubbel KvK-nummer")
+        self.checks.unique(self.organisations, organisation["kvk"], path, "dubbel KvK-nummer")
 
-    evaluators: dict[str, PathParts] = {}
-    for i, evaluator in enumerate(data.get("evaluators", [])):
-        path = ("evaluators", i)
-        if not evaluator["username"].strip():
-            checks.add((*path, "username"), "gebruikersnaam mag niet leeg zijn")
-        checks.unique(
-            evaluators, evaluator["username"], (*path, "username"), "dubbele gebruikersnaam"
-        )
+    def evaluator_list(self, evaluators: list[dict[str, Any]]) -> None:
+        for i, evaluator in enumerate(evaluators):
+            path = ("evaluators", i)
+            if not evaluator["username"].strip():
+                self.checks.add((*path, "username"), "gebruikersnaam mag niet leeg zijn")
+            self.checks.unique(
+                self.evaluators,
+                evaluator["username"],
+                (*path, "username"),
+                "dubbele gebruikersnaam",
+            )
 
-    bidders: dict[str, PathParts] = {}
-    for i, submission in enumerate(data["submissions"]):
+    def submission(self, i: int, submission: dict[str, Any]) -> None:
         _check_submission(
-            checks,
+            self.checks,
             submission,
             ("submissions", i),
-            bidders=bidders,
-            organisations=organisations,
-            evaluators=evaluators,
-            general_requirements=general_requirements,
-            segments=segments,
-            region_code=region_code,
-            region_municipalities=region_municipalities,
+            bidders=self.bidders,
+            organisations=self.organisations,
+            evaluators=self.evaluators,
+            general_requirements=self.general_requirements,
+            segments=self.segments,
+            region_code=self.region_code,
+            region_municipalities=self.region_municipalities,
         )
 
-    return checks.issues
+
+def _semantic_issues(data: dict[str, Any]) -> list[ScenarioIssue]:
+    semantic = _Semantic()
+    semantic.header(data["region"], data["tender"])
+    for i, organisation in enumerate(data["organisations"]):
+        semantic.organisation(i, organisation)
+    semantic.evaluator_list(data.get("evaluators", []))
+    for i, submission in enumerate(data["submissions"]):
+        semantic.submission(i, submission)
+    return semantic.checks.issues
 
 
 def _check_segment(
@@ -572,6 +651,224 @@ def _check_levels(
         checks.level(raw, level_path)
 
 
+# --------------------------------------------------------------------------- part by part
+
+# The top-level keys in the order the semantic stage (and a loader) needs them. A streamed
+# file with its keys in another order, or with other keys, is read whole instead.
+PARTS = ("format", "region", "tender", "organisations", "evaluators", "submissions")
+# The arrays that are checked (and loaded) element by element.
+STREAMED = ("organisations", "submissions")
+
+
+class ScenarioChecker:
+    """``validate_scenario`` part by part, for a loader that streams a file: ``value`` for each
+    top-level value, ``item`` for each element of the STREAMED arrays, in PARTS order; then
+    ``finish`` returns exactly the issues ``validate_scenario`` returns for the whole document.
+
+    ``clean`` says whether everything so far passed both stages, so a loader may write it (in
+    a transaction it rolls back when ``finish`` returns issues)."""
+
+    def __init__(self) -> None:
+        self._schema: _Found = {}
+        self._semantic = _Semantic()
+        self._seen: dict[str, None] = {}
+        self._header: dict[str, Any] = {}
+        self._ready = False  # region and tender passed to the semantic stage
+        self._blocked = False  # a part the semantic stage needs is missing
+
+    @property
+    def clean(self) -> bool:
+        return self._checkable and not self._semantic.checks.issues
+
+    @property
+    def _checkable(self) -> bool:
+        """Whether the semantic stage may look at the next part: it needs the shape right
+        everywhere so far (after a schema issue only schema issues are reported)."""
+        return not (self._schema or self._blocked)
+
+    def _start(self, key: str) -> None:
+        self._seen[key] = None
+        if key in ("organisations", "evaluators", "submissions") and not self._ready:
+            if self._checkable and "region" in self._header and "tender" in self._header:
+                self._semantic.header(self._header["region"], self._header["tender"])
+                self._ready = True
+            else:
+                self._blocked = True
+
+    def value(self, key: str, value: Any) -> None:
+        """A whole top-level value (a STREAMED array that is not a list comes here too)."""
+        self._start(key)
+        validator = _part_validator(key, items=False)
+        if validator is not None:
+            _collect_schema_issues(self._schema, validator, value, (key,))
+        if not self._checkable:
+            return
+        if key in ("region", "tender"):
+            self._header[key] = value
+            if key == "tender" and "region" in self._header:
+                self._semantic.header(self._header["region"], value)
+                self._ready = True
+        elif key == "organisations":
+            for i, organisation in enumerate(value):
+                self._semantic.organisation(i, organisation)
+        elif key == "evaluators":
+            self._semantic.evaluator_list(value)
+        elif key == "submissions":
+            for i, submission in enumerate(value):
+                self._semantic.submission(i, submission)
+
+    def array(self, key: str) -> None:
+        """A STREAMED array starts; its elements follow through ``item``."""
+        self._start(key)
+
+    def item(self, key: str, index: int, item: Any) -> None:
+        validator = _part_validator(key, items=True)
+        if validator is not None:
+            _collect_schema_issues(self._schema, validator, item, (key, index))
+        if not self._checkable:
+            return
+        if key == "organisations":
+            self._semantic.organisation(index, item)
+        elif key == "submissions":
+            self._semantic.submission(index, item)
+
+    def finish(self) -> list[ScenarioIssue]:
+        _collect_schema_issues(self._schema, _shell_validator(), dict(self._seen))
+        if self._schema:
+            return _sorted_issues(self._schema)
+        if not self._ready:  # pragma: no cover - the required keys are checked above
+            self._semantic.header(self._header["region"], self._header["tender"])
+        return self._semantic.checks.issues
+
+
+def scenario_parts(data: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+    """The top-level values of a parsed scenario in PARTS order (other keys last); a STREAMED
+    array comes as an iterator over its elements, as ``iter_scenario_file`` gives it."""
+    for key in sorted(data, key=lambda k: PARTS.index(k) if k in PARTS else len(PARTS)):
+        value = data[key]
+        yield key, (iter(value) if key in STREAMED and isinstance(value, list) else value)
+
+
+class NotStreamable(Exception):
+    """The file cannot be read part by part (not JSON, keys in another order, ...): read it
+    whole with ``read_scenario_file``, which names the problem if there is one."""
+
+
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
+_CHUNK = 1 << 20
+
+
+class _Reader:
+    """JSON values from a binary file, read in chunks (``json``'s own decoder per value)."""
+
+    def __init__(self, file: BinaryIO) -> None:
+        self.file = file
+        self.decoder = codecs.getincrementaldecoder("utf-8-sig")()
+        self.json = json.JSONDecoder(
+            object_pairs_hook=_reject_duplicate_keys, parse_constant=_reject_constant
+        )
+        self.buf = ""
+        self.pos = 0
+        self.eof = False
+
+    def more(self) -> bool:
+        if self.eof:
+            return False
+        raw = self.file.read(_CHUNK)
+        try:
+            text = self.decoder.decode(raw, final=not raw)
+        except UnicodeDecodeError as exc:
+            raise NotStreamable from exc
+        self.eof = not raw
+        self.buf = self.buf[self.pos :] + text
+        self.pos = 0
+        return bool(raw)
+
+    def peek(self) -> str:
+        while True:
+            match = _WHITESPACE.match(self.buf, self.pos)
+            self.pos = match.end() if match else self.pos
+            if self.pos < len(self.buf) or not self.more():
+                return self.buf[self.pos : self.pos + 1]
+
+    def take(self, char: str) -> None:
+        if self.peek() != char:
+            raise NotStreamable
+        self.pos += 1
+
+    def value(self) -> Any:
+        self.peek()
+        while True:
+            try:
+                value, end = self.json.raw_decode(self.buf, self.pos)
+            except json.JSONDecodeError as exc:
+                if self.more():  # the value may go on in the next chunk
+                    continue
+                raise NotStreamable from exc
+            except ValueError as exc:  # a duplicate key, NaN
+                raise NotStreamable from exc
+            if end == len(self.buf) and self.more():  # a number may go on
+                continue
+            self.pos = end
+            return value
+
+    def items(self) -> Iterator[Any]:
+        if self.peek() == "]":
+            self.pos += 1
+            return
+        while True:
+            yield self.value()
+            char = self.peek()
+            self.pos += 1
+            if char == "]":
+                return
+            if char != ",":
+                raise NotStreamable
+
+
+def iter_scenario_file(path: str | Path) -> Iterator[tuple[str, Any]]:
+    """The top-level values of a scenario file as ``scenario_parts`` gives them, reading the
+    file in chunks: a STREAMED array's elements are parsed one at a time, so the whole file
+    is never in memory. Raises ``NotStreamable`` (possibly after some parts) when the file is
+    not a JSON object with its keys in PARTS order; each array must be consumed before the
+    next part is asked for."""
+    try:
+        file = Path(path).open("rb")  # noqa: SIM115 (closed below; the open may fail)
+    except OSError as exc:
+        raise NotStreamable from exc
+    with file:
+        reader = _Reader(file)
+        reader.take("{")
+        if reader.peek() == "}":
+            reader.pos += 1
+        else:
+            rank = -1
+            while True:
+                if reader.peek() != '"':
+                    raise NotStreamable
+                key = reader.value()
+                if key not in PARTS or PARTS.index(key) <= rank:
+                    raise NotStreamable
+                rank = PARTS.index(key)
+                reader.take(":")
+                if key in STREAMED and reader.peek() == "[":
+                    reader.pos += 1
+                    items = reader.items()
+                    yield key, items
+                    for _rest in items:
+                        pass
+                else:
+                    yield key, reader.value()
+                char = reader.peek()
+                reader.pos += 1
+                if char == "}":
+                    break
+                if char != ",":
+                    raise NotStreamable
+        if reader.peek() != "":
+            raise NotStreamable
+
+
 # --------------------------------------------------------------------------- public API
 
 
@@ -584,10 +881,15 @@ def validate_scenario(data: object) -> list[ScenarioIssue]:
     if not isinstance(data, dict):
         # The schema has no top-level "type", so it would accept a list or a number.
         return [ScenarioIssue("$", f"moet {_TYPE_NAMES['object']} zijn")]
-    issues = _schema_issues(data)
-    if issues:
-        return issues
-    return _semantic_issues(data)
+    checker = ScenarioChecker()
+    for key, value in scenario_parts(data):
+        if isinstance(value, Iterator):
+            checker.array(key)
+            for i, item in enumerate(value):
+                checker.item(key, i, item)
+        else:
+            checker.value(key, value)
+    return checker.finish()
 
 
 def read_scenario_file(path: str | Path) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 its criteria (autosave per criterion), submitting the set."""
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -17,17 +18,19 @@ from tender.errors import service_action
 from tender.models import Tender
 
 from ..permissions import can_assign
-from ..scoring_forms import DeclarationForm, LevelForm, level_initial
+from ..scoring_forms import DeclarationForm, LevelForm, MyDossiersFilterForm, level_initial
 from ..scoring_selectors import (
+    assignment_states,
     declaration_for,
     dossier_facts,
     dossier_in_phase,
     dossiers_assigned_to,
     evaluator_for,
-    my_assignments,
+    my_assignments_filtered,
     own_set_submitted,
     phase_criteria,
     scoring_refusal,
+    segments_in_phase,
     tenders_with_assignments_for,
     visible_scores,
 )
@@ -64,20 +67,37 @@ class ScoringHomeView(ScoringAccessMixin, View):
         )
 
 
+MY_DOSSIERS_PER_PAGE = 50
+
+
 class MyDossiersView(ScoringAccessMixin, View):
-    """The evaluator's assigned screen for one tender and phase: dossiers with progress."""
+    """The evaluator's assigned screen for one tender and phase: dossiers with progress, 50
+    a page, filtered by segment and status and searched by bidder name."""
 
     def get(self, request, slug, phase):
         if not can_be_assigned(request.user):
             raise Http404
-        states = my_assignments(user=request.user, tender=self.tender, phase=phase)
+        form = MyDossiersFilterForm(
+            request.GET or None, segments=segments_in_phase(tender=self.tender, phase=phase)
+        )
+        assignments = my_assignments_filtered(
+            user=request.user, tender=self.tender, phase=phase, **form.filters()
+        )
+        page = Paginator(assignments, MY_DOSSIERS_PER_PAGE).get_page(request.GET.get("page"))
+        states = assignment_states(assignments=page.object_list, phase=phase)
         award_waiting = phase == Phase.AWARD and finalised_selection(tender=self.tender) is None
+        query = request.GET.copy()
+        query.pop("page", None)
         return render(
             request,
             "evaluation/scoring/my_dossiers.html",
             self.base_context(
                 crumbs=[self.phase_crumb()],
+                form=form,
+                filtered=any(form.filters().values()),
                 states=states,
+                page_obj=page,
+                query_string=query.urlencode(),
                 award_waiting=award_waiting,
                 refusal=scoring_refusal(tender=self.tender, phase=phase),
             ),

@@ -3,7 +3,9 @@
 One transaction: a file that fails validation or any later check loads nothing.
 """
 
+from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -17,9 +19,19 @@ from providers.services.scenario import (
     organisations_upsert_from_scenario,
     submissions_create_from_scenario,
 )
+from tender.bulk import bulk_insert
 from tender.constants import Phase
+from tender.errors import ApplicationError
 from tender.models import Tender
-from tender.scenario import validate_scenario
+from tender.scenario import (
+    STREAMED,
+    NotStreamable,
+    ScenarioChecker,
+    iter_scenario_file,
+    read_scenario_file,
+    scenario_parts,
+    validate_scenario,
+)
 from tender.services.scenario import region_upsert_from_scenario, tender_create_from_scenario
 
 from ..models import Evaluator, FinalLevel, Ranking, Score
@@ -110,8 +122,125 @@ def scores_create_from_scenario(
                     )
                     for code, level in score["levels"].items()
                 )
-    FinalLevel.objects.bulk_create(finals)
-    Score.objects.bulk_create(scores)
+    bulk_insert(finals)
+    bulk_insert(scores)
+
+
+# Submissions written per batch: bounds the memory of a large file (rows and model objects).
+LOAD_BATCH = 250
+
+
+class _Loader:
+    """Writes a scenario part by part as ``ScenarioChecker`` passes it; stops writing at the
+    first issue (the transaction is rolled back) and keeps checking, so the issues are those
+    of ``validate_scenario``. An ApplicationError of a write (an existing slug) is kept and
+    raised only when the file has no issues, as when the whole file was validated first."""
+
+    def __init__(self, *, replace: bool, one_round: bool) -> None:
+        self.replace = replace
+        self.one_round = one_round
+        self.checker = ScenarioChecker()
+        self.refused: ApplicationError | None = None
+        self.region: dict | None = None
+        self.tender: Tender | None = None
+        self.organisations: dict = {}
+        self.evaluators: dict[str, Evaluator] | None = None
+        self.submissions = 0
+
+    @property
+    def writing(self) -> bool:
+        return self.checker.clean and self.refused is None
+
+    def value(self, key: str, value) -> None:
+        self.checker.value(key, value)
+        if not self.writing:
+            return
+        if key == "region":
+            self.region = value
+        elif key == "tender" and self.region is not None:
+            region = region_upsert_from_scenario(data=self.region)
+            try:
+                self.tender = tender_create_from_scenario(
+                    data=value, region=region, replace=self.replace
+                )
+            except ApplicationError as exc:
+                self.refused = exc
+        elif key == "evaluators":
+            self._evaluators(value)
+        elif key in STREAMED:  # a whole list (the checker refuses any other value)
+            self.array(key, iter(value), checked=True)
+
+    def _evaluators(self, data: list[dict]) -> None:
+        if self.tender is not None and self.evaluators is None:
+            self.evaluators = evaluators_create_from_scenario(tender=self.tender, data=data)
+
+    def array(self, key: str, items, checked: bool = False) -> None:
+        if not checked:
+            self.checker.array(key)
+        if key == "submissions":
+            self._evaluators([])
+        batch: list[dict] = []
+        for index, item in enumerate(items):
+            if not checked:
+                self.checker.item(key, index, item)
+            if key == "submissions":
+                self.submissions += 1
+            if self.writing:
+                batch.append(item)
+                if len(batch) >= LOAD_BATCH:
+                    self._write(key, batch)
+                    batch = []
+        if self.writing and batch:
+            self._write(key, batch)
+
+    def _write(self, key: str, batch: list[dict]) -> None:
+        if self.tender is None:
+            return
+        if key == "organisations":
+            self.organisations.update(organisations_upsert_from_scenario(data=batch))
+            return
+        dossiers = submissions_create_from_scenario(
+            tender=self.tender,
+            data=batch,
+            organisations=self.organisations,
+            one_round=self.one_round,
+        )
+        scores_create_from_scenario(data=batch, dossiers=dossiers, evaluators=self.evaluators or {})
+
+    def load(self, parts) -> Tender:
+        for key, value in parts:
+            if isinstance(value, Iterator):
+                self.array(key, value)
+            else:
+                self.value(key, value)
+        issues = self.checker.finish()
+        if issues:
+            raise ScenarioInvalid(issues)
+        if self.refused is not None:
+            raise self.refused
+        if self.tender is None:  # pragma: no cover - a file without issues has a tender
+            raise ScenarioInvalid(validate_scenario({}))
+        return self.tender
+
+
+def _scenario_load_parts(
+    *, parts, replace: bool, actor, client_address: str | None, one_round: bool
+) -> Tender:
+    loader = _Loader(replace=replace, one_round=one_round)
+    tender = loader.load(parts)
+    audit_record(
+        action="scenario.load",
+        actor=actor,
+        obj=tender,
+        tender=tender,
+        client_address=client_address,
+        details={
+            "replace": replace,
+            "segments": tender.segments.count(),
+            "submissions": loader.submissions,
+        },
+    )
+    return tender
 
 
 @transaction.atomic
@@ -129,33 +258,42 @@ def scenario_load(
     a restricted tender that holds requests only (as a tender migrated in the award phase:
     the award is scored and ranked on the requests, docs/rules.md "Rounds"). The rankings
     and lumpsums are the same either way."""
-    issues = validate_scenario(data)
-    if issues:
-        raise ScenarioInvalid(issues)
-    region = region_upsert_from_scenario(data=data["region"])
-    tender = tender_create_from_scenario(data=data["tender"], region=region, replace=replace)
-    organisations = organisations_upsert_from_scenario(data=data["organisations"])
-    dossiers = submissions_create_from_scenario(
-        tender=tender,
-        data=data["submissions"],
-        organisations=organisations,
+    if not isinstance(data, dict):
+        raise ScenarioInvalid(validate_scenario(data))
+    return _scenario_load_parts(
+        parts=scenario_parts(data),
+        replace=replace,
+        actor=actor,
+        client_address=client_address,
         one_round=one_round,
     )
-    evaluators = evaluators_create_from_scenario(tender=tender, data=data.get("evaluators", []))
-    scores_create_from_scenario(data=data["submissions"], dossiers=dossiers, evaluators=evaluators)
-    audit_record(
-        action="scenario.load",
-        actor=actor,
-        obj=tender,
-        tender=tender,
-        client_address=client_address,
-        details={
-            "replace": replace,
-            "segments": tender.segments.count(),
-            "submissions": len(data["submissions"]),
-        },
-    )
-    return tender
+
+
+@transaction.atomic
+def scenario_load_file(
+    *,
+    path: str | Path,
+    replace: bool = False,
+    actor=None,
+    client_address: str | None = None,
+    one_round: bool = False,
+) -> Tender:
+    """``scenario_load`` of a file, streamed: the organisations and submissions are parsed,
+    checked and written a batch at a time, so a national file never sits in memory whole.
+    A file that cannot be streamed (keys in another order, not JSON) is read whole, which
+    gives the same result and the same errors (``ScenarioError`` when it is not JSON)."""
+    options = {
+        "replace": replace,
+        "actor": actor,
+        "client_address": client_address,
+        "one_round": one_round,
+    }
+    try:
+        with transaction.atomic():
+            return _scenario_load_parts(parts=iter_scenario_file(path), **options)
+    except NotStreamable:
+        pass
+    return scenario_load(data=read_scenario_file(path), **options)
 
 
 def evaluation_delete_of_tender(tender: Tender) -> None:

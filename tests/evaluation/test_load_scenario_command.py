@@ -144,3 +144,28 @@ def test_a_failure_after_validation_rolls_back_everything(tmp_path, achterhoek_d
     with pytest.raises(RuntimeError):
         call_command("load_scenario", write(tmp_path, achterhoek_data))
     assert nothing_loaded()
+
+
+def test_a_large_file_is_streamed_in_batches_and_a_late_issue_loads_nothing(
+    tmp_path, achterhoek_data, monkeypatch
+):
+    """The file is written a batch of submissions at a time; an issue in the last submission
+    still rolls back the batches written before it, with the same message."""
+    from evaluation.services import scenario
+
+    monkeypatch.setattr(scenario, "LOAD_BATCH", 5)
+    bad = broken(achterhoek_data, lambda d: d["submissions"][-1].update(bidder="99999999"))
+    with pytest.raises(CommandError, match=r"\$\.submissions\[31\]\.bidder: onbekende organisatie"):
+        call_command("load_scenario", write(tmp_path, bad))
+    assert nothing_loaded()
+
+    call_command("load_scenario", write(tmp_path, achterhoek_data, "ok.json"))
+    assert Submission.objects.count() == 2 * len(achterhoek_data["submissions"])
+
+
+def test_an_existing_slug_is_reported_only_for_a_file_without_issues(tmp_path, achterhoek_data):
+    call_command("load_scenario", write(tmp_path, achterhoek_data))
+    bad = broken(achterhoek_data, lambda d: d["submissions"][0].update(bidder="99999999"))
+    with pytest.raises(CommandError, match="onbekende organisatie"):
+        call_command("load_scenario", write(tmp_path, bad, "bad.json"))
+    assert Tender.objects.count() == 1

@@ -72,6 +72,44 @@ def test_my_dossiers_lists_only_my_assignments_with_progress(team, tender):
     assert html.count("<h1") == 1
 
 
+def test_my_dossiers_is_paginated_filtered_and_searched_in_fixed_queries(
+    team, tender, monkeypatch, django_assert_num_queries
+):
+    """50 a page (here 2); the segment, status and bidder-name filters narrow the list in SQL;
+    the number of queries does not grow with the page or the filters."""
+    from evaluation.scoring_views import evaluator
+
+    ev1, chair = team["ev1"], team["chair"]
+    others = [d for d in dossiers_of(tender) if d.pk != team["dossier"].pk]
+    for dossier in others:
+        assign(dossier, [ev1.user], chair.user)
+    declare(others[0], ev1.user, conflict=True, note="Oud-werkgever")
+    declare(others[1], ev1.user)
+    score_and_submit(others[1], ev1.user)
+    monkeypatch.setattr(evaluator, "MY_DOSSIERS_PER_PAGE", 2)
+    url = reverse("scoring-my-dossiers", args=[tender.slug, "selection"])
+
+    with django_assert_num_queries(12):
+        html = ev1.get(url).content.decode()
+    assert "Pagina 1 van 2" in html and 'aria-label="Paginering"' in html
+    assert html.count('scope="row"') == 2
+    with django_assert_num_queries(12):
+        html = ev1.get(url, {"page": 2, "status": "blocked"}).content.decode()
+    assert "Belangenconflict" in html and others[0].submission.bidder.name in html
+    assert html.count('scope="row"') == 1
+
+    html = ev1.get(url, {"status": "submitted"}).content.decode()
+    assert others[1].submission.bidder.name in html and "Ingediend" in html
+    assert others[0].submission.bidder.name not in html
+    name = team["dossier"].submission.bidder.name
+    html = ev1.get(url, {"q": name[2:8].upper(), "segment": team["dossier"].segment.code})
+    assert html.content.decode().count('scope="row"') == 1
+    html = ev1.get(url, {"q": "bestaat-niet"}).content.decode()
+    assert "Geen dossiers gevonden." in html
+    html = ev1.get(url, {"segment": "NOPE"}).content.decode()
+    assert "Selecteer een geldige keuze" in html  # an unknown segment filters nothing
+
+
 def test_the_dossier_opens_only_after_the_declaration(team):
     ev1, dossier = team["ev1"], team["dossier"]
     page = ev1.get(dossier_url(dossier)).content.decode()

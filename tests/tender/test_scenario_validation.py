@@ -715,3 +715,62 @@ def test_precise_numbers_within_the_limits_are_accepted(demo):
     demo["tender"]["lots"][0]["segments"][0]["criteria"][0]["max_points"] = "12.345"
     _entry(demo)["levels"]["A"] = "0.3333"
     assert validate_scenario(demo) == []
+
+
+# --------------------------------------------------------------------------- streamed files
+
+
+def _streamed(path, monkeypatch, chunk: int = 7) -> dict:
+    """The parts ``iter_scenario_file`` gives, read in tiny chunks so values span them."""
+    from tender import scenario
+
+    monkeypatch.setattr(scenario, "_CHUNK", chunk)
+    return {
+        key: list(value) if key in scenario.STREAMED else value
+        for key, value in scenario.iter_scenario_file(path)
+    }
+
+
+def test_a_file_read_in_chunks_gives_the_parsed_document(tmp_path, monkeypatch):
+    path = tmp_path / "s.json"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(_DEMO, indent=1).encode())
+    assert _streamed(path, monkeypatch) == _DEMO
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"format": "tender-scenario/1",',  # truncated
+        '{"region": {}, "format": "x"}',  # keys in another order: read whole
+        '{"format": 1, "format": 2}',  # duplicate key
+        '{"organisations": [{"kvk": "1"},]}',  # trailing comma
+        '{"organisations": [1 2]}',
+        '{"format": NaN}',
+        "[]",
+        '{"format": 1} x',
+    ],
+)
+def test_a_file_that_cannot_be_streamed_is_refused_part_way(text, tmp_path, monkeypatch):
+    from tender.scenario import NotStreamable
+
+    path = tmp_path / "s.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(NotStreamable):
+        _streamed(path, monkeypatch, chunk=3)
+
+
+def test_checking_part_by_part_gives_the_issues_of_the_whole_document(demo):
+    from tender.scenario import ScenarioChecker, scenario_parts
+
+    demo["submissions"][3]["bidder"] = "99999999"
+    demo["submissions"][1]["segments"][0]["segment"] = "NOPE"
+    checker = ScenarioChecker()
+    for key, value in scenario_parts(demo):
+        if key in ("organisations", "submissions"):
+            checker.array(key)
+            for i, item in enumerate(value):
+                checker.item(key, i, item)
+                assert checker.clean == (key == "organisations" or i == 0)
+        else:
+            checker.value(key, value)
+    assert checker.finish() == validate_scenario(demo) != []

@@ -4,9 +4,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
 
 from tender.errors import ApplicationError
-from tender.scenario import ScenarioError, read_scenario_file
+from tender.scenario import ScenarioError
 
-from ...services.scenario import ScenarioInvalid, scenario_load
+from ...services.scenario import ScenarioInvalid, scenario_load_file
 
 
 class Command(BaseCommand):
@@ -22,8 +22,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, path, replace, **options):
         try:
-            data = read_scenario_file(path)  # scenario_load validates, once
-            tender = scenario_load(data=data, replace=replace, actor="load_scenario")
+            tender = scenario_load_file(path=path, replace=replace, actor="load_scenario")
         except (ScenarioError, ScenarioInvalid) as exc:
             raise CommandError(f"Ongeldig scenario: {exc.issues[0]}") from exc
         except ApplicationError as exc:

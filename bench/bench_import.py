@@ -1,0 +1,130 @@
+"""Benchmark: ``manage.py load_scenario``'s path (``scenario_load_file``) at each scale of
+bench/import_scales.py against a floor: PostgreSQL's COPY of the same rows into empty copies
+of the same tables (with their indexes). Prints figures; asserts nothing.
+
+    python bench/bench_import.py [region large national] [--profile]
+
+Each scale runs in its own process on its own throwaway database (``test_*``), so peak memory
+(RSS above the process's baseline after Django's start) is the load's own.
+"""
+
+import io
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _current_rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _copy_floor(connection) -> tuple[float, int]:
+    """Seconds to COPY every row the load wrote into empty copies of their tables."""
+    tables = [
+        t
+        for t in connection.introspection.table_names()
+        if not t.startswith(("django_", "auth_permission", "auth_group"))
+    ]
+    total, rows = 0.0, 0
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f'SELECT count(*) FROM "{table}"')  # noqa: S608 (table names)
+            count = cursor.fetchone()[0]
+            if not count:
+                continue
+            buffer = io.StringIO()
+            cursor.copy_expert(f'COPY "{table}" TO STDOUT', buffer)
+            buffer.seek(0)
+            cursor.execute(f'CREATE TEMP TABLE "floor_{table}" (LIKE "{table}" INCLUDING ALL)')
+            t0 = time.perf_counter()
+            cursor.copy_expert(f'COPY "floor_{table}" FROM STDIN', buffer)
+            total += time.perf_counter() - t0
+            rows += count
+    return total, rows
+
+
+def one(scale: str, profile: bool) -> dict:
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+    from django.test.utils import setup_databases, teardown_databases
+    from import_scales import SCALES, scenario_write
+
+    settings.DEBUG = False
+    factor = SCALES[scale] if scale in SCALES else int(scale)
+    path = Path(tempfile.gettempdir()) / f"bench_import_{scale}.json"
+    if not path.exists():
+        scenario_write(factor, path)
+    old = setup_databases(verbosity=0, interactive=False, keepdb=False)
+    try:
+        from evaluation.services.scenario import scenario_load_file
+
+        base = _current_rss_mb()
+        t0 = time.perf_counter()
+        if profile:
+            import cProfile
+            import pstats
+
+            profiler = cProfile.Profile()
+            profiler.enable()
+        scenario_load_file(path=path)
+        load = time.perf_counter() - t0
+        if profile:
+            profiler.disable()
+            pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(40)
+        peak = _rss_mb() - base
+        floor, rows = _copy_floor(connection)
+    finally:
+        teardown_databases(old, verbosity=0)
+    return {
+        "scale": scale,
+        "bytes": path.stat().st_size,
+        "rows": rows,
+        "load": load,
+        "floor": floor,
+        "peak_mb": peak,
+    }
+
+
+def main() -> None:
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    if "--one" in sys.argv:
+        print(json.dumps(one(args[0], "--profile" in sys.argv)))
+        return
+    scales = args or ["region", "large", "national"]
+    print(f"{'scale':<9} {'file':>8} {'rows':>9} {'load':>8} {'COPY':>7} {'ratio':>6} {'peak':>9}")
+    for scale in scales:
+        extra = ["--profile"] if "--profile" in sys.argv else []
+        out = subprocess.run(  # noqa: S603 (this script)
+            [sys.executable, __file__, "--one", scale, *extra],
+            check=True,
+            capture_output=not extra,
+            text=True,
+        ).stdout
+        r = json.loads(out.strip().splitlines()[-1])
+        print(
+            f"{r['scale']:<9} {r['bytes'] / 2**20:6.1f}MB {r['rows']:>9} {r['load']:7.2f}s "
+            f"{r['floor']:6.2f}s {r['load'] / r['floor']:5.1f}x {r['peak_mb']:6.0f} MiB",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
