@@ -38,7 +38,7 @@ def test_staff_go_from_the_final_ranking_to_letters_standstill_and_final_award(
             response = client.post(url(tender, "award-letters-generate", phase=phase))
         assert response.status_code == 302
         with django_capture_on_commit_callbacks(execute=True):
-            client.post(url(tender, "award-decision-send", phase=phase))
+            client.post(url(tender, "award-decision-send", phase=phase), {"confirm": "1"})
     tender.refresh_from_db()
     assert tender.state == "standstill"
     assert AwardLetter.objects.filter(sent_at__isnull=False).count() == 52
@@ -65,15 +65,15 @@ def test_staff_go_from_the_final_ranking_to_letters_standstill_and_final_award(
     )
     assert response.status_code == 302
     objection = Objection.objects.get()
-    page = client.post(url(tender, "award-finalise"), follow=True)
+    page = client.post(url(tender, "award-finalise"), {"confirm": "1"}, follow=True)
     assert "nog niet definitief: de opschortende termijn loopt tot" in page.content.decode()
     # The standstill is over (moved back rather than travelling: the session would expire).
     SegmentStandstill.objects.update(ends_at=timezone.now() - timedelta(minutes=1))
-    page = client.post(url(tender, "award-finalise"), follow=True)
+    page = client.post(url(tender, "award-finalise"), {"confirm": "1"}, follow=True)
     text = page.content.decode()
     assert f"Segment {segment.code} is nog niet definitief: er loopt een bezwaar" in text
     client.post(url(tender, "award-objection-resolve", pk=objection.pk), {"outcome": "Ongegrond"})
-    page = client.post(url(tender, "award-finalise"), follow=True)
+    page = client.post(url(tender, "award-finalise"), {"confirm": "1"}, follow=True)
     assert "Alle segmenten zijn definitief gegund." in page.content.decode()
     tender.refresh_from_db()
     assert tender.state == "awarded"

@@ -26,6 +26,8 @@ from .submission_support import (
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 
+CONFIRM = {"confirm": "1"}  # the confirmation page's post (accounts.confirmation)
+
 
 def _url(name, tender, *args):
     return reverse(name, args=[tender.slug, *args])
@@ -79,7 +81,7 @@ def test_from_segments_to_a_sealed_submission_with_a_receipt(
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(_url("portal-submission-seal", tender), follow=True)
+        response = client.post(_url("portal-submission-seal", tender), CONFIRM, follow=True)
     submission = Submission.objects.get(bidder=organisation)
     assert submission.state == SubmissionState.SEALED
     assert response.redirect_chain[-1][0] == _url("portal-submission-receipt", tender, 1)
@@ -123,7 +125,7 @@ def test_after_the_deadline_submitting_is_refused_and_the_draft_stays(client):
     draft = complete_draft(tender, user, organisation)
     client.force_login(user)
     with time_machine.travel(deadline + dt.timedelta(seconds=1), tick=False):
-        response = client.post(_url("portal-submission-seal", tender), follow=True)
+        response = client.post(_url("portal-submission-seal", tender), CONFIRM, follow=True)
     assert "indienen kan niet meer" in response.content.decode()
     draft.refresh_from_db()
     assert draft.state == SubmissionState.DRAFT and draft.documents.count() == 2
@@ -150,7 +152,7 @@ def test_another_organisation_gets_404_for_every_object(client):
     assert client.get(_url("portal-submission-receipt", tender, 1)).status_code == 404
     assert client.get(_url("portal-submission-receipt-pdf", tender, 1)).status_code == 404
     for pk in (document.pk, document2.pk):
-        response = client.post(_url("portal-submission-document-delete", tender, pk))
+        response = client.post(_url("portal-submission-document-delete", tender, pk), CONFIRM)
         assert response.status_code == 404
     response = client.post(_url("portal-submission-subcontractor-remove", tender, subcontractor.pk))
     assert response.status_code == 404
@@ -216,7 +218,7 @@ def test_withdraw_from_the_overview_and_the_tender_page_include(client, rf):
     )
     assert "Ingediend en verzegeld: versie 1" in summary
 
-    response = client.post(_url("portal-submission-withdraw", tender), follow=True)
+    response = client.post(_url("portal-submission-withdraw", tender), CONFIRM, follow=True)
     assert "Uw inschrijving is ingetrokken" in response.content.decode()
     assert Submission.objects.get(bidder=organisation).state == SubmissionState.WITHDRAWN
     summary = render_to_string(
