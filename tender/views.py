@@ -3,15 +3,15 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
 from accounts.confirmation import Confirmation, confirmation_page, confirmed
-from accounts.permissions import is_provider, is_staff_member
+from accounts.permissions import is_staff_member
 from audit.services import client_address_of
 
 from .errors import service_action
@@ -35,8 +35,8 @@ class TenderListView(LoginRequiredMixin, View):
     """Home page: the tenders the user may see, paginated."""
 
     def get(self, request):
-        if is_provider(request.user) and not is_staff_member(request.user):
-            return redirect("portal-home")
+        if not is_staff_member(request.user):
+            return redirect("start")  # evaluators and providers: their start page
         page = Paginator(tender_list(user=request.user), 20).get_page(request.GET.get("page"))
         return render(request, "tender/tender_list.html", {"page_obj": page, "query_string": ""})
 

@@ -37,6 +37,9 @@ def test_staff_go_from_the_final_ranking_to_letters_standstill_and_final_award(
         with django_capture_on_commit_callbacks(execute=True):
             response = client.post(url(tender, "award-letters-generate", phase=phase))
         assert response.status_code == 302
+        asked = client.post(url(tender, "award-decision-send", phase=phase))
+        assert "de opschortende termijn begint" in asked.content.decode()  # asks, sends nothing
+        assert not AwardLetter.objects.filter(sent_at__isnull=False, phase=phase).exists()
         with django_capture_on_commit_callbacks(execute=True):
             client.post(url(tender, "award-decision-send", phase=phase), {"confirm": "1"})
     tender.refresh_from_db()
@@ -65,6 +68,8 @@ def test_staff_go_from_the_final_ranking_to_letters_standstill_and_final_award(
     )
     assert response.status_code == 302
     objection = Objection.objects.get()
+    asked = client.post(url(tender, "award-finalise"))
+    assert "worden definitief gegund" in asked.content.decode()
     page = client.post(url(tender, "award-finalise"), {"confirm": "1"}, follow=True)
     assert "nog niet definitief: de opschortende termijn loopt tot" in page.content.decode()
     # The standstill is over (moved back rather than travelling: the session would expire).

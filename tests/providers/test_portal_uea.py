@@ -62,6 +62,9 @@ def test_draft_then_sign_locks(org_client, open_tender):
     client.post(url(open_tender), missing_explanation)
     assert not UEADeclaration.objects.get().is_signed
 
+    asked = client.post(url(open_tender), complete_answers(action="sign"))
+    assert "Na ondertekenen liggen ze vast" in asked.content.decode()
+    assert not UEADeclaration.objects.get().is_signed  # the button alone asks first
     signed = client.post(
         url(open_tender), complete_answers(action="sign", confirm="1"), follow=True
     )
@@ -96,6 +99,7 @@ def test_pdf_contains_the_declarations(org_client, open_tender, tmp_path):
             iii_conflict_of_interest="ja",
             iii_conflict_of_interest__explanation="Bestuurder is familie van een ambtenaar.",
             action="sign",
+            confirm="1",
         ),
     )
     response = client.get(url(open_tender, "portal-uea-pdf"))

@@ -3,12 +3,14 @@ submission with a receipt, in Dutch; refusals as clear messages; another organis
 objects are 404."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from accounts.dutch_numbers import money
 from providers.constants import SubmissionState
 from providers.envelopes import envelope_unseal
 from providers.models import DocumentKind, Organisation, Submission
@@ -218,6 +220,9 @@ def test_withdraw_from_the_overview_and_the_tender_page_include(client, rf):
     )
     assert "Ingediend en verzegeld: versie 1" in summary
 
+    asked = client.post(_url("portal-submission-withdraw", tender))
+    assert "telt dan niet meer mee" in asked.content.decode()
+    assert Submission.objects.get(bidder=organisation).state == SubmissionState.SEALED
     response = client.post(_url("portal-submission-withdraw", tender), CONFIRM, follow=True)
     assert "Uw inschrijving is ingetrokken" in response.content.decode()
     assert Submission.objects.get(bidder=organisation).state == SubmissionState.WITHDRAWN
@@ -225,3 +230,34 @@ def test_withdraw_from_the_overview_and_the_tender_page_include(client, rf):
         "portal/_tender_submission.html", {"tender": tender, "request": request}
     )
     assert "U hebt versie 1 ingetrokken" in summary
+
+
+def test_sealing_first_shows_the_whole_submission_and_refuses_without_confirmation(client):
+    """Issue 18.3: the seal button leads to a read-only review (segments, answers, every file
+    with its size and SHA-256, the bid); a post without confirm=1 seals nothing."""
+    from contracts.lumpsum import BidFigures, bid_amount
+    from providers.submission_selectors import submission_detail
+
+    tender = open_tender()
+    Segment.objects.filter(tender=tender, code="JH-DYS").update(tariff=Decimal("87.50"))
+    user, organisation = provider()
+    draft = complete_draft(tender, user, organisation)
+    client.force_login(user)
+    review = client.get(_url("portal-submission-seal", tender)).content.decode()
+    detail = submission_detail(draft.pk)
+    documents = list(detail.documents.all())
+    assert len(documents) == 2
+    for document in documents:
+        assert document.name in review and document.file.sha256 in review
+    assert "JH-DYS" in review and "AM1" in review
+    [dossier] = detail.dossiers.all()  # unsealed in memory: no new query
+    amount = bid_amount(
+        BidFigures(Decimal(dossier.bid_clients), dossier.bid_months, dossier.bid_hours_per_month),
+        dossier.segment.tariff,
+    )
+    assert money(amount) in review
+    assert "Dit kunt u niet ongedaan maken." in review
+
+    refused = client.post(_url("portal-submission-seal", tender))
+    assert refused.status_code == 200 and "SHA-256" in refused.content.decode()
+    assert Submission.objects.get(pk=draft.pk).state == SubmissionState.DRAFT

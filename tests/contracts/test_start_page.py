@@ -1,0 +1,76 @@
+"""The start page per role (issue 18.1): after login every role lands on ``start/``, which
+says per role what to do next and links each line to its screen; each role's page costs a
+fixed number of queries, whatever the number of tenders, dossiers or contracts."""
+
+import re
+
+import pytest
+from django.conf import settings
+from django.shortcuts import resolve_url
+from django.urls import reverse
+
+from accounts.roles import AUDITOR, BEOORDELAAR, CONTRACTMANAGER, INKOPER, VOORZITTER
+from tests.evaluation.scoring_support import assign, dossiers_of
+from tests.providers.submission_support import draft_with_bid, open_tender, provider
+
+pytestmark = pytest.mark.django_db
+
+# session + user + OTP device (municipal roles) + roles, then the page's own queries
+PINS = {INKOPER: 11, VOORZITTER: 11, BEOORDELAAR: 6, CONTRACTMANAGER: 7, AUDITOR: 4}
+
+
+def first_todo(page) -> tuple[str, str]:
+    """(link text, href) of the first line of the start page."""
+    match = re.search(r'class="utrecht-link app-todo__action" href="([^"]+)">([^<]+)</a>', page)
+    assert match, page
+    return match.group(2), match.group(1)
+
+
+def test_login_lands_on_the_start_page_and_home_sends_non_staff_there(client_for):
+    assert resolve_url(settings.LOGIN_REDIRECT_URL) == reverse("start")
+    client = client_for(BEOORDELAAR)
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and response["Location"] == reverse("start")
+
+
+@pytest.mark.parametrize("role", [INKOPER, VOORZITTER, BEOORDELAAR, CONTRACTMANAGER, AUDITOR])
+def test_each_municipal_role_gets_its_next_actions_in_fixed_queries(
+    demo_tender, client_for, make_user, role, django_assert_num_queries
+):
+    client = client_for(role, f"start-{role}")
+    if role == BEOORDELAAR:
+        chair = make_user("chair-start", VOORZITTER)
+        for dossier in dossiers_of(demo_tender)[:2]:
+            assign(dossier, [client.user], chair)
+    with django_assert_num_queries(PINS[role]):
+        page = client.get(reverse("start")).content.decode()
+    if role == CONTRACTMANAGER:  # the demo has no contracts yet
+        assert "Er wacht geen contract op een besluit." in page
+        return
+    action, url = first_todo(page)
+    expected = {
+        INKOPER: ("Publiceren", reverse("tender-detail", args=[demo_tender.slug])),
+        VOORZITTER: ("Bekijken", reverse("tender-detail", args=[demo_tender.slug])),
+        AUDITOR: ("Auditlog doorzoeken en controleren", reverse("audit-home")),
+    }
+    if role in expected:
+        assert (action, url) == expected[role]
+    if role == BEOORDELAAR:
+        assert action == "Belangenconflict verklaren"
+        assert page.count("Belangenconflict verklaren") == 2
+    assert client.get(url).status_code == 200  # the first to-do opens its screen
+
+
+def test_a_provider_sees_open_tenders_then_its_draft_with_the_deadline(client):
+    tender = open_tender()
+    user, organisation = provider()
+    client.force_login(user)
+    action, url = first_todo(client.get(reverse("start")).content.decode())
+    assert (action, url) == ("Open voor inschrijving", reverse("portal-tender", args=[tender.slug]))
+    assert client.get(url).status_code == 200
+    draft_with_bid(tender, user, organisation, clients=3, months=1, hours=1)
+    page = client.get(reverse("start")).content.decode()
+    action, url = first_todo(page)
+    assert action == "Concept versie 1 afmaken en indienen"
+    assert url == reverse("portal-submission", args=[tender.slug])
+    assert "Open voor inschrijving" not in page
