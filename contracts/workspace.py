@@ -41,9 +41,7 @@ def workspace_tabs(*, user, tender: Tender) -> list[Tab]:
         )
     if open_house:
         if can_view_award(user, tender):
-            tabs.append(
-                Tab("inschrijvingen", _("Aanmeldingen"), reverse("admission", args=[slug]))
-            )
+            tabs.append(Tab("inschrijvingen", _("Aanmeldingen"), reverse("admission", args=[slug])))
     elif can_assign(user, tender):
         tabs.append(
             Tab("inschrijvingen", _("Inschrijvingen"), reverse("scoring-review-list", args=[slug]))
@@ -53,9 +51,7 @@ def workspace_tabs(*, user, tender: Tender) -> list[Tab]:
         )
     if not open_house and can_view_ranking(user, tender):
         phase = "selection" if tender.has_selection() else "award"
-        tabs.append(
-            Tab("ranking", _("Ranking"), reverse("ranking-overview", args=[slug, phase]))
-        )
+        tabs.append(Tab("ranking", _("Ranking"), reverse("ranking-overview", args=[slug, phase])))
     if not open_house and can_view_award(user, tender):
         tabs.append(Tab("gunning", _("Gunning"), reverse("award-decision", args=[slug])))
     if can_view_contracts(user, tender):
