@@ -74,3 +74,32 @@ def test_a_provider_sees_open_tenders_then_its_draft_with_the_deadline(client):
     assert action == "Concept versie 1 afmaken en indienen"
     assert url == reverse("portal-submission", args=[tender.slug])
     assert "Open voor inschrijving" not in page
+
+
+def test_the_procurement_lines_cost_the_same_queries_for_more_tenders_and_questions(
+    demo_tender, client_for, django_assert_num_queries
+):
+    """A second tender and open questions add lines, not queries; the open questions show
+    with the nota's deadline (6 days before the round's deadline) and lead to the questions."""
+    from django.utils import timezone
+
+    from communication.models import Question
+    from communication.services.notas import nota_latest_publication
+
+    client = client_for(INKOPER)
+    second = open_tender()
+    _, organisation = provider("Vrager BV")
+    for text in ("Vraag een", "Vraag twee"):
+        Question.objects.create(
+            tender=second, organisation=organisation, text=text, asked_at=timezone.now()
+        )
+    with django_assert_num_queries(PINS[INKOPER]):
+        page = client.get(reverse("start")).content.decode()
+    assert page.count('class="utrecht-link app-todo__action"') == 3
+    line = re.search(
+        r"<tr[^>]*>(?:(?!</tr>).)*2 vragen beantwoorden(?:(?!</tr>).)*</tr>", page, re.S
+    )
+    assert line, page
+    assert reverse("communication-questions", args=[second.slug]) in line.group(0)
+    due = timezone.localtime(nota_latest_publication(second))
+    assert f"{due.day} " in line.group(0) and due.strftime("%H:%M") in line.group(0)
