@@ -20,3 +20,8 @@ class Todo:
     step: str = ""
     due: datetime | date | None = None
     count: int | None = None
+
+    @property
+    def has_time(self) -> bool:
+        """Whether ``due`` is a moment (shown with its time) rather than a day."""
+        return isinstance(self.due, datetime)

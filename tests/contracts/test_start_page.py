@@ -103,3 +103,24 @@ def test_the_procurement_lines_cost_the_same_queries_for_more_tenders_and_questi
     assert reverse("communication-questions", args=[second.slug]) in line.group(0)
     due = timezone.localtime(nota_latest_publication(second))
     assert f"{due.day} " in line.group(0) and due.strftime("%H:%M") in line.group(0)
+
+
+def test_the_contract_manager_sees_extension_decisions_within_half_a_year(
+    contracts, django_assert_num_queries
+):
+    from datetime import timedelta
+
+    from contracts.models import Contract, ContractState
+    from contracts.services.contracts import contract_notice_deadline
+    from contracts.todo_selectors import contract_manager_todos
+
+    Contract.objects.filter(pk__in=[c.pk for c in contracts]).update(state=ContractState.ACTIVE)
+    contract = Contract.objects.get(pk=contracts[0].pk)
+    deadline = contract_notice_deadline(contract, list(contract.segments.all()))
+    with django_assert_num_queries(4):  # contracts, their segments, reports, settlements
+        todos = contract_manager_todos(today=deadline - timedelta(days=30))
+    line = next(t for t in todos if t.subject.startswith(contract.number))
+    assert line.action == "Besluiten over verlenging" and line.due == deadline
+    assert line.url == reverse("contract-detail", args=[contract.tender.slug, contract.number])
+    later = contract_manager_todos(today=deadline + timedelta(days=1))
+    assert not any(t.subject.startswith(contract.number) for t in later)
