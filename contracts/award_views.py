@@ -4,10 +4,12 @@ letters in the portal (/portaal/brieven/)."""
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
 
+from accounts.confirmation import Confirmation, confirmation_page, confirmed
 from audit.services import audit_record, client_address_of
 from providers.portal_views import PortalMixin
 from tender.constants import Phase, TenderState
@@ -62,6 +64,18 @@ class AwardAccessMixin(TenderScopedMixin):
 
     def back(self):
         return redirect("award-decision", slug=self.tender.slug)
+
+    def ask(self, request, *, title: str, consequence: str, button: str):
+        """The confirmation page of an irreversible action (accounts.confirmation)."""
+        return confirmation_page(
+            request,
+            Confirmation(
+                title=title,
+                consequence=consequence,
+                button=button,
+                cancel_url=reverse("award-decision", args=[self.tender.slug]),
+            ),
+        )
 
 
 class PhaseLetters:
@@ -187,6 +201,16 @@ class LettersResumeView(AwardAccessMixin, View):
 class DecisionSendView(AwardAccessMixin, View):
     def post(self, request, slug, phase):
         self.require_manager()
+        if not confirmed(request):
+            return self.ask(
+                request,
+                title=_("Brieven versturen"),
+                consequence=_(
+                    "Alle brieven van deze fase worden verzonden en de inschrijvers gemaild; "
+                    "de opschortende termijn begint."
+                ),
+                button=_("Ja, brieven versturen"),
+            )
         with service_action(request):
             services.decision_send(
                 tender=self.tender,
@@ -227,6 +251,15 @@ class LetterNewVersionView(LetterMixin, View):
 class LetterSendView(LetterMixin, View):
     def post(self, request, slug, pk):
         self.require_manager()
+        if not confirmed(request):
+            letter = self.letter(pk)
+            return self.ask(
+                request,
+                title=_("Brief %(ref)s versturen") % {"ref": letter.reference},
+                consequence=_("De brief wordt verzonden aan %(name)s en per e-mail gemeld.")
+                % {"name": letter.bidder.name},
+                button=_("Ja, brief versturen"),
+            )
         with service_action(request):
             letter = services.letter_send(
                 letter=self.letter(pk),
@@ -343,6 +376,16 @@ class ObjectionResolveView(AwardAccessMixin, View):
 class AwardFinaliseView(AwardAccessMixin, View):
     def post(self, request, slug):
         self.require_manager()
+        if not confirmed(request):
+            return self.ask(
+                request,
+                title=_("Definitief gunnen"),
+                consequence=_(
+                    "De segmenten waarvan de opschortende termijn voorbij is en waartegen geen "
+                    "bezwaar openstaat, worden definitief gegund."
+                ),
+                button=_("Ja, definitief gunnen"),
+            )
         with service_action(request) as outcome:
             result = services.award_finalise(
                 tender=self.tender, user=request.user, client_address=client_address_of(request)

@@ -2,12 +2,13 @@
 
 from django.urls import path
 
-from . import views
+from . import start_views, views
 
 STAFF = "aanbestedingen/<slug:slug>/contracten/"
 PORTAL = "portaal/contracten/"
 
 urlpatterns = [
+    path("start/", start_views.StartView.as_view(), name="start"),
     path(STAFF, views.ContractListView.as_view(), name="contract-list"),
     path(f"{STAFF}aanmaken/", views.ContractCreateView.as_view(), name="contract-create"),
     path(

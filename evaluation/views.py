@@ -5,10 +5,12 @@ from collections import Counter
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from accounts.confirmation import Confirmation, confirmation_page, confirmed
 from audit.services import client_address_of
 from tender.constants import Phase, Procedure
 from tender.errors import service_action
@@ -147,11 +149,23 @@ class RankingActionView(RankingAccessMixin, View):
     may = staticmethod(lambda user, tender: False)
     action = staticmethod(lambda **kwargs: None)
     done = ""
+    #: title, consequence and button of the confirmation page of an irreversible action
+    confirm: dict | None = None
 
     def post(self, request, slug, phase, pk):
         if not self.may(request.user, self.tender):
             raise Http404
         ranking = get_object_or_404(Ranking, pk=pk, tender=self.tender, phase=phase)
+        if self.confirm is not None and not confirmed(request):
+            return confirmation_page(
+                request,
+                Confirmation(
+                    title=str(self.confirm["title"]),
+                    consequence=str(self.confirm["consequence"]),
+                    button=str(self.confirm["button"]),
+                    cancel_url=reverse("ranking-overview", args=[slug, phase]),
+                ),
+            )
         with service_action(request):
             self.action(
                 ranking=ranking, user=request.user, client_address=client_address_of(request)
@@ -164,6 +178,14 @@ class RankingFinaliseView(RankingActionView):
     may = staticmethod(can_finalise_ranking)
     action = staticmethod(ranking_finalise)
     done = gettext_lazy("De ranking is definitief vastgesteld.")
+    confirm = {
+        "title": gettext_lazy("Ranking definitief vaststellen"),
+        "consequence": gettext_lazy(
+            "De ranking wordt definitief: de volgorde en de gunning per segment liggen vast "
+            "en de ranking kan niet meer opnieuw berekend worden."
+        ),
+        "button": gettext_lazy("Ja, definitief vaststellen"),
+    }
 
 
 class RankingResumeView(RankingActionView):

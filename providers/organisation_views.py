@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
+from accounts.confirmation import Confirmation, confirmation_page, confirmed
 from audit.services import audit_record, client_address_of
 from tender.constants import OPENED_STATES
 from tender.errors import attempt, service_action
@@ -444,6 +445,20 @@ class UEAView(PortalTenderMixin, View):
             return self.page(request, form=form, status=400)
         address = client_address_of(request)
         signing = request.POST.get("action") == "sign"
+        if signing and not confirmed(request):
+            return confirmation_page(
+                request,
+                Confirmation(
+                    title=_("UEA ondertekenen"),
+                    consequence=_(
+                        "U verklaart namens %(organisation)s dat de antwoorden in de UEA "
+                        "juist zijn. Na ondertekenen liggen ze vast."
+                    )
+                    % {"organisation": self.organisation.name},
+                    button=_("Ja, ondertekenen"),
+                    cancel_url=reverse("portal-uea", args=[slug]),
+                ),
+            )
         # Two actions: the answers are kept as a draft even when signing is refused.
         with service_action(request) as outcome:
             uea_save(

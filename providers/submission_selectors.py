@@ -8,6 +8,7 @@ screens use the same list.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
@@ -469,3 +470,43 @@ def dossier_documents(dossier: Dossier) -> list[SubmissionDocument]:
             and d.requirement.segment_id in (None, dossier.segment_id)
         )
     ]
+
+
+def _bid_amount(dossier: Dossier) -> Decimal | None:
+    """Clients x months x hours per month x the segment's tariff, rounded once to cents
+    (HALF_UP): what ``contracts.lumpsum.bid_amount`` computes (the test checks they agree);
+    None without a complete bid or a tariff."""
+    tariff = dossier.segment.tariff
+    if not dossier.has_bid or tariff is None:
+        return None
+    exact = Decimal(dossier.bid_clients) * dossier.bid_months * dossier.bid_hours_per_month
+    return (exact * tariff).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def seal_review(submission: Submission) -> dict:
+    """Everything a draft will seal, for the read-only review before sealing (issue 18.3):
+    per chosen segment the dossier (municipalities, specialisms, bid figures and amount),
+    its answers and files; the general answers and files; the subcontractors; every file with
+    its size and SHA-256. ``submission`` comes from ``submission_detail`` (no extra query)."""
+    answers = list(submission.answers.all())
+    documents = list(submission.documents.all())
+    segments = [
+        {
+            "segment": dossier.segment,
+            "dossier": dossier,
+            "municipalities": [m.name for m in dossier.municipalities.all()],
+            "bid_amount": _bid_amount(dossier),
+            "answers": [a for a in answers if a.requirement.segment_id == dossier.segment_id],
+            "documents": [d for d in documents if d.segment_id == dossier.segment_id],
+        }
+        for dossier in submission.dossiers.all()
+    ]
+    return {
+        "submission": submission,
+        "segments": segments,
+        "general_answers": [a for a in answers if a.requirement.segment_id is None],
+        "general_documents": [d for d in documents if d.segment_id is None],
+        "documents": documents,
+        "total_size": sum(d.file.size for d in documents),
+        "subcontractors": list(submission.subcontractors.all()),
+    }

@@ -14,6 +14,7 @@ from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 from django.views import View
 
+from accounts.confirmation import Confirmation, confirmation_page, confirmed
 from accounts.dutch_numbers import parse_decimal
 from audit.services import client_address_of
 from tender.constants import Procedure, Round
@@ -36,6 +37,7 @@ from .submission_selectors import (
     portal_round,
     request_dossiers,
     round_admits,
+    seal_review,
     sealed_current_of,
     submission_checklist,
     submission_combination,
@@ -336,6 +338,19 @@ class DocumentDeleteView(SubmissionMixin, View):
         self.setup_tender()
         draft = self.draft()
         document = get_object_or_404(SubmissionDocument, pk=pk, submission=draft)
+        if not confirmed(request):
+            return confirmation_page(
+                request,
+                Confirmation(
+                    title=_("%(name)s verwijderen") % {"name": document_name(document)},
+                    consequence=_(
+                        "Het bestand wordt uit uw concept verwijderd; om het terug te krijgen "
+                        "moet u het opnieuw uploaden."
+                    ),
+                    button=_("Ja, verwijderen"),
+                    cancel_url=self.overview_url(),
+                ),
+            )
         return self.run(
             lambda: services.document_delete(
                 document=document, user=request.user, client_address=client_address_of(request)
@@ -378,6 +393,30 @@ class SubcontractorRemoveView(SubmissionMixin, View):
 
 
 class SealView(SubmissionMixin, View):
+    """GET: the read-only review of the whole draft (segments, answers, files with their size
+    and SHA-256, the bids) with the confirming button; POST with ``confirm=1`` seals. A POST
+    without it shows the review again and seals nothing (issue 18.3)."""
+
+    def confirmation(self, draft):
+        return Confirmation(
+            title=_("Inschrijving controleren en indienen"),
+            consequence=_(
+                "Bij indienen wordt versie %(version)s verzegeld: niemand kan haar lezen vóór "
+                "de opening en u kunt haar niet meer wijzigen (wel intrekken of een nieuwe "
+                "versie indienen vóór de sluitingstermijn)."
+            )
+            % {"version": draft.version},
+            button=_("Ja, inschrijving indienen"),
+            cancel_url=self.overview_url("checklist"),
+            template="portal/submission/seal_review.html",
+            context={"tender": self.tender, "review": seal_review(submission_detail(draft.pk))},
+        )
+
+    def get(self, request, slug):
+        self.setup_tender()
+        draft = self.draft()
+        return confirmation_page(request, self.confirmation(draft))
+
     def post(self, request, slug):
         self.setup_tender()
         draft = draft_of(tender=self.tender, organisation=self.organisation)
@@ -389,6 +428,8 @@ class SealView(SubmissionMixin, View):
                 raise Http404
             messages.info(request, _("Uw inschrijving was al ontvangen en verzegeld."))
             return redirect("portal-submission-receipt", self.tender.slug, sealed.version)
+        if not confirmed(request):
+            return confirmation_page(request, self.confirmation(draft))
         with service_action(request) as outcome:
             sealed = services.submission_seal(
                 submission=draft,
@@ -414,6 +455,20 @@ class WithdrawView(SubmissionMixin, View):
         )
         if sealed is None:
             raise Http404
+        if not confirmed(request):
+            return confirmation_page(
+                request,
+                Confirmation(
+                    title=_("Versie %(version)s intrekken") % {"version": sealed.version},
+                    consequence=_(
+                        "Uw ingediende versie %(version)s telt dan niet meer mee. Tot de "
+                        "sluitingstermijn kunt u opnieuw indienen."
+                    )
+                    % {"version": sealed.version},
+                    button=_("Ja, versie %(version)s intrekken") % {"version": sealed.version},
+                    cancel_url=self.overview_url(),
+                ),
+            )
         return self.run(
             lambda: services.submission_withdraw(
                 submission=sealed, user=request.user, client_address=client_address_of(request)

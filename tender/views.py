@@ -3,12 +3,15 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
-from accounts.permissions import is_provider, is_staff_member
+from accounts.confirmation import Confirmation, confirmation_page, confirmed
+from accounts.permissions import is_staff_member
 from audit.services import client_address_of
 
 from .errors import service_action
@@ -19,6 +22,7 @@ from .services.decisions import decisions_of
 from .services.lifecycle import (
     OFFERS_DEADLINE_STATES,
     OPENINGS,
+    TRANSITIONS,
     available_transitions,
     opening_of,
     steps_of,
@@ -32,8 +36,8 @@ class TenderListView(LoginRequiredMixin, View):
     """Home page: the tenders the user may see, paginated."""
 
     def get(self, request):
-        if is_provider(request.user) and not is_staff_member(request.user):
-            return redirect("portal-home")
+        if not is_staff_member(request.user):
+            return redirect("start")  # evaluators and providers: their start page
         page = Paginator(tender_list(user=request.user), 20).get_page(request.GET.get("page"))
         return render(request, "tender/tender_list.html", {"page_obj": page, "query_string": ""})
 
@@ -63,11 +67,52 @@ class TenderDetailView(LoginRequiredMixin, View):
         )
 
 
+#: What each lifecycle action does that cannot be undone (the confirmation page says it).
+CONSEQUENCES = {
+    "publish": gettext_lazy(
+        "De aanbesteding en haar documenten worden openbaar op de aanbestedingssite; "
+        "de opzet ligt daarna vast."
+    ),
+    "open_requests": gettext_lazy(
+        "U bevestigt de opening van de verzoeken tot deelneming. Na de tweede bevestiging "
+        "worden de verzoeken ontsleuteld en wordt het proces-verbaal opgemaakt."
+    ),
+    "open_offers": gettext_lazy(
+        "U bevestigt de opening van de inschrijvingen. Na de tweede bevestiging worden de "
+        "inschrijvingen ontsleuteld en wordt het proces-verbaal opgemaakt."
+    ),
+    "close_requests": gettext_lazy("Er kunnen geen verzoeken tot deelneming meer binnenkomen."),
+    "close_offers": gettext_lazy("Er kunnen geen inschrijvingen meer binnenkomen."),
+    "cancel": gettext_lazy(
+        "De aanbesteding wordt ingetrokken; alle aanbieders zien dat zij is beëindigd."
+    ),
+    "award": gettext_lazy("De gunning wordt definitief; daarna volgen de contracten."),
+}
+
+
 class TenderTransitionView(LoginRequiredMixin, View):
-    """POST one lifecycle action from the tender page; the service decides, we report."""
+    """POST one lifecycle action from the tender page; the service decides, we report.
+    Every lifecycle step is irreversible: without ``confirm=1`` the confirmation page."""
 
     def post(self, request, slug, name):
         tender = get_object_or_404(tenders_visible_to(request.user), slug=slug)
+        transition = TRANSITIONS.get(name)
+        if transition is not None and not confirmed(request):
+            return confirmation_page(
+                request,
+                Confirmation(
+                    title=_("%(action)s: %(tender)s")
+                    % {"action": transition.label, "tender": tender.title},
+                    consequence=str(
+                        CONSEQUENCES.get(
+                            name,
+                            _("De aanbesteding gaat naar de volgende stap van de procedure."),
+                        )
+                    ),
+                    button=str(transition.label),
+                    cancel_url=reverse("tender-detail", args=[slug]),
+                ),
+            )
         with service_action(request):
             if name in OPENINGS:
                 tender = tender_confirm_opening(

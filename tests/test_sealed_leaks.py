@@ -84,6 +84,7 @@ def _sealed_entries(w: SealedWorld):
 URLS: dict[str, Kwargs] = {
     # home, tenders, set-up
     "home": _none,
+    "start": _none,
     "healthz": _none,
     "tender-detail": _slug,
     "tender-transition": lambda w: _slug(w, name="open_requests"),

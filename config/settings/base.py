@@ -136,7 +136,7 @@ CONTENT_SECURITY_POLICY = {
 }
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "start"  # the start page per role (contracts.start_views)
 LOGOUT_REDIRECT_URL = "login"
 
 # django-axes first: it refuses a locked-out username + address before the password is checked.

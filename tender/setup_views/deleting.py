@@ -1,10 +1,13 @@
-"""Deleting set-up entities: GET asks for confirmation, POST deletes."""
+"""Deleting set-up entities: GET asks for confirmation, POST with ``confirm=1`` deletes
+(accounts.confirmation); a POST without it shows the confirmation page."""
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
+
+from accounts.confirmation import confirmed
 
 from ..errors import service_action
 from ..models import Criterion, Lot, Requirement, Segment, SubSegment
@@ -52,6 +55,8 @@ class SetupDeleteView(SegmentSectionMixin, View):
         return ""
 
     def post(self, request, slug, pk):
+        if not confirmed(request):  # the row's button without script: ask first
+            return self.get(request, slug, pk)
         obj = self.get_object(pk)
         back = self.back_url(obj)
         segment = getattr(obj, "segment", None)

@@ -49,7 +49,7 @@ def test_the_login_form_leads_to_the_code_page(client, make_user):
     response = client.post(
         reverse("login"), {"username": "ingrid", "password": "x" * 16}, follow=True
     )
-    assert response.redirect_chain[-1][0] == f"{VERIFY}?next=%2F"
+    assert response.redirect_chain[-1][0] == f"{VERIFY}?next=%2Fstart%2F"  # the start page
     assert "Voer de code van 6 cijfers in" in response.content.decode()
 
 
@@ -81,7 +81,7 @@ def test_a_code_with_a_space_is_accepted(staff_login):
     client = staff_login()
     code = code_for(client.device)
     response = client.post(VERIFY, {"token": f"{code[:3]} {code[3:]}"})
-    assert response.status_code == 302 and response["Location"] == reverse("home")
+    assert response.status_code == 302 and response["Location"] == reverse("start")
 
 
 def test_a_code_is_accepted_only_once(staff_login, client):
@@ -110,7 +110,7 @@ def test_next_only_leads_to_this_site(staff_login):
     response = client.post(
         VERIFY, {"token": code_for(client.device), "next": "https://evil.example/"}
     )
-    assert response["Location"] == reverse("home")
+    assert response["Location"] == reverse("start")  # LOGIN_REDIRECT_URL
 
 
 def test_setup_shows_an_inline_qr_code_and_the_secret_and_confirms_the_device(staff_login):

@@ -182,7 +182,9 @@ def test_the_providers_actions_carry_the_client_address(client):
     only_read("submission.document_upload", actor=user, obj=draft, since=since)
 
     since = last_seq()
-    sealed = client.post(reverse("portal-submission-seal", args=[tender.slug]), REMOTE_ADDR=ADDRESS)
+    sealed = client.post(
+        reverse("portal-submission-seal", args=[tender.slug]), {"confirm": "1"}, REMOTE_ADDR=ADDRESS
+    )
     assert sealed.status_code == 302
     assert Submission.objects.get(pk=draft.pk).state == "sealed"
     only_read("submission.seal", actor=user, obj=draft, since=since)

@@ -183,3 +183,22 @@ def format_violations(violations):
 def assert_no_axe_violations(page, impacts=("serious", "critical")):
     violations = axe_violations(page, impacts)
     assert not violations, f"axe on {page.url}:\n{format_violations(violations)}"
+
+
+def confirm_if_asked(page, timeout=None):
+    """An irreversible action first shows its confirmation page (accounts.confirmation): when
+    the page is one, press its confirming button and wait for the result."""
+    form = page.locator("form.app-confirm__form")
+    if form.count():
+        with page.expect_navigation(timeout=timeout):
+            form.locator("button[type=submit]").click(timeout=timeout)
+
+
+def assert_no_axe_violations_narrow(page, width=390, height=844):
+    """axe-core at a phone's width (390 px) as well, then back to the usual viewport."""
+    size = page.viewport_size
+    page.set_viewport_size({"width": width, "height": height})
+    try:
+        assert_no_axe_violations(page)
+    finally:
+        page.set_viewport_size(size)

@@ -43,7 +43,7 @@ from providers.management.commands.create_demo_users import DEMO_ORGANISATION_KV
 from providers.models import Organisation, OrganisationMembership
 from tests.contracts.award_support import finalise_rankings
 
-from .conftest import SCREENS, login, new_context, screenshot
+from .conftest import SCREENS, confirm_if_asked, login, new_context, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -110,6 +110,7 @@ def click(scope, role, name, page=None, timeout=None):
     page = page or scope
     with page.expect_navigation(timeout=timeout):
         scope.get_by_role(role, name=name, exact=True).click(timeout=timeout)
+    confirm_if_asked(page, timeout)
 
 
 def alert(page, text):

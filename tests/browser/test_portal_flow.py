@@ -15,7 +15,14 @@ from pypdf import PdfReader
 from tests.providers.submission_support import docx_bytes, open_tender, pdf_bytes
 from tests.tender.communication_helpers import make_provider
 
-from .conftest import SCREENS, assert_no_axe_violations, login, screenshot
+from .conftest import (
+    SCREENS,
+    assert_no_axe_violations,
+    assert_no_axe_violations_narrow,
+    confirm_if_asked,
+    login,
+    screenshot,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,9 +37,11 @@ def media(settings, tmp_path):
 
 
 def submit(page, name):
-    """Click a submit button and wait for the page the server answers with."""
+    """Click a submit button and wait for the page the server answers with (confirming an
+    irreversible action on its confirmation page)."""
     with page.expect_navigation():
         page.get_by_role("button", name=name, exact=True).click()
+    confirm_if_asked(page)
 
 
 def register(page, live_server):
@@ -219,12 +228,25 @@ def test_new_provider_registers_submits_as_combination_and_the_receipt_hashes_ma
     expect(checklist.get_by_text("Nog doen:")).to_have_count(0)
     screenshot(page, "portal-flow-04-overview")
     assert_no_axe_violations(page)
-    submit(page, "Inschrijving indienen")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Inschrijving indienen").click()
+
+    # 4b. Sealing first shows the whole submission read-only, every file with its hash
+    # (issue 18.3); only the confirming button seals.
+    hashes = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
+    review = page.locator("table", has=page.locator("caption", has_text="bestanden, samen"))
+    for name, digest in hashes.items():
+        row = review.get_by_role("row").filter(has=page.get_by_role("rowheader", name=name))
+        expect(row.locator("code")).to_have_text(digest)
+    expect(page.get_by_text("Dit kunt u niet ongedaan maken.")).to_be_visible()
+    screenshot(page, "portal-flow-04b-seal-review")
+    assert_no_axe_violations(page)
+    assert_no_axe_violations_narrow(page)
+    submit(page, "Ja, inschrijving indienen")
 
     # 5. The receipt page and its PDF show the hash of every uploaded file.
     assert re.search(rf"/portaal/aanbestedingen/{slug}/inschrijving/ontvangstbewijs/1/$", page.url)
     expect(page.get_by_text("Uw inschrijving is ontvangen en verzegeld.")).to_be_visible()
-    hashes = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
     table = page.get_by_role("table", name="Elk document met de SHA-256-hash")
     for name, digest in hashes.items():
         row = table.get_by_role("row").filter(has=page.get_by_role("rowheader", name=name))

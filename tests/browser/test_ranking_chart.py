@@ -15,7 +15,7 @@ from accounts.roles import VOORZITTER
 from evaluation.models import Ranking
 from evaluation.services.scenario import scenario_load
 
-from .conftest import assert_no_axe_violations, login, screenshot
+from .conftest import assert_no_axe_violations, confirm_if_asked, login, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -121,6 +121,7 @@ def test_chair_reads_chart_and_coverage_then_finalises_and_reopens(
     page.goto(overview)
     with page.expect_navigation():
         page.get_by_role("button", name="Ranking definitief vaststellen").click()
+    confirm_if_asked(page)
     expect(page.get_by_text("De ranking is definitief vastgesteld.")).to_be_visible()
     facts = page.locator("dl.app-facts")
     expect(facts).to_contain_text("Definitief")

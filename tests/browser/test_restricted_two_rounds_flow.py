@@ -30,7 +30,7 @@ from providers.services import submissions as services
 from tender.models import Criterion, Segment, Tender
 from tests.providers.submission_support import complete_draft, pdf_bytes, provider
 
-from .conftest import login, new_context, screenshot
+from .conftest import confirm_if_asked, login, new_context, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -81,6 +81,7 @@ SLOW = 120_000
 def click(page, role, name, scope=None):
     with page.expect_navigation(timeout=SLOW):
         (scope or page).get_by_role(role, name=name, exact=True).click(timeout=SLOW)
+    confirm_if_asked(page, SLOW)
 
 
 def alert(page, text):

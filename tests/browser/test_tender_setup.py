@@ -12,7 +12,7 @@ from accounts.roles import INKOPER
 from tender.constants import TenderState
 from tender.models import Municipality, Region, Tender
 
-from .conftest import assert_no_axe_violations, login, screenshot
+from .conftest import assert_no_axe_violations, confirm_if_asked, login, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -44,6 +44,7 @@ def inkoper():
 def submit(page, name):
     with page.expect_navigation():
         page.get_by_role("button", name=name, exact=True).click()
+    confirm_if_asked(page)
 
 
 def follow(page, name):

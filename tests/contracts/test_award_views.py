@@ -37,8 +37,11 @@ def test_staff_go_from_the_final_ranking_to_letters_standstill_and_final_award(
         with django_capture_on_commit_callbacks(execute=True):
             response = client.post(url(tender, "award-letters-generate", phase=phase))
         assert response.status_code == 302
+        asked = client.post(url(tender, "award-decision-send", phase=phase))
+        assert "de opschortende termijn begint" in asked.content.decode()  # asks, sends nothing
+        assert not AwardLetter.objects.filter(sent_at__isnull=False, phase=phase).exists()
         with django_capture_on_commit_callbacks(execute=True):
-            client.post(url(tender, "award-decision-send", phase=phase))
+            client.post(url(tender, "award-decision-send", phase=phase), {"confirm": "1"})
     tender.refresh_from_db()
     assert tender.state == "standstill"
     assert AwardLetter.objects.filter(sent_at__isnull=False).count() == 52
@@ -65,18 +68,20 @@ def test_staff_go_from_the_final_ranking_to_letters_standstill_and_final_award(
     )
     assert response.status_code == 302
     objection = Objection.objects.get()
-    page = client.post(url(tender, "award-finalise"), follow=True)
+    asked = client.post(url(tender, "award-finalise"))
+    assert "worden definitief gegund" in asked.content.decode()
+    page = client.post(url(tender, "award-finalise"), {"confirm": "1"}, follow=True)
     assert "nog niet definitief: de opschortende termijn loopt tot" in page.content.decode()
     # The standstill is over (moved back rather than travelling: the session would expire).
     SegmentStandstill.objects.update(ends_at=timezone.now() - timedelta(minutes=1))
-    page = client.post(url(tender, "award-finalise"), follow=True)
+    page = client.post(url(tender, "award-finalise"), {"confirm": "1"}, follow=True)
     text = page.content.decode()
     assert f"Segment {segment.code} is nog niet definitief: er loopt een bezwaar" in text
     client.post(
         url(tender, "award-objection-resolve", pk=objection.pk),
         {"result": "rejected", "outcome": "Ongegrond"},
     )
-    page = client.post(url(tender, "award-finalise"), follow=True)
+    page = client.post(url(tender, "award-finalise"), {"confirm": "1"}, follow=True)
     assert "Alle segmenten zijn definitief gegund." in page.content.decode()
     tender.refresh_from_db()
     assert tender.state == "awarded"

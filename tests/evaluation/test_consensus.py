@@ -255,7 +255,9 @@ def test_the_ranking_from_the_screens_equals_the_command_and_then_scores_lock(
     assert not ranking.provisional
     assert ranking.result == _command_json(tender.slug, "selection")
 
-    chair.post(reverse("ranking-finalise", args=[tender.slug, "selection", ranking.pk]))
+    chair.post(
+        reverse("ranking-finalise", args=[tender.slug, "selection", ranking.pk]), {"confirm": "1"}
+    )
     ranking.refresh_from_db()
     assert ranking.is_final
 

@@ -88,7 +88,11 @@ def test_inkoper_cannot_finalise(computed, client_for):
 def test_chair_finalises_from_the_overview(computed, client_for):
     client = client_for("voorzitter", "chair2")
     url = reverse("ranking-finalise", args=["inkoop-2022", "selection", computed.pk])
-    response = client.post(url, follow=True)
+    asked = client.post(url)  # the button alone: the confirmation page, nothing finalised
+    assert "De ranking wordt definitief" in asked.content.decode()
+    computed.refresh_from_db()
+    assert not computed.is_final
+    response = client.post(url, {"confirm": "1"}, follow=True)
     assert "definitief vastgesteld" in response.content.decode()
     computed.refresh_from_db()
     assert computed.is_final

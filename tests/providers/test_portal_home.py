@@ -34,8 +34,8 @@ def test_staff_user_gets_no_portal(client_for):
     assert client.get(reverse("portal-home")).status_code == 403
 
 
-def test_provider_home_redirects_to_portal(client_for):
+def test_provider_home_redirects_to_the_start_page(client_for):
     client = client_for(AANBIEDER)
     response = client.get(reverse("home"))
     assert response.status_code == 302
-    assert response["Location"] == reverse("portal-home")
+    assert response["Location"] == reverse("start")

@@ -50,17 +50,24 @@ def test_draft_then_sign_locks(org_client, open_tender):
     declaration = uea_unseal(declaration)
     assert declaration.answers == {"iii_fraud": True} and not declaration.is_signed
 
-    refused = client.post(url(open_tender), {"iii_fraud": "ja", "action": "sign"}, follow=True)
+    refused = client.post(
+        url(open_tender), {"iii_fraud": "ja", "action": "sign", "confirm": "1"}, follow=True
+    )
     assert "nog niet volledig" in refused.content.decode()
     assert "Beantwoord deze vraag." in refused.content.decode()  # on the missing fields
     assert "Licht uw antwoord toe." in refused.content.decode()
     assert not UEADeclaration.objects.get().is_signed
 
-    missing_explanation = complete_answers(iii_fraud="ja", action="sign")
+    missing_explanation = complete_answers(iii_fraud="ja", action="sign", confirm="1")
     client.post(url(open_tender), missing_explanation)
     assert not UEADeclaration.objects.get().is_signed
 
-    signed = client.post(url(open_tender), complete_answers(action="sign"), follow=True)
+    asked = client.post(url(open_tender), complete_answers(action="sign"))
+    assert "Na ondertekenen liggen ze vast" in asked.content.decode()
+    assert not UEADeclaration.objects.get().is_signed  # the button alone asks first
+    signed = client.post(
+        url(open_tender), complete_answers(action="sign", confirm="1"), follow=True
+    )
     assert "De verklaring is ondertekend." in signed.content.decode()
     declaration = uea_unseal(UEADeclaration.objects.get())
     assert declaration.is_signed and len(declaration.content_hash) == 64
@@ -79,7 +86,7 @@ def test_draft_then_sign_locks(org_client, open_tender):
 def test_only_admin_signs(org_client, open_tender):
     admin = org_client()
     colleague = org_client(admin.org, is_admin=False)
-    colleague.post(url(open_tender), complete_answers(action="sign"))
+    colleague.post(url(open_tender), complete_answers(action="sign", confirm="1"))
     declaration = uea_unseal(UEADeclaration.objects.get())
     assert declaration.answers and not declaration.is_signed  # saved as draft, not signed
 
@@ -92,6 +99,7 @@ def test_pdf_contains_the_declarations(org_client, open_tender, tmp_path):
             iii_conflict_of_interest="ja",
             iii_conflict_of_interest__explanation="Bestuurder is familie van een ambtenaar.",
             action="sign",
+            confirm="1",
         ),
     )
     response = client.get(url(open_tender, "portal-uea-pdf"))
@@ -110,7 +118,7 @@ def test_pdf_contains_the_declarations(org_client, open_tender, tmp_path):
 
 def test_staff_read_uea_only_after_opening(org_client, open_tender, client_for):
     provider = org_client()
-    provider.post(url(open_tender), complete_answers(action="sign"))
+    provider.post(url(open_tender), complete_answers(action="sign", confirm="1"))
     staff = client_for(INKOPER)
     staff_url = reverse("staff-uea-pdf", args=[open_tender.slug, provider.org.pk])
     assert staff.get(staff_url).status_code == 404

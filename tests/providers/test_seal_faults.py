@@ -64,7 +64,7 @@ def test_a_broken_connection_during_the_seal_is_a_dutch_page_and_the_retry_seals
     raised = connection_breaks_once(OperationalError)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(seal)
+        response = client.post(seal, {"confirm": "1"})
     assert raised and response.status_code == 503
     page = response.content.decode()
     assert "Tijdelijk niet beschikbaar" in page
@@ -73,7 +73,7 @@ def test_a_broken_connection_during_the_seal_is_a_dutch_page_and_the_retry_seals
     assert_nothing_stored(draft, organisation, mailoutbox)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(seal, follow=True)
+        response = client.post(seal, {"confirm": "1"}, follow=True)
     assert response.redirect_chain[-1][0] == reverse(
         "portal-submission-receipt", args=[tender.slug, 1]
     )
@@ -82,7 +82,7 @@ def test_a_broken_connection_during_the_seal_is_a_dutch_page_and_the_retry_seals
 
     # The same submit once more (a lost answer, a double click): the receipt, sealed once.
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(seal, follow=True)
+        response = client.post(seal, {"confirm": "1"}, follow=True)
     assert "Uw inschrijving was al ontvangen en verzegeld." in response.content.decode()
     assert Submission.objects.filter(bidder=organisation, state=SubmissionState.SEALED).count() == 1
     assert seal_entries(organisation) == 1 and len(mailoutbox) == 1

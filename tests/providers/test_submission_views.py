@@ -3,12 +3,14 @@ submission with a receipt, in Dutch; refusals as clear messages; another organis
 objects are 404."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from accounts.dutch_numbers import money
 from providers.constants import SubmissionState
 from providers.envelopes import envelope_unseal
 from providers.models import DocumentKind, Organisation, Submission
@@ -25,6 +27,8 @@ from .submission_support import (
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
+
+CONFIRM = {"confirm": "1"}  # the confirmation page's post (accounts.confirmation)
 
 
 def _url(name, tender, *args):
@@ -79,7 +83,7 @@ def test_from_segments_to_a_sealed_submission_with_a_receipt(
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(_url("portal-submission-seal", tender), follow=True)
+        response = client.post(_url("portal-submission-seal", tender), CONFIRM, follow=True)
     submission = Submission.objects.get(bidder=organisation)
     assert submission.state == SubmissionState.SEALED
     assert response.redirect_chain[-1][0] == _url("portal-submission-receipt", tender, 1)
@@ -123,7 +127,7 @@ def test_after_the_deadline_submitting_is_refused_and_the_draft_stays(client):
     draft = complete_draft(tender, user, organisation)
     client.force_login(user)
     with time_machine.travel(deadline + dt.timedelta(seconds=1), tick=False):
-        response = client.post(_url("portal-submission-seal", tender), follow=True)
+        response = client.post(_url("portal-submission-seal", tender), CONFIRM, follow=True)
     assert "indienen kan niet meer" in response.content.decode()
     draft.refresh_from_db()
     assert draft.state == SubmissionState.DRAFT and draft.documents.count() == 2
@@ -150,7 +154,7 @@ def test_another_organisation_gets_404_for_every_object(client):
     assert client.get(_url("portal-submission-receipt", tender, 1)).status_code == 404
     assert client.get(_url("portal-submission-receipt-pdf", tender, 1)).status_code == 404
     for pk in (document.pk, document2.pk):
-        response = client.post(_url("portal-submission-document-delete", tender, pk))
+        response = client.post(_url("portal-submission-document-delete", tender, pk), CONFIRM)
         assert response.status_code == 404
     response = client.post(_url("portal-submission-subcontractor-remove", tender, subcontractor.pk))
     assert response.status_code == 404
@@ -216,10 +220,44 @@ def test_withdraw_from_the_overview_and_the_tender_page_include(client, rf):
     )
     assert "Ingediend en verzegeld: versie 1" in summary
 
-    response = client.post(_url("portal-submission-withdraw", tender), follow=True)
+    asked = client.post(_url("portal-submission-withdraw", tender))
+    assert "telt dan niet meer mee" in asked.content.decode()
+    assert Submission.objects.get(bidder=organisation).state == SubmissionState.SEALED
+    response = client.post(_url("portal-submission-withdraw", tender), CONFIRM, follow=True)
     assert "Uw inschrijving is ingetrokken" in response.content.decode()
     assert Submission.objects.get(bidder=organisation).state == SubmissionState.WITHDRAWN
     summary = render_to_string(
         "portal/_tender_submission.html", {"tender": tender, "request": request}
     )
     assert "U hebt versie 1 ingetrokken" in summary
+
+
+def test_sealing_first_shows_the_whole_submission_and_refuses_without_confirmation(client):
+    """Issue 18.3: the seal button leads to a read-only review (segments, answers, every file
+    with its size and SHA-256, the bid); a post without confirm=1 seals nothing."""
+    from contracts.lumpsum import BidFigures, bid_amount
+    from providers.submission_selectors import submission_detail
+
+    tender = open_tender()
+    Segment.objects.filter(tender=tender, code="JH-DYS").update(tariff=Decimal("87.50"))
+    user, organisation = provider()
+    draft = complete_draft(tender, user, organisation)
+    client.force_login(user)
+    review = client.get(_url("portal-submission-seal", tender)).content.decode()
+    detail = submission_detail(draft.pk)
+    documents = list(detail.documents.all())
+    assert len(documents) == 2
+    for document in documents:
+        assert document.name in review and document.file.sha256 in review
+    assert "JH-DYS" in review and "AM1" in review
+    [dossier] = detail.dossiers.all()  # unsealed in memory: no new query
+    amount = bid_amount(
+        BidFigures(Decimal(dossier.bid_clients), dossier.bid_months, dossier.bid_hours_per_month),
+        dossier.segment.tariff,
+    )
+    assert money(amount) in review
+    assert "Dit kunt u niet ongedaan maken." in review
+
+    refused = client.post(_url("portal-submission-seal", tender))
+    assert refused.status_code == 200 and "SHA-256" in refused.content.decode()
+    assert Submission.objects.get(pk=draft.pk).state == SubmissionState.DRAFT

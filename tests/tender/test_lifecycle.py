@@ -178,6 +178,20 @@ def test_tender_page_shows_only_allowed_buttons(demo_tender, client_for):
     assert "Publiceren" not in html
 
 
+def test_publishing_from_the_page_asks_first_and_names_the_consequence(demo_tender, client_for):
+    """Issue 18.3: the button alone shows the confirmation page (its own page, no script),
+    whose form posts the same action with confirm=1. The API needs no confirmation
+    (docs/rules.md)."""
+    client = client_for("inkoper")
+    url = "/aanbestedingen/inkoop-2022/actie/publish/"
+    asked = client.post(url).content.decode()
+    assert "worden openbaar op de aanbestedingssite" in asked
+    assert 'name="confirm" value="1"' in asked
+    assert f'action="{url}"' in asked
+    demo_tender.refresh_from_db()
+    assert demo_tender.state == TenderState.DRAFT
+
+
 def test_each_procedure_has_its_own_transitions_and_timeline(demo_tender, inkoper, client_for):
     set_state(demo_tender, TenderState.PUBLISHED)
     names = {t.name for t in available_transitions(tender=demo_tender, user=inkoper)}

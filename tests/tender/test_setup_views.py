@@ -376,7 +376,9 @@ def test_htmx_shows_criterion_errors_in_the_section(tender, inkoper):
 
 
 def test_htmx_deletes_a_criterion_row(tender, inkoper):
-    response = inkoper.post(setup_urls(tender)["criterion-delete"], HTTP_HX_REQUEST="true")
+    response = inkoper.post(
+        setup_urls(tender)["criterion-delete"], {"confirm": "1"}, HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 200
     assert "Criterium A is verwijderd." in response.content.decode()
     assert list(Criterion.objects.values_list("code", flat=True)) == ["G"]
@@ -389,7 +391,7 @@ def test_subsegment_added_and_deleted(tender, inkoper):
     response = inkoper.post(url, {"subsegment-code": "JH-DYS-A", "subsegment-name": ""})
     assert_field_error(response, "id_subsegment-code", "Subsegmentcode JH-DYS-A bestaat al")
     assert inkoper.post(url, {"subsegment-code": "JH-DYS-B"}).status_code == 302
-    assert inkoper.post(delete_url).status_code == 302
+    assert inkoper.post(delete_url, {"confirm": "1"}).status_code == 302
     assert list(segment.subsegments.values_list("code", flat=True)) == ["JH-DYS-B"]
 
 
@@ -434,7 +436,10 @@ def test_deleting_a_lot_asks_first(tender, inkoper):
     page = inkoper.get(url).content.decode()
     assert "Weet u zeker" in page and "worden ook verwijderd" in page
     assert Lot.objects.filter(tender=tender).exists()
-    response = inkoper.post(url)
+    unconfirmed = inkoper.post(url)  # a post without confirm=1 shows the question again
+    assert "Weet u zeker" in unconfirmed.content.decode()
+    assert Lot.objects.filter(tender=tender).exists()
+    response = inkoper.post(url, {"confirm": "1"})
     assert response["Location"] == urls["overview"]
     assert not Lot.objects.filter(tender=tender).exists()
 
