@@ -55,7 +55,9 @@ def procurement_todos(*, user, tenders: list[Tender]) -> list[Todo]:
         if round is not None and confirmations:
             action = _("Opening wacht op een tweede persoon")
         elif transitions:
-            action = str(transitions[0].label)
+            # The optional market consultation is never the next step a draft waits for.
+            main = [t for t in transitions if t.name != "consult"] or transitions
+            action = str(main[0].label)
         else:
             action = _("Bekijken")
         todos.append(

@@ -25,7 +25,7 @@ from tender.services.decisions import segment_provisional_set
 from tender.services.lifecycle import tender_transition
 from tests.tender.communication_helpers import build_tender, make_provider
 
-from .conftest import assert_no_axe_violations, login
+from .conftest import assert_no_axe_violations, confirm_if_asked, login
 from .test_sessions import PASSWORD, make_inkoper
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -107,6 +107,7 @@ def test_a_consultation_runs_to_publication_once_the_decision_is_recorded(live_s
     page.goto(live_server.url + reverse("tender-detail", args=[tender.slug]))
     with page.expect_navigation():
         page.get_by_role("button", name="Publiceren").click()
+    confirm_if_asked(page)
     expect(page.get_by_text("Status gewijzigd naar 'Gepubliceerd'")).to_be_visible()
     expect(page.locator("#besluitvorming")).to_be_visible()
     expect(page.get_by_text("Het college stelt het segment Dyslexie vast.")).to_be_visible()
