@@ -185,8 +185,7 @@ def build(scale: Scale):
         }
         requirements = {r.code: r.pk for r in tender.requirements.all()}
         criteria = {
-            s.pk: [(c.pk, c.code) for c in s.criteria.order_by("position", "pk")]
-            for s in segments
+            s.pk: [(c.pk, c.code) for c in s.criteria.order_by("position", "pk")] for s in segments
         }
         base_kvk = {"region": 60000000, "large": 70000000, "national": 80000000}[scale.name]
         now = datetime(2025, 6, 1, 10, 0, tzinfo=UTC).isoformat()
@@ -263,10 +262,7 @@ def build(scale: Scale):
                 cursor,
                 FinalLevel._meta.db_table,
                 ["dossier_id", "criterion_id", "level", "rationale"] + _final_extra_columns(),
-                (
-                    [d, c, lv, r] + _final_extra_values(now)
-                    for d, c, lv, r, _a, _b in level_rows
-                ),
+                ([d, c, lv, r] + _final_extra_values(now) for d, c, lv, r, _a, _b in level_rows),
             )
     return tender
 

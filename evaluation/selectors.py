@@ -217,8 +217,10 @@ class RankingRun:
             result, segments=segments, provisional=any(seg.provisional for seg in segments)
         )
 
-    def digest(self) -> str:
-        return engine.inputs_digest(
+    def digest(self, version: int = 2) -> str:
+        """The input hash (``version`` 1: the scheme of rankings stored before version 2)."""
+        digest = engine.inputs_digest_v1 if version == 1 else engine.inputs_digest
+        return digest(
             self.inputs, phase=self.phase, seed=self.seed, finalised_selection=self.selection
         )
 
@@ -227,6 +229,13 @@ class RankingRun:
         return engine.inputs_document(
             self.inputs, phase=self.phase, seed=self.seed, finalised_selection=self.selection
         )
+
+
+def digest_version(ranking: Ranking) -> int:
+    """The digest scheme of ``ranking``'s stored input hash: that of its stored inputs document;
+    1 for a ranking stored without one (before the inputs were stored)."""
+    inputs = ranking.inputs or {}
+    return engine.INPUTS_FORMATS.get(inputs.get("format"), 1)
 
 
 def ranking_run_inputs(*, tender: Tender, phase: str, seed: int = 0) -> RankingRun:
