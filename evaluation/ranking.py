@@ -704,11 +704,13 @@ def _digest_rows(
                 sorted(bid.specialisms),
                 sorted(bid.general_answers.items()),
                 sorted(bid.segment_answers.items()),
-                sorted([code, num[level]] for code, level in bid.final_levels.items()),
-                sorted(
-                    [code, sorted(num[level] for level in levels)]
-                    for code, levels in bid.individual_levels.items()
-                ),
+                [[code, num[level]] for code, level in sorted(bid.final_levels.items())],
+                [
+                    [code, sorted([num[level] for level in levels])]
+                    for code, levels in sorted(bid.individual_levels.items())
+                ]
+                if bid.individual_levels
+                else [],
             ]
             for bid in segment.bids
         ]
