@@ -6,8 +6,9 @@ For each scale (bench/scales.py) in a kept database ``bench_<database>`` (built 
 
 * floor: one SQL aggregate of points (max_points x final level) per dossier and phase;
 * ranking: what the worker computes for a phase (``evaluation.services.ranking._store``
-  apart from writing the rows): gathering the inputs, the engine, the input hash, for the
-  selection and then the award phase; also each part on its own;
+  apart from writing the rows): gathering the inputs, the engine, the input hash and the
+  inputs document stored for the auditor, for the selection and then the award phase; also
+  each part on its own;
 * peak memory of the ranking (tracemalloc, in a run of its own);
 * the output: SHA-256 of both phases' results and the input hashes, compared with
   bench/ranking_reference.json (written by ``--write-reference``): the same output, exactly.
@@ -67,8 +68,9 @@ def worker_path(tender, check: bool = False) -> tuple[dict[str, float], dict]:
     from evaluation import ranking as engine
     from evaluation.selectors import ranking_run_inputs
 
-    parts = {"gather": 0.0, "engine": 0.0, "digest": 0.0}
+    parts = {"gather": 0.0, "engine": 0.0, "digest": 0.0, "document": 0.0}
     output = {}
+    cpu = time.process_time()
     for phase in PHASES:
         t0 = time.perf_counter()
         run = ranking_run_inputs(tender=tender, phase=phase, seed=0)
@@ -77,14 +79,18 @@ def worker_path(tender, check: bool = False) -> tuple[dict[str, float], dict]:
         t2 = time.perf_counter()
         digest = run.digest()
         t3 = time.perf_counter()
+        run.document()  # stored with the ranking (Ranking.inputs) for the auditor's re-run
+        t4 = time.perf_counter()
         parts["gather"] += t1 - t0
         parts["engine"] += t2 - t1
         parts["digest"] += t3 - t2
+        parts["document"] += t4 - t3
         output[phase] = {"result": engine.document_digest(result.to_dict())}
         if check:
             output[phase]["input_hash"] = run.digest(1)
             output[phase]["input_hash_v2"] = digest
-    parts["total"] = parts["gather"] + parts["engine"] + parts["digest"]
+    parts["total"] = sum(parts.values())
+    parts["cpu"] = time.process_time() - cpu  # this process only (not PostgreSQL's)
     return parts, output
 
 
@@ -142,6 +148,7 @@ def main() -> None:
     section["machine"] = machine()
     section["date"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     section["runs"] = runs
+    section["load_average"] = round(os.getloadavg()[0], 1)
     failed = False
     for name in scales:
         scale = SCALES[name]
@@ -190,7 +197,9 @@ def main() -> None:
         print(
             f"{name:<9} floor {f * 1000:7.1f} ms | ranking both phases {median['total']:7.3f} s "
             f"= {row['ratio']:6.1f}x floor (gather {median['gather']:.3f} s, engine "
-            f"{median['engine']:.3f} s, digest {median['digest']:.3f} s) | peak {memory:6.1f} MiB"
+            f"{median['engine']:.3f} s, digest {median['digest']:.3f} s, document "
+            f"{median['document']:.3f} s; Python CPU {median['cpu']:.3f} s) "
+            f"| peak {memory:6.1f} MiB"
             f" | output {'unchecked' if same is None else ('same' if same else 'DIFFERENT')}"
         )
         if same is False:

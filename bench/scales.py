@@ -189,6 +189,7 @@ def build(scale: Scale):
         }
         base_kvk = {"region": 60000000, "large": 70000000, "national": 80000000}[scale.name]
         now = datetime(2025, 6, 1, 10, 0, tzinfo=UTC).isoformat()
+        org_extra = _org_extra_values()
         with connection.cursor() as cursor:
             _copy(
                 cursor,
@@ -204,7 +205,7 @@ def build(scale: Scale):
                         "Contact",
                         f"bench+{base_kvk + n}@example.nl",
                     ]
-                    + _org_extra_values()
+                    + org_extra
                     for n in range(scale.bidders)
                 ),
             )
@@ -250,19 +251,20 @@ def build(scale: Scale):
             for criterion_pk, _code in criteria[segment.pk]:
                 level = rng.choices(LEVELS, LEVEL_WEIGHTS)[0]
                 level_rows.append((dossier.pk, criterion_pk, level, "Consensus", now, now))
+        answer_extra, final_extra = _answer_extra_values(), _final_extra_values(now)
         with connection.cursor() as cursor:
             _copy(
                 cursor,
                 RequirementAnswer._meta.db_table,
                 ["submission_id", "requirement_id", "met"] + _answer_extra_columns(),
-                ([s, r, "t" if met else "f"] + _answer_extra_values() for s, r, met in answer_rows),
+                ([s, r, "t" if met else "f"] + answer_extra for s, r, met in answer_rows),
             )
             _copy(cursor, through._meta.db_table, ["dossier_id", "municipality_id"], served_rows)
             _copy(
                 cursor,
                 FinalLevel._meta.db_table,
                 ["dossier_id", "criterion_id", "level", "rationale"] + _final_extra_columns(),
-                ([d, c, lv, r] + _final_extra_values(now) for d, c, lv, r, _a, _b in level_rows),
+                ([d, c, lv, r] + final_extra for d, c, lv, r, _a, _b in level_rows),
             )
     return tender
 

@@ -290,7 +290,8 @@ class _Scored:
 
     bid: BidIn
     points: int
-    tie_key: tuple[int, ...]  # w x level per criterion, by decreasing w then own order
+    #: sort key: -points, then -(w x level) per criterion by decreasing w then own order
+    order_key: tuple[int, tuple[int, ...]]
     reasons: list[str]
     rank: int | None = None
     status: str = STATUS_EXCLUDED
@@ -323,17 +324,23 @@ def _score(
                 reasons.append(f"eis {code} niet voldaan")
     stand_in = False
     parts: list[int] = []
+    finals = bid.final_levels
+    level_ints, lcm = scale.level_ints, scale.lcm
     for criterion, weight, min_level in criteria:
-        level, stood_in = scale.level(bid, criterion.code)
-        stand_in = stand_in or stood_in
+        final = finals.get(criterion.code)
+        if final is not None:  # the common case, inline
+            level = level_ints[final] * lcm
+        else:
+            level, stood_in = scale.level(bid, criterion.code)
+            stand_in = stand_in or stood_in
         parts.append(weight * level)
         if min_level is not None and level < min_level:
             reasons.append(f"criterium {criterion.code} onder drempel")
     points = sum(parts)
     if min_total is not None and points < min_total[0]:
         reasons.append(min_total[1])
-    tie_key = tuple(parts[i] for i in tie_order)
-    return _Scored(bid, points, tie_key, reasons), stand_in
+    order_key = (-points, tuple(-parts[i] for i in tie_order))
+    return _Scored(bid, points, order_key, reasons), stand_in
 
 
 def _order(ranked: list[_Scored], seed: int) -> list[_Scored]:
@@ -345,13 +352,15 @@ def _order(ranked: list[_Scored], seed: int) -> list[_Scored]:
     """
 
     def key(s: _Scored) -> tuple[int, tuple[int, ...]]:
-        return (-s.points, tuple(-part for part in s.tie_key))
+        return s.order_key
 
     result: list[_Scored] = []
     for _, group_iter in itertools.groupby(sorted(ranked, key=key), key=key):
-        group = sorted(group_iter, key=lambda s: s.bid.bidder)
-        rng = random.Random(seed)  # noqa: S311 -- a reproducible public lot, not a secret
-        rng.shuffle(group)
+        group = list(group_iter)
+        if len(group) > 1:  # a single bid needs no lot
+            group.sort(key=lambda s: s.bid.bidder)
+            rng = random.Random(seed)  # noqa: S311 -- a reproducible public lot, not a secret
+            rng.shuffle(group)
         result.extend(group)
     return result
 
