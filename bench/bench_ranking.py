@@ -77,14 +77,14 @@ def worker_path(tender, check: bool = False) -> tuple[dict[str, float], dict]:
         t1 = time.perf_counter()
         result = run.rank()
         t2 = time.perf_counter()
-        digest = run.digest()
+        run.document  # noqa: B018 -- stored with the ranking (Ranking.inputs), as the worker
         t3 = time.perf_counter()
-        run.document()  # stored with the ranking (Ranking.inputs) for the auditor's re-run
+        digest = run.digest()  # taken from that document, as the worker does
         t4 = time.perf_counter()
         parts["gather"] += t1 - t0
         parts["engine"] += t2 - t1
-        parts["digest"] += t3 - t2
-        parts["document"] += t4 - t3
+        parts["document"] += t3 - t2
+        parts["digest"] += t4 - t3
         output[phase] = {"result": engine.document_digest(result.to_dict())}
         if check:
             output[phase]["input_hash"] = run.digest(1)

@@ -19,7 +19,7 @@ import itertools
 import json
 import math
 import random
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -658,100 +658,6 @@ class _Numbers(dict[Decimal, str]):
         return text
 
 
-def _digest_rows(
-    tender: TenderIn,
-    *,
-    phase: str,
-    seed: int,
-    finalised_selection: Mapping[str, frozenset[str]] | None,
-) -> Iterator[list[Any]]:
-    """The canonical input rows of version 2, in their fixed order: a header, then per segment
-    (by code) its row and its bids' rows (sorted). Collections whose order cannot change the
-    result are sorted; criteria keep their order (tie-breaks)."""
-    num = _Numbers()
-    selection = (
-        None
-        if finalised_selection is None
-        else sorted([str(code), sorted(kvks)] for code, kvks in finalised_selection.items())
-    )
-    yield [
-        INPUTS_FORMAT,
-        phase,
-        seed,
-        tender.slug,
-        tender.procedure,
-        sorted(tender.requirement_codes),
-        sorted(tender.award_requirement_codes),
-        selection,
-    ]
-    for segment in sorted(tender.segments, key=lambda seg: seg.code):
-        yield [
-            segment.code,
-            segment.places,
-            segment.award_places,
-            None if segment.min_total is None else num[segment.min_total],
-            segment.coverage_k,
-            sorted(segment.municipalities),
-            sorted(segment.specialisms),
-            sorted(segment.requirement_codes),
-            sorted(segment.award_requirement_codes),
-            [
-                [
-                    c.code,
-                    c.phase,
-                    num[c.max_points],
-                    None if c.min_level is None else num[c.min_level],
-                ]
-                for c in segment.criteria
-            ],
-            len(segment.bids),
-        ]
-        rows = [
-            [
-                bid.bidder,
-                sorted(bid.municipalities),
-                sorted(bid.specialisms),
-                sorted(bid.general_answers.items()),
-                sorted(bid.segment_answers.items()),
-                [[code, num[level]] for code, level in sorted(bid.final_levels.items())],
-                [
-                    [code, sorted([num[level] for level in levels])]
-                    for code, levels in sorted(bid.individual_levels.items())
-                ]
-                if bid.individual_levels
-                else [],
-            ]
-            for bid in segment.bids
-        ]
-        rows.sort()
-        yield rows
-
-
-def inputs_digest(
-    tender: TenderIn,
-    *,
-    phase: str,
-    seed: int,
-    finalised_selection: Mapping[str, frozenset[str]] | None = None,
-) -> str:
-    """SHA-256 (hex) of everything :func:`rank_tender` reads (version 2).
-
-    Stored with a ranking so that a later re-run can prove it ranked the same data. Streamed:
-    the canonical rows of :func:`_digest_rows` as compact JSON, one line each (one segment's
-    bids at a time), so no document of the whole tender is built. Collections whose order
-    cannot change the result (sets, bids, segments, requirement codes) are sorted, so the
-    digest does not depend on dict or query ordering; numbers are hashed in canonical text.
-    """
-    digest = hashlib.sha256()
-    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    for row in _digest_rows(
-        tender, phase=phase, seed=seed, finalised_selection=finalised_selection
-    ):
-        digest.update(encode(row).encode("utf-8"))
-        digest.update(b"\n")
-    return digest.hexdigest()
-
-
 def _bid_document(bid: BidIn, num: _Numbers) -> dict[str, Any]:
     return {
         "bidder": bid.bidder,
@@ -761,23 +667,50 @@ def _bid_document(bid: BidIn, num: _Numbers) -> dict[str, Any]:
         "segment_answers": dict(sorted(bid.segment_answers.items())),
         "final_levels": {code: num[level] for code, level in sorted(bid.final_levels.items())},
         "individual_levels": {
-            code: sorted(num[level] for level in levels)
+            code: sorted([num[level] for level in levels])
             for code, levels in sorted(bid.individual_levels.items())
-        },
+        }
+        if bid.individual_levels
+        else {},
     }
 
 
-def inputs_document(
+def _segment_document(segment: SegmentIn, num: _Numbers) -> dict[str, Any]:
+    """One segment of the version 2 document, canonical: order-free collections sorted, bids
+    by KvK number (then by their own text, should a bidder occur twice)."""
+    bids = sorted((_bid_document(bid, num) for bid in segment.bids), key=lambda b: b["bidder"])
+    if len({b["bidder"] for b in bids}) < len(bids):
+        bids.sort(key=lambda b: (b["bidder"], json.dumps(b, sort_keys=True)))
+    return {
+        "code": segment.code,
+        "places": segment.places,
+        "award_places": segment.award_places,
+        "min_total": None if segment.min_total is None else num[segment.min_total],
+        "coverage_k": segment.coverage_k,
+        "municipalities": sorted(segment.municipalities),
+        "specialisms": sorted(segment.specialisms),
+        "requirement_codes": sorted(segment.requirement_codes),
+        "award_requirement_codes": sorted(segment.award_requirement_codes),
+        "criteria": [
+            {
+                "code": c.code,
+                "phase": c.phase,
+                "max_points": num[c.max_points],
+                "min_level": None if c.min_level is None else num[c.min_level],
+            }
+            for c in segment.criteria
+        ],
+        "bids": bids,
+    }
+
+
+def _document_head(
     tender: TenderIn,
     *,
     phase: str,
     seed: int,
-    finalised_selection: Mapping[str, frozenset[str]] | None = None,
+    finalised_selection: Mapping[str, frozenset[str]] | None,
 ) -> dict[str, Any]:
-    """Everything :func:`rank_tender` reads, as plain JSON data (version 2): stored with every
-    computed ranking, so that an auditor can re-run it from exactly these inputs
-    (:func:`inputs_from_document`) and prove that it gives the same input hash and result."""
-    num = _Numbers()
     return {
         "format": INPUTS_FORMAT,
         "phase": phase,
@@ -792,34 +725,74 @@ def inputs_document(
             "procedure": tender.procedure,
             "requirement_codes": sorted(tender.requirement_codes),
             "award_requirement_codes": sorted(tender.award_requirement_codes),
-            "segments": [
-                {
-                    "code": seg.code,
-                    "places": seg.places,
-                    "award_places": seg.award_places,
-                    "min_total": None if seg.min_total is None else num[seg.min_total],
-                    "coverage_k": seg.coverage_k,
-                    "municipalities": sorted(seg.municipalities),
-                    "specialisms": sorted(seg.specialisms),
-                    "requirement_codes": sorted(seg.requirement_codes),
-                    "award_requirement_codes": sorted(seg.award_requirement_codes),
-                    "criteria": [
-                        {
-                            "code": c.code,
-                            "phase": c.phase,
-                            "max_points": num[c.max_points],
-                            "min_level": None if c.min_level is None else num[c.min_level],
-                        }
-                        for c in seg.criteria
-                    ],
-                    "bids": [
-                        _bid_document(bid, num) for bid in sorted(seg.bids, key=lambda b: b.bidder)
-                    ],
-                }
-                for seg in sorted(tender.segments, key=lambda seg: seg.code)
-            ],
         },
     }
+
+
+def inputs_document(
+    tender: TenderIn,
+    *,
+    phase: str,
+    seed: int,
+    finalised_selection: Mapping[str, frozenset[str]] | None = None,
+) -> dict[str, Any]:
+    """Everything :func:`rank_tender` reads, as canonical plain JSON data (version 2): stored
+    with every computed ranking, so that an auditor can re-run it from exactly these inputs
+    (:func:`inputs_from_document`) and prove that it gives the same input hash and result."""
+    num = _Numbers()
+    document = _document_head(
+        tender, phase=phase, seed=seed, finalised_selection=finalised_selection
+    )
+    document["tender"]["segments"] = [
+        _segment_document(seg, num) for seg in sorted(tender.segments, key=lambda seg: seg.code)
+    ]
+    return document
+
+
+def _digest_lines(head: Mapping[str, Any], segments: Iterable[Mapping[str, Any]]) -> str:
+    """SHA-256 (hex) of the version 2 canonical rows as compact JSON, one line each, in their
+    fixed order: the head (format, phase, seed, finalised selection, the tender's own fields),
+    then per segment by code its fields and then its bids (one line, sorted)."""
+    digest = hashlib.sha256()
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    digest.update(encode(head).encode("utf-8") + b"\n")
+    for segment in segments:
+        fields = {key: value for key, value in segment.items() if key != "bids"}
+        digest.update(encode(fields).encode("utf-8") + b"\n")
+        digest.update(encode(segment["bids"]).encode("utf-8") + b"\n")
+    return digest.hexdigest()
+
+
+def inputs_digest(
+    tender: TenderIn,
+    *,
+    phase: str,
+    seed: int,
+    finalised_selection: Mapping[str, frozenset[str]] | None = None,
+) -> str:
+    """SHA-256 (hex) of everything :func:`rank_tender` reads (version 2).
+
+    Stored with a ranking so that a later re-run can prove it ranked the same data. Streamed
+    over the canonical rows (:func:`_digest_lines`), one segment at a time, so no document of
+    the whole tender is held; equal to :func:`document_inputs_digest` of the
+    :func:`inputs_document`. Collections whose order cannot change the result (sets, bids,
+    segments, requirement codes) are sorted, so the digest does not depend on dict or query
+    ordering; numbers are hashed in canonical text.
+    """
+    num = _Numbers()
+    head = _document_head(tender, phase=phase, seed=seed, finalised_selection=finalised_selection)
+    segments = (
+        _segment_document(seg, num) for seg in sorted(tender.segments, key=lambda seg: seg.code)
+    )
+    return _digest_lines(head, segments)
+
+
+def document_inputs_digest(document: Mapping[str, Any]) -> str:
+    """:func:`inputs_digest` of the inputs an :func:`inputs_document` (as built, version 2)
+    describes, taken from the document itself: the worker builds the document anyway."""
+    tender = document["tender"]
+    head = {**document, "tender": {k: v for k, v in tender.items() if k != "segments"}}
+    return _digest_lines(head, tender["segments"])
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ import dataclasses
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.utils.translation import gettext as _
 
@@ -246,12 +247,16 @@ class RankingRun:
         )
 
     def digest(self, version: int = 2) -> str:
-        """The input hash (``version`` 1: the scheme of rankings stored before version 2)."""
+        """The input hash (``version`` 1: the scheme of rankings stored before version 2);
+        taken from the inputs document when it was built already (the worker stores both)."""
+        if version == 2 and "document" in self.__dict__:
+            return engine.document_inputs_digest(self.document)
         digest = engine.inputs_digest_v1 if version == 1 else engine.inputs_digest
         return digest(
             self.inputs, phase=self.phase, seed=self.seed, finalised_selection=self.selection
         )
 
+    @cached_property
     def document(self) -> dict:
         """The inputs as plain data, stored with the ranking (``Ranking.inputs``)."""
         return engine.inputs_document(

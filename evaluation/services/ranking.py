@@ -152,8 +152,8 @@ def _store(ranking: Ranking) -> None:
     RankingGap.objects.bulk_create(gaps)
     ranking.result = result.to_dict()
     ranking.provisional = result.provisional
-    ranking.input_hash = run.digest()
-    ranking.inputs = run.document()
+    ranking.inputs = run.document
+    ranking.input_hash = run.digest()  # taken from the document just built
     ranking.status, ranking.progress = RankingStatus.DONE, 100
     ranking.save()
     audit_record(
