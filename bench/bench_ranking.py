@@ -140,7 +140,8 @@ def main() -> None:
     if db["ENGINE"] != "django.db.backends.postgresql":
         sys.exit("bench_ranking needs PostgreSQL (DATABASE_URL)")
     db.setdefault("TEST", {})["NAME"] = f"bench_{db['NAME']}"
-    setup_databases(verbosity=0, interactive=False, keepdb=True)
+    # no serialising of the (large) kept database for TransactionTestCase rollbacks
+    setup_databases(verbosity=0, interactive=False, keepdb=True, serialized_aliases=[])
 
     reference = json.loads(REFERENCE.read_text()) if REFERENCE.exists() else {}
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
