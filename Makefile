@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PYTHON ?= python3
 
-.PHONY: run test check lint migrations-check openapi openapi-check mypy test-fast format bench messages \
+.PHONY: run test check lint migrations-check openapi openapi-check mypy test-fast format bench bench-national messages \
 	vendor clean check-deploy
 
 # The gates need no running service: makemigrations runs on in-memory SQLite; the OpenAPI
@@ -96,7 +96,14 @@ SURGE_ARGS ?=
 bench: $(STAMP)
 	./scripts/ensure-services.sh
 	$(PY) bench/bench_scenario.py
+	$(PY) bench/bench_ranking.py --scale region
 	$(PY) bench/surge.py $(SURGE_ARGS)
+
+## The ranking at national scale (342 municipalities, 10,000 bidders, 600,000 scores) against
+## its SQL floor; building the data the first time takes several minutes (README, Benchmarks).
+bench-national: $(STAMP)
+	./scripts/ensure-services.sh
+	$(PY) bench/bench_ranking.py --scale national
 
 check-deploy: $(STAMP)
 	SECRET_KEY=$$(head -c 48 /dev/urandom | base64) ALLOWED_HOSTS=example.org \

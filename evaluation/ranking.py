@@ -5,9 +5,10 @@ the workers and the ``ranking`` management command all convert their data into t
 dataclasses below and call :func:`rank_tender`, so there is exactly one implementation of the
 rules, and an auditor can re-run a ranking from plain data.
 
-Arithmetic is exact (``fractions.Fraction``) throughout; points are rounded once, at the very end,
-to 2 decimals ROUND_HALF_UP. Floats are never used, because a float rounding error could flip a
-rank or an exclusion by ``min_total``.
+Arithmetic is exact throughout: within a segment every weight and level is scaled to an integer
+(``_Scale``), so sums, comparisons and ties are those of the exact values, and points are
+rounded once, at the very end, to 2 decimals ROUND_HALF_UP. Floats are never used, because a
+float rounding error could flip a rank or an exclusion by ``min_total``.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ import dataclasses
 import hashlib
 import itertools
 import json
+import math
 import random
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -41,7 +43,13 @@ GAP_MUNICIPALITY = "municipality"
 GAP_SPECIALISM = "specialism"
 
 _CENT = Decimal("0.01")
-INPUTS_FORMAT = "ranking-inputs/1"
+# The stored inputs document and its digest scheme. Version 1: the digest is the SHA-256 of the
+# whole document as sorted JSON (``inputs_digest_v1``); version 2: a streamed SHA-256 over the
+# canonical input rows in a fixed order (``inputs_digest``). A ranking keeps the version it was
+# computed with: its stored hash is verified by that version's code.
+INPUTS_FORMAT_V1 = "ranking-inputs/1"
+INPUTS_FORMAT = "ranking-inputs/2"
+INPUTS_FORMATS = {INPUTS_FORMAT_V1: 1, INPUTS_FORMAT: 2}
 
 
 # --------------------------------------------------------------------------- inputs
@@ -183,6 +191,14 @@ def round_points(value: Fraction) -> Decimal:
     return Decimal(-quotient if scaled < 0 else quotient).scaleb(-2)
 
 
+def _round_scaled(numerator: int, denominator: int) -> Decimal:
+    """:func:`round_points` of ``numerator / denominator`` (denominator > 0), in integers."""
+    quotient, remainder = divmod(abs(numerator) * 100, denominator)
+    if 2 * remainder >= denominator:
+        quotient += 1
+    return Decimal(-quotient if numerator < 0 else quotient).scaleb(-2)
+
+
 def criterion_points(max_points: Decimal | Fraction, level: Decimal | Fraction) -> Fraction:
     """The points of one criterion: weight (``max_points``) x level, exact.
 
@@ -205,28 +221,77 @@ def _check_phase_procedure(phase: str, procedure: str) -> None:
         raise ValueError(f"unknown procedure {procedure!r}")
 
 
-def _effective_level(bid: BidIn, code: str) -> tuple[Fraction, bool]:
-    """The level used for ``code`` and whether it is a stand-in for a missing final level.
+def _decimals(value: Decimal) -> int:
+    """How many decimals ``value`` needs (0.50 -> 1, 100 -> 0)."""
+    exponent = value.normalize().as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
 
-    The mean of the individual levels stands in (0 without any), which makes the ranking
-    provisional: it must not be finalised before the chair has set every consensus level.
+
+def _ceil(value: Fraction) -> int:
+    return -((-value.numerator) // value.denominator)
+
+
+@dataclass(frozen=True)
+class _Scale:
+    """Exact integer arithmetic for one segment and phase.
+
+    Every weight is an integer in units of ``1 / weight_unit`` and every level one in units of
+    ``1 / level_unit`` (10^decimals, times the least common multiple of the numbers of
+    individual levels that stand in for a missing final level, so that their mean is an
+    integer too). Points are then integers in units of ``1 / (weight_unit * level_unit)``:
+    sums, comparisons and ties are those of the exact values, as with ``Fraction``.
     """
-    final = bid.final_levels.get(code)
-    if final is not None:
-        return Fraction(final), False
-    individual = bid.individual_levels.get(code) or ()
-    if not individual:
-        return Fraction(0), True
-    return sum((Fraction(level) for level in individual), Fraction(0)) / len(individual), True
+
+    level_unit: int
+    level_ints: Mapping[Decimal, int]  # level -> level * 10^decimals (not yet x lcm)
+    lcm: int
+
+    def level(self, bid: BidIn, code: str) -> tuple[int, bool]:
+        """The level used for ``code`` (in ``level_unit``) and whether it is a stand-in.
+
+        The mean of the individual levels stands in for a missing final level (0 without any),
+        which makes the ranking provisional: it must not be finalised before the chair has set
+        every consensus level.
+        """
+        final = bid.final_levels.get(code)
+        if final is not None:
+            return self.level_ints[final] * self.lcm, False
+        individual = bid.individual_levels.get(code) or ()
+        if not individual:
+            return 0, True
+        total = sum(self.level_ints[level] for level in individual)
+        return total * (self.lcm // len(individual)), True
+
+
+def _scale_for(bids: list[BidIn], codes: list[str]) -> _Scale:
+    values: set[Decimal] = set()
+    counts: set[int] = set()
+    for bid in bids:
+        finals = bid.final_levels
+        values.update(finals.values())
+        if bid.individual_levels:
+            for code in codes:
+                if finals.get(code) is None:
+                    individual = bid.individual_levels.get(code) or ()
+                    if individual:
+                        counts.add(len(individual))
+                        values.update(individual)
+    decimals = max((_decimals(v) for v in values), default=0)
+    factor = 10**decimals
+    lcm = math.lcm(*counts) if counts else 1
+    level_ints = {v: int(v.scaleb(decimals)) for v in values}
+    return _Scale(level_unit=factor * lcm, level_ints=level_ints, lcm=lcm)
 
 
 @dataclass
 class _Scored:
-    """Working state of one bid inside :func:`rank_segment`."""
+    """Working state of one bid inside :func:`rank_segment` (points and tie key as integers in
+    the units of the segment's :class:`_Scale`)."""
 
     bid: BidIn
-    points: Fraction
-    tie_key: tuple[Fraction, ...]  # w x level per criterion, by decreasing w then own order
+    points: int
+    #: sort key: -points, then -(w x level) per criterion by decreasing w then own order
+    order_key: tuple[int, tuple[int, ...]]
     reasons: list[str]
     rank: int | None = None
     status: str = STATUS_EXCLUDED
@@ -234,25 +299,23 @@ class _Scored:
 
 def _score(
     bid: BidIn,
-    criteria: list[CriterionIn],
+    criteria: list[tuple[CriterionIn, int, int | None]],
     tie_order: list[int],
-    phase: str,
-    segment: SegmentIn,
-    general_codes: list[str],
+    scale: _Scale,
+    min_total: tuple[int, str] | None,
+    requirements: list[tuple[Mapping[str, bool], list[str]]],
 ) -> tuple[_Scored, bool]:
     """Points, tie-break key and exclusion reasons of one bid; also whether a level stood in.
 
-    ``general_codes`` are the tender-wide requirements of ``phase``; each phase checks only its
-    own requirements (rule 2 and 7): a requirement not met or not answered excludes the bid.
+    ``criteria`` are the phase's criteria with their weight as an integer and the least
+    integer level that meets their ``min_level``; ``min_total`` the least integer number of
+    points that meets the segment's minimum and its reason (None: none, or not this phase).
+    ``requirements`` are (answers, codes) of the phase's general and segment requirements;
+    each phase checks only its own (rule 2 and 7): a requirement not met or not answered
+    excludes the bid.
     """
     reasons: list[str] = []
-    segment_codes = (
-        segment.requirement_codes if phase == PHASE_SELECTION else segment.award_requirement_codes
-    )
-    for answers, codes in (
-        (bid.general_answers, general_codes),
-        (bid.segment_answers, sorted(set(segment_codes))),
-    ):
+    for answers, codes in requirements:
         for code in codes:
             answer = answers.get(code)
             if answer is None:
@@ -260,22 +323,24 @@ def _score(
             elif not answer:
                 reasons.append(f"eis {code} niet voldaan")
     stand_in = False
-    parts: list[Fraction] = []
-    for criterion in criteria:
-        level, stood_in = _effective_level(bid, criterion.code)
-        stand_in = stand_in or stood_in
-        parts.append(criterion_points(criterion.max_points, level))
-        if criterion.min_level is not None and level < Fraction(criterion.min_level):
+    parts: list[int] = []
+    finals = bid.final_levels
+    level_ints, lcm = scale.level_ints, scale.lcm
+    for criterion, weight, min_level in criteria:
+        final = finals.get(criterion.code)
+        if final is not None:  # the common case, inline
+            level = level_ints[final] * lcm
+        else:
+            level, stood_in = scale.level(bid, criterion.code)
+            stand_in = stand_in or stood_in
+        parts.append(weight * level)
+        if min_level is not None and level < min_level:
             reasons.append(f"criterium {criterion.code} onder drempel")
-    points = sum(parts, Fraction(0))
-    if (
-        phase == PHASE_SELECTION
-        and segment.min_total is not None
-        and points < Fraction(segment.min_total)
-    ):
-        reasons.append(f"onder minimumscore ({_points_text(segment.min_total)})")
-    tie_key = tuple(parts[i] for i in tie_order)
-    return _Scored(bid, points, tie_key, reasons), stand_in
+    points = sum(parts)
+    if min_total is not None and points < min_total[0]:
+        reasons.append(min_total[1])
+    order_key = (-points, tuple(-parts[i] for i in tie_order))
+    return _Scored(bid, points, order_key, reasons), stand_in
 
 
 def _order(ranked: list[_Scored], seed: int) -> list[_Scored]:
@@ -286,14 +351,16 @@ def _order(ranked: list[_Scored], seed: int) -> list[_Scored]:
     any other implementation following SCENARIO.md reproduces it.
     """
 
-    def key(s: _Scored) -> tuple[Fraction, tuple[Fraction, ...]]:
-        return (-s.points, tuple(-part for part in s.tie_key))
+    def key(s: _Scored) -> tuple[int, tuple[int, ...]]:
+        return s.order_key
 
     result: list[_Scored] = []
     for _, group_iter in itertools.groupby(sorted(ranked, key=key), key=key):
-        group = sorted(group_iter, key=lambda s: s.bid.bidder)
-        rng = random.Random(seed)  # noqa: S311 -- a reproducible public lot, not a secret
-        rng.shuffle(group)
+        group = list(group_iter)
+        if len(group) > 1:  # a single bid needs no lot
+            group.sort(key=lambda s: s.bid.bidder)
+            rng = random.Random(seed)  # noqa: S311 -- a reproducible public lot, not a secret
+            rng.shuffle(group)
         result.extend(group)
     return result
 
@@ -377,8 +444,10 @@ def rank_segment(
     (``general_award_requirement_codes`` and the segment's ``award_requirement_codes``).
     """
     _check_phase_procedure(phase, procedure)
-    criteria = [c for c in segment.criteria if c.phase == phase]
-    tie_order = sorted(range(len(criteria)), key=lambda i: (-Fraction(criteria[i].max_points), i))
+    phase_criteria = [c for c in segment.criteria if c.phase == phase]
+    tie_order = sorted(
+        range(len(phase_criteria)), key=lambda i: (-Fraction(phase_criteria[i].max_points), i)
+    )
     general_codes = sorted(
         set(
             general_requirement_codes
@@ -386,12 +455,45 @@ def rank_segment(
             else general_award_requirement_codes
         )
     )
+    segment_codes = sorted(
+        set(
+            segment.requirement_codes
+            if phase == PHASE_SELECTION
+            else segment.award_requirement_codes
+        )
+    )
     bids = [b for b in segment.bids if participants is None or b.bidder in participants]
+
+    # Exact integers: weights in 1/10^w_decimals, levels in 1/scale.level_unit.
+    scale = _scale_for(bids, [c.code for c in phase_criteria])
+    weight_unit = 10 ** max((_decimals(c.max_points) for c in phase_criteria), default=0)
+    unit = weight_unit * scale.level_unit  # points are integers in 1/unit
+    criteria = [
+        (
+            c,
+            int(c.max_points * weight_unit),
+            None if c.min_level is None else _ceil(Fraction(c.min_level) * scale.level_unit),
+        )
+        for c in phase_criteria
+    ]
+    min_total = None
+    if phase == PHASE_SELECTION and segment.min_total is not None:
+        min_total = (
+            _ceil(Fraction(segment.min_total) * unit),
+            f"onder minimumscore ({_points_text(segment.min_total)})",
+        )
 
     provisional = False
     scored: list[_Scored] = []
     for bid in bids:
-        s, stand_in = _score(bid, criteria, tie_order, phase, segment, general_codes)
+        s, stand_in = _score(
+            bid,
+            criteria,
+            tie_order,
+            scale,
+            min_total,
+            [(bid.general_answers, general_codes), (bid.segment_answers, segment_codes)],
+        )
         provisional = provisional or stand_in
         scored.append(s)
 
@@ -408,7 +510,7 @@ def rank_segment(
     gaps = _apply_coverage(ordered, segment)
 
     results = tuple(
-        ResultRow(s.bid.bidder, s.rank, round_points(s.points), s.status, tuple(s.reasons))
+        ResultRow(s.bid.bidder, s.rank, _round_scaled(s.points, unit), s.status, tuple(s.reasons))
         for s in [*ordered, *excluded]
     )
     return SegmentRanking(segment.code, places, provisional, results, gaps)
@@ -506,18 +608,17 @@ def _canon(value: object, unordered: bool = False) -> object:
     return value
 
 
-def inputs_document(
+def inputs_document_v1(
     tender: TenderIn,
     *,
     phase: str,
     seed: int,
     finalised_selection: Mapping[str, frozenset[str]] | None = None,
 ) -> dict[str, Any]:
-    """Everything :func:`rank_tender` reads, as canonical plain JSON data: stored with every
-    computed ranking, so that an auditor can re-run it from exactly these inputs
-    (:func:`inputs_from_document`) and prove that it gives the same result."""
+    """The version 1 inputs document (canonical JSON data, hashed whole by
+    :func:`inputs_digest_v1`): how rankings computed before version 2 stored their inputs."""
     return {
-        "format": INPUTS_FORMAT,
+        "format": INPUTS_FORMAT_V1,
         "phase": phase,
         "seed": seed,
         "finalised_selection": _canon(finalised_selection),
@@ -531,6 +632,137 @@ def document_digest(document: Mapping[str, Any]) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+def inputs_digest_v1(
+    tender: TenderIn,
+    *,
+    phase: str,
+    seed: int,
+    finalised_selection: Mapping[str, frozenset[str]] | None = None,
+) -> str:
+    """Version 1 digest: SHA-256 of the canonical JSON of the whole version 1 document.
+
+    Kept to verify the hashes stored with rankings computed before version 2.
+    """
+    return document_digest(
+        inputs_document_v1(tender, phase=phase, seed=seed, finalised_selection=finalised_selection)
+    )
+
+
+class _Numbers(dict[Decimal, str]):
+    """Canonical text of a number, cached per value: ``0.50`` -> ``0.5``, ``1E+2`` -> ``100``
+    (equal values give equal text, whatever their notation)."""
+
+    def __missing__(self, value: Decimal) -> str:
+        text = "0" if value == 0 else format(Decimal(value).normalize(), "f")
+        self[value] = text
+        return text
+
+
+def _bid_document(bid: BidIn, num: _Numbers) -> dict[str, Any]:
+    return {
+        "bidder": bid.bidder,
+        "municipalities": sorted(bid.municipalities),
+        "specialisms": sorted(bid.specialisms),
+        "general_answers": dict(sorted(bid.general_answers.items())),
+        "segment_answers": dict(sorted(bid.segment_answers.items())),
+        "final_levels": {code: num[level] for code, level in sorted(bid.final_levels.items())},
+        "individual_levels": {
+            code: sorted([num[level] for level in levels])
+            for code, levels in sorted(bid.individual_levels.items())
+        }
+        if bid.individual_levels
+        else {},
+    }
+
+
+def _segment_document(segment: SegmentIn, num: _Numbers) -> dict[str, Any]:
+    """One segment of the version 2 document, canonical: order-free collections sorted, bids
+    by KvK number (then by their own text, should a bidder occur twice)."""
+    bids = sorted((_bid_document(bid, num) for bid in segment.bids), key=lambda b: b["bidder"])
+    if len({b["bidder"] for b in bids}) < len(bids):
+        bids.sort(key=lambda b: (b["bidder"], json.dumps(b, sort_keys=True)))
+    return {
+        "code": segment.code,
+        "places": segment.places,
+        "award_places": segment.award_places,
+        "min_total": None if segment.min_total is None else num[segment.min_total],
+        "coverage_k": segment.coverage_k,
+        "municipalities": sorted(segment.municipalities),
+        "specialisms": sorted(segment.specialisms),
+        "requirement_codes": sorted(segment.requirement_codes),
+        "award_requirement_codes": sorted(segment.award_requirement_codes),
+        "criteria": [
+            {
+                "code": c.code,
+                "phase": c.phase,
+                "max_points": num[c.max_points],
+                "min_level": None if c.min_level is None else num[c.min_level],
+            }
+            for c in segment.criteria
+        ],
+        "bids": bids,
+    }
+
+
+def _document_head(
+    tender: TenderIn,
+    *,
+    phase: str,
+    seed: int,
+    finalised_selection: Mapping[str, frozenset[str]] | None,
+) -> dict[str, Any]:
+    return {
+        "format": INPUTS_FORMAT,
+        "phase": phase,
+        "seed": seed,
+        "finalised_selection": (
+            None
+            if finalised_selection is None
+            else {code: sorted(kvks) for code, kvks in sorted(finalised_selection.items())}
+        ),
+        "tender": {
+            "slug": tender.slug,
+            "procedure": tender.procedure,
+            "requirement_codes": sorted(tender.requirement_codes),
+            "award_requirement_codes": sorted(tender.award_requirement_codes),
+        },
+    }
+
+
+def inputs_document(
+    tender: TenderIn,
+    *,
+    phase: str,
+    seed: int,
+    finalised_selection: Mapping[str, frozenset[str]] | None = None,
+) -> dict[str, Any]:
+    """Everything :func:`rank_tender` reads, as canonical plain JSON data (version 2): stored
+    with every computed ranking, so that an auditor can re-run it from exactly these inputs
+    (:func:`inputs_from_document`) and prove that it gives the same input hash and result."""
+    num = _Numbers()
+    document = _document_head(
+        tender, phase=phase, seed=seed, finalised_selection=finalised_selection
+    )
+    document["tender"]["segments"] = [
+        _segment_document(seg, num) for seg in sorted(tender.segments, key=lambda seg: seg.code)
+    ]
+    return document
+
+
+def _digest_lines(head: Mapping[str, Any], segments: Iterable[Mapping[str, Any]]) -> str:
+    """SHA-256 (hex) of the version 2 canonical rows as compact JSON, one line each, in their
+    fixed order: the head (format, phase, seed, finalised selection, the tender's own fields),
+    then per segment by code its fields and then its bids (one line, sorted)."""
+    digest = hashlib.sha256()
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    digest.update(encode(head).encode("utf-8") + b"\n")
+    for segment in segments:
+        fields = {key: value for key, value in segment.items() if key != "bids"}
+        digest.update(encode(fields).encode("utf-8") + b"\n")
+        digest.update(encode(segment["bids"]).encode("utf-8") + b"\n")
+    return digest.hexdigest()
+
+
 def inputs_digest(
     tender: TenderIn,
     *,
@@ -538,25 +770,41 @@ def inputs_digest(
     seed: int,
     finalised_selection: Mapping[str, frozenset[str]] | None = None,
 ) -> str:
-    """SHA-256 (hex) of a canonical JSON serialisation of everything :func:`rank_tender` reads.
+    """SHA-256 (hex) of everything :func:`rank_tender` reads (version 2).
 
-    Stored with a finalised ranking so that a later re-run can prove it ranked the same data.
-    Collections whose order cannot change the result (sets, bids, segments, requirement codes)
-    are sorted, so the digest does not depend on dict or query ordering.
+    Stored with a ranking so that a later re-run can prove it ranked the same data. Streamed
+    over the canonical rows (:func:`_digest_lines`), one segment at a time, so no document of
+    the whole tender is held; equal to :func:`document_inputs_digest` of the
+    :func:`inputs_document`. Collections whose order cannot change the result (sets, bids,
+    segments, requirement codes) are sorted, so the digest does not depend on dict or query
+    ordering; numbers are hashed in canonical text.
     """
-    return document_digest(
-        inputs_document(tender, phase=phase, seed=seed, finalised_selection=finalised_selection)
+    num = _Numbers()
+    head = _document_head(tender, phase=phase, seed=seed, finalised_selection=finalised_selection)
+    segments = (
+        _segment_document(seg, num) for seg in sorted(tender.segments, key=lambda seg: seg.code)
     )
+    return _digest_lines(head, segments)
+
+
+def document_inputs_digest(document: Mapping[str, Any]) -> str:
+    """:func:`inputs_digest` of the inputs an :func:`inputs_document` (as built, version 2)
+    describes, taken from the document itself: the worker builds the document anyway."""
+    tender = document["tender"]
+    head = {**document, "tender": {k: v for k, v in tender.items() if k != "segments"}}
+    return _digest_lines(head, tender["segments"])
 
 
 @dataclass(frozen=True)
 class StoredInputs:
-    """The inputs of one computation, read back from its :func:`inputs_document`."""
+    """The inputs of one computation, read back from its :func:`inputs_document` (or a
+    version 1 document: ``digest_version`` says which digest its stored hash is)."""
 
     tender: TenderIn
     phase: str
     seed: int
     finalised_selection: Mapping[str, frozenset[str]] | None
+    digest_version: int = 2
 
     def rank(self) -> TenderRanking:
         return rank_tender(
@@ -567,7 +815,8 @@ class StoredInputs:
         )
 
     def digest(self) -> str:
-        return inputs_digest(
+        digest = inputs_digest_v1 if self.digest_version == 1 else inputs_digest
+        return digest(
             self.tender,
             phase=self.phase,
             seed=self.seed,
@@ -608,6 +857,7 @@ def _segment_from(data: Mapping[str, Any]) -> SegmentIn:
         municipalities=tuple(data["municipalities"]),
         specialisms=tuple(data["specialisms"]),
         requirement_codes=tuple(data["requirement_codes"]),
+        award_requirement_codes=tuple(data.get("award_requirement_codes", ())),
         criteria=tuple(
             CriterionIn(
                 code=str(c["code"]),
@@ -622,9 +872,11 @@ def _segment_from(data: Mapping[str, Any]) -> SegmentIn:
 
 
 def inputs_from_document(document: Mapping[str, Any]) -> StoredInputs:
-    """The inputs an :func:`inputs_document` describes. Raises ``ValueError`` for a document
-    of another format and ``KeyError`` for one that misses a field."""
-    if document.get("format") != INPUTS_FORMAT:
+    """The inputs an :func:`inputs_document` (or a version 1 document) describes. Raises
+    ``ValueError`` for a document of another format and ``KeyError`` for one that misses a
+    field."""
+    version = INPUTS_FORMATS.get(document.get("format"))  # type: ignore[arg-type]
+    if version is None:
         raise ValueError(f"unknown inputs format {document.get('format')!r}")
     data = document["tender"]
     selection = document["finalised_selection"]
@@ -634,6 +886,7 @@ def inputs_from_document(document: Mapping[str, Any]) -> StoredInputs:
             procedure=str(data["procedure"]),
             requirement_codes=tuple(data["requirement_codes"]),
             segments=tuple(_segment_from(seg) for seg in data["segments"]),
+            award_requirement_codes=tuple(data.get("award_requirement_codes", ())),
         ),
         phase=str(document["phase"]),
         seed=int(document["seed"]),
@@ -642,4 +895,5 @@ def inputs_from_document(document: Mapping[str, Any]) -> StoredInputs:
             if selection is None
             else {code: frozenset(kvks) for code, kvks in selection.items()}
         ),
+        digest_version=version,
     )

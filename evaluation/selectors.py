@@ -4,8 +4,8 @@ import dataclasses
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
-from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from providers.constants import SubmissionState
@@ -53,11 +53,17 @@ def ranking_inputs(*, tender: Tender, round: str | None = None) -> engine.Tender
     rejected requirement answer counts as not met. An offer (round 2 of the restricted
     procedure) serves the municipalities and specialisms of the bidder's request dossier of
     the same segment (read-only), so coverage works in the award phase.
+
+    The bulk (dossiers, the municipalities they serve, answers, levels) is read as plain
+    tuples (``values_list``), never as model instances: this runs for every ranking and its
+    cost grows with the number of scores (issue 19).
     """
     round = round or tender.rounds[0]
-    lots = {
-        lot.pk: lot for lot in Lot.objects.filter(tender=tender).prefetch_related("municipalities")
-    }
+    lots = defaultdict(list)
+    for lot_id, code in Lot.municipalities.through.objects.filter(lot__tender=tender).values_list(
+        "lot_id", "municipality__code"
+    ):
+        lots[lot_id].append(code)
     segments = list(
         Segment.objects.filter(tender=tender).prefetch_related("criteria", "requirements")
     )
@@ -68,27 +74,45 @@ def ranking_inputs(*, tender: Tender, round: str | None = None) -> engine.Tender
     )
     general_codes = tuple(code for code, phase in general if phase == Phase.SELECTION)
     general_award_codes = tuple(code for code, phase in general if phase == Phase.AWARD)
-    current = Dossier.objects.filter(
-        submission__tender=tender,
-        submission__is_current=True,
-        submission__state=SubmissionState.SEALED,
-    )
+    sealed = {
+        "submission__tender": tender,
+        "submission__is_current": True,
+        "submission__state": SubmissionState.SEALED,
+    }
+    of_round = {**sealed, "submission__round": round}
+    # (dossier, submission, bidder, segment, kvk, specialisms)
     dossiers = list(
-        current.filter(submission__round=round)
-        .select_related("submission__bidder")
-        .prefetch_related(Prefetch("municipalities", to_attr="served"))
+        Dossier.objects.filter(**of_round).values_list(
+            "pk",
+            "submission_id",
+            "submission__bidder_id",
+            "segment_id",
+            "submission__bidder__kvk",
+            "specialisms",
+        )
     )
-    if round == Round.OFFER and tender.procedure == Procedure.RESTRICTED:
+    served = defaultdict(list)
+    offers = round == Round.OFFER and tender.procedure == Procedure.RESTRICTED
+    # an offer serves what the bidder's request dossier of the segment serves
+    served_round = Round.REQUEST if offers else round
+    for dossier_id, code in Dossier.municipalities.through.objects.filter(
+        **{f"dossier__{key}": value for key, value in sealed.items()},
+        dossier__submission__round=served_round,
+    ).values_list("dossier_id", "municipality__code"):
+        served[dossier_id].append(code)
+    if offers:
         requests = {
-            (d.submission.bidder_id, d.segment_id): d
-            for d in current.filter(submission__round=Round.REQUEST)
-            .select_related("submission")
-            .prefetch_related(Prefetch("municipalities", to_attr="served"))
+            (bidder_id, segment_id): (pk, specialisms)
+            for pk, bidder_id, segment_id, specialisms in Dossier.objects.filter(
+                **sealed, submission__round=Round.REQUEST
+            ).values_list("pk", "submission__bidder_id", "segment_id", "specialisms")
         }
-        for dossier in dossiers:
-            request = requests.get((dossier.submission.bidder_id, dossier.segment_id))
-            dossier.served = request.served if request else []
-            dossier.specialisms = request.specialisms if request else []
+        offered = []
+        for pk, submission_id, bidder_id, segment_id, kvk, _specialisms in dossiers:
+            request_id, specialisms = requests.get((bidder_id, segment_id), (None, []))
+            offered.append((pk, submission_id, bidder_id, segment_id, kvk, specialisms))
+            served[pk] = served.get(request_id, []) if request_id else []
+        dossiers = offered
     answers = defaultdict(dict)
     for submission_id, code, met, rejected in RequirementAnswer.objects.filter(
         submission__tender=tender
@@ -96,29 +120,37 @@ def ranking_inputs(*, tender: Tender, round: str | None = None) -> engine.Tender
         answers[submission_id][code] = met and not rejected
     finals = defaultdict(dict)
     for dossier_id, code, level in FinalLevel.objects.filter(
-        dossier__submission__tender=tender
+        **{f"dossier__{key}": value for key, value in of_round.items()}
     ).values_list("dossier_id", "criterion__code", "level"):
         finals[dossier_id][code] = level
     individual = defaultdict(lambda: defaultdict(list))
     for dossier_id, code, level in Score.objects.filter(
-        dossier__submission__tender=tender, submitted_at__isnull=False
+        **{f"dossier__{key}": value for key, value in of_round.items()},
+        submitted_at__isnull=False,
     ).values_list("dossier_id", "criterion__code", "level"):
         individual[dossier_id][code].append(level)
 
     dossiers_by_segment = defaultdict(list)
     for dossier in dossiers:
-        dossiers_by_segment[dossier.segment_id].append(dossier)
+        dossiers_by_segment[dossier[3]].append(dossier)
+    no_levels: dict = {}
 
-    def bid_input(dossier: Dossier, segment_codes: tuple[str, ...]) -> engine.BidIn:
-        given = answers[dossier.submission_id]
+    def bid_input(dossier: tuple, segment_codes: tuple[str, ...]) -> engine.BidIn:
+        pk, submission_id, _bidder_id, _segment_id, kvk, specialisms = dossier
+        given = answers[submission_id]
+        given_individual = individual.get(pk)
         return engine.BidIn(
-            bidder=dossier.submission.bidder.kvk,
-            municipalities=frozenset(m.code for m in dossier.served),
-            specialisms=frozenset(dossier.specialisms),
+            bidder=kvk,
+            municipalities=frozenset(served.get(pk, ())),
+            specialisms=frozenset(specialisms or ()),
             general_answers={c: given[c] for c, _phase in general if c in given},
             segment_answers={c: given[c] for c in segment_codes if c in given},
-            final_levels=dict(finals[dossier.pk]),
-            individual_levels={c: tuple(v) for c, v in individual[dossier.pk].items()},
+            final_levels=finals.get(pk, no_levels),
+            individual_levels=(
+                {c: tuple(v) for c, v in given_individual.items()}
+                if given_individual
+                else no_levels
+            ),
         )
 
     segment_inputs = []
@@ -127,7 +159,6 @@ def ranking_inputs(*, tender: Tender, round: str | None = None) -> engine.Tender
         segment_codes = tuple(r.code for r in segment_requirements)
         selection_codes = tuple(r.code for r in segment_requirements if r.phase == Phase.SELECTION)
         award_codes = tuple(r.code for r in segment_requirements if r.phase == Phase.AWARD)
-        lot_codes = sorted(m.code for m in lots[segment.lot_id].municipalities.all())
         segment_inputs.append(
             engine.SegmentIn(
                 code=segment.code,
@@ -135,7 +166,7 @@ def ranking_inputs(*, tender: Tender, round: str | None = None) -> engine.Tender
                 award_places=segment.award_places,
                 min_total=segment.min_total,
                 coverage_k=segment.coverage_k,
-                municipalities=tuple(lot_codes),
+                municipalities=tuple(sorted(lots[segment.lot_id])),
                 specialisms=tuple(segment.specialisms),
                 requirement_codes=selection_codes,
                 award_requirement_codes=award_codes,
@@ -147,9 +178,7 @@ def ranking_inputs(*, tender: Tender, round: str | None = None) -> engine.Tender
                 ),
                 bids=tuple(
                     bid_input(d, segment_codes)
-                    for d in sorted(
-                        dossiers_by_segment[segment.pk], key=lambda d: d.submission.bidder.kvk
-                    )
+                    for d in sorted(dossiers_by_segment[segment.pk], key=lambda d: d[4])
                 ),
             )
         )
@@ -228,16 +257,29 @@ class RankingRun:
             result, segments=segments, provisional=any(seg.provisional for seg in segments)
         )
 
-    def digest(self) -> str:
-        return engine.inputs_digest(
+    def digest(self, version: int = 2) -> str:
+        """The input hash (``version`` 1: the scheme of rankings stored before version 2);
+        taken from the inputs document when it was built already (the worker stores both)."""
+        if version == 2 and "document" in self.__dict__:
+            return engine.document_inputs_digest(self.document)
+        digest = engine.inputs_digest_v1 if version == 1 else engine.inputs_digest
+        return digest(
             self.inputs, phase=self.phase, seed=self.seed, finalised_selection=self.selection
         )
 
+    @cached_property
     def document(self) -> dict:
         """The inputs as plain data, stored with the ranking (``Ranking.inputs``)."""
         return engine.inputs_document(
             self.inputs, phase=self.phase, seed=self.seed, finalised_selection=self.selection
         )
+
+
+def digest_version(ranking: Ranking) -> int:
+    """The digest scheme of ``ranking``'s stored input hash: that of its stored inputs document;
+    1 for a ranking stored without one (before the inputs were stored)."""
+    inputs = ranking.inputs or {}
+    return engine.INPUTS_FORMATS.get(inputs.get("format"), 1)
 
 
 def ranking_run_inputs(*, tender: Tender, phase: str, seed: int = 0) -> RankingRun:

@@ -14,7 +14,13 @@ from tender.models import Segment, Tender
 from .. import ranking as engine
 from ..constants import RankingStatus
 from ..models import Ranking, RankingGap, RankingRow
-from ..selectors import final_ranking, phase_round, ranking_run_inputs, sealed_refusal
+from ..selectors import (
+    digest_version,
+    final_ranking,
+    phase_round,
+    ranking_run_inputs,
+    sealed_refusal,
+)
 from .assignments import ranking_finalise_guard
 
 
@@ -146,8 +152,8 @@ def _store(ranking: Ranking) -> None:
     RankingGap.objects.bulk_create(gaps)
     ranking.result = result.to_dict()
     ranking.provisional = result.provisional
-    ranking.input_hash = run.digest()
-    ranking.inputs = run.document()
+    ranking.inputs = run.document
+    ranking.input_hash = run.digest()  # taken from the document just built
     ranking.status, ranking.progress = RankingStatus.DONE, 100
     ranking.save()
     audit_record(
@@ -184,7 +190,7 @@ def ranking_finalise(*, ranking: Ranking, user, client_address: str | None = Non
         raise ApplicationError(reason)
     current = ranking_run_inputs(
         tender=ranking.tender, phase=ranking.phase, seed=ranking.seed
-    ).digest()
+    ).digest(digest_version(ranking))
     if current != ranking.input_hash:
         raise ApplicationError(
             _("De gegevens zijn gewijzigd sinds deze berekening; bereken de ranking opnieuw.")

@@ -55,7 +55,8 @@ def ranking_rerun(*, ranking: Ranking) -> RankingRerun:
             return RankingRerun(True, ranking.input_hash, "", stored_result_hash, "")
     else:
         run = ranking_run_inputs(tender=ranking.tender, phase=ranking.phase, seed=ranking.seed)
-        inputs = engine.StoredInputs(run.inputs, run.phase, run.seed, run.selection)
+        # computed before the inputs were stored: its hash is of digest version 1
+        inputs = engine.StoredInputs(run.inputs, run.phase, run.seed, run.selection, 1)
     return RankingRerun(
         from_stored_inputs=bool(ranking.inputs),
         stored_input_hash=ranking.input_hash,

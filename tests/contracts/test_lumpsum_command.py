@@ -101,7 +101,7 @@ def test_lumpsum_service_uses_a_constant_number_of_queries(demo_tender, achterho
         lumpsum_compute(tender=demo_tender, year=2022)
     with CaptureQueriesContext(connection) as little:
         lumpsum_compute(tender=small_tender, year=2022)
-    assert len(big) == len(little) == 18  # + whether the tender holds offers (round 2)
+    assert len(big) == len(little) == 17  # + whether the tender holds offers (round 2)
 
 
 def test_segment_without_start_date_is_paid_all_year(demo_tender):

@@ -905,6 +905,68 @@ def test_property_same_seed_same_output_whatever_the_bid_order(segment, seed, rn
     assert _prop_run(segment, seed) == _prop_run(segment, seed) == _prop_run(other, seed)
 
 
+def _exact(bid_in, criteria):
+    """The exact points and per-criterion levels of a bid, in Fractions (the rules' own
+    arithmetic): the final level, else the mean of the individual levels, else 0."""
+    levels = {}
+    for c in criteria:
+        final = bid_in.final_levels.get(c.code)
+        given = bid_in.individual_levels.get(c.code) or ()
+        if final is not None:
+            levels[c.code] = Fraction(final)
+        elif given:
+            levels[c.code] = sum(map(Fraction, given), Fraction(0)) / len(given)
+        else:
+            levels[c.code] = Fraction(0)
+    parts = [criterion_points(c.max_points, levels[c.code]) for c in criteria]
+    return sum(parts, Fraction(0)), parts, levels
+
+
+@st.composite
+def odd_segments(draw):
+    """Segments with weights and levels of several decimals and individual levels of 1 to 3
+    evaluators (means in thirds): the scaled integers must equal the exact fractions."""
+    segment = draw(segments())
+    weights = st.sampled_from([D("7.25"), D("0.125"), D("33.3"), D("1E+1"), D("12.50")])
+    levels = st.sampled_from(LEVELS + [D("0.125"), D("0.333"), D("0.50"), D("0.1")])
+    criteria = tuple(dataclasses.replace(c, max_points=draw(weights)) for c in segment.criteria)
+    bids = tuple(
+        dataclasses.replace(
+            b,
+            final_levels={c: draw(levels) for c in b.final_levels},
+            individual_levels={
+                c: tuple(draw(st.lists(levels, min_size=1, max_size=3)))
+                for c in b.individual_levels
+            },
+        )
+        for b in segment.bids
+    )
+    return dataclasses.replace(segment, criteria=criteria, bids=bids)
+
+
+@PROPS
+@given(odd_segments(), st.integers(0, 2**32))
+def test_property_integer_arithmetic_equals_the_exact_fractions(segment, seed):
+    """Points (rounded half up), the order of the ranked bids by points and the tie key, and the
+    exclusions by min_level and min_total are those of exact Fraction arithmetic."""
+    r = _prop_run(segment, seed)
+    criteria = list(segment.criteria)
+    tie = sorted(range(len(criteria)), key=lambda i: (-criteria[i].max_points, i))
+    exact = {b.bidder: _exact(b, criteria) for b in segment.bids}
+    for row in r.results:
+        points, _parts, levels = exact[row.bidder]
+        assert row.points == round_points(points)
+        below = any(
+            c.min_level is not None and levels[c.code] < Fraction(c.min_level) for c in criteria
+        )
+        assert below == any(reason.startswith("criterium ") for reason in row.reasons)
+        under = segment.min_total is not None and points < Fraction(segment.min_total)
+        assert under == any(reason.startswith("onder minimumscore") for reason in row.reasons)
+    ranked = [row for row in r.results if row.rank is not None]
+    keys = [(exact[row.bidder][0], tuple(exact[row.bidder][1][i] for i in tie)) for row in ranked]
+    assert keys == sorted(keys, reverse=True)
+
+
 @PROPS
 @given(segments(), st.integers(0, 2**32))
 def test_property_ranks_are_contiguous_and_excluded_have_reasons(segment, seed):

@@ -2,6 +2,7 @@
 same engine gives the same input hash and result ("gelijk"); a tampered stored input shows
 "afwijkend" with both hashes."""
 
+import json
 from decimal import Decimal
 
 import pytest
@@ -53,10 +54,12 @@ def test_the_stored_inputs_read_back_to_the_same_hash():
     document = engine.inputs_document(
         tender, phase="award", seed=7, finalised_selection={"JH": frozenset({"12345678"})}
     )
-    stored = engine.inputs_from_document(document)
+    stored = engine.inputs_from_document(json.loads(json.dumps(document, sort_keys=True)))
     assert stored.digest() == engine.inputs_digest(
         tender, phase="award", seed=7, finalised_selection={"JH": frozenset({"12345678"})}
     )
+    # the worker takes the hash from the document it stores: the same hash
+    assert engine.document_inputs_digest(document) == stored.digest()
     assert stored.rank() == engine.rank_tender(
         tender, phase="award", seed=7, finalised_selection={"JH": frozenset({"12345678"})}
     )
@@ -104,9 +107,38 @@ def test_a_tampered_stored_result_shows_afwijkend(award_tender):
     assert rerun.inputs_equal and not rerun.result_equal
 
 
-def test_a_ranking_stored_without_inputs_is_rerun_from_the_current_data(award_tender):
+def _as_version_1(ranking: Ranking) -> tuple[dict, str]:
+    """The inputs document and input hash the code before digest version 2 stored."""
+    stored = engine.inputs_from_document(ranking.inputs)
+    args = {"phase": stored.phase, "seed": stored.seed}
+    args["finalised_selection"] = stored.finalised_selection
+    return (
+        engine.inputs_document_v1(stored.tender, **args),
+        engine.inputs_digest_v1(stored.tender, **args),
+    )
+
+
+def test_a_ranking_stored_with_version_1_inputs_still_verifies(award_tender):
+    """Rankings finalised before digest version 2 keep their hash: it is verified by the
+    version 1 code, chosen by the format of their stored inputs."""
     ranking = _final(award_tender, "award")
-    Ranking.objects.filter(pk=ranking.pk).update(inputs={})
+    document, digest = _as_version_1(ranking)
+    assert document["format"] == engine.INPUTS_FORMAT_V1 and digest != ranking.input_hash
+    Ranking.objects.filter(pk=ranking.pk).update(inputs=document, input_hash=digest)
+    rerun = ranking_rerun(ranking=Ranking.objects.get(pk=ranking.pk))
+    assert rerun.equal and rerun.from_stored_inputs and rerun.rerun_input_hash == digest
+    bid = next(b for s in document["tender"]["segments"] for b in s["bids"] if b["final_levels"])
+    code = next(iter(bid["final_levels"]))
+    bid["final_levels"][code] = "0" if bid["final_levels"][code] != "0" else "1"
+    Ranking.objects.filter(pk=ranking.pk).update(inputs=document)
+    assert not ranking_rerun(ranking=Ranking.objects.get(pk=ranking.pk)).inputs_equal
+
+
+def test_a_ranking_stored_without_inputs_is_rerun_from_the_current_data(award_tender):
+    """A ranking stored without inputs predates them, so its hash is of digest version 1."""
+    ranking = _final(award_tender, "award")
+    _document, digest = _as_version_1(ranking)
+    Ranking.objects.filter(pk=ranking.pk).update(inputs={}, input_hash=digest)
     rerun = ranking_rerun(ranking=Ranking.objects.get(pk=ranking.pk))
     assert rerun.equal and not rerun.from_stored_inputs
     broken = {**ranking.inputs, "format": "ranking-inputs/0"}
