@@ -2,9 +2,10 @@
 
 Each tender has its own random AES-256 data key; it is stored wrapped (AES-256-GCM) by the
 master key from the environment (``SUBMISSION_MASTER_KEY``, base64 of 32 bytes). Files are
-encrypted with AES-256-GCM under the tender's data key: stored bytes = 12-byte nonce +
-ciphertext (with its tag). The associated data binds a ciphertext to its tender, so a file
-copied to another tender does not decrypt.
+encrypted in chunks with AES-256-GCM under a key derived from the tender's data key (the
+streaming format below; files of the earlier single-shot format still decrypt). The key
+derivation and the associated data bind a ciphertext to its tender, so a file copied to another
+tender does not decrypt.
 
 Nothing here checks who asks: the only caller that decrypts is
 ``providers.services.submissions.submission_document_read``, which checks the opening and the
@@ -14,11 +15,15 @@ caller's permission first.
 import base64
 import binascii
 import hashlib
+import io
 import os
+import tempfile
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.core.files import File
 from django.db import IntegrityError, transaction
 
 NONCE_BYTES = 12
@@ -81,15 +86,154 @@ def tender_data_key(tender) -> bytes:
     return unwrap_key(record.wrapped_key, tender_id=tender.pk)
 
 
+# -- files: the streaming format (version 2) and the single-shot one (version 1) -------------
+#
+# Version 2 (every file written since issue 19): a header, then the plaintext in chunks of
+# ``chunk_size`` bytes, each sealed on its own with AES-256-GCM (ciphertext + 16-byte tag):
+#
+#     header = MAGIC (8) + chunk_size (4, big-endian) + salt (16) + nonce_prefix (7)
+#     chunk i = AES-GCM(file_key, nonce_prefix + i (4, big-endian) + last (1), chunk, header)
+#
+# ``file_key`` is derived from the tender's data key and the salt (HKDF-SHA256, bound to the
+# tender), so every file has a key of its own. The chunk index in the nonce refuses reordered
+# or copied chunks, the ``last`` flag (1 on the final chunk only) refuses a truncated file, the
+# header is the associated data of every chunk. This is the construction of Tink's
+# AES-GCM-HKDF streaming AEAD. A file is encrypted and decrypted with one chunk in memory.
+#
+# Version 1 (files stored before): 12-byte nonce + one AES-GCM ciphertext of the whole file.
+# A stored file starting with MAGIC is version 2; anything else is read as version 1 (a random
+# nonce starts with the 8 MAGIC bytes with probability 2**-64).
+
+MAGIC = b"ASDENC\x00\x02"
+HEADER_BYTES = len(MAGIC) + 4 + 16 + 7
+TAG_BYTES = 16
+#: The largest chunk a header may announce (refused above, so a damaged header does not make
+#: the reader allocate gigabytes).
+MAX_CHUNK_BYTES = 64 * 1024 * 1024
+
+
+class FileDecryptionError(Exception):
+    """A stored file that does not decrypt: damaged, truncated, reordered or another key."""
+
+
+def _file_key(data_key: bytes, salt: bytes, tender_id: int) -> bytes:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=_aad_file(tender_id)).derive(
+        data_key
+    )
+
+
+def _chunk_nonce(prefix: bytes, index: int, last: bool) -> bytes:
+    if index >= 2**32:
+        raise ValueError("File too large for the streaming format.")
+    return prefix + index.to_bytes(4, "big") + (b"\x01" if last else b"\x00")
+
+
+def chunk_size() -> int:
+    return int(getattr(settings, "UPLOAD_CHUNK_BYTES", 1024 * 1024))
+
+
+def encrypt_stream(tender, chunks, *, data_key: bytes | None = None):
+    """Yield the stored bytes (version 2) of the plaintext given as ``chunks`` (an iterable of
+    bytes of any sizes, re-cut to the chunk size here): the header, then one sealed chunk at a
+    time."""
+    size = chunk_size()
+    salt, prefix = os.urandom(16), os.urandom(7)
+    header = MAGIC + size.to_bytes(4, "big") + salt + prefix
+    aead = AESGCM(_file_key(data_key or tender_data_key(tender), salt, tender.pk))
+    yield header
+    index = 0
+    pending = bytearray()
+    for piece in chunks:
+        pending += piece
+        while len(pending) > size:  # keep at least one byte back: the last chunk is sealed last
+            chunk = bytes(pending[:size])
+            del pending[:size]
+            yield aead.encrypt(_chunk_nonce(prefix, index, False), chunk, header)
+            index += 1
+    yield aead.encrypt(_chunk_nonce(prefix, index, True), bytes(pending), header)
+
+
+def _read_exactly(handle, size: int) -> bytes:
+    parts = []
+    while size:
+        part = handle.read(size)
+        if not part:
+            break
+        parts.append(part)
+        size -= len(part)
+    return b"".join(parts)
+
+
+def decrypt_stream(tender, handle, *, data_key: bytes | None = None):
+    """Yield the plaintext of the stored file open in ``handle`` (either version), one chunk at
+    a time; raises FileDecryptionError where it does not decrypt. A version 2 chunk is only
+    yielded once its tag is checked; a truncated file raises at its end."""
+    key = data_key or tender_data_key(tender)
+    head = _read_exactly(handle, HEADER_BYTES)
+    if not head.startswith(MAGIC):  # version 1: one ciphertext, read whole
+        stored = head + handle.read()
+        try:
+            yield AESGCM(key).decrypt(
+                stored[:NONCE_BYTES], stored[NONCE_BYTES:], _aad_file(tender.pk)
+            )
+        except (InvalidTag, ValueError) as error:
+            raise FileDecryptionError("File does not decrypt.") from error
+        return
+    if len(head) < HEADER_BYTES:
+        raise FileDecryptionError("Truncated header.")
+    size = int.from_bytes(head[8:12], "big")
+    if not 0 < size <= MAX_CHUNK_BYTES:
+        raise FileDecryptionError("Invalid chunk size.")
+    salt, prefix = head[12:28], head[28:35]
+    aead = AESGCM(_file_key(key, salt, tender.pk))
+    index = 0
+    current = _read_exactly(handle, size + TAG_BYTES)
+    while True:
+        following = _read_exactly(handle, size + TAG_BYTES)
+        last = not following
+        try:
+            yield aead.decrypt(_chunk_nonce(prefix, index, last), current, head)
+        except (InvalidTag, ValueError) as error:
+            raise FileDecryptionError(f"Chunk {index} does not decrypt.") from error
+        if last:
+            return
+        current, index = following, index + 1
+
+
+def store_encrypted(tender, handle, field) -> str:
+    """Encrypt the open plaintext file ``handle`` (version 2) into the FileField ``field``
+    (not saved to the database) and return the SHA-256 of the plaintext, hashed in the same
+    pass. The ciphertext goes to a temporary file first, then to the storage (the local media
+    folder or S3), so neither the plaintext nor the ciphertext is ever whole in memory and no
+    plaintext leaves the process."""
+    digest = hashlib.sha256()
+
+    def plaintext():
+        handle.seek(0)
+        while chunk := handle.read(chunk_size()):
+            digest.update(chunk)
+            yield chunk
+
+    with tempfile.TemporaryFile(dir=settings.FILE_UPLOAD_TEMP_DIR) as spool:
+        for piece in encrypt_stream(tender, plaintext()):
+            spool.write(piece)
+        spool.seek(0)
+        field.save("upload.bin", File(spool), save=False)
+    handle.seek(0)
+    return digest.hexdigest()
+
+
 def encrypt_file(tender, plaintext: bytes) -> bytes:
-    nonce = os.urandom(NONCE_BYTES)
-    return nonce + AESGCM(tender_data_key(tender)).encrypt(nonce, plaintext, _aad_file(tender.pk))
+    """The stored bytes (version 2) of a plaintext in memory (small files, tests)."""
+    return b"".join(encrypt_stream(tender, [plaintext]))
 
 
 def decrypt_file(tender, stored: bytes) -> bytes:
-    return AESGCM(tender_data_key(tender)).decrypt(
-        stored[:NONCE_BYTES], stored[NONCE_BYTES:], _aad_file(tender.pk)
-    )
+    """The plaintext of stored bytes in memory, either version."""
+    return b"".join(decrypt_stream(tender, io.BytesIO(bytes(stored))))
 
 
 def _aad_sealed(tender_id: int, purpose: str) -> bytes:

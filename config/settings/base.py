@@ -213,7 +213,18 @@ OCDS_OCID_PREFIX = env.str("OCDS_OCID_PREFIX", default="ocds-xxxxxx")
 # Submissions (providers.uploads, providers.crypto; docs/rules.md). Files are encrypted at rest
 # with a data key per tender, wrapped by SUBMISSION_MASTER_KEY (base64 of 32 random bytes; set
 # in dev/test/production settings, required in production). Limits apply per uploaded file.
-SUBMISSION_UPLOAD_MAX_BYTES = env.int("SUBMISSION_UPLOAD_MAX_BYTES", default=25 * 1024 * 1024)
+# UPLOAD_MAX_BYTES is the largest file of any upload (submission documents, the tender's
+# document library): 100 MB by default, at most 250 MB (system check providers.E002). Uploads are
+# streamed (issue 19): Django spools a request body above FILE_UPLOAD_MAX_MEMORY_SIZE to a
+# temporary file, which is checked, hashed and encrypted in chunks of UPLOAD_CHUNK_BYTES.
+# SUBMISSION_UPLOAD_MAX_BYTES is the earlier name of the same limit, still read from the
+# environment when UPLOAD_MAX_BYTES is not set.
+UPLOAD_MAX_BYTES = env.int(
+    "UPLOAD_MAX_BYTES",
+    default=env.int("SUBMISSION_UPLOAD_MAX_BYTES", default=100 * 1024 * 1024),
+)
+UPLOAD_CHUNK_BYTES = env.int("UPLOAD_CHUNK_BYTES", default=1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default, stated: above it, a temporary file
 SUBMISSION_ZIP_MAX_UNCOMPRESSED = env.int(
     "SUBMISSION_ZIP_MAX_UNCOMPRESSED", default=200 * 1024 * 1024
 )
