@@ -17,7 +17,6 @@ import binascii
 import hashlib
 import io
 import os
-import tempfile
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -135,25 +134,39 @@ def chunk_size() -> int:
     return int(getattr(settings, "UPLOAD_CHUNK_BYTES", 1024 * 1024))
 
 
+def _rechunk(chunks, size: int):
+    """The bytes of ``chunks`` in pieces of exactly ``size`` bytes but the last (shorter, or
+    empty when there is nothing); pieces that already have the size pass without a copy."""
+    pending = b""
+    for piece in chunks:
+        if not pending and len(piece) == size:
+            yield piece
+            continue
+        pending += piece
+        while len(pending) >= size:
+            yield pending[:size]
+            pending = pending[size:]
+    yield pending
+
+
 def encrypt_stream(tender, chunks, *, data_key: bytes | None = None):
     """Yield the stored bytes (version 2) of the plaintext given as ``chunks`` (an iterable of
     bytes of any sizes, re-cut to the chunk size here): the header, then one sealed chunk at a
-    time."""
+    time (one chunk is held back to know which one is the last)."""
     size = chunk_size()
     salt, prefix = os.urandom(16), os.urandom(7)
     header = MAGIC + size.to_bytes(4, "big") + salt + prefix
     aead = AESGCM(_file_key(data_key or tender_data_key(tender), salt, tender.pk))
     yield header
+    pieces = _rechunk(chunks, size)
+    held = next(pieces)
     index = 0
-    pending = bytearray()
-    for piece in chunks:
-        pending += piece
-        while len(pending) > size:  # keep at least one byte back: the last chunk is sealed last
-            chunk = bytes(pending[:size])
-            del pending[:size]
-            yield aead.encrypt(_chunk_nonce(prefix, index, False), chunk, header)
-            index += 1
-    yield aead.encrypt(_chunk_nonce(prefix, index, True), bytes(pending), header)
+    for piece in pieces:
+        if not piece:  # the empty tail after a last full chunk
+            break
+        yield aead.encrypt(_chunk_nonce(prefix, index, False), held, header)
+        held, index = piece, index + 1
+    yield aead.encrypt(_chunk_nonce(prefix, index, True), held, header)
 
 
 def _read_exactly(handle, size: int) -> bytes:
@@ -203,12 +216,50 @@ def decrypt_stream(tender, handle, *, data_key: bytes | None = None):
         current, index = following, index + 1
 
 
+class _StreamReader(io.RawIOBase):
+    """A read-only, non-seekable file over an iterator of bytes (the ciphertext as it is made),
+    for a storage's ``save`` to pull from: the local storage writes it chunk by chunk, S3
+    uploads it in parts (``AWS_S3_TRANSFER_CONFIG`` bounds the parts held)."""
+
+    def __init__(self, pieces):
+        self._pieces = iter(pieces)
+        self._buffer = b""
+        self._offset = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        rest = self._buffer[self._offset :]
+        if size is None or size < 0:
+            self._buffer, self._offset = b"", 0
+            return rest + b"".join(self._pieces)
+        if len(rest) >= size:
+            self._offset += size
+            return rest[:size]
+        parts, have = [rest], len(rest)
+        while have < size:
+            piece = next(self._pieces, None)
+            if piece is None:
+                break
+            parts.append(piece)
+            have += len(piece)
+        joined = b"".join(parts)
+        self._buffer, self._offset = joined, min(size, len(joined))
+        return joined[:size]
+
+    def readinto(self, target) -> int:
+        data = self.read(len(target))
+        target[: len(data)] = data
+        return len(data)
+
+
 def store_encrypted(tender, handle, field) -> str:
     """Encrypt the open plaintext file ``handle`` (version 2) into the FileField ``field``
     (not saved to the database) and return the SHA-256 of the plaintext, hashed in the same
-    pass. The ciphertext goes to a temporary file first, then to the storage (the local media
-    folder or S3), so neither the plaintext nor the ciphertext is ever whole in memory and no
-    plaintext leaves the process."""
+    pass. The ciphertext is made as the storage (the local media folder or S3) reads it, so
+    neither the plaintext nor the ciphertext is ever whole in memory, nothing is written twice
+    and no plaintext leaves the process."""
     digest = hashlib.sha256()
 
     def plaintext():
@@ -217,11 +268,7 @@ def store_encrypted(tender, handle, field) -> str:
             digest.update(chunk)
             yield chunk
 
-    with tempfile.TemporaryFile(dir=settings.FILE_UPLOAD_TEMP_DIR) as spool:
-        for piece in encrypt_stream(tender, plaintext()):
-            spool.write(piece)
-        spool.seek(0)
-        field.save("upload.bin", File(spool), save=False)
+    field.save("upload.bin", File(_StreamReader(encrypt_stream(tender, plaintext()))), save=False)
     handle.seek(0)
     return digest.hexdigest()
 
