@@ -232,7 +232,7 @@ def main() -> int:
         status, content = post(handler, path=path, body=body, boundary=boundary, token=key)
         if args.profile:
             profiler.disable()
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(35)
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(35)
         elapsed = time.perf_counter() - started
         growth = _status("VmHWM") - baseline
         if not status.startswith("201"):

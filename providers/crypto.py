@@ -230,13 +230,14 @@ class _StreamReader(io.RawIOBase):
         return True
 
     def read(self, size: int = -1) -> bytes:
-        rest = self._buffer[self._offset :]
+        start = self._offset
         if size is None or size < 0:
-            self._buffer, self._offset = b"", 0
+            rest, self._buffer, self._offset = self._buffer[start:], b"", 0
             return rest + b"".join(self._pieces)
-        if len(rest) >= size:
+        if len(self._buffer) - start >= size:
             self._offset += size
-            return rest[:size]
+            return self._buffer[start : start + size]
+        rest = self._buffer[start:]
         parts, have = [rest], len(rest)
         while have < size:
             piece = next(self._pieces, None)
@@ -254,6 +255,10 @@ class _StreamReader(io.RawIOBase):
         return len(data)
 
 
+class _StreamFile(File):
+    DEFAULT_CHUNK_SIZE = 1024 * 1024  # the local storage writes in pieces of this size
+
+
 def store_encrypted(tender, handle, field) -> str:
     """Encrypt the open plaintext file ``handle`` (version 2) into the FileField ``field``
     (not saved to the database) and return the SHA-256 of the plaintext, hashed in the same
@@ -268,7 +273,11 @@ def store_encrypted(tender, handle, field) -> str:
             digest.update(chunk)
             yield chunk
 
-    field.save("upload.bin", File(_StreamReader(encrypt_stream(tender, plaintext()))), save=False)
+    # The key is fetched here, in the request's thread and transaction: S3 pulls the stream
+    # from a thread of its own, which must not touch the database.
+    data_key = tender_data_key(tender)
+    stream = _StreamFile(_StreamReader(encrypt_stream(tender, plaintext(), data_key=data_key)))
+    field.save("upload.bin", stream, save=False)
     handle.seek(0)
     return digest.hexdigest()
 

@@ -186,6 +186,36 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 MEDIA_URL = "media/"
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "media"))
+# Uploaded files (all encrypted before they leave the process, except the published tender
+# documents) go to S3-compatible object storage when AWS_STORAGE_BUCKET_NAME is set (several
+# web and worker machines then share them; README "Production"), else to MEDIA_ROOT on local
+# disk (one machine). Credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or the
+# machine's role); AWS_S3_ENDPOINT_URL points at a non-AWS service (MinIO, Ceph, a cloud's S3).
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
+AWS_S3_ENDPOINT_URL = env("AWS_S3_ENDPOINT_URL", default=None)
+AWS_S3_REGION_NAME = env("AWS_S3_REGION_NAME", default=None)
+AWS_LOCATION = env("AWS_LOCATION", default="")  # a key prefix inside the bucket
+AWS_DEFAULT_ACL = None  # private: the bucket's policy applies, nothing is public
+AWS_S3_FILE_OVERWRITE = False
+AWS_QUERYSTRING_AUTH = True  # files are never linked anyway (tender.files serves them)
+# Reading spools an object above 1 MB to a temporary file instead of memory; writing sends
+# 8 MB parts, at most two in flight and two in memory (the ciphertext is made as it is sent).
+AWS_S3_MAX_MEMORY_SIZE = 1024 * 1024
+DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if AWS_STORAGE_BUCKET_NAME:
+    from boto3.s3.transfer import TransferConfig
+
+    AWS_S3_TRANSFER_CONFIG = TransferConfig(
+        multipart_threshold=8 * 1024 * 1024,
+        multipart_chunksize=8 * 1024 * 1024,
+        max_concurrency=2,
+        max_in_memory_upload_chunks=2,
+    )
+    DEFAULT_STORAGE = {"BACKEND": "storages.backends.s3.S3Storage"}
+STORAGES = {
+    "default": DEFAULT_STORAGE,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 # Every response says "do not guess the type" (SecurityMiddleware), in every environment; files
 # are served by tender.files.document_response, never from MEDIA_URL.
 SECURE_CONTENT_TYPE_NOSNIFF = True
