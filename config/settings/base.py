@@ -192,8 +192,8 @@ MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 # disk (one machine). Credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or the
 # machine's role); AWS_S3_ENDPOINT_URL points at a non-AWS service (MinIO, Ceph, a cloud's S3).
 AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
-AWS_S3_ENDPOINT_URL = env("AWS_S3_ENDPOINT_URL", default=None)
-AWS_S3_REGION_NAME = env("AWS_S3_REGION_NAME", default=None)
+AWS_S3_ENDPOINT_URL = env("AWS_S3_ENDPOINT_URL", default="") or None
+AWS_S3_REGION_NAME = env("AWS_S3_REGION_NAME", default="") or None
 AWS_LOCATION = env("AWS_LOCATION", default="")  # a key prefix inside the bucket
 AWS_DEFAULT_ACL = None  # private: the bucket's policy applies, nothing is public
 AWS_S3_FILE_OVERWRITE = False
@@ -225,6 +225,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 8)
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=60 * 30)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Sessions in the database (Django's default, stated): any web machine serves any request.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="noreply@aanbesteding.example")

@@ -1,13 +1,13 @@
 """Files on S3-compatible object storage (issue 19.7): against a real S3 endpoint on loopback
 (moto's server in a thread of this process, no Docker), a submission's files go to the bucket
 encrypted (the plaintext never leaves the process), nothing is written to local disk, and the
-reader gets the plaintext back."""
+readers' stream gets the plaintext back. The permission and opening rules in front of that
+stream are the same for every storage (test_submission_staff, test_submission_services)."""
 
 import socket
 
 import pytest
 
-from accounts.roles import VOORZITTER
 from providers import crypto
 from providers.models import DocumentKind
 from providers.services import submissions as services
@@ -16,11 +16,9 @@ from .submission_support import (
     MARKER,
     complete_draft,
     media,  # noqa: F401
-    open_bids,
     open_tender,
     pdf_bytes,
     provider,
-    staff,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.s3]
@@ -71,19 +69,19 @@ def s3(settings, monkeypatch):
 def test_files_go_to_s3_encrypted_and_come_back_in_the_clear(s3, media):  # noqa: F811
     tender = open_tender()
     user, organisation = provider()
-    sealed = services.submission_seal(
-        submission=complete_draft(tender, user, organisation), user=user
-    )
+    draft = complete_draft(tender, user, organisation)  # uploads through the real service
 
     objects = s3.list_objects_v2(Bucket=BUCKET)["Contents"]
-    assert len(objects) == 2  # the dossier and the reference, uploaded by the real service
+    assert len(objects) == 2  # the dossier and the reference
     for item in objects:
         stored = s3.get_object(Bucket=BUCKET, Key=item["Key"])["Body"].read()
         assert stored.startswith(crypto.MAGIC)
         assert MARKER not in stored and b"%PDF" not in stored and b"PK" not in stored[:64]
     assert not [p for p in media.rglob("*") if p.is_file()]  # nothing on local disk
 
-    open_bids(tender)
-    document = sealed.documents.get(kind=DocumentKind.DOSSIER)
-    chair = staff("voorzitter-s3", VOORZITTER)
-    assert services.submission_document_read(document=document, user=chair) == pdf_bytes(3)
+    # The readers' stream (what the document view sends after its permission check).
+    document = draft.documents.select_related("file", "submission__tender").get(
+        kind=DocumentKind.DOSSIER
+    )
+    chunks = services._decrypted_chunks(document, crypto.tender_data_key(tender))
+    assert b"".join(chunks) == pdf_bytes(3)
