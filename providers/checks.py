@@ -60,7 +60,7 @@ def check_upload_limit(app_configs=None, **kwargs) -> list[Error]:
         Error(
             f"UPLOAD_MAX_BYTES is {limit!r}; it must be between 1 and "
             f"{UPLOAD_MAX_BYTES_CEILING} bytes (250 MB).",
-            hint="Set UPLOAD_MAX_BYTES to at most 262144000 (docs/operations.md).",
+            hint="Set UPLOAD_MAX_BYTES to at most 262144000 (README, Configuration).",
             id="providers.E002",
         )
     ]

@@ -206,11 +206,11 @@ if AWS_STORAGE_BUCKET_NAME:
     from boto3.s3.transfer import TransferConfig
 
     AWS_S3_TRANSFER_CONFIG = TransferConfig(
-        multipart_threshold=8 * 1024 * 1024,
-        multipart_chunksize=8 * 1024 * 1024,
-        max_concurrency=2,
-        max_in_memory_upload_chunks=2,
+        multipart_threshold=8 * 1024 * 1024, multipart_chunksize=8 * 1024 * 1024, max_concurrency=2
     )
+    # s3transfer's own setting (boto3's constructor does not take it): parts held in memory
+    # while a stream that cannot seek (the ciphertext as it is made) is sent.
+    AWS_S3_TRANSFER_CONFIG.max_in_memory_upload_chunks = 2
     DEFAULT_STORAGE = {"BACKEND": "storages.backends.s3.S3Storage"}
 STORAGES = {
     "default": DEFAULT_STORAGE,
