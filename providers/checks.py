@@ -1,4 +1,4 @@
-"""System checks of the submission encryption (Django's check framework).
+"""System checks of the submission encryption and uploads (Django's check framework).
 
 ``providers.E001``: outside development and tests the master key must not be the published
 development key: with it, a copy of the database and the media folder decrypts every sealed
@@ -41,5 +41,26 @@ def check_master_key_not_development(app_configs=None, **kwargs) -> list[Error]:
                 "media folder (docs/operations.md)."
             ),
             id="providers.E001",
+        )
+    ]
+
+
+@register(Tags.security)
+def check_upload_limit(app_configs=None, **kwargs) -> list[Error]:
+    """``providers.E002``: ``UPLOAD_MAX_BYTES`` is a positive number of bytes of at most 250 MB
+    (``providers.uploads.UPLOAD_MAX_BYTES_CEILING``). Uploads are streamed, so the limit does
+    not cost memory, but a request of more than 250 MB ties up a web process for too long.
+    Registered with the security checks, so the web and worker processes refuse to start."""
+    from .uploads import UPLOAD_MAX_BYTES_CEILING
+
+    limit = getattr(settings, "UPLOAD_MAX_BYTES", 0)
+    if isinstance(limit, int) and 0 < limit <= UPLOAD_MAX_BYTES_CEILING:
+        return []
+    return [
+        Error(
+            f"UPLOAD_MAX_BYTES is {limit!r}; it must be between 1 and "
+            f"{UPLOAD_MAX_BYTES_CEILING} bytes (250 MB).",
+            hint="Set UPLOAD_MAX_BYTES to at most 262144000 (README, Configuration).",
+            id="providers.E002",
         )
     ]

@@ -46,7 +46,6 @@ from .submission_selectors import (
     tender_requirements,
     tender_segments,
 )
-from .uploads import read_limited
 
 
 class SubmissionMixin(PortalMixin):
@@ -294,8 +293,6 @@ def _typed_number(text: str):
 
 class UploadView(SubmissionMixin, View):
     def post(self, request, slug):
-        from django.conf import settings
-
         self.setup_tender()
         draft = self.draft()
         kind = request.POST.get("kind", "")
@@ -314,12 +311,11 @@ class UploadView(SubmissionMixin, View):
             return redirect(self.overview_url(anchor))
 
         def action():
-            data = read_limited(upload.chunks(), settings.SUBMISSION_UPLOAD_MAX_BYTES)
             services.document_upload(
                 submission=draft,
                 kind=kind,
                 name=upload.name,
-                data=data,
+                data=upload,
                 user=request.user,
                 client_address=client_address_of(request),
                 segment=segment,

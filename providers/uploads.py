@@ -8,13 +8,20 @@ carry no macros, and is unpacked (streamed, nothing written) to refuse zip bombs
 uncompressed size, the compression ratio and the number of entries. PDFs are parsed: refused
 with JavaScript, a launch action or automatic actions, and their pages are counted against the
 page limit of the document kind where one is set.
+
+Everything reads the upload as a file, in chunks (issue 19): Django spools a request body above
+``FILE_UPLOAD_MAX_MEMORY_SIZE`` to a temporary file, and the check, the hash and the encryption
+each read that file again instead of holding a copy. The limit is ``UPLOAD_MAX_BYTES``.
 """
 
+import hashlib
 import io
 import re
 import unicodedata
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import IO
 
 import magic
 from django.conf import settings
@@ -37,22 +44,70 @@ PDF_ACTIVE_ACTIONS = {"/JavaScript", "/Launch"}
 PDF_ACTIVE_RAW = re.compile(rb"/(JS|JavaScript|Launch|AA)(?=[\s()<>\[\]{}/%])")
 
 
+#: The largest upload limit the system check allows (``config.checks``; docs/rules.md).
+UPLOAD_MAX_BYTES_CEILING = 250 * 1024 * 1024
+#: How much of a file is read at a time (type check, hash, encryption).
+READ_BYTES = 1024 * 1024
+
+
 @dataclass(frozen=True)
 class CheckedFile:
+    """A checked upload: ``file`` is open, seekable and at its start; nothing is in memory."""
+
     name: str
-    data: bytes
+    file: IO[bytes]
+    size: int
     content_type: str
     pages: int | None
 
 
-def read_limited(chunks, limit: int) -> bytes:
-    """Read an upload's chunks, refusing as soon as more than ``limit`` bytes came in."""
-    buffer = io.BytesIO()
-    for chunk in chunks:
-        buffer.write(chunk)
-        if buffer.tell() > limit:
-            raise ApplicationError(_too_big(limit), field="file")
-    return buffer.getvalue()
+def upload_limit() -> int:
+    return settings.UPLOAD_MAX_BYTES
+
+
+def as_file(data: bytes | IO[bytes]) -> IO[bytes]:
+    """An upload as a seekable binary file: bytes (tests, generated files) are wrapped, an
+    uploaded file (Django spools one above FILE_UPLOAD_MAX_MEMORY_SIZE to a temporary file on
+    disk) is used as it is."""
+    if isinstance(data, bytes | bytearray | memoryview):
+        return io.BytesIO(bytes(data))
+    return data
+
+
+def file_size(handle: IO[bytes]) -> int:
+    handle.seek(0, io.SEEK_END)
+    size = handle.tell()
+    handle.seek(0)
+    return size
+
+
+def file_chunks(handle: IO[bytes], size: int = READ_BYTES) -> Iterator[bytes]:
+    """The file from its start, ``size`` bytes at a time."""
+    handle.seek(0)
+    while chunk := handle.read(size):
+        yield chunk
+
+
+def file_sha256(handle: IO[bytes]) -> str:
+    digest = hashlib.sha256()
+    for chunk in file_chunks(handle):
+        digest.update(chunk)
+    handle.seek(0)
+    return digest.hexdigest()
+
+
+def _raw_search(pattern: re.Pattern[bytes], handle: IO[bytes], overlap: int = 64) -> bool:
+    """Whether ``pattern`` (matches shorter than ``overlap``) occurs in the file, read in
+    chunks that overlap so a match across a chunk border is found too."""
+    tail = b""
+    for chunk in file_chunks(handle):
+        window = tail + chunk
+        if pattern.search(window):
+            handle.seek(0)
+            return True
+        tail = window[-overlap:]
+    handle.seek(0)
+    return False
 
 
 def _too_big(limit: int) -> str:
@@ -80,7 +135,7 @@ def clean_name(name: str) -> str:
     return name
 
 
-def _office_type(data: bytes) -> str:
+def _office_type(data: IO[bytes], size: int) -> str:
     """DOCX, XLSX, ODT or ODS by the archive's parts, after a full streamed unpack within the
     limits; refused with macros."""
     refused = ApplicationError(
@@ -100,7 +155,7 @@ def _office_type(data: bytes) -> str:
         field="file",
     )
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
+        archive = zipfile.ZipFile(data)
         entries = archive.infolist()
         if len(entries) > settings.SUBMISSION_ZIP_MAX_ENTRIES:
             raise bomb
@@ -113,7 +168,7 @@ def _office_type(data: bytes) -> str:
             with archive.open(entry) as member:
                 while chunk := member.read(64 * 1024):
                     total += len(chunk)
-                    if total > max_total or total > max_ratio * max(len(data), 1):
+                    if total > max_total or total > max_ratio * max(size, 1):
                         raise bomb
                     if entry.filename == "mimetype":
                         odf_type += chunk[:100]
@@ -157,29 +212,32 @@ def _pdf_object_is_active(obj) -> bool:
     return False
 
 
-def _pdf_has_active_content(reader, data: bytes) -> bool:
+def _pdf_has_active_content(reader, data: IO[bytes]) -> bool:
     """JavaScript, a launch action or automatic actions anywhere in the PDF: in any object the
-    parser finds (also inside compressed object streams) or as a name in the raw bytes."""
+    parser finds (also inside compressed object streams) or as a name in the raw bytes. Each
+    object is dropped from the parser's cache once checked, so the memory held is one object
+    (its stream included), not the file."""
     from pypdf.generic import IndirectObject
 
-    if PDF_ACTIVE_RAW.search(data):
+    if _raw_search(PDF_ACTIVE_RAW, data):
         return True
     numbers = {
         (number, generation) for generation, table in reader.xref.items() for number in table
     }
     numbers |= {(number, 0) for number in reader.xref_objStm}
-    for number, generation in numbers:
+    for number, generation in sorted(numbers):
         if _pdf_object_is_active(IndirectObject(number, generation, reader).get_object()):
             return True
+        reader.resolved_objects.pop((generation, number), None)
     return _pdf_object_is_active(reader.trailer)
 
 
-def _pdf_pages(data: bytes) -> int:
+def _pdf_pages(data: IO[bytes]) -> int:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
     try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
+        reader = PdfReader(data, strict=False)
         if reader.is_encrypted:
             raise ApplicationError(
                 _("Het PDF-bestand is beveiligd met een wachtwoord; lever het zonder in."),
@@ -194,7 +252,8 @@ def _pdf_pages(data: bytes) -> int:
                 ),
                 field="file",
             )
-        return len(reader.pages)
+        pages = len(reader.pages)
+        return pages
     except ApplicationError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError, RecursionError):
@@ -203,19 +262,25 @@ def _pdf_pages(data: bytes) -> int:
         ) from None
 
 
-def check_upload(*, name: str, data: bytes, kind: str) -> CheckedFile:
-    """Refuse (ApplicationError, Dutch) or return the checked file with its real type."""
+def check_upload(*, name: str, data: bytes | IO[bytes], kind: str) -> CheckedFile:
+    """Refuse (ApplicationError, Dutch) or return the checked file with its real type.
+
+    ``data`` is the content in memory or an open (seekable) file such as Django's
+    ``TemporaryUploadedFile``: the file is read in chunks, never whole."""
     name = clean_name(name)
-    if not data:
+    handle = as_file(data)
+    size = file_size(handle)
+    if not size:
         raise ApplicationError(_("Het bestand is leeg."), field="file")
-    limit = settings.SUBMISSION_UPLOAD_MAX_BYTES
-    if len(data) > limit:
+    limit = upload_limit()
+    if size > limit:
         raise ApplicationError(_too_big(limit), field="file")
-    detected = magic.from_buffer(data[:SNIFF_BYTES], mime=True)
+    detected = magic.from_buffer(handle.read(SNIFF_BYTES), mime=True)
+    handle.seek(0)
     if detected == PDF:
         content_type = PDF
     elif detected in ZIP_TYPES:
-        content_type = _office_type(data)
+        content_type = _office_type(handle, size)
     else:
         raise ApplicationError(
             _(
@@ -230,7 +295,8 @@ def check_upload(*, name: str, data: bytes, kind: str) -> CheckedFile:
             % {"ext": EXTENSIONS[content_type]},
             field="file",
         )
-    pages = _pdf_pages(data) if content_type == PDF else None
+    pages = _pdf_pages(handle) if content_type == PDF else None
+    handle.seek(0)
     max_pages = settings.SUBMISSION_MAX_PAGES.get(kind)
     if pages is not None and max_pages and pages > max_pages:
         raise ApplicationError(
@@ -242,4 +308,4 @@ def check_upload(*, name: str, data: bytes, kind: str) -> CheckedFile:
             % {"pages": pages, "max": max_pages},
             field="file",
         )
-    return CheckedFile(name=name, data=data, content_type=content_type, pages=pages)
+    return CheckedFile(name=name, file=handle, size=size, content_type=content_type, pages=pages)

@@ -9,10 +9,12 @@ guessing. So an HTML page stored under any name is saved to disk, never run on t
 Uploads are checked against the same allow-list, by content, in ``providers.uploads``.
 """
 
+from collections.abc import Iterator
 from typing import IO
 
 import magic
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.http import content_disposition_header
 
 PDF = "application/pdf"
@@ -39,25 +41,35 @@ def sniffed_type(handle: IO[bytes]) -> str:
 
 
 def document_response(
-    content: bytes | IO[bytes], *, filename: str, content_type: str, inline: bool = False
-) -> HttpResponse:
-    """The response for a document: ``content`` as bytes or an open file (streamed).
+    content: bytes | IO[bytes] | Iterator[bytes],
+    *,
+    filename: str,
+    content_type: str,
+    inline: bool = False,
+    size: int | None = None,
+) -> HttpResponseBase:
+    """The response for a document: ``content`` as bytes, an open file (streamed) or an
+    iterator of chunks (streamed, e.g. a file decrypted as it is sent; ``size`` is its length).
 
     ``inline`` is honoured for a PDF only; every other file is an attachment.
     """
     content_type = served_type(content_type)
     as_attachment = not (inline and content_type == PDF)
-    response: HttpResponse
+    response: HttpResponseBase
     if isinstance(content, bytes):
         response = HttpResponse(content, content_type=content_type)
-    else:
+    elif hasattr(content, "read"):
         response = FileResponse(content, content_type=content_type)
+    else:
+        response = StreamingHttpResponse(content, content_type=content_type)
+        if size is not None:
+            response["Content-Length"] = str(size)
     response["Content-Disposition"] = content_disposition_header(as_attachment, filename)
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
 
-def stored_document_response(handle: IO[bytes], *, filename: str) -> HttpResponse:
+def stored_document_response(handle: IO[bytes], *, filename: str) -> HttpResponseBase:
     """A stored file whose type was not recorded (a tender document): typed by its content,
     always a download."""
     return document_response(handle, filename=filename, content_type=sniffed_type(handle))

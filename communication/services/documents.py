@@ -11,12 +11,10 @@ both idempotent. The mails leave in their own task (``send_document_mail``) that
 mail server error, never inside the request.
 """
 
-import hashlib
 from datetime import datetime
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.files.base import ContentFile
+from django.core.files import File
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Q
@@ -26,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from config.queue import enqueue
-from providers.uploads import check_upload, read_limited
+from providers.uploads import check_upload, file_sha256
 from tender.constants import PUBLIC_STATES
 from tender.errors import ApplicationError
 from tender.models import Tender
@@ -88,8 +86,7 @@ def document_upload(
                 _("Van dit document bestaat al een nieuwere versie."), field="replaces"
             )
         version = replaces.version + 1
-    data = read_limited(uploaded_file.chunks(), settings.SUBMISSION_UPLOAD_MAX_BYTES)
-    checked = check_upload(name=uploaded_file.name, data=data, kind="tender_document")
+    checked = check_upload(name=uploaded_file.name, data=uploaded_file, kind="tender_document")
     now = timezone.now()
     document = TenderDocument(
         tender=tender,
@@ -97,15 +94,15 @@ def document_upload(
         category=category,
         title=title.strip(),
         content_type=checked.content_type,
-        size=len(checked.data),
-        sha256=hashlib.sha256(checked.data).hexdigest(),
+        size=checked.size,
+        sha256=file_sha256(checked.file),
         audience=audience,
         version=version,
         replaces=replaces,
         publish_at=max(publish_at or now, now),
         uploaded_by=user,
     )
-    document.file.save(checked.name, ContentFile(checked.data), save=False)
+    document.file.save(checked.name, File(checked.file), save=False)  # streamed, in chunks
     document.full_clean()
     document.save()
     audit_record(

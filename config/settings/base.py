@@ -186,6 +186,36 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 MEDIA_URL = "media/"
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "media"))
+# Uploaded files (all encrypted before they leave the process, except the published tender
+# documents) go to S3-compatible object storage when AWS_STORAGE_BUCKET_NAME is set (several
+# web and worker machines then share them; README "Production"), else to MEDIA_ROOT on local
+# disk (one machine). Credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or the
+# machine's role); AWS_S3_ENDPOINT_URL points at a non-AWS service (MinIO, Ceph, a cloud's S3).
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
+AWS_S3_ENDPOINT_URL = env("AWS_S3_ENDPOINT_URL", default="") or None
+AWS_S3_REGION_NAME = env("AWS_S3_REGION_NAME", default="") or None
+AWS_LOCATION = env("AWS_LOCATION", default="")  # a key prefix inside the bucket
+AWS_DEFAULT_ACL = None  # private: the bucket's policy applies, nothing is public
+AWS_S3_FILE_OVERWRITE = False
+AWS_QUERYSTRING_AUTH = True  # files are never linked anyway (tender.files serves them)
+# Reading spools an object above 1 MB to a temporary file instead of memory; writing sends
+# 8 MB parts, at most two in flight and two in memory (the ciphertext is made as it is sent).
+AWS_S3_MAX_MEMORY_SIZE = 1024 * 1024
+DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if AWS_STORAGE_BUCKET_NAME:
+    from boto3.s3.transfer import TransferConfig
+
+    AWS_S3_TRANSFER_CONFIG = TransferConfig(
+        multipart_threshold=8 * 1024 * 1024, multipart_chunksize=8 * 1024 * 1024, max_concurrency=2
+    )
+    # s3transfer's own setting (boto3's constructor does not take it): parts held in memory
+    # while a stream that cannot seek (the ciphertext as it is made) is sent.
+    AWS_S3_TRANSFER_CONFIG.max_in_memory_upload_chunks = 2
+    DEFAULT_STORAGE = {"BACKEND": "storages.backends.s3.S3Storage"}
+STORAGES = {
+    "default": DEFAULT_STORAGE,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 # Every response says "do not guess the type" (SecurityMiddleware), in every environment; files
 # are served by tender.files.document_response, never from MEDIA_URL.
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -195,6 +225,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 8)
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=60 * 30)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Sessions in the database (Django's default, stated): any web machine serves any request.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="noreply@aanbesteding.example")
@@ -213,7 +245,18 @@ OCDS_OCID_PREFIX = env.str("OCDS_OCID_PREFIX", default="ocds-xxxxxx")
 # Submissions (providers.uploads, providers.crypto; docs/rules.md). Files are encrypted at rest
 # with a data key per tender, wrapped by SUBMISSION_MASTER_KEY (base64 of 32 random bytes; set
 # in dev/test/production settings, required in production). Limits apply per uploaded file.
-SUBMISSION_UPLOAD_MAX_BYTES = env.int("SUBMISSION_UPLOAD_MAX_BYTES", default=25 * 1024 * 1024)
+# UPLOAD_MAX_BYTES is the largest file of any upload (submission documents, the tender's
+# document library): 100 MB by default, at most 250 MB (system check providers.E002). Uploads are
+# streamed (issue 19): Django spools a request body above FILE_UPLOAD_MAX_MEMORY_SIZE to a
+# temporary file, which is checked, hashed and encrypted in chunks of UPLOAD_CHUNK_BYTES.
+# SUBMISSION_UPLOAD_MAX_BYTES is the earlier name of the same limit, still read from the
+# environment when UPLOAD_MAX_BYTES is not set.
+UPLOAD_MAX_BYTES = env.int(
+    "UPLOAD_MAX_BYTES",
+    default=env.int("SUBMISSION_UPLOAD_MAX_BYTES", default=100 * 1024 * 1024),
+)
+UPLOAD_CHUNK_BYTES = env.int("UPLOAD_CHUNK_BYTES", default=1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default, stated: above it, a temporary file
 SUBMISSION_ZIP_MAX_UNCOMPRESSED = env.int(
     "SUBMISSION_ZIP_MAX_UNCOMPRESSED", default=200 * 1024 * 1024
 )

@@ -64,7 +64,8 @@ if SENTRY_DSN:
 
 # Static files served by the web process itself (compressed, cache-busting names).
 MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]  # noqa: F405
+# Uploaded files: S3 when AWS_STORAGE_BUCKET_NAME is set, else MEDIA_ROOT (settings/base.py).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,  # noqa: F405
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }

@@ -1,7 +1,7 @@
 """A dossier document for the scoring screens: decrypted by the one function that checks the
-opening and the user (``providers.services.submissions.submission_document_read``), audited
-there. PDFs are shown inline (framed by our own pages only); every other file is a download
-(``tender.files.document_response``)."""
+opening and the user (``providers.services.submissions.submission_document_open``), audited
+there, and streamed (decrypted a chunk at a time as it is sent). PDFs are shown inline (framed
+by our own pages only); every other file is a download (``tender.files.document_response``)."""
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -11,7 +11,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from audit.services import client_address_of
 from providers.models import SubmissionDocument
-from providers.services.submissions import submission_document_read
+from providers.services.submissions import submission_document_open
 from tender.errors import service_action
 from tender.files import document_response
 
@@ -27,13 +27,17 @@ class DossierDocumentView(ScoringAccessMixin, View):
             submission__tender=self.tender,
         )
         with service_action() as outcome:
-            content = submission_document_read(
+            content = submission_document_open(
                 document=document, user=request.user, client_address=client_address_of(request)
             )
         if outcome.refused:  # a document the caller may not read does not exist for them
             raise Http404
         response = document_response(
-            content, filename=document.name, content_type=document.file.content_type, inline=True
+            content,
+            filename=document.name,
+            content_type=document.file.content_type,
+            inline=True,
+            size=document.file.size,
         )
         response["Cache-Control"] = "private, no-store"
         return response

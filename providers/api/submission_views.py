@@ -4,7 +4,6 @@ Everything is scoped to the caller's own organisation; another organisation's ob
 tenders that are not published are 404. Refusals are 400 with the Dutch message on its field.
 """
 
-from django.conf import settings
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -33,7 +32,6 @@ from ..submission_selectors import (
     submission_detail,
     submissions_of,
 )
-from ..uploads import read_limited
 from .submission_serializers import (
     AnswersInputSerializer,
     DocumentSerializer,
@@ -198,7 +196,7 @@ class DocumentsView(SubmissionAPIMixin, APIView):
             submission=draft,
             kind=values["kind"],
             name=upload.name,
-            data=read_limited(upload.chunks(), settings.SUBMISSION_UPLOAD_MAX_BYTES),
+            data=upload,
             user=request.user,
             client_address=client_address_of(request),
             segment=segment,

@@ -14,10 +14,11 @@ Rules (docs/rules.md, "Submissions, sealing and encryption"):
 
 import hashlib
 import json
+from collections.abc import Iterator
 from datetime import UTC
 from decimal import Decimal, InvalidOperation
+from typing import IO
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -472,13 +473,15 @@ def document_upload(
     submission: Submission,
     kind: str,
     name: str,
-    data: bytes,
+    data: bytes | IO[bytes],
     user,
     segment: Segment | None = None,
     requirement: Requirement | None = None,
     client_address: str | None = None,
 ) -> SubmissionDocument:
     """Check (type by content, size, name, zip bomb, PDF pages), encrypt and store one file.
+    ``data`` is the content in memory or, from the views, the uploaded file itself: it is read
+    in chunks (``providers.uploads``, ``providers.crypto.store_encrypted``), never whole.
     The dossier, an evidence file and the convenant have one slot each: a new upload replaces
     the previous one; references are added (at most ``MAX_REFERENCES`` per segment)."""
     submission = _lock_draft(submission, user)
@@ -525,14 +528,11 @@ def document_upload(
         _documents_delete(slot)
     encrypted = EncryptedFile(
         tender=submission.tender,
-        sha256=hashlib.sha256(checked.data).hexdigest(),
-        size=len(checked.data),
+        size=checked.size,
         content_type=checked.content_type,
         pages=checked.pages,
     )
-    encrypted.blob.save(
-        "upload.bin", ContentFile(crypto.encrypt_file(submission.tender, checked.data)), save=False
-    )
+    encrypted.sha256 = crypto.store_encrypted(submission.tender, checked.file, encrypted.blob)
     try:
         encrypted.save()
         document = SubmissionDocument.objects.create(
@@ -877,21 +877,23 @@ def submission_receipt_pdf(submission: Submission) -> bytes:
 # -- reading a file (the only decryption) -------------------------------------------------------
 
 
-def submission_document_read(*, document: SubmissionDocument, user, client_address=None) -> bytes:
-    """The plaintext of ``document`` for ``user``, refused (ApplicationError) before the
-    opening, for any version but the sealed current one, and without permission. Every read
-    is audited; the plaintext is checked against its SHA-256."""
+def submission_document_open(
+    *, document: SubmissionDocument, user, client_address=None
+) -> Iterator[bytes]:
+    """The plaintext of ``document`` for ``user`` as chunks (for a streamed response), refused
+    (ApplicationError) before the opening, for any version but the sealed current one, and
+    without permission; the refusal and the audit (every read) happen here, before the first
+    chunk. Decryption streams: each chunk is authenticated before it is given out, so nothing
+    altered is ever served; the SHA-256 of the plaintext is checked at the end (a mismatch ends
+    the stream with ApplicationError, a damaged or truncated file with
+    ``crypto.FileDecryptionError``)."""
     document = SubmissionDocument.objects.select_related(
         "submission__tender", "submission__bidder", "file", "segment"
     ).get(pk=document.pk)
     if not can_read_submission_document(user, document):
         raise ApplicationError(_("Dit document is (nog) niet in te zien."))
     submission = document.submission
-    with document.file.blob.open("rb") as handle:
-        stored = handle.read()
-    plaintext = crypto.decrypt_file(submission.tender, stored)
-    if hashlib.sha256(plaintext).hexdigest() != document.file.sha256:
-        raise ApplicationError(_("Het document is beschadigd: de hash klopt niet."))
+    data_key = crypto.tender_data_key(submission.tender)
     audit_record(
         action="submission.document_view",
         actor=user,
@@ -904,4 +906,22 @@ def submission_document_read(*, document: SubmissionDocument, user, client_addre
             "sha256": document.file.sha256,
         },
     )
-    return plaintext
+    return _decrypted_chunks(document, data_key)
+
+
+def _decrypted_chunks(document: SubmissionDocument, data_key: bytes) -> Iterator[bytes]:
+    digest = hashlib.sha256()
+    with document.file.blob.open("rb") as handle:
+        for chunk in crypto.decrypt_stream(document.submission.tender, handle, data_key=data_key):
+            digest.update(chunk)
+            yield chunk
+    if digest.hexdigest() != document.file.sha256:
+        raise ApplicationError(_("Het document is beschadigd: de hash klopt niet."))
+
+
+def submission_document_read(*, document: SubmissionDocument, user, client_address=None) -> bytes:
+    """The whole plaintext of ``document`` in memory (small files, tests): see
+    ``submission_document_open``, which the views use."""
+    return b"".join(
+        submission_document_open(document=document, user=user, client_address=client_address)
+    )

@@ -88,7 +88,8 @@ def test_the_evaluator_dossier_in_the_api_and_on_the_screen_is_audited(opened, e
     since = last_seq()
     document = opened.documents.get(kind=DocumentKind.DOSSIER)
     url = reverse("scoring-document", args=[opened.tender.slug, document.pk])
-    assert client.get(url, REMOTE_ADDR=ADDRESS).content == pdf_bytes(3)
+    response = client.get(url, REMOTE_ADDR=ADDRESS)
+    assert b"".join(response.streaming_content) == pdf_bytes(3)
     only_read("submission.document_view", actor=client.user, obj=document, since=since)
     assert audit_verify() is None
 

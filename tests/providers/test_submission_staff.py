@@ -87,7 +87,9 @@ def test_assigned_evaluator_sees_the_pdf_inline_after_the_opening(client_for, se
 
     response = client.get(pdf_url)
     assert response.status_code == 200
-    assert response.content == pdf_bytes(3)
+    assert response.streaming  # decrypted as it is sent, never whole in memory
+    assert b"".join(response.streaming_content) == pdf_bytes(3)
+    assert response["Content-Length"] == str(len(pdf_bytes(3)))
     assert response["Content-Disposition"].startswith("inline")
     assert response["X-Frame-Options"] == "SAMEORIGIN"
     assert response["Content-Type"] == "application/pdf"

@@ -173,7 +173,7 @@ def test_bad_uploads_are_refused_and_nothing_is_stored(draft, media, name, data,
 
 
 def test_oversize_is_refused(draft, settings, media):  # noqa: F811
-    settings.SUBMISSION_UPLOAD_MAX_BYTES = 1000
+    settings.UPLOAD_MAX_BYTES = 1000
     submission, user, segment = draft
     with pytest.raises(ApplicationError) as refused:
         services.document_upload(
