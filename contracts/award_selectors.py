@@ -206,6 +206,7 @@ class LetterContent:
     segments: list[SegmentOutcome] = field(default_factory=list)
     combination_name: str = ""
     combination_members: list[str] = field(default_factory=list)
+    combination_display: str = ""
 
     @property
     def won(self) -> list[SegmentOutcome]:
@@ -529,7 +530,10 @@ def letter_content(*, tender: Tender, phase: str, bidder: Organisation) -> Lette
     else:
         kind = LetterKind.SELECTED if won else LetterKind.NOT_SELECTED
     combination = (
-        Combination.objects.filter(tender=tender, lead=bidder).prefetch_related("members").first()
+        Combination.objects.filter(tender=tender, lead=bidder)
+        .select_related("lead")
+        .prefetch_related("members", "combinationmember_set__organisation")
+        .first()
     )
     members = []
     if combination is not None:
@@ -542,6 +546,7 @@ def letter_content(*, tender: Tender, phase: str, bidder: Organisation) -> Lette
         segments=segments,
         combination_name=combination.name if combination else "",
         combination_members=members,
+        combination_display=combination.display_name if combination else "",
     )
 
 

@@ -117,6 +117,36 @@ class Combination(models.Model):
     def __str__(self):
         return self.name or f"Combinatie {self.lead}"
 
+    def confirmed_member_names(self) -> list[str]:
+        """The names of the members (the lead aside) that confirmed, by name; reads
+        ``combinationmember_set__organisation`` (prefetch it on lists)."""
+        return sorted(
+            m.organisation.name
+            for m in self.combinationmember_set.all()
+            if m.confirmed_at is not None and m.organisation_id != self.lead_id
+        )
+
+    @property
+    def display_name(self) -> str:
+        """ "Combinatie X (penvoerder A, leden B, C)": the one way a combination is named on
+        receipts, the proces-verbaal, rankings, evaluator lists, letters and contracts."""
+        return combination_label(
+            name=self.name, lead=self.lead.name, members=self.confirmed_member_names()
+        )
+
+
+def combination_label(*, name: str, lead: str, members: list[str]) -> str:
+    """The Dutch display name of a combination from its name, its lead's name and its
+    members' names (see ``Combination.display_name``); contracts and letters, which keep
+    their own copies of the names, call it directly."""
+    title = (name or "").strip()
+    if not title.lower().startswith("combinatie"):
+        title = f"Combinatie {title}".strip()
+    parts = [f"penvoerder {lead}"]
+    if members:
+        parts.append(f"{'leden' if len(members) > 1 else 'lid'} {', '.join(members)}")
+    return f"{title} ({', '.join(parts)})"
+
 
 class CombinationMember(models.Model):
     combination = models.ForeignKey(
