@@ -151,6 +151,25 @@ def sealed_current_of(
     )
 
 
+def member_submissions(*, tender: Tender, organisation: Organisation) -> list[Submission]:
+    """The sealed, current submissions (one per round) of the combination ``organisation`` is
+    a confirmed member of in ``tender``, with the combination's name loaded and the sealed
+    content unsealed in memory; the caller checks ``can_view_combination_submission``."""
+    submissions = (
+        Submission.objects.filter(
+            tender=tender,
+            state=SubmissionState.SEALED,
+            is_current=True,
+            combination__combinationmember__organisation=organisation,
+            combination__combinationmember__confirmed_at__isnull=False,
+        )
+        .select_related("tender__region", "bidder", "combination__lead", "envelope")
+        .prefetch_related("combination__combinationmember_set__organisation")
+        .order_by("round")
+    )
+    return [envelope_unseal(s) for s in submissions]
+
+
 def submission_detail(pk: int) -> Submission:
     """One submission with everything the overview, the checklist and the manifest read; its
     sealed content (before the opening) unsealed in memory (``providers.envelopes``). For the
