@@ -1,0 +1,57 @@
+"""Small screens (issue 18.9): at 390 px wide the main pages do not scroll sideways (a wide
+table scrolls inside its own focusable region, with a visible hint) and pass axe-core (no
+serious or critical violation)."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from accounts.roles import INKOPER
+from tests.tender.communication_helpers import build_tender, make_provider
+
+from .conftest import assert_no_axe_violations, login, new_context
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "Zorg-Inkoop-2022!"
+WIDTH = 390
+# The elements that stick out on the right, for the failure message.
+WIDEST = f"""() => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > {WIDTH + 1}).slice(0, 8)
+  .map(e => e.tagName + '.' + e.className)"""
+
+
+def assert_fits(page):
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    wide = page.evaluate(WIDEST) if width > WIDTH else []
+    assert width <= WIDTH, f"{page.url} is {width} px wide at a {WIDTH} px screen: {wide}"
+    assert_no_axe_violations(page)
+
+
+def test_main_pages_fit_a_390_px_screen(browser, csp_violations, live_server):
+    tender = build_tender(slug="klein-scherm")
+    make_provider("Zorg Klein Scherm", username="klein@zorg.example", password=PASSWORD)
+    staff = get_user_model().objects.create_user(username="inkoper-klein", password=PASSWORD)
+    staff.groups.add(Group.objects.get_or_create(name=INKOPER)[0])
+    context = new_context(browser, csp_violations, viewport={"width": WIDTH, "height": 800})
+    page = context.new_page()
+    try:
+        page.goto(live_server.url + reverse("public-tender", args=[tender.slug]))
+        assert_fits(page)
+
+        login(page, live_server, "klein@zorg.example", PASSWORD)
+        page.goto(live_server.url + reverse("portal-home"))
+        region = page.locator(".app-table-scroll").first
+        assert region.get_attribute("tabindex") == "0"
+        assert region.get_attribute("role") == "region" and region.get_attribute("aria-label")
+        assert page.locator(".app-table-scroll__hint").first.is_visible()
+        assert_fits(page)
+
+        context.clear_cookies()
+        login(page, live_server, "inkoper-klein", PASSWORD)
+        page.goto(live_server.url + reverse("tender-detail", args=[tender.slug]))
+        assert page.locator(".app-table-scroll").count() >= 1
+        assert_fits(page)
+    finally:
+        context.close()
