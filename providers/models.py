@@ -46,6 +46,14 @@ class Organisation(models.Model):
     contact_email = models.EmailField(
         _("e-mail contactpersoon"), blank=True, help_text=_("Voor berichten over aanbestedingen.")
     )
+    two_factor_required = models.BooleanField(
+        _("tweede factor verplicht"),
+        default=False,
+        help_text=_(
+            "Elke gebruiker van de organisatie logt in met een code uit een authenticator-app; "
+            "wie er nog geen heeft, stelt die in bij de volgende keer inloggen."
+        ),
+    )
     postcode = models.CharField(
         _("postcode"), max_length=7, blank=True, help_text=_("Bijvoorbeeld 7001 AB.")
     )
@@ -673,6 +681,14 @@ class OrganisationMembership(models.Model):
         _("beheerder"),
         default=False,
         help_text=_("Mag de gebruikers van de organisatie beheren."),
+    )
+    email_verified = models.BooleanField(
+        _("e-mailadres bevestigd"),
+        default=True,
+        help_text=_(
+            "Na zelf registreren pas na de bevestigingslink; tot dan kan de gebruiker niet "
+            "indienen. Wie via een uitnodiging komt, bevestigde het adres daarmee al."
+        ),
     )
     created_at = models.DateTimeField(
         _("aangemaakt"), auto_now_add=True, help_text=_("Moment van aanmaken.")

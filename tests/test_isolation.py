@@ -293,6 +293,8 @@ EXCLUDED = {
     # The invitation link's token is the capability itself (single use, hashed, mailed to the
     # invitee); whoever holds it may open it, whatever their organisation.
     "portal-invitation",
+    # the signed e-mail verification link is the capability (tests/providers/test_security.py)
+    "portal-email-verify",
 }
 
 
