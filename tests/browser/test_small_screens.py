@@ -47,6 +47,8 @@ def test_main_pages_fit_a_390_px_screen(browser, csp_violations, live_server):
         assert region.get_attribute("role") == "region" and region.get_attribute("aria-label")
         assert page.locator(".app-table-scroll__hint").first.is_visible()
         assert_fits(page)
+        page.goto(live_server.url + reverse("portal-security"))  # new page of issue 18.8
+        assert_fits(page)
 
         context.clear_cookies()
         login(page, live_server, "inkoper-klein", PASSWORD)
