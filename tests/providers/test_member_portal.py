@@ -67,6 +67,14 @@ def test_only_a_confirmed_member_reads_the_sealed_combination_bid(client):
     tender_page = client.get(reverse("portal-tender", args=[tender.slug])).content.decode()
     assert url in tender_page
 
+    client.logout()
+    receipt = _client(client, lead_user).get(
+        reverse("portal-submission-receipt", args=[tender.slug, sealed.version])
+    )
+    assert "Combinatie Samen Oost (penvoerder Penvoerder Zorg, lid Lid Zorg)" in (
+        receipt.content.decode()
+    )
+
     for user in (invited_user, lead_user, provider("Buiten Zorg")[0]):
         client.logout()
         assert _client(client, user).get(url).status_code == 404
