@@ -118,7 +118,8 @@ class TwoFactorRequiredMiddleware:
         self._exempt_paths: frozenset[str] | None = None
 
     def __call__(self, request):
-        if needs_two_factor_step(request.user) and not self._is_exempt(request.path_info):
+        session = getattr(request, "session", None)
+        if needs_two_factor_step(request.user, session) and not self._is_exempt(request.path_info):
             return self._redirect(request)
         return self.get_response(request)
 

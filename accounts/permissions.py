@@ -61,9 +61,33 @@ def is_two_factor_verified(user) -> bool:
     return bool(is_verified and is_verified())
 
 
-def needs_two_factor_step(user) -> bool:
-    """Signed in with a password, but the TOTP step is still missing."""
-    return requires_two_factor(user) and not is_two_factor_verified(user)
+# Session key set at sign-in for a provider user who signs in with a second factor (issue 18.8).
+PROVIDER_TWO_FACTOR_KEY = "provider_two_factor"
+
+
+def provider_two_factor_at_login(user) -> bool:
+    """A care provider's user passes the TOTP step when it enrolled an authenticator app
+    (optional) or its organisation made the second factor required (``two_factor_required``,
+    set by an organisation admin; enrolment then starts at the next sign-in). Decided at
+    sign-in and kept in the session (``PROVIDER_TWO_FACTOR_KEY``), so a page costs no query."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    membership = provider_membership(user)
+    if membership is None:
+        return False
+    if membership.organisation.two_factor_required:
+        return True
+    return TOTPDevice.objects.devices_for_user(user, confirmed=True).exists()
+
+
+def needs_two_factor_step(user, session=None) -> bool:
+    """Signed in with a password, but the TOTP step is still missing (municipal users always;
+    a provider user when its session says so)."""
+    if is_two_factor_verified(user):
+        return False
+    if requires_two_factor(user):
+        return True
+    return bool(session is not None and session.get(PROVIDER_TWO_FACTOR_KEY))
 
 
 class IsVerifiedWhenStaff(BasePermission):
@@ -81,13 +105,15 @@ class IsVerifiedWhenStaff(BasePermission):
     def has_permission(self, request, view) -> bool:
         if not isinstance(request.successful_authenticator, SessionAuthentication):
             return True
-        return not needs_two_factor_step(request.user)
+        return not needs_two_factor_step(request.user, getattr(request, "session", None))
 
 
 def can_make_own_api_tokens(user) -> bool:
     """Users make and revoke their own API tokens unless they sign in with a second factor: a
     token passes no TOTP step, so it would be a way around it."""
-    return getattr(user, "is_authenticated", False) and not requires_two_factor(user)
+    if not getattr(user, "is_authenticated", False) or requires_two_factor(user):
+        return False
+    return not provider_two_factor_at_login(user)
 
 
 # -- providers and evaluators (roles and memberships, no model of a later app) ---------------

@@ -5,6 +5,7 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from .middleware import session_mark_login
+from .permissions import PROVIDER_TWO_FACTOR_KEY, is_provider, provider_two_factor_at_login
 from .tokens import api_tokens_revoke_all
 
 
@@ -13,6 +14,8 @@ def start_session_clock(sender, request, user, **kwargs):
     """Every sign-in starts the idle and maximum session time (``SessionExpiryMiddleware``)."""
     if request is not None and hasattr(request, "session"):
         session_mark_login(request.session)
+        if is_provider(user) and provider_two_factor_at_login(user):
+            request.session[PROVIDER_TWO_FACTOR_KEY] = True
 
 
 def ensure_role_groups(sender, using="default", apps=None, **kwargs):

@@ -18,7 +18,7 @@ from django.views import View
 from audit.services import client_address_of
 
 from .forms import TOTPCodeForm
-from .permissions import needs_two_factor_step
+from .permissions import is_provider, is_two_factor_verified, needs_two_factor_step
 from .ratelimit import rate_limit
 from .services import (
     TwoFactorError,
@@ -84,7 +84,7 @@ class TwoFactorVerifyView(View):
     template_name = "accounts/two_factor_verify.html"
 
     def dispatch(self, request, *args, **kwargs):
-        if not needs_two_factor_step(request.user):
+        if not needs_two_factor_step(request.user, request.session):
             return redirect(_next_url(request))
         if totp_device_confirmed(user=request.user) is None:
             return _redirect_keeping_next("two_factor_setup", request)
@@ -117,7 +117,8 @@ class TwoFactorSetupView(View):
     template_name = "accounts/two_factor_setup.html"
 
     def dispatch(self, request, *args, **kwargs):
-        if not needs_two_factor_step(request.user):
+        voluntary = is_provider(request.user) and not is_two_factor_verified(request.user)
+        if not needs_two_factor_step(request.user, request.session) and not voluntary:
             return redirect(_next_url(request))
         if totp_device_confirmed(user=request.user) is not None:
             return _redirect_keeping_next("two_factor_verify", request)

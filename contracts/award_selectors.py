@@ -14,7 +14,7 @@ from evaluation.constants import ResultStatus
 from evaluation.models import FinalLevel, RankingRow
 from evaluation.ranking import criterion_points, round_points
 from evaluation.selectors import SELECTED_STATUSES, final_ranking
-from providers.models import Combination, Organisation
+from providers.models import Combination, CombinationMember, Organisation
 from tender.constants import Phase, Procedure
 from tender.models import Criterion, Lot, Municipality, Requirement, Segment, Tender
 
@@ -210,6 +210,7 @@ class LetterContent:
     segments: list[SegmentOutcome] = field(default_factory=list)
     combination_name: str = ""
     combination_members: list[str] = field(default_factory=list)
+    combination_display: str = ""
 
     @property
     def won(self) -> list[SegmentOutcome]:
@@ -559,7 +560,10 @@ def letter_content(*, tender: Tender, phase: str, bidder: Organisation) -> Lette
     else:
         kind = LetterKind.SELECTED if won else LetterKind.NOT_SELECTED
     combination = (
-        Combination.objects.filter(tender=tender, lead=bidder).prefetch_related("members").first()
+        Combination.objects.filter(tender=tender, lead=bidder)
+        .select_related("lead")
+        .prefetch_related("members", "combinationmember_set__organisation")
+        .first()
     )
     members = []
     if combination is not None:
@@ -572,6 +576,7 @@ def letter_content(*, tender: Tender, phase: str, bidder: Organisation) -> Lette
         segments=segments,
         combination_name=combination.name if combination else "",
         combination_members=members,
+        combination_display=combination.display_name if combination else "",
     )
 
 
@@ -609,11 +614,13 @@ def latest_letters(*, tender: Tender, phase: str) -> list[AwardLetter]:
 
 
 def letter_member_ids(letter: AwardLetter) -> list[int]:
-    """The members of the combination the letter's bidder leads in its tender."""
+    """The confirmed members of the combination the letter's bidder leads in its tender."""
     return list(
-        Organisation.objects.filter(
-            combinations__tender_id=letter.tender_id, combinations__lead_id=letter.bidder_id
-        ).values_list("pk", flat=True)
+        CombinationMember.objects.filter(
+            combination__tender_id=letter.tender_id,
+            combination__lead_id=letter.bidder_id,
+            confirmed_at__isnull=False,
+        ).values_list("organisation_id", flat=True)
     )
 
 
@@ -630,10 +637,13 @@ def letters_for_organisation(
     *, organisation: Organisation, tender: Tender | None = None
 ) -> QuerySet[AwardLetter]:
     """The sent letters addressed to ``organisation`` or to the lead of a combination it is a
-    member of (every version, newest first); a letter that has not been sent is not the
+    confirmed member of (every version, newest first); a letter that has not been sent is not the
     bidder's yet."""
-    member_of_lead = Combination.objects.filter(
-        tender=OuterRef("tender"), lead=OuterRef("bidder"), members=organisation
+    member_of_lead = CombinationMember.objects.filter(
+        combination__tender=OuterRef("tender"),
+        combination__lead=OuterRef("bidder"),
+        organisation=organisation,
+        confirmed_at__isnull=False,
     )
     queryset = AwardLetter.objects.filter(
         Q(bidder=organisation) | Exists(member_of_lead), sent_at__isnull=False

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from providers.models import Dossier, Organisation, Submission
+from providers.models import Dossier, Organisation, Submission, combination_label
 from tender.constants import Funding
 from tender.models import Municipality, Segment, Tender
 
@@ -106,6 +106,16 @@ class Contract(models.Model):
 
     def __str__(self):
         return f"{self.number} {self.provider.name}"
+
+    @property
+    def combination_display(self) -> str:
+        """The combination as it was at contracting ("Combinatie X (penvoerder A, leden B,
+        C)"), or "" for a provider alone; reads ``members`` (prefetch it on lists)."""
+        members = sorted(m.name for m in self.members.all())
+        if not self.combination_name and not members:
+            return ""
+        name = "" if self.combination_name == self.provider.name else self.combination_name
+        return combination_label(name=name, lead=self.provider.name, members=members)
 
 
 class ContractSegment(models.Model):

@@ -79,6 +79,7 @@ def contract_list(*, user, tender: Tender | None = None) -> QuerySet[Contract]:
                 default=F("overdue_all"),
             )
         )
+        .prefetch_related("members")
         .order_by("tender__slug", "number")
     )
 

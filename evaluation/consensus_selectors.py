@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from providers.models import Dossier
+from providers.selectors import with_bidder_label
 from tender.constants import Phase
 from tender.models import Criterion, Tender
 
@@ -158,7 +159,8 @@ def declared_conflicts(*, tender: Tender) -> list[Assignment]:
     assignments = Assignment.objects.filter(
         dossier__submission__tender=tender,
         evaluator_id__in={e for e, _ in pairs},
-    ).select_related("evaluator", "dossier__segment", "dossier__submission__bidder")
+    ).select_related("evaluator", "dossier__segment")
+    assignments = with_bidder_label(assignments, "dossier__submission__")
     return [a for a in assignments if (a.evaluator_id, a.dossier.submission.bidder_id) in pairs]
 
 

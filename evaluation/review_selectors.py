@@ -8,6 +8,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from accounts.permissions import can_be_assigned
 from providers.constants import SubmissionState
 from providers.models import RequirementAnswer, Submission
+from providers.selectors import with_bidder_label
 from tender.models import Tender
 
 from .permissions import can_assign
@@ -75,7 +76,7 @@ def review_summaries(*, user, tender: Tender) -> list[ReviewSummary]:
             rejected=Count("id", filter=Q(rejected=True)),
         )
     }
-    submissions = Submission.objects.filter(pk__in=counts).select_related("bidder")
+    submissions = with_bidder_label(Submission.objects.filter(pk__in=counts))
     return [
         ReviewSummary(
             submission=submission,

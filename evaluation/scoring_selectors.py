@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from accounts.permissions import EVALUATING_ROLES, can_be_assigned
 from providers.constants import SubmissionState
 from providers.models import Dossier, RequirementAnswer
+from providers.selectors import with_bidder_label
 from providers.submission_selectors import dossier_documents
 from tender.constants import (
     BIDS_READABLE_STATES,
@@ -176,12 +177,14 @@ def dossiers_assigned_to(user) -> QuerySet[Dossier]:
 
 def assignments_visible_to(user) -> QuerySet[Assignment]:
     """The chair sees every assignment, an evaluator their own, anyone else none."""
-    queryset = Assignment.objects.select_related(
-        "evaluator__user",
-        "evaluator__tender",
-        "dossier__segment",
-        "dossier__submission__bidder",
-        "dossier__submission__tender",
+    queryset = with_bidder_label(
+        Assignment.objects.select_related(
+            "evaluator__user",
+            "evaluator__tender",
+            "dossier__segment",
+            "dossier__submission__tender",
+        ),
+        "dossier__submission__",
     ).order_by("dossier__submission__tender__slug", "dossier__segment__code", "dossier_id", "id")
     if can_assign(user, None):
         return queryset
@@ -348,7 +351,7 @@ def tender_progress(*, tender: Tender, phase: str, dossiers=None) -> list[Dossie
     if dossiers is None:
         dossiers = dossiers_in_phase(tender=tender, phase=phase)
     dossiers = list(
-        dossiers.select_related("segment", "submission__bidder").order_by(
+        with_bidder_label(dossiers.select_related("segment"), "submission__").order_by(
             "segment__code", "submission__bidder__name", "id"
         )
     )

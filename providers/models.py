@@ -46,6 +46,14 @@ class Organisation(models.Model):
     contact_email = models.EmailField(
         _("e-mail contactpersoon"), blank=True, help_text=_("Voor berichten over aanbestedingen.")
     )
+    two_factor_required = models.BooleanField(
+        _("tweede factor verplicht"),
+        default=False,
+        help_text=_(
+            "Elke gebruiker van de organisatie logt in met een code uit een authenticator-app; "
+            "wie er nog geen heeft, stelt die in bij de volgende keer inloggen."
+        ),
+    )
     postcode = models.CharField(
         _("postcode"), max_length=7, blank=True, help_text=_("Bijvoorbeeld 7001 AB.")
     )
@@ -116,6 +124,36 @@ class Combination(models.Model):
 
     def __str__(self):
         return self.name or f"Combinatie {self.lead}"
+
+    def confirmed_member_names(self) -> list[str]:
+        """The names of the members (the lead aside) that confirmed, by name; reads
+        ``combinationmember_set__organisation`` (prefetch it on lists)."""
+        return sorted(
+            m.organisation.name
+            for m in self.combinationmember_set.all()
+            if m.confirmed_at is not None and m.organisation_id != self.lead_id
+        )
+
+    @property
+    def display_name(self) -> str:
+        """ "Combinatie X (penvoerder A, leden B, C)": the one way a combination is named on
+        receipts, the proces-verbaal, rankings, evaluator lists, letters and contracts."""
+        return combination_label(
+            name=self.name, lead=self.lead.name, members=self.confirmed_member_names()
+        )
+
+
+def combination_label(*, name: str, lead: str, members: list[str]) -> str:
+    """The Dutch display name of a combination from its name, its lead's name and its
+    members' names (see ``Combination.display_name``); contracts and letters, which keep
+    their own copies of the names, call it directly."""
+    title = (name or "").strip()
+    if not title.lower().startswith("combinatie"):
+        title = f"Combinatie {title}".strip()
+    parts = [f"penvoerder {lead}"]
+    if members:
+        parts.append(f"{'leden' if len(members) > 1 else 'lid'} {', '.join(members)}")
+    return f"{title} ({', '.join(parts)})"
 
 
 class CombinationMember(models.Model):
@@ -643,6 +681,14 @@ class OrganisationMembership(models.Model):
         _("beheerder"),
         default=False,
         help_text=_("Mag de gebruikers van de organisatie beheren."),
+    )
+    email_verified = models.BooleanField(
+        _("e-mailadres bevestigd"),
+        default=True,
+        help_text=_(
+            "Na zelf registreren pas na de bevestigingslink; tot dan kan de gebruiker niet "
+            "indienen. Wie via een uitnodiging komt, bevestigde het adres daarmee al."
+        ),
     )
     created_at = models.DateTimeField(
         _("aangemaakt"), auto_now_add=True, help_text=_("Moment van aanmaken.")

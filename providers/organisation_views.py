@@ -113,6 +113,7 @@ class RegisterView(View):
                 first_name=form.cleaned_data["first_name"],
                 last_name=form.cleaned_data["last_name"],
                 client_address=client_address_of(request),
+                base_url=_base_url(request),
                 **form.details(),
             ),
         )

@@ -14,7 +14,7 @@ from accounts.roles import INKOPER, VOORZITTER
 from tender.constants import OPENED_STATES
 
 from .constants import SubmissionState
-from .models import Dossier
+from .models import CombinationMember, Dossier
 
 
 def can_act_for_organisation(user, organisation_id) -> bool:
@@ -52,6 +52,32 @@ def can_decide_combination_invitation(user, member) -> bool:
     """Confirm or decline an invitation into a combination: the invited organisation's
     admins."""
     return is_organisation_admin(user, member.organisation_id)
+
+
+def is_confirmed_member(user, combination_id) -> bool:
+    """The user's organisation confirmed its membership of this combination (not the lead,
+    not an invited or declined member)."""
+    membership = provider_membership(user)
+    return (
+        combination_id is not None
+        and membership is not None
+        and CombinationMember.objects.filter(
+            combination_id=combination_id,
+            organisation_id=membership.organisation_id,
+            confirmed_at__isnull=False,
+        ).exists()
+    )
+
+
+def can_view_combination_submission(user, submission) -> bool:
+    """A confirmed member of the combination reads (never changes) the combination's sealed,
+    current submission in its own portal; drafts and older versions stay the lead's."""
+    return (
+        submission.combination_id is not None
+        and submission.state == SubmissionState.SEALED
+        and submission.is_current
+        and is_confirmed_member(user, submission.combination_id)
+    )
 
 
 def can_edit_uea(user, organisation_id) -> bool:

@@ -11,6 +11,12 @@ urlpatterns = [
     path("portaal/", portal_views.PortalHomeView.as_view(), name="portal-home"),
     path("portaal/registreren/", org.RegisterView.as_view(), name="portal-register"),
     path("portaal/organisatie/", org.OrganisationView.as_view(), name="portal-organisation"),
+    path("portaal/beveiliging/", portal_views.PortalSecurityView.as_view(), name="portal-security"),
+    path(
+        "portaal/e-mail-bevestigen/<str:token>/",
+        portal_views.EmailVerifyView.as_view(),
+        name="portal-email-verify",
+    ),
     path("portaal/api-tokens/", api_token_views.ApiTokensView.as_view(), name="portal-api-tokens"),
     path(
         "portaal/uitnodiging/<str:token>/",

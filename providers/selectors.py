@@ -55,3 +55,21 @@ def sealed_audit_entries(prefixes: tuple[str, ...]) -> Callable[[QuerySet], Quer
         return entries
 
     return hide
+
+
+def with_bidder_label(queryset: QuerySet, path: str = "") -> QuerySet:
+    """``queryset`` with what ``{{ submission|bidder_label }}`` reads, for the submissions at
+    ``path`` (e.g. ``"dossier__submission__"``): the bidder, the combination with its lead and
+    its members, in a fixed number of queries whatever the length of the list."""
+    return queryset.select_related(f"{path}bidder", f"{path}combination__lead").prefetch_related(
+        f"{path}combination__combinationmember_set__organisation"
+    )
+
+
+def bidder_label(submission) -> str:
+    """The bidder as every staff list and document names it: the combination's display name
+    ("Combinatie X (penvoerder A, leden B, C)") where the submission is a combination's, else
+    the organisation's name. Lists load it with ``with_bidder_label``."""
+    if submission.combination_id:
+        return submission.combination.display_name
+    return submission.bidder.name

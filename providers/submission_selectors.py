@@ -152,6 +152,25 @@ def sealed_current_of(
     )
 
 
+def member_submissions(*, tender: Tender, organisation: Organisation) -> list[Submission]:
+    """The sealed, current submissions (one per round) of the combination ``organisation`` is
+    a confirmed member of in ``tender``, with the combination's name loaded and the sealed
+    content unsealed in memory; the caller checks ``can_view_combination_submission``."""
+    submissions = (
+        Submission.objects.filter(
+            tender=tender,
+            state=SubmissionState.SEALED,
+            is_current=True,
+            combination__combinationmember__organisation=organisation,
+            combination__combinationmember__confirmed_at__isnull=False,
+        )
+        .select_related("tender__region", "bidder", "combination__lead", "envelope")
+        .prefetch_related("combination__combinationmember_set__organisation")
+        .order_by("round")
+    )
+    return [envelope_unseal(s) for s in submissions]
+
+
 def submission_detail(pk: int) -> Submission:
     """One submission with everything the overview, the checklist and the manifest read; its
     sealed content (before the opening) unsealed in memory (``providers.envelopes``). For the
@@ -445,17 +464,38 @@ def checklist_missing(items: list[ChecklistItem]) -> list[ChecklistItem]:
     return [item for item in items if not item.done]
 
 
+def _documents_readable(submission: Submission) -> bool:
+    """A submission's files exist for staff screens only after the opening of its round, and
+    only for the sealed, current version (the serving view checks the user as well)."""
+    return (
+        submission.tender.state in OPENED_STATES
+        and submission.tender.round_readable(submission.round)
+        and submission.state == SubmissionState.SEALED
+        and submission.is_current
+    )
+
+
+def evidence_documents(submission: Submission) -> dict[int, list[SubmissionDocument]]:
+    """The evidence files of ``submission`` by requirement id, for the requirement review.
+    Empty before the opening and for any version but the sealed, current one; reading a file
+    goes through the audited document view (``submission_document_read``)."""
+    if not _documents_readable(submission):
+        return {}
+    by_requirement: dict[int, list[SubmissionDocument]] = {}
+    for document in SubmissionDocument.objects.filter(
+        submission=submission, kind=DocumentKind.EVIDENCE, requirement__isnull=False
+    ).select_related("file"):
+        by_requirement.setdefault(document.requirement_id, []).append(document)
+    return by_requirement
+
+
 def dossier_documents(dossier: Dossier) -> list[SubmissionDocument]:
     """The documents evaluators see beside a dossier: its segment's competence dossier and
     references, the evidence of the general requirements and of this segment's requirements,
     and a combination's convenant. None before the opening, and none for a version that is not
     the sealed, current one (the serving view checks the user as well)."""
     submission = dossier.submission
-    if submission.tender.state not in OPENED_STATES:
-        return []
-    if not submission.tender.round_readable(submission.round):
-        return []
-    if submission.state != SubmissionState.SEALED or not submission.is_current:
+    if not _documents_readable(submission):
         return []
     documents = SubmissionDocument.objects.filter(submission=submission).select_related(
         "file", "requirement", "segment"

@@ -32,6 +32,11 @@ urlpatterns = [
         name="portal-submission-subcontractor-remove",
     ),
     path(prefix + "indienen/", views.SealView.as_view(), name="portal-submission-seal"),
+    path(
+        "portaal/aanbestedingen/<slug:slug>/combinatie/inschrijving/",
+        views.MemberSubmissionView.as_view(),
+        name="portal-member-submission",
+    ),
     path(prefix + "intrekken/", views.WithdrawView.as_view(), name="portal-submission-withdraw"),
     path(
         prefix + "ontvangstbewijs/<int:version>/",

@@ -16,7 +16,7 @@ from django.views import View
 
 from accounts.confirmation import Confirmation, confirmation_page, confirmed
 from accounts.dutch_numbers import parse_decimal
-from audit.services import client_address_of
+from audit.services import audit_record, client_address_of
 from tender.constants import Procedure, Round
 from tender.errors import service_action
 from tender.files import PDF, document_response
@@ -26,6 +26,7 @@ from tender.models import Requirement, Segment
 from .constants import SubmissionState
 from .envelopes import document_name, envelope_unseal
 from .models import DocumentKind, Subcontractor, SubmissionDocument
+from .permissions import can_view_combination_submission
 from .portal_views import PortalMixin
 from .selectors import portal_tenders
 from .services import submissions as services
@@ -34,6 +35,7 @@ from .submission_selectors import (
     checklist_missing,
     draft_of,
     invited_segments,
+    member_submissions,
     portal_round,
     request_dossiers,
     round_admits,
@@ -508,4 +510,48 @@ class ReceiptPdfView(ReceiptMixin, View):
         pdf = services.submission_receipt_pdf(submission)
         return document_response(
             pdf, filename=f"{services.receipt_reference(submission)}.pdf", content_type=PDF
+        )
+
+
+class MemberSubmissionView(PortalMixin, View):
+    """A confirmed member of a combination reads the combination's sealed submission (the
+    manifest: answers, segments, municipalities, bids and the hash of every document), read
+    only. Anyone else, an unconfirmed member and the lead included, gets a 404 (the lead has
+    its own screens). Every read is audited (``submission.member_view``)."""
+
+    def get(self, request, slug):
+        if self.organisation is None:
+            raise Http404
+        tender = tender_or_404(request.user, slug, queryset=portal_tenders())
+        submissions = [
+            s
+            for s in member_submissions(tender=tender, organisation=self.organisation)
+            if can_view_combination_submission(request.user, s)
+        ]
+        if not submissions:
+            raise Http404
+        for submission in submissions:
+            audit_record(
+                action="submission.member_view",
+                actor=request.user,
+                obj=submission,
+                tender=tender,
+                client_address=client_address_of(request),
+                details={"member": self.organisation.kvk, "round": submission.round},
+            )
+        return render(
+            request,
+            "portal/submission/member.html",
+            {
+                "tender": tender,
+                "organisation": self.organisation,
+                "submissions": [
+                    {
+                        "submission": s,
+                        "manifest": s.manifest or {},
+                        "reference": services.receipt_reference(s),
+                    }
+                    for s in submissions
+                ],
+            },
         )

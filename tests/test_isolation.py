@@ -92,6 +92,8 @@ WRITE_ONLY = {
 TENDER_SCOPED = {
     "portal-tender": lambda w: {"slug": w.tender.slug},
     "portal-combination": lambda w: {"slug": w.combination_tender.slug},
+    # a confirmed member's read-only view of the combination's sealed submission (B is none)
+    "portal-member-submission": lambda w: {"slug": w.tender.slug},
     "portal-uea": lambda w: {"slug": w.tender.slug},
     "portal-uea-pdf": lambda w: {"slug": w.tender.slug},
     # a library document: readable by its audience, never an organisation's own object
@@ -291,6 +293,8 @@ EXCLUDED = {
     # The invitation link's token is the capability itself (single use, hashed, mailed to the
     # invitee); whoever holds it may open it, whatever their organisation.
     "portal-invitation",
+    # the signed e-mail verification link is the capability (tests/providers/test_security.py)
+    "portal-email-verify",
 }
 
 

@@ -363,6 +363,7 @@ SKIPPED: dict[str, str] = {
     "password_reset_confirm": "anonymous page with a token",
     "password_reset_complete": "anonymous page",
     "portal-invitation": "the invitation token is the capability (test_isolation)",
+    "portal-email-verify": "the signed verification token is the capability (test_isolation)",
     "api:portal-register": "registers the client as a new organisation",
     # admin pages that are no model page (the model pages: ``admin_urls``)
     "admin:login": "anonymous page",

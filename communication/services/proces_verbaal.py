@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from providers.constants import SubmissionState
 from providers.models import Submission
+from providers.selectors import with_bidder_label
 from tender.constants import Round
 from tender.models import OpeningConfirmation, Tender
 from tender.pdf import render_to_pdf
@@ -21,13 +22,11 @@ def proces_verbaal_create(*, tender: Tender, user=None) -> None:
     """After-hook of the opening: the proces-verbaal PDF listing every sealed submission with
     its receipt time and hash, stored as a (non-public) tender document."""
     round = opened_round(tender)
-    submissions = (
+    submissions = with_bidder_label(
         Submission.objects.filter(
             tender=tender, round=round, is_current=True, state=SubmissionState.SEALED
         )
-        .select_related("bidder")
-        .order_by("submitted_at", "bidder__kvk")
-    )
+    ).order_by("submitted_at", "bidder__kvk")
     confirmations = (
         OpeningConfirmation.objects.filter(tender=tender, round=round)
         .select_related("user")
@@ -63,7 +62,7 @@ def proces_verbaal_batch_create(*, batch) -> TenderDocument:
     """Open House: the proces-verbaal of one opened batch of applications (its submissions,
     their receipt times and hashes, and the two confirmations)."""
     tender = batch.tender
-    submissions = batch.submissions.select_related("bidder").order_by("submitted_at", "bidder__kvk")
+    submissions = with_bidder_label(batch.submissions.all()).order_by("submitted_at", "bidder__kvk")
     confirmations = [
         {"user": batch.first_confirmed_by, "confirmed_at": batch.cutoff},
         {"user": batch.opened_by, "confirmed_at": batch.opened_at},

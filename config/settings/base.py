@@ -172,6 +172,8 @@ OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Aanbesteding Sociaal Domein")
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # no secrets or QR codes of other users in the admin
 
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60 * 2)
+# How long the e-mail verification link of a self-registered provider works (hours).
+PORTAL_EMAIL_VERIFICATION_HOURS = env.int("PORTAL_EMAIL_VERIFICATION_HOURS", default=72)
 
 # Dutch is the source language of the UI; English is a translation (locale/en).
 LANGUAGE_CODE = "nl"

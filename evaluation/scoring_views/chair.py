@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 from django.views import View
 
 from audit.services import audit_record, client_address_of
+from providers.selectors import with_bidder_label
 from tender.constants import Phase
 from tender.errors import service_action
 
@@ -62,9 +63,9 @@ def _assignment_rows(tender):
     """Per segment: its sealed dossiers, each with its assignments and their state in both
     phases (selection always; award where the dossier takes part)."""
     dossiers = list(
-        sealed_dossiers(tender=tender)
-        .select_related("segment", "submission__bidder")
-        .order_by("segment__code", "submission__bidder__name", "id")
+        with_bidder_label(
+            sealed_dossiers(tender=tender).select_related("segment"), "submission__"
+        ).order_by("segment__code", "submission__bidder__name", "id")
     )
     assignments = list(
         Assignment.objects.filter(dossier__in=dossiers).select_related(

@@ -10,6 +10,7 @@ from django.views import View
 from audit.services import audit_record, client_address_of
 from providers.constants import SubmissionState
 from providers.models import Submission
+from providers.submission_selectors import evidence_documents
 from tender.constants import Phase
 from tender.errors import service_action
 
@@ -54,6 +55,7 @@ class ReviewView(ScoringAccessMixin, View):
         answers = list(reviewable_answers(user=self.request.user, submission=submission))
         if not answers:
             raise Http404
+        evidence = evidence_documents(submission)
         items = []
         for answer in answers:
             review = getattr(answer, "review", None)
@@ -64,7 +66,14 @@ class ReviewView(ScoringAccessMixin, View):
                 if review is not None:
                     initial = {"accepted": "1" if review.accepted else "0", "reason": review.reason}
                 form = ReviewForm(prefix=f"a{answer.pk}", initial=initial)
-            items.append({"answer": answer, "review": review, "form": form})
+            items.append(
+                {
+                    "answer": answer,
+                    "review": review,
+                    "form": form,
+                    "documents": evidence.get(answer.requirement_id, []),
+                }
+            )
         context = self.base_context(
             crumbs=[
                 (

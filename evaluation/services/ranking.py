@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record
 from config.queue import enqueue
 from providers.models import Dossier
+from providers.selectors import bidder_label, with_bidder_label
 from tender.constants import Phase
 from tender.errors import ApplicationError
 from tender.models import Segment, Tender
@@ -114,13 +115,18 @@ def _store(ranking: Ranking) -> None:
     run = ranking_run_inputs(tender=tender, phase=ranking.phase, seed=ranking.seed)
     result = run.rank()
     segments = {s.code: s for s in Segment.objects.filter(tender=tender)}
+    # The name stored on a row is the bidder as the documents name it: a combination's
+    # display name ("Combinatie X (penvoerder A, leden B, C)"), else the organisation's.
     dossiers = {
-        (kvk, code): (pk, name)
-        for pk, kvk, code, name in Dossier.objects.filter(
-            submission__tender=tender,
-            submission__round=phase_round(tender=tender, phase=ranking.phase),
-            submission__is_current=True,
-        ).values_list("pk", "submission__bidder__kvk", "segment__code", "submission__bidder__name")
+        (d.submission.bidder.kvk, d.segment.code): (d.pk, bidder_label(d.submission)[:200])
+        for d in with_bidder_label(
+            Dossier.objects.filter(
+                submission__tender=tender,
+                submission__round=phase_round(tender=tender, phase=ranking.phase),
+                submission__is_current=True,
+            ).select_related("segment"),
+            "submission__",
+        )
     }
     rows: list[RankingRow] = []
     gaps: list[RankingGap] = []

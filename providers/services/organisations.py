@@ -26,6 +26,7 @@ from tender.services.mail import absolute_url, mail_after_commit, mail_render
 from ..constants import LegalForm
 from ..models import Organisation, OrganisationInvitation, OrganisationMembership
 from ..permissions import can_manage_organisation
+from .verification import email_verification_send
 
 # Organisation fields a registration and an admin's edit may set (KvK is fixed once stored).
 DETAIL_FIELDS = (
@@ -120,6 +121,7 @@ def organisation_register(
     first_name: str = "",
     last_name: str = "",
     client_address: str | None = None,
+    base_url: str = "",
     **details,
 ) -> tuple:
     """Register an organisation with its first user, who becomes its admin (group
@@ -150,7 +152,9 @@ def organisation_register(
             field="kvk",
         ) from None
     _save_provider_user(user)
-    OrganisationMembership.objects.create(user=user, organisation=organisation, is_admin=True)
+    OrganisationMembership.objects.create(
+        user=user, organisation=organisation, is_admin=True, email_verified=False
+    )
     audit_record(
         action="organisation.register",
         actor=user,
@@ -158,6 +162,7 @@ def organisation_register(
         details={"kvk": kvk, "name": organisation.name, "admin": user.username},
         client_address=client_address,
     )
+    email_verification_send(user=user, base_url=base_url)
     return user, organisation
 
 
@@ -361,3 +366,26 @@ def membership_admin_set(
         client_address=client_address,
     )
     return membership
+
+
+@transaction.atomic
+def organisation_two_factor_set(
+    *, organisation: Organisation, user, required: bool, client_address: str | None = None
+) -> Organisation:
+    """An admin makes the second factor required (or optional again) for every user of the
+    organisation. Users without an authenticator app set one up at their next sign-in;
+    sessions already signed in are not interrupted."""
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if not can_manage_organisation(user, organisation.pk):
+        raise ApplicationError(_("Alleen een beheerder van de organisatie kan dit wijzigen."))
+    if organisation.two_factor_required != required:
+        organisation.two_factor_required = required
+        organisation.save(update_fields=["two_factor_required"])
+        audit_record(
+            action="organisation.two_factor",
+            actor=user,
+            obj=organisation,
+            details={"required": required},
+            client_address=client_address,
+        )
+    return organisation

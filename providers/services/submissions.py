@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.permissions import provider_membership
 from audit.services import audit_record
 from tender.constants import ROUND_WRITABLE_STATE, Round
 from tender.errors import ApplicationError
@@ -716,6 +717,14 @@ def submission_seal(
     _check_user(user, locked)
     if locked.state != SubmissionState.DRAFT:
         raise ApplicationError(_("Deze versie van uw inschrijving is al ingediend."))
+    membership = provider_membership(user)
+    if membership is not None and not membership.email_verified:
+        raise ApplicationError(
+            _(
+                "Bevestig eerst uw e-mailadres via de link in de e-mail die u bij het "
+                "registreren kreeg; daarna kunt u indienen."
+            )
+        )
     tender = locked.tender
     if locked.round == Round.APPLICATION and (
         refusal := admission_refusal(tender, received_at)

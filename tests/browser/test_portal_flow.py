@@ -9,6 +9,7 @@ import io
 import re
 
 import pytest
+from django.core import mail
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
@@ -72,6 +73,10 @@ def register(page, live_server):
     submit(page, "Registreren")
     assert "/portaal/" in page.url and "/registreren/" not in page.url, page.url
     expect(page.get_by_text("Jeugdzorg De Linde is geregistreerd")).to_be_visible()
+    # The address is confirmed through the mailed link before the provider can submit.
+    link = re.search(r"/portaal/e-mail-bevestigen/[^/\s]+/", mail.outbox[-1].body).group(0)
+    page.goto(live_server.url + link)
+    expect(page.get_by_text("Uw e-mailadres is bevestigd.")).to_be_visible()
 
 
 def fill_and_sign_uea(page, live_server, slug, signer):

@@ -124,3 +124,41 @@ def test_an_evaluator_not_assigned_gets_404(client_for, sealed):
         client.get(reverse("scoring-document", args=[sealed.tender.slug, pdf.pk])).status_code
         == 404
     )
+
+
+def test_the_requirement_review_links_the_evidence_files_after_the_opening_only(client_for):
+    """Issue 18.6: the chair checks a 'yes' answer against the evidence the provider uploaded;
+    before the opening the review lists nothing, after it each file opens through the audited
+    document view."""
+    from providers.models import RequirementAnswer
+    from tender.models import Requirement
+
+    tender = open_tender()
+    user, organisation = provider("Zorg Bewijs")
+    draft = complete_draft(tender, user, organisation)
+    requirement = Requirement.objects.get(tender=tender, code="AM1")
+    services.document_upload(
+        submission=draft,
+        kind=DocumentKind.EVIDENCE,
+        name="verklaring.pdf",
+        data=pdf_bytes(1),
+        user=user,
+        requirement=requirement,
+    )
+    sealed = services.submission_seal(submission=draft, user=user)
+    document = sealed.documents.get(kind=DocumentKind.EVIDENCE)
+    url = reverse("scoring-review", args=[tender.slug, sealed.pk])
+    file_url = reverse("scoring-document", args=[tender.slug, document.pk])
+    client = client_for(VOORZITTER, "vz-bewijs")
+    assert client.get(url).status_code == 404  # nothing to review before the opening
+
+    open_bids(tender)
+    page = client.get(url).content.decode()
+    assert f'href="{file_url}"' in page and "verklaring.pdf" in page
+    assert "Geen bewijsstuk geüpload bij deze eis." in page  # JH-M1 has none
+    assert page.count(file_url) == 1
+    assert RequirementAnswer.objects.filter(submission=sealed).count() == 2
+    assert client.get(file_url).content == pdf_bytes(1)
+    assert AuditEntry.objects.filter(
+        action="submission.document_view", object_id=str(document.pk)
+    ).exists()
