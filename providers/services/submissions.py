@@ -382,10 +382,22 @@ def dossier_save(
 
     Per round (docs/rules.md, "Rounds"): a restricted offer states no municipalities or
     specialisms (it takes those of the request; what is sent is ignored). The portal asks the
-    bid in the round that carries it (``Submission.carries_bid``)."""
+    bid in the round that carries it (``Submission.carries_bid``); a bid sent in a restricted
+    request is refused."""
     submission = _lock_draft(submission, user)
     if submission.serves_from_request:
         municipality_codes, specialisms = [], []
+    if not submission.carries_bid and any(
+        value not in (None, "") for value in (bid_clients, bid_months, bid_hours_per_month)
+    ):
+        # Round 1 of the restricted procedure: the bid belongs to the offer (round 2).
+        raise ApplicationError(
+            _(
+                "Een verzoek tot deelneming bevat geen bod: u brengt uw bod uit in de "
+                "inschrijving (ronde 2), als u bent uitgenodigd."
+            ),
+            field="bid_clients",
+        )
     dossier = submission.dossiers.select_related("segment__lot").filter(segment=segment).first()
     if dossier is None:
         raise ApplicationError(_("Kies dit segment eerst."), field="segment")

@@ -34,7 +34,7 @@ def _url(name, tender, *args):
 def test_from_segments_to_a_sealed_submission_with_a_receipt(
     client, django_capture_on_commit_callbacks
 ):
-    tender = open_tender()
+    tender = open_tender(procedure="open")  # the bid belongs to an offer
     user, organisation = provider("Zorg Oost")
     uea_signed(tender=tender, organisation=organisation, user=user)
     # The subcontractor named below has registered and signed its own UEA.
@@ -175,7 +175,7 @@ def test_overview_query_count_does_not_grow_with_segments(client, django_assert_
 
 
 def test_htmx_autosave_answers_with_a_status_and_the_checklist(client):
-    tender = open_tender()
+    tender = open_tender(procedure="open")  # the bid belongs to an offer
     user, organisation = provider()
     complete_draft(tender, user, organisation)
     client.force_login(user)
