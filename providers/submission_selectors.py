@@ -12,8 +12,16 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
-from tender.constants import OPENED_STATES, Funding, Phase, Procedure, Round, TenderState
-from tender.models import Requirement, Segment, Tender
+from tender.constants import (
+    OPENED_STATES,
+    Funding,
+    Phase,
+    PlanDocuments,
+    Procedure,
+    Round,
+    TenderState,
+)
+from tender.models import Criterion, Requirement, Segment, Tender
 
 from .constants import SubmissionState
 from .envelopes import envelope_unseal
@@ -168,7 +176,7 @@ def submission_detail(pk: int) -> Submission:
             Prefetch(
                 "documents",
                 queryset=SubmissionDocument.objects.select_related(
-                    "file", "segment", "requirement"
+                    "file", "segment", "requirement", "criterion"
                 ).order_by("kind", "segment__code", "requirement__code", "name", "pk"),
             ),
             "subcontractors",
@@ -307,6 +315,45 @@ def check_dossiers(ctx: ChecklistContext) -> list[ChecklistItem]:
     return items
 
 
+def plan_slots(submission: Submission, dossiers: list[Dossier]) -> list[tuple]:
+    """The plans an offer holds, as (segment, criterion or None) per chosen segment
+    (``Tender.plan_documents``): one per segment, or one per award criterion of the segment;
+    none in a round that is not the offer or when the tender asks no plan."""
+    setting = submission.tender.plan_documents
+    if setting == PlanDocuments.NONE or submission.round != Round.OFFER or not dossiers:
+        return []
+    if setting == PlanDocuments.PER_SEGMENT:
+        return [(d.segment, None) for d in dossiers]
+    criteria = {}
+    for criterion in Criterion.objects.filter(
+        segment_id__in=[d.segment_id for d in dossiers], phase=Phase.AWARD
+    ).order_by("position", "code"):
+        criteria.setdefault(criterion.segment_id, []).append(criterion)
+    return [(d.segment, c) for d in dossiers for c in criteria.get(d.segment_id, [])]
+
+
+@register_check
+def check_plans(ctx: ChecklistContext) -> list[ChecklistItem]:
+    """Round 2 (the offer): the plan documents the tender sets, each named when missing."""
+    items = []
+    for segment, criterion in plan_slots(ctx.submission, ctx.dossiers):
+        done = any(
+            d.kind == DocumentKind.PLAN
+            and d.segment_id == segment.pk
+            and d.criterion_id == (criterion.pk if criterion else None)
+            for d in ctx.documents
+        )
+        if criterion is None:
+            label = _("%(segment)s: upload het plan") % {"segment": segment.code}
+        else:
+            label = _("%(segment)s: upload het plan bij gunningscriterium %(criterion)s") % {
+                "segment": segment.code,
+                "criterion": f"{criterion.code} {criterion.name}",
+            }
+        items.append(ChecklistItem(label, done, f"segment-{segment.code}"))
+    return items
+
+
 @register_check
 def check_convenant(ctx: ChecklistContext) -> list[ChecklistItem]:
     if ctx.combination is None or ctx.combination.lead_id != ctx.submission.bidder_id:
@@ -422,8 +469,8 @@ def checklist_missing(items: list[ChecklistItem]) -> list[ChecklistItem]:
 
 
 def dossier_documents(dossier: Dossier) -> list[SubmissionDocument]:
-    """The documents evaluators see beside a dossier: its segment's competence dossier and
-    references, the evidence of the general requirements and of this segment's requirements,
+    """The documents evaluators see beside a dossier: its segment's competence dossier,
+    references and plans (round 2: per segment or per award criterion), the evidence of the general requirements and of this segment's requirements,
     and a combination's convenant. None before the opening, and none for a version that is not
     the sealed, current one (the serving view checks the user as well)."""
     submission = dossier.submission
@@ -434,7 +481,7 @@ def dossier_documents(dossier: Dossier) -> list[SubmissionDocument]:
     if submission.state != SubmissionState.SEALED or not submission.is_current:
         return []
     documents = SubmissionDocument.objects.filter(submission=submission).select_related(
-        "file", "requirement", "segment"
+        "file", "requirement", "segment", "criterion"
     )
     return [
         d

@@ -20,7 +20,7 @@ from tender.constants import Procedure, Round
 from tender.errors import service_action
 from tender.files import PDF, document_response
 from tender.mixins import tender_or_404
-from tender.models import Requirement, Segment
+from tender.models import Criterion, Requirement, Segment
 
 from .constants import SubmissionState
 from .envelopes import document_name, envelope_unseal
@@ -33,6 +33,7 @@ from .submission_selectors import (
     checklist_missing,
     draft_of,
     invited_segments,
+    plan_slots,
     portal_round,
     request_dossiers,
     round_admits,
@@ -104,6 +105,11 @@ def _segment_rows(tender, submission, requirements, round=None, organisation=Non
     """Per segment of the tender: chosen or not, and for chosen ones the dossier, its
     requirements with the answers, and its documents."""
     dossiers = {d.segment_id: d for d in submission.dossiers.all()} if submission else {}
+    plans: dict[int, list] = {}
+    for plan_segment, criterion in (
+        plan_slots(submission, list(dossiers.values())) if submission else []
+    ):
+        plans.setdefault(plan_segment.pk, []).append(criterion)
     answers = {a.requirement_id: a for a in submission.answers.all()} if submission else {}
     documents = list(submission.documents.all()) if submission else []
     from_request = request_dossiers(submission) if submission else {}
@@ -146,6 +152,20 @@ def _segment_rows(tender, submission, requirements, round=None, organisation=Non
                     d
                     for d in documents
                     if d.segment_id == segment.pk and d.kind == DocumentKind.REFERENCE
+                ],
+                # the plans of round 2 (``Tender.plan_documents``): per segment or per criterion
+                "plans": [
+                    {
+                        "criterion": criterion,
+                        "documents": [
+                            d
+                            for d in documents
+                            if d.kind == DocumentKind.PLAN
+                            and d.segment_id == segment.pk
+                            and d.criterion_id == (criterion.pk if criterion else None)
+                        ],
+                    }
+                    for criterion in plans.get(segment.pk, [])
                 ],
             }
         )
@@ -303,6 +323,13 @@ class UploadView(SubmissionMixin, View):
         requirement = Requirement.objects.filter(
             tender=self.tender, code=request.POST.get("requirement", "")
         ).first()
+        criterion = (
+            Criterion.objects.filter(
+                segment=segment, code=request.POST.get("criterion", "")
+            ).first()
+            if segment
+            else None
+        )
         anchor = f"segment-{segment.code}" if segment else "eisen"
         if kind == DocumentKind.CONVENANT:
             anchor = "combinatie"
@@ -322,6 +349,7 @@ class UploadView(SubmissionMixin, View):
                 client_address=client_address_of(request),
                 segment=segment,
                 requirement=requirement,
+                criterion=criterion,
             )
 
         return self.run(

@@ -8,6 +8,7 @@ from ..models import DocumentKind, Dossier, Subcontractor, Submission, Submissio
 class DocumentSerializer(serializers.ModelSerializer):
     segment = serializers.CharField(source="segment.code", default=None, read_only=True)
     requirement = serializers.CharField(source="requirement.code", default=None, read_only=True)
+    criterion = serializers.CharField(source="criterion.code", default=None, read_only=True)
     size = serializers.IntegerField(source="file.size", read_only=True)
     sha256 = serializers.CharField(source="file.sha256", read_only=True)
     content_type = serializers.CharField(source="file.content_type", read_only=True)
@@ -20,6 +21,7 @@ class DocumentSerializer(serializers.ModelSerializer):
             "kind",
             "segment",
             "requirement",
+            "criterion",
             "name",
             "size",
             "sha256",
@@ -153,6 +155,11 @@ class UploadInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=DocumentKind.choices)
     segment = serializers.CharField(required=False, allow_blank=True)
     requirement = serializers.CharField(required=False, allow_blank=True)
+    criterion = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="A plan per award criterion: the criterion's code (with its segment).",
+    )
     file = serializers.FileField(allow_empty_file=True)
 
 

@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 from audit.services import client_address_of
 from tender.files import PDF, document_response
 from tender.mixins import tender_or_404
-from tender.models import Requirement, Segment
+from tender.models import Criterion, Requirement, Segment
 from tender.services.mail import base_url_of
 
 from ..constants import SubmissionState
@@ -193,6 +193,11 @@ class DocumentsView(SubmissionAPIMixin, APIView):
         requirement = Requirement.objects.filter(
             tender=self.tender, code=values.get("requirement")
         ).first()
+        criterion = (
+            Criterion.objects.filter(segment=segment, code=values.get("criterion")).first()
+            if segment
+            else None
+        )
 
         document = services.document_upload(
             submission=draft,
@@ -203,6 +208,7 @@ class DocumentsView(SubmissionAPIMixin, APIView):
             client_address=client_address_of(request),
             segment=segment,
             requirement=requirement,
+            criterion=criterion,
         )
         return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
 

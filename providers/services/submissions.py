@@ -25,9 +25,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from audit.services import audit_record
-from tender.constants import ROUND_WRITABLE_STATE, Round
+from tender.constants import ROUND_WRITABLE_STATE, Phase, PlanDocuments, Round
 from tender.errors import ApplicationError
-from tender.models import Municipality, Requirement, Segment, Tender
+from tender.models import Criterion, Municipality, Requirement, Segment, Tender
 from tender.pdf import render_to_pdf
 from tender.services.mail import absolute_url, local_display, mail_after_commit, mail_render
 
@@ -254,6 +254,7 @@ def _copy_content(*, source: Submission, target: Submission) -> envelope.Content
             kind=d.kind,
             segment_id=d.segment_id,
             requirement_id=d.requirement_id,
+            criterion_id=d.criterion_id,
             file_id=d.file_id,
             name="",
             uploaded_by_id=d.uploaded_by_id,
@@ -488,6 +489,7 @@ def document_upload(
     user,
     segment: Segment | None = None,
     requirement: Requirement | None = None,
+    criterion: Criterion | None = None,
     client_address: str | None = None,
 ) -> SubmissionDocument:
     """Check (type by content, size, name, zip bomb, PDF pages), encrypt and store one file.
@@ -498,7 +500,13 @@ def document_upload(
         raise ApplicationError(_("Kies het soort document."), field="kind")
     chosen = set(submission.dossiers.values_list("segment_id", flat=True))
     slot = submission.documents.filter(kind=kind)
-    if kind in (DocumentKind.DOSSIER, DocumentKind.REFERENCE):
+    if kind != DocumentKind.PLAN:
+        criterion = None
+    if kind == DocumentKind.PLAN:
+        segment, criterion = _plan_slot(submission, chosen, segment, criterion)
+        requirement = None
+        slot = slot.filter(segment=segment, criterion=criterion)
+    elif kind in (DocumentKind.DOSSIER, DocumentKind.REFERENCE):
         if segment is None or segment.pk not in chosen:
             raise ApplicationError(_("Kies een segment van uw inschrijving."), field="segment")
         requirement = None
@@ -552,6 +560,7 @@ def document_upload(
             kind=kind,
             segment=segment,
             requirement=requirement,
+            criterion=criterion,
             file=encrypted,
             name="",  # sealed: the name is in the envelope
             uploaded_by=user if getattr(user, "is_authenticated", False) else None,
@@ -572,12 +581,30 @@ def document_upload(
             "kind": kind,
             "segment": segment.code if segment else None,
             "requirement": requirement.code if requirement else None,
+            "criterion": criterion.code if criterion else None,
             "size": encrypted.size,
             "sha256": encrypted.sha256,
         },
         client_address=client_address,
     )
     return document
+
+
+def _plan_slot(submission: Submission, chosen: set, segment, criterion):
+    """Where a plan goes (docs/rules.md, "Rounds"): one per chosen segment, or one per award
+    criterion of a chosen segment, as the tender sets; only in the round of the offer."""
+    setting = submission.tender.plan_documents
+    if setting == PlanDocuments.NONE or submission.round != Round.OFFER:
+        raise ApplicationError(_("Deze aanbesteding vraagt in deze ronde geen plan."), field="kind")
+    if segment is None or segment.pk not in chosen:
+        raise ApplicationError(_("Kies een segment van uw inschrijving."), field="segment")
+    if setting == PlanDocuments.PER_SEGMENT:
+        return segment, None
+    if criterion is None or criterion.segment_id != segment.pk or criterion.phase != Phase.AWARD:
+        raise ApplicationError(
+            _("Kies een gunningscriterium van dit segment voor het plan."), field="criterion"
+        )
+    return segment, criterion
 
 
 @transaction.atomic
@@ -687,6 +714,8 @@ def submission_manifest(submission: Submission, *, received_at) -> dict:
                     "kind": d.kind,
                     "segment": d.segment.code if d.segment_id else None,
                     "requirement": d.requirement.code if d.requirement_id else None,
+                    # a plan per award criterion names its criterion (other documents: no key)
+                    **({"criterion": d.criterion.code} if d.criterion_id else {}),
                     "name": d.name,
                     "size": d.file.size,
                     "sha256": d.file.sha256,
