@@ -470,9 +470,10 @@ def checklist_missing(items: list[ChecklistItem]) -> list[ChecklistItem]:
 
 def dossier_documents(dossier: Dossier) -> list[SubmissionDocument]:
     """The documents evaluators see beside a dossier: its segment's competence dossier,
-    references and plans (round 2: per segment or per award criterion), the evidence of the general requirements and of this segment's requirements,
-    and a combination's convenant. None before the opening, and none for a version that is not
-    the sealed, current one (the serving view checks the user as well)."""
+    references and plans (round 2: per segment or per award criterion), the evidence of the
+    general requirements and of this segment's requirements, and a combination's convenant.
+    None before the opening, and none for a version that is not the sealed, current one (the
+    serving view checks the user as well)."""
     submission = dossier.submission
     if submission.tender.state not in OPENED_STATES:
         return []
