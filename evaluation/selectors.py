@@ -9,7 +9,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from providers.constants import SubmissionState
-from providers.models import Dossier, RequirementAnswer, Submission
+from providers.models import Dossier, PartyAnswer, RequirementAnswer, Submission
 from tender.constants import Phase, Procedure, Round
 from tender.models import Lot, Segment, Tender
 
@@ -47,7 +47,7 @@ def phase_round(*, tender: Tender, phase: str) -> str:
 
 
 def ranking_inputs(*, tender: Tender, round: str | None = None) -> engine.TenderIn:
-    """Everything the engine needs for ``tender``, as plain data, in 10 queries.
+    """Everything the engine needs for ``tender``, as plain data, in 11 queries.
 
     Only sealed, current submissions of ``round`` (default: the first round) take part; a
     rejected requirement answer counts as not met. An offer (round 2 of the restricted
@@ -94,6 +94,23 @@ def ranking_inputs(*, tender: Tender, round: str | None = None) -> engine.Tender
         submission__tender=tender
     ).values_list("submission_id", "requirement__code", "met", "rejected"):
         answers[submission_id][code] = met and not rejected
+    # Requirements that bind every party: one party failing fails the bid, and the reason
+    # names each party that failed (docs/rules.md, "Rounds": who answers what).
+    party_failures: dict = defaultdict(dict)
+    for party in (
+        PartyAnswer.objects.filter(submission__tender=tender)
+        .select_related("requirement", "member", "subcontractor", "submission__bidder")
+        .order_by("submission_id", "requirement__code", "pk")
+    ):
+        if party.effective_met:
+            continue
+        code, given = party.requirement.code, answers[party.submission_id]
+        failed = party_failures[party.submission_id].setdefault(code, [])
+        if not failed and given.get(code) is False:
+            bidder = party.submission.bidder
+            failed.append(f"penvoerder {bidder.name} ({bidder.kvk})")
+        failed.append(party.party_label)
+        given[code] = False
     finals = defaultdict(dict)
     for dossier_id, code, level in FinalLevel.objects.filter(
         dossier__submission__tender=tender
@@ -119,6 +136,9 @@ def ranking_inputs(*, tender: Tender, round: str | None = None) -> engine.Tender
             segment_answers={c: given[c] for c in segment_codes if c in given},
             final_levels=dict(finals[dossier.pk]),
             individual_levels={c: tuple(v) for c, v in individual[dossier.pk].items()},
+            party_failures={
+                c: tuple(p) for c, p in party_failures.get(dossier.submission_id, {}).items()
+            },
         )
 
     segment_inputs = []

@@ -18,6 +18,7 @@ from tender.constants import (
     Phase,
     PlanDocuments,
     Procedure,
+    RequirementBinds,
     Round,
     TenderState,
 )
@@ -31,7 +32,9 @@ from .models import (
     Dossier,
     OfferInvitation,
     Organisation,
+    PartyAnswer,
     RequirementAnswer,
+    Subcontractor,
     Submission,
     SubmissionDocument,
 )
@@ -174,6 +177,10 @@ def submission_detail(pk: int) -> Submission:
             ),
             Prefetch("answers", queryset=RequirementAnswer.objects.select_related("requirement")),
             Prefetch(
+                "party_answers",
+                queryset=PartyAnswer.objects.select_related("requirement", "member"),
+            ),
+            Prefetch(
                 "documents",
                 queryset=SubmissionDocument.objects.select_related(
                     "file", "segment", "requirement", "criterion"
@@ -219,6 +226,54 @@ def _requirement_has_phase() -> bool:
 
 
 @dataclass
+class Party:
+    """Another party of a bid that answers the requirements binding every party: a confirmed
+    member of the combination the bidder leads, or a subcontractor of the submission."""
+
+    key: str  # "m<organisation id>" or "s<subcontractor id>"
+    label: str  # "lid <name> (<kvk>)" / "onderaannemer <name> (<kvk>)"
+    member: Organisation | None = None
+    subcontractor: Subcontractor | None = None
+
+    def owns(self, answer: PartyAnswer) -> bool:
+        if self.member is not None:
+            return answer.member_id == self.member.pk
+        return self.subcontractor is not None and answer.subcontractor_id == self.subcontractor.pk
+
+
+def submission_parties(
+    submission: Submission, combination: Combination | None = None
+) -> list[Party]:
+    """The parties besides the bidder (the lead): each confirmed member of the combination it
+    leads, then each subcontractor. ``submission`` from ``submission_detail`` (the
+    subcontractors' names unsealed) when the labels are shown; ``combination`` as
+    ``combination_of`` gives it (looked up when not given)."""
+    if combination is None:
+        combination = combination_of(tender=submission.tender, organisation=submission.bidder)
+    parties = []
+    if combination is not None and combination.lead_id == submission.bidder_id:
+        for row in combination.member_rows:
+            if row.confirmed_at is not None:
+                organisation = row.organisation
+                parties.append(
+                    Party(
+                        f"m{organisation.pk}",
+                        f"lid {organisation.name} ({organisation.kvk})",
+                        member=organisation,
+                    )
+                )
+    for subcontractor in submission.subcontractors.all():
+        parties.append(
+            Party(
+                f"s{subcontractor.pk}",
+                f"onderaannemer {subcontractor.name} ({subcontractor.kvk})",
+                subcontractor=subcontractor,
+            )
+        )
+    return parties
+
+
+@dataclass
 class ChecklistItem:
     label: str
     done: bool
@@ -237,6 +292,7 @@ class ChecklistContext:
     answers: dict[int, RequirementAnswer] = field(default_factory=dict)
     documents: list[SubmissionDocument] = field(default_factory=list)
     combination: Combination | None = None
+    party_answers: list[PartyAnswer] = field(default_factory=list)
 
 
 Check = Callable[[ChecklistContext], list[ChecklistItem]]
@@ -355,6 +411,42 @@ def check_plans(ctx: ChecklistContext) -> list[ChecklistItem]:
 
 
 @register_check
+def check_party_answers(ctx: ChecklistContext) -> list[ChecklistItem]:
+    """A requirement that binds every party is answered by each member of the combination and
+    each subcontractor as well (the bidder's own answer is checked above); names who is open."""
+    chosen = {d.segment_id for d in ctx.dossiers}
+    binding = [
+        r
+        for r in ctx.requirements
+        if r.binds == RequirementBinds.EVERY_PARTY
+        and (r.segment_id is None or r.segment_id in chosen)
+    ]
+    if not binding:
+        return []
+    parties = submission_parties(ctx.submission, ctx.combination)
+    items = []
+    for requirement in binding:
+        open_parties = [
+            p.label
+            for p in parties
+            if not any(a.requirement_id == requirement.pk and p.owns(a) for a in ctx.party_answers)
+        ]
+        if not parties:
+            continue
+        label = _("Eis %(code)s: elke partij antwoordt") % {"code": requirement.code}
+        if open_parties:
+            label += " " + _("(nog open: %(names)s)") % {"names": ", ".join(open_parties)}
+        codes = {d.segment_id: d.segment.code for d in ctx.dossiers}
+        anchor = (
+            "eisen"
+            if requirement.segment_id is None
+            else f"segment-{codes[requirement.segment_id]}"
+        )
+        items.append(ChecklistItem(label, not open_parties, anchor))
+    return items
+
+
+@register_check
 def check_convenant(ctx: ChecklistContext) -> list[ChecklistItem]:
     if ctx.combination is None or ctx.combination.lead_id != ctx.submission.bidder_id:
         return []
@@ -443,6 +535,7 @@ def submission_checklist(submission: Submission) -> list[ChecklistItem]:
         answers={a.requirement_id: a for a in submission.answers.all()},
         documents=list(submission.documents.all()),
         combination=combination_of(tender=submission.tender, organisation=submission.bidder),
+        party_answers=list(submission.party_answers.all()),
     )
     return [item for check in CHECKS for item in check(ctx)]
 
