@@ -46,7 +46,7 @@ def _open_procedure_with_quality_requirement():
     return tender
 
 
-def test_every_party_answers_and_one_failing_party_is_named_in_the_ranking(client):
+def test_every_party_answers_and_one_failing_party_is_named_in_the_ranking(client, client_for):
     tender = _open_procedure_with_quality_requirement()
     user, lead = provider("Zorg Penvoerder")
     member_user, member = provider("Partner Oost")
@@ -124,6 +124,20 @@ def test_every_party_answers_and_one_failing_party_is_named_in_the_ranking(clien
     party_answer_review(
         party_answer=member_answer, accepted=False, reason="Geen keurmerk", user=chair
     )
+
+    # The review screen shows each party's answer with its own form; a chair accepts the
+    # subcontractor's answer there.
+    reviewer = client_for(VOORZITTER, "voorzitter-2")
+    review_url = reverse("scoring-review", args=[tender.slug, sealed.pk])
+    page = reviewer.get(review_url).content.decode()
+    assert "lid Partner Oost" in page and "Geen keurmerk" in page
+    sub_answer = PartyAnswer.objects.get(submission=sealed, subcontractor__isnull=False)
+    assert f'name="party_answer" value="{sub_answer.pk}"' in page
+    response = reviewer.post(
+        review_url, {"party_answer": sub_answer.pk, f"p{sub_answer.pk}-accepted": "1"}
+    )
+    assert response.status_code == 302
+    assert not PartyAnswer.objects.get(pk=sub_answer.pk).rejected
 
     inputs = ranking_inputs(tender=tender)
     result = engine.rank_tender(inputs, phase="selection")

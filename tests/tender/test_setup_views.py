@@ -426,6 +426,12 @@ def test_requirement_of_the_award_phase(tender, inkoper):
     assert "Gunning" in inkoper.get(setup_urls(tender)["overview"]).content.decode()
     response = inkoper.post(edit, {**data, "phase": "later"})
     assert_field_error(response, "id_phase", "")
+    # Whom it binds: the bidder only (default), or every party (issue 14, point 6).
+    assert requirement.binds == "bidder"
+    assert inkoper.post(edit, {**data, "phase": "award", "binds": "every_party"}).status_code == 302
+    requirement.refresh_from_db()
+    assert requirement.binds == "every_party"
+    assert "Elke partij" in inkoper.get(setup_urls(tender)["overview"]).content.decode()
 
 
 def test_deleting_a_lot_asks_first(tender, inkoper):
