@@ -133,10 +133,12 @@ class AnswersView(SubmissionAPIMixin, APIView):
         data = AnswersInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         given = data.validated_data["answers"]
+        by_party = data.validated_data["party_answers"]
         requirements = {
-            r.code: r for r in Requirement.objects.filter(tender=self.tender, code__in=given)
+            r.code: r
+            for r in Requirement.objects.filter(tender=self.tender, code__in=[*given, *by_party])
         }
-        unknown = sorted(set(given) - set(requirements))
+        unknown = sorted((set(given) | set(by_party)) - set(requirements))
         if unknown:
             return Response(
                 {"answers": [f"Onbekende eis: {', '.join(unknown)}."]},
@@ -145,6 +147,11 @@ class AnswersView(SubmissionAPIMixin, APIView):
         services.submission_answers_save(
             submission=draft,
             answers={requirements[code]: met for code, met in given.items()},
+            party_answers={
+                (requirements[code], key): met
+                for code, parties in by_party.items()
+                for key, met in parties.items()
+            },
             user=request.user,
             client_address=client_address_of(request),
         )

@@ -124,3 +124,29 @@ def test_a_restricted_request_refuses_a_bid_the_offer_carries_it():
     assert refused.status_code == 400
     assert "geen bod" in field_errors(refused)["bid_clients"][0]
     assert api.put(dossier, {"municipalities": ["GM0222"]}, format="json").status_code == 200
+
+
+def test_the_other_parties_answer_through_the_api():
+    """A requirement of every party: the API takes each party's answer by its key."""
+    from providers.models import Requirement, Subcontractor
+
+    tender = open_tender(slug="inkoop-2035")
+    Requirement.objects.filter(tender=tender, code="AM1").update(binds="every_party")
+    user, _organisation = provider()
+    api = _api(user)
+    base = f"/api/v1/portal/tenders/{tender.slug}/submission/"
+    assert api.post(base).status_code == 201
+    response = api.post(base + "subcontractors/", {"name": "Hulp", "kvk": "61234567"})
+    assert response.status_code == 201
+    key = f"s{Subcontractor.objects.get().pk}"
+    response = api.put(
+        base + "answers/",
+        {"answers": {"AM1": True}, "party_answers": {"AM1": {key: True}}},
+        format="json",
+    )
+    assert response.status_code == 200
+    assert response.json()["party_answers"] == {"AM1": {key: True}}
+    refused = api.put(
+        base + "answers/", {"answers": {}, "party_answers": {"AM1": {"m1": True}}}, format="json"
+    )
+    assert refused.status_code == 400
