@@ -213,7 +213,8 @@ class SubmissionOverviewView(SubmissionMixin, View):
         checklist = submission_checklist(submission) if submission else []
         answers = {a.requirement_id: a for a in submission.answers.all()} if submission else {}
         documents = list(submission.documents.all()) if submission else []
-        parties = submission_parties(submission) if submission else []
+        binding = any(r.binds == RequirementBinds.EVERY_PARTY for r in requirements)
+        parties = submission_parties(submission) if submission and binding else []
         party_answers = list(submission.party_answers.all()) if submission else []
         context = {
             "tender": self.tender,

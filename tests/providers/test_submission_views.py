@@ -162,7 +162,8 @@ def test_overview_query_count_does_not_grow_with_segments(client, django_assert_
     user, organisation = provider()
     draft = complete_draft(tender, user, organisation)
     client.force_login(user)
-    with django_assert_num_queries(21):  # incl. combination, UEA checks, the sealed content
+    # incl. combination, UEA checks, the sealed content, the other parties' answers
+    with django_assert_num_queries(22):
         assert client.get(_url("portal-submission", tender)).status_code == 200
 
     from providers.services import submissions as services
@@ -170,7 +171,8 @@ def test_overview_query_count_does_not_grow_with_segments(client, django_assert_
     services.submission_segments_set(
         submission=draft, segments=list(Segment.objects.filter(tender=tender)), user=user
     )
-    with django_assert_num_queries(21):  # incl. combination, UEA checks, the sealed content
+    # incl. combination, UEA checks, the sealed content, the other parties' answers
+    with django_assert_num_queries(22):
         assert client.get(_url("portal-submission", tender)).status_code == 200
 
 
