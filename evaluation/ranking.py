@@ -72,6 +72,9 @@ class BidIn:
     segment_answers: Mapping[str, bool]  # this segment's requirement code -> met
     final_levels: Mapping[str, Decimal]  # criterion code -> final (consensus) level
     individual_levels: Mapping[str, tuple[Decimal, ...]] = field(default_factory=dict)
+    # requirement code -> the parties (as the reason names them) that failed a requirement that
+    # binds every party; empty where nobody but the bidder answers (every scenario file)
+    party_failures: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -321,7 +324,11 @@ def _score(
             if answer is None:
                 reasons.append(f"eis {code} niet beantwoord")
             elif not answer:
-                reasons.append(f"eis {code} niet voldaan")
+                parties = bid.party_failures.get(code)
+                if parties:  # a requirement of every party: name who failed it
+                    reasons.append(f"eis {code} niet voldaan door {'; '.join(parties)}")
+                else:
+                    reasons.append(f"eis {code} niet voldaan")
     stand_in = False
     parts: list[int] = []
     finals = bid.final_levels
@@ -581,7 +588,7 @@ _UNORDERED_FIELDS = frozenset(
 )
 # Fields added later, left out of the digest while empty so that the digests stored with
 # earlier rankings (which had none of them) stay valid.
-_OMITTED_WHEN_EMPTY = frozenset({"award_requirement_codes"})
+_OMITTED_WHEN_EMPTY = frozenset({"award_requirement_codes", "party_failures"})
 
 
 def _canon(value: object, unordered: bool = False) -> object:
@@ -659,7 +666,7 @@ class _Numbers(dict[Decimal, str]):
 
 
 def _bid_document(bid: BidIn, num: _Numbers) -> dict[str, Any]:
-    return {
+    document = {
         "bidder": bid.bidder,
         "municipalities": sorted(bid.municipalities),
         "specialisms": sorted(bid.specialisms),
@@ -673,6 +680,11 @@ def _bid_document(bid: BidIn, num: _Numbers) -> dict[str, Any]:
         if bid.individual_levels
         else {},
     }
+    if bid.party_failures:  # only where a requirement binds every party (never in a scenario)
+        document["party_failures"] = {
+            code: list(parties) for code, parties in sorted(bid.party_failures.items())
+        }
+    return document
 
 
 def _segment_document(segment: SegmentIn, num: _Numbers) -> dict[str, Any]:
@@ -843,6 +855,9 @@ def _bid_from(data: Mapping[str, Any]) -> BidIn:
         individual_levels={
             code: tuple(Decimal(str(level)) for level in levels)
             for code, levels in data["individual_levels"].items()
+        },
+        party_failures={
+            code: tuple(parties) for code, parties in data.get("party_failures", {}).items()
         },
     )
 

@@ -7,7 +7,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
 from accounts.permissions import can_be_assigned
 from providers.constants import SubmissionState
-from providers.models import RequirementAnswer, Submission
+from providers.models import PartyAnswer, RequirementAnswer, Submission
 from providers.selectors import with_bidder_label
 from tender.models import Tender
 
@@ -47,6 +47,17 @@ def answers_reviewable_by(*, user, tender: Tender) -> QuerySet[RequirementAnswer
 
 def reviewable_answers(*, user, submission: Submission) -> QuerySet[RequirementAnswer]:
     return answers_reviewable_by(user=user, tender=submission.tender).filter(submission=submission)
+
+
+def reviewable_party_answers(*, user, submission: Submission) -> QuerySet[PartyAnswer]:
+    """The other parties' answers (requirements of every party) ``user`` may review: those to
+    the requirements whose bidder's answer the user may review."""
+    requirement_ids = reviewable_answers(user=user, submission=submission).values("requirement_id")
+    return (
+        PartyAnswer.objects.filter(submission=submission, requirement_id__in=requirement_ids)
+        .select_related("requirement", "member", "subcontractor")
+        .order_by("requirement__code", "member__name", "subcontractor__name", "pk")
+    )
 
 
 @dataclass(frozen=True)

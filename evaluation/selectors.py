@@ -9,8 +9,8 @@ from functools import cached_property
 from django.utils.translation import gettext as _
 
 from providers.constants import SubmissionState
-from providers.models import Dossier, RequirementAnswer, Submission
-from tender.constants import Phase, Procedure, Round
+from providers.models import Dossier, PartyAnswer, RequirementAnswer, Submission
+from tender.constants import Phase, Procedure, RequirementBinds, Round
 from tender.models import Lot, Segment, Tender
 
 from . import ranking as engine
@@ -47,7 +47,8 @@ def phase_round(*, tender: Tender, phase: str) -> str:
 
 
 def ranking_inputs(*, tender: Tender, round: str | None = None) -> engine.TenderIn:
-    """Everything the engine needs for ``tender``, as plain data, in 10 queries.
+    """Everything the engine needs for ``tender``, as plain data, in 10 queries (11 with a
+    requirement of every party).
 
     Only sealed, current submissions of ``round`` (default: the first round) take part; a
     rejected requirement answer counts as not met. An offer (round 2 of the restricted
@@ -67,13 +68,18 @@ def ranking_inputs(*, tender: Tender, round: str | None = None) -> engine.Tender
     segments = list(
         Segment.objects.filter(tender=tender).prefetch_related("criteria", "requirements")
     )
-    general = list(
+    general_rows = list(
         tender.requirements.filter(segment__isnull=True)
         .order_by("position", "code")
-        .values_list("code", "phase")
+        .values_list("code", "phase", "binds")
     )
+    general = [(code, phase) for code, phase, _binds in general_rows]
     general_codes = tuple(code for code, phase in general if phase == Phase.SELECTION)
     general_award_codes = tuple(code for code, phase in general if phase == Phase.AWARD)
+    # Only a tender with a requirement of every party reads the parties' answers (one query).
+    binds_every_party = any(b == RequirementBinds.EVERY_PARTY for *_r, b in general_rows) or any(
+        r.binds == RequirementBinds.EVERY_PARTY for s in segments for r in s.requirements.all()
+    )
     sealed = {
         "submission__tender": tender,
         "submission__is_current": True,
@@ -118,6 +124,26 @@ def ranking_inputs(*, tender: Tender, round: str | None = None) -> engine.Tender
         submission__tender=tender
     ).values_list("submission_id", "requirement__code", "met", "rejected"):
         answers[submission_id][code] = met and not rejected
+    # Requirements that bind every party: one party failing fails the bid, and the reason
+    # names each party that failed (docs/rules.md, "Rounds": who answers what).
+    party_failures: dict = defaultdict(dict)
+    parties = (
+        PartyAnswer.objects.filter(submission__tender=tender)
+        .select_related("requirement", "member", "subcontractor", "submission__bidder")
+        .order_by("submission_id", "requirement__code", "pk")
+        if binds_every_party
+        else []
+    )
+    for party in parties:
+        if party.effective_met:
+            continue
+        code, given = party.requirement.code, answers[party.submission_id]
+        failed = party_failures[party.submission_id].setdefault(code, [])
+        if not failed and given.get(code) is False:
+            bidder = party.submission.bidder
+            failed.append(f"penvoerder {bidder.name} ({bidder.kvk})")
+        failed.append(party.party_label)
+        given[code] = False
     finals = defaultdict(dict)
     for dossier_id, code, level in FinalLevel.objects.filter(
         **{f"dossier__{key}": value for key, value in of_round.items()}
@@ -151,6 +177,7 @@ def ranking_inputs(*, tender: Tender, round: str | None = None) -> engine.Tender
                 if given_individual
                 else no_levels
             ),
+            party_failures={c: tuple(p) for c, p in party_failures.get(submission_id, {}).items()},
         )
 
     segment_inputs = []

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from tender.models import Requirement, Segment, Tender
+from tender.models import Criterion, Requirement, Segment, Tender
 
 
 class TenderDataKey(models.Model):
@@ -88,6 +88,7 @@ class DocumentKind(models.TextChoices):
     DOSSIER = "dossier", _("Bekwaamheidsdossier")
     REFERENCE = "reference", _("Referentie")
     CONVENANT = "convenant", _("Samenwerkingsovereenkomst (concept)")
+    PLAN = "plan", _("Plan")
 
 
 class SubmissionDocument(models.Model):
@@ -121,6 +122,24 @@ class SubmissionDocument(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         help_text=_("Bij een bewijsstuk."),
+    )
+    criterion = models.ForeignKey(
+        Criterion,
+        verbose_name=_("gunningscriterium"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Bij een plan per gunningscriterium."),
+    )
+    party_answer = models.ForeignKey(
+        "providers.PartyAnswer",
+        verbose_name=_("antwoord van een partij"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="documents",
+        help_text=_("Bij het bewijs van een lid of onderaannemer (eis voor elke partij)."),
     )
     file = models.ForeignKey(
         EncryptedFile,

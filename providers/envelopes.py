@@ -24,6 +24,7 @@ The content document (string keys, as JSON has them)::
                                    "bid_hours_per_month": "4.25"}},
      "documents": {"<document id>": "name.pdf"},
      "subcontractors": {"<subcontractor id>": {"name": "", "kvk": "", "organisation": null}},
+     "party_answers": {"<party answer id>": true},
      "manifest": null}
 """
 
@@ -36,6 +37,7 @@ from tender.models import Municipality
 from . import crypto
 from .models import (
     Dossier,
+    PartyAnswer,
     RequirementAnswer,
     Subcontractor,
     Submission,
@@ -56,6 +58,7 @@ def content_empty() -> Content:
         "dossiers": {},
         "documents": {},
         "subcontractors": {},
+        "party_answers": {},
         "manifest": None,
     }
 
@@ -91,6 +94,9 @@ def _content_from_rows(submission: Submission) -> Content:
     content["subcontractors"] = {
         str(s.pk): {"name": s.name, "kvk": s.kvk, "organisation": s.organisation_id}
         for s in Subcontractor.objects.filter(submission=submission)
+    }
+    content["party_answers"] = {
+        str(a.pk): a.met for a in PartyAnswer.objects.filter(submission=submission)
     }
     content["manifest"] = submission.manifest
     return content
@@ -150,7 +156,12 @@ def content_store(submission: Submission, content: Content) -> None:
         str(pk)
         for pk in Subcontractor.objects.filter(submission=submission).values_list("pk", flat=True)
     }
+    party_answer_ids = {
+        str(pk)
+        for pk in PartyAnswer.objects.filter(submission=submission).values_list("pk", flat=True)
+    }
     for key, ids in (
+        ("party_answers", party_answer_ids),
         ("answers", answer_ids),
         ("dossiers", segment_ids),
         ("documents", document_ids),
@@ -171,6 +182,7 @@ def content_store(submission: Submission, content: Content) -> None:
 
 def _neutralise(submission: Submission) -> None:
     RequirementAnswer.objects.filter(submission=submission, met=True).update(met=False)
+    PartyAnswer.objects.filter(submission=submission, met=True).update(met=False)
     dossiers = Dossier.objects.filter(submission=submission)
     dossiers.exclude(
         specialisms=[], bid_clients=None, bid_months=None, bid_hours_per_month=None
@@ -224,6 +236,9 @@ def envelope_unseal(submission: Submission, content: Content | None = None) -> S
     if "answers" in cache:
         for answer in cache["answers"]:
             answer.met = bool(content["answers"].get(str(answer.requirement_id), False))
+    if "party_answers" in cache:
+        for party_answer in cache["party_answers"]:
+            party_answer.met = bool(content.get("party_answers", {}).get(str(party_answer.pk)))
     if "dossiers" in cache:
         wanted = {
             pk for entry in content["dossiers"].values() for pk in entry.get("municipalities", [])
@@ -276,6 +291,10 @@ def envelope_open(submission: Submission, data_key: bytes | None = None) -> bool
     for answer in answers:
         answer.met = bool(content["answers"].get(str(answer.requirement_id), False))
     RequirementAnswer.objects.bulk_update(answers, ["met"])
+    party_answers = list(PartyAnswer.objects.filter(submission=submission))
+    for party_answer in party_answers:
+        party_answer.met = bool(content.get("party_answers", {}).get(str(party_answer.pk)))
+    PartyAnswer.objects.bulk_update(party_answers, ["met"])
     dossiers = list(Dossier.objects.filter(submission=submission))
     through = Dossier.municipalities.through
     links = []

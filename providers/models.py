@@ -107,6 +107,23 @@ class Combination(models.Model):
     name = models.CharField(
         _("naam"), max_length=200, blank=True, help_text=_("Naam van de combinatie.")
     )
+    legal_entity = models.BooleanField(
+        _("eigen rechtspersoon"),
+        default=False,
+        help_text=_(
+            "Aan als de combinatie een eigen rechtspersoon met een KvK-nummer is (bijvoorbeeld "
+            "een opgerichte coöperatie). Uit voor een combinatie in oprichting (coöperatie "
+            "i.o.) of een consortium zonder rechtspersoonlijkheid: het KvK-nummer van de "
+            "penvoerder identificeert haar."
+        ),
+    )
+    kvk = models.CharField(
+        _("KvK-nummer combinatie"),
+        max_length=8,
+        blank=True,
+        validators=[kvk_validator],
+        help_text=_("Alleen bij een eigen rechtspersoon; anders leeg."),
+    )
     members = models.ManyToManyField(
         Organisation,
         verbose_name=_("leden"),
@@ -120,10 +137,20 @@ class Combination(models.Model):
         verbose_name_plural = _("combinaties")
         constraints = [
             models.UniqueConstraint(fields=["tender", "lead"], name="combination_one_per_lead"),
+            models.CheckConstraint(
+                condition=Q(legal_entity=True) | Q(kvk=""),
+                name="combination_kvk_only_as_legal_entity",
+            ),
         ]
 
     def __str__(self):
         return self.name or f"Combinatie {self.lead}"
+
+    @property
+    def identifying_kvk(self) -> str:
+        """The KvK number that identifies the combination: its own as a legal entity, else
+        (in formation, or a consortium that is no legal entity) its lead's."""
+        return self.kvk if self.legal_entity and self.kvk else self.lead.kvk
 
     def confirmed_member_names(self) -> list[str]:
         """The names of the members (the lead aside) that confirmed, by name; reads
@@ -551,6 +578,90 @@ class RequirementAnswer(models.Model):
     def effective_met(self) -> bool:
         """What the ranking uses: the bidder's answer unless review rejected it."""
         return self.met and not self.rejected
+
+
+class PartyAnswer(models.Model):
+    """The answer of one other party of the bid (a confirmed member of the combination or a
+    subcontractor) to a requirement that binds every party (``Requirement.binds``); the
+    bidder's (lead's) own answer is its ``RequirementAnswer``. Sealed like the answers (the
+    envelope's ``party_answers``); reviewed per party after the opening."""
+
+    submission = models.ForeignKey(
+        Submission,
+        verbose_name=_("inschrijving"),
+        on_delete=models.CASCADE,
+        related_name="party_answers",
+        help_text=_("Inschrijving."),
+    )
+    requirement = models.ForeignKey(
+        Requirement,
+        verbose_name=_("minimumeis"),
+        on_delete=models.CASCADE,
+        related_name="party_answers",
+        help_text=_("Eis die elke partij bindt."),
+    )
+    member = models.ForeignKey(
+        Organisation,
+        verbose_name=_("lid"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Bevestigd lid van de combinatie dat antwoordt."),
+    )
+    subcontractor = models.ForeignKey(
+        Subcontractor,
+        verbose_name=_("onderaannemer"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="answers",
+        help_text=_("Onderaannemer die antwoordt."),
+    )
+    met = models.BooleanField(_("voldaan"), help_text=_("Antwoord van deze partij (ja/nee)."))
+    rejected = models.BooleanField(
+        _("afgekeurd bij controle"),
+        default=False,
+        help_text=_("Na de opening afgekeurd tegen het bewijs; telt dan als niet voldaan."),
+    )
+    rejection_reason = models.TextField(
+        _("reden afkeuring"), blank=True, help_text=_("Verplicht bij afkeuren.")
+    )
+
+    class Meta:
+        ordering = ["submission", "requirement__code", "pk"]
+        verbose_name = _("antwoord van een partij")
+        verbose_name_plural = _("antwoorden van partijen")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(member__isnull=True) ^ Q(subcontractor__isnull=True),
+                name="party_answer_one_party",
+            ),
+            models.UniqueConstraint(
+                fields=["submission", "requirement", "member"],
+                condition=Q(member__isnull=False),
+                name="party_answer_member_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["submission", "requirement", "subcontractor"],
+                condition=Q(subcontractor__isnull=False),
+                name="party_answer_subcontractor_unique",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.requirement.code}: {'ja' if self.met else 'nee'}"
+
+    @property
+    def effective_met(self) -> bool:
+        return self.met and not self.rejected
+
+    @property
+    def party_label(self) -> str:
+        """The party as the reasons name it: "lid <name> (<kvk>)" or "onderaannemer …"."""
+        if self.member_id is not None:
+            return f"lid {self.member.name} ({self.member.kvk})"
+        return f"onderaannemer {self.subcontractor.name} ({self.subcontractor.kvk})"
 
 
 class AdmissionBatch(models.Model):

@@ -345,6 +345,8 @@ class CombinationView(PortalTenderMixin, View):
                     organisation=self.organisation,
                     user=request.user,
                     name=form.cleaned_data["name"],
+                    legal_entity=form.cleaned_data["legal_entity"],
+                    kvk=form.cleaned_data["kvk"],
                     client_address=address,
                 ),
             ):

@@ -159,6 +159,25 @@ class CombinationForm(PortalForm):
         help_text=_("Bijvoorbeeld: Combinatie Jeugdzorg Achterhoek."),
         widget=forms.TextInput(attrs=TEXT),
     )
+    legal_entity = forms.BooleanField(
+        label=_("De combinatie is een eigen rechtspersoon met een KvK-nummer"),
+        help_text=_(
+            "Laat uit voor een combinatie in oprichting (coöperatie i.o.) of een consortium "
+            "zonder rechtspersoonlijkheid: het KvK-nummer van de penvoerder identificeert haar "
+            "en elk lid ondertekent een eigen UEA."
+        ),
+        required=False,
+        widget=forms.CheckboxInput(
+            attrs={"class": "utrecht-checkbox utrecht-checkbox--html-input"}
+        ),
+    )
+    kvk = forms.CharField(
+        label=_("KvK-nummer van de combinatie"),
+        max_length=8,
+        required=False,
+        help_text=_("Alleen bij een eigen rechtspersoon (8 cijfers)."),
+        widget=forms.TextInput(attrs={**TEXT, "inputmode": "numeric"}),
+    )
 
 
 class CombinationInviteForm(PortalForm):

@@ -13,8 +13,17 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
-from tender.constants import OPENED_STATES, Funding, Phase, Procedure, Round, TenderState
-from tender.models import Requirement, Segment, Tender
+from tender.constants import (
+    OPENED_STATES,
+    Funding,
+    Phase,
+    PlanDocuments,
+    Procedure,
+    RequirementBinds,
+    Round,
+    TenderState,
+)
+from tender.models import Criterion, Requirement, Segment, Tender
 
 from .constants import SubmissionState
 from .envelopes import envelope_unseal
@@ -24,7 +33,9 @@ from .models import (
     Dossier,
     OfferInvitation,
     Organisation,
+    PartyAnswer,
     RequirementAnswer,
+    Subcontractor,
     Submission,
     SubmissionDocument,
 )
@@ -186,9 +197,13 @@ def submission_detail(pk: int) -> Submission:
             ),
             Prefetch("answers", queryset=RequirementAnswer.objects.select_related("requirement")),
             Prefetch(
+                "party_answers",
+                queryset=PartyAnswer.objects.select_related("requirement", "member"),
+            ),
+            Prefetch(
                 "documents",
                 queryset=SubmissionDocument.objects.select_related(
-                    "file", "segment", "requirement"
+                    "file", "segment", "requirement", "criterion"
                 ).order_by("kind", "segment__code", "requirement__code", "name", "pk"),
             ),
             "subcontractors",
@@ -231,6 +246,54 @@ def _requirement_has_phase() -> bool:
 
 
 @dataclass
+class Party:
+    """Another party of a bid that answers the requirements binding every party: a confirmed
+    member of the combination the bidder leads, or a subcontractor of the submission."""
+
+    key: str  # "m<organisation id>" or "s<subcontractor id>"
+    label: str  # "lid <name> (<kvk>)" / "onderaannemer <name> (<kvk>)"
+    member: Organisation | None = None
+    subcontractor: Subcontractor | None = None
+
+    def owns(self, answer: PartyAnswer) -> bool:
+        if self.member is not None:
+            return answer.member_id == self.member.pk
+        return self.subcontractor is not None and answer.subcontractor_id == self.subcontractor.pk
+
+
+def submission_parties(
+    submission: Submission, combination: Combination | None = None
+) -> list[Party]:
+    """The parties besides the bidder (the lead): each confirmed member of the combination it
+    leads, then each subcontractor. ``submission`` from ``submission_detail`` (the
+    subcontractors' names unsealed) when the labels are shown; ``combination`` as
+    ``combination_of`` gives it (looked up when not given)."""
+    if combination is None:
+        combination = combination_of(tender=submission.tender, organisation=submission.bidder)
+    parties = []
+    if combination is not None and combination.lead_id == submission.bidder_id:
+        for row in combination.member_rows:
+            if row.confirmed_at is not None:
+                organisation = row.organisation
+                parties.append(
+                    Party(
+                        f"m{organisation.pk}",
+                        f"lid {organisation.name} ({organisation.kvk})",
+                        member=organisation,
+                    )
+                )
+    for subcontractor in submission.subcontractors.all():
+        parties.append(
+            Party(
+                f"s{subcontractor.pk}",
+                f"onderaannemer {subcontractor.name} ({subcontractor.kvk})",
+                subcontractor=subcontractor,
+            )
+        )
+    return parties
+
+
+@dataclass
 class ChecklistItem:
     label: str
     done: bool
@@ -249,6 +312,7 @@ class ChecklistContext:
     answers: dict[int, RequirementAnswer] = field(default_factory=dict)
     documents: list[SubmissionDocument] = field(default_factory=list)
     combination: Combination | None = None
+    party_answers: list[PartyAnswer] = field(default_factory=list)
 
 
 Check = Callable[[ChecklistContext], list[ChecklistItem]]
@@ -324,6 +388,81 @@ def check_dossiers(ctx: ChecklistContext) -> list[ChecklistItem]:
                     anchor,
                 )
             )
+    return items
+
+
+def plan_slots(submission: Submission, dossiers: list[Dossier]) -> list[tuple]:
+    """The plans an offer holds, as (segment, criterion or None) per chosen segment
+    (``Tender.plan_documents``): one per segment, or one per award criterion of the segment;
+    none in a round that is not the offer or when the tender asks no plan."""
+    setting = submission.tender.plan_documents
+    if setting == PlanDocuments.NONE or submission.round != Round.OFFER or not dossiers:
+        return []
+    if setting == PlanDocuments.PER_SEGMENT:
+        return [(d.segment, None) for d in dossiers]
+    criteria = {}
+    for criterion in Criterion.objects.filter(
+        segment_id__in=[d.segment_id for d in dossiers], phase=Phase.AWARD
+    ).order_by("position", "code"):
+        criteria.setdefault(criterion.segment_id, []).append(criterion)
+    return [(d.segment, c) for d in dossiers for c in criteria.get(d.segment_id, [])]
+
+
+@register_check
+def check_plans(ctx: ChecklistContext) -> list[ChecklistItem]:
+    """Round 2 (the offer): the plan documents the tender sets, each named when missing."""
+    items = []
+    for segment, criterion in plan_slots(ctx.submission, ctx.dossiers):
+        done = any(
+            d.kind == DocumentKind.PLAN
+            and d.segment_id == segment.pk
+            and d.criterion_id == (criterion.pk if criterion else None)
+            for d in ctx.documents
+        )
+        if criterion is None:
+            label = _("%(segment)s: upload het plan") % {"segment": segment.code}
+        else:
+            label = _("%(segment)s: upload het plan bij gunningscriterium %(criterion)s") % {
+                "segment": segment.code,
+                "criterion": f"{criterion.code} {criterion.name}",
+            }
+        items.append(ChecklistItem(label, done, f"segment-{segment.code}"))
+    return items
+
+
+@register_check
+def check_party_answers(ctx: ChecklistContext) -> list[ChecklistItem]:
+    """A requirement that binds every party is answered by each member of the combination and
+    each subcontractor as well (the bidder's own answer is checked above); names who is open."""
+    chosen = {d.segment_id for d in ctx.dossiers}
+    binding = [
+        r
+        for r in ctx.requirements
+        if r.binds == RequirementBinds.EVERY_PARTY
+        and (r.segment_id is None or r.segment_id in chosen)
+    ]
+    if not binding:
+        return []
+    parties = submission_parties(ctx.submission, ctx.combination)
+    items = []
+    for requirement in binding:
+        open_parties = [
+            p.label
+            for p in parties
+            if not any(a.requirement_id == requirement.pk and p.owns(a) for a in ctx.party_answers)
+        ]
+        if not parties:
+            continue
+        label = _("Eis %(code)s: elke partij antwoordt") % {"code": requirement.code}
+        if open_parties:
+            label += " " + _("(nog open: %(names)s)") % {"names": ", ".join(open_parties)}
+        codes = {d.segment_id: d.segment.code for d in ctx.dossiers}
+        anchor = (
+            "eisen"
+            if requirement.segment_id is None
+            else f"segment-{codes[requirement.segment_id]}"
+        )
+        items.append(ChecklistItem(label, not open_parties, anchor))
     return items
 
 
@@ -439,6 +578,7 @@ def submission_checklist(submission: Submission) -> list[ChecklistItem]:
         answers={a.requirement_id: a for a in submission.answers.all()},
         documents=list(submission.documents.all()),
         combination=combination_of(tender=submission.tender, organisation=submission.bidder),
+        party_answers=list(submission.party_answers.all()),
     )
     return [item for check in CHECKS for item in check(ctx)]
 
@@ -490,15 +630,16 @@ def evidence_documents(submission: Submission) -> dict[int, list[SubmissionDocum
 
 
 def dossier_documents(dossier: Dossier) -> list[SubmissionDocument]:
-    """The documents evaluators see beside a dossier: its segment's competence dossier and
-    references, the evidence of the general requirements and of this segment's requirements,
-    and a combination's convenant. None before the opening, and none for a version that is not
-    the sealed, current one (the serving view checks the user as well)."""
+    """The documents evaluators see beside a dossier: its segment's competence dossier,
+    references and plans (round 2: per segment or per award criterion), the evidence of the
+    general requirements and of this segment's requirements, and a combination's convenant.
+    None before the opening, and none for a version that is not the sealed, current one (the
+    serving view checks the user as well)."""
     submission = dossier.submission
     if not _documents_readable(submission):
         return []
     documents = SubmissionDocument.objects.filter(submission=submission).select_related(
-        "file", "requirement", "segment"
+        "file", "requirement", "segment", "criterion"
     )
     return [
         d

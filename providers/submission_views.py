@@ -5,6 +5,8 @@ subcontractors, submitting (sealing), withdrawing and the receipt (page and PDF)
 Everything is scoped to the user's own organisation: another organisation's objects are 404.
 """
 
+import re
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,15 +19,15 @@ from django.views import View
 from accounts.confirmation import Confirmation, confirmation_page, confirmed
 from accounts.dutch_numbers import parse_decimal
 from audit.services import audit_record, client_address_of
-from tender.constants import Procedure, Round
+from tender.constants import Procedure, RequirementBinds, Round
 from tender.errors import service_action
 from tender.files import PDF, document_response
 from tender.mixins import tender_or_404
-from tender.models import Requirement, Segment
+from tender.models import Criterion, Requirement, Segment
 
 from .constants import SubmissionState
 from .envelopes import document_name, envelope_unseal
-from .models import DocumentKind, Subcontractor, SubmissionDocument
+from .models import DocumentKind, PartyAnswer, Subcontractor, SubmissionDocument
 from .permissions import can_view_combination_submission
 from .portal_views import PortalMixin
 from .selectors import portal_tenders
@@ -36,6 +38,7 @@ from .submission_selectors import (
     draft_of,
     invited_segments,
     member_submissions,
+    plan_slots,
     portal_round,
     request_dossiers,
     round_admits,
@@ -44,6 +47,7 @@ from .submission_selectors import (
     submission_checklist,
     submission_combination,
     submission_detail,
+    submission_parties,
     submissions_of,
     tender_requirements,
     tender_segments,
@@ -103,10 +107,44 @@ class SubmissionMixin(PortalMixin):
         )
 
 
-def _segment_rows(tender, submission, requirements, round=None, organisation=None):
+def _requirement_row(requirement, answers, documents, parties=(), party_answers=()) -> dict:
+    """One requirement on the overview: the bidder's answer and evidence and, for a
+    requirement of every party, each other party's answer and evidence."""
+    row = {
+        "requirement": requirement,
+        "answer": answers.get(requirement.pk),
+        "evidence": [
+            d for d in documents if d.requirement_id == requirement.pk and not d.party_answer_id
+        ],
+        "parties": [],
+    }
+    if requirement.binds == RequirementBinds.EVERY_PARTY:
+        for party in parties:
+            answer = next(
+                (a for a in party_answers if a.requirement_id == requirement.pk and party.owns(a)),
+                None,
+            )
+            row["parties"].append(
+                {
+                    "party": party,
+                    "answer": answer,
+                    "evidence": [d for d in documents if answer and d.party_answer_id == answer.pk],
+                }
+            )
+    return row
+
+
+def _segment_rows(
+    tender, submission, requirements, round=None, organisation=None, parties=(), party_answers=()
+):
     """Per segment of the tender: chosen or not, and for chosen ones the dossier, its
     requirements with the answers, and its documents."""
     dossiers = {d.segment_id: d for d in submission.dossiers.all()} if submission else {}
+    plans: dict[int, list] = {}
+    for plan_segment, criterion in (
+        plan_slots(submission, list(dossiers.values())) if submission else []
+    ):
+        plans.setdefault(plan_segment.pk, []).append(criterion)
     answers = {a.requirement_id: a for a in submission.answers.all()} if submission else {}
     documents = list(submission.documents.all()) if submission else []
     from_request = request_dossiers(submission) if submission else {}
@@ -132,11 +170,7 @@ def _segment_rows(tender, submission, requirements, round=None, organisation=Non
                 # a restricted offer: the request's dossier of the segment (read-only)
                 "request": from_request.get(segment.pk),
                 "requirements": [
-                    {
-                        "requirement": r,
-                        "answer": answers.get(r.pk),
-                        "evidence": [d for d in documents if d.requirement_id == r.pk],
-                    }
+                    _requirement_row(r, answers, documents, parties, party_answers)
                     for r in requirements
                     if r.segment_id == segment.pk
                 ],
@@ -149,6 +183,20 @@ def _segment_rows(tender, submission, requirements, round=None, organisation=Non
                     d
                     for d in documents
                     if d.segment_id == segment.pk and d.kind == DocumentKind.REFERENCE
+                ],
+                # the plans of round 2 (``Tender.plan_documents``): per segment or per criterion
+                "plans": [
+                    {
+                        "criterion": criterion,
+                        "documents": [
+                            d
+                            for d in documents
+                            if d.kind == DocumentKind.PLAN
+                            and d.segment_id == segment.pk
+                            and d.criterion_id == (criterion.pk if criterion else None)
+                        ],
+                    }
+                    for criterion in plans.get(segment.pk, [])
                 ],
             }
         )
@@ -168,6 +216,9 @@ class SubmissionOverviewView(SubmissionMixin, View):
         checklist = submission_checklist(submission) if submission else []
         answers = {a.requirement_id: a for a in submission.answers.all()} if submission else {}
         documents = list(submission.documents.all()) if submission else []
+        binding = any(r.binds == RequirementBinds.EVERY_PARTY for r in requirements)
+        parties = submission_parties(submission) if submission and binding else []
+        party_answers = list(submission.party_answers.all()) if submission else []
         context = {
             "tender": self.tender,
             "organisation": self.organisation,
@@ -181,16 +232,18 @@ class SubmissionOverviewView(SubmissionMixin, View):
             "checklist": checklist,
             "missing": checklist_missing(checklist),
             "general": [
-                {
-                    "requirement": r,
-                    "answer": answers.get(r.pk),
-                    "evidence": [d for d in documents if d.requirement_id == r.pk],
-                }
+                _requirement_row(r, answers, documents, parties, party_answers)
                 for r in requirements
                 if r.segment_id is None
             ],
             "segments": _segment_rows(
-                self.tender, submission, requirements, self.round, self.organisation
+                self.tender,
+                submission,
+                requirements,
+                self.round,
+                self.organisation,
+                parties,
+                party_answers,
             ),
             "convenant": [d for d in documents if d.kind == DocumentKind.CONVENANT],
             "max_references": MAX_REFERENCES,
@@ -243,6 +296,23 @@ def _answers_from(post, requirements) -> dict:
     return answers
 
 
+PARTY_FIELD = re.compile(r"^party-(\d+)-([ms]\d+)$")
+
+
+def _party_answers_from(post, requirements) -> dict:
+    """``party-<requirement id>-<party key>`` fields: the other parties' answers to the
+    requirements of every party (the service checks the party belongs to the submission)."""
+    by_pk = {r.pk: r for r in requirements}
+    answers = {}
+    for name, value in post.items():
+        match = PARTY_FIELD.match(name)
+        if match and int(match.group(1)) in by_pk:
+            answers[(by_pk[int(match.group(1))], match.group(2))] = {"ja": True, "nee": False}.get(
+                value
+            )
+    return answers
+
+
 class GeneralAnswersView(SubmissionMixin, View):
     def post(self, request, slug):
         self.setup_tender()
@@ -252,6 +322,7 @@ class GeneralAnswersView(SubmissionMixin, View):
             lambda: services.submission_answers_save(
                 submission=draft,
                 answers=_answers_from(request.POST, general),
+                party_answers=_party_answers_from(request.POST, general),
                 user=request.user,
                 client_address=client_address_of(request),
             ),
@@ -271,6 +342,7 @@ class SegmentSectionView(SubmissionMixin, View):
                 submission=draft,
                 segment=segment,
                 answers=_answers_from(request.POST, requirements),
+                party_answers=_party_answers_from(request.POST, requirements),
                 user=request.user,
                 client_address=client_address_of(request),
                 municipality_codes=request.POST.getlist("municipalities"),
@@ -293,6 +365,17 @@ def _typed_number(text: str):
         return text.strip()
 
 
+def _party_answer_of(draft, requirement, key: str) -> PartyAnswer | None:
+    """The draft's answer of the party ``key`` (``m<id>`` / ``s<id>``) to ``requirement``."""
+    match = re.fullmatch(r"([ms])(\d+)", key or "")
+    if requirement is None or match is None:
+        return None
+    field = "member_id" if match.group(1) == "m" else "subcontractor_id"
+    return PartyAnswer.objects.filter(
+        submission=draft, requirement=requirement, **{field: int(match.group(2))}
+    ).first()
+
+
 class UploadView(SubmissionMixin, View):
     def post(self, request, slug):
         self.setup_tender()
@@ -304,6 +387,14 @@ class UploadView(SubmissionMixin, View):
         requirement = Requirement.objects.filter(
             tender=self.tender, code=request.POST.get("requirement", "")
         ).first()
+        party_answer = _party_answer_of(draft, requirement, request.POST.get("party", ""))
+        criterion = (
+            Criterion.objects.filter(
+                segment=segment, code=request.POST.get("criterion", "")
+            ).first()
+            if segment
+            else None
+        )
         anchor = f"segment-{segment.code}" if segment else "eisen"
         if kind == DocumentKind.CONVENANT:
             anchor = "combinatie"
@@ -322,6 +413,8 @@ class UploadView(SubmissionMixin, View):
                 client_address=client_address_of(request),
                 segment=segment,
                 requirement=requirement,
+                criterion=criterion,
+                party_answer=party_answer,
             )
 
         return self.run(

@@ -176,6 +176,24 @@ class DecisionBody(models.TextChoices):
 PROVISIONAL_NOTE = "onder voorbehoud van besluitvorming"
 
 
+class PlanDocuments(models.TextChoices):
+    """Which plan documents the offer holds (round 2 of the restricted procedure, the one round
+    of the open procedure): none, one per award criterion of the segment, or one per segment."""
+
+    NONE = "none", _("Geen plan")
+    PER_CRITERION = "criterion", _("Een plan per gunningscriterium")
+    PER_SEGMENT = "segment", _("Eén plan per segment")
+
+
+class RequirementBinds(models.TextChoices):
+    """Whom a requirement binds: the bidder (the lead) only, or every party of the bid (the
+    lead, each confirmed member of its combination and each subcontractor), each answering
+    with its own evidence."""
+
+    BIDDER = "bidder", _("Alleen de inschrijver")
+    EVERY_PARTY = "every_party", _("Elke partij (penvoerder, leden, onderaannemers)")
+
+
 class Phase(models.TextChoices):
     SELECTION = "selection", _("Selectie")
     AWARD = "award", _("Gunning")

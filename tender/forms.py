@@ -16,7 +16,15 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.dutch_numbers import DutchDecimalField, input_text
 
-from .constants import DecisionBody, Funding, PaymentRhythm, Phase, Procedure
+from .constants import (
+    DecisionBody,
+    Funding,
+    PaymentRhythm,
+    Phase,
+    PlanDocuments,
+    Procedure,
+    RequirementBinds,
+)
 from .models import Criterion, Lot, Region, Requirement, Segment, SubSegment, Tender
 from .services import setup
 from .services.setup.regions import CBS_PATTERN
@@ -136,6 +144,46 @@ class TenderForm(SetupForm):
             attrs={**TEXT, "type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
         ),
     )
+    admission_start = forms.DateTimeField(
+        label=_("Begin toelatingsperiode (Open House)"),
+        help_text=_(
+            "Alleen bij Open House. Leeg: vanaf het openstellen van de toelating. Datum en tijd "
+            "in Nederlandse tijd."
+        ),
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d-%m-%Y %H:%M"],
+        error_messages={
+            "invalid": _("Vul een datum en tijd in, bijvoorbeeld 01-06-2026 12:00."),
+        },
+        widget=forms.DateTimeInput(
+            attrs={**TEXT, "type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+        ),
+    )
+    admission_end = forms.DateTimeField(
+        label=_("Einde toelatingsperiode (Open House)"),
+        help_text=_("Alleen bij Open House. Leeg: open einde."),
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d-%m-%Y %H:%M"],
+        error_messages={
+            "invalid": _("Vul een datum en tijd in, bijvoorbeeld 01-06-2026 12:00."),
+        },
+        widget=forms.DateTimeInput(
+            attrs={**TEXT, "type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+        ),
+    )
+    plan_documents = forms.ChoiceField(
+        label=_("Plannen in de inschrijving"),
+        choices=PlanDocuments.choices,
+        initial=PlanDocuments.NONE,
+        help_text=_(
+            "Wat de inschrijving (de offerte) bevat: een plan per gunningscriterium of één plan "
+            "per segment. De beoordelaars zien de plannen bij het scoren van de "
+            "gunningscriteria."
+        ),
+        required=False,
+        error_messages={"invalid_choice": _("Kies een van de mogelijkheden.")},
+        widget=forms.Select(attrs=SELECT),
+    )
     standstill_days = _integer(
         _("Opschortende termijn (dagen)"),
         _("Kalenderdagen tussen gunningsbeslissing en definitieve gunning; meestal 20."),
@@ -175,6 +223,9 @@ class TenderForm(SetupForm):
                     "region": tender.region_id,
                     "procedure": tender.procedure,
                     "deadline": tender.deadline,
+                    "admission_start": tender.admission_start,
+                    "admission_end": tender.admission_end,
+                    "plan_documents": tender.plan_documents,
                     "standstill_days": tender.standstill_days,
                     "objection_address": tender.objection_address,
                     "objection_email": tender.objection_email,
@@ -194,6 +245,10 @@ class TenderForm(SetupForm):
                 _("Maak een nieuwe regio aan."),
             )
 
+    def clean_plan_documents(self):
+        default = self.tender.plan_documents if self.tender else PlanDocuments.NONE
+        return self.cleaned_data.get("plan_documents") or default
+
     def problems(self, data):
         return setup.tender_problems(
             slug=data.get("slug"),
@@ -202,6 +257,8 @@ class TenderForm(SetupForm):
             procedure=data.get("procedure"),
             deadline=data.get("deadline"),
             standstill_days=data.get("standstill_days"),
+            admission_start=data.get("admission_start"),
+            admission_end=data.get("admission_end"),
             tender=self.tender,
         )
 
@@ -590,6 +647,18 @@ class RequirementForm(SetupForm):
         required=False,
         widget=forms.Select(attrs=SELECT),
     )
+    binds = forms.ChoiceField(
+        label=_("Wie beantwoordt de eis"),
+        choices=RequirementBinds.choices,
+        initial=RequirementBinds.BIDDER,
+        help_text=_(
+            "Elke partij: de penvoerder, elk lid van de combinatie en elke onderaannemer "
+            "beantwoorden de eis elk met een eigen antwoord en bewijs (bijvoorbeeld "
+            "kwaliteitseisen); één partij die niet voldoet sluit de inschrijving uit."
+        ),
+        required=False,
+        widget=forms.Select(attrs=SELECT),
+    )
 
     def __init__(self, *args, tender: Tender, requirement: Requirement | None = None, **kwargs):
         self.tender, self.requirement = tender, requirement
@@ -601,6 +670,7 @@ class RequirementForm(SetupForm):
                     "code": requirement.code,
                     "text": requirement.text,
                     "phase": requirement.phase,
+                    "binds": requirement.binds,
                 },
             )
         super().__init__(*args, **kwargs)
@@ -608,6 +678,9 @@ class RequirementForm(SetupForm):
 
     def clean_phase(self):
         return self.cleaned_data.get("phase") or Phase.SELECTION
+
+    def clean_binds(self):
+        return self.cleaned_data.get("binds") or RequirementBinds.BIDDER
 
     def problems(self, data):
         return setup.requirement_problems(
@@ -617,6 +690,7 @@ class RequirementForm(SetupForm):
             text=data.get("text"),
             requirement=self.requirement,
             phase=data.get("phase"),
+            binds=data.get("binds") or RequirementBinds.BIDDER,
         )
 
 

@@ -20,7 +20,9 @@ from .constants import (
     Funding,
     PaymentRhythm,
     Phase,
+    PlanDocuments,
     Procedure,
+    RequirementBinds,
     Round,
     TenderState,
 )
@@ -221,6 +223,16 @@ class Tender(models.Model):
         null=True,
         blank=True,
         help_text=_("Open House: tot dit moment kan men zich aanmelden; leeg = open einde."),
+    )
+    plan_documents = models.CharField(
+        _("plandocumenten"),
+        max_length=10,
+        choices=PlanDocuments.choices,
+        default=PlanDocuments.NONE,
+        help_text=_(
+            "Welke plannen de inschrijving (de offerte) bevat: geen, een plan per "
+            "gunningscriterium of één plan per segment."
+        ),
     )
     standstill_days = models.PositiveSmallIntegerField(
         _("opschortende termijn (dagen)"),
@@ -639,6 +651,16 @@ class Requirement(models.Model):
         choices=Phase.choices,
         default=Phase.SELECTION,
         help_text=_("De ronde waarin de eis wordt getoetst: selectie of gunning (de offerte)."),
+    )
+    binds = models.CharField(
+        _("geldt voor"),
+        max_length=12,
+        choices=RequirementBinds.choices,
+        default=RequirementBinds.BIDDER,
+        help_text=_(
+            "Alleen de inschrijver, of elke partij (penvoerder, elk lid van de combinatie en "
+            "elke onderaannemer), elk met een eigen antwoord en bewijs."
+        ),
     )
     position = models.PositiveIntegerField(
         _("volgorde"), default=0, help_text=_("Volgorde op het scherm.")

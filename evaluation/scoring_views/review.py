@@ -17,12 +17,13 @@ from tender.errors import service_action
 from ..review_selectors import (
     review_summaries,
     reviewable_answers,
+    reviewable_party_answers,
 )
 from ..scoring_forms import ReviewForm
 from ..scoring_selectors import (
     phase_locked,
 )
-from ..services.review import requirement_review
+from ..services.review import party_answer_review, requirement_review
 from .common import ScoringAccessMixin
 
 
@@ -72,8 +73,23 @@ class ReviewView(ScoringAccessMixin, View):
                     "review": review,
                     "form": form,
                     "documents": evidence.get(answer.requirement_id, []),
+                    "parties": [],
                 }
             )
+        # Requirements of every party: each member's and subcontractor's answer, under the
+        # bidder's answer to the same requirement, reviewed on its own (prefix ``p<pk>``).
+        by_requirement = {item["answer"].requirement_id: item for item in items}
+        for party_answer in reviewable_party_answers(user=self.request.user, submission=submission):
+            if bound is not None and bound.prefix == f"p{party_answer.pk}":
+                form = bound
+            else:
+                initial = {}
+                if party_answer.rejected:
+                    initial = {"accepted": "0", "reason": party_answer.rejection_reason}
+                form = ReviewForm(prefix=f"p{party_answer.pk}", initial=initial)
+            item = by_requirement.get(party_answer.requirement_id)
+            if item is not None:
+                item["parties"].append({"answer": party_answer, "form": form})
         context = self.base_context(
             crumbs=[
                 (
@@ -102,6 +118,8 @@ class ReviewView(ScoringAccessMixin, View):
 
     def post(self, request, slug, pk):
         submission = self.get_submission(pk)
+        if request.POST.get("party_answer"):
+            return self.post_party(request, submission)
         answer = get_object_or_404(
             reviewable_answers(user=request.user, submission=submission),
             pk=request.POST.get("answer"),
@@ -123,3 +141,27 @@ class ReviewView(ScoringAccessMixin, View):
             _("Controle van %(code)s vastgelegd.") % {"code": answer.requirement.code},
         )
         return redirect(f"{request.path}#answer-{answer.pk}")
+
+    def post_party(self, request, submission):
+        party_answer = get_object_or_404(
+            reviewable_party_answers(user=request.user, submission=submission),
+            pk=request.POST.get("party_answer"),
+        )
+        form = ReviewForm(request.POST, prefix=f"p{party_answer.pk}")
+        if form.is_valid():
+            with service_action(request, form=form):
+                party_answer_review(
+                    party_answer=party_answer,
+                    accepted=form.cleaned_data["accepted"],
+                    reason=form.cleaned_data["reason"],
+                    user=request.user,
+                    client_address=client_address_of(request),
+                )
+        if not form.is_valid():
+            return self.render_page(submission, bound=form, status=400)
+        messages.success(
+            request,
+            _("Controle van %(code)s voor %(party)s vastgelegd.")
+            % {"code": party_answer.requirement.code, "party": party_answer.party_label},
+        )
+        return redirect(f"{request.path}#party-answer-{party_answer.pk}")

@@ -7,13 +7,85 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
-from providers.models import RequirementAnswer
+from providers.models import PartyAnswer, RequirementAnswer
 from tender.constants import SCORING_WRITABLE_STATES, Phase, Round
 from tender.errors import ApplicationError
 
 from ..models import RequirementReview
 from ..permissions import can_review_answer
 from ..scoring_selectors import phase_locked
+
+
+def _review_refusal(answer, tender) -> None:
+    """The guards every review shares (the bidder's answer and a party's alike)."""
+    submission = answer.submission
+    if submission.round == Round.APPLICATION:
+        if not submission.application_opened or submission.admission_outcome:
+            raise ApplicationError(
+                _("Deze aanmelding is nog niet geopend of er is al over besloten.")
+            )
+    elif tender.state not in SCORING_WRITABLE_STATES:
+        raise ApplicationError(
+            _("De aanbesteding heeft de status '%(state)s'; controleren kan nu niet.")
+            % {"state": tender.get_state_display()}
+        )
+    if phase_locked(tender=tender, phase=Phase.SELECTION):
+        raise ApplicationError(
+            _("De ranking van de selectiefase is definitief; controles liggen vast.")
+        )
+
+
+@transaction.atomic
+def party_answer_review(
+    *,
+    party_answer: PartyAnswer,
+    accepted: bool,
+    reason: str = "",
+    user,
+    client_address: str | None = None,
+) -> PartyAnswer:
+    """The review of one other party's answer (a member or subcontractor) to a requirement of
+    every party, against that party's evidence: accepted, or rejected with a reason. A rejected
+    party answer fails the requirement for the whole submission; the ranking's reason names
+    the party (``evaluation.selectors.ranking_inputs``)."""
+    party_answer = (
+        PartyAnswer.objects.select_for_update(of=("self",))
+        .select_related(
+            "submission__tender", "submission__bidder", "requirement", "member", "subcontractor"
+        )
+        .get(pk=party_answer.pk)
+    )
+    tender = party_answer.submission.tender
+    if not can_review_answer(user, party_answer):
+        raise ApplicationError(_("U mag dit antwoord niet controleren."))
+    _review_refusal(party_answer, tender)
+    if not party_answer.met:
+        raise ApplicationError(
+            _("Deze partij antwoordde 'nee': de eis is niet voldaan, controle is niet nodig.")
+        )
+    reason = (reason or "").strip()
+    if not accepted and not reason:
+        raise ApplicationError(_("Geef een reden voor het afkeuren."), field="reason")
+    previous = party_answer.rejected
+    party_answer.rejected = not accepted
+    party_answer.rejection_reason = "" if accepted else reason
+    party_answer.save(update_fields=["rejected", "rejection_reason"])
+    audit_record(
+        action="requirement.review",
+        actor=user,
+        obj=party_answer,
+        tender=tender,
+        client_address=client_address,
+        details={
+            "bidder": party_answer.submission.bidder.kvk,
+            "party": party_answer.party_label,
+            "requirement": party_answer.requirement.code,
+            "accepted": accepted,
+            "previous_rejected": previous,
+            "reason": party_answer.rejection_reason,
+        },
+    )
+    return party_answer
 
 
 @transaction.atomic
@@ -39,22 +111,7 @@ def requirement_review(
     tender = answer.submission.tender
     if not can_review_answer(user, answer):
         raise ApplicationError(_("U mag dit antwoord niet controleren."))
-    submission = answer.submission
-    if submission.round == Round.APPLICATION:
-        # Open House: an application is reviewed once its batch is opened, until decided.
-        if not submission.application_opened or submission.admission_outcome:
-            raise ApplicationError(
-                _("Deze aanmelding is nog niet geopend of er is al over besloten.")
-            )
-    elif tender.state not in SCORING_WRITABLE_STATES:
-        raise ApplicationError(
-            _("De aanbesteding heeft de status '%(state)s'; controleren kan nu niet.")
-            % {"state": tender.get_state_display()}
-        )
-    if phase_locked(tender=tender, phase=Phase.SELECTION):
-        raise ApplicationError(
-            _("De ranking van de selectiefase is definitief; controles liggen vast.")
-        )
+    _review_refusal(answer, tender)
     if not answer.met:
         raise ApplicationError(
             _("De inschrijver antwoordde 'nee': de eis is niet voldaan, controle is niet nodig.")

@@ -97,7 +97,17 @@ class CombinationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Combination
-        fields = ["id", "tender", "name", "lead_kvk", "lead_name", "members", "complete"]
+        fields = [
+            "id",
+            "tender",
+            "name",
+            "lead_kvk",
+            "lead_name",
+            "legal_entity",
+            "kvk",
+            "members",
+            "complete",
+        ]
 
     def get_complete(self, obj) -> bool:
         from ..portal_selectors import combination_is_complete
@@ -108,6 +118,13 @@ class CombinationSerializer(serializers.ModelSerializer):
 class CombinationInputSerializer(serializers.Serializer):
     tender = serializers.SlugField()
     name = serializers.CharField(max_length=200)
+    legal_entity = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="A legal entity with its own KvK number; false for a combination in "
+        "formation or a consortium (its lead's KvK identifies it).",
+    )
+    kvk = serializers.CharField(max_length=8, required=False, allow_blank=True, default="")
 
 
 class CombinationInviteSerializer(serializers.Serializer):

@@ -8,6 +8,7 @@ from ..models import DocumentKind, Dossier, Subcontractor, Submission, Submissio
 class DocumentSerializer(serializers.ModelSerializer):
     segment = serializers.CharField(source="segment.code", default=None, read_only=True)
     requirement = serializers.CharField(source="requirement.code", default=None, read_only=True)
+    criterion = serializers.CharField(source="criterion.code", default=None, read_only=True)
     size = serializers.IntegerField(source="file.size", read_only=True)
     sha256 = serializers.CharField(source="file.sha256", read_only=True)
     content_type = serializers.CharField(source="file.content_type", read_only=True)
@@ -20,6 +21,7 @@ class DocumentSerializer(serializers.ModelSerializer):
             "kind",
             "segment",
             "requirement",
+            "criterion",
             "name",
             "size",
             "sha256",
@@ -63,6 +65,7 @@ class SubmissionSerializer(serializers.ModelSerializer):
     tender = serializers.CharField(source="tender.slug", read_only=True)
     bidder = serializers.CharField(source="bidder.kvk", read_only=True)
     answers = serializers.SerializerMethodField()
+    party_answers = serializers.SerializerMethodField()
     dossiers = DossierSerializer(many=True, read_only=True)
     documents = DocumentSerializer(many=True, read_only=True)
     subcontractors = SubcontractorSerializer(many=True, read_only=True)
@@ -80,6 +83,7 @@ class SubmissionSerializer(serializers.ModelSerializer):
             "submitted_at",
             "content_hash",
             "answers",
+            "party_answers",
             "dossiers",
             "documents",
             "subcontractors",
@@ -88,6 +92,14 @@ class SubmissionSerializer(serializers.ModelSerializer):
 
     def get_answers(self, submission) -> dict[str, bool]:
         return {a.requirement.code: a.met for a in submission.answers.all()}
+
+    def get_party_answers(self, submission) -> dict[str, dict[str, bool]]:
+        """Requirement code -> party key (m<organisation id> / s<subcontractor id>) -> met."""
+        answers: dict[str, dict[str, bool]] = {}
+        for a in submission.party_answers.all():
+            key = f"m{a.member_id}" if a.member_id else f"s{a.subcontractor_id}"
+            answers.setdefault(a.requirement.code, {})[key] = a.met
+        return answers
 
     def get_checklist(self, submission) -> list[dict]:
         from ..submission_selectors import submission_checklist
@@ -139,6 +151,14 @@ class AnswersInputSerializer(serializers.Serializer):
         child=serializers.BooleanField(allow_null=True),
         help_text="Requirement code -> true/false, or null to clear the answer.",
     )
+    party_answers = serializers.DictField(
+        child=serializers.DictField(child=serializers.BooleanField(allow_null=True)),
+        required=False,
+        default=dict,
+        help_text="Requirements of every party: requirement code -> {party key -> true/false "
+        "or null}; the party key is m<organisation id> for a confirmed member of the "
+        "combination, s<subcontractor id> for a subcontractor of the submission.",
+    )
 
 
 class DossierInputSerializer(serializers.Serializer):
@@ -153,6 +173,11 @@ class UploadInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=DocumentKind.choices)
     segment = serializers.CharField(required=False, allow_blank=True)
     requirement = serializers.CharField(required=False, allow_blank=True)
+    criterion = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="A plan per award criterion: the criterion's code (with its segment).",
+    )
     file = serializers.FileField(allow_empty_file=True)
 
 

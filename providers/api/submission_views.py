@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from audit.services import client_address_of
 from tender.files import PDF, document_response
 from tender.mixins import tender_or_404
-from tender.models import Requirement, Segment
+from tender.models import Criterion, Requirement, Segment
 from tender.services.mail import base_url_of
 
 from ..constants import SubmissionState
@@ -131,10 +131,12 @@ class AnswersView(SubmissionAPIMixin, APIView):
         data = AnswersInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         given = data.validated_data["answers"]
+        by_party = data.validated_data["party_answers"]
         requirements = {
-            r.code: r for r in Requirement.objects.filter(tender=self.tender, code__in=given)
+            r.code: r
+            for r in Requirement.objects.filter(tender=self.tender, code__in=[*given, *by_party])
         }
-        unknown = sorted(set(given) - set(requirements))
+        unknown = sorted((set(given) | set(by_party)) - set(requirements))
         if unknown:
             return Response(
                 {"answers": [f"Onbekende eis: {', '.join(unknown)}."]},
@@ -143,6 +145,11 @@ class AnswersView(SubmissionAPIMixin, APIView):
         services.submission_answers_save(
             submission=draft,
             answers={requirements[code]: met for code, met in given.items()},
+            party_answers={
+                (requirements[code], key): met
+                for code, parties in by_party.items()
+                for key, met in parties.items()
+            },
             user=request.user,
             client_address=client_address_of(request),
         )
@@ -191,6 +198,11 @@ class DocumentsView(SubmissionAPIMixin, APIView):
         requirement = Requirement.objects.filter(
             tender=self.tender, code=values.get("requirement")
         ).first()
+        criterion = (
+            Criterion.objects.filter(segment=segment, code=values.get("criterion")).first()
+            if segment
+            else None
+        )
 
         document = services.document_upload(
             submission=draft,
@@ -201,6 +213,7 @@ class DocumentsView(SubmissionAPIMixin, APIView):
             client_address=client_address_of(request),
             segment=segment,
             requirement=requirement,
+            criterion=criterion,
         )
         return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
 

@@ -178,6 +178,8 @@ class CombinationViewSet(
             organisation=self.organisation(),
             user=request.user,
             name=data.validated_data["name"],
+            legal_entity=data.validated_data["legal_entity"],
+            kvk=data.validated_data["kvk"],
             client_address=client_address_of(request),
         )
         return Response(

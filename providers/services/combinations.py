@@ -7,6 +7,8 @@ confirm or decline. An organisation takes part in at most one combination per te
 or confirmed member), and a confirmed member does not bid alone.
 """
 
+import re
+
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -76,9 +78,14 @@ def combination_create(
     organisation: Organisation,
     user,
     name: str,
+    legal_entity: bool = False,
+    kvk: str = "",
     client_address: str | None = None,
 ) -> Combination:
-    """The lead's admin forms a combination for ``tender``."""
+    """The lead's admin forms a combination for ``tender``. A combination in formation
+    (coöperatie i.o.) or a consortium that is no legal entity has no KvK number of its own:
+    its lead's identifies it (``Combination.identifying_kvk``); only a legal entity states its
+    own (8 digits, not the lead's)."""
     tender = Tender.objects.select_for_update().get(pk=tender.pk)
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     if not is_organisation_admin(user, organisation.pk):
@@ -94,13 +101,38 @@ def combination_create(
             _("Uw organisatie neemt al deel aan een combinatie voor deze aanbesteding."),
             field="name",
         )
-    combination = Combination.objects.create(tender=tender, lead=organisation, name=name[:200])
+    kvk = (kvk or "").strip()
+    if not legal_entity and kvk:
+        raise ApplicationError(
+            _(
+                "Een combinatie in oprichting of zonder rechtspersoonlijkheid heeft geen eigen "
+                "KvK-nummer: het KvK-nummer van de penvoerder identificeert haar."
+            ),
+            field="kvk",
+        )
+    if legal_entity and not re.fullmatch(r"[0-9]{8}", kvk):
+        raise ApplicationError(
+            _("Vul het KvK-nummer van de combinatie in (8 cijfers)."), field="kvk"
+        )
+    if legal_entity and kvk == organisation.kvk:
+        raise ApplicationError(
+            _("Het KvK-nummer van de combinatie is een ander dan dat van de penvoerder."),
+            field="kvk",
+        )
+    combination = Combination.objects.create(
+        tender=tender, lead=organisation, name=name[:200], legal_entity=legal_entity, kvk=kvk
+    )
     audit_record(
         action="combination.create",
         actor=user,
         obj=combination,
         tender=tender,
-        details={"lead": organisation.kvk, "name": combination.name},
+        details={
+            "lead": organisation.kvk,
+            "name": combination.name,
+            "legal_entity": legal_entity,
+            "kvk": combination.identifying_kvk,
+        },
         client_address=client_address,
     )
     return combination

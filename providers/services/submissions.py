@@ -27,9 +27,9 @@ from django.utils.translation import ngettext
 
 from accounts.permissions import provider_membership
 from audit.services import audit_record
-from tender.constants import ROUND_WRITABLE_STATE, Round
+from tender.constants import ROUND_WRITABLE_STATE, Phase, PlanDocuments, RequirementBinds, Round
 from tender.errors import ApplicationError
-from tender.models import Municipality, Requirement, Segment, Tender
+from tender.models import Criterion, Municipality, Requirement, Segment, Tender
 from tender.pdf import render_to_pdf
 from tender.services.mail import absolute_url, local_display, mail_after_commit, mail_render
 
@@ -41,6 +41,7 @@ from ..models import (
     Dossier,
     EncryptedFile,
     Organisation,
+    PartyAnswer,
     RequirementAnswer,
     Subcontractor,
     Submission,
@@ -57,6 +58,7 @@ from ..submission_selectors import (
     submission_checklist,
     submission_combination,
     submission_detail,
+    submission_parties,
 )
 from ..uploads import check_upload
 
@@ -249,6 +251,27 @@ def _copy_content(*, source: Submission, target: Submission) -> envelope.Content
         str(copy.pk): content["subcontractors"].get(str(original.pk), {})
         for original, copy in zip(subcontractors, copies, strict=True)
     }
+    copied_subcontractors = {
+        original.pk: copy.pk for original, copy in zip(subcontractors, copies, strict=True)
+    }
+    party_answers = list(source.party_answers.order_by("pk"))
+    party_copies = PartyAnswer.objects.bulk_create(
+        PartyAnswer(
+            submission=target,
+            requirement_id=a.requirement_id,
+            member_id=a.member_id,
+            subcontractor_id=copied_subcontractors.get(a.subcontractor_id),
+            met=False,
+        )
+        for a in party_answers
+    )
+    content["party_answers"] = {
+        str(copy.pk): content.get("party_answers", {}).get(str(original.pk), False)
+        for original, copy in zip(party_answers, party_copies, strict=True)
+    }
+    copied_party_answers = {
+        original.pk: copy.pk for original, copy in zip(party_answers, party_copies, strict=True)
+    }
     documents = list(source.documents.order_by("pk"))
     copies = SubmissionDocument.objects.bulk_create(
         SubmissionDocument(
@@ -256,6 +279,8 @@ def _copy_content(*, source: Submission, target: Submission) -> envelope.Content
             kind=d.kind,
             segment_id=d.segment_id,
             requirement_id=d.requirement_id,
+            criterion_id=d.criterion_id,
+            party_answer_id=copied_party_answers.get(d.party_answer_id),
             file_id=d.file_id,
             name="",
             uploaded_by_id=d.uploaded_by_id,
@@ -309,13 +334,25 @@ def submission_segments_set(
 
 @transaction.atomic
 def submission_answers_save(
-    *, submission: Submission, answers: dict, user, client_address: str | None = None
+    *,
+    submission: Submission,
+    answers: dict,
+    user,
+    party_answers: dict | None = None,
+    client_address: str | None = None,
 ) -> Submission:
     """``answers`` maps Requirement -> True/False (answered) or None (clear the answer). Only
-    general requirements and those of a chosen segment can be answered."""
+    general requirements and those of a chosen segment can be answered.
+
+    ``party_answers`` maps (Requirement, party key) -> True/False/None for the requirements that
+    bind every party (``Requirement.binds``): the key names a confirmed member of the
+    combination the bidder leads (``m<organisation id>``) or a subcontractor of the submission
+    (``s<subcontractor id>``), ``submission_parties``. Sealed like the bidder's own answers."""
     submission = _lock_draft(submission, user)
     segments = set(submission.dossiers.values_list("segment_id", flat=True))
     content = envelope.content_load(submission)
+    if party_answers:
+        _party_answers_put(submission, segments, party_answers, content)
     for requirement, met in answers.items():
         if requirement.tender_id != submission.tender_id or (
             requirement.segment_id is not None and requirement.segment_id not in segments
@@ -337,10 +374,58 @@ def submission_answers_save(
         "submission.answers",
         submission,
         user,
-        {"requirements": sorted(r.code for r in answers)},
+        {
+            "requirements": sorted(r.code for r in answers),
+            **(
+                {"party_requirements": sorted({r.code for r, _key in party_answers})}
+                if party_answers
+                else {}
+            ),
+        },
         client_address=client_address,
     )
     return submission
+
+
+def _party_answers_put(submission: Submission, segments: set, given: dict, content) -> None:
+    parties = {p.key: p for p in submission_parties(submission)}
+    content.setdefault("party_answers", {})
+    for (requirement, key), met in given.items():
+        if (
+            requirement.tender_id != submission.tender_id
+            or requirement.binds != RequirementBinds.EVERY_PARTY
+            or (requirement.segment_id is not None and requirement.segment_id not in segments)
+        ):
+            raise ApplicationError(
+                _("Eis %(code)s vraagt geen antwoord per partij in uw inschrijving.")
+                % {"code": requirement.code},
+                field="answers",
+            )
+        party = parties.get(key)
+        if party is None:
+            raise ApplicationError(
+                _("Deze partij hoort niet bij uw inschrijving (eis %(code)s).")
+                % {"code": requirement.code},
+                field="answers",
+            )
+        rows = PartyAnswer.objects.filter(
+            submission=submission,
+            requirement=requirement,
+            member=party.member,
+            subcontractor=party.subcontractor,
+        )
+        if met is None:
+            _documents_delete(SubmissionDocument.objects.filter(party_answer__in=rows))
+            rows.delete()
+            continue
+        row = rows.first() or PartyAnswer.objects.create(
+            submission=submission,
+            requirement=requirement,
+            member=party.member,
+            subcontractor=party.subcontractor,
+            met=False,  # the row says "answered"; the answer itself is sealed
+        )
+        content["party_answers"][str(row.pk)] = bool(met)
 
 
 def _decimal(value, label: str, name: str) -> Decimal | None:
@@ -384,10 +469,22 @@ def dossier_save(
 
     Per round (docs/rules.md, "Rounds"): a restricted offer states no municipalities or
     specialisms (it takes those of the request; what is sent is ignored). The portal asks the
-    bid in the round that carries it (``Submission.carries_bid``)."""
+    bid in the round that carries it (``Submission.carries_bid``); a bid sent in a restricted
+    request is refused."""
     submission = _lock_draft(submission, user)
     if submission.serves_from_request:
         municipality_codes, specialisms = [], []
+    if not submission.carries_bid and any(
+        value not in (None, "") for value in (bid_clients, bid_months, bid_hours_per_month)
+    ):
+        # Round 1 of the restricted procedure: the bid belongs to the offer (round 2).
+        raise ApplicationError(
+            _(
+                "Een verzoek tot deelneming bevat geen bod: u brengt uw bod uit in de "
+                "inschrijving (ronde 2), als u bent uitgenodigd."
+            ),
+            field="bid_clients",
+        )
     dossier = submission.dossiers.select_related("segment__lot").filter(segment=segment).first()
     if dossier is None:
         raise ApplicationError(_("Kies dit segment eerst."), field="segment")
@@ -436,13 +533,18 @@ def segment_section_save(
     segment: Segment,
     answers: dict,
     user,
+    party_answers: dict | None = None,
     client_address: str | None = None,
     **dossier_fields,
 ) -> Dossier:
-    """One segment's section of the overview in one action: its requirement answers and its
-    dossier data (municipalities, specialisms, bid)."""
+    """One segment's section of the overview in one action: its requirement answers (the
+    other parties' too) and its dossier data (municipalities, specialisms, bid)."""
     submission_answers_save(
-        submission=submission, answers=answers, user=user, client_address=client_address
+        submission=submission,
+        answers=answers,
+        party_answers=party_answers,
+        user=user,
+        client_address=client_address,
     )
     return dossier_save(
         submission=submission,
@@ -478,6 +580,8 @@ def document_upload(
     user,
     segment: Segment | None = None,
     requirement: Requirement | None = None,
+    criterion: Criterion | None = None,
+    party_answer: PartyAnswer | None = None,
     client_address: str | None = None,
 ) -> SubmissionDocument:
     """Check (type by content, size, name, zip bomb, PDF pages), encrypt and store one file.
@@ -490,7 +594,15 @@ def document_upload(
         raise ApplicationError(_("Kies het soort document."), field="kind")
     chosen = set(submission.dossiers.values_list("segment_id", flat=True))
     slot = submission.documents.filter(kind=kind)
-    if kind in (DocumentKind.DOSSIER, DocumentKind.REFERENCE):
+    if kind != DocumentKind.PLAN:
+        criterion = None
+    if kind != DocumentKind.EVIDENCE:
+        party_answer = None
+    if kind == DocumentKind.PLAN:
+        segment, criterion = _plan_slot(submission, chosen, segment, criterion)
+        requirement = None
+        slot = slot.filter(segment=segment, criterion=criterion)
+    elif kind in (DocumentKind.DOSSIER, DocumentKind.REFERENCE):
         if segment is None or segment.pk not in chosen:
             raise ApplicationError(_("Kies een segment van uw inschrijving."), field="segment")
         requirement = None
@@ -503,7 +615,15 @@ def document_upload(
         ):
             raise ApplicationError(_("Kies een eis van uw inschrijving."), field="requirement")
         segment = None
-        slot = slot.filter(requirement=requirement)
+        if party_answer is not None and (
+            party_answer.submission_id != submission.pk
+            or party_answer.requirement_id != requirement.pk
+        ):
+            raise ApplicationError(
+                _("Beantwoord de eis eerst voor deze partij; dan kunt u haar bewijs uploaden."),
+                field="party",
+            )
+        slot = slot.filter(requirement=requirement, party_answer=party_answer)
     else:  # convenant
         led = submission_combination(tender=submission.tender, organisation=submission.bidder)
         if led is not None and submission.combination_id != led.pk:
@@ -541,6 +661,8 @@ def document_upload(
             kind=kind,
             segment=segment,
             requirement=requirement,
+            criterion=criterion,
+            party_answer=party_answer,
             file=encrypted,
             name="",  # sealed: the name is in the envelope
             uploaded_by=user if getattr(user, "is_authenticated", False) else None,
@@ -561,12 +683,30 @@ def document_upload(
             "kind": kind,
             "segment": segment.code if segment else None,
             "requirement": requirement.code if requirement else None,
+            "criterion": criterion.code if criterion else None,
             "size": encrypted.size,
             "sha256": encrypted.sha256,
         },
         client_address=client_address,
     )
     return document
+
+
+def _plan_slot(submission: Submission, chosen: set, segment, criterion):
+    """Where a plan goes (docs/rules.md, "Rounds"): one per chosen segment, or one per award
+    criterion of a chosen segment, as the tender sets; only in the round of the offer."""
+    setting = submission.tender.plan_documents
+    if setting == PlanDocuments.NONE or submission.round != Round.OFFER:
+        raise ApplicationError(_("Deze aanbesteding vraagt in deze ronde geen plan."), field="kind")
+    if segment is None or segment.pk not in chosen:
+        raise ApplicationError(_("Kies een segment van uw inschrijving."), field="segment")
+    if setting == PlanDocuments.PER_SEGMENT:
+        return segment, None
+    if criterion is None or criterion.segment_id != segment.pk or criterion.phase != Phase.AWARD:
+        raise ApplicationError(
+            _("Kies een gunningscriterium van dit segment voor het plan."), field="criterion"
+        )
+    return segment, criterion
 
 
 @transaction.atomic
@@ -624,7 +764,8 @@ def subcontractor_remove(
 ) -> None:
     submission = _lock_draft(subcontractor.submission, user)
     subcontractor = Subcontractor.objects.get(pk=subcontractor.pk, submission=submission)
-    subcontractor.delete()
+    _documents_delete(SubmissionDocument.objects.filter(party_answer__subcontractor=subcontractor))
+    subcontractor.delete()  # its answers to the requirements of every party go with it
     envelope.content_store(submission, envelope.content_load(submission))
     _audit("submission.subcontractor_remove", submission, user, client_address=client_address)
 
@@ -657,6 +798,8 @@ def submission_manifest(submission: Submission, *, received_at) -> dict:
             ({"requirement": a.requirement.code, "met": a.met} for a in submission.answers.all()),
             key=lambda a: a["requirement"],
         ),
+        # the answers of the other parties (requirements of every party); no key without any
+        **_party_manifest(submission),
         "dossiers": [
             {
                 "segment": d.segment.code,
@@ -676,6 +819,8 @@ def submission_manifest(submission: Submission, *, received_at) -> dict:
                     "kind": d.kind,
                     "segment": d.segment.code if d.segment_id else None,
                     "requirement": d.requirement.code if d.requirement_id else None,
+                    # a plan per award criterion names its criterion (other documents: no key)
+                    **({"criterion": d.criterion.code} if d.criterion_id else {}),
                     "name": d.name,
                     "size": d.file.size,
                     "sha256": d.file.sha256,
@@ -694,6 +839,32 @@ def submission_manifest(submission: Submission, *, received_at) -> dict:
             ({"kvk": s.kvk, "name": s.name} for s in submission.subcontractors.all()),
             key=lambda s: s["kvk"],
         ),
+    }
+
+
+def _party_manifest(submission: Submission) -> dict:
+    rows = list(submission.party_answers.all())
+    if not rows:
+        return {}
+    subcontractors = {s.pk: s.kvk for s in submission.subcontractors.all()}
+    members = dict(
+        Organisation.objects.filter(pk__in=[a.member_id for a in rows if a.member_id]).values_list(
+            "pk", "kvk"
+        )
+    )
+    return {
+        "party_answers": sorted(
+            (
+                {
+                    "requirement": a.requirement.code,
+                    "party": members.get(a.member_id) or subcontractors.get(a.subcontractor_id),
+                    "role": "member" if a.member_id else "subcontractor",
+                    "met": a.met,
+                }
+                for a in rows
+            ),
+            key=lambda a: (a["requirement"], a["role"], a["party"] or ""),
+        )
     }
 
 

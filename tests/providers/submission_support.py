@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 
 from providers.models import DocumentKind, Organisation, UEADeclaration
 from providers.services import submissions as services
-from tender.models import Criterion, Municipality, Requirement, Segment
+from tender.models import Criterion, Municipality, Requirement, Segment, Tender
 from tests.tender.communication_helpers import build_tender, make_provider
 
 MARKER = b"GEHEIM-BEKWAAMHEIDSDOSSIER-INHOUD"
@@ -52,10 +52,16 @@ def xlsx_bytes() -> bytes:
     return buffer.getvalue()
 
 
-def open_tender(slug="inkoop-2027", **kwargs):
+def open_tender(slug="inkoop-2027", procedure="restricted", **kwargs):
     """A tender open for submissions: two segments (JH-DYS, WMO-BG) on one municipality, a
-    general requirement AM1 and a segment requirement for JH-DYS."""
-    tender = build_tender(slug=slug, state="requests_open", **kwargs)
+    general requirement AM1 and a segment requirement for JH-DYS. Restricted (open for the
+    requests, which carry no bid) unless ``procedure="open"`` (open for the offers)."""
+    if procedure == "restricted":
+        tender = build_tender(slug=slug, state="requests_open", **kwargs)
+    else:
+        tender = build_tender(slug=slug, state="offers_open", **kwargs)
+        Tender.objects.filter(pk=tender.pk).update(procedure=procedure)
+        tender.refresh_from_db()
     segment = Segment.objects.get(tender=tender, code="JH-DYS")
     Criterion.objects.create(
         segment=segment, code="A", name="Kennis", phase="selection", max_points=Decimal("60")
@@ -80,15 +86,18 @@ def draft_with_bid(tender, user, organisation: Organisation, *, clients, months,
     services.submission_segments_set(submission=draft, segments=[segment], user=user)
     answers = {r: True for r in Requirement.objects.filter(tender=tender)}
     services.submission_answers_save(submission=draft, answers=answers, user=user)
+    bid = (
+        {"bid_clients": clients, "bid_months": months, "bid_hours_per_month": hours}
+        if draft.carries_bid
+        else {}  # a restricted request carries no bid (refused)
+    )
     services.dossier_save(
         submission=draft,
         segment=segment,
         user=user,
         municipality_codes=[m.code for m in Municipality.objects.filter(lots__tender=tender)],
         specialisms=[],
-        bid_clients=clients,
-        bid_months=months,
-        bid_hours_per_month=hours,
+        **bid,
     )
     return draft, segment
 

@@ -137,3 +137,71 @@ def test_the_bid_belongs_to_the_offer_which_takes_municipalities_from_the_reques
     labels = [i.label for i in submission_checklist(submission_detail(offer.pk))]
     assert any("lumpsumbod" in label for label in labels)
     assert not any("gemeenten" in label for label in labels)
+
+
+def test_the_offer_holds_the_plans_the_tender_sets():
+    """Issue 14: a plan per award criterion (or per segment) as the tender sets; the checklist
+    names each missing plan and sealing refuses until it is there; a request holds none."""
+    from decimal import Decimal
+
+    from providers.models import DocumentKind
+    from providers.submission_selectors import submission_checklist, submission_detail
+    from tender.models import Criterion
+
+    from .submission_support import pdf_bytes
+
+    tender = open_tender(slug="inkoop-2031", procedure="open")
+    _move(tender, plan_documents="criterion")
+    segment = Segment.objects.get(tender=tender, code="JH-DYS")
+    award = Criterion.objects.create(
+        segment=segment, code="G1", name="Plan van aanpak", phase="award", max_points=Decimal(40)
+    )
+    user, organisation = provider()
+    draft = complete_draft(tender, user, organisation)
+    labels = [i.label for i in submission_checklist(submission_detail(draft.pk)) if not i.done]
+    assert labels == ["JH-DYS: upload het plan bij gunningscriterium G1 Plan van aanpak"]
+    with pytest.raises(ApplicationError, match="gunningscriterium G1"):
+        services.submission_seal(submission=draft, user=user)
+    with pytest.raises(ApplicationError, match="gunningscriterium van dit segment"):
+        services.document_upload(
+            submission=draft,
+            kind=DocumentKind.PLAN,
+            name="plan.pdf",
+            data=pdf_bytes(),
+            user=user,
+            segment=segment,
+        )
+    services.document_upload(
+        submission=draft,
+        kind=DocumentKind.PLAN,
+        name="plan.pdf",
+        data=pdf_bytes(),
+        user=user,
+        segment=segment,
+        criterion=award,
+    )
+    sealed = services.submission_seal(submission=draft, user=user)
+    assert sealed.state == "sealed"
+
+    # One plan per segment: the criterion plays no part; a request holds no plan.
+    _move(tender, plan_documents="segment")
+    other = services.submission_start(tender=tender, organisation=organisation, user=user)
+    labels = [i.label for i in submission_checklist(submission_detail(other.pk)) if not i.done]
+    assert labels == ["JH-DYS: upload het plan"]
+    restricted = open_tender(slug="inkoop-2032")
+    _move(restricted, plan_documents="segment")
+    request = services.submission_start(tender=restricted, organisation=organisation, user=user)
+    services.submission_segments_set(
+        submission=request,
+        segments=[Segment.objects.get(tender=restricted, code="JH-DYS")],
+        user=user,
+    )
+    with pytest.raises(ApplicationError, match="geen plan"):
+        services.document_upload(
+            submission=request,
+            kind=DocumentKind.PLAN,
+            name="plan.pdf",
+            data=pdf_bytes(),
+            user=user,
+            segment=Segment.objects.get(tender=restricted, code="JH-DYS"),
+        )

@@ -85,10 +85,10 @@ def _uea_signed_with_markers(tender, organisation, user):
     return uea_sign(tender=tender, organisation=organisation, user=user)
 
 
-def _sealed_world():
+def _sealed_world(procedure="restricted"):
     """One bidder: version 1 sealed with every kind of content, version 2 a draft copied from
     it with a subcontractor added."""
-    tender = open_tender()
+    tender = open_tender(procedure=procedure)
     user, organisation = provider("Zorg Envelop")
     _uea_signed_with_markers(tender, organisation, user)
     draft, segment = draft_with_bid(
@@ -165,10 +165,10 @@ def test_the_bidder_sees_and_edits_its_own_draft_through_the_envelope(client):
 
 
 def test_the_opening_decrypts_into_the_evaluation_tables_in_one_audited_step(client_for):
-    tender, _user, sealed, second = _sealed_world()
+    tender, _user, sealed, second = _sealed_world(procedure="open")  # the offer carries the bid
     # The deadline passes and the tender closes.
     tender.deadline = timezone.now() - dt.timedelta(minutes=1)
-    tender.state = "requests_closed"
+    tender.state = "offers_closed"
     tender.save(update_fields=["deadline", "state"])
 
     tender_confirm_opening(tender=tender, user=staff("inkoper", INKOPER))
@@ -176,7 +176,7 @@ def test_the_opening_decrypts_into_the_evaluation_tables_in_one_audited_step(cli
     tender_confirm_opening(tender=tender, user=staff("voorzitter", VOORZITTER))
 
     tender.refresh_from_db()
-    assert tender.state == "requests_opened"
+    assert tender.state == "offers_opened"
     assert not SubmissionEnvelope.objects.filter(submission=sealed).exists()
     dossier = Dossier.objects.select_related("submission__tender", "segment").get(submission=sealed)
     assert (dossier.bid_clients, dossier.bid_months, dossier.bid_hours_per_month) == (

@@ -29,7 +29,7 @@ def _api(user):
 
 
 def test_the_whole_submission_through_the_api(django_capture_on_commit_callbacks):
-    tender = open_tender()
+    tender = open_tender(procedure="open")  # the bid belongs to an offer
     user, organisation = provider()
     api = _api(user)
     base = f"/api/v1/portal/tenders/{tender.slug}/submission/"
@@ -108,3 +108,45 @@ def test_staff_and_anonymous_get_no_submission_api(client_for):
     assert APIClient().get(base).status_code in (401, 403)
     staff_client = client_for("inkoper")
     assert staff_client.get(base).status_code == 404
+
+
+def test_a_restricted_request_refuses_a_bid_the_offer_carries_it():
+    """Round 1 of the restricted procedure holds no bid: the API answers 400 on the bid field
+    with the Dutch reason, and the dossier without a bid is saved."""
+    tender = open_tender()
+    user, _organisation = provider()
+    api = _api(user)
+    base = f"/api/v1/portal/tenders/{tender.slug}/submission/"
+    assert api.post(base).status_code == 201
+    assert api.put(base + "segments/", {"segments": ["JH-DYS"]}, format="json").status_code == 200
+    dossier = base + "dossiers/JH-DYS/"
+    refused = api.put(dossier, {"municipalities": ["GM0222"], "bid_clients": "10"}, format="json")
+    assert refused.status_code == 400
+    assert "geen bod" in field_errors(refused)["bid_clients"][0]
+    assert api.put(dossier, {"municipalities": ["GM0222"]}, format="json").status_code == 200
+
+
+def test_the_other_parties_answer_through_the_api():
+    """A requirement of every party: the API takes each party's answer by its key."""
+    from providers.models import Requirement, Subcontractor
+
+    tender = open_tender(slug="inkoop-2035")
+    Requirement.objects.filter(tender=tender, code="AM1").update(binds="every_party")
+    user, _organisation = provider()
+    api = _api(user)
+    base = f"/api/v1/portal/tenders/{tender.slug}/submission/"
+    assert api.post(base).status_code == 201
+    response = api.post(base + "subcontractors/", {"name": "Hulp", "kvk": "61234567"})
+    assert response.status_code == 201
+    key = f"s{Subcontractor.objects.get().pk}"
+    response = api.put(
+        base + "answers/",
+        {"answers": {"AM1": True}, "party_answers": {"AM1": {key: True}}},
+        format="json",
+    )
+    assert response.status_code == 200
+    assert response.json()["party_answers"] == {"AM1": {key: True}}
+    refused = api.put(
+        base + "answers/", {"answers": {}, "party_answers": {"AM1": {"m1": True}}}, format="json"
+    )
+    assert refused.status_code == 400

@@ -70,7 +70,7 @@ def test_checklist_lists_what_is_missing_and_sealing_refuses_an_incomplete_draft
 def test_a_complete_draft_is_sealed_with_receipt_time_hashes_and_a_mail(
     django_capture_on_commit_callbacks,
 ):
-    tender = open_tender()
+    tender = open_tender(procedure="open")  # the bid belongs to an offer
     user, organisation = provider(email="inschrijver@noord.example")
     draft = complete_draft(tender, user, organisation)
 

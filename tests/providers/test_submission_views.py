@@ -38,7 +38,7 @@ def _url(name, tender, *args):
 def test_from_segments_to_a_sealed_submission_with_a_receipt(
     client, django_capture_on_commit_callbacks
 ):
-    tender = open_tender()
+    tender = open_tender(procedure="open")  # the bid belongs to an offer
     user, organisation = provider("Zorg Oost")
     uea_signed(tender=tender, organisation=organisation, user=user)
     # The subcontractor named below has registered and signed its own UEA.
@@ -166,7 +166,8 @@ def test_overview_query_count_does_not_grow_with_segments(client, django_assert_
     user, organisation = provider()
     draft = complete_draft(tender, user, organisation)
     client.force_login(user)
-    with django_assert_num_queries(21):  # incl. combination, UEA checks, the sealed content
+    # incl. combination, UEA checks, the sealed content, the other parties' answers
+    with django_assert_num_queries(22):
         assert client.get(_url("portal-submission", tender)).status_code == 200
 
     from providers.services import submissions as services
@@ -174,12 +175,13 @@ def test_overview_query_count_does_not_grow_with_segments(client, django_assert_
     services.submission_segments_set(
         submission=draft, segments=list(Segment.objects.filter(tender=tender)), user=user
     )
-    with django_assert_num_queries(21):  # incl. combination, UEA checks, the sealed content
+    # incl. combination, UEA checks, the sealed content, the other parties' answers
+    with django_assert_num_queries(22):
         assert client.get(_url("portal-submission", tender)).status_code == 200
 
 
 def test_htmx_autosave_answers_with_a_status_and_the_checklist(client):
-    tender = open_tender()
+    tender = open_tender(procedure="open")  # the bid belongs to an offer
     user, organisation = provider()
     complete_draft(tender, user, organisation)
     client.force_login(user)

@@ -47,6 +47,19 @@ def test_export_of_a_loaded_demo_loads_again_and_ranks_identically(demo, tmp_pat
     # Two rounds in the database (a request per bidder, an offer per bidder with a bid) ...
     assert original.submissions.filter(round="request").count() == len(shipped["submissions"])
     assert original.submissions.filter(round="offer").count() == len(shipped["submissions"])
+    # ... with the calendar of round 2 that ``load_demo`` adds: the offers deadline after the
+    # requests deadline, the invitations between them, every offer received before its deadline.
+    from evaluation.management.commands.load_demo import restricted_demo_rounds
+
+    assert restricted_demo_rounds(original) > 0
+    original.refresh_from_db()
+    invited = original.offer_invitations.values_list("invited_at", flat=True)
+    assert all(original.deadline < at < original.offers_deadline for at in invited)
+    offers = original.submissions.filter(round="offer")
+    assert all(s.submitted_at < original.offers_deadline for s in offers)
+    assert not offers.exclude(
+        bidder__offer_invitations__tender=original
+    ).exists()  # every offer from an invited candidate
     exported = scenario_export(tender=original)
     assert validate_scenario(exported) == []
 

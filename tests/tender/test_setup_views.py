@@ -428,6 +428,12 @@ def test_requirement_of_the_award_phase(tender, inkoper):
     assert "Gunning" in inkoper.get(setup_urls(tender)["overview"]).content.decode()
     response = inkoper.post(edit, {**data, "phase": "later"})
     assert_field_error(response, "id_phase", "")
+    # Whom it binds: the bidder only (default), or every party (issue 14, point 6).
+    assert requirement.binds == "bidder"
+    assert inkoper.post(edit, {**data, "phase": "award", "binds": "every_party"}).status_code == 302
+    requirement.refresh_from_db()
+    assert requirement.binds == "every_party"
+    assert "Elke partij" in inkoper.get(setup_urls(tender)["overview"]).content.decode()
 
 
 def test_deleting_a_lot_asks_first(tender, inkoper):
@@ -527,3 +533,36 @@ def test_set_up_pages_are_available_in_english(tender, inkoper):
     assert f"Set-up of {tender.title}" in html and "Add lot" in html
     html = inkoper.get(reverse("setup-tender-create")).content.decode()
     assert "New tender" in html and "Nieuwe aanbesteding" not in html
+
+
+def test_open_house_admission_period_and_plans_on_the_set_up_screen(tender, region, inkoper):
+    """Issue 14: the admission period (start, end optional) of an Open House tender and the
+    plan setting are edited on the set-up screen, with Dutch errors for a bad period."""
+    url = setup_urls(tender)["tender"]
+    refused = inkoper.post(
+        url, tender_post(region, admission_end="2030-07-01T12:00", procedure="restricted")
+    )
+    assert_field_error(refused, "id_admission_end", "Alleen een Open House")
+    backwards = tender_post(
+        region,
+        procedure="open_house",
+        admission_start="2030-07-01T12:00",
+        admission_end="2030-06-01T12:00",
+    )
+    assert_field_error(inkoper.post(url, backwards), "id_admission_end", "na het begin")
+    response = inkoper.post(
+        url,
+        tender_post(
+            region, procedure="open_house", admission_start="2030-06-01T12:00", admission_end=""
+        ),
+    )
+    assert response.status_code == 302
+    tender.refresh_from_db()
+    assert tender.admission_start.isoformat() == "2030-06-01T10:00:00+00:00"
+    assert tender.admission_end is None  # open end
+    page = inkoper.get(setup_urls(tender)["overview"]).content.decode()
+    assert "open einde" in page
+
+    inkoper.post(url, tender_post(region, plan_documents="criterion"))
+    tender.refresh_from_db()
+    assert (tender.plan_documents, tender.admission_start) == ("criterion", None)

@@ -3,7 +3,8 @@
 ``make run`` calls this, so restarting the demo keeps what people did in it. The Open House
 demo cannot say its admission period in the scenario format (the schema has no field for it):
 it is set here, and the tender is put in its admission period with its applications sealed
-and waiting for the first batch opening.
+and waiting for the first batch opening. The restricted demos get what the format cannot say
+about round 2: the offers deadline and the invitations (``restricted_demo_rounds``).
 
 So that a newcomer sees a tender at every stage (issue 15.7), the demo also holds, with dates
 relative to today:
@@ -20,7 +21,7 @@ The seeds' calendar, key dates, news, example documents and a newsletter issue a
 """
 
 import copy
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -29,7 +30,8 @@ from django.utils import timezone
 
 from audit.services import audit_record
 from evaluation.services.scenario import scenario_load
-from tender.constants import PROVISIONAL_NOTE, Procedure, TenderState
+from providers.models import Dossier, OfferInvitation, Submission
+from tender.constants import PROVISIONAL_NOTE, Procedure, Round, TenderState
 from tender.models import Lot, Municipality, Segment, Tender
 from tender.scenario import DEMO_DIR, load_scenario_file
 from tender.services.lifecycle import tender_transition
@@ -37,6 +39,9 @@ from tender.services.populations import lot_membership_set, populations_load
 
 DEMO_FILES = ["achterhoek-2022.json", "hart-van-brabant-2022.json", "wmo-open-house-2027.json"]
 HVB = "hvb-2022"
+#: The restricted demos' calendar between the rounds (the scenario format holds one deadline).
+INVITED_AFTER = timedelta(days=35)
+OFFERS_DEADLINE_AFTER = timedelta(days=63)
 
 
 def open_house_admission_start(tender: Tender) -> None:
@@ -65,6 +70,12 @@ class Command(BaseCommand):
             if tender.procedure == Procedure.OPEN_HOUSE:
                 open_house_admission_start(tender)
                 self.stdout.write(f"Demo '{slug}': toelatingsperiode open (Open House).")
+            if tender.procedure == Procedure.RESTRICTED:
+                invited = restricted_demo_rounds(tender)
+                self.stdout.write(
+                    f"Demo '{slug}': {invited} uitnodigingen tot inschrijving, sluitingstermijn "
+                    f"inschrijvingen {tender.offers_deadline:%d-%m-%Y}."
+                )
             demo_extras(slug)
         achterhoek_after_opening()
         for slug, title, days in FOLLOW_UPS:
@@ -73,6 +84,31 @@ class Command(BaseCommand):
                 self.stdout.write(f"Demo '{slug}': {Tender.objects.get(slug=slug).state}.")
         populations_load()
         call_command("load_demo_calendar", stdout=self.stdout)
+
+
+def restricted_demo_rounds(tender: Tender) -> int:
+    """The restricted demo in two rounds, consistently: the offers deadline nine weeks after the
+    requests deadline; an invitation (five weeks after it) of every bidder that made an offer,
+    for each segment of its offer; the offers received the day before the offers deadline.
+    Returns the number of invitations. The rankings do not change (no ranking reads these)."""
+    deadline: datetime = tender.deadline
+    tender.offers_deadline = deadline + OFFERS_DEADLINE_AFTER
+    Tender.objects.filter(pk=tender.pk).update(offers_deadline=tender.offers_deadline)
+    offers = Submission.objects.filter(tender=tender, round=Round.OFFER)
+    offers.update(submitted_at=tender.offers_deadline - timedelta(days=1))
+    pairs = sorted(
+        set(
+            Dossier.objects.filter(submission__in=offers).values_list(
+                "segment_id", "submission__bidder_id"
+            )
+        )
+    )
+    OfferInvitation.objects.bulk_create(
+        OfferInvitation(tender=tender, segment_id=segment, organisation_id=organisation)
+        for segment, organisation in pairs
+    )
+    OfferInvitation.objects.filter(tender=tender).update(invited_at=deadline + INVITED_AFTER)
+    return len(pairs)
 
 
 def demo_extras(slug: str) -> None:

@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ...constants import Phase
+from ...constants import Phase, RequirementBinds
 from ...models import (
     Criterion,
     Requirement,
@@ -38,11 +38,13 @@ def requirement_problems(
     text: str,
     requirement: Requirement | None = None,
     phase: str = Phase.SELECTION,
+    binds: str = RequirementBinds.BIDDER,
 ) -> Problems:
     """``segment`` None makes a general requirement (for every segment); ``phase`` is the round
     whose ranking checks it (DOMAIN.md ranking rules 2 and 7)."""
     problems: Problems = []
     problems += choice(phase, Phase, "phase")
+    problems += choice(binds, RequirementBinds, "binds")
     if segment is not None and segment.tender_id != tender.pk:
         problems.append(("segment", _("Kies een segment van deze aanbesteding.")))
     bad_code = code_problems(code)
@@ -65,12 +67,15 @@ def requirement_create(
     text: str,
     segment: Segment | None = None,
     phase: str = Phase.SELECTION,
+    binds: str = RequirementBinds.BIDDER,
     position: int | None = None,
     client_address: str | None = None,
 ) -> Requirement:
     tender = lock_for_setup(tender, user)
     raise_first(
-        requirement_problems(tender=tender, segment=segment, code=code, text=text, phase=phase)
+        requirement_problems(
+            tender=tender, segment=segment, code=code, text=text, phase=phase, binds=binds
+        )
     )
     if position is None:
         position = next_position(tender.requirements.all())
@@ -80,6 +85,7 @@ def requirement_create(
         code=code,
         text=text.strip(),
         phase=phase,
+        binds=binds,
         position=position,
     )
     save(requirement)
@@ -89,7 +95,12 @@ def requirement_create(
         obj=requirement,
         tender=tender,
         client_address=client_address,
-        details={"code": code, "segment": segment.code if segment else None, "phase": phase},
+        details={
+            "code": code,
+            "segment": segment.code if segment else None,
+            "phase": phase,
+            "binds": binds,
+        },
     )
     return requirement
 
@@ -103,13 +114,15 @@ def requirement_update(
     text: str,
     segment: Segment | None,
     phase: str | None = None,
+    binds: str | None = None,
     position: int | None = None,
     client_address: str | None = None,
 ) -> Requirement:
-    """``phase`` None keeps the requirement's phase."""
+    """``phase`` and ``binds`` None keep the requirement's."""
     tender = lock_for_setup(requirement.tender, user)
     requirement = Requirement.objects.get(pk=requirement.pk)
     phase = requirement.phase if phase is None else phase
+    binds = requirement.binds if binds is None else binds
     raise_first(
         requirement_problems(
             tender=tender,
@@ -118,6 +131,7 @@ def requirement_update(
             text=text,
             requirement=requirement,
             phase=phase,
+            binds=binds,
         )
     )
     changed = changes(
@@ -127,6 +141,7 @@ def requirement_update(
             "text": text.strip(),
             "segment": segment,
             "phase": phase,
+            "binds": binds,
             "position": requirement.position if position is None else position,
         },
     )

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -9,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from config.queue import enqueue
 
-from ...constants import Funding, Procedure, TenderState
+from ...constants import Funding, PlanDocuments, Procedure, TenderState
 from ...errors import ApplicationError
 from ...models import (
     Lot,
@@ -36,6 +37,9 @@ from ._base import (
 
 # -- tender -------------------------------------------------------------------------------
 
+#: ``tender_update``: leave this field as it is.
+KEEP: Any = object()
+
 
 def tender_problems(
     *,
@@ -46,6 +50,8 @@ def tender_problems(
     standstill_days: int | None,
     slug: str | None = None,
     tender: Tender | None = None,
+    admission_start: datetime | None = None,
+    admission_end: datetime | None = None,
 ) -> Problems:
     """Problems of a tender's data; ``slug`` is checked on create only (it never changes)."""
     problems: Problems = []
@@ -82,9 +88,35 @@ def tender_problems(
         problems.append(("standstill_days", _("Vul de opschortende termijn in (in dagen).")))
     else:
         problems += not_negative(standstill_days, "standstill_days", _("De opschortende termijn"))
+    problems += _admission_period_problems(procedure, admission_start, admission_end, tender)
     if tender is not None and region is not None and region.pk != tender.region_id:
         problems += _lots_outside_region(tender, region)
     return problems
+
+
+def _admission_period_problems(procedure, start, end, tender) -> Problems:
+    """Open House only; the end after the start; after publication a new end in the future."""
+    if start is None and end is None:
+        return []
+    if procedure != Procedure.OPEN_HOUSE:
+        field = "admission_start" if start is not None else "admission_end"
+        return [(field, _("Alleen een Open House-aanbesteding heeft een toelatingsperiode."))]
+    if start is not None and end is not None and end <= start:
+        return [("admission_end", _("Het einde van de toelatingsperiode ligt na het begin."))]
+    if (
+        end is not None
+        and tender is not None
+        and tender.state != TenderState.DRAFT
+        and end != tender.admission_end
+        and end <= timezone.now()
+    ):
+        return [
+            (
+                "admission_end",
+                _("Na publicatie moet het einde van de toelatingsperiode in de toekomst liggen."),
+            )
+        ]
+    return []
 
 
 def _lots_outside_region(tender: Tender, region: Region) -> Problems:
@@ -117,6 +149,9 @@ def tender_create(
     objection_address: str = "",
     objection_email: str = "",
     court: str = "",
+    admission_start: datetime | None = None,
+    admission_end: datetime | None = None,
+    plan_documents: str = PlanDocuments.NONE,
     client_address: str | None = None,
 ) -> Tender:
     """Create a draft tender. Raises ApplicationError (Dutch, with ``field``)."""
@@ -130,7 +165,10 @@ def tender_create(
             procedure=procedure,
             deadline=deadline,
             standstill_days=standstill_days,
+            admission_start=admission_start,
+            admission_end=admission_end,
         )
+        + choice(plan_documents, PlanDocuments, "plan_documents")
     )
     tender = Tender(
         slug=slug,
@@ -142,6 +180,9 @@ def tender_create(
         objection_address=(objection_address or "").strip(),
         objection_email=(objection_email or "").strip(),
         court=(court or "").strip(),
+        admission_start=admission_start,
+        admission_end=admission_end,
+        plan_documents=plan_documents,
     )
     save(tender, conflict_field="slug")
     audit(
@@ -168,6 +209,9 @@ def tender_update(
     objection_address: str | None = None,
     objection_email: str | None = None,
     court: str | None = None,
+    admission_start: Any = KEEP,
+    admission_end: Any = KEEP,
+    plan_documents: str | None = None,
     client_address: str | None = None,
 ) -> Tender:
     """Change the tender's data (not its slug: the audit log and exports refer to it). A moved
@@ -175,6 +219,11 @@ def tender_update(
     (``communication.tasks.announce_deadline_moved``, after commit)."""
     tender = lock_for_setup(tender, user)
     previous_deadline = tender.deadline
+    # Callers that do not edit the admission period (the API, older screens) keep it.
+    if admission_start is KEEP:
+        admission_start = tender.admission_start
+    if admission_end is KEEP:
+        admission_end = tender.admission_end
     raise_first(
         tender_problems(
             title=title,
@@ -183,7 +232,10 @@ def tender_update(
             deadline=deadline,
             standstill_days=standstill_days,
             tender=tender,
+            admission_start=admission_start,
+            admission_end=admission_end,
         )
+        + choice(plan_documents or tender.plan_documents, PlanDocuments, "plan_documents")
     )
     changed = changes(
         tender,
@@ -201,6 +253,10 @@ def tender_update(
             if objection_email is None
             else objection_email.strip(),
             "court": tender.court if court is None else court.strip(),
+            # The Open House admission period (docs/rules.md, "Open House").
+            "admission_start": admission_start,
+            "admission_end": admission_end,
+            "plan_documents": plan_documents or tender.plan_documents,
         },
     )
     save(tender, conflict_field="slug")
