@@ -158,7 +158,7 @@ def test_the_requirement_review_links_the_evidence_files_after_the_opening_only(
     assert "Geen bewijsstuk geüpload bij deze eis." in page  # JH-M1 has none
     assert page.count(file_url) == 1
     assert RequirementAnswer.objects.filter(submission=sealed).count() == 2
-    assert client.get(file_url).content == pdf_bytes(1)
+    assert b"".join(client.get(file_url).streaming_content) == pdf_bytes(1)
     assert AuditEntry.objects.filter(
         action="submission.document_view", object_id=str(document.pk)
     ).exists()

@@ -240,7 +240,7 @@ def test_sealing_first_shows_the_whole_submission_and_refuses_without_confirmati
     from contracts.lumpsum import BidFigures, bid_amount
     from providers.submission_selectors import submission_detail
 
-    tender = open_tender()
+    tender = open_tender(procedure="open")  # the offer carries the bid
     Segment.objects.filter(tender=tender, code="JH-DYS").update(tariff=Decimal("87.50"))
     user, organisation = provider()
     draft = complete_draft(tender, user, organisation)
