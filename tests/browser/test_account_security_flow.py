@@ -67,7 +67,7 @@ def test_first_sign_in_sets_up_the_app_and_the_next_asks_for_the_code(live_serve
     page.get_by_label("Code uit uw authenticator-app").fill(f"{app.token():06d}")
     with page.expect_navigation():
         page.get_by_role("button", name="Bevestigen").click()
-    assert page.url == live_server.url + reverse("home")
+    assert page.url == live_server.url + reverse("start")  # the page after login
     expect(page.get_by_text("Tweestapsverificatie is ingesteld.")).to_be_visible()
 
     page.get_by_role("button", name="Uitloggen").click()
@@ -80,13 +80,13 @@ def test_first_sign_in_sets_up_the_app_and_the_next_asks_for_the_code(live_serve
     page.get_by_label("Code uit uw authenticator-app").fill(totp_code(device))
     with page.expect_navigation():
         page.get_by_role("button", name="Verder").click()
-    assert page.url == live_server.url + reverse("home")
+    assert page.url == live_server.url + reverse("start")  # the page after login
 
 
 def test_login_helper_passes_the_code_step(live_server, page):
     make_inkoper("inkoper-helper")
     login(page, live_server, "inkoper-helper", PASSWORD)
-    assert page.url == live_server.url + reverse("home")
+    assert page.url == live_server.url + reverse("start")  # the page after login
 
 
 def test_password_reset_pages_are_linked_and_accessible(live_server, page):

@@ -31,6 +31,7 @@ from contracts.services.kpis import (
     kpi_period_submit,
     kpi_report_save,
     kpis_for_contract,
+    provider_kpi_target_set,
     reportable_periods,
 )
 from contracts.services.settlement import (
@@ -194,7 +195,8 @@ def test_staff_award_contract_and_provider_portal(live_server, new_page, tender,
     )
     click(staff, "button", "Definitief gunnen")
     alert(staff, f"Segment {segment_code} is nog niet definitief: er loopt een bezwaar")
-    staff.get_by_label("Uitkomst", exact=True).fill("Ongegrond verklaard.")
+    staff.get_by_label("Ongegrond", exact=True).check()
+    staff.get_by_label("Motivering", exact=True).fill("Ongegrond verklaard.")
     click(staff, "button", "Bezwaar afhandelen")
     alert(staff, "Het bezwaar is afgehandeld.")
     click(staff, "button", "Definitief gunnen")
@@ -243,6 +245,8 @@ def test_staff_award_contract_and_provider_portal(live_server, new_page, tender,
     click(staff, "button", "Standaardset KPI's laden")
     contract = Contract.objects.get(tender=tender, number=number)
     kpi = kpis_for_contract(contract).first()
+    assert kpi.target is None  # the default set holds examples until staff set the targets
+    provider_kpi_target_set(kpi=kpi, target=Decimal("70"), user=None)
     periods = reportable_periods(kpi, contract, timezone.localdate())[:2]
     for period, value in zip(periods, ("65", "72.5"), strict=True):
         kpi_report_save(
