@@ -12,13 +12,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import VOORZITTER
-from contracts.models import AwardLetter, SelectionStandstill
+from contracts.models import AwardDecision, AwardLetter, SelectionStandstill
 from contracts.services.awards import (
     decision_send,
+    letter_ensure,
     letter_new_version,
     letter_send,
+    local_today,
     objection_register,
     objection_resolve,
+    standstill_end,
 )
 from contracts.services.invitations import invitation_refusal, offers_invite, selected_of
 from evaluation.models import Assignment, Evaluator, FinalLevel, Ranking, RankingRow, Score
@@ -30,7 +33,7 @@ from providers.models import Dossier, OfferInvitation, Organisation
 from providers.services.submissions import submission_start
 from tender.constants import TenderState
 from tender.errors import ApplicationError
-from tender.models import Criterion, Tender
+from tender.models import Criterion, Segment, Tender
 from tender.services.lifecycle import tender_transition
 from tests.providers.factories import provider
 
@@ -157,6 +160,33 @@ def _evaluated_in_the_system(tender, chair):
     )
 
 
+def _selection_sent(tender, bidder):
+    """The selection decision sent today and its standstill started per segment of the final
+    selection ranking, as ``decision_send`` leaves it (the first test sends it for real), with
+    only ``bidder``'s letter made (rendering them all is the bulk of that test's time)."""
+    ranking = final_ranking(tender=tender, phase="selection")
+    today = local_today()
+    decision = AwardDecision.objects.create(
+        tender=tender,
+        phase="selection",
+        decision_date=today,
+        standstill_ends_at=standstill_end(today, tender.standstill_days),
+        sent_at=timezone.now(),
+        sent_by=inkoper(),
+    )
+    letter_ensure(tender=tender, phase="selection", bidder=bidder)
+    AwardLetter.objects.filter(tender=tender, phase="selection").update(sent_at=decision.sent_at)
+    segment_ids = set(
+        RankingRow.objects.filter(ranking=ranking).values_list("segment_id", flat=True)
+    )
+    SelectionStandstill.objects.bulk_create(
+        SelectionStandstill(segment_id=pk, decision=decision, ends_at=decision.standstill_ends_at)
+        for pk in sorted(segment_ids)
+    )
+    Tender.objects.filter(pk=tender.pk).update(state=TenderState.SELECTION_STANDSTILL)
+    tender.refresh_from_db()
+
+
 def test_an_upheld_selection_objection_in_round_two_corrects_its_segment_only(
     award_tender, fast_pdf, django_capture_on_commit_callbacks, mailoutbox, settings, client_for
 ):
@@ -168,17 +198,15 @@ def test_an_upheld_selection_objection_in_round_two_corrects_its_segment_only(
     tender = award_tender
     # Between the rounds there is no award ranking yet (the shared fixture has one).
     Ranking.objects.filter(tender=tender, phase="award").update(superseded=True)
-    _selection_decided(tender, django_capture_on_commit_callbacks)
     chair = user_with("chair", VOORZITTER)
     _evaluated_in_the_system(tender, chair)
-    periods = list(
-        SelectionStandstill.objects.filter(segment__tender=tender).select_related("segment")
-    )
-    held, other = periods[0].segment, periods[1].segment
     ranking = final_ranking(tender=tender, phase="selection")
+    ranked = RankingRow.objects.filter(ranking=ranking).values_list("segment_id", flat=True)
+    held, other = Segment.objects.filter(pk__in=ranked).order_by("code")[:2]
     objector = Organisation.objects.get(
         kvk=RankingRow.objects.filter(ranking=ranking, segment=held).last().bidder_kvk
     )
+    _selection_sent(tender, objector)
     objection = objection_register(
         segment=held, bidder=objector, kind="bezwaar", phase="selection", user=inkoper()
     )
