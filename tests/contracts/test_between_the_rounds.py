@@ -252,8 +252,9 @@ def test_an_upheld_selection_objection_in_round_two_corrects_its_segment_only(
             rationale="x",
             user=chair,
         )
-    page = client_for("inkoper").get(reverse("award-decision", args=[tender.slug]))
-    assert "De ranking is heropend: corrigeer de beoordeling" in page.content.decode()
+    staff = client_for("inkoper")
+    page = staff.get(reverse("award-decision", args=[tender.slug]))
+    assert "corrigeer de beoordeling van de dossiers van dit segment" in page.content.decode()
 
     # The consensus is corrected, the selection ranked and finalised again; the corrected
     # letter goes out with a standstill of its own for the held segment.
@@ -291,3 +292,5 @@ def test_an_upheld_selection_objection_in_round_two_corrects_its_segment_only(
     # The invited segment is unaffected: its invitations and standstill stay as they were.
     assert set(OfferInvitation.objects.filter(segment=other)) == set(invited)
     assert SelectionStandstill.objects.get(segment=other).extended_by == ""
+    page = staff.get(reverse("award-decision", args=[tender.slug]))
+    assert "uitgenodigd tot inschrijving zodra hun opschortende termijn" in page.content.decode()
