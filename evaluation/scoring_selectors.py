@@ -70,20 +70,53 @@ def phase_locked(*, tender: Tender, phase: str) -> bool:
     ).exists()
 
 
-def scoring_refusal(*, tender: Tender, phase: str) -> str | None:
-    """Why scores or final levels of ``phase`` cannot change now (Dutch), or None. During a
-    standstill the scores are locked, unless an upheld objection reopened the phase's ranking
-    (``contracts.services.awards.objection_resolve``): then they are corrected there."""
-    reopened = tender.state in REOPENED_SCORING_STATES and not phase_locked(
-        tender=tender, phase=phase
+def corrected_segment_ids(*, tender: Tender, phase: str) -> set[int]:
+    """The segments of ``tender`` whose ``phase`` decision an upheld objection holds until the
+    corrected letters went out (``contracts.award_models.Objection.blocks``) and that are not
+    final (award) or invited to round 2 (selection) yet: the ones whose scores may be corrected
+    after the decision (``scoring_refusal``)."""
+    segments = Segment.objects.filter(
+        tender=tender,
+        objections__phase=phase,
+        objections__result="upheld",  # contracts.award_models.ObjectionResult.UPHELD
+        objections__corrected_at__isnull=True,
     )
-    if tender.state not in SCORING_WRITABLE_STATES and not reopened:
-        return _("De aanbesteding heeft de status '%(state)s'; beoordelen kan nu niet.") % {
-            "state": tender.get_state_display()
-        }
-    if phase_locked(tender=tender, phase=phase):
-        return _("De ranking is definitief; scores kunnen niet meer worden gewijzigd.")
-    return None
+    if phase == Phase.SELECTION:
+        segments = segments.filter(selection_standstill__invited_at__isnull=True)
+    else:
+        segments = segments.filter(standstill__final_at__isnull=True)
+    return set(segments.values_list("pk", flat=True))
+
+
+def scoring_refusal(*, tender: Tender, phase: str, segment: Segment | None = None) -> str | None:
+    """Why scores or final levels of ``phase`` (of a dossier of ``segment``, when given) cannot
+    change now (Dutch), or None. The one rule for the scoring and consensus services, screens
+    and API.
+
+    After the phase's decision went out the scores are locked, unless an upheld objection
+    reopened the phase's ranking (``contracts.services.awards.objection_resolve``): then, in
+    the phase's ``REOPENED_SCORING_STATES``, they are corrected there. The award phase is
+    corrected as a whole during its standstill. The selection phase between the rounds only
+    for the segments an upheld selection objection holds (``corrected_segment_ids``): the other
+    segments' selected candidates may be invited already, so their scores stay as decided.
+    Without ``segment`` (a screen listing dossiers) None means some segment may change."""
+    locked = phase_locked(tender=tender, phase=phase)
+    reopened = tender.state in REOPENED_SCORING_STATES.get(phase, ()) and not locked
+    if reopened and phase == Phase.SELECTION:
+        held = corrected_segment_ids(tender=tender, phase=phase)
+        if segment is not None and segment.pk not in held:
+            return _(
+                "De selectie van dit segment is beslist; alleen de segmenten waarvan een "
+                "gegrond bezwaar de selectie heropende, worden opnieuw beoordeeld."
+            )
+        reopened = bool(held)
+    if tender.state in SCORING_WRITABLE_STATES or reopened:
+        if locked:
+            return _("De ranking is definitief; scores kunnen niet meer worden gewijzigd.")
+        return None
+    return _("De aanbesteding heeft de status '%(state)s'; beoordelen kan nu niet.") % {
+        "state": tender.get_state_display()
+    }
 
 
 def bids_visible(*, tender: Tender, phase: str) -> bool:

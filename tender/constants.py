@@ -104,9 +104,15 @@ BIDS_READABLE_STATES = OPENED_STATES | {_S.DRAFT}
 SCORING_WRITABLE_STATES = frozenset(
     {_S.DRAFT, _S.REQUESTS_OPENED, _S.SELECTION, _S.OFFERS_OPENED, _S.AWARD}
 )
-#: During a standstill the scores of a phase whose ranking an upheld objection reopened can be
-#: corrected (``evaluation.scoring_selectors.scoring_refusal``).
-REOPENED_SCORING_STATES = frozenset({_S.STANDSTILL, _S.SELECTION_STANDSTILL})
+#: After a phase's decision went out, the scores of that phase can be corrected while an upheld
+#: objection has reopened its ranking (``evaluation.scoring_selectors.scoring_refusal``): the
+#: award phase during the standstill; the selection phase between the rounds (its standstill
+#: and round 2 of the restricted procedure, where the segments not held are invited already),
+#: and there only for the dossiers of the segments an upheld selection objection holds.
+REOPENED_SCORING_STATES = {
+    "award": frozenset({_S.STANDSTILL}),
+    "selection": frozenset({_S.SELECTION_STANDSTILL, _S.OFFERS_OPEN}),
+}
 #: The award decision is final or the tender withdrawn: nothing is re-ranked any more.
 DECIDED_STATES = frozenset({_S.AWARDED, _S.CONTRACTED, _S.CANCELLED})
 #: The award decision is final and public: the public tender page shows the award notice

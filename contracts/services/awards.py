@@ -986,12 +986,27 @@ def objection_next_step(objection: Objection) -> str:
         )
     if objection.result != ObjectionResult.UPHELD:
         return _("Het segment wordt niet langer door dit bezwaar opgehouden.")
+    selection = objection.phase == Phase.SELECTION
     if objection.corrected_at is not None:
+        if selection:
+            return _(
+                "Gecorrigeerde brieven zijn verzonden; de geselecteerden van dit segment worden "
+                "uitgenodigd tot inschrijving zodra hun opschortende termijn is verstreken."
+            )
         return _(
             "Gecorrigeerde brieven zijn verzonden; het segment wacht op het einde van hun "
             "opschortende termijn."
         )
     if final_ranking(tender=objection.segment.tender, phase=objection.phase) is None:
+        if selection:
+            return _(
+                "De ranking is heropend: corrigeer de beoordeling van de dossiers van dit "
+                "segment (alleen dit segment; ook als de inschrijving voor andere segmenten al "
+                "loopt), bereken de selectieranking opnieuw en stel haar definitief vast. Maak "
+                "en verstuur daarna gecorrigeerde brieven (een nieuwe versie met een eigen "
+                "opschortende termijn van minstens 20 dagen); pas daarna wordt dit segment "
+                "uitgenodigd tot inschrijving."
+            )
         return _(
             "De ranking is heropend: corrigeer de beoordeling, bereken de ranking opnieuw en "
             "stel haar definitief vast. Maak en verstuur daarna gecorrigeerde brieven (een "

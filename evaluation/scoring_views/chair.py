@@ -292,7 +292,7 @@ class ConsensusView(ChairMixin, View):
             evaluators=evaluators,
             items=items,
             error_list=[(i["row"].criterion, i["error"]) for i in items if i["error"]],
-            refusal=scoring_refusal(tender=self.tender, phase=self.phase),
+            refusal=scoring_refusal(tender=self.tender, phase=self.phase, segment=dossier.segment),
             in_system=Assignment.objects.filter(dossier__submission__tender=self.tender).exists(),
             reopen_form=ReopenForm(),
         )

@@ -182,7 +182,7 @@ class DossierView(DossierMixin, View):
                 if form.criterion.pk in errors
             ],
             submitted=submitted,
-            refusal=scoring_refusal(tender=self.tender, phase=self.phase),
+            refusal=scoring_refusal(tender=self.tender, phase=self.phase, segment=dossier.segment),
         )
         if status == 200:
             audit_record(
@@ -272,7 +272,7 @@ class SaveView(DossierView):
 
     def post(self, request, slug, phase, pk):
         dossier = self.get_dossier(pk)
-        refusal = scoring_refusal(tender=self.tender, phase=phase)
+        refusal = scoring_refusal(tender=self.tender, phase=phase, segment=dossier.segment)
         if refusal:
             messages.error(request, refusal)
             return redirect("scoring-dossier", slug=slug, phase=phase, pk=pk)
@@ -292,7 +292,7 @@ class SubmitView(SaveView):
 
     def post(self, request, slug, phase, pk):
         dossier = self.get_dossier(pk)
-        refusal = scoring_refusal(tender=self.tender, phase=phase)
+        refusal = scoring_refusal(tender=self.tender, phase=phase, segment=dossier.segment)
         if refusal:
             messages.error(request, refusal)
             return redirect("scoring-dossier", slug=slug, phase=phase, pk=pk)

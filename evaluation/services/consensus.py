@@ -46,7 +46,7 @@ def final_level_set(
         raise ApplicationError(
             _("De ranking is definitief; eindniveaus kunnen niet meer worden gewijzigd.")
         )
-    refusal = scoring_refusal(tender=tender, phase=phase)
+    refusal = scoring_refusal(tender=tender, phase=phase, segment=dossier.segment)
     if refusal:
         raise ApplicationError(refusal)
     if not Assignment.objects.filter(dossier__submission__tender=tender).exists():

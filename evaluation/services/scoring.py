@@ -69,7 +69,7 @@ def _check_evaluator(*, dossier: Dossier, user, phase: str) -> Evaluator:
     tender = dossier.submission.tender
     if not can_score(user, dossier):
         raise ApplicationError(_("U mag dit dossier niet beoordelen."))
-    refusal = scoring_refusal(tender=tender, phase=phase)
+    refusal = scoring_refusal(tender=tender, phase=phase, segment=dossier.segment)
     if refusal:
         raise ApplicationError(refusal)
     if not dossier_in_phase(dossier=dossier, phase=phase):
@@ -199,7 +199,7 @@ def score_set_reopen(
     tender = dossier.submission.tender
     if not can_assign(user, tender):
         raise ApplicationError(_("Alleen de voorzitter kan een beoordeling terugzetten."))
-    refusal = scoring_refusal(tender=tender, phase=phase)
+    refusal = scoring_refusal(tender=tender, phase=phase, segment=dossier.segment)
     if refusal:
         raise ApplicationError(refusal)
     reason = (reason or "").strip()
