@@ -33,9 +33,7 @@ def generate_letters(self, run_id: int) -> dict:
     if missing:
         routing_key = (self.request.delivery_info or {}).get("routing_key")
         options = {"queue": routing_key} if routing_key and not self.request.is_eager else {}
-        group(generate_letter.s(run.pk, bidder_id) for bidder_id in missing).apply_async(
-            **options
-        )
+        group(generate_letter.s(run.pk, bidder_id) for bidder_id in missing).apply_async(**options)
         run.refresh_from_db()
     return {"run": run.pk, "status": run.status, "done": run.done, "total": run.total}
 

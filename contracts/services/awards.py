@@ -5,8 +5,8 @@ docs/rules.md, "Award decision, letters and standstill").
 Letters are made by Celery tasks, one task and one transaction per letter: the run's task
 (``contracts.tasks.generate_letters``) queues a ``generate_letter`` for each letter still
 missing, so the workers render them in parallel; a worker that dies loses at most the letters
-it was rendering, and a resumed run queues only the letters still missing. The unique constraint on (tender, phase, bidder,
-version) is the last guard against duplicates.
+it was rendering, and a resumed run queues only the letters still missing. The unique
+constraint on (tender, phase, bidder, version) is the last guard against duplicates.
 """
 
 import hashlib
