@@ -1,14 +1,15 @@
 """Celery tasks of contracts (award letters, final award, extension reminders): thin wrappers
 around the services."""
 
-from celery import shared_task
+from celery import group, shared_task
 from django.db import OperationalError
 
 from .services.awards import (
     award_finalise_due,
     delivery_execute,
     delivery_failed,
-    letters_execute,
+    letter_make,
+    letters_start,
 )
 from .services.contracts import contract_reminders_send, contracts_end_expired
 
@@ -23,9 +24,32 @@ from .services.contracts import contract_reminders_send, contracts_end_expired
     max_retries=3,
 )
 def generate_letters(self, run_id: int) -> dict:
-    """Make the letters of a run, one transaction per letter; idempotent, so a retried,
-    redelivered or restarted task makes only the letters still missing."""
-    run = letters_execute(run_id=run_id)
+    """Start (or resume) a letter run: one ``generate_letter`` task per letter still missing,
+    sent to the queue this task came from, so the workers make them in parallel. Idempotent:
+    a retried, redelivered or resumed run queues only the letters still missing, and a letter
+    made meanwhile is skipped by its task. Eager (tests, no broker), the letters are made here,
+    one after another."""
+    run, missing = letters_start(run_id=run_id)
+    if missing:
+        routing_key = (self.request.delivery_info or {}).get("routing_key")
+        options = {"queue": routing_key} if routing_key and not self.request.is_eager else {}
+        group(generate_letter.s(run.pk, bidder_id) for bidder_id in missing).apply_async(**options)
+        run.refresh_from_db()
+    return {"run": run.pk, "status": run.status, "done": run.done, "total": run.total}
+
+
+@shared_task(
+    acks_late=True,
+    time_limit=300,
+    soft_time_limit=280,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+)
+def generate_letter(run_id: int, bidder_id: int) -> dict:
+    """Make one letter of a run (skipped when it exists), one transaction; the task that
+    finds no letter missing marks the run done."""
+    run = letter_make(run_id=run_id, bidder_id=bidder_id)
     return {"run": run.pk, "status": run.status, "done": run.done, "total": run.total}
 
 

@@ -62,9 +62,10 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child before e
     libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
-def start_worker(*, settings_dict: dict, log_path: Path) -> WorkerProcess:
+def start_worker(*, settings_dict: dict, log_path: Path, concurrency: int = 1) -> WorkerProcess:
     """Start ``celery -A config worker`` on a fresh queue against the database in
-    ``settings_dict``; its output goes to ``log_path``."""
+    ``settings_dict``; its output goes to ``log_path``. One process (solo pool) by default;
+    ``concurrency`` above 1 gives a prefork pool of that many processes."""
     queue = f"test-worker-{uuid.uuid4().hex}"
     nodename = f"{queue}@{socket.gethostname()}"
     env = {
@@ -84,8 +85,8 @@ def start_worker(*, settings_dict: dict, log_path: Path) -> WorkerProcess:
         "-A",
         "config",
         "worker",
-        "--pool=solo",
-        "--concurrency=1",
+        "--pool=solo" if concurrency == 1 else "--pool=prefork",
+        f"--concurrency={concurrency}",
         "--loglevel=INFO",
         "--without-gossip",
         "--without-mingle",

@@ -2,10 +2,11 @@
 per segment, objections and the final award (DOMAIN.md, "Award decision letters";
 docs/rules.md, "Award decision, letters and standstill").
 
-Letters are made by a Celery job (``contracts.tasks.generate_letters``) one letter per
-transaction, so a worker that dies mid-job loses at most the letter it was rendering, and a
-rerun makes only the letters still missing. The unique constraint on (tender, phase, bidder,
-version) is the last guard against duplicates.
+Letters are made by Celery tasks, one task and one transaction per letter: the run's task
+(``contracts.tasks.generate_letters``) queues a ``generate_letter`` for each letter still
+missing, so the workers render them in parallel; a worker that dies loses at most the letters
+it was rendering, and a resumed run queues only the letters still missing. The unique
+constraint on (tender, phase, bidder, version) is the last guard against duplicates.
 """
 
 import hashlib
@@ -16,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Exists, F, OuterRef
 from django.urls import reverse
 from django.utils import timezone
@@ -188,28 +189,76 @@ def live_run(*, tender: Tender, phase: str) -> LetterRun | None:
 
 
 def letters_execute(*, run_id: int) -> LetterRun:
-    """Make the missing letters of a run, each in its own transaction. Idempotent: a letter
-    that exists and carries the decision's date is skipped, so a retried, redelivered or
-    restarted job never makes a second letter."""
+    """Make the missing letters of a run one after another in this process, each in its own
+    transaction (what the fanned-out tasks do in parallel: ``letters_start`` and
+    ``letter_make``). Idempotent: a letter that exists and carries the decision's date is
+    skipped, so a retried, redelivered or restarted run never makes a second letter."""
+    run, missing = letters_start(run_id=run_id)
+    for bidder_id in missing:
+        run = letter_make(run_id=run.pk, bidder_id=bidder_id)
+    return run
+
+
+def letters_start(*, run_id: int) -> tuple[LetterRun, list[int]]:
+    """Start (or resume) a run: mark it running with a fresh heartbeat and return the ids of
+    the bidders whose letter is still missing, one ``letter_make`` each. A run with nothing
+    missing is done at once; a done run stays done."""
     with transaction.atomic():
         run = LetterRun.objects.select_for_update().select_related("tender").get(pk=run_id)
         if run.status == RunStatus.DONE:
-            return run
-        run.status, run.done, run.heartbeat_at = RunStatus.RUNNING, 0, timezone.now()
+            return run, []
+        missing = _missing_bidders(run)
+        run.status = RunStatus.RUNNING if missing else RunStatus.DONE
+        run.done, run.heartbeat_at = max(run.total - len(missing), 0), timezone.now()
         run.save(update_fields=["status", "done", "heartbeat_at"])
-    tender = run.tender
+    return run, missing
+
+
+def letter_make(*, run_id: int, bidder_id: int) -> LetterRun:
+    """Make one letter of a run (``letter_ensure``: skipped when it exists already, so a
+    retried or duplicated task never makes a second one), then record the run's progress from
+    the letters that exist; the task that finds none missing marks the run done."""
+    run = LetterRun.objects.select_related("tender").get(pk=run_id)
+    if run.status in (RunStatus.DONE, RunStatus.FAILED):
+        return run
+    bidder = Organisation.objects.get(pk=bidder_id)
     try:
-        for bidder in letter_targets(tender=tender, phase=run.phase):
-            letter_ensure(tender=tender, phase=run.phase, bidder=bidder)
-            LetterRun.objects.filter(pk=run.pk).update(
-                done=F("done") + 1, heartbeat_at=timezone.now()
-            )
+        letter_ensure(tender=run.tender, phase=run.phase, bidder=bidder)
+    except OperationalError:
+        raise  # the database was away: the task is retried (``generate_letter``)
     except Exception as exc:
         LetterRun.objects.filter(pk=run.pk).update(status=RunStatus.FAILED, error=str(exc)[:2000])
         raise
-    LetterRun.objects.filter(pk=run.pk).update(status=RunStatus.DONE)
-    run.refresh_from_db()
+    with transaction.atomic():
+        run = LetterRun.objects.select_for_update().select_related("tender").get(pk=run_id)
+        if run.status != RunStatus.RUNNING:
+            return run
+        missing = _missing_bidders(run)
+        run.done, run.heartbeat_at = max(run.total - len(missing), 0), timezone.now()
+        if not missing:
+            run.status = RunStatus.DONE
+        run.save(update_fields=["status", "done", "heartbeat_at"])
     return run
+
+
+def _missing_bidders(run: LetterRun) -> list[int]:
+    """The ids of the run's addressees without an up-to-date letter of its phase: the newest
+    version is neither sent nor of the decision's date (``letter_ensure`` makes exactly
+    these). Two queries, whatever the number of letters."""
+    decision = AwardDecision.objects.get(tender_id=run.tender_id, phase=run.phase)
+    latest: dict[int, AwardLetter] = {}
+    for letter in AwardLetter.objects.filter(tender_id=run.tender_id, phase=run.phase).order_by(
+        "version"
+    ):
+        latest[letter.bidder_id] = letter
+    missing = []
+    for bidder in letter_targets(tender=run.tender, phase=run.phase):
+        letter = latest.get(bidder.pk)
+        if letter is None or (
+            letter.sent_at is None and letter.decision_date != decision.decision_date
+        ):
+            missing.append(bidder.pk)
+    return missing
 
 
 @transaction.atomic
@@ -241,7 +290,7 @@ def letter_ensure(*, tender: Tender, phase: str, bidder: Organisation) -> AwardL
     a sent letter is never touched."""
     try:
         with transaction.atomic():
-            decision = AwardDecision.objects.select_for_update().get(tender=tender, phase=phase)
+            decision = _decision_shared(tender, phase)
             latest = (
                 AwardLetter.objects.select_for_update()
                 .filter(tender=tender, phase=phase, bidder=bidder)
@@ -259,6 +308,19 @@ def letter_ensure(*, tender: Tender, phase: str, bidder: Organisation) -> AwardL
         # Another worker made this letter between our check and our insert.
         logger.info("Letter for %s/%s/%s already made", tender.slug, phase, bidder.kvk)
         return None
+
+
+def _decision_shared(tender: Tender, phase: str) -> AwardDecision:
+    """The phase's decision, locked against a change of its date (``letters_request``,
+    sending) until the letter's transaction ends, but not against the other letters: on
+    PostgreSQL ``FOR SHARE``, so the workers render the letters of a run in parallel."""
+    if connection.vendor != "postgresql":
+        return AwardDecision.objects.select_for_update().get(tender=tender, phase=phase)
+    table = AwardDecision._meta.db_table
+    return AwardDecision.objects.raw(
+        f"SELECT * FROM {table} WHERE tender_id = %s AND phase = %s FOR SHARE",  # noqa: S608
+        [tender.pk, phase],
+    )[0]
 
 
 def _render_into(

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from contracts.award_models import AwardLetter, LetterRun, RunStatus
 from contracts.award_selectors import letter_targets
-from contracts.services.awards import letter_ensure, letters_request
+from contracts.services.awards import letter_ensure, letter_make, letters_request, letters_start
 from tests.contracts.award_support import inkoper
 
 pytestmark = pytest.mark.django_db
@@ -131,3 +131,30 @@ def test_a_double_click_attaches_to_the_running_job_instead_of_starting_a_second
         client.post(url(tender, "award-letters-generate", phase="award"))
     assert len(queued) == 1
     assert LetterRun.objects.filter(tender=tender, phase="award").count() == 2
+
+
+def test_each_letter_task_makes_its_own_letter_and_the_last_one_marks_the_run_done(
+    award_tender, fast_pdf, django_capture_on_commit_callbacks
+):
+    """One task per letter (``letter_make``): a resumed run queues only the missing letters,
+    progress is counted from the letters that exist, a duplicated task makes nothing twice,
+    and the task that finds no letter missing marks the run done."""
+    tender = award_tender
+    run = crashed_run(
+        tender, django_capture_on_commit_callbacks, seconds_ago=settings.JOB_STALL_SECONDS + 1
+    )
+    made = set(AwardLetter.objects.filter(tender=tender).values_list("bidder_id", flat=True))
+    run, missing = letters_start(run_id=run.pk)
+    targets = [b.pk for b in letter_targets(tender=tender, phase="award")]
+    assert missing == [pk for pk in targets if pk not in made] and len(missing) == 15
+    assert (run.status, run.done) == (RunStatus.RUNNING, MADE_BEFORE_THE_CRASH)
+
+    for bidder_id in [*missing[:-1], missing[0]]:  # the first one delivered twice
+        run = letter_make(run_id=run.pk, bidder_id=bidder_id)
+    assert (run.status, run.done) == (RunStatus.RUNNING, 19)
+    assert not run.is_stalled  # each letter is a heartbeat
+    run = letter_make(run_id=run.pk, bidder_id=missing[-1])
+    assert (run.status, run.done, run.total) == (RunStatus.DONE, 20, 20)
+    letters = AwardLetter.objects.filter(tender=tender, phase="award")
+    assert sorted(letters.values_list("bidder_id", flat=True)) == sorted(targets)
+    assert letters_start(run_id=run.pk) == (run, [])  # a late redelivery queues nothing

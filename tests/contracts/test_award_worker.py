@@ -117,10 +117,17 @@ def test_a_worker_killed_mid_job_shows_stalled_and_the_resumed_run_makes_each_le
     send_to(second, monkeypatch)
     letters_resume(run=run, user=inkoper())  # queued at commit
     # And the same message once more, as a late redelivery would bring it (the solo worker
-    # runs it after the resumed one).
+    # runs it after the resumed one, before the letters that one queued): it queues the
+    # missing letters a second time, and their tasks skip the letters made meanwhile.
     duplicate = generate_letters.apply_async((run.pk,), queue=second.queue)
-    outcome = duplicate.get(timeout=TASK_TIMEOUT)
-    assert outcome == {"run": run.pk, "status": "done", "done": total, "total": total}
+    assert duplicate.get(timeout=TASK_TIMEOUT)["run"] == run.pk
+    wait_for(
+        lambda: LetterRun.objects.get(pk=run.pk).status == RunStatus.DONE,
+        TASK_TIMEOUT,
+        "the resumed run to finish",
+    )
+    run.refresh_from_db()
+    assert (run.done, run.total) == (total, total)
 
     expected = sorted(o.pk for o in letter_targets(tender=tender, phase="award"))
     assert sorted(letters.values_list("bidder_id", flat=True)) == expected
