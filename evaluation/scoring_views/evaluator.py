@@ -20,6 +20,7 @@ from tender.models import Tender
 from ..permissions import can_assign
 from ..scoring_forms import DeclarationForm, LevelForm, MyDossiersFilterForm, level_initial
 from ..scoring_selectors import (
+    scoring_deadlines,
     assignment_states,
     declaration_for,
     dossier_facts,
@@ -88,6 +89,7 @@ class MyDossiersView(ScoringAccessMixin, View):
         award_waiting = phase == Phase.AWARD and finalised_selection(tender=self.tender) is None
         query = request.GET.copy()
         query.pop("page", None)
+        deadline = scoring_deadlines(tender=self.tender).get(phase)
         return render(
             request,
             "evaluation/scoring/my_dossiers.html",
@@ -100,6 +102,8 @@ class MyDossiersView(ScoringAccessMixin, View):
                 query_string=query.urlencode(),
                 award_waiting=award_waiting,
                 refusal=scoring_refusal(tender=self.tender, phase=phase),
+                deadline=deadline,
+                overdue=deadline is not None and deadline.due_at < timezone.now(),
             ),
         )
 

@@ -16,7 +16,7 @@ from tests.providers.submission_support import draft_with_bid, open_tender, prov
 pytestmark = pytest.mark.django_db
 
 # session + user + OTP device (municipal roles) + roles, then the page's own queries
-PINS = {INKOPER: 11, VOORZITTER: 11, BEOORDELAAR: 6, CONTRACTMANAGER: 7, AUDITOR: 4}
+PINS = {INKOPER: 11, VOORZITTER: 11, BEOORDELAAR: 7, CONTRACTMANAGER: 7, AUDITOR: 4}
 
 
 def first_todo(page) -> tuple[str, str]:
