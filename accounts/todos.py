@@ -13,7 +13,8 @@ class Todo:
     """``action`` says what to do (Dutch, shown as the link text to ``url``); ``subject`` is
     what it concerns (a tender's title, a dossier); ``step`` the current step where there is
     one; ``due`` the deadline; ``late`` whether that deadline has passed with the work not
-    done (shown as "te laat"); ``count`` how many items wait, where that is a number."""
+    done (shown as "te laat"); ``note`` a short state under the action (a draft's checklist);
+    ``count`` how many items wait, where that is a number."""
 
     subject: str
     action: str
@@ -22,6 +23,7 @@ class Todo:
     due: datetime | date | None = None
     count: int | None = None
     late: bool = False
+    note: str = ""
 
     @property
     def has_time(self) -> bool:

@@ -138,7 +138,10 @@ class ScoringDeadlineForm(forms.Form):
             "invalid": _("Vul een datum en tijd in, bijvoorbeeld 01-06-2026 12:00."),
         },
         widget=forms.DateTimeInput(
-            attrs={"class": "utrecht-textbox utrecht-textbox--html-input", "type": "datetime-local"},
+            attrs={
+                "class": "utrecht-textbox utrecht-textbox--html-input",
+                "type": "datetime-local",
+            },
             format="%Y-%m-%dT%H:%M",
         ),
     )

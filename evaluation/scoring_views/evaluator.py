@@ -20,7 +20,6 @@ from tender.models import Tender
 from ..permissions import can_assign
 from ..scoring_forms import DeclarationForm, LevelForm, MyDossiersFilterForm, level_initial
 from ..scoring_selectors import (
-    scoring_deadlines,
     assignment_states,
     declaration_for,
     dossier_facts,
@@ -30,6 +29,7 @@ from ..scoring_selectors import (
     my_assignments_filtered,
     own_set_submitted,
     phase_criteria,
+    scoring_deadlines,
     scoring_refusal,
     segments_in_phase,
     tenders_with_assignments_for,

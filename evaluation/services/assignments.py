@@ -416,7 +416,9 @@ def scoring_deadline_set(
         raise ApplicationError(
             _("De beoordelingstermijn moet in de toekomst liggen."), field="due_at"
         )
-    deadline = ScoringDeadline.objects.select_for_update().filter(tender=tender, phase=phase).first()
+    deadline = (
+        ScoringDeadline.objects.select_for_update().filter(tender=tender, phase=phase).first()
+    )
     previous = deadline.due_at if deadline else None
     if deadline is None:
         deadline = ScoringDeadline(tender=tender, phase=phase)

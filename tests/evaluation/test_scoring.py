@@ -469,10 +469,8 @@ def test_the_chair_sets_a_scoring_deadline_shown_to_the_evaluators_late_once_pas
     response = team["chair"].post(url, {"phase": "selection", "due_at": "morgen"})
     assert response.status_code == 400
     assert "Vul een datum en tijd in" in response.content.decode()
-    assert team["ev1"].post(url, {"phase": "selection", "due_at": "01-01-2099 12:00"}).status_code in (
-        403,
-        404,
-    )
+    refused = team["ev1"].post(url, {"phase": "selection", "due_at": "01-01-2099 12:00"})
+    assert refused.status_code in (403, 404)
     assert not ScoringDeadline.objects.exists()
 
     response = team["chair"].post(url, {"phase": "selection", "due_at": "01-01-2099 12:00"})
@@ -486,6 +484,7 @@ def test_the_chair_sets_a_scoring_deadline_shown_to_the_evaluators_late_once_pas
     start = team["ev1"].get(reverse("start")).content.decode()
     assert "1 januari 2099 12:00" in start and "te laat" not in start
 
-    ScoringDeadline.objects.filter(pk=deadline.pk).update(due_at=timezone.now() - timedelta(hours=1))
+    past = timezone.now() - timedelta(hours=1)
+    ScoringDeadline.objects.filter(pk=deadline.pk).update(due_at=past)
     assert "te laat" in team["ev1"].get(my_list).content.decode()
     assert "te laat" in team["ev1"].get(reverse("start")).content.decode()
