@@ -12,7 +12,9 @@ from datetime import date, datetime
 class Todo:
     """``action`` says what to do (Dutch, shown as the link text to ``url``); ``subject`` is
     what it concerns (a tender's title, a dossier); ``step`` the current step where there is
-    one; ``due`` the deadline; ``count`` how many items wait, where that is a number."""
+    one; ``due`` the deadline; ``late`` whether that deadline has passed with the work not
+    done (shown as "te laat"); ``note`` a short state under the action (a draft's checklist);
+    ``count`` how many items wait, where that is a number."""
 
     subject: str
     action: str
@@ -20,6 +22,8 @@ class Todo:
     step: str = ""
     due: datetime | date | None = None
     count: int | None = None
+    late: bool = False
+    note: str = ""
 
     @property
     def has_time(self) -> bool:

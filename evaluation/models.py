@@ -16,7 +16,12 @@ from tender.models import Criterion, Segment, Tender
 from .constants import RankingStatus, ResultStatus
 
 # The scoring workflow's models live in their own module; imported here so Django sees them.
-from .scoring_models import Assignment, ConflictDeclaration, RequirementReview  # noqa: F401
+from .scoring_models import (  # noqa: F401
+    Assignment,
+    ConflictDeclaration,
+    RequirementReview,
+    ScoringDeadline,
+)
 
 level_validators = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))]
 

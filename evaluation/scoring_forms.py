@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts import dutch_numbers
+from tender.constants import Phase
 from tender.models import Segment
 
 from .scoring_selectors import (
@@ -114,6 +115,36 @@ class SegmentAssignForm(EvaluatorChoiceForm):
         super().__init__(*args, **kwargs)
         self.fields["segment"].queryset = Segment.objects.filter(tender=tender).order_by("code")
         self.order_fields(["segment", "evaluator"])
+
+
+class ScoringDeadlineForm(forms.Form):
+    """The chair sets by when the evaluators submit their scores in a phase."""
+
+    phase = forms.ChoiceField(
+        label=_("Fase"),
+        choices=Phase.choices,
+        widget=forms.Select(attrs=SELECT),
+        error_messages={
+            "required": _("Kies de fase."),
+            "invalid_choice": _("Kies de fase: selectie of gunning."),
+        },
+    )
+    due_at = forms.DateTimeField(
+        label=_("Beoordelen uiterlijk"),
+        help_text=_("Datum en tijd in Nederlandse tijd, bijvoorbeeld 01-06-2026 12:00."),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d-%m-%Y %H:%M"],
+        error_messages={
+            "required": _("Vul de beoordelingstermijn in."),
+            "invalid": _("Vul een datum en tijd in, bijvoorbeeld 01-06-2026 12:00."),
+        },
+        widget=forms.DateTimeInput(
+            attrs={
+                "class": "utrecht-textbox utrecht-textbox--html-input",
+                "type": "datetime-local",
+            },
+            format="%Y-%m-%dT%H:%M",
+        ),
+    )
 
 
 class ReviewForm(forms.Form):

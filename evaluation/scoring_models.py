@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from providers.models import Dossier, Organisation, RequirementAnswer
+from tender.constants import Phase
 
 
 class Assignment(models.Model):
@@ -153,3 +154,49 @@ class RequirementReview(models.Model):
 
     def __str__(self):
         return f"{self.answer}: {'akkoord' if self.accepted else 'afgekeurd'}"
+
+
+class ScoringDeadline(models.Model):
+    """By when the evaluators of a tender submit their scores in a phase. Set (and moved) by
+    the chair on the assignment screen; shown on the evaluators' start page and dossier list,
+    "te laat" once past while their set is not submitted (docs/rules.md, "Evaluation")."""
+
+    tender = models.ForeignKey(
+        "tender.Tender",
+        verbose_name=_("aanbesteding"),
+        on_delete=models.CASCADE,
+        related_name="scoring_deadlines",
+        help_text=_("De aanbesteding."),
+    )
+    phase = models.CharField(
+        _("fase"),
+        max_length=20,
+        choices=Phase.choices,
+        help_text=_("De fase waarin beoordeeld wordt."),
+    )
+    due_at = models.DateTimeField(
+        _("beoordelen uiterlijk"), help_text=_("Uiterste moment om de scores in te dienen.")
+    )
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("vastgesteld door"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("De voorzitter die de termijn vaststelde."),
+    )
+    set_at = models.DateTimeField(
+        _("vastgesteld op"), default=timezone.now, help_text=_("Moment van vaststellen.")
+    )
+
+    class Meta:
+        ordering = ["tender", "phase"]
+        verbose_name = _("beoordelingstermijn")
+        verbose_name_plural = _("beoordelingstermijnen")
+        constraints = [
+            models.UniqueConstraint(fields=["tender", "phase"], name="scoring_deadline_per_phase"),
+        ]
+
+    def __str__(self):
+        return f"{self.tender_id} {self.phase} {self.due_at:%Y-%m-%d %H:%M}"

@@ -41,7 +41,7 @@ from tender.constants import (
 )
 from tender.models import Criterion, Segment, Tender, readable_rounds_q
 
-from .models import Assignment, ConflictDeclaration, Evaluator, Ranking, Score
+from .models import Assignment, ConflictDeclaration, Evaluator, Ranking, Score, ScoringDeadline
 from .permissions import can_assign
 from .selectors import finalised_selection, phase_round
 
@@ -577,3 +577,16 @@ def step_of(criterion: Criterion, level: Decimal, scale: list[Decimal] | None = 
     on it, which only imported data can give)."""
     scale = scale if scale is not None else scale_of(criterion)
     return min(range(len(scale)), key=lambda i: (abs(scale[i] - level), i))
+
+
+def scoring_deadlines(*, tender: Tender) -> dict[str, ScoringDeadline]:
+    """The scoring deadline of ``tender`` per phase (only the phases that have one)."""
+    return {d.phase: d for d in ScoringDeadline.objects.filter(tender=tender)}
+
+
+def scoring_deadlines_of(tender_ids: Iterable[int]) -> dict[tuple[int, str], ScoringDeadline]:
+    """The scoring deadlines of the tenders by (tender id, phase); one query."""
+    return {
+        (d.tender_id, d.phase): d
+        for d in ScoringDeadline.objects.filter(tender_id__in=list(tender_ids))
+    }

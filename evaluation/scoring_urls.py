@@ -25,6 +25,11 @@ urlpatterns = [
     # the chair: assignments, consensus
     path(prefix + "toewijzing/", chair.AssignmentsView.as_view(), name="scoring-assignments"),
     path(
+        prefix + "toewijzing/termijn/",
+        chair.ScoringDeadlineView.as_view(),
+        name="scoring-deadline",
+    ),
+    path(
         prefix + "toewijzing/dossier/<int:pk>/",
         chair.AssignDossierView.as_view(),
         name="scoring-assign-dossier",

@@ -8,6 +8,7 @@ and dossiers.
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -18,6 +19,7 @@ from tender.constants import SCORING_WRITABLE_STATES, Phase
 from tender.models import Tender
 
 from .models import Assignment, ConflictDeclaration, FinalLevel, Ranking, Score
+from .scoring_selectors import scoring_deadlines_of
 
 
 def _award_open(tender_ids) -> set[int]:
@@ -30,8 +32,8 @@ def _award_open(tender_ids) -> set[int]:
 
 
 def evaluator_todos(*, user) -> list[Todo]:
-    """The user's assignments in tenders being scored, the ones needing work first. Two
-    queries."""
+    """The user's assignments in tenders being scored, the ones needing work first, each with
+    the phase's scoring deadline ("te laat" once past and not submitted). Three queries."""
     assignments = list(
         Assignment.objects.filter(
             evaluator__user=user,
@@ -64,7 +66,10 @@ def evaluator_todos(*, user) -> list[Todo]:
         )
         .order_by("dossier__submission__tender__deadline", "dossier__segment__code", "pk")
     )
-    award = _award_open({a.dossier.submission.tender_id for a in assignments})
+    tender_ids = {a.dossier.submission.tender_id for a in assignments}
+    award = _award_open(tender_ids)
+    deadlines = scoring_deadlines_of(tender_ids) if tender_ids else {}
+    now = timezone.now()
     todos = []
     for a in assignments:
         tender = a.dossier.submission.tender
@@ -77,12 +82,16 @@ def evaluator_todos(*, user) -> list[Todo]:
             action = _("Ingediend; bekijken")
         else:
             action = _("Beoordelen")
+        deadline = deadlines.get((tender.pk, phase))
+        due = deadline.due_at if deadline else None
         todos.append(
             Todo(
                 subject=f"{tender.title}: {a.dossier}",
                 action=action,
                 url=reverse("scoring-dossier", args=[tender.slug, phase, a.dossier_id]),
                 step=Phase(phase).label,
+                due=due,
+                late=due is not None and due < now and not a.submitted,
             )
         )
     todos.sort(key=lambda t: t.action == _("Ingediend; bekijken"))

@@ -85,6 +85,17 @@ def tender_data_key(tender) -> bytes:
     return unwrap_key(record.wrapped_key, tender_id=tender.pk)
 
 
+def tender_data_keys(tender_ids) -> dict[int, bytes]:
+    """The existing data keys of the tenders by tender id, in the clear; one query (a tender
+    without a key is left out: ``tender_data_key`` creates it)."""
+    from .models import TenderDataKey
+
+    return {
+        record.tender_id: unwrap_key(record.wrapped_key, tender_id=record.tender_id)
+        for record in TenderDataKey.objects.filter(tender_id__in=list(tender_ids))
+    }
+
+
 # -- files: the streaming format (version 2) and the single-shot one (version 1) -------------
 #
 # Version 2 (every file written since issue 19): a header, then the plaintext in chunks of

@@ -221,11 +221,16 @@ def apply_dossier(dossier: Dossier, entry: dict | None) -> None:
     dossier.bid_hours_per_month = _number(entry.get("bid_hours_per_month"))
 
 
-def envelope_unseal(submission: Submission, content: Content | None = None) -> Submission:
+def envelope_unseal(
+    submission: Submission,
+    content: Content | None = None,
+    municipalities: dict[int, Municipality] | None = None,
+) -> Submission:
     """Put the sealed content on ``submission`` and its prefetched answers, dossiers,
     documents and subcontractors (``submission_detail``), in memory only. Nothing happens for
     a submission without an envelope: its columns hold the content. For the bidder's own
-    portal and API and for sealing; the caller has checked who asks."""
+    portal and API and for sealing; the caller has checked who asks. ``municipalities`` (by
+    id) saves the look-up of the dossiers' municipalities (``envelopes_unseal``)."""
     if content is None:
         envelope = _envelope_of(submission)
         if envelope is None:
@@ -243,7 +248,8 @@ def envelope_unseal(submission: Submission, content: Content | None = None) -> S
         wanted = {
             pk for entry in content["dossiers"].values() for pk in entry.get("municipalities", [])
         }
-        municipalities = Municipality.objects.in_bulk(wanted) if wanted else {}
+        if municipalities is None:
+            municipalities = Municipality.objects.in_bulk(wanted) if wanted else {}
         for dossier in cache["dossiers"]:
             entry = content["dossiers"].get(str(dossier.segment_id))
             apply_dossier(dossier, entry)
@@ -265,6 +271,28 @@ def envelope_unseal(submission: Submission, content: Content | None = None) -> S
             subcontractor.kvk = entry.get("kvk", "")
             subcontractor.organisation_id = entry.get("organisation")
     return submission
+
+
+def envelopes_unseal(submissions: list[Submission]) -> list[Submission]:
+    """``envelope_unseal`` for many submissions (``select_related("envelope")`` and the
+    prefetches of ``submission_detail``) in a fixed number of queries: the tenders' data keys
+    and the dossiers' municipalities once for all."""
+    sealed = [(s, _envelope_of(s)) for s in submissions]
+    sealed = [(s, e) for s, e in sealed if e is not None]
+    if not sealed:
+        return submissions
+    keys = crypto.tender_data_keys({s.tender_id for s, _ in sealed})
+    contents = [(s, _decrypt(s, e, data_key=keys.get(s.tender_id))) for s, e in sealed]
+    wanted = {
+        pk
+        for _, content in contents
+        for entry in content["dossiers"].values()
+        for pk in entry.get("municipalities", [])
+    }
+    municipalities = Municipality.objects.in_bulk(wanted) if wanted else {}
+    for submission, content in contents:
+        envelope_unseal(submission, content, municipalities)
+    return submissions
 
 
 def document_name(document: SubmissionDocument) -> str:

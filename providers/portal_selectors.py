@@ -31,20 +31,46 @@ def combination_of(*, tender: Tender, organisation: Organisation) -> Combination
     """The combination ``organisation`` bids in for ``tender``: the one it leads, or the one
     it is a confirmed member of; None when it bids alone (or not at all). Members (with
     ``member_rows``) and the lead are loaded along."""
-    return (
-        Combination.objects.filter(tender=tender)
+    return combinations_of([(tender.pk, organisation.pk)])[(tender.pk, organisation.pk)]
+
+
+def combinations_of(pairs) -> dict[tuple[int, int], Combination | None]:
+    """``combination_of`` for many (tender id, organisation id) pairs, in two queries: per
+    pair the first (by id) combination of the tender that the organisation leads or is a
+    confirmed member of."""
+    pairs = list(pairs)
+    if not pairs:
+        return {}
+    tender_ids = {t for t, _ in pairs}
+    organisation_ids = {o for _, o in pairs}
+    combinations = list(
+        Combination.objects.filter(tender_id__in=tender_ids)
         .filter(
-            Q(lead=organisation)
+            Q(lead_id__in=organisation_ids)
             | Q(
-                combinationmember__organisation=organisation,
+                combinationmember__organisation_id__in=organisation_ids,
                 combinationmember__confirmed_at__isnull=False,
             )
         )
         .select_related("lead", "tender")
         .prefetch_related(_members_prefetch())
         .distinct()
-        .first()
+        .order_by("pk")
     )
+
+    def takes_part(combination: Combination, organisation_id: int) -> bool:
+        return combination.lead_id == organisation_id or any(
+            row.organisation_id == organisation_id and row.confirmed_at is not None
+            for row in combination.member_rows
+        )
+
+    return {
+        (t, o): next(
+            (c for c in combinations if c.tender_id == t and takes_part(c, o)),
+            None,
+        )
+        for t, o in pairs
+    }
 
 
 def combination_is_complete(combination: Combination) -> bool:

@@ -26,7 +26,7 @@ from tender.constants import (
 from tender.models import Criterion, Requirement, Segment, Tender
 
 from .constants import SubmissionState
-from .envelopes import envelope_unseal
+from .envelopes import envelope_unseal, envelopes_unseal
 from .models import (
     Combination,
     DocumentKind,
@@ -38,8 +38,9 @@ from .models import (
     Subcontractor,
     Submission,
     SubmissionDocument,
+    UEADeclaration,
 )
-from .portal_selectors import combination_is_complete, combination_of, uea_status
+from .portal_selectors import combination_is_complete, combination_of, combinations_of
 
 MAX_REFERENCES = 5
 
@@ -182,35 +183,43 @@ def member_submissions(*, tender: Tender, organisation: Organisation) -> list[Su
     return [envelope_unseal(s) for s in submissions]
 
 
+def _with_detail(submissions: QuerySet[Submission]) -> QuerySet[Submission]:
+    """What the overview, the checklist and the manifest read of a submission."""
+    return submissions.select_related(
+        "tender__region", "bidder", "combination", "envelope"
+    ).prefetch_related(
+        Prefetch(
+            "dossiers",
+            queryset=Dossier.objects.select_related("segment__lot")
+            .prefetch_related("municipalities")
+            .order_by("segment__position", "segment__code"),
+        ),
+        Prefetch("answers", queryset=RequirementAnswer.objects.select_related("requirement")),
+        Prefetch(
+            "party_answers",
+            queryset=PartyAnswer.objects.select_related("requirement", "member"),
+        ),
+        Prefetch(
+            "documents",
+            queryset=SubmissionDocument.objects.select_related(
+                "file", "segment", "requirement", "criterion"
+            ).order_by("kind", "segment__code", "requirement__code", "name", "pk"),
+        ),
+        "subcontractors",
+    )
+
+
 def submission_detail(pk: int) -> Submission:
     """One submission with everything the overview, the checklist and the manifest read; its
     sealed content (before the opening) unsealed in memory (``providers.envelopes``). For the
     bidder's own screens and for sealing only: callers check who asks."""
-    submission = (
-        Submission.objects.select_related("tender__region", "bidder", "combination", "envelope")
-        .prefetch_related(
-            Prefetch(
-                "dossiers",
-                queryset=Dossier.objects.select_related("segment__lot")
-                .prefetch_related("municipalities")
-                .order_by("segment__position", "segment__code"),
-            ),
-            Prefetch("answers", queryset=RequirementAnswer.objects.select_related("requirement")),
-            Prefetch(
-                "party_answers",
-                queryset=PartyAnswer.objects.select_related("requirement", "member"),
-            ),
-            Prefetch(
-                "documents",
-                queryset=SubmissionDocument.objects.select_related(
-                    "file", "segment", "requirement", "criterion"
-                ).order_by("kind", "segment__code", "requirement__code", "name", "pk"),
-            ),
-            "subcontractors",
-        )
-        .get(pk=pk)
-    )
-    return envelope_unseal(submission)
+    return envelope_unseal(_with_detail(Submission.objects.all()).get(pk=pk))
+
+
+def submission_details(submissions: QuerySet[Submission]) -> list[Submission]:
+    """``submission_detail`` for every submission of the queryset, in a fixed number of
+    queries whatever their number (``envelopes_unseal``). Callers check who asks."""
+    return envelopes_unseal(list(_with_detail(submissions)))
 
 
 def tender_segments(tender: Tender) -> list[Segment]:
@@ -302,9 +311,9 @@ class ChecklistItem:
 
 @dataclass
 class ChecklistContext:
-    """What a check reads; built once per checklist. ``combination`` is the combination the
-    bidder leads or is a confirmed member of (``combination_of``). Only the UEA check queries
-    (two small queries)."""
+    """What a check reads; built for many checklists at once (``submission_checklists``), so
+    the checks themselves never query. ``combination`` is the combination the bidder leads or
+    is a confirmed member of (``combination_of``)."""
 
     submission: Submission
     requirements: list[Requirement]
@@ -313,6 +322,11 @@ class ChecklistContext:
     documents: list[SubmissionDocument] = field(default_factory=list)
     combination: Combination | None = None
     party_answers: list[PartyAnswer] = field(default_factory=list)
+    # read in bulk by ``submission_checklists``: the organisations with a signed UEA for the
+    # tender, registered organisations by KvK number, the award criteria by segment id
+    uea_signed: set[int] = field(default_factory=set)
+    registered: dict[str, int] = field(default_factory=dict)
+    award_criteria: dict[int, list[Criterion]] = field(default_factory=dict)
 
 
 Check = Callable[[ChecklistContext], list[ChecklistItem]]
@@ -391,20 +405,41 @@ def check_dossiers(ctx: ChecklistContext) -> list[ChecklistItem]:
     return items
 
 
-def plan_slots(submission: Submission, dossiers: list[Dossier]) -> list[tuple]:
+def _plans_per_criterion(submission: Submission, dossiers: list[Dossier]) -> bool:
+    """Whether the offer holds a plan per award criterion (so the criteria are read)."""
+    return (
+        submission.tender.plan_documents == PlanDocuments.PER_CRITERION
+        and submission.round == Round.OFFER
+        and bool(dossiers)
+    )
+
+
+def award_criteria(segment_ids) -> dict[int, list[Criterion]]:
+    """The award criteria of the segments by segment id, in order; one query."""
+    criteria: dict[int, list[Criterion]] = {}
+    for criterion in Criterion.objects.filter(
+        segment_id__in=list(segment_ids), phase=Phase.AWARD
+    ).order_by("position", "code"):
+        criteria.setdefault(criterion.segment_id, []).append(criterion)
+    return criteria
+
+
+def plan_slots(
+    submission: Submission,
+    dossiers: list[Dossier],
+    criteria: dict[int, list[Criterion]] | None = None,
+) -> list[tuple]:
     """The plans an offer holds, as (segment, criterion or None) per chosen segment
     (``Tender.plan_documents``): one per segment, or one per award criterion of the segment;
-    none in a round that is not the offer or when the tender asks no plan."""
+    none in a round that is not the offer or when the tender asks no plan. ``criteria``
+    (``award_criteria``) saves the look-up."""
     setting = submission.tender.plan_documents
     if setting == PlanDocuments.NONE or submission.round != Round.OFFER or not dossiers:
         return []
     if setting == PlanDocuments.PER_SEGMENT:
         return [(d.segment, None) for d in dossiers]
-    criteria = {}
-    for criterion in Criterion.objects.filter(
-        segment_id__in=[d.segment_id for d in dossiers], phase=Phase.AWARD
-    ).order_by("position", "code"):
-        criteria.setdefault(criterion.segment_id, []).append(criterion)
+    if criteria is None:
+        criteria = award_criteria(d.segment_id for d in dossiers)
     return [(d.segment, c) for d in dossiers for c in criteria.get(d.segment_id, [])]
 
 
@@ -412,7 +447,7 @@ def plan_slots(submission: Submission, dossiers: list[Dossier]) -> list[tuple]:
 def check_plans(ctx: ChecklistContext) -> list[ChecklistItem]:
     """Round 2 (the offer): the plan documents the tender sets, each named when missing."""
     items = []
-    for segment, criterion in plan_slots(ctx.submission, ctx.dossiers):
+    for segment, criterion in plan_slots(ctx.submission, ctx.dossiers, ctx.award_criteria):
         done = any(
             d.kind == DocumentKind.PLAN
             and d.segment_id == segment.pk
@@ -527,7 +562,6 @@ def check_uea(ctx: ChecklistContext) -> list[ChecklistItem]:
     combination and each subcontractor. A subcontractor without an account must first register
     its organisation (its UEA is its own declaration)."""
     submission = ctx.submission
-    tender = submission.tender
     parties = {submission.bidder.pk: submission.bidder.name}
     combination = ctx.combination
     if combination is not None and combination.lead_id == submission.bidder_id:
@@ -535,15 +569,7 @@ def check_uea(ctx: ChecklistContext) -> list[ChecklistItem]:
             if row.confirmed_at is not None:
                 parties[row.organisation_id] = row.organisation.name
     subcontractors = list(submission.subcontractors.all())
-    registered = (
-        dict(
-            Organisation.objects.filter(kvk__in=[s.kvk for s in subcontractors]).values_list(
-                "kvk", "pk"
-            )
-        )
-        if subcontractors
-        else {}
-    )
+    registered = ctx.registered
     items = []
     for subcontractor in subcontractors:
         if subcontractor.kvk in registered:
@@ -560,8 +586,7 @@ def check_uea(ctx: ChecklistContext) -> list[ChecklistItem]:
                     "onderaannemers",
                 )
             )
-    signed = uea_status(tender=tender, organisation_ids=parties)
-    unsigned = [name for pk, name in parties.items() if not signed[pk]]
+    unsigned = [name for pk, name in parties.items() if pk not in ctx.uea_signed]
     label = _("Elke partij heeft een ondertekende UEA (eigen verklaring)")
     if unsigned:
         label += " " + _("(nog open: %(names)s)") % {"names": ", ".join(unsigned)}
@@ -571,16 +596,76 @@ def check_uea(ctx: ChecklistContext) -> list[ChecklistItem]:
 def submission_checklist(submission: Submission) -> list[ChecklistItem]:
     """Every check's items, done or not. ``submission`` should come from
     ``submission_detail`` (prefetched); the checks themselves do not query."""
-    ctx = ChecklistContext(
-        submission=submission,
-        requirements=tender_requirements(submission.tender, submission.round),
-        dossiers=list(submission.dossiers.all()),
-        answers={a.requirement_id: a for a in submission.answers.all()},
-        documents=list(submission.documents.all()),
-        combination=combination_of(tender=submission.tender, organisation=submission.bidder),
-        party_answers=list(submission.party_answers.all()),
+    return submission_checklists([submission])[submission.pk]
+
+
+def submission_checklists(submissions: list[Submission]) -> dict[int, list[ChecklistItem]]:
+    """The checklist of each submission by id: the same checks (``CHECKS``) on what they read,
+    loaded for all submissions at once, so a fixed number of queries whatever their number.
+    ``submissions`` from ``submission_detail`` / ``submission_details`` (prefetched)."""
+    contexts = checklist_contexts(submissions)
+    return {
+        ctx.submission.pk: [item for check in CHECKS for item in check(ctx)] for ctx in contexts
+    }
+
+
+def checklist_contexts(submissions: list[Submission]) -> list[ChecklistContext]:
+    """What the checks read for each submission: the requirements of its round, its
+    combination, the signed UEAs, the registered subcontractors and the award criteria, each
+    read in one query for all submissions."""
+    if not submissions:
+        return []
+    tender_ids = {s.tender_id for s in submissions}
+    by_tender: dict[int, list[Requirement]] = {}
+    for requirement in Requirement.objects.filter(tender_id__in=tender_ids).order_by(
+        "segment_id", "position", "code"
+    ):
+        by_tender.setdefault(requirement.tender_id, []).append(requirement)
+    has_phase = _requirement_has_phase()
+    combinations = combinations_of((s.tender_id, s.bidder_id) for s in submissions)
+    subcontractor_kvks = {sub.kvk for s in submissions for sub in s.subcontractors.all()}
+    registered = (
+        dict(Organisation.objects.filter(kvk__in=subcontractor_kvks).values_list("kvk", "pk"))
+        if subcontractor_kvks
+        else {}
     )
-    return [item for check in CHECKS for item in check(ctx)]
+    parties = {s.bidder_id for s in submissions} | set(registered.values())
+    for combination in combinations.values():
+        if combination is not None:
+            parties |= {row.organisation_id for row in combination.member_rows}
+    signed: set[tuple[int, int]] = set(
+        UEADeclaration.objects.filter(
+            tender_id__in=tender_ids, organisation_id__in=parties, signed_at__isnull=False
+        ).values_list("tender_id", "organisation_id")
+    )
+    per_criterion = {
+        d.segment_id
+        for s in submissions
+        if _plans_per_criterion(s, list(s.dossiers.all()))
+        for d in s.dossiers.all()
+    }
+    criteria = award_criteria(per_criterion) if per_criterion else {}
+    contexts = []
+    for submission in submissions:
+        requirements = by_tender.get(submission.tender_id, [])
+        if has_phase:
+            phases = round_phases(submission.tender, submission.round)
+            requirements = [r for r in requirements if r.phase in phases]
+        contexts.append(
+            ChecklistContext(
+                submission=submission,
+                requirements=requirements,
+                dossiers=list(submission.dossiers.all()),
+                answers={a.requirement_id: a for a in submission.answers.all()},
+                documents=list(submission.documents.all()),
+                combination=combinations[(submission.tender_id, submission.bidder_id)],
+                party_answers=list(submission.party_answers.all()),
+                uea_signed={o for t, o in signed if t == submission.tender_id},
+                registered=registered,
+                award_criteria=criteria,
+            )
+        )
+    return contexts
 
 
 def request_dossiers(submission: Submission) -> dict[int, Dossier]:

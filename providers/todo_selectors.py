@@ -1,6 +1,8 @@
 """Start page lines of a provider (issue 18.1): the tenders open for submissions in which it
-has no sealed submission yet, its drafts with their deadline, and its invitations to submit an
-offer. Three queries, whatever the number of tenders."""
+has no sealed submission yet, its drafts with their deadline and checklist state ("3 van 7
+onderdelen klaar", "klaar om in te dienen"; the portal's own checklist, read for all drafts at
+once: ``submission_checklists``), and its invitations to submit an offer. A fixed number of
+queries, whatever the number of tenders and drafts."""
 
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
@@ -12,20 +14,22 @@ from tender.constants import SUBMISSIONS_WRITABLE_STATES, Procedure, TenderState
 from .constants import SubmissionState
 from .models import OfferInvitation, Organisation, Submission
 from .selectors import portal_tenders
+from .submission_selectors import checklist_missing, submission_checklists, submission_details
 
 
 def provider_todos(*, organisation: Organisation) -> list[Todo]:
     todos = []
-    drafts = list(
+    drafts = submission_details(
         Submission.objects.filter(
             bidder=organisation,
             state=SubmissionState.DRAFT,
             tender__state__in=SUBMISSIONS_WRITABLE_STATES,
-        )
-        .select_related("tender")
-        .order_by("tender__deadline", "tender__slug")
+        ).order_by("tender__deadline", "tender__slug")
     )
+    checklists = submission_checklists(drafts)
     for draft in drafts:
+        checklist = checklists[draft.pk]
+        done = len(checklist) - len(checklist_missing(checklist))
         todos.append(
             Todo(
                 subject=draft.tender.title,
@@ -34,6 +38,12 @@ def provider_todos(*, organisation: Organisation) -> list[Todo]:
                 url=reverse("portal-submission", args=[draft.tender.slug]),
                 step=draft.tender.get_state_display(),
                 due=draft.tender.current_deadline,
+                note=(
+                    _("klaar om in te dienen")
+                    if done == len(checklist)
+                    else _("%(done)s van %(total)s onderdelen klaar")
+                    % {"done": done, "total": len(checklist)}
+                ),
             )
         )
     drafted = {d.tender_id for d in drafts}

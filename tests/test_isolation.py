@@ -175,6 +175,7 @@ STAFF = {
     },
     # evaluation
     "scoring-assignments": _slug,
+    "scoring-deadline": _slug,
     "scoring-assign-dossier": lambda w: {**_slug(w), "pk": w.sealed.dossiers.get().pk},
     "scoring-assignment-change": lambda w: {**_slug(w), "pk": 1, "action": "remove"},
     "scoring-consensus-overview": lambda w: {**_slug(w), "phase": "selection"},

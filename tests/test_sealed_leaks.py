@@ -174,6 +174,7 @@ URLS: dict[str, Kwargs] = {
     # scoring and requirement review
     "scoring-home": _none,
     "scoring-assignments": _slug,
+    "scoring-deadline": _slug,
     "scoring-assign-dossier": lambda w: _slug(w, pk=w.sealed.dossiers.get().pk),
     "scoring-assignment-change": lambda w: _slug(w, pk=1, action="remove"),
     "scoring-consensus-overview": _phase,

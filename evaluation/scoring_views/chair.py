@@ -28,6 +28,7 @@ from ..scoring_forms import (
     EvaluatorChoiceForm,
     LevelForm,
     ReopenForm,
+    ScoringDeadlineForm,
     SegmentAssignForm,
     level_initial,
 )
@@ -40,6 +41,7 @@ from ..scoring_selectors import (
     evaluator_candidates,
     evaluators_required,
     phase_locked,
+    scoring_deadlines,
     scoring_refusal,
     sealed_dossiers,
     visible_scores,
@@ -49,6 +51,7 @@ from ..services.assignments import (
     assignment_reassign,
     assignment_remove,
     assignments_create_for_segment,
+    scoring_deadline_set,
 )
 from ..services.consensus import final_level_set
 from ..services.scoring import score_set_reopen
@@ -103,10 +106,12 @@ class AssignmentsView(ChairMixin, View):
     def get(self, request, slug):
         return self.render_page()
 
-    def render_page(self, *, segment_form=None, status=200):
+    def render_page(self, *, segment_form=None, deadline_form=None, status=200):
         context = self.base_context(
             crumbs=[(None, _("%(tender)s: toewijzing") % {"tender": self.tender.title})],
             segment_form=segment_form or SegmentAssignForm(tender=self.tender),
+            deadline_form=deadline_form or ScoringDeadlineForm(),
+            deadlines=scoring_deadlines(tender=self.tender),
             candidates=[
                 (u.pk, u.get_full_name() or u.get_username()) for u in evaluator_candidates()
             ],
@@ -146,6 +151,35 @@ class AssignmentsView(ChairMixin, View):
                     "reason": reason,
                 },
             )
+        return redirect("scoring-assignments", slug=slug)
+
+
+class ScoringDeadlineView(AssignmentsView):
+    """``beoordeling/<slug>/toewijzing/termijn/`` (POST): the chair sets by when the
+    evaluators submit their scores in a phase."""
+
+    def get(self, request, slug):
+        return redirect("scoring-assignments", slug=slug)
+
+    def post(self, request, slug):
+        form = ScoringDeadlineForm(request.POST)
+        if not form.is_valid():
+            return self.render_page(deadline_form=form, status=400)
+        with service_action(request, form=form) as outcome:
+            deadline = scoring_deadline_set(
+                tender=self.tender,
+                phase=form.cleaned_data["phase"],
+                due_at=form.cleaned_data["due_at"],
+                user=request.user,
+                client_address=client_address_of(request),
+            )
+        if outcome.refused:
+            return self.render_page(deadline_form=form, status=400)
+        messages.success(
+            request,
+            _("Beoordelingstermijn %(phase)s vastgesteld.")
+            % {"phase": deadline.get_phase_display().lower()},
+        )
         return redirect("scoring-assignments", slug=slug)
 
 

@@ -29,6 +29,7 @@ from ..scoring_selectors import (
     my_assignments_filtered,
     own_set_submitted,
     phase_criteria,
+    scoring_deadlines,
     scoring_refusal,
     segments_in_phase,
     tenders_with_assignments_for,
@@ -88,6 +89,7 @@ class MyDossiersView(ScoringAccessMixin, View):
         award_waiting = phase == Phase.AWARD and finalised_selection(tender=self.tender) is None
         query = request.GET.copy()
         query.pop("page", None)
+        deadline = scoring_deadlines(tender=self.tender).get(phase)
         return render(
             request,
             "evaluation/scoring/my_dossiers.html",
@@ -100,6 +102,8 @@ class MyDossiersView(ScoringAccessMixin, View):
                 query_string=query.urlencode(),
                 award_waiting=award_waiting,
                 refusal=scoring_refusal(tender=self.tender, phase=phase),
+                deadline=deadline,
+                overdue=deadline is not None and deadline.due_at < timezone.now(),
             ),
         )
 

@@ -26,11 +26,11 @@ from accounts.permissions import can_be_assigned, role_names
 from accounts.roles import VOORZITTER
 from audit.services import audit_record
 from providers.models import Dossier
-from tender.constants import SCORING_WRITABLE_STATES
+from tender.constants import SCORING_WRITABLE_STATES, Phase
 from tender.errors import ApplicationError
 from tender.models import Segment, Tender
 
-from ..models import Assignment, ConflictDeclaration, Evaluator, Ranking, Score
+from ..models import Assignment, ConflictDeclaration, Evaluator, Ranking, Score, ScoringDeadline
 from ..permissions import can_assign
 from ..scoring_selectors import (
     dossiers_in_phase,
@@ -400,3 +400,43 @@ def ranking_finalise_guard(ranking: Ranking) -> str | None:
         "Nog niet elk dossier is door %(required)s beoordelaars beoordeeld "
         "(ingediende sets tussen haakjes): %(dossiers)s."
     ) % {"required": required, "dossiers": named}
+
+
+@transaction.atomic
+def scoring_deadline_set(
+    *, tender: Tender, phase: str, due_at, user, client_address: str | None = None
+) -> ScoringDeadline:
+    """Set (or move) the moment by which the evaluators of ``tender`` submit their scores in
+    ``phase``. Only the chair, only while the tender is being evaluated, only a moment in the
+    future. Audited with the previous moment."""
+    _check_chair(user, tender)
+    if phase not in Phase.values:
+        raise ApplicationError(_("Kies de fase: selectie of gunning."), field="phase")
+    if due_at is None or due_at <= timezone.now():
+        raise ApplicationError(
+            _("De beoordelingstermijn moet in de toekomst liggen."), field="due_at"
+        )
+    deadline = (
+        ScoringDeadline.objects.select_for_update().filter(tender=tender, phase=phase).first()
+    )
+    previous = deadline.due_at if deadline else None
+    if deadline is None:
+        deadline = ScoringDeadline(tender=tender, phase=phase)
+    deadline.due_at = due_at
+    deadline.set_by = user
+    deadline.set_at = timezone.now()
+    deadline.full_clean()
+    deadline.save()
+    audit_record(
+        action="scoring_deadline.set",
+        actor=user,
+        obj=deadline,
+        tender=tender,
+        client_address=client_address,
+        details={
+            "phase": phase,
+            "due_at": due_at.isoformat(),
+            "previous": previous.isoformat() if previous else None,
+        },
+    )
+    return deadline

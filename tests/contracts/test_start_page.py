@@ -11,12 +11,20 @@ from django.urls import reverse
 
 from accounts.roles import AUDITOR, BEOORDELAAR, CONTRACTMANAGER, INKOPER, VOORZITTER
 from tests.evaluation.scoring_support import assign, dossiers_of
-from tests.providers.submission_support import draft_with_bid, open_tender, provider
+from tests.providers.submission_support import (  # noqa: F401 (media is a fixture)
+    complete_draft,
+    draft_with_bid,
+    media,
+    open_tender,
+    provider,
+)
 
 pytestmark = pytest.mark.django_db
 
 # session + user + OTP device (municipal roles) + roles, then the page's own queries
-PINS = {INKOPER: 11, VOORZITTER: 11, BEOORDELAAR: 6, CONTRACTMANAGER: 7, AUDITOR: 4}
+# a provider's lines: the drafts with everything their checklists read, invitations, open tenders
+DRAFT_QUERIES = 14
+PINS = {INKOPER: 11, VOORZITTER: 11, BEOORDELAAR: 7, CONTRACTMANAGER: 7, AUDITOR: 4}
 
 
 def first_todo(page) -> tuple[str, str]:
@@ -124,3 +132,26 @@ def test_the_contract_manager_sees_extension_decisions_within_half_a_year(
     assert line.url == reverse("contract-detail", args=[contract.tender.slug, contract.number])
     later = contract_manager_todos(today=deadline + timedelta(days=1))
     assert not any(t.subject.startswith(contract.number) for t in later)
+
+
+@pytest.mark.usefixtures("media")
+def test_a_providers_drafts_show_their_checklist_state_in_fixed_queries(
+    django_assert_num_queries,
+):
+    """Each draft's line says how far its checklist is (the portal's own checklist), read for
+    all drafts at once: the same number of queries for one draft as for three."""
+    from providers.todo_selectors import provider_todos
+
+    tenders = [open_tender(slug=f"inkoop-start-{n}") for n in range(3)]
+    user, organisation = provider()
+    complete_draft(tenders[0], user, organisation)
+    with django_assert_num_queries(DRAFT_QUERIES):
+        [line, *_others] = provider_todos(organisation=organisation)
+    assert line.subject == tenders[0].title and line.note == "klaar om in te dienen"
+    for tender in tenders[1:]:
+        draft_with_bid(tender, user, organisation, clients=3, months=1, hours=1)
+    with django_assert_num_queries(DRAFT_QUERIES):
+        lines = provider_todos(organisation=organisation)
+    assert [t.note for t in lines][0] == "klaar om in te dienen"
+    assert all(re.fullmatch(r"\d+ van \d+ onderdelen klaar", t.note) for t in lines[1:3])
+    assert len(lines) == 3

@@ -89,11 +89,11 @@ def test_my_dossiers_is_paginated_filtered_and_searched_in_fixed_queries(
     monkeypatch.setattr(evaluator, "MY_DOSSIERS_PER_PAGE", 2)
     url = reverse("scoring-my-dossiers", args=[tender.slug, "selection"])
 
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):  # with the phase's scoring deadline
         html = ev1.get(url).content.decode()
     assert "Pagina 1 van 2" in html and 'aria-label="Paginering"' in html
     assert html.count('scope="row"') == 2
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         html = ev1.get(url, {"page": 2, "status": "blocked"}).content.decode()
     assert "Belangenconflict" in html and others[0].submission.bidder.name in html
     assert html.count('scope="row"') == 1
@@ -448,3 +448,43 @@ def test_a_no_answer_needs_no_review_and_reviews_lock_with_the_selection(team, t
     _final(tender)
     with pytest.raises(ApplicationError, match="selectiefase is definitief"):
         requirement_review(answer=answer, accepted=False, reason="x", user=chair.user)
+
+
+def test_the_chair_sets_a_scoring_deadline_shown_to_the_evaluators_late_once_past(team, tender):
+    """Set on the assignment screen: a future moment only (Dutch error), audited; the
+    evaluator sees it on the dossier list and the start page, "te laat" once past while the
+    set is not submitted."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from audit.models import AuditEntry
+    from evaluation.models import ScoringDeadline
+
+    url = reverse("scoring-deadline", args=[tender.slug])
+    past = timezone.localtime() - timedelta(days=1)
+    response = team["chair"].post(url, {"phase": "selection", "due_at": f"{past:%d-%m-%Y %H:%M}"})
+    assert response.status_code == 400
+    assert "De beoordelingstermijn moet in de toekomst liggen." in response.content.decode()
+    response = team["chair"].post(url, {"phase": "selection", "due_at": "morgen"})
+    assert response.status_code == 400
+    assert "Vul een datum en tijd in" in response.content.decode()
+    refused = team["ev1"].post(url, {"phase": "selection", "due_at": "01-01-2099 12:00"})
+    assert refused.status_code in (403, 404)
+    assert not ScoringDeadline.objects.exists()
+
+    response = team["chair"].post(url, {"phase": "selection", "due_at": "01-01-2099 12:00"})
+    assert response.status_code == 302
+    deadline = ScoringDeadline.objects.get(tender=tender, phase="selection")
+    assert timezone.localtime(deadline.due_at).strftime("%d-%m-%Y %H:%M") == "01-01-2099 12:00"
+    assert AuditEntry.objects.filter(action="scoring_deadline.set").count() == 1
+    my_list = reverse("scoring-my-dossiers", args=[tender.slug, "selection"])
+    html = team["ev1"].get(my_list).content.decode()
+    assert "Beoordelen uiterlijk: 1 januari 2099 12:00" in html and "te laat" not in html
+    start = team["ev1"].get(reverse("start")).content.decode()
+    assert "1 januari 2099 12:00" in start and "te laat" not in start
+
+    past = timezone.now() - timedelta(hours=1)
+    ScoringDeadline.objects.filter(pk=deadline.pk).update(due_at=past)
+    assert "te laat" in team["ev1"].get(my_list).content.decode()
+    assert "te laat" in team["ev1"].get(reverse("start")).content.decode()
