@@ -246,8 +246,9 @@ def test_an_upheld_objection_reopens_the_ranking_and_holds_its_segment_until_cor
     ]
     assert other.code in result.finalised and not result.tender_awarded
 
-    # A day later: ranked and finalised again, the corrected letter goes out with its own term.
-    with time_machine.travel(ends + timedelta(days=1)):
+    # The next day at noon (not at 23:59:59 with the clock running: a slow machine would cross
+    # midnight): ranked and finalised again, the corrected letter goes out with its own term.
+    with time_machine.travel(ends + timedelta(hours=12)):
         corrected = Ranking.objects.create(tender=tender, phase="award")
         ranking_execute(ranking_id=corrected.pk)
         ranking_finalise(ranking=corrected, user=chair)
