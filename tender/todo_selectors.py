@@ -40,6 +40,10 @@ def tenders_in_progress(user) -> QuerySet[Tender]:
     )
 
 
+#: Transitions that are possible but never "the next action" of a tender's to-do line.
+_NOT_NEXT = frozenset({"cancel", "consult"})
+
+
 def procurement_todos(*, user, tenders: list[Tender]) -> list[Todo]:
     """Per tender (from ``tenders_in_progress``): the next step the user's roles allow, or
     the opening that waits for a second person. No query."""
@@ -55,9 +59,9 @@ def procurement_todos(*, user, tenders: list[Tender]) -> list[Todo]:
         if round is not None and confirmations:
             action = _("Opening wacht op een tweede persoon")
         elif transitions:
-            # The optional market consultation is never the next step a draft waits for.
-            main = [t for t in transitions if t.name != "consult"] or transitions
-            action = str(main[0].label)
+            # The next step forward: never cancelling, nor the optional market consultation.
+            forward = [t for t in transitions if t.name not in _NOT_NEXT]
+            action = str(forward[0].label) if forward else _("Bekijken")
         else:
             action = _("Bekijken")
         todos.append(

@@ -155,3 +155,26 @@ def test_a_providers_drafts_show_their_checklist_state_in_fixed_queries(
     assert [t.note for t in lines][0] == "klaar om in te dienen"
     assert all(re.fullmatch(r"\d+ van \d+ onderdelen klaar", t.note) for t in lines[1:3])
     assert len(lines) == 3
+
+
+@pytest.mark.parametrize(
+    ("state", "expected"),
+    [("draft", "Publiceren"), ("offers_opened", None), ("consultation", "Publiceren")],
+)
+def test_the_next_action_is_a_step_forward_never_cancelling(
+    demo_tender, client_for, state, expected
+):
+    """Cancelling is possible in almost every state and the market consultation is optional:
+    neither is what a tender's line offers as the next action."""
+    from tender.models import Tender
+    from tender.services.lifecycle import available_transitions
+
+    Tender.objects.filter(pk=demo_tender.pk).update(state=state)
+    client = client_for(INKOPER)
+    tender = Tender.objects.get(pk=demo_tender.pk)
+    possible = [t.name for t in available_transitions(tender=tender, user=client.user)]
+    assert "cancel" in possible
+    action, url = first_todo(client.get(reverse("start")).content.decode())
+    assert action not in ("Aanbesteding intrekken", "Marktconsultatie starten")
+    if expected:
+        assert action == expected
