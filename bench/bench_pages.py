@@ -140,7 +140,8 @@ def main() -> None:
     args = sys.argv[1:]
     n = int(args[args.index("--requests") + 1]) if "--requests" in args else 20
     profile = args[args.index("--profile") + 1] if "--profile" in args else None
-    scale = next((a for a in args if not a.startswith("--") and not a.isdigit()), "region")
+    values = {args[i + 1] for i, a in enumerate(args[:-1]) if a in ("--requests", "--profile")}
+    scale = next((a for a in args if not a.startswith("--") and a not in values), "region")
     settings.DEBUG = False
     settings.ALLOWED_HOSTS = ["*"]
     old = setup_databases(verbosity=0, interactive=False, keepdb=False)

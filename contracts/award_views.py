@@ -38,6 +38,7 @@ from .award_selectors import (
     mark_latest,
     objections_of,
     phases_of,
+    rationale_gap_count,
     rationale_gaps,
 )
 from .permissions import can_manage_award, can_read_letter, can_view_award
@@ -64,6 +65,9 @@ class AwardAccessMixin(TenderScopedMixin):
         return redirect("award-decision", slug=self.tender.slug)
 
 
+RATIONALE_GAPS_SHOWN = 50
+
+
 class PhaseLetters:
     """One phase's block on the page."""
 
@@ -75,9 +79,16 @@ class PhaseLetters:
         self.letters = latest_letters(tender=tender, phase=phase)
         self.targets = len(letter_targets(tender=tender, phase=phase))
         self.deliveries = deliveries_of(tender=tender, phase=phase)
-        self.rationale_gaps = (
-            rationale_gaps(tender=tender, phase=phase)
+        # The count and the first RATIONALE_GAPS_SHOWN of them: at region scale a phase
+        # without rationales lacks thousands.
+        self.rationale_gap_count = (
+            rationale_gap_count(tender=tender, phase=phase)
             if not (self.decision and self.decision.sent_at)
+            else 0
+        )
+        self.rationale_gaps = (
+            rationale_gaps(tender=tender, phase=phase, limit=RATIONALE_GAPS_SHOWN)
+            if self.rationale_gap_count
             else []
         )
         self.send_refusal = (
