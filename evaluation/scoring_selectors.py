@@ -502,7 +502,9 @@ def own_set_submitted(*, evaluator: Evaluator | None, dossier: Dossier, phase: s
     return total > 0 and submitted >= total
 
 
-def visible_scores(*, user, dossier: Dossier, phase: str) -> list[Score]:
+def visible_scores(
+    *, user, dossier: Dossier, phase: str, own_submitted: bool | None = None
+) -> list[Score]:
     """The individual scores of ``dossier`` in ``phase`` that ``user`` may see (blind scoring):
 
     - their own scores, draft or submitted;
@@ -511,6 +513,8 @@ def visible_scores(*, user, dossier: Dossier, phase: str) -> list[Score]:
       this dossier is submitted.
 
     Nobody ever sees another evaluator's draft. Callers check ``can_view_scores_of`` first.
+    A caller that knows whether the user's own set is submitted passes ``own_submitted``
+    (saves two queries for an evaluator).
     """
     scores = (
         Score.objects.filter(dossier=dossier, criterion__phase=phase)
@@ -520,6 +524,8 @@ def visible_scores(*, user, dossier: Dossier, phase: str) -> list[Score]:
     own = [s for s in scores if s.evaluator.user_id == user.pk]
     if can_assign(user, dossier.submission.tender):
         others_visible = dossier_progress(dossier=dossier, phase=phase).all_submitted
+    elif own_submitted is not None:
+        others_visible = own_submitted
     else:
         evaluator = own[0].evaluator if own else None
         others_visible = own_set_submitted(evaluator=evaluator, dossier=dossier, phase=phase)

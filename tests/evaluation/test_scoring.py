@@ -28,6 +28,9 @@ from .scoring_support import (
 
 pytestmark = pytest.mark.django_db
 
+# session, user, OTP device, roles, tender; the dossier, its facts, criteria and scores; the
+# audit entry of the view
+QUERIES_SCORING_SCREEN = 23
 LOCKED = "De ranking is definitief; scores kunnen niet meer worden gewijzigd."
 
 
@@ -108,6 +111,26 @@ def test_my_dossiers_is_paginated_filtered_and_searched_in_fixed_queries(
     assert "Geen dossiers gevonden." in html
     html = ev1.get(url, {"segment": "NOPE"}).content.decode()
     assert "Selecteer een geldige keuze" in html  # an unknown segment filters nothing
+
+
+def test_the_scoring_screen_reads_in_a_fixed_number_of_queries(team, tender, django_assert_num_queries):
+    """The count does not grow with the scores on the dossier, the evaluators who gave them
+    or the other dossiers assigned to the evaluator."""
+    ev1, ev2, chair, dossier = team["ev1"], team["ev2"], team["chair"], team["dossier"]
+    declare(dossier, ev1.user)
+    ev1.get(dossier_url(dossier))  # warm the session
+    with django_assert_num_queries(QUERIES_SCORING_SCREEN):
+        assert ev1.get(dossier_url(dossier)).status_code == 200
+
+    declare(dossier, ev2.user)
+    score_and_submit(dossier, ev2.user)
+    fill(dossier, ev1.user)
+    for other in dossiers_of(tender)[1:]:
+        assign(other, [ev1.user], chair.user)
+        declare(other, ev1.user)
+        fill(other, ev1.user)
+    with django_assert_num_queries(QUERIES_SCORING_SCREEN):
+        assert ev1.get(dossier_url(dossier)).status_code == 200
 
 
 def test_the_dossier_opens_only_after_the_declaration(team):
