@@ -266,13 +266,23 @@ def assignment_states(
         .values_list("segment_id", "n")
     )
     scored, submitted = defaultdict(int), defaultdict(int)
-    for dossier_id, evaluator_id, rationale, submitted_at in Score.objects.filter(
-        dossier_id__in=dossier_ids, criterion__phase=phase
-    ).values_list("dossier_id", "evaluator_id", "rationale", "submitted_at"):
-        if rationale.strip():
-            scored[(dossier_id, evaluator_id)] += 1
-        if submitted_at is not None:
-            submitted[(dossier_id, evaluator_id)] += 1
+    # Counted in SQL, for the assigned evaluators only: not every score's rationale text.
+    for dossier_id, evaluator_id, n_scored, n_submitted in (
+        Score.objects.filter(
+            dossier_id__in=dossier_ids,
+            evaluator_id__in={a.evaluator_id for a in assignments},
+            criterion__phase=phase,
+        )
+        .values_list("dossier_id", "evaluator_id")
+        .annotate(
+            n_scored=Count("id", filter=Q(rationale__regex=r"\S")),
+            n_submitted=Count("id", filter=Q(submitted_at__isnull=False)),
+        )
+        .values_list("dossier_id", "evaluator_id", "n_scored", "n_submitted")
+        .order_by()
+    ):
+        scored[(dossier_id, evaluator_id)] = n_scored
+        submitted[(dossier_id, evaluator_id)] = n_submitted
     states = []
     for a in assignments:
         declaration = declarations.get((a.evaluator_id, a.dossier.submission.bidder_id))
