@@ -94,9 +94,7 @@ def rationale_gap_count(*, tender: Tender, phase: str) -> int:
     return 0 if rows is None else rows.count()
 
 
-def rationale_gaps(
-    *, tender: Tender, phase: str, limit: int | None = None
-) -> list[RationaleGap]:
+def rationale_gaps(*, tender: Tender, phase: str, limit: int | None = None) -> list[RationaleGap]:
     """Every criterion of the phase, for every bidder with a dossier in the final ranking,
     whose consensus (``FinalLevel``) has no rationale, by segment, bidder and criterion
     (the first ``limit`` of them). A bidder that was not excluded needs a consensus on every
@@ -105,7 +103,11 @@ def rationale_gaps(
     if rows is None:
         return []
     rows = rows.order_by(
-        "gap_segment_code", "bidder_name", "bidder_kvk", "gap_criterion_position", "gap_criterion_id"
+        "gap_segment_code",
+        "bidder_name",
+        "bidder_kvk",
+        "gap_criterion_position",
+        "gap_criterion_id",
     ).values_list(
         "gap_segment_code",
         "bidder_name",

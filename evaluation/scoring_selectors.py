@@ -411,10 +411,16 @@ def my_assignments_filtered(
     narrow the list. A status is computed in SQL as the list shows it: blocked (a declared
     conflict), submitted (a submitted score for every criterion of the phase), busy (a
     criterion with a rationale), else todo."""
-    assignments = assignments_visible_to(user).filter(
-        evaluator__user=user,
-        dossier__submission__tender=tender,
-        dossier__in=dossiers_in_phase(tender=tender, phase=phase),
+    assignments = (
+        assignments_visible_to(user)
+        .filter(
+            evaluator__user=user,
+            dossier__submission__tender=tender,
+            dossier__in=dossiers_in_phase(tender=tender, phase=phase),
+        )
+        # the list reads names and codes: not a submission's manifest (JSON, sorted with
+        # every row before the page is cut)
+        .defer("dossier__submission__manifest")
     )
     if segment:
         assignments = assignments.filter(dossier__segment__code=segment)

@@ -4,6 +4,7 @@ consensus per dossier with the inter-rater figures."""
 from collections import defaultdict
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,6 +13,7 @@ from django.utils.translation import ngettext
 from django.views import View
 
 from audit.services import audit_record, client_address_of
+from providers.models import Dossier
 from tender.constants import Phase
 from tender.errors import service_action
 
@@ -208,17 +210,32 @@ class AssignmentChangeView(ChairMixin, View):
         return redirect(_assignments_url(slug) + anchor)
 
 
+CONSENSUS_PER_PAGE = 50
+
+
 class ConsensusOverviewView(ChairMixin, View):
-    """Per dossier of the phase: sets submitted, flagged criteria, consensus progress; and the
-    inter-rater figures per evaluator."""
+    """Per dossier of the phase, 50 a page: sets submitted, flagged criteria, consensus
+    progress; and the inter-rater figures per evaluator."""
 
     def get(self, request, slug, phase):
+        dossiers = dossiers_in_phase(tender=self.tender, phase=phase).order_by(
+            "segment__code", "submission__bidder__name", "id"
+        )
+        page = Paginator(dossiers.only("pk"), CONSENSUS_PER_PAGE).get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
         return render(
             request,
             "evaluation/scoring/consensus_overview.html",
             self.base_context(
                 crumbs=[self.phase_crumb(label=_("consensus"))],
-                rows=consensus_overview(tender=self.tender, phase=phase),
+                rows=consensus_overview(
+                    tender=self.tender,
+                    phase=phase,
+                    dossiers=Dossier.objects.filter(pk__in=[d.pk for d in page.object_list]),
+                ),
+                page_obj=page,
+                query_string=query.urlencode(),
                 raters=inter_rater(tender=self.tender, phase=phase),
                 conflicts=declared_conflicts(tender=self.tender),
                 locked=phase_locked(tender=self.tender, phase=phase),

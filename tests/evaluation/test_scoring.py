@@ -113,7 +113,9 @@ def test_my_dossiers_is_paginated_filtered_and_searched_in_fixed_queries(
     assert "Selecteer een geldige keuze" in html  # an unknown segment filters nothing
 
 
-def test_the_scoring_screen_reads_in_a_fixed_number_of_queries(team, tender, django_assert_num_queries):
+def test_the_scoring_screen_reads_in_a_fixed_number_of_queries(
+    team, tender, django_assert_num_queries
+):
     """The count does not grow with the scores on the dossier, the evaluators who gave them
     or the other dossiers assigned to the evaluator."""
     ev1, ev2, chair, dossier = team["ev1"], team["ev2"], team["chair"], team["dossier"]
