@@ -462,6 +462,19 @@ def test_an_assigned_evaluator_reviews_only_after_declaring_no_conflict(team):
     assert dossier.submission.bidder.name in listing.content.decode()
 
 
+def test_the_review_list_is_paginated(team, tender, monkeypatch):
+    from evaluation.scoring_views import review
+
+    monkeypatch.setattr(review, "REVIEW_LIST_PER_PAGE", 2)
+    url = reverse("scoring-review-list", args=[tender.slug])
+    first = team["chair"].get(url).content.decode()
+    second = team["chair"].get(url, {"page": 2}).content.decode()
+    assert "Pagina 1 van 2" in first and "Pagina 2 van 2" in second
+    names = [d.submission.bidder.name for d in dossiers_of(tender)]
+    assert sorted(n for n in names if n in first or n in second) == sorted(names)
+    assert not any(n in first and n in second for n in names)
+
+
 def test_a_no_answer_needs_no_review_and_reviews_lock_with_the_selection(team, tender):
     chair, dossier = team["chair"], team["dossier"]
     answer = _yes_answer(dossier)
