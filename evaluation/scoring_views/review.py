@@ -25,7 +25,6 @@ from ..scoring_selectors import (
 from ..services.review import requirement_review
 from .common import ScoringAccessMixin
 
-
 REVIEW_LIST_PER_PAGE = 50
 
 

@@ -287,9 +287,7 @@ def test_the_consensus_overview_is_paginated_in_fixed_queries(
     score_and_submit(team["dossier"], team["ev1"].user)
     with django_assert_num_queries(QUERIES_CONSENSUS_OVERVIEW):
         second = chair.get(url, {"page": 2}).content.decode()
-    links = [
-        reverse("scoring-consensus", args=[tender.slug, "selection", d.pk]) for d in dossiers
-    ]
+    links = [reverse("scoring-consensus", args=[tender.slug, "selection", d.pk]) for d in dossiers]
     assert [link in first for link in links].count(True) == 1
     assert [link in second for link in links].count(True) == 1
     assert next(link for link in links if link in first) not in second
