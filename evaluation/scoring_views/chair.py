@@ -192,9 +192,7 @@ def _assignments_url(slug, dossier=None) -> str:
     url = reverse("scoring-assignments", args=[slug])
     if dossier is None:
         return url
-    pks = list(
-        _assignment_dossiers(dossier.submission.tender).values_list("pk", flat=True)
-    )
+    pks = list(_assignment_dossiers(dossier.submission.tender).values_list("pk", flat=True))
     number = pks.index(dossier.pk) // ASSIGNMENTS_PER_PAGE + 1 if dossier.pk in pks else 1
     return (f"{url}?page={number}" if number > 1 else url) + f"#dossier-{dossier.pk}"
 
