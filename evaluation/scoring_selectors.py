@@ -418,9 +418,17 @@ def my_assignments_filtered(
             dossier__submission__tender=tender,
             dossier__in=dossiers_in_phase(tender=tender, phase=phase),
         )
-        # the list reads names and codes: not a submission's manifest (JSON, sorted with
-        # every row before the page is cut)
-        .defer("dossier__submission__manifest")
+        # The list reads a segment code and a bidder name a row: only those columns are
+        # joined and sorted (every row is, before the page is cut; a submission's manifest
+        # is a JSON document).
+        .select_related(None)
+        .select_related("dossier__segment", "dossier__submission__bidder")
+        .only(
+            "dossier_id",
+            "evaluator_id",
+            "dossier__segment__code",
+            "dossier__submission__bidder__name",
+        )
     )
     if segment:
         assignments = assignments.filter(dossier__segment__code=segment)
