@@ -3,21 +3,35 @@ in process through Django's test client: per page the p95 of the time in Django 
 number of queries, and the HTML size; a bare JSON view is the baseline. Prints figures;
 asserts nothing.
 
-    python bench/bench_pages.py [region|large|FACTOR] [--requests N] [--profile PAGE]
+    python bench/bench_pages.py [region|large|FACTOR] [--requests N] [--profile PAGE[,PAGE]]
+                                [--gunicorn [--load-requests N] [--runs R]]
 
 The world: the scaled scenario loaded in one round (as the demo fixtures), both rankings
 final and the tender in the award phase, one evaluator assigned to every dossier, a chair
 and a buyer (both past the TOTP step). ``--profile PAGE`` prints cProfile's top functions
 for that page (a name of PAGES).
 
-Not done here (issue 19.3, see the report): the same pages under gunicorn with 2 workers
-and 20 concurrent users.
+``--gunicorn`` then serves the same database with gunicorn (2 sync workers, DEBUG off,
+persistent connections) on a free loopback port and sends each page N requests
+(``--load-requests``, default 100) from 20 threads at once, each a signed-in user's session
+cookie (sessions made in the database, as the test client's): per page the p95 of the
+answer time, its ratio to the bare JSON view's p95 and the failures; ``--runs R`` (default 3)
+repeats the load and reports the median of the runs' p95s. The figures are merged into
+bench/results.json under "pages" (other keys are kept).
+
+The database is a throwaway one of its own (``<test name>_bench``), dropped at the end.
 """
 
+import http.client
+import json
 import os
+import signal
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -130,6 +144,194 @@ def measure(client, url: str, n: int) -> dict:
     }
 
 
+# -- under gunicorn -------------------------------------------------------------------------
+
+HOST = "127.0.0.1"
+WORKERS, CONCURRENCY = 2, 20
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def server_start(port: int, log_path: Path) -> subprocess.Popen:
+    """gunicorn on the bench database: the settings of this process (same SECRET_KEY, so
+    the sessions made here are valid there), DEBUG off, connections kept 60 s."""
+    from django.conf import settings
+    from django.db import connection
+
+    database = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"],
+        "DEBUG": "False",
+        "SECRET_KEY": settings.SECRET_KEY,
+        "ALLOWED_HOSTS": HOST,
+        "DATABASE_URL": (
+            f"postgres://{database['USER']}@{database['HOST'] or HOST}:{database['PORT'] or 5432}"
+            f"/{database['NAME']}?conn_max_age=60"
+        ),
+        "LOG_LEVEL": "WARNING",
+    }
+    command = [
+        str(Path(sys.executable).parent / "gunicorn"),
+        "config.wsgi:application",
+        f"--bind={HOST}:{port}",
+        f"--workers={WORKERS}",
+        "--timeout=120",
+        "--log-level=warning",
+    ]
+    with log_path.open("wb") as log:
+        return subprocess.Popen(  # noqa: S603 (our own command line)
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def server_stop(process: subprocess.Popen) -> None:
+    if process.poll() is not None:
+        return
+    for sig, wait in ((signal.SIGTERM, 15), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def http_get(port: int, path: str, cookie: str) -> tuple[int, float]:
+    t0 = time.perf_counter()
+    connection = http.client.HTTPConnection(HOST, port, timeout=120)
+    try:
+        connection.request("GET", path, headers={"Cookie": cookie, "Host": HOST})
+        response = connection.getresponse()
+        response.read()
+        return response.status, time.perf_counter() - t0
+    finally:
+        connection.close()
+
+
+def server_wait(port: int, process: subprocess.Popen, timeout: float = 60) -> None:
+    from django.urls import reverse
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("gunicorn stopped")
+        try:
+            if http_get(port, reverse("healthz"), "")[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError("gunicorn did not answer")
+
+
+def load(port: int, path: str, cookie: str, n: int) -> tuple[list[float], int]:
+    """``n`` GETs of ``path`` from CONCURRENCY threads at once: the times of the 200s and
+    the number of other answers (or errors)."""
+    times: list[float] = []
+    failures = [0]
+    todo = list(range(n))
+    lock = threading.Lock()
+
+    def worker():
+        while True:
+            with lock:
+                if not todo:
+                    return
+                todo.pop()
+            try:
+                status, seconds = http_get(port, path, cookie)
+            except OSError:
+                status, seconds = 0, 0.0
+            with lock:
+                if status == 200:
+                    times.append(seconds)
+                else:
+                    failures[0] += 1
+
+    threads = [threading.Thread(target=worker) for _ in range(CONCURRENCY)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return times, failures[0]
+
+
+def p95(times: list[float]) -> float:
+    times = sorted(times)
+    return times[min(len(times) - 1, int(0.95 * len(times)))] if times else float("nan")
+
+
+def under_gunicorn(page_list: dict, clients: dict, n: int, runs: int) -> dict:
+    from django.conf import settings
+    from django.db import connections
+
+    cookies = {
+        who: f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+        for who, client in clients.items()
+    }
+    connections.close_all()
+    port = free_port()
+    log_path = Path(tempfile.mkdtemp(prefix="bench-pages-")) / "gunicorn.log"
+    process = server_start(port, log_path)
+    results: dict[str, dict] = {}
+    try:
+        server_wait(port, process)
+        for who, path in page_list.values():  # warm every worker: templates, connections
+            for _ in range(2 * WORKERS):
+                http_get(port, path, cookies[who])
+        print(
+            f"gunicorn: {WORKERS} workers, {CONCURRENCY} concurrent clients, "
+            f"{n} requests a page, median of {runs} runs"
+        )
+        print(f"{'page':<20} {'p95':>9} {'x bare':>7} {'failed':>6}  (p95 of each run)")
+        for name, (who, path) in page_list.items():
+            run_p95s, failed = [], 0
+            for _ in range(runs):
+                times, failures = load(port, path, cookies[who], n)
+                run_p95s.append(p95(times))
+                failed += failures
+            results[name] = {
+                "p95_ms": round(statistics.median(run_p95s) * 1000, 1),
+                "runs_p95_ms": [round(t * 1000, 1) for t in run_p95s],
+                "failed": failed,
+            }
+        bare = next(iter(results.values()))["p95_ms"]
+        for name, r in results.items():
+            r["ratio_to_bare"] = round(r["p95_ms"] / bare, 2)
+            print(
+                f"{name:<20} {r['p95_ms']:7.1f}ms {r['ratio_to_bare']:6.2f}x {r['failed']:>6}  "
+                + " ".join(f"{t:.0f}" for t in r["runs_p95_ms"]),
+                flush=True,
+            )
+    finally:
+        server_stop(process)
+        if process.returncode not in (0, -signal.SIGTERM) and log_path.exists():
+            print(log_path.read_text()[-3000:], file=sys.stderr)
+    return results
+
+
+def results_merge(figures: dict) -> None:
+    """bench/results.json: the "pages" key replaced, every other key kept."""
+    path = ROOT / "bench" / "results.json"
+    data = json.loads(path.read_text()) if path.exists() else {}
+    data["pages"] = figures
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    print(f"written: {path.relative_to(ROOT)} (pages)")
+
+
 def main() -> None:
     import django
 
@@ -139,10 +341,20 @@ def main() -> None:
 
     args = sys.argv[1:]
     n = int(args[args.index("--requests") + 1]) if "--requests" in args else 20
-    profile = args[args.index("--profile") + 1] if "--profile" in args else None
-    scale = next((a for a in args if not a.startswith("--") and not a.isdigit()), "region")
+    profile = args[args.index("--profile") + 1].split(",") if "--profile" in args else []
+    load_n = int(args[args.index("--load-requests") + 1]) if "--load-requests" in args else 100
+    runs = int(args[args.index("--runs") + 1]) if "--runs" in args else 3
+    values = {
+        args[i + 1]
+        for i, a in enumerate(args[:-1])
+        if a in ("--requests", "--profile", "--load-requests", "--runs")
+    }
+    scale = next((a for a in args if not a.startswith("--") and a not in values), "region")
     settings.DEBUG = False
     settings.ALLOWED_HOSTS = ["*"]
+    database = settings.DATABASES["default"]
+    # a database of its own: never the test suite's (--reuse-db)
+    database.setdefault("TEST", {})["NAME"] = f"test_{database['NAME']}_bench"
     old = setup_databases(verbosity=0, interactive=False, keepdb=False)
     try:
         tender, dossiers, clients = world(scale)
@@ -152,14 +364,22 @@ def main() -> None:
         clients["evaluator"].post(declare, {"has_conflict": "0"})
         print(f"scale {scale}: {len(dossiers)} dossiers, {n} requests a page (in process)")
         print(f"{'page':<20} {'status':>6} {'p95':>9} {'median':>9} {'queries':>7} {'HTML':>9}")
-        for name, (who, url) in pages(tender, dossiers).items():
+        in_process = {}
+        page_list = pages(tender, dossiers)
+        for name, (who, url) in page_list.items():
             r = measure(clients[who], url, n)
+            in_process[name] = {
+                "median_ms": round(r["median"] * 1000, 1),
+                "p95_ms": round(r["p95"] * 1000, 1),
+                "queries": r["queries"],
+                "html_kb": round(r["size"] / 1024),
+            }
             print(
                 f"{name:<20} {r['status']:>6} {r['p95'] * 1000:7.1f}ms "
                 f"{r['median'] * 1000:7.1f}ms {r['queries']:>7} {r['size'] / 1024:7.0f}KB",
                 flush=True,
             )
-            if profile == name and "--explain" in args:
+            if name in profile and "--explain" in args:
                 from django.db import connection
                 from django.test.utils import CaptureQueriesContext
 
@@ -171,7 +391,7 @@ def main() -> None:
                         print(query["time"], query["sql"][:3000])
                         cursor.execute("EXPLAIN ANALYZE " + query["sql"])
                         print("\n".join(row[0] for row in cursor.fetchall()))
-            elif profile == name:
+            elif name in profile:
                 import cProfile
                 import pstats
 
@@ -180,7 +400,24 @@ def main() -> None:
                 for _ in range(5):
                     clients[who].get(url)
                 profiler.disable()
-                pstats.Stats(profiler).sort_stats("cumulative").print_stats(35)
+                pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+                pstats.Stats(profiler).sort_stats("tottime").print_stats(15)
+        if "--gunicorn" in args:
+            served = under_gunicorn(page_list, clients, load_n, runs)
+            results_merge(
+                {
+                    "scale": scale,
+                    "dossiers": len(dossiers),
+                    "in_process": {"requests": n, "pages": in_process},
+                    "gunicorn": {
+                        "workers": WORKERS,
+                        "concurrency": CONCURRENCY,
+                        "requests_a_page": load_n,
+                        "runs": runs,
+                        "pages": served,
+                    },
+                }
+            )
     finally:
         teardown_databases(old, verbosity=0)
 

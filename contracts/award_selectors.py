@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -62,48 +62,72 @@ class RationaleGap:
     dossier_id: int
 
 
-def rationale_gaps(*, tender: Tender, phase: str) -> list[RationaleGap]:
-    """Every criterion of the phase, for every bidder with a dossier in the final ranking,
-    whose consensus (``FinalLevel``) has no rationale, by segment, bidder and criterion. A
-    bidder that was not excluded needs a consensus on every criterion; an excluded one on
-    every criterion it was scored on."""
+def _rationale_gap_rows(*, tender: Tender, phase: str) -> QuerySet | None:
+    """One row per gap (a ranking row with the criterion it lacks a rationale for), in SQL:
+    at region scale the page reads a count and the first few, not every consensus."""
     ranking = final_ranking(tender=tender, phase=phase)
     if ranking is None:
-        return []
-    rows = list(
-        RankingRow.objects.filter(ranking=ranking, dossier__isnull=False)
-        .select_related("segment")
-        # the fields read below only: a row's explanation is JSON, parsed for nothing here
-        .only("segment__code", "segment_id", "bidder_name", "bidder_kvk", "status", "dossier_id")
-        .order_by("segment__code", "bidder_name", "bidder_kvk")
+        return None
+    finals = FinalLevel.objects.filter(
+        dossier_id=OuterRef("dossier_id"), criterion_id=OuterRef("gap_criterion_id")
     )
-    criteria = defaultdict(list)
-    for criterion in Criterion.objects.filter(
-        segment_id__in={r.segment_id for r in rows}, phase=phase
-    ).order_by("position", "id"):
-        criteria[criterion.segment_id].append(criterion)
-    finals = {
-        (dossier_id, criterion_id): rationale
-        for dossier_id, criterion_id, rationale in FinalLevel.objects.filter(
-            dossier_id__in={r.dossier_id for r in rows}, criterion__phase=phase
-        ).values_list("dossier_id", "criterion_id", "rationale")
-    }
-    gaps = []
-    for row in rows:
-        for criterion in criteria[row.segment_id]:
-            rationale = finals.get((row.dossier_id, criterion.pk))
-            scored = rationale is not None or row.status != ResultStatus.EXCLUDED
-            if scored and not (rationale or "").strip():
-                gaps.append(
-                    RationaleGap(
-                        segment_code=row.segment.code,
-                        bidder_name=row.bidder_name or row.bidder_kvk,
-                        criterion_code=criterion.code,
-                        criterion_id=criterion.pk,
-                        dossier_id=row.dossier_id,
-                    )
-                )
-    return gaps
+    return (
+        RankingRow.objects.filter(ranking=ranking, dossier__isnull=False)
+        # one annotate call: every field of the criterion from the same join
+        .annotate(
+            gap_criterion_id=F("segment__criteria__id"),
+            gap_criterion_code=F("segment__criteria__code"),
+            gap_criterion_phase=F("segment__criteria__phase"),
+            gap_criterion_position=F("segment__criteria__position"),
+            gap_segment_code=F("segment__code"),
+            has_final=Exists(finals),
+            has_rationale=Exists(finals.filter(rationale__regex=r"\S")),
+        )
+        .filter(gap_criterion_phase=phase, has_rationale=False)
+        # an excluded bidder needs a rationale only where it was scored
+        .filter(Q(has_final=True) | ~Q(status=ResultStatus.EXCLUDED))
+    )
+
+
+def rationale_gap_count(*, tender: Tender, phase: str) -> int:
+    rows = _rationale_gap_rows(tender=tender, phase=phase)
+    return 0 if rows is None else rows.count()
+
+
+def rationale_gaps(*, tender: Tender, phase: str, limit: int | None = None) -> list[RationaleGap]:
+    """Every criterion of the phase, for every bidder with a dossier in the final ranking,
+    whose consensus (``FinalLevel``) has no rationale, by segment, bidder and criterion
+    (the first ``limit`` of them). A bidder that was not excluded needs a consensus on every
+    criterion; an excluded one on every criterion it was scored on."""
+    rows = _rationale_gap_rows(tender=tender, phase=phase)
+    if rows is None:
+        return []
+    rows = rows.order_by(
+        "gap_segment_code",
+        "bidder_name",
+        "bidder_kvk",
+        "gap_criterion_position",
+        "gap_criterion_id",
+    ).values_list(
+        "gap_segment_code",
+        "bidder_name",
+        "bidder_kvk",
+        "gap_criterion_code",
+        "gap_criterion_id",
+        "dossier_id",
+    )
+    if limit is not None:
+        rows = rows[:limit]
+    return [
+        RationaleGap(
+            segment_code=segment_code,
+            bidder_name=name or kvk,
+            criterion_code=code,
+            criterion_id=criterion_id,
+            dossier_id=dossier_id,
+        )
+        for segment_code, name, kvk, code, criterion_id, dossier_id in rows
+    ]
 
 
 # -- the content of one letter ------------------------------------------------------------

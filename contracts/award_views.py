@@ -2,7 +2,8 @@
 letters in the portal (/portaal/brieven/)."""
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -40,6 +41,7 @@ from .award_selectors import (
     mark_latest,
     objections_of,
     phases_of,
+    rationale_gap_count,
     rationale_gaps,
 )
 from .permissions import can_manage_award, can_read_letter, can_view_award
@@ -78,10 +80,21 @@ class AwardAccessMixin(TenderScopedMixin):
         )
 
 
+RATIONALE_GAPS_SHOWN = 50
+LETTERS_PER_PAGE = 50  # the letters and the deliveries of a phase, each a list of its own
+
+
+def _page(items: list, query: QueryDict, param: str):
+    """A page of ``items`` by ``param`` of ``query``, and the query without it."""
+    rest = query.copy()
+    rest.pop(param, None)
+    return Paginator(items, LETTERS_PER_PAGE).get_page(query.get(param)), rest.urlencode()
+
+
 class PhaseLetters:
     """One phase's block on the page."""
 
-    def __init__(self, tender: Tender, phase: str):
+    def __init__(self, tender: Tender, phase: str, query=None):
         self.phase = phase
         self.label = _("Selectiefase") if phase == Phase.SELECTION else _("Gunningsfase")
         self.decision = decision_of(tender=tender, phase=phase)
@@ -89,9 +102,23 @@ class PhaseLetters:
         self.letters = latest_letters(tender=tender, phase=phase)
         self.targets = len(letter_targets(tender=tender, phase=phase))
         self.deliveries = deliveries_of(tender=tender, phase=phase)
-        self.rationale_gaps = (
-            rationale_gaps(tender=tender, phase=phase)
+        # Each list its own page parameter (the other lists keep theirs).
+        query = query if query is not None else QueryDict()
+        self.letters_param, self.deliveries_param = f"{phase}-brieven", f"{phase}-bezorging"
+        self.letters_page, self.letters_query = _page(self.letters, query, self.letters_param)
+        self.deliveries_page, self.deliveries_query = _page(
+            self.deliveries, query, self.deliveries_param
+        )
+        # The count and the first RATIONALE_GAPS_SHOWN of them: at region scale a phase
+        # without rationales lacks thousands.
+        self.rationale_gap_count = (
+            rationale_gap_count(tender=tender, phase=phase)
             if not (self.decision and self.decision.sent_at)
+            else 0
+        )
+        self.rationale_gaps = (
+            rationale_gaps(tender=tender, phase=phase, limit=RATIONALE_GAPS_SHOWN)
+            if self.rationale_gap_count
             else []
         )
         self.send_refusal = (
@@ -134,7 +161,9 @@ class AwardDecisionView(AwardAccessMixin, View):
             objection.next_step = services.objection_next_step(objection)
         return {
             "tender": tender,
-            "phases": [PhaseLetters(tender, phase) for phase in phases_of(tender)],
+            "phases": [
+                PhaseLetters(tender, phase, self.request.GET) for phase in phases_of(tender)
+            ],
             "segments": segments,
             "objections": objections,
             "result_choices": ObjectionResult.choices,

@@ -176,10 +176,11 @@ class ConsensusRow:
         return self.criteria > 0 and self.finals >= self.criteria
 
 
-def consensus_overview(*, tender: Tender, phase: str) -> list[ConsensusRow]:
-    """Per dossier of ``phase``: its progress, how many criteria have a final level and, once
-    every set is in, how many criteria are flagged for discussion."""
-    progress = tender_progress(tender=tender, phase=phase)
+def consensus_overview(*, tender: Tender, phase: str, dossiers=None) -> list[ConsensusRow]:
+    """Per dossier of ``phase`` (or of the given ``dossiers``, a page of them): its progress,
+    how many criteria have a final level and, once every set is in, how many criteria are
+    flagged for discussion."""
+    progress = tender_progress(tender=tender, phase=phase, dossiers=dossiers)
     segment_ids = {p.dossier.segment_id for p in progress}
     criteria = defaultdict(list)
     for criterion in Criterion.objects.filter(segment_id__in=segment_ids, phase=phase):

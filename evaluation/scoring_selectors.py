@@ -302,13 +302,23 @@ def assignment_states(
         .values_list("segment_id", "n")
     )
     scored, submitted = defaultdict(int), defaultdict(int)
-    for dossier_id, evaluator_id, rationale, submitted_at in Score.objects.filter(
-        dossier_id__in=dossier_ids, criterion__phase=phase
-    ).values_list("dossier_id", "evaluator_id", "rationale", "submitted_at"):
-        if rationale.strip():
-            scored[(dossier_id, evaluator_id)] += 1
-        if submitted_at is not None:
-            submitted[(dossier_id, evaluator_id)] += 1
+    # Counted in SQL, for the assigned evaluators only: not every score's rationale text.
+    for dossier_id, evaluator_id, n_scored, n_submitted in (
+        Score.objects.filter(
+            dossier_id__in=dossier_ids,
+            evaluator_id__in={a.evaluator_id for a in assignments},
+            criterion__phase=phase,
+        )
+        .values_list("dossier_id", "evaluator_id")
+        .annotate(
+            n_scored=Count("id", filter=Q(rationale__regex=r"\S")),
+            n_submitted=Count("id", filter=Q(submitted_at__isnull=False)),
+        )
+        .values_list("dossier_id", "evaluator_id", "n_scored", "n_submitted")
+        .order_by()
+    ):
+        scored[(dossier_id, evaluator_id)] = n_scored
+        submitted[(dossier_id, evaluator_id)] = n_submitted
     states = []
     for a in assignments:
         declaration = declarations.get((a.evaluator_id, a.dossier.submission.bidder_id))
@@ -437,10 +447,24 @@ def my_assignments_filtered(
     narrow the list. A status is computed in SQL as the list shows it: blocked (a declared
     conflict), submitted (a submitted score for every criterion of the phase), busy (a
     criterion with a rationale), else todo."""
-    assignments = assignments_visible_to(user).filter(
-        evaluator__user=user,
-        dossier__submission__tender=tender,
-        dossier__in=dossiers_in_phase(tender=tender, phase=phase),
+    assignments = (
+        assignments_visible_to(user)
+        .filter(
+            evaluator__user=user,
+            dossier__submission__tender=tender,
+            dossier__in=dossiers_in_phase(tender=tender, phase=phase),
+        )
+        # The list reads a segment code and a bidder name a row: only those columns are
+        # joined and sorted (every row is, before the page is cut; a submission's manifest
+        # is a JSON document).
+        .select_related(None)
+        .select_related("dossier__segment", "dossier__submission__bidder")
+        .only(
+            "dossier_id",
+            "evaluator_id",
+            "dossier__segment__code",
+            "dossier__submission__bidder__name",
+        )
     )
     if segment:
         assignments = assignments.filter(dossier__segment__code=segment)
@@ -538,7 +562,9 @@ def own_set_submitted(*, evaluator: Evaluator | None, dossier: Dossier, phase: s
     return total > 0 and submitted >= total
 
 
-def visible_scores(*, user, dossier: Dossier, phase: str) -> list[Score]:
+def visible_scores(
+    *, user, dossier: Dossier, phase: str, own_submitted: bool | None = None
+) -> list[Score]:
     """The individual scores of ``dossier`` in ``phase`` that ``user`` may see (blind scoring):
 
     - their own scores, draft or submitted;
@@ -547,6 +573,8 @@ def visible_scores(*, user, dossier: Dossier, phase: str) -> list[Score]:
       this dossier is submitted.
 
     Nobody ever sees another evaluator's draft. Callers check ``can_view_scores_of`` first.
+    A caller that knows whether the user's own set is submitted passes ``own_submitted``
+    (saves two queries for an evaluator).
     """
     scores = (
         Score.objects.filter(dossier=dossier, criterion__phase=phase)
@@ -556,6 +584,8 @@ def visible_scores(*, user, dossier: Dossier, phase: str) -> list[Score]:
     own = [s for s in scores if s.evaluator.user_id == user.pk]
     if can_assign(user, dossier.submission.tender):
         others_visible = dossier_progress(dossier=dossier, phase=phase).all_submitted
+    elif own_submitted is not None:
+        others_visible = own_submitted
     else:
         evaluator = own[0].evaluator if own else None
         others_visible = own_set_submitted(evaluator=evaluator, dossier=dossier, phase=phase)

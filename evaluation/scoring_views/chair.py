@@ -4,6 +4,7 @@ consensus per dossier with the inter-rater figures."""
 from collections import defaultdict
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,6 +13,7 @@ from django.utils.translation import ngettext
 from django.views import View
 
 from audit.services import audit_record, client_address_of
+from providers.models import Dossier
 from providers.selectors import with_bidder_label
 from tender.constants import Phase
 from tender.errors import service_action
@@ -62,13 +64,23 @@ class ChairMixin(ScoringAccessMixin):
     user_predicate = staticmethod(chairs)
 
 
-def _assignment_rows(tender):
-    """Per segment: its sealed dossiers, each with its assignments and their state in both
-    phases (selection always; award where the dossier takes part)."""
+ASSIGNMENTS_PER_PAGE = 50
+ASSIGNMENT_ORDER = ("segment__code", "submission__bidder__name", "id")
+
+
+def _assignment_dossiers(tender):
+    """The tender's sealed dossiers in the order of the assignment page."""
+    return sealed_dossiers(tender=tender).order_by(*ASSIGNMENT_ORDER)
+
+
+def _assignment_rows(tender, dossiers):
+    """Per segment: the given sealed dossiers (a page of them), each with its assignments and
+    their state in both phases (selection always; award where the dossier takes part)."""
     dossiers = list(
         with_bidder_label(
-            sealed_dossiers(tender=tender).select_related("segment"), "submission__"
-        ).order_by("segment__code", "submission__bidder__name", "id")
+            Dossier.objects.filter(pk__in=[d.pk for d in dossiers]).select_related("segment"),
+            "submission__",
+        ).order_by(*ASSIGNMENT_ORDER)
     )
     assignments = list(
         Assignment.objects.filter(dossier__in=dossiers).select_related(
@@ -107,6 +119,9 @@ class AssignmentsView(ChairMixin, View):
         return self.render_page()
 
     def render_page(self, *, segment_form=None, deadline_form=None, status=200):
+        page = Paginator(
+            _assignment_dossiers(self.tender).only("pk"), ASSIGNMENTS_PER_PAGE
+        ).get_page(self.request.GET.get("page"))
         context = self.base_context(
             crumbs=[(None, _("%(tender)s: toewijzing") % {"tender": self.tender.title})],
             segment_form=segment_form or SegmentAssignForm(tender=self.tender),
@@ -115,7 +130,9 @@ class AssignmentsView(ChairMixin, View):
             candidates=[
                 (u.pk, u.get_full_name() or u.get_username()) for u in evaluator_candidates()
             ],
-            segments=_assignment_rows(self.tender),
+            segments=_assignment_rows(self.tender, page.object_list),
+            page_obj=page,
+            query_string="",
             load=evaluator_load(tender=self.tender),
             conflicts=declared_conflicts(tender=self.tender),
             required=evaluators_required(),
@@ -203,11 +220,17 @@ class AssignDossierView(ChairMixin, View):
                     client_address=client_address_of(request),
                 )
                 messages.success(request, _("Beoordelaar toegewezen."))
-        return redirect(f"{_assignments_url(slug)}#dossier-{dossier.pk}")
+        return redirect(_assignments_url(slug, dossier))
 
 
-def _assignments_url(slug):
-    return reverse("scoring-assignments", args=[slug])
+def _assignments_url(slug, dossier=None) -> str:
+    """The assignment page; with a dossier, the page it is on and its row."""
+    url = reverse("scoring-assignments", args=[slug])
+    if dossier is None:
+        return url
+    pks = list(_assignment_dossiers(dossier.submission.tender).values_list("pk", flat=True))
+    number = pks.index(dossier.pk) // ASSIGNMENTS_PER_PAGE + 1 if dossier.pk in pks else 1
+    return (f"{url}?page={number}" if number > 1 else url) + f"#dossier-{dossier.pk}"
 
 
 class AssignmentChangeView(ChairMixin, View):
@@ -217,7 +240,7 @@ class AssignmentChangeView(ChairMixin, View):
         assignment = get_object_or_404(
             Assignment.objects.filter(dossier__submission__tender=self.tender), pk=pk
         )
-        anchor = f"#dossier-{assignment.dossier_id}"
+        dossier = assignment.dossier
         with service_action(request):
             if action == "intrekken":
                 assignment_remove(
@@ -240,20 +263,35 @@ class AssignmentChangeView(ChairMixin, View):
                     messages.success(request, _("De beoordelaar is vervangen."))
             else:
                 raise Http404
-        return redirect(_assignments_url(slug) + anchor)
+        return redirect(_assignments_url(slug, dossier))
+
+
+CONSENSUS_PER_PAGE = 50
 
 
 class ConsensusOverviewView(ChairMixin, View):
-    """Per dossier of the phase: sets submitted, flagged criteria, consensus progress; and the
-    inter-rater figures per evaluator."""
+    """Per dossier of the phase, 50 a page: sets submitted, flagged criteria, consensus
+    progress; and the inter-rater figures per evaluator."""
 
     def get(self, request, slug, phase):
+        dossiers = dossiers_in_phase(tender=self.tender, phase=phase).order_by(
+            "segment__code", "submission__bidder__name", "id"
+        )
+        page = Paginator(dossiers.only("pk"), CONSENSUS_PER_PAGE).get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
         return render(
             request,
             "evaluation/scoring/consensus_overview.html",
             self.base_context(
                 crumbs=[self.phase_crumb(label=_("consensus"))],
-                rows=consensus_overview(tender=self.tender, phase=phase),
+                rows=consensus_overview(
+                    tender=self.tender,
+                    phase=phase,
+                    dossiers=Dossier.objects.filter(pk__in=[d.pk for d in page.object_list]),
+                ),
+                page_obj=page,
+                query_string=query.urlencode(),
                 raters=inter_rater(tender=self.tender, phase=phase),
                 conflicts=declared_conflicts(tender=self.tender),
                 locked=phase_locked(tender=self.tender, phase=phase),

@@ -162,10 +162,12 @@ class DossierView(DossierMixin, View):
             return render(self.request, "evaluation/scoring/declaration.html", context)
 
         criteria = phase_criteria(segment=dossier.segment, phase=self.phase)
-        scores = visible_scores(user=user, dossier=dossier, phase=self.phase)
+        submitted = own_set_submitted(evaluator=evaluator, dossier=dossier, phase=self.phase)
+        scores = visible_scores(
+            user=user, dossier=dossier, phase=self.phase, own_submitted=submitted
+        )
         own = {s.criterion_id: s for s in scores if s.evaluator_id == evaluator.pk}
         others = [s for s in scores if s.evaluator_id != evaluator.pk]
-        submitted = own_set_submitted(evaluator=evaluator, dossier=dossier, phase=self.phase)
         forms = forms or _forms_for(criteria, own)
         errors = errors or {}
         context.update(

@@ -7,7 +7,9 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils import timezone
 
+from contracts import award_views
 from contracts.award_models import AwardLetter, Objection, SegmentStandstill
+from contracts.award_selectors import latest_letters
 from providers.models import OrganisationMembership
 from tests.contracts.award_support import make_letters
 
@@ -105,6 +107,7 @@ def test_the_award_page_is_for_staff_and_only_managers_act(
 
 
 def test_the_award_page_reads_in_a_fixed_number_of_queries(
+    monkeypatch,
     award_tender,
     fast_pdf,
     client_for,
@@ -115,10 +118,18 @@ def test_the_award_page_reads_in_a_fixed_number_of_queries(
     client = client_for("inkoper")
     for phase in ("selection", "award"):
         make_letters(tender, phase, django_capture_on_commit_callbacks)
-    # + the selection standstills (1); per phase the rationale gaps, the deliveries and
-    # whether every addressee can be reached (6)
-    with django_assert_num_queries(46):
+    # + the selection standstills (1); per phase the rationale gaps (their ranking and
+    # count in SQL), the deliveries and whether every addressee can be reached
+    with django_assert_num_queries(42):
         assert client.get(url(tender)).status_code == 200
+
+    # Each phase's letters are a list of their own, 50 a page (here 10).
+    monkeypatch.setattr(award_views, "LETTERS_PER_PAGE", 10)
+    letters = latest_letters(tender=tender, phase="award")
+    html = client.get(url(tender), {"award-brieven": 2}).content.decode()
+    shown = [letter for letter in letters if letter.reference in html]
+    assert shown == letters[10:20]
+    assert "?award-brieven=2&amp;selection-brieven=2" in html  # the other list's next page
 
 
 def test_a_provider_sees_and_downloads_only_its_own_sent_letters(

@@ -38,14 +38,19 @@ pytestmark = pytest.mark.django_db
 
 
 def test_letters_refuse_without_a_consensus_rationale_and_the_page_links_what_is_missing(
-    award_tender, client_for
+    award_tender, client_for, monkeypatch
 ):
+    from contracts import award_views
+
     tender = award_tender
     row = RankingRow.objects.filter(
         ranking=final_ranking(tender=tender, phase="award"), status="below_line"
     ).first()
-    final = FinalLevel.objects.filter(dossier=row.dossier, criterion__phase="award").first()
+    finals = FinalLevel.objects.filter(dossier=row.dossier, criterion__phase="award")
+    final = finals.order_by("criterion__position", "criterion_id").first()
     FinalLevel.objects.filter(pk=final.pk).update(rationale="  ")
+    other = finals.exclude(pk=final.pk).first()
+    FinalLevel.objects.filter(pk=other.pk).update(rationale="\n\t")
 
     with pytest.raises(ApplicationError) as refused:
         letters_request(tender=tender, phase="award", user=inkoper())
@@ -54,9 +59,14 @@ def test_letters_refuse_without_a_consensus_rationale_and_the_page_links_what_is
     assert row.bidder_name in message and final.criterion.code in message
     assert not AwardLetter.objects.filter(tender=tender, phase="award").exists()
 
+    # The page counts every gap and links the first few.
+    monkeypatch.setattr(award_views, "RATIONALE_GAPS_SHOWN", 1)
     page = client_for("inkoper").get(reverse("award-decision", args=[tender.slug]))
+    html = page.content.decode()
     link = reverse("scoring-consensus", args=[tender.slug, "award", row.dossier_id])
-    assert f'href="{link}#final-{final.criterion_id}"' in page.content.decode()
+    assert f'href="{link}#final-{final.criterion_id}"' in html
+    assert f"#final-{other.criterion_id}" not in html
+    assert "Er ontbreken er 2:" in html and "De eerste 1 staan hierboven." in html
     # The selection phase has all its rationales: its letters can be made.
     letters_request(tender=tender, phase="selection", user=inkoper())
 

@@ -340,3 +340,29 @@ def test_scorable_by_is_assigned_without_conflict_only(tender, people, make_user
     assert can_score(ev1, first) and not can_score(ev2, first) and not can_score(ev3, first)
     ev1.is_active = False
     assert not Dossier.objects.scorable_by(ev1).exists()
+
+
+def test_the_assignment_screen_is_paginated_and_an_action_returns_to_its_page(
+    tender, people, client_for, monkeypatch
+):
+    from evaluation.scoring_views import chair as chair_views
+
+    monkeypatch.setattr(chair_views, "ASSIGNMENTS_PER_PAGE", 1)
+    _chair, ev1, _ev2, _ev3 = people
+    client = client_for("voorzitter", "chair-pages")
+    url = reverse("scoring-assignments", args=[tender.slug])
+    order = list(
+        sealed_dossiers(tender=tender).order_by("segment__code", "submission__bidder__name", "id")
+    )
+    first = client.get(url).content.decode()
+    assert f"Pagina 1 van {len(order)}" in first
+    assert f'id="dossier-{order[0].pk}"' in first and f'id="dossier-{order[1].pk}"' not in first
+
+    response = client.post(
+        reverse("scoring-assign-dossier", args=[tender.slug, order[1].pk]), {"evaluator": ev1.pk}
+    )
+    assert response["Location"] == f"{url}?page=2#dossier-{order[1].pk}"
+    second = client.get(url, {"page": 2}).content.decode()
+    assert f'id="dossier-{order[1].pk}"' in second
+    assert 'class="app-assignee__name"' in second  # the new assignment, on its page
+    assert 'class="app-assignee__name"' not in client.get(url).content.decode()

@@ -103,7 +103,7 @@ def test_main_pages_have_pinned_query_counts(computed, client_for):
     pins = {
         # session + user + OTP device (2FA) + roles, then the page's own queries (none per row)
         reverse("home"): 6,
-        reverse("tender-detail", args=["inkoop-2022"]): 10,  # + the decision records
+        reverse("tender-detail", args=["inkoop-2022"]): 10,  # + the segments' decision records
         overview_url(): 12,  # + the phase's rankings and their reopen entries in the audit log
         segment_url(): 12,  # + the lot's municipalities and those the selected dossiers serve
     }

@@ -28,6 +28,9 @@ from .scoring_support import (
 
 pytestmark = pytest.mark.django_db
 
+# session, user, OTP device, roles, tender; the dossier, its facts, criteria and scores; the
+# audit entry of the view
+QUERIES_SCORING_SCREEN = 23
 LOCKED = "De ranking is definitief; scores kunnen niet meer worden gewijzigd."
 
 
@@ -108,6 +111,28 @@ def test_my_dossiers_is_paginated_filtered_and_searched_in_fixed_queries(
     assert "Geen dossiers gevonden." in html
     html = ev1.get(url, {"segment": "NOPE"}).content.decode()
     assert "Selecteer een geldige keuze" in html  # an unknown segment filters nothing
+
+
+def test_the_scoring_screen_reads_in_a_fixed_number_of_queries(
+    team, tender, django_assert_num_queries
+):
+    """The count does not grow with the scores on the dossier, the evaluators who gave them
+    or the other dossiers assigned to the evaluator."""
+    ev1, ev2, chair, dossier = team["ev1"], team["ev2"], team["chair"], team["dossier"]
+    declare(dossier, ev1.user)
+    ev1.get(dossier_url(dossier))  # warm the session
+    with django_assert_num_queries(QUERIES_SCORING_SCREEN):
+        assert ev1.get(dossier_url(dossier)).status_code == 200
+
+    declare(dossier, ev2.user)
+    score_and_submit(dossier, ev2.user)
+    fill(dossier, ev1.user)
+    for other in dossiers_of(tender)[1:2]:
+        assign(other, [ev1.user], chair.user)
+        declare(other, ev1.user)
+        fill(other, ev1.user)
+    with django_assert_num_queries(QUERIES_SCORING_SCREEN):
+        assert ev1.get(dossier_url(dossier)).status_code == 200
 
 
 def test_the_dossier_opens_only_after_the_declaration(team):
@@ -435,6 +460,19 @@ def test_an_assigned_evaluator_reviews_only_after_declaring_no_conflict(team):
     assert review.accepted and review.reviewed_by == ev1.user
     listing = ev1.get(reverse("scoring-review-list", args=[dossier.submission.tender.slug]))
     assert dossier.submission.bidder.name in listing.content.decode()
+
+
+def test_the_review_list_is_paginated(team, tender, monkeypatch):
+    from evaluation.scoring_views import review
+
+    monkeypatch.setattr(review, "REVIEW_LIST_PER_PAGE", 2)
+    url = reverse("scoring-review-list", args=[tender.slug])
+    first = team["chair"].get(url).content.decode()
+    second = team["chair"].get(url, {"page": 2}).content.decode()
+    assert "Pagina 1 van 2" in first and "Pagina 2 van 2" in second
+    names = [d.submission.bidder.name for d in dossiers_of(tender)]
+    assert sorted(n for n in names if n in first or n in second) == sorted(names)
+    assert not any(n in first and n in second for n in names)
 
 
 def test_a_no_answer_needs_no_review_and_reviews_lock_with_the_selection(team, tender):
