@@ -72,6 +72,8 @@ def one(scale: str, profile: bool) -> dict:
     path = Path(tempfile.gettempdir()) / f"bench_import_{scale}.json"
     if not path.exists():
         scenario_write(factor, path)
+    # Its own throwaway database: the test suite may use test_<NAME> meanwhile.
+    connection.settings_dict["TEST"]["NAME"] = f"test_bench_import_{scale}_{os.getpid()}"
     old = setup_databases(verbosity=0, interactive=False, keepdb=False)
     try:
         from evaluation.services.scenario import scenario_load_file
@@ -88,7 +90,9 @@ def one(scale: str, profile: bool) -> dict:
         load = time.perf_counter() - t0
         if profile:
             profiler.disable()
-            pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(40)
+            pstats.Stats(profiler, stream=sys.stderr).sort_stats(
+                os.environ.get("PROFILE_SORT", "tottime")
+            ).print_stats(45)
         peak = _rss_mb() - base
         floor, rows = _copy_floor(connection)
     finally:

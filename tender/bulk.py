@@ -7,7 +7,7 @@ sends no signals; the database still checks every constraint.
 """
 
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from operator import attrgetter
@@ -24,6 +24,10 @@ def _copy_text(value: Any) -> str:
     """One value in COPY's text format."""
     if value is None:
         return "\\N"
+    if type(value) is str:
+        return value.translate(_ESCAPES)
+    if type(value) is int:
+        return str(value)
     if isinstance(value, bool):
         return "t" if value else "f"
     if isinstance(value, int | Decimal | float):
@@ -94,3 +98,40 @@ def bulk_insert(objs: Sequence[M], *, with_ids: bool = False) -> Sequence[M]:
         table = conn.ops.quote_name(opts.db_table)
         cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", buffer)
     return objs
+
+
+def bulk_insert_rows(
+    model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence]
+) -> int:
+    """Insert new rows of ``model`` given as plain tuples: values in the order of ``columns``
+    (field attnames: ``dossier_id``, ``level``), prepared once by the caller (ids, decimals as
+    text or Decimal, datetimes). The model's other fields get their default (``auto_now``: the
+    current time), the same for every row. No model instance is made per row on PostgreSQL
+    (COPY); on another database the rows become instances for ``bulk_create``. Returns the
+    number of rows."""
+    conn = connections[DEFAULT_DB_ALIAS]
+    opts = model._meta
+    if conn.vendor != "postgresql":
+        objs = [model(**dict(zip(columns, row, strict=True))) for row in rows]
+        model._default_manager.bulk_create(objs)
+        return len(objs)
+    by_attname = {f.attname: f for f in opts.concrete_fields}
+    given = [by_attname[c] for c in columns]
+    others = [f for f in opts.concrete_fields if f is not opts.pk and f not in given]
+    template = model()
+    rest = "".join("\t" + _copy_text(_reader(f, conn)(template)) for f in others)
+    buffer = io.StringIO()
+    count = 0
+    for row in rows:
+        buffer.write("\t".join([_copy_text(value) for value in row]))
+        buffer.write(rest)
+        buffer.write("\n")
+        count += 1
+    if not count:
+        return 0
+    buffer.seek(0)
+    names = ", ".join(conn.ops.quote_name(f.column) for f in [*given, *others])
+    table = conn.ops.quote_name(opts.db_table)
+    with conn.cursor() as cursor:
+        cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN", buffer)
+    return count

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from tender.bulk import bulk_insert
+from tender.bulk import bulk_insert, bulk_insert_rows
 from tender.constants import Phase, Procedure, Round
 from tender.models import Criterion, Tender
 
@@ -99,7 +99,7 @@ def submissions_create_from_scenario(
     two_rounds = tender.procedure == Procedure.RESTRICTED and not one_round
     segments = {s.code: s for s in tender.segments.all()}
     requirements = {r.code: r for r in tender.requirements.all()}
-    municipalities = {m.code: m for m in tender.region.municipalities.all()}
+    municipalities = dict(tender.region.municipalities.values_list("code", "pk"))
     combinations = Combination.objects.bulk_create(
         Combination(
             tender=tender,
@@ -170,14 +170,14 @@ def submissions_create_from_scenario(
         ]
     )
 
-    def answers_of(submission: Submission, given: dict, round: str) -> list[RequirementAnswer]:
+    def answers_of(submission: Submission, given: dict, round: str) -> list[tuple]:
         return [
-            RequirementAnswer(submission=submission, requirement=requirements[code], met=met)
+            (submission.pk, requirements[code].pk, met)
             for code, met in given.items()
             if not two_rounds or (requirements[code].phase == Phase.AWARD) == (round == Round.OFFER)
         ]
 
-    answers: list[RequirementAnswer] = []
+    answers: list[tuple] = []
     dossiers: dict[tuple[str, str], dict[str, Dossier]] = {}
     created, served = [], []
     for submission, (item, round, award) in zip(submissions, planned, strict=True):
@@ -205,14 +205,16 @@ def submissions_create_from_scenario(
             served.append(entry["municipalities"] if with_request else [])
             answers.extend(answers_of(submission, entry.get("requirements", {}), round))
     bulk_insert(created, with_ids=True)
-    bulk_insert(
-        [
-            Dossier.municipalities.through(dossier=dossier, municipality=municipalities[code])
+    bulk_insert_rows(
+        Dossier.municipalities.through,
+        ("dossier_id", "municipality_id"),
+        (
+            (dossier.pk, municipalities[code])
             for dossier, codes in zip(created, served, strict=True)
             for code in codes
-        ]
+        ),
     )
-    bulk_insert(answers)
+    bulk_insert_rows(RequirementAnswer, ("submission_id", "requirement_id", "met"), answers)
     return dossiers
 
 
