@@ -2,7 +2,10 @@
 bench/import_scales.py against a floor: PostgreSQL's COPY of the same rows into empty copies
 of the same tables (with their indexes). Prints figures; asserts nothing.
 
-    python bench/bench_import.py [region large national] [--profile]
+    python bench/bench_import.py [region large national] [--profile] [--label=after]
+
+Region runs three times (the median is shown), the larger scales once. Without --profile the
+figures go to bench/results.json under "import" -> label (the file's other keys are kept).
 
 Each scale runs in its own process on its own throwaway database (``test_*``), so peak memory
 (RSS above the process's baseline after Django's start) is the load's own.
@@ -12,6 +15,7 @@ import io
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -107,27 +111,66 @@ def one(scale: str, profile: bool) -> dict:
     }
 
 
+RESULTS = ROOT / "bench" / "results.json"
+# Runs per scale (the median is reported); the larger scales once, they take minutes.
+REPEATS = {"region": 3}
+
+
+def _run(scale: str, extra: list[str]) -> dict:
+    out = subprocess.run(  # noqa: S603 (this script)
+        [sys.executable, __file__, "--one", scale, *extra],
+        check=True,
+        capture_output=not extra,
+        text=True,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def _record(figures: dict, label: str) -> None:
+    """Merge the figures into bench/results.json under "import" -> ``label``, keeping the
+    other keys (other benchmarks write their own)."""
+    results = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {}
+    results.setdefault("import", {})[label] = {
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "machine": f"{os.uname().sysname} {os.uname().machine}, {os.cpu_count()} cores",
+        "load_average_1m": round(os.getloadavg()[0], 1),
+        **figures,
+    }
+    RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
 def main() -> None:
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     if "--one" in sys.argv:
         print(json.dumps(one(args[0], "--profile" in sys.argv)))
         return
+    label = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--label=")), "after")
     scales = args or ["region", "large", "national"]
+    extra = ["--profile"] if "--profile" in sys.argv else []
     print(f"{'scale':<9} {'file':>8} {'rows':>9} {'load':>8} {'COPY':>7} {'ratio':>6} {'peak':>9}")
+    figures = {}
     for scale in scales:
-        extra = ["--profile"] if "--profile" in sys.argv else []
-        out = subprocess.run(  # noqa: S603 (this script)
-            [sys.executable, __file__, "--one", scale, *extra],
-            check=True,
-            capture_output=not extra,
-            text=True,
-        ).stdout
-        r = json.loads(out.strip().splitlines()[-1])
+        runs = [_run(scale, extra) for _ in range(REPEATS.get(scale, 1))]
+        load = statistics.median(r["load"] for r in runs)
+        floor = statistics.median(r["floor"] for r in runs)
+        r = runs[0]
+        figures[scale] = {
+            "runs": len(runs),
+            "file_mib": round(r["bytes"] / 2**20, 1),
+            "rows": r["rows"],
+            "load_s": round(load, 2),
+            "copy_floor_s": round(floor, 2),
+            "ratio": round(load / floor, 1),
+            "peak_mib": round(max(x["peak_mb"] for x in runs)),
+            "loads_s": [round(x["load"], 2) for x in runs],
+        }
         print(
-            f"{r['scale']:<9} {r['bytes'] / 2**20:6.1f}MB {r['rows']:>9} {r['load']:7.2f}s "
-            f"{r['floor']:6.2f}s {r['load'] / r['floor']:5.1f}x {r['peak_mb']:6.0f} MiB",
+            f"{scale:<9} {r['bytes'] / 2**20:6.1f}MB {r['rows']:>9} {load:7.2f}s "
+            f"{floor:6.2f}s {load / floor:5.1f}x {figures[scale]['peak_mib']:6.0f} MiB",
             flush=True,
         )
+    if not extra:
+        _record(figures, label)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ M = TypeVar("M", bound=models.Model)
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
-def _copy_text(value: Any) -> str:
+def copy_text(value: Any) -> str:
     """One value in COPY's text format."""
     if value is None:
         return "\\N"
@@ -89,7 +89,7 @@ def bulk_insert(objs: Sequence[M], *, with_ids: bool = False) -> Sequence[M]:
                     related = field.get_cached_value(obj)
                     if related is not None:
                         setattr(obj, field.attname, related.pk)
-            buffer.write("\t".join([_copy_text(read(obj)) for read in readers]))
+            buffer.write("\t".join([copy_text(read(obj)) for read in readers]))
             buffer.write("\n")
             obj._state.adding = False
             obj._state.db = conn.alias
@@ -101,31 +101,45 @@ def bulk_insert(objs: Sequence[M], *, with_ids: bool = False) -> Sequence[M]:
 
 
 def bulk_insert_rows(
-    model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence]
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Iterable[Sequence],
+    *,
+    text: bool = False,
 ) -> int:
     """Insert new rows of ``model`` given as plain tuples: values in the order of ``columns``
     (field attnames: ``dossier_id``, ``level``), prepared once by the caller (ids, decimals as
     text or Decimal, datetimes). The model's other fields get their default (``auto_now``: the
     current time), the same for every row. No model instance is made per row on PostgreSQL
     (COPY); on another database the rows become instances for ``bulk_create``. Returns the
-    number of rows."""
+    number of rows.
+
+    ``text``: every value is a ``str`` in COPY's text format already (an id as ``"12"``, a
+    datetime's ``isoformat()``, ``"t"``/``"f"``, ``\\N`` for NULL: what ``copy_text`` gives):
+    the caller formats each repeated value once instead of once per row."""
     conn = connections[DEFAULT_DB_ALIAS]
     opts = model._meta
     if conn.vendor != "postgresql":
-        objs = [model(**dict(zip(columns, row, strict=True))) for row in rows]
+        objs = [
+            model(
+                **{c: None if text and v == "\\N" else v for c, v in zip(columns, row, strict=True)}
+            )
+            for row in rows
+        ]
         model._default_manager.bulk_create(objs)
         return len(objs)
     by_attname = {f.attname: f for f in opts.concrete_fields}
     given = [by_attname[c] for c in columns]
     others = [f for f in opts.concrete_fields if f is not opts.pk and f not in given]
     template = model()
-    rest = "".join("\t" + _copy_text(_reader(f, conn)(template)) for f in others)
+    rest = "".join("\t" + copy_text(_reader(f, conn)(template)) for f in others)
     buffer = io.StringIO()
     count = 0
+    end = rest + "\n"
+    write = buffer.write
     for row in rows:
-        buffer.write("\t".join([_copy_text(value) for value in row]))
-        buffer.write(rest)
-        buffer.write("\n")
+        write("\t".join(row if text else [copy_text(value) for value in row]))
+        write(end)
         count += 1
     if not count:
         return 0

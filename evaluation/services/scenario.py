@@ -19,7 +19,7 @@ from providers.services.scenario import (
     organisations_upsert_from_scenario,
     submissions_create_from_scenario,
 )
-from tender.bulk import bulk_insert_rows
+from tender.bulk import bulk_insert_rows, copy_text
 from tender.constants import Phase
 from tender.errors import ApplicationError
 from tender.models import Criterion, Tender
@@ -83,13 +83,13 @@ def scores_create_from_scenario(
     data: list[dict],
     dossiers: dict[tuple[str, str], dict[str, Dossier]],
     evaluators: dict[str, Evaluator],
-    criteria_cache: dict[int, dict[str, tuple[int, str]]] | None = None,
+    criteria_cache: dict[int, dict[str, tuple[str, str]]] | None = None,
 ) -> None:
     """Final levels and individual scores; each lands on the dossier of its criterion's phase
     (in the restricted procedure the request for the selection, the offer for the award).
 
     The rows go to the database as plain tuples (``bulk_insert_rows``): a national file has
-    millions of scores. ``criteria_cache`` (segment id -> criterion code -> (id, phase)) is
+    millions of scores. ``criteria_cache`` (segment id -> criterion code -> (id as text, phase)) is
     kept by a caller that writes in batches, so the criteria are read once per segment."""
     criteria_by_segment = {} if criteria_cache is None else criteria_cache
     level_texts: dict[str, str] = {}  # the file's level text -> the stored value's text
@@ -103,12 +103,16 @@ def scores_create_from_scenario(
             criteria = criteria_by_segment.get(segment_id)
             if criteria is None:
                 criteria = criteria_by_segment[segment_id] = {
-                    code: (pk, phase)
+                    code: (str(pk), phase)
                     for pk, code, phase in Criterion.objects.filter(
                         segment_id=segment_id
                     ).values_list("pk", "code", "phase")
                 }
-            targets = {phase: (d.pk, d.submission.submitted_at) for phase, d in phases.items()}
+            # COPY text of the repeated values, made once per dossier (bulk_insert_rows text)
+            targets = {
+                phase: (str(d.pk), copy_text(d.submission.submitted_at))
+                for phase, d in phases.items()
+            }
             rationales = entry.get("rationales", {})
             for code, raw in entry.get("levels", {}).items():
                 level = level_texts.get(raw)
@@ -120,7 +124,7 @@ def scores_create_from_scenario(
                     (targets[phase][0], criterion_id, level, rationales.get(code) or defaults[raw])
                 )
             for score in entry.get("scores", []):
-                evaluator_id = evaluators[score["evaluator"]].pk
+                evaluator_id = str(evaluators[score["evaluator"]].pk)
                 for code, raw in score["levels"].items():
                     level = level_texts.get(raw)
                     if level is None:
@@ -131,7 +135,10 @@ def scores_create_from_scenario(
                     scores.append((dossier_id, criterion_id, evaluator_id, level, submitted_at))
     bulk_insert_rows(FinalLevel, ("dossier_id", "criterion_id", "level", "rationale"), finals)
     bulk_insert_rows(
-        Score, ("dossier_id", "criterion_id", "evaluator_id", "level", "submitted_at"), scores
+        Score,
+        ("dossier_id", "criterion_id", "evaluator_id", "level", "submitted_at"),
+        scores,
+        text=True,
     )
 
 
@@ -155,7 +162,7 @@ class _Loader:
         self.organisations: dict = {}
         self.evaluators: dict[str, Evaluator] | None = None
         self.submissions = 0
-        self.criteria: dict[int, dict[str, tuple[int, str]]] = {}
+        self.criteria: dict[int, dict[str, tuple[str, str]]] = {}
 
     @property
     def writing(self) -> bool:

@@ -99,7 +99,10 @@ def submissions_create_from_scenario(
     two_rounds = tender.procedure == Procedure.RESTRICTED and not one_round
     segments = {s.code: s for s in tender.segments.all()}
     requirements = {r.code: r for r in tender.requirements.all()}
-    municipalities = dict(tender.region.municipalities.values_list("code", "pk"))
+    # municipality code -> its id as COPY text (bulk_insert_rows text)
+    municipalities = {
+        code: str(pk) for code, pk in tender.region.municipalities.values_list("code", "pk")
+    }
     combinations = Combination.objects.bulk_create(
         Combination(
             tender=tender,
@@ -209,10 +212,11 @@ def submissions_create_from_scenario(
         Dossier.municipalities.through,
         ("dossier_id", "municipality_id"),
         (
-            (dossier.pk, municipalities[code])
+            (str(dossier.pk), municipalities[code])
             for dossier, codes in zip(created, served, strict=True)
             for code in codes
         ),
+        text=True,
     )
     bulk_insert_rows(RequirementAnswer, ("submission_id", "requirement_id", "met"), answers)
     return dossiers
