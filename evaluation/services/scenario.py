@@ -118,22 +118,24 @@ def scores_create_from_scenario(
                 level = level_texts.get(raw)
                 if level is None:
                     level = level_texts[raw] = str(Decimal(raw))
-                    defaults[raw] = demo_rationale(Decimal(raw))
+                    defaults[raw] = copy_text(demo_rationale(Decimal(raw)))
                 criterion_id, phase = criteria[code]
-                finals.append(
-                    (targets[phase][0], criterion_id, level, rationales.get(code) or defaults[raw])
-                )
+                given = rationales.get(code)
+                rationale = copy_text(given) if given else defaults[raw]
+                finals.append((targets[phase][0], criterion_id, level, rationale))
             for score in entry.get("scores", []):
                 evaluator_id = str(evaluators[score["evaluator"]].pk)
                 for code, raw in score["levels"].items():
                     level = level_texts.get(raw)
                     if level is None:
                         level = level_texts[raw] = str(Decimal(raw))
-                        defaults[raw] = demo_rationale(Decimal(raw))
+                        defaults[raw] = copy_text(demo_rationale(Decimal(raw)))
                     criterion_id, phase = criteria[code]
                     dossier_id, submitted_at = targets[phase]
                     scores.append((dossier_id, criterion_id, evaluator_id, level, submitted_at))
-    bulk_insert_rows(FinalLevel, ("dossier_id", "criterion_id", "level", "rationale"), finals)
+    bulk_insert_rows(
+        FinalLevel, ("dossier_id", "criterion_id", "level", "rationale"), finals, text=True
+    )
     bulk_insert_rows(
         Score,
         ("dossier_id", "criterion_id", "evaluator_id", "level", "submitted_at"),

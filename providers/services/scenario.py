@@ -173,9 +173,12 @@ def submissions_create_from_scenario(
         ]
     )
 
+    requirement_ids = {code: str(r.pk) for code, r in requirements.items()}
+
     def answers_of(submission: Submission, given: dict, round: str) -> list[tuple]:
+        submission_id = str(submission.pk)
         return [
-            (submission.pk, requirements[code].pk, met)
+            (submission_id, requirement_ids[code], "t" if met else "f")
             for code, met in given.items()
             if not two_rounds or (requirements[code].phase == Phase.AWARD) == (round == Round.OFFER)
         ]
@@ -218,7 +221,9 @@ def submissions_create_from_scenario(
         ),
         text=True,
     )
-    bulk_insert_rows(RequirementAnswer, ("submission_id", "requirement_id", "met"), answers)
+    bulk_insert_rows(
+        RequirementAnswer, ("submission_id", "requirement_id", "met"), answers, text=True
+    )
     return dossiers
 
 
