@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import BEOORDELAAR, VOORZITTER
 from audit.services import audit_record
-from providers.models import Dossier
 from providers.services.scenario import (
+    ScenarioDossier,
     organisations_upsert_from_scenario,
     submissions_create_from_scenario,
 )
@@ -81,7 +81,7 @@ def demo_rationale(level: Decimal) -> str:
 def scores_create_from_scenario(
     *,
     data: list[dict],
-    dossiers: dict[tuple[str, str], dict[str, Dossier]],
+    dossiers: dict[tuple[str, str], dict[str, ScenarioDossier]],
     evaluators: dict[str, Evaluator],
     criteria_cache: dict[int, dict[str, tuple[str, str]]] | None = None,
 ) -> None:
@@ -109,10 +109,7 @@ def scores_create_from_scenario(
                     ).values_list("pk", "code", "phase")
                 }
             # COPY text of the repeated values, made once per dossier (bulk_insert_rows text)
-            targets = {
-                phase: (str(d.pk), copy_text(d.submission.submitted_at))
-                for phase, d in phases.items()
-            }
+            targets = {phase: (str(d.pk), copy_text(d.submitted_at)) for phase, d in phases.items()}
             rationales = entry.get("rationales", {})
             for code, raw in entry.get("levels", {}).items():
                 level = level_texts.get(raw)

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import transaction
 
@@ -58,6 +59,14 @@ def organisations_upsert_from_scenario(*, data: list[dict]) -> dict[str, Organis
     return {**existing, **{o.kvk: o for o in new}}
 
 
+class ScenarioDossier(NamedTuple):
+    """A dossier written by ``submissions_create_from_scenario``: what the scores need."""
+
+    pk: int
+    segment_id: int
+    submitted_at: datetime | None
+
+
 def _award_data(
     item: dict, award_criteria: set[tuple[str, str]], award_requirements: set[str]
 ) -> dict[str, bool]:
@@ -85,7 +94,7 @@ def submissions_create_from_scenario(
     data: list[dict],
     organisations: dict[str, Organisation],
     one_round: bool = False,
-) -> dict[tuple[str, str], dict[str, Dossier]]:
+) -> dict[tuple[str, str], dict[str, ScenarioDossier]]:
     """Create sealed submissions with their dossiers and requirement answers.
 
     Returns the dossiers keyed by (bidder KvK, segment code), then by phase, for the evaluation
@@ -184,8 +193,7 @@ def submissions_create_from_scenario(
         ]
 
     answers: list[tuple] = []
-    dossiers: dict[tuple[str, str], dict[str, Dossier]] = {}
-    created, served = [], []
+    planned_dossiers: list[tuple[Submission, dict, dict, bool, bool]] = []
     for submission, (item, round, award) in zip(submissions, planned, strict=True):
         answers.extend(answers_of(submission, item["requirements"], round))
         for entry in item["segments"]:
@@ -193,32 +201,54 @@ def submissions_create_from_scenario(
             with_offer = not two_rounds or round == Round.OFFER
             if two_rounds and with_offer and not (award or {}).get(entry["segment"]):
                 continue
-            bid = entry.get("bid") if with_offer else None
-            dossier = Dossier(
-                submission=submission,
-                segment=segments[entry["segment"]],
-                specialisms=list(entry.get("specialisms", [])) if with_request else [],
-                bid_clients=bid["clients"] if bid else None,
-                bid_months=Decimal(bid["months"]) if bid else None,
-                bid_hours_per_month=Decimal(bid["hours_per_month"]) if bid else None,
-                current_clients=entry.get("current_clients") if with_offer else None,
-            )
-            phases = dossiers.setdefault((item["bidder"], entry["segment"]), {})
-            if with_request:
-                phases[Phase.SELECTION] = dossier
-            phases[Phase.AWARD] = dossier
-            created.append(dossier)
-            served.append(entry["municipalities"] if with_request else [])
+            planned_dossiers.append((submission, item, entry, with_request, with_offer))
             answers.extend(answers_of(submission, entry.get("requirements", {}), round))
-    bulk_insert(created, with_ids=True)
+
+    # The dossiers as plain rows (ids taken from the sequence first, for the rows that point
+    # to them): a national file has a hundred thousand.
+    rows: list[tuple] = []
+    for submission, _item, entry, with_request, with_offer in planned_dossiers:
+        bid = entry.get("bid") if with_offer else None
+        rows.append(
+            (
+                submission.pk,
+                segments[entry["segment"]].pk,
+                list(entry.get("specialisms", [])) if with_request else [],
+                bid["clients"] if bid else None,
+                Decimal(bid["months"]) if bid else None,
+                Decimal(bid["hours_per_month"]) if bid else None,
+                entry.get("current_clients") if with_offer else None,
+            )
+        )
+    ids = bulk_insert_rows(
+        Dossier,
+        (
+            "submission_id",
+            "segment_id",
+            "specialisms",
+            "bid_clients",
+            "bid_months",
+            "bid_hours_per_month",
+            "current_clients",
+        ),
+        rows,
+        with_ids=True,
+    )
+    dossiers: dict[tuple[str, str], dict[str, ScenarioDossier]] = {}
+    served: list[tuple[str, list[str]]] = []
+    for pk, (submission, item, entry, with_request, _offer) in zip(
+        ids, planned_dossiers, strict=True
+    ):
+        dossier = ScenarioDossier(pk, segments[entry["segment"]].pk, submission.submitted_at)
+        phases = dossiers.setdefault((item["bidder"], entry["segment"]), {})
+        if with_request:
+            phases[Phase.SELECTION] = dossier
+            served.append((str(pk), entry["municipalities"]))
+        phases[Phase.AWARD] = dossier
     bulk_insert_rows(
         Dossier.municipalities.through,
         ("dossier_id", "municipality_id"),
-        (
-            (str(dossier.pk), municipalities[code])
-            for dossier, codes in zip(created, served, strict=True)
-            for code in codes
-        ),
+        ((dossier_id, municipalities[code]) for dossier_id, codes in served for code in codes),
         text=True,
     )
     bulk_insert_rows(
