@@ -2,7 +2,10 @@
 bench/import_scales.py against a floor: PostgreSQL's COPY of the same rows into empty copies
 of the same tables (with their indexes). Prints figures; asserts nothing.
 
-    python bench/bench_import.py [region large national] [--profile]
+    python bench/bench_import.py [region large national] [--profile] [--label=after]
+
+Region runs three times (the median is shown), the larger scales once. Without --profile the
+figures go to bench/results.json under "import" -> label (the file's other keys are kept).
 
 Each scale runs in its own process on its own throwaway database (``test_*``), so peak memory
 (RSS above the process's baseline after Django's start) is the load's own.
@@ -12,6 +15,7 @@ import io
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -33,14 +37,18 @@ def _current_rss_mb() -> float:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def _copy_floor(connection) -> tuple[float, int]:
-    """Seconds to COPY every row the load wrote into empty copies of their tables."""
+def _copy_floor(connection) -> tuple[float, float, int]:
+    """Seconds to COPY every row the load wrote into empty copies of their tables: with their
+    indexes and checks (``LIKE ... INCLUDING ALL``), and again with their foreign keys too
+    (deferred, as Django makes them, checked at the commit, which is timed: the real tables'
+    rows are the referenced ones). Returns (floor, floor with foreign keys, rows)."""
     tables = [
         t
         for t in connection.introspection.table_names()
         if not t.startswith(("django_", "auth_permission", "auth_group"))
     ]
     total, rows = 0.0, 0
+    copies: list[tuple[str, io.StringIO]] = []
     with connection.cursor() as cursor:
         for table in tables:
             cursor.execute(f'SELECT count(*) FROM "{table}"')  # noqa: S608 (table names)
@@ -55,7 +63,26 @@ def _copy_floor(connection) -> tuple[float, int]:
             cursor.copy_expert(f'COPY "floor_{table}" FROM STDIN', buffer)
             total += time.perf_counter() - t0
             rows += count
-    return total, rows
+            copies.append((table, buffer))
+        for table, _buffer in copies:  # permanent: a temporary table's keys stay temporary
+            cursor.execute(f'CREATE TABLE "fk_{table}" (LIKE "{table}" INCLUDING ALL)')
+            cursor.execute(
+                "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = %s::regclass AND contype = 'f'",
+                [table],
+            )
+            for (definition,) in cursor.fetchall():
+                cursor.execute(f'ALTER TABLE "fk_{table}" ADD {definition}')
+    with_keys = 0.0
+    with connection.cursor() as cursor:
+        t0 = time.perf_counter()
+        cursor.execute("BEGIN")
+        for table, buffer in copies:
+            buffer.seek(0)
+            cursor.copy_expert(f'COPY "fk_{table}" FROM STDIN', buffer)
+        cursor.execute("COMMIT")
+        with_keys = time.perf_counter() - t0
+    return total, with_keys, rows
 
 
 def one(scale: str, profile: bool) -> dict:
@@ -72,6 +99,8 @@ def one(scale: str, profile: bool) -> dict:
     path = Path(tempfile.gettempdir()) / f"bench_import_{scale}.json"
     if not path.exists():
         scenario_write(factor, path)
+    # Its own throwaway database: the test suite may use test_<NAME> meanwhile.
+    connection.settings_dict["TEST"]["NAME"] = f"test_bench_import_{scale}_{os.getpid()}"
     old = setup_databases(verbosity=0, interactive=False, keepdb=False)
     try:
         from evaluation.services.scenario import scenario_load_file
@@ -88,9 +117,11 @@ def one(scale: str, profile: bool) -> dict:
         load = time.perf_counter() - t0
         if profile:
             profiler.disable()
-            pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(40)
+            pstats.Stats(profiler, stream=sys.stderr).sort_stats(
+                os.environ.get("PROFILE_SORT", "tottime")
+            ).print_stats(45)
         peak = _rss_mb() - base
-        floor, rows = _copy_floor(connection)
+        floor, floor_keys, rows = _copy_floor(connection)
     finally:
         teardown_databases(old, verbosity=0)
     return {
@@ -99,8 +130,37 @@ def one(scale: str, profile: bool) -> dict:
         "rows": rows,
         "load": load,
         "floor": floor,
+        "floor_keys": floor_keys,
         "peak_mb": peak,
     }
+
+
+RESULTS = ROOT / "bench" / "results.json"
+# Runs per scale (the median is reported); the larger scales once, they take minutes.
+REPEATS = {"region": 3}
+
+
+def _run(scale: str, extra: list[str]) -> dict:
+    out = subprocess.run(  # noqa: S603 (this script)
+        [sys.executable, __file__, "--one", scale, *extra],
+        check=True,
+        capture_output=not extra,
+        text=True,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def _record(figures: dict, label: str) -> None:
+    """Merge the figures into bench/results.json under "import" -> ``label``, keeping the
+    other keys (other benchmarks write their own)."""
+    results = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {}
+    results.setdefault("import", {})[label] = {
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "machine": f"{os.uname().sysname} {os.uname().machine}, {os.cpu_count()} cores",
+        "load_average_1m": round(os.getloadavg()[0], 1),
+        **figures,
+    }
+    RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def main() -> None:
@@ -108,22 +168,40 @@ def main() -> None:
     if "--one" in sys.argv:
         print(json.dumps(one(args[0], "--profile" in sys.argv)))
         return
+    label = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--label=")), "after")
     scales = args or ["region", "large", "national"]
-    print(f"{'scale':<9} {'file':>8} {'rows':>9} {'load':>8} {'COPY':>7} {'ratio':>6} {'peak':>9}")
+    extra = ["--profile"] if "--profile" in sys.argv else []
+    print(
+        f"{'scale':<9} {'file':>8} {'rows':>9} {'load':>8} {'COPY':>7} {'ratio':>6} "
+        f"{'COPY+FK':>8} {'ratio':>6} {'peak':>9}"
+    )
+    figures = {}
     for scale in scales:
-        extra = ["--profile"] if "--profile" in sys.argv else []
-        out = subprocess.run(  # noqa: S603 (this script)
-            [sys.executable, __file__, "--one", scale, *extra],
-            check=True,
-            capture_output=not extra,
-            text=True,
-        ).stdout
-        r = json.loads(out.strip().splitlines()[-1])
+        runs = [_run(scale, extra) for _ in range(REPEATS.get(scale, 1))]
+        load = statistics.median(r["load"] for r in runs)
+        floor = statistics.median(r["floor"] for r in runs)
+        floor_keys = statistics.median(r["floor_keys"] for r in runs)
+        r = runs[0]
+        figures[scale] = {
+            "runs": len(runs),
+            "file_mib": round(r["bytes"] / 2**20, 1),
+            "rows": r["rows"],
+            "load_s": round(load, 2),
+            "copy_floor_s": round(floor, 2),
+            "ratio": round(load / floor, 1),
+            "copy_floor_with_foreign_keys_s": round(floor_keys, 2),
+            "ratio_with_foreign_keys": round(load / floor_keys, 1),
+            "peak_mib": round(max(x["peak_mb"] for x in runs)),
+            "loads_s": [round(x["load"], 2) for x in runs],
+        }
         print(
-            f"{r['scale']:<9} {r['bytes'] / 2**20:6.1f}MB {r['rows']:>9} {r['load']:7.2f}s "
-            f"{r['floor']:6.2f}s {r['load'] / r['floor']:5.1f}x {r['peak_mb']:6.0f} MiB",
+            f"{scale:<9} {r['bytes'] / 2**20:6.1f}MB {r['rows']:>9} {load:7.2f}s "
+            f"{floor:6.2f}s {load / floor:5.1f}x {floor_keys:7.2f}s {load / floor_keys:5.1f}x "
+            f"{figures[scale]['peak_mib']:6.0f} MiB",
             flush=True,
         )
+    if not extra:
+        _record(figures, label)
 
 
 if __name__ == "__main__":

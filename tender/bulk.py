@@ -7,7 +7,8 @@ sends no signals; the database still checks every constraint.
 """
 
 import io
-from collections.abc import Callable, Sequence
+import json
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from operator import attrgetter
@@ -20,16 +21,22 @@ M = TypeVar("M", bound=models.Model)
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
-def _copy_text(value: Any) -> str:
+def copy_text(value: Any) -> str:
     """One value in COPY's text format."""
     if value is None:
         return "\\N"
+    if type(value) is str:
+        return value.translate(_ESCAPES)
+    if type(value) is int:
+        return str(value)
     if isinstance(value, bool):
         return "t" if value else "f"
     if isinstance(value, int | Decimal | float):
         return str(value)
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, list | dict):  # a JSONField's value
+        return json.dumps(value).translate(_ESCAPES)
     if hasattr(value, "adapted") and hasattr(value, "dumps"):  # psycopg2's Json adapter
         return value.dumps(value.adapted).translate(_ESCAPES)
     return str(value).translate(_ESCAPES)
@@ -70,11 +77,7 @@ def bulk_insert(objs: Sequence[M], *, with_ids: bool = False) -> Sequence[M]:
     relations = [f for f in fields if f.is_relation]
     with conn.cursor() as cursor:
         if with_ids:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [opts.db_table, pk.column, len(objs)],
-            )
-            for obj, (value,) in zip(objs, cursor.fetchall(), strict=True):
+            for obj, value in zip(objs, reserve_ids(model, len(objs)), strict=True):
                 obj.pk = value
             fields = [pk, *fields]
         readers = [_reader(field, conn) for field in fields]
@@ -85,7 +88,7 @@ def bulk_insert(objs: Sequence[M], *, with_ids: bool = False) -> Sequence[M]:
                     related = field.get_cached_value(obj)
                     if related is not None:
                         setattr(obj, field.attname, related.pk)
-            buffer.write("\t".join([_copy_text(read(obj)) for read in readers]))
+            buffer.write("\t".join([copy_text(read(obj)) for read in readers]))
             buffer.write("\n")
             obj._state.adding = False
             obj._state.db = conn.alias
@@ -94,3 +97,78 @@ def bulk_insert(objs: Sequence[M], *, with_ids: bool = False) -> Sequence[M]:
         table = conn.ops.quote_name(opts.db_table)
         cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", buffer)
     return objs
+
+
+def bulk_insert_rows(
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Iterable[Sequence],
+    *,
+    text: bool = False,
+    with_ids: bool = False,
+) -> list[int]:
+    """Insert new rows of ``model`` given as plain tuples: values in the order of ``columns``
+    (field attnames: ``dossier_id``, ``level``), prepared once by the caller (ids, decimals as
+    text or Decimal, datetimes). The model's other fields get their default (``auto_now``: the
+    current time), the same for every row. No model instance is made per row on PostgreSQL
+    (COPY); on another database the rows become instances for ``bulk_create``. ``with_ids``:
+    the primary keys are taken from the table's sequence first and returned in the rows'
+    order, for rows that others point to (otherwise the result is empty).
+
+    ``text``: every value is a ``str`` in COPY's text format already (an id as ``"12"``, a
+    datetime's ``isoformat()``, ``"t"``/``"f"``, ``\\N`` for NULL: what ``copy_text`` gives):
+    the caller formats each repeated value once instead of once per row."""
+    conn = connections[DEFAULT_DB_ALIAS]
+    opts = model._meta
+    if conn.vendor != "postgresql":
+        objs = [
+            model(
+                **{c: None if text and v == "\\N" else v for c, v in zip(columns, row, strict=True)}
+            )
+            for row in rows
+        ]
+        model._default_manager.bulk_create(objs)
+        return [obj.pk for obj in objs] if with_ids else []
+    by_attname = {f.attname: f for f in opts.concrete_fields}
+    given = [by_attname[c] for c in columns]
+    if with_ids:
+        rows = list(rows)
+        ids = reserve_ids(model, len(rows))
+        rows = [
+            ((str(pk),) if text else (pk,)) + tuple(row) for pk, row in zip(ids, rows, strict=True)
+        ]
+        given = [opts.pk, *given]
+    others = [f for f in opts.concrete_fields if f is not opts.pk and f not in given]
+    template = model()
+    rest = "".join("\t" + copy_text(_reader(f, conn)(template)) for f in others)
+    buffer = io.StringIO()
+    count = 0
+    end = rest + "\n"
+    write = buffer.write
+    for row in rows:
+        write("\t".join(row if text else [copy_text(value) for value in row]))
+        write(end)
+        count += 1
+    if not count:
+        return []
+    buffer.seek(0)
+    names = ", ".join(conn.ops.quote_name(f.column) for f in [*given, *others])
+    table = conn.ops.quote_name(opts.db_table)
+    with conn.cursor() as cursor:
+        cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN", buffer)
+    return ids if with_ids else []
+
+
+def reserve_ids(model: type[models.Model], count: int) -> list[int]:
+    """``count`` new primary keys of ``model`` from its table's sequence (PostgreSQL), for
+    rows written with ``bulk_insert_rows`` that other rows point to."""
+    if not count:
+        return []
+    conn = connections[DEFAULT_DB_ALIAS]
+    opts = model._meta
+    with conn.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [opts.db_table, opts.pk.column, count],
+        )
+        return [value for (value,) in cursor.fetchall()]

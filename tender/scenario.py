@@ -12,9 +12,10 @@ Dutch message that can be shown to users as is.
 from __future__ import annotations
 
 import codecs
+import hashlib
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -140,11 +141,13 @@ class _DuplicateKey(ValueError):
 
 def _reject_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     # json.loads silently keeps the last of two equal keys, which would hide data from review.
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise _DuplicateKey(key)
-        result[key] = value
+    result: dict[str, Any] = dict(pairs)
+    if len(result) < len(pairs):  # name the first key that comes again
+        seen: set[str] = set()
+        for key, _value in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
     return result
 
 
@@ -335,6 +338,156 @@ def _schema_issues(data: object) -> list[ScenarioIssue]:
     return _sorted_issues(found)
 
 
+# --------------------------------------------------------------------------- schema fast path
+
+# The streamed arrays hold thousands of elements that are almost always valid. For them a
+# hand-written check answers "certainly valid" without jsonschema (a fifth of a load's time);
+# anything it does not accept at once (an error, or merely an unusual but valid shape such as
+# an integer written as 2.0) goes to jsonschema, so the issues and their texts are unchanged.
+# Each check must never accept what the schema refuses: it is stricter, never looser. It is
+# used only while its element schema is the one it was written for (the digest below); a
+# changed schema switches it off, and tests/tender/test_scenario_fast_path.py says so.
+
+_KVK_RE = re.compile(r"[0-9]{8}")
+_CODE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,31}")
+_DECIMAL_RE = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+_LEVEL_RE = re.compile(r"(0|1|0?\.[0-9]+|1\.0+)")
+_GM_RE = re.compile(r"GM[0-9]{4}")
+_LEGAL_FORMS = frozenset(
+    ("stichting", "bv", "zzp", "vof", "cooperatie", "cooperatie_io", "consortium", "other")
+)
+_ORGANISATION_KEYS = frozenset(("kvk", "name", "legal_form", "agb"))
+_SUBMISSION_KEYS = frozenset(
+    ("bidder", "members", "subcontractors", "submitted_at", "requirements", "segments")
+)
+_ENTRY_KEYS = frozenset(
+    (
+        "segment",
+        "municipalities",
+        "specialisms",
+        "requirements",
+        "levels",
+        "scores",
+        "bid",
+        "current_clients",
+    )
+)
+_SCORE_KEYS = frozenset(("evaluator", "levels"))
+_BID_KEYS = frozenset(("clients", "months", "hours_per_month"))
+
+
+def _matches(value: Any, pattern: re.Pattern[str]) -> bool:
+    return type(value) is str and pattern.fullmatch(value) is not None
+
+
+def _all_match(values: Any, pattern: re.Pattern[str]) -> bool:
+    return type(values) is list and all(_matches(v, pattern) for v in values)
+
+
+def _flags(values: Any) -> bool:
+    return type(values) is dict and all(type(v) is bool for v in values.values())
+
+
+def _levels(values: Any) -> bool:
+    return type(values) is dict and all(_matches(v, _LEVEL_RE) for v in values.values())
+
+
+def _count(value: Any) -> bool:
+    return type(value) is int and value >= 0
+
+
+def _organisation_ok(item: Any) -> bool:
+    return (
+        type(item) is dict
+        and item.keys() <= _ORGANISATION_KEYS
+        and _matches(item.get("kvk"), _KVK_RE)
+        and type(item.get("name")) is str
+        and item["name"] != ""
+        and type(item.get("legal_form")) is str
+        and item["legal_form"] in _LEGAL_FORMS
+        and ("agb" not in item or _matches(item["agb"], _KVK_RE))
+    )
+
+
+def _entry_ok(entry: Any) -> bool:
+    if not (
+        type(entry) is dict
+        and entry.keys() <= _ENTRY_KEYS
+        and _matches(entry.get("segment"), _CODE_RE)
+        and _all_match(entry.get("municipalities"), _GM_RE)
+        and ("specialisms" not in entry or _all_match(entry["specialisms"], _CODE_RE))
+        and ("requirements" not in entry or _flags(entry["requirements"]))
+        and ("levels" not in entry or _levels(entry["levels"]))
+        and ("current_clients" not in entry or _count(entry["current_clients"]))
+    ):
+        return False
+    if "scores" in entry:
+        scores = entry["scores"]
+        if type(scores) is not list:
+            return False
+        for score in scores:
+            if not (
+                type(score) is dict
+                and score.keys() == _SCORE_KEYS
+                and type(score["evaluator"]) is str
+                and _levels(score["levels"])
+            ):
+                return False
+    if "bid" in entry:
+        bid = entry["bid"]
+        return (
+            type(bid) is dict
+            and bid.keys() == _BID_KEYS
+            and _count(bid["clients"])
+            and _matches(bid["months"], _DECIMAL_RE)
+            and _matches(bid["hours_per_month"], _DECIMAL_RE)
+        )
+    return True
+
+
+def _submission_ok(item: Any) -> bool:
+    if not (
+        type(item) is dict
+        and item.keys() <= _SUBMISSION_KEYS
+        and _matches(item.get("bidder"), _KVK_RE)
+        and ("members" not in item or _all_match(item["members"], _KVK_RE))
+        and ("subcontractors" not in item or _all_match(item["subcontractors"], _KVK_RE))
+        and _flags(item.get("requirements"))
+        and type(item.get("segments")) is list
+        and len(item["segments"]) >= 1
+    ):
+        return False
+    if "submitted_at" in item:
+        when = item["submitted_at"]
+        checker = Draft202012Validator.FORMAT_CHECKER
+        if type(when) is not str or not checker.conforms(when, "date-time"):
+            return False
+    return all(_entry_ok(entry) for entry in item["segments"])
+
+
+# key -> (check, digest of the element schema it was written for)
+_FAST_ITEMS = {
+    "organisations": (_organisation_ok, "c40f6b5afb64f659"),
+    "submissions": (_submission_ok, "677be5fdd502bace"),
+}
+
+
+def _item_schema_digest(key: str) -> str:
+    part = _schema().get("properties", {}).get(key, {})
+    text = json.dumps(part.get("items"), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@cache
+def fast_item_check(key: str) -> Callable[[Any], bool] | None:
+    """The fast check of one element of the STREAMED array ``key``, or None when there is
+    none or the schema changed since it was written."""
+    if key not in _FAST_ITEMS:
+        return None
+    check, digest = _FAST_ITEMS[key]
+    return check if _item_schema_digest(key) == digest else None
+
+
 # --------------------------------------------------------------------------- semantic stage
 
 
@@ -343,6 +496,7 @@ class _Checks:
 
     def __init__(self) -> None:
         self.issues: list[ScenarioIssue] = []
+        self.good_levels: set[str] = set()
 
     def add(self, path: PathParts, message: str) -> None:
         self.issues.append(ScenarioIssue(json_path(path), _one_line(message)))
@@ -375,10 +529,15 @@ class _Checks:
             self.add(path, f"{raw} is te groot")
 
     def level(self, raw: str, path: PathParts) -> None:
+        if raw in self.good_levels:  # a file repeats a handful of levels a million times
+            return
+        found = len(self.issues)
         if not Decimal(0) <= Decimal(raw) <= Decimal(1):
             self.add(path, f"niveau {_show(raw)} moet tussen 0 en 1 liggen")
         else:
             self.fits(raw, path, "level")
+        if len(self.issues) == found:
+            self.good_levels.add(raw)
 
 
 @dataclass(frozen=True)
@@ -722,7 +881,8 @@ class ScenarioChecker:
         self._start(key)
 
     def item(self, key: str, index: int, item: Any) -> None:
-        validator = _part_validator(key, items=True)
+        fast = fast_item_check(key)
+        validator = None if fast is not None and fast(item) else _part_validator(key, items=True)
         if validator is not None:
             _collect_schema_issues(self._schema, validator, item, (key, index))
         if not self._checkable:

@@ -14,15 +14,15 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import BEOORDELAAR, VOORZITTER
 from audit.services import audit_record
-from providers.models import Dossier
 from providers.services.scenario import (
+    ScenarioDossier,
     organisations_upsert_from_scenario,
     submissions_create_from_scenario,
 )
-from tender.bulk import bulk_insert
+from tender.bulk import bulk_insert_rows, copy_text
 from tender.constants import Phase
 from tender.errors import ApplicationError
-from tender.models import Tender
+from tender.models import Criterion, Tender
 from tender.scenario import (
     STREAMED,
     NotStreamable,
@@ -81,49 +81,64 @@ def demo_rationale(level: Decimal) -> str:
 def scores_create_from_scenario(
     *,
     data: list[dict],
-    dossiers: dict[tuple[str, str], dict[str, Dossier]],
+    dossiers: dict[tuple[str, str], dict[str, ScenarioDossier]],
     evaluators: dict[str, Evaluator],
+    criteria_cache: dict[int, dict[str, tuple[str, str]]] | None = None,
 ) -> None:
     """Final levels and individual scores; each lands on the dossier of its criterion's phase
-    (in the restricted procedure the request for the selection, the offer for the award)."""
-    criteria_by_segment: dict[int, dict] = {}
-    finals: list[FinalLevel] = []
-    scores: list[Score] = []
+    (in the restricted procedure the request for the selection, the offer for the award).
+
+    The rows go to the database as plain tuples (``bulk_insert_rows``): a national file has
+    millions of scores. ``criteria_cache`` (segment id -> criterion code -> (id as text, phase)) is
+    kept by a caller that writes in batches, so the criteria are read once per segment."""
+    criteria_by_segment = {} if criteria_cache is None else criteria_cache
+    level_texts: dict[str, str] = {}  # the file's level text -> the stored value's text
+    defaults: dict[str, str] = {}  # level text -> the demo rationale
+    finals: list[tuple] = []
+    scores: list[tuple] = []
     for item in data:
         for entry in item["segments"]:
             phases = dossiers[(item["bidder"], entry["segment"])]
-            segment = phases[Phase.SELECTION].segment
-            if segment.pk not in criteria_by_segment:
-                criteria_by_segment[segment.pk] = {c.code: c for c in segment.criteria.all()}
-            criteria = criteria_by_segment[segment.pk]
+            segment_id = phases[Phase.SELECTION].segment_id
+            criteria = criteria_by_segment.get(segment_id)
+            if criteria is None:
+                criteria = criteria_by_segment[segment_id] = {
+                    code: (str(pk), phase)
+                    for pk, code, phase in Criterion.objects.filter(
+                        segment_id=segment_id
+                    ).values_list("pk", "code", "phase")
+                }
+            # COPY text of the repeated values, made once per dossier (bulk_insert_rows text)
+            targets = {phase: (str(d.pk), copy_text(d.submitted_at)) for phase, d in phases.items()}
             rationales = entry.get("rationales", {})
-
-            def dossier_of(code: str, phases=phases, criteria=criteria) -> Dossier:
-                return phases[criteria[code].phase]
-
-            finals.extend(
-                FinalLevel(
-                    dossier=dossier_of(code),
-                    criterion=criteria[code],
-                    level=Decimal(level),
-                    rationale=rationales.get(code) or demo_rationale(Decimal(level)),
-                )
-                for code, level in entry.get("levels", {}).items()
-            )
+            for code, raw in entry.get("levels", {}).items():
+                level = level_texts.get(raw)
+                if level is None:
+                    level = level_texts[raw] = str(Decimal(raw))
+                    defaults[raw] = copy_text(demo_rationale(Decimal(raw)))
+                criterion_id, phase = criteria[code]
+                given = rationales.get(code)
+                rationale = copy_text(given) if given else defaults[raw]
+                finals.append((targets[phase][0], criterion_id, level, rationale))
             for score in entry.get("scores", []):
-                evaluator = evaluators[score["evaluator"]]
-                scores.extend(
-                    Score(
-                        dossier=dossier_of(code),
-                        criterion=criteria[code],
-                        evaluator=evaluator,
-                        level=Decimal(level),
-                        submitted_at=dossier_of(code).submission.submitted_at,
-                    )
-                    for code, level in score["levels"].items()
-                )
-    bulk_insert(finals)
-    bulk_insert(scores)
+                evaluator_id = str(evaluators[score["evaluator"]].pk)
+                for code, raw in score["levels"].items():
+                    level = level_texts.get(raw)
+                    if level is None:
+                        level = level_texts[raw] = str(Decimal(raw))
+                        defaults[raw] = copy_text(demo_rationale(Decimal(raw)))
+                    criterion_id, phase = criteria[code]
+                    dossier_id, submitted_at = targets[phase]
+                    scores.append((dossier_id, criterion_id, evaluator_id, level, submitted_at))
+    bulk_insert_rows(
+        FinalLevel, ("dossier_id", "criterion_id", "level", "rationale"), finals, text=True
+    )
+    bulk_insert_rows(
+        Score,
+        ("dossier_id", "criterion_id", "evaluator_id", "level", "submitted_at"),
+        scores,
+        text=True,
+    )
 
 
 # Submissions written per batch: bounds the memory of a large file (rows and model objects).
@@ -146,6 +161,7 @@ class _Loader:
         self.organisations: dict = {}
         self.evaluators: dict[str, Evaluator] | None = None
         self.submissions = 0
+        self.criteria: dict[int, dict[str, tuple[str, str]]] = {}
 
     @property
     def writing(self) -> bool:
@@ -205,7 +221,12 @@ class _Loader:
             organisations=self.organisations,
             one_round=self.one_round,
         )
-        scores_create_from_scenario(data=batch, dossiers=dossiers, evaluators=self.evaluators or {})
+        scores_create_from_scenario(
+            data=batch,
+            dossiers=dossiers,
+            evaluators=self.evaluators or {},
+            criteria_cache=self.criteria,
+        )
 
     def load(self, parts) -> Tender:
         for key, value in parts:

@@ -2,10 +2,11 @@
 
 from datetime import datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import transaction
 
-from tender.bulk import bulk_insert
+from tender.bulk import bulk_insert, bulk_insert_rows
 from tender.constants import Phase, Procedure, Round
 from tender.models import Criterion, Tender
 
@@ -58,6 +59,14 @@ def organisations_upsert_from_scenario(*, data: list[dict]) -> dict[str, Organis
     return {**existing, **{o.kvk: o for o in new}}
 
 
+class ScenarioDossier(NamedTuple):
+    """A dossier written by ``submissions_create_from_scenario``: what the scores need."""
+
+    pk: int
+    segment_id: int
+    submitted_at: datetime | None
+
+
 def _award_data(
     item: dict, award_criteria: set[tuple[str, str]], award_requirements: set[str]
 ) -> dict[str, bool]:
@@ -85,7 +94,7 @@ def submissions_create_from_scenario(
     data: list[dict],
     organisations: dict[str, Organisation],
     one_round: bool = False,
-) -> dict[tuple[str, str], dict[str, Dossier]]:
+) -> dict[tuple[str, str], dict[str, ScenarioDossier]]:
     """Create sealed submissions with their dossiers and requirement answers.
 
     Returns the dossiers keyed by (bidder KvK, segment code), then by phase, for the evaluation
@@ -99,7 +108,10 @@ def submissions_create_from_scenario(
     two_rounds = tender.procedure == Procedure.RESTRICTED and not one_round
     segments = {s.code: s for s in tender.segments.all()}
     requirements = {r.code: r for r in tender.requirements.all()}
-    municipalities = {m.code: m for m in tender.region.municipalities.all()}
+    # municipality code -> its id as COPY text (bulk_insert_rows text)
+    municipalities = {
+        code: str(pk) for code, pk in tender.region.municipalities.values_list("code", "pk")
+    }
     combinations = Combination.objects.bulk_create(
         Combination(
             tender=tender,
@@ -170,16 +182,18 @@ def submissions_create_from_scenario(
         ]
     )
 
-    def answers_of(submission: Submission, given: dict, round: str) -> list[RequirementAnswer]:
+    requirement_ids = {code: str(r.pk) for code, r in requirements.items()}
+
+    def answers_of(submission: Submission, given: dict, round: str) -> list[tuple]:
+        submission_id = str(submission.pk)
         return [
-            RequirementAnswer(submission=submission, requirement=requirements[code], met=met)
+            (submission_id, requirement_ids[code], "t" if met else "f")
             for code, met in given.items()
             if not two_rounds or (requirements[code].phase == Phase.AWARD) == (round == Round.OFFER)
         ]
 
-    answers: list[RequirementAnswer] = []
-    dossiers: dict[tuple[str, str], dict[str, Dossier]] = {}
-    created, served = [], []
+    answers: list[tuple] = []
+    planned_dossiers: list[tuple[Submission, dict, dict, bool, bool]] = []
     for submission, (item, round, award) in zip(submissions, planned, strict=True):
         answers.extend(answers_of(submission, item["requirements"], round))
         for entry in item["segments"]:
@@ -187,32 +201,59 @@ def submissions_create_from_scenario(
             with_offer = not two_rounds or round == Round.OFFER
             if two_rounds and with_offer and not (award or {}).get(entry["segment"]):
                 continue
-            bid = entry.get("bid") if with_offer else None
-            dossier = Dossier(
-                submission=submission,
-                segment=segments[entry["segment"]],
-                specialisms=list(entry.get("specialisms", [])) if with_request else [],
-                bid_clients=bid["clients"] if bid else None,
-                bid_months=Decimal(bid["months"]) if bid else None,
-                bid_hours_per_month=Decimal(bid["hours_per_month"]) if bid else None,
-                current_clients=entry.get("current_clients") if with_offer else None,
-            )
-            phases = dossiers.setdefault((item["bidder"], entry["segment"]), {})
-            if with_request:
-                phases[Phase.SELECTION] = dossier
-            phases[Phase.AWARD] = dossier
-            created.append(dossier)
-            served.append(entry["municipalities"] if with_request else [])
+            planned_dossiers.append((submission, item, entry, with_request, with_offer))
             answers.extend(answers_of(submission, entry.get("requirements", {}), round))
-    bulk_insert(created, with_ids=True)
-    bulk_insert(
-        [
-            Dossier.municipalities.through(dossier=dossier, municipality=municipalities[code])
-            for dossier, codes in zip(created, served, strict=True)
-            for code in codes
-        ]
+
+    # The dossiers as plain rows (ids taken from the sequence first, for the rows that point
+    # to them): a national file has a hundred thousand.
+    rows: list[tuple] = []
+    for submission, _item, entry, with_request, with_offer in planned_dossiers:
+        bid = entry.get("bid") if with_offer else None
+        rows.append(
+            (
+                submission.pk,
+                segments[entry["segment"]].pk,
+                list(entry.get("specialisms", [])) if with_request else [],
+                bid["clients"] if bid else None,
+                Decimal(bid["months"]) if bid else None,
+                Decimal(bid["hours_per_month"]) if bid else None,
+                entry.get("current_clients") if with_offer else None,
+            )
+        )
+    ids = bulk_insert_rows(
+        Dossier,
+        (
+            "submission_id",
+            "segment_id",
+            "specialisms",
+            "bid_clients",
+            "bid_months",
+            "bid_hours_per_month",
+            "current_clients",
+        ),
+        rows,
+        with_ids=True,
     )
-    bulk_insert(answers)
+    dossiers: dict[tuple[str, str], dict[str, ScenarioDossier]] = {}
+    served: list[tuple[str, list[str]]] = []
+    for pk, (submission, item, entry, with_request, _offer) in zip(
+        ids, planned_dossiers, strict=True
+    ):
+        dossier = ScenarioDossier(pk, segments[entry["segment"]].pk, submission.submitted_at)
+        phases = dossiers.setdefault((item["bidder"], entry["segment"]), {})
+        if with_request:
+            phases[Phase.SELECTION] = dossier
+            served.append((str(pk), entry["municipalities"]))
+        phases[Phase.AWARD] = dossier
+    bulk_insert_rows(
+        Dossier.municipalities.through,
+        ("dossier_id", "municipality_id"),
+        ((dossier_id, municipalities[code]) for dossier_id, codes in served for code in codes),
+        text=True,
+    )
+    bulk_insert_rows(
+        RequirementAnswer, ("submission_id", "requirement_id", "met"), answers, text=True
+    )
     return dossiers
 
 
