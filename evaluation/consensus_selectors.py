@@ -6,6 +6,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Exists, OuterRef
+
 from providers.models import Dossier
 from providers.selectors import with_bidder_label
 from tender.constants import Phase
@@ -97,11 +99,17 @@ def inter_rater(*, tender: Tender, phase: str) -> list[RaterFigures]:
             abs(step_of(criterion, level, scale) - step_of(criterion, final, scale))
         )
     figures = []
-    for evaluator in Evaluator.objects.filter(tender=tender).order_by("name"):
+    # evaluators with a score or an assignment (one query, not one per evaluator)
+    evaluators = Evaluator.objects.filter(tender=tender).annotate(
+        assigned=Exists(Assignment.objects.filter(evaluator=OuterRef("pk")))
+    )
+    for evaluator in evaluators.order_by("name"):
         values = deviations.get(evaluator.pk, [])
+        if not values and not evaluator.assigned:
+            continue
         mean = (Decimal(sum(values)) / len(values)).quantize(Decimal("0.01")) if values else None
         figures.append(RaterFigures(evaluator=evaluator, count=len(values), mean_deviation=mean))
-    return [f for f in figures if f.count or f.evaluator.assignments.exists()]
+    return figures
 
 
 # -- the chair's overview ------------------------------------------------------------------

@@ -458,13 +458,21 @@ def my_assignments_filtered(
         # joined and sorted (every row is, before the page is cut; a submission's manifest
         # is a JSON document).
         .select_related(None)
-        .select_related("dossier__segment", "dossier__submission__bidder")
+        .select_related(
+            "dossier__segment",
+            "dossier__submission__bidder",
+            "dossier__submission__combination__lead",
+        )
         .only(
             "dossier_id",
             "evaluator_id",
             "dossier__segment__code",
             "dossier__submission__bidder__name",
+            # a combination's bid is named "Combinatie X (penvoerder A, leden B, C)"
+            "dossier__submission__combination__name",
+            "dossier__submission__combination__lead__name",
         )
+        .prefetch_related("dossier__submission__combination__combinationmember_set__organisation")
     )
     if segment:
         assignments = assignments.filter(dossier__segment__code=segment)

@@ -273,7 +273,7 @@ def test_the_ranking_from_the_screens_equals_the_command_and_then_scores_lock(
 
 
 def test_the_consensus_overview_is_paginated_in_fixed_queries(
-    team, tender, monkeypatch, django_assert_num_queries
+    team, tender, monkeypatch, django_assert_max_num_queries
 ):
     """50 dossiers a page (here 1); the count does not grow with the page or the scores."""
     from evaluation.scoring_views import chair as chair_views
@@ -282,12 +282,12 @@ def test_the_consensus_overview_is_paginated_in_fixed_queries(
     chair = team["chair"]
     url = reverse("scoring-consensus-overview", args=[tender.slug, "selection"])
     chair.get(url)  # warm the session
-    with django_assert_num_queries(QUERIES_CONSENSUS_OVERVIEW):
+    with django_assert_max_num_queries(QUERIES_CONSENSUS_OVERVIEW):
         first = chair.get(url).content.decode()
     dossiers = dossiers_of(tender)
     assert f"Pagina 1 van {len(dossiers)}" in first
     score_and_submit(team["dossier"], team["ev1"].user)
-    with django_assert_num_queries(QUERIES_CONSENSUS_OVERVIEW):
+    with django_assert_max_num_queries(QUERIES_CONSENSUS_OVERVIEW):
         second = chair.get(url, {"page": 2}).content.decode()
     links = [reverse("scoring-consensus", args=[tender.slug, "selection", d.pk]) for d in dossiers]
     assert [link in first for link in links].count(True) == 1
@@ -297,4 +297,6 @@ def test_the_consensus_overview_is_paginated_in_fixed_queries(
 
 # session, user, OTP device, roles, tender; the page of dossiers, their progress, criteria,
 # scores and final levels; the inter-rater figures and declared conflicts
-QUERIES_CONSENSUS_OVERVIEW = 22
+# 17, one query for the evaluators however many; + 2 when the page holds a combination's bid
+# (its members and their organisations, for "Combinatie X (penvoerder A, lid B)")
+QUERIES_CONSENSUS_OVERVIEW = 19
