@@ -99,3 +99,13 @@ def test_a_draft_has_no_public_ocds_release(client, demo_tender):
     assert demo_tender.state == TenderState.DRAFT
     response = client.get(reverse("public-tender-ocds", args=[demo_tender.slug]))
     assert response.status_code == 404
+
+
+def test_an_anonymous_visitor_finds_the_public_tenders_from_the_login_page(client):
+    """'/' asks an anonymous visitor to log in; the header leads to the public tender list,
+    which shows a published tender."""
+    tender = build_tender(slug="zichtbaar", state=TenderState.PUBLISHED)
+    login_page = client.get(reverse("home"), follow=True).content.decode()
+    assert f'href="{reverse("public-tenders")}"' in login_page
+    public = client.get(reverse("public-tenders")).content.decode()
+    assert reverse("public-tender", args=[tender.slug]) in public
