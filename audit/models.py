@@ -96,6 +96,8 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["seq"]
+        # the screens look up the entries of one object (e.g. a ranking's reopenings)
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_entry_object")]
         verbose_name = _("auditregel")
         verbose_name_plural = _("auditlog")
 

@@ -4,6 +4,7 @@ from audit.admin import ReadOnlyAdminMixin
 
 from .models import (
     Criterion,
+    DecisionRecord,
     Lot,
     LotMembership,
     Municipality,
@@ -103,6 +104,13 @@ class SegmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["tender", "lot"]
     search_fields = ["code", "name"]
     inlines = [SubSegmentInline, CriterionInline]
+
+
+@admin.register(DecisionRecord)
+class DecisionRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["segment", "body", "decided_on", "recorded_at", "recorded_by"]
+    list_filter = ["body", "segment__tender"]
+    list_select_related = ["segment", "recorded_by"]
 
 
 # -- the opening ------------------------------------------------------------------------------

@@ -61,7 +61,7 @@ from providers.models import (
     UEADeclaration,
 )
 from tender.constants import Phase
-from tender.models import Criterion, OpeningConfirmation, Segment, Tender
+from tender.models import Criterion, DecisionRecord, OpeningConfirmation, Segment, Tender
 
 from .conftest import verify_second_factor
 from .factories import CriterionFactory, SegmentFactory, TenderFactory
@@ -118,6 +118,14 @@ def every_model(demo_tender, superuser_client):
     OpeningConfirmation.objects.create(tender=tender, user=user)
     NewsItem.objects.create(tender=tender, title="Nieuws", body="Tekst", published_at=now)
     KeyDate.objects.create(tender=tender, label="Publicatie", date=now.date())
+    DecisionRecord.objects.create(
+        segment=segment,
+        body="college",
+        decided_on=now.date(),
+        decision="Het college stelt het segment vast.",
+        recorded_at=now,
+        recorded_by=user,
+    )
     session = Session.objects.create(
         tender=tender,
         kind=Session.Kind.WEBINAR,
