@@ -537,7 +537,33 @@ class Dossier(models.Model):
         return None not in (self.bid_clients, self.bid_months, self.bid_hours_per_month)
 
 
-class RequirementAnswer(models.Model):
+class ReviewedAnswer(models.Model):
+    """What the bidder's answer and another party's answer to a requirement share: the review
+    after the opening (rejected against the evidence, with a reason) and what the ranking
+    reads of it. Each answer declares its own ``met`` and ``requirement``."""
+
+    rejected = models.BooleanField(
+        _("afgekeurd bij controle"),
+        default=False,
+        help_text=_("Na de opening afgekeurd tegen het bewijs; telt dan als niet voldaan."),
+    )
+    rejection_reason = models.TextField(
+        _("reden afkeuring"), blank=True, help_text=_("Verplicht bij afkeuren.")
+    )
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.requirement.code}: {'ja' if self.met else 'nee'}"
+
+    @property
+    def effective_met(self) -> bool:
+        """What the ranking uses: the bidder's answer unless review rejected it."""
+        return self.met and not self.rejected
+
+
+class RequirementAnswer(ReviewedAnswer):
     submission = models.ForeignKey(
         Submission,
         verbose_name=_("inschrijving"),
@@ -553,14 +579,6 @@ class RequirementAnswer(models.Model):
         help_text=_("Eis."),
     )
     met = models.BooleanField(_("voldaan"), help_text=_("Antwoord van de inschrijver (ja/nee)."))
-    rejected = models.BooleanField(
-        _("afgekeurd bij controle"),
-        default=False,
-        help_text=_("Na de opening afgekeurd tegen het bewijs; telt dan als niet voldaan."),
-    )
-    rejection_reason = models.TextField(
-        _("reden afkeuring"), blank=True, help_text=_("Verplicht bij afkeuren.")
-    )
 
     class Meta:
         verbose_name = _("antwoord op minimumeis")
@@ -571,16 +589,8 @@ class RequirementAnswer(models.Model):
             ),
         ]
 
-    def __str__(self):
-        return f"{self.requirement.code}: {'ja' if self.met else 'nee'}"
 
-    @property
-    def effective_met(self) -> bool:
-        """What the ranking uses: the bidder's answer unless review rejected it."""
-        return self.met and not self.rejected
-
-
-class PartyAnswer(models.Model):
+class PartyAnswer(ReviewedAnswer):
     """The answer of one other party of the bid (a confirmed member of the combination or a
     subcontractor) to a requirement that binds every party (``Requirement.binds``); the
     bidder's (lead's) own answer is its ``RequirementAnswer``. Sealed like the answers (the
@@ -619,14 +629,6 @@ class PartyAnswer(models.Model):
         help_text=_("Onderaannemer die antwoordt."),
     )
     met = models.BooleanField(_("voldaan"), help_text=_("Antwoord van deze partij (ja/nee)."))
-    rejected = models.BooleanField(
-        _("afgekeurd bij controle"),
-        default=False,
-        help_text=_("Na de opening afgekeurd tegen het bewijs; telt dan als niet voldaan."),
-    )
-    rejection_reason = models.TextField(
-        _("reden afkeuring"), blank=True, help_text=_("Verplicht bij afkeuren.")
-    )
 
     class Meta:
         ordering = ["submission", "requirement__code", "pk"]
@@ -648,13 +650,6 @@ class PartyAnswer(models.Model):
                 name="party_answer_subcontractor_unique",
             ),
         ]
-
-    def __str__(self):
-        return f"{self.requirement.code}: {'ja' if self.met else 'nee'}"
-
-    @property
-    def effective_met(self) -> bool:
-        return self.met and not self.rejected
 
     @property
     def party_label(self) -> str:

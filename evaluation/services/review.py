@@ -35,6 +35,17 @@ def _review_refusal(answer, tender) -> None:
         )
 
 
+def _review_reason(answer, accepted: bool, reason: str, *, said_no: str) -> str:
+    """The input every review shares: a 'no' answer is not met whatever the review says
+    (refused with ``said_no``); a rejection needs a reason. Returns the cleaned reason."""
+    if not answer.met:
+        raise ApplicationError(said_no)
+    reason = (reason or "").strip()
+    if not accepted and not reason:
+        raise ApplicationError(_("Geef een reden voor het afkeuren."), field="reason")
+    return reason
+
+
 @transaction.atomic
 def party_answer_review(
     *,
@@ -59,13 +70,12 @@ def party_answer_review(
     if not can_review_answer(user, party_answer):
         raise ApplicationError(_("U mag dit antwoord niet controleren."))
     _review_refusal(party_answer, tender)
-    if not party_answer.met:
-        raise ApplicationError(
-            _("Deze partij antwoordde 'nee': de eis is niet voldaan, controle is niet nodig.")
-        )
-    reason = (reason or "").strip()
-    if not accepted and not reason:
-        raise ApplicationError(_("Geef een reden voor het afkeuren."), field="reason")
+    reason = _review_reason(
+        party_answer,
+        accepted,
+        reason,
+        said_no=_("Deze partij antwoordde 'nee': de eis is niet voldaan, controle is niet nodig."),
+    )
     previous = party_answer.rejected
     party_answer.rejected = not accepted
     party_answer.rejection_reason = "" if accepted else reason
@@ -112,13 +122,14 @@ def requirement_review(
     if not can_review_answer(user, answer):
         raise ApplicationError(_("U mag dit antwoord niet controleren."))
     _review_refusal(answer, tender)
-    if not answer.met:
-        raise ApplicationError(
-            _("De inschrijver antwoordde 'nee': de eis is niet voldaan, controle is niet nodig.")
-        )
-    reason = (reason or "").strip()
-    if not accepted and not reason:
-        raise ApplicationError(_("Geef een reden voor het afkeuren."), field="reason")
+    reason = _review_reason(
+        answer,
+        accepted,
+        reason,
+        said_no=_(
+            "De inschrijver antwoordde 'nee': de eis is niet voldaan, controle is niet nodig."
+        ),
+    )
     review = RequirementReview.objects.filter(answer=answer).first() or RequirementReview(
         answer=answer
     )
