@@ -226,7 +226,27 @@ class AwardLetter(models.Model):
         super().save(*args, **kwargs)
 
 
-class SegmentStandstill(models.Model):
+class Standstill(models.Model):
+    """What the standstill of a segment after a decision is, for the award
+    (``SegmentStandstill``) and the selection (``SelectionStandstill``) alike: its end, and the
+    corrected letter that moved it (art. 2.127 Aanbestedingswet 2012)."""
+
+    ends_at = models.DateTimeField(_("einde termijn"), help_text=_("Einde opschortende termijn."))
+    extended_by = models.CharField(
+        _("verlengd door"),
+        max_length=120,
+        blank=True,
+        help_text=_("Kenmerk van de gecorrigeerde brief die het einde van de termijn verlegde."),
+    )
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.segment.code} {self.ends_at}"
+
+
+class SegmentStandstill(Standstill):
     """The standstill of one segment after the award decision; final once it has ended
     without an open objection."""
 
@@ -243,13 +263,6 @@ class SegmentStandstill(models.Model):
         on_delete=models.CASCADE,
         related_name="segments",
         help_text=_("Gunningsbeslissing."),
-    )
-    ends_at = models.DateTimeField(_("einde termijn"), help_text=_("Einde opschortende termijn."))
-    extended_by = models.CharField(
-        _("verlengd door"),
-        max_length=120,
-        blank=True,
-        help_text=_("Kenmerk van de gecorrigeerde brief die het einde van de termijn verlegde."),
     )
     final_at = models.DateTimeField(
         _("definitief gegund op"), null=True, blank=True, help_text=_("Moment van definitief.")
@@ -269,11 +282,8 @@ class SegmentStandstill(models.Model):
         verbose_name = _("opschortende termijn")
         verbose_name_plural = _("opschortende termijnen")
 
-    def __str__(self):
-        return f"{self.segment.code} {self.ends_at}"
 
-
-class SelectionStandstill(models.Model):
+class SelectionStandstill(Standstill):
     """The standstill of one segment after the selection decision (restricted procedure). The
     invitation to round 2 for the segment goes out only after it ended without an open
     objection against the selection (``contracts.services.invitations``)."""
@@ -291,13 +301,6 @@ class SelectionStandstill(models.Model):
         on_delete=models.CASCADE,
         related_name="selection_segments",
         help_text=_("Selectiebeslissing."),
-    )
-    ends_at = models.DateTimeField(_("einde termijn"), help_text=_("Einde opschortende termijn."))
-    extended_by = models.CharField(
-        _("verlengd door"),
-        max_length=120,
-        blank=True,
-        help_text=_("Kenmerk van de gecorrigeerde brief die het einde van de termijn verlegde."),
     )
     invited_at = models.DateTimeField(
         _("uitgenodigd op"),
@@ -319,9 +322,6 @@ class SelectionStandstill(models.Model):
         ordering = ["segment__code"]
         verbose_name = _("opschortende termijn selectie")
         verbose_name_plural = _("opschortende termijnen selectie")
-
-    def __str__(self):
-        return f"{self.segment.code} {self.ends_at}"
 
 
 class Objection(models.Model):
