@@ -1,0 +1,276 @@
+"""The figures of issue 19 in one table: each beside its floor (or target), the ratio and
+whether the goal is met, read from bench/results.json as the benchmarks last wrote it.
+
+    python bench/summary.py [--markdown]
+
+``make bench`` runs every benchmark at region scale and ends with this table; ``make
+bench-national`` adds the national figures (ranking and import). ``--markdown`` prints the
+table as the README shows it. A figure no benchmark has written yet reads "not measured".
+Nothing is measured here and nothing is asserted: the table is for people.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results.json"
+
+# One row: (goal, figure, scale, measured, floor or baseline, ratio, target, met)
+Row = tuple[str, str, str, str, str, str, str, str]
+
+
+def _met(ok: bool | None) -> str:
+    return "not measured" if ok is None else ("yes" if ok else "no")
+
+
+def _ms(seconds: float | None) -> str:
+    return "" if seconds is None else f"{seconds * 1000:,.0f} ms"
+
+
+def _s(seconds: float | None) -> str:
+    return "" if seconds is None else f"{seconds:,.2f} s"
+
+
+def _x(value: float | None) -> str:
+    return "" if value is None else f"{value:.1f}x"
+
+
+def _newest(section: dict, scale: str) -> dict | None:
+    """The newest entry of a section keyed by label (``import``) that has ``scale``."""
+    entries = [v for v in section.values() if isinstance(v, dict) and scale in v]
+    if not entries:
+        return None
+    newest = max(entries, key=lambda v: v.get("date", ""))
+    return {**newest[scale], "date": newest.get("date", "")}
+
+
+def ranking_rows(results: dict) -> Iterator[Row]:
+    section = results.get("ranking", {})
+    for scale, target in (("region", 3.0), ("national", 5.0)):
+        row = section.get(scale)
+        if not row or "total_s" not in row:
+            yield (
+                "1 ranking",
+                "both phases, worker path",
+                scale,
+                "",
+                "",
+                "",
+                f"<= {target:g}x",
+                _met(None),
+            )
+            continue
+        ratio = row["total_s"] / row["floor_s"]
+        yield (
+            "1 ranking",
+            "both phases, worker path (SQL floor: one aggregate)",
+            scale,
+            _s(row["total_s"]),
+            _ms(row["floor_s"]),
+            _x(ratio),
+            f"<= {target:g}x",
+            _met(ratio <= target and row.get("same_output") is not False),
+        )
+        if scale == "national":
+            yield (
+                "1 ranking",
+                "peak memory",
+                scale,
+                f"{row['peak_mib']:.0f} MiB",
+                "",
+                "",
+                "< 500 MiB",
+                _met(row["peak_mib"] < 500),
+            )
+
+
+def import_rows(results: dict) -> Iterator[Row]:
+    section = results.get("import", {})
+    for scale in ("region", "large", "national"):
+        row = _newest(section, scale)
+        if row is None or "load_s" not in row:
+            yield ("2 import", "load_scenario", scale, "", "", "", "<= 3x", _met(None))
+            continue
+        ratio = row["load_s"] / row["copy_floor_s"]
+        yield (
+            "2 import",
+            "load_scenario (floor: COPY of the same rows)",
+            scale,
+            _s(row["load_s"]),
+            _s(row["copy_floor_s"]),
+            _x(ratio),
+            "<= 3x",
+            _met(ratio <= 3),
+        )
+        if "copy_floor_with_foreign_keys_s" in row:
+            with_keys = row["load_s"] / row["copy_floor_with_foreign_keys_s"]
+            yield (
+                "2 import",
+                "load_scenario (floor: COPY + deferred foreign keys)",
+                scale,
+                _s(row["load_s"]),
+                _s(row["copy_floor_with_foreign_keys_s"]),
+                _x(with_keys),
+                "",
+                "",
+            )
+        if scale == "national" and "peak_mib" in row:
+            yield (
+                "2 import",
+                "peak memory",
+                scale,
+                f"{row['peak_mib']:.0f} MiB",
+                "",
+                "",
+                "< 500 MiB",
+                _met(row["peak_mib"] < 500),
+            )
+
+
+def pages_rows(results: dict) -> Iterator[Row]:
+    section = results.get("pages", {})
+    served = section.get("gunicorn", {}).get("pages", {})
+    local = section.get("in_process", {}).get("pages", {})
+    scale = section.get("scale", "region")
+    bare = "bare JSON (health)"
+    names = [n for n in (local or served) if n != bare]
+    if not names:
+        yield ("3 pages", "main pages", scale, "", "", "", "", _met(None))
+        return
+    for name in names:
+        if name in served and bare in served:
+            p95, base = served[name]["p95_ms"], served[bare]["p95_ms"]
+            yield (
+                "3 pages",
+                f"{name}: p95, 20 users, 2 gunicorn workers (floor: bare view)",
+                scale,
+                f"{p95:,.0f} ms",
+                f"{base:,.0f} ms",
+                _x(p95 / base),
+                "<= 2x",
+                _met(p95 / base <= 2),
+            )
+        if name in local:
+            yield (
+                "3 pages",
+                f"{name}: in-process median ({local[name]['queries']} queries)",
+                scale,
+                f"{local[name]['median_ms']:,.1f} ms",
+                "",
+                "",
+                "< 15 ms",
+                _met(local[name]["median_ms"] < 15),
+            )
+
+
+def upload_rows(results: dict) -> Iterator[Row]:
+    row = results.get("upload")
+    if not row:
+        yield ("4 uploads", "100 MB upload", "", "", "", "", ">= 100 MB/s", _met(None))
+        return
+    speed, bare = row.get("upload_mb_s"), row.get("bare_mb_s")
+    yield (
+        "4 uploads",
+        f"{row.get('mb', 100):g} MB upload through the API (baseline: bare upload view)",
+        "",
+        f"{speed:,.0f} MB/s" if speed else "",
+        f"{bare:,.0f} MB/s" if bare else "",
+        _x(bare / speed) if speed and bare else "",
+        ">= 100 MB/s",
+        _met(None if speed is None else speed >= 100),
+    )
+    for key, label in (("upload_growth_mib", "upload"), ("read_growth_mib", "read back")):
+        if key in row:
+            yield (
+                "4 uploads",
+                f"server growth, {label}",
+                "",
+                f"{row[key]:.0f} MB",
+                "",
+                "",
+                "< 32 MB",
+                _met(row[key] < 32),
+            )
+
+
+def letters_rows(results: dict) -> Iterator[Row]:
+    row = results.get("letters")
+    if not row:
+        yield ("5 letters", "per letter", "demo", "", "", "", ">= 0.9x", _met(None))
+        return
+    service, bare = row.get("service_ms"), row.get("bare_ms")
+    ratio = bare / service if service and bare else None
+    yield (
+        "5 letters",
+        "per letter, service (floor: bare WeasyPrint, same HTML)",
+        "demo",
+        f"{service:,.0f} ms" if service else "",
+        f"{bare:,.0f} ms" if bare else "",
+        f"{ratio:.2f}x" if ratio else "",
+        ">= 0.9x",
+        _met(None if ratio is None else ratio >= 0.9),
+    )
+    speedup = row.get("workers_speedup")
+    yield (
+        "5 letters",
+        "2 worker processes against 1",
+        "demo",
+        f"{speedup:.2f}x" if speedup else "",
+        "",
+        "",
+        ">= 1.8x",
+        _met(None if speedup is None else speedup >= 1.8),
+    )
+
+
+def surge_rows(results: dict) -> Iterator[Row]:
+    row = results.get("surge")
+    if not row:
+        yield ("6 surge", "500 seals in 60 s", "", "", "", "", "0 lost, p95 < 0.5 s", _met(None))
+        return
+    p95 = row.get("p95_s")
+    ok = row.get("lost") == 0 and row.get("errors") == 0 and p95 is not None and p95 < 0.5
+    yield (
+        "6 surge",
+        f"{row.get('seals', 500)} seals in {row.get('window_s', 60)} s: "
+        f"{row.get('lost')} lost, {row.get('errors')} errors, p95",
+        "",
+        _s(p95),
+        "",
+        "",
+        "0 lost, p95 < 0.5 s",
+        _met(ok),
+    )
+
+
+def rows(results: dict) -> list[Row]:
+    out: list[Row] = []
+    for part in (ranking_rows, import_rows, pages_rows, upload_rows, letters_rows, surge_rows):
+        out.extend(part(results))
+    return out
+
+
+HEADER: Row = ("goal", "figure", "scale", "measured", "floor", "ratio", "target", "met")
+
+
+def main() -> None:
+    results = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {}
+    table = rows(results)
+    machine = results.get("ranking", {}).get("machine", "")
+    if "--markdown" in sys.argv:
+        print("| " + " | ".join(HEADER) + " |")
+        print("|" + "---|" * len(HEADER))
+        for row in table:
+            print("| " + " | ".join(row) + " |")
+        return
+    widths = [max(len(r[i]) for r in [HEADER, *table]) for i in range(len(HEADER))]
+    print(f"Issue 19 figures (bench/results.json; {machine})")
+    for row in [HEADER, *table]:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+
+
+if __name__ == "__main__":
+    main()
