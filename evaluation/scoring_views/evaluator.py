@@ -23,12 +23,13 @@ from ..scoring_selectors import (
     assignment_states,
     declaration_for,
     dossier_facts,
-    dossier_in_phase,
     dossiers_assigned_to,
+    dossiers_in_phase,
     evaluator_for,
     my_assignments_filtered,
     own_set_submitted,
     phase_criteria,
+    phase_locked,
     scoring_deadlines,
     scoring_refusal,
     segments_in_phase,
@@ -109,12 +110,14 @@ class MyDossiersView(ScoringAccessMixin, View):
 
 
 class DossierMixin(ScoringAccessMixin):
-    """Resolves the dossier: assigned to the user, of this tender, taking part in the phase."""
+    """Resolves the dossier: assigned to the user, of this tender, taking part in the phase
+    (one query)."""
 
     def get_dossier(self, pk):
-        dossier = get_object_or_404(
+        in_phase = dossiers_in_phase(tender=self.tender, phase=self.phase).values("pk")
+        return get_object_or_404(
             dossiers_assigned_to(self.request.user)
-            .filter(submission__tender=self.tender)
+            .filter(submission__tender=self.tender, pk__in=in_phase)
             .select_related(
                 "segment__lot",
                 "submission__bidder",
@@ -123,9 +126,6 @@ class DossierMixin(ScoringAccessMixin):
             ),
             pk=pk,
         )
-        if not dossier_in_phase(dossier=dossier, phase=self.phase):
-            raise Http404
-        return dossier
 
     def dossier_crumbs(self, dossier):
         return [
@@ -162,7 +162,10 @@ class DossierView(DossierMixin, View):
             return render(self.request, "evaluation/scoring/declaration.html", context)
 
         criteria = phase_criteria(segment=dossier.segment, phase=self.phase)
-        submitted = own_set_submitted(evaluator=evaluator, dossier=dossier, phase=self.phase)
+        submitted = own_set_submitted(
+            evaluator=evaluator, dossier=dossier, phase=self.phase, criteria=criteria
+        )
+        locked = phase_locked(tender=self.tender, phase=self.phase)
         scores = visible_scores(
             user=user, dossier=dossier, phase=self.phase, own_submitted=submitted
         )
@@ -171,7 +174,7 @@ class DossierView(DossierMixin, View):
         forms = forms or _forms_for(criteria, own)
         errors = errors or {}
         context.update(
-            facts=dossier_facts(dossier, phase=self.phase),
+            facts=dossier_facts(dossier, phase=self.phase, locked=locked),
             items=[
                 {
                     "criterion": form.criterion,
@@ -188,7 +191,9 @@ class DossierView(DossierMixin, View):
                 if form.criterion.pk in errors
             ],
             submitted=submitted,
-            refusal=scoring_refusal(tender=self.tender, phase=self.phase, segment=dossier.segment),
+            refusal=scoring_refusal(
+                tender=self.tender, phase=self.phase, segment=dossier.segment, locked=locked
+            ),
         )
         if status == 200:
             audit_record(
