@@ -478,6 +478,8 @@ def my_assignments_filtered(
             "dossier__submission__combination__lead__name",
         )
         .prefetch_related("dossier__submission__combination__combinationmember_set__organisation")
+        # one tender: no join of the tender table to order by its slug
+        .order_by("dossier__segment__code", "dossier_id", "id")
     )
     if segment:
         assignments = assignments.filter(dossier__segment__code=segment)

@@ -13,6 +13,7 @@ from django.views import View
 
 from accounts.permissions import can_be_assigned
 from audit.services import audit_record, client_address_of
+from config.url_patterns import url_pattern
 from tender.constants import BIDS_READABLE_STATES, Phase
 from tender.errors import service_action
 from tender.models import Tender
@@ -87,6 +88,7 @@ class MyDossiersView(ScoringAccessMixin, View):
         )
         page = Paginator(assignments, MY_DOSSIERS_PER_PAGE).get_page(request.GET.get("page"))
         states = assignment_states(assignments=page.object_list, phase=phase)
+        dossier_url = url_pattern("scoring-dossier", self.tender.slug, phase)
         award_waiting = phase == Phase.AWARD and finalised_selection(tender=self.tender) is None
         query = request.GET.copy()
         query.pop("page", None)
@@ -99,6 +101,7 @@ class MyDossiersView(ScoringAccessMixin, View):
                 form=form,
                 filtered=any(form.filters().values()),
                 states=states,
+                rows=[(dossier_url.format(s.assignment.dossier_id), s) for s in states],
                 page_obj=page,
                 query_string=query.urlencode(),
                 award_waiting=award_waiting,
