@@ -8,7 +8,8 @@ asserts nothing.
 
 The world: the scaled scenario loaded in one round (as the demo fixtures), both rankings
 final and the tender in the award phase, one evaluator assigned to every dossier, a chair
-and a buyer (both past the TOTP step). ``--profile PAGE`` prints cProfile's top functions
+and a buyer (both past the TOTP step), and a provider user of the first dossier's bidder (its
+submission page in the portal, the bid sealed). ``--profile PAGE`` prints cProfile's top functions
 for that page (a name of PAGES).
 
 ``--gunicorn`` then serves the same database with gunicorn (2 sync workers, DEBUG off,
@@ -99,8 +100,29 @@ def world(scale: str):
             "evaluator": _client(evaluator_user),
             "chair": _client(chair),
             "buyer": _client(_user("bench-inkoper", INKOPER)),
+            "provider": _provider_client(dossiers[0]),
         },
     )
+
+
+def _provider_client(dossier):
+    """A signed-in provider user of the bidder of ``dossier`` (providers have no second
+    factor), invited to the offer round for its segment (the portal's round in the award
+    phase)."""
+    from django.test import Client
+
+    from accounts.roles import AANBIEDER
+    from providers.models import OfferInvitation, OrganisationMembership
+
+    organisation = dossier.submission.bidder
+    user = _user("bench-aanbieder", AANBIEDER)
+    OrganisationMembership.objects.create(user=user, organisation=organisation, is_admin=True)
+    OfferInvitation.objects.create(
+        tender=dossier.submission.tender, segment=dossier.segment, organisation=organisation
+    )
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 def pages(tender, dossiers) -> dict[str, tuple[str, str]]:
@@ -115,6 +137,7 @@ def pages(tender, dossiers) -> dict[str, tuple[str, str]]:
             "evaluator",
             reverse("scoring-dossier", args=[slug, "selection", dossiers[0].pk]),
         ),
+        "submission": ("provider", reverse("portal-submission", args=[slug])),
         "ranking overview": ("chair", reverse("ranking-overview", args=[slug, "award"])),
         "ranking segment": ("chair", reverse("ranking-segment", args=[slug, "award", segment])),
         "award page": ("buyer", reverse("award-decision", args=[slug])),
