@@ -21,17 +21,23 @@ from django.db.models import QuerySet
 #: ``(entries) -> entries`` without those still sealed.
 SealedFilter = Callable[[QuerySet], QuerySet]
 
-_filters: list[SealedFilter] = []
+_filters: list[tuple[SealedFilter, tuple[str, ...]]] = []
 
 
-def register_sealed_entries(hide: SealedFilter) -> None:
-    """Register ``hide``, which drops the entries still sealed from a queryset of entries."""
-    if hide not in _filters:
-        _filters.append(hide)
+def register_sealed_entries(hide: SealedFilter, *, prefixes: tuple[str, ...] = ()) -> None:
+    """Register ``hide``, which drops the entries still sealed from a queryset of entries.
+    ``prefixes``: how the actions of the entries it may drop begin, where it knows (it then
+    stays out of the query of a reader of one other action); empty: any action."""
+    if (hide, prefixes) not in _filters:
+        _filters.append((hide, prefixes))
 
 
-def visible_entries(entries: QuerySet) -> QuerySet:
-    """``entries`` without those about bids that are still sealed."""
-    for hide in _filters:
+def visible_entries(entries: QuerySet, *, action: str | None = None) -> QuerySet:
+    """``entries`` without those about bids that are still sealed. ``action``: the one action
+    ``entries`` are filtered on, where they are; the filters about other actions are then
+    left out (each is a few subqueries to build and plan)."""
+    for hide, prefixes in _filters:
+        if action is not None and prefixes and not action.startswith(prefixes):
+            continue
         entries = hide(entries)
     return entries

@@ -22,7 +22,7 @@ def audit_entries_for(*, action: str, objects: Iterable[models.Model]) -> dict[s
         return {}
     label = objects[0]._meta.label_lower
     entries = (
-        visible_entries(AuditEntry.objects.all())
+        visible_entries(AuditEntry.objects.all(), action=action)
         .filter(action=action, object_type=label, object_id__in=[str(o.pk) for o in objects])
         .order_by("seq")
     )

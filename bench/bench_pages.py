@@ -1,14 +1,23 @@
-"""Benchmark: the main staff pages at a scale of bench/import_scales.py (default: region),
-in process through Django's test client: per page the p95 of the time in Django and the
-number of queries, and the HTML size; a bare JSON view is the baseline. Prints figures;
-asserts nothing.
+"""Benchmark: the main pages at a scale of bench/import_scales.py (default: region), in
+process through Django's test client: per page the median and p95 of the time in Django and
+the median of its CPU time (the Python side, steady on a loaded machine), each median's ratio
+to the bare JSON view's (the baseline), the number of queries and the HTML size. Prints
+figures; asserts nothing.
 
-    python bench/bench_pages.py [region|large|FACTOR] [--requests N] [--profile PAGE[,PAGE]]
+    python bench/bench_pages.py [region|large|FACTOR] [--requests N] [--in-runs R]
+                                [--profile PAGE[,PAGE] [--explain]] [--label TEXT]
                                 [--gunicorn [--load-requests N] [--runs R]]
+
+In process the pages take turns: ``--in-runs`` rounds (default 3) of ``--requests`` GETs a
+page (default 20), so a change in the machine's load falls on every page alike; the figures
+are the medians over the rounds. The queries are counted on one more request of their own
+(capturing them slows every query). Templates load as in production: DEBUG off, Django's
+cached template loader (printed at the start).
 
 The world: the scaled scenario loaded in one round (as the demo fixtures), both rankings
 final and the tender in the award phase, one evaluator assigned to every dossier, a chair
-and a buyer (both past the TOTP step). ``--profile PAGE`` prints cProfile's top functions
+and a buyer (both past the TOTP step), and a provider user of the first dossier's bidder (its
+submission page in the portal, the bid sealed). ``--profile PAGE`` prints cProfile's top functions
 for that page (a name of PAGES).
 
 ``--gunicorn`` then serves the same database with gunicorn (2 sync workers, DEBUG off,
@@ -17,7 +26,8 @@ persistent connections) on a free loopback port and sends each page N requests
 cookie (sessions made in the database, as the test client's): per page the p95 of the
 answer time, its ratio to the bare JSON view's p95 and the failures; ``--runs R`` (default 3)
 repeats the load and reports the median of the runs' p95s. The figures are merged into
-bench/results.json under "pages" (other keys are kept).
+bench/results.json under "pages" (other keys are kept), with ``--label`` and the load
+average.
 
 The database is a throwaway one of its own (``<test name>_bench``), dropped at the end.
 """
@@ -99,8 +109,29 @@ def world(scale: str):
             "evaluator": _client(evaluator_user),
             "chair": _client(chair),
             "buyer": _client(_user("bench-inkoper", INKOPER)),
+            "provider": _provider_client(dossiers[0]),
         },
     )
+
+
+def _provider_client(dossier):
+    """A signed-in provider user of the bidder of ``dossier`` (providers have no second
+    factor), invited to the offer round for its segment (the portal's round in the award
+    phase)."""
+    from django.test import Client
+
+    from accounts.roles import AANBIEDER
+    from providers.models import OfferInvitation, OrganisationMembership
+
+    organisation = dossier.submission.bidder
+    user = _user("bench-aanbieder", AANBIEDER)
+    OrganisationMembership.objects.create(user=user, organisation=organisation, is_admin=True)
+    OfferInvitation.objects.create(
+        tender=dossier.submission.tender, segment=dossier.segment, organisation=organisation
+    )
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 def pages(tender, dossiers) -> dict[str, tuple[str, str]]:
@@ -115,6 +146,7 @@ def pages(tender, dossiers) -> dict[str, tuple[str, str]]:
             "evaluator",
             reverse("scoring-dossier", args=[slug, "selection", dossiers[0].pk]),
         ),
+        "submission": ("provider", reverse("portal-submission", args=[slug])),
         "ranking overview": ("chair", reverse("ranking-overview", args=[slug, "award"])),
         "ranking segment": ("chair", reverse("ranking-segment", args=[slug, "award", segment])),
         "award page": ("buyer", reverse("award-decision", args=[slug])),
@@ -122,26 +154,45 @@ def pages(tender, dossiers) -> dict[str, tuple[str, str]]:
     }
 
 
-def measure(client, url: str, n: int) -> dict:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    times, size, queries, status = [], 0, 0, 0
+def timed(client, url: str, n: int) -> dict:
+    """``n`` GETs of ``url``: the median and p95 of the time in Django, the median of the
+    CPU time this process spent on one (the Python side: without the waits for PostgreSQL,
+    and steady when other processes load the machine), the last status and HTML size. The
+    queries are not captured here (capturing slows every query a little)."""
+    times, cpu, size, status = [], [], 0, 0
     for _ in range(n):
-        with CaptureQueriesContext(connection) as captured:
-            t0 = time.perf_counter()
-            response = client.get(url)
-            times.append(time.perf_counter() - t0)
-        size, queries, status = len(response.content), len(captured), response.status_code
+        c0, t0 = time.process_time(), time.perf_counter()
+        response = client.get(url)
+        times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
+        size, status = len(response.content), response.status_code
     times.sort()
-    p95 = times[min(len(times) - 1, int(0.95 * len(times)))]
     return {
-        "p95": p95,
+        "p95": times[min(len(times) - 1, int(0.95 * len(times)))],
         "median": statistics.median(times),
-        "queries": queries,
+        "cpu": statistics.median(cpu),
         "size": size,
         "status": status,
     }
+
+
+def query_count(client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url)
+    return len(captured)
+
+
+def template_loaders() -> str:
+    """The template loaders the pages render with (production's: the cached loader)."""
+    from django.template import engines
+
+    return ", ".join(
+        f"{type(loader).__module__}.{type(loader).__name__}"
+        for loader in engines["django"].engine.template_loaders
+    )
 
 
 # -- under gunicorn -------------------------------------------------------------------------
@@ -344,10 +395,12 @@ def main() -> None:
     profile = args[args.index("--profile") + 1].split(",") if "--profile" in args else []
     load_n = int(args[args.index("--load-requests") + 1]) if "--load-requests" in args else 100
     runs = int(args[args.index("--runs") + 1]) if "--runs" in args else 3
+    in_runs = int(args[args.index("--in-runs") + 1]) if "--in-runs" in args else 3
+    label = args[args.index("--label") + 1] if "--label" in args else ""
     values = {
         args[i + 1]
         for i, a in enumerate(args[:-1])
-        if a in ("--requests", "--profile", "--load-requests", "--runs")
+        if a in ("--requests", "--profile", "--load-requests", "--runs", "--in-runs", "--label")
     }
     scale = next((a for a in args if not a.startswith("--") and a not in values), "region")
     settings.DEBUG = False
@@ -362,21 +415,46 @@ def main() -> None:
 
         declare = reverse("scoring-declare", args=[tender.slug, "selection", dossiers[0].pk])
         clients["evaluator"].post(declare, {"has_conflict": "0"})
-        print(f"scale {scale}: {len(dossiers)} dossiers, {n} requests a page (in process)")
-        print(f"{'page':<20} {'status':>6} {'p95':>9} {'median':>9} {'queries':>7} {'HTML':>9}")
-        in_process = {}
+        print(
+            f"scale {scale}: {len(dossiers)} dossiers, in process {in_runs} rounds of {n} "
+            f"requests a page (the pages in turn each round), DEBUG={settings.DEBUG}, "
+            f"templates: {template_loaders()}"
+        )
         page_list = pages(tender, dossiers)
+        for who, url in page_list.values():  # warm: templates, connection, caches
+            clients[who].get(url)
+        rounds: dict[str, list[dict]] = {name: [] for name in page_list}
+        for _ in range(in_runs):
+            for name, (who, url) in page_list.items():
+                rounds[name].append(timed(clients[who], url, n))
+        print(
+            f"{'page':<20} {'status':>6} {'p95':>9} {'median':>9} {'x bare':>7} {'CPU':>8} "
+            f"{'x bare':>7} {'queries':>7} {'HTML':>6}  (median of each round)"
+        )
+        in_process = {}
+        bare_median = bare_cpu = None
         for name, (who, url) in page_list.items():
-            r = measure(clients[who], url, n)
+            runs_of = rounds[name]
+            median = statistics.median(r["median"] for r in runs_of)
+            p95_ = statistics.median(r["p95"] for r in runs_of)
+            cpu = statistics.median(r["cpu"] for r in runs_of)
+            bare_median, bare_cpu = bare_median or median, bare_cpu or cpu
+            r = runs_of[-1]
             in_process[name] = {
-                "median_ms": round(r["median"] * 1000, 1),
-                "p95_ms": round(r["p95"] * 1000, 1),
-                "queries": r["queries"],
+                "median_ms": round(median * 1000, 1),
+                "p95_ms": round(p95_ * 1000, 1),
+                "median_ratio_to_bare": round(median / bare_median, 2),
+                "cpu_ms": round(cpu * 1000, 1),
+                "cpu_ratio_to_bare": round(cpu / bare_cpu, 2),
+                "runs_median_ms": [round(x["median"] * 1000, 1) for x in runs_of],
+                "queries": query_count(clients[who], url),
                 "html_kb": round(r["size"] / 1024),
             }
             print(
-                f"{name:<20} {r['status']:>6} {r['p95'] * 1000:7.1f}ms "
-                f"{r['median'] * 1000:7.1f}ms {r['queries']:>7} {r['size'] / 1024:7.0f}KB",
+                f"{name:<20} {r['status']:>6} {p95_ * 1000:7.1f}ms {median * 1000:7.1f}ms "
+                f"{median / bare_median:6.2f}x {cpu * 1000:6.1f}ms {cpu / bare_cpu:6.2f}x "
+                f"{in_process[name]['queries']:>7} {r['size'] / 1024:4.0f}KB  "
+                + " ".join(f"{x['median'] * 1000:.1f}" for x in runs_of),
                 flush=True,
             )
             if name in profile and "--explain" in args:
@@ -406,9 +484,11 @@ def main() -> None:
             served = under_gunicorn(page_list, clients, load_n, runs)
             results_merge(
                 {
+                    "label": label,
                     "scale": scale,
                     "dossiers": len(dossiers),
-                    "in_process": {"requests": n, "pages": in_process},
+                    "load_average": [round(x, 2) for x in os.getloadavg()],
+                    "in_process": {"requests": n, "rounds": in_runs, "pages": in_process},
                     "gunicorn": {
                         "workers": WORKERS,
                         "concurrency": CONCURRENCY,

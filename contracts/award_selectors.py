@@ -13,7 +13,7 @@ from accounts.dutch_numbers import number as dutch_number
 from evaluation.constants import ResultStatus
 from evaluation.models import FinalLevel, RankingRow
 from evaluation.ranking import criterion_points, round_points
-from evaluation.selectors import SELECTED_STATUSES, final_ranking
+from evaluation.selectors import SELECTED_STATUSES, final_ranking, final_ranking_ids
 from providers.models import Combination, CombinationMember, Organisation
 from tender.constants import Phase, Procedure
 from tender.models import Criterion, Lot, Municipality, Requirement, Segment, Tender
@@ -38,13 +38,26 @@ def phases_of(tender: Tender) -> list[str]:
     return [Phase.SELECTION, Phase.AWARD]
 
 
+def _final_rows(*, tender: Tender, phase: str) -> QuerySet[RankingRow]:
+    """The rows of the phase's final ranking (none without one), read in the query that
+    uses them."""
+    return RankingRow.objects.filter(ranking__in=final_ranking_ids(tender=tender, phase=phase))
+
+
+def _letter_targets(*, tender: Tender, phase: str) -> QuerySet[Organisation]:
+    kvks = _final_rows(tender=tender, phase=phase).values("bidder_kvk")
+    return Organisation.objects.filter(kvk__in=kvks)
+
+
 def letter_targets(*, tender: Tender, phase: str) -> list[Organisation]:
-    """Every bidder in the phase's final ranking (excluded ones included), by name."""
-    ranking = final_ranking(tender=tender, phase=phase)
-    if ranking is None:
-        return []
-    kvks = set(RankingRow.objects.filter(ranking=ranking).values_list("bidder_kvk", flat=True))
-    return list(Organisation.objects.filter(kvk__in=kvks).order_by("name", "kvk"))
+    """Every bidder in the phase's final ranking (excluded ones included), by name (one
+    query)."""
+    return list(_letter_targets(tender=tender, phase=phase).order_by("name", "kvk"))
+
+
+def letter_target_count(*, tender: Tender, phase: str) -> int:
+    """How many ``letter_targets`` there are, counted in SQL (the award page's button)."""
+    return _letter_targets(tender=tender, phase=phase).count()
 
 
 # -- reasons are required -----------------------------------------------------------------
@@ -62,17 +75,16 @@ class RationaleGap:
     dossier_id: int
 
 
-def _rationale_gap_rows(*, tender: Tender, phase: str) -> QuerySet | None:
+def _rationale_gap_rows(*, tender: Tender, phase: str) -> QuerySet:
     """One row per gap (a ranking row with the criterion it lacks a rationale for), in SQL:
-    at region scale the page reads a count and the first few, not every consensus."""
-    ranking = final_ranking(tender=tender, phase=phase)
-    if ranking is None:
-        return None
+    at region scale the page reads a count and the first few, not every consensus. Empty
+    without a final ranking of the phase."""
     finals = FinalLevel.objects.filter(
         dossier_id=OuterRef("dossier_id"), criterion_id=OuterRef("gap_criterion_id")
     )
     return (
-        RankingRow.objects.filter(ranking=ranking, dossier__isnull=False)
+        _final_rows(tender=tender, phase=phase)
+        .filter(dossier__isnull=False)
         # one annotate call: every field of the criterion from the same join
         .annotate(
             gap_criterion_id=F("segment__criteria__id"),
@@ -90,8 +102,7 @@ def _rationale_gap_rows(*, tender: Tender, phase: str) -> QuerySet | None:
 
 
 def rationale_gap_count(*, tender: Tender, phase: str) -> int:
-    rows = _rationale_gap_rows(tender=tender, phase=phase)
-    return 0 if rows is None else rows.count()
+    return _rationale_gap_rows(tender=tender, phase=phase).count()
 
 
 def rationale_gaps(*, tender: Tender, phase: str, limit: int | None = None) -> list[RationaleGap]:
@@ -99,22 +110,23 @@ def rationale_gaps(*, tender: Tender, phase: str, limit: int | None = None) -> l
     whose consensus (``FinalLevel``) has no rationale, by segment, bidder and criterion
     (the first ``limit`` of them). A bidder that was not excluded needs a consensus on every
     criterion; an excluded one on every criterion it was scored on."""
-    rows = _rationale_gap_rows(tender=tender, phase=phase)
-    if rows is None:
-        return []
-    rows = rows.order_by(
-        "gap_segment_code",
-        "bidder_name",
-        "bidder_kvk",
-        "gap_criterion_position",
-        "gap_criterion_id",
-    ).values_list(
-        "gap_segment_code",
-        "bidder_name",
-        "bidder_kvk",
-        "gap_criterion_code",
-        "gap_criterion_id",
-        "dossier_id",
+    rows = (
+        _rationale_gap_rows(tender=tender, phase=phase)
+        .order_by(
+            "gap_segment_code",
+            "bidder_name",
+            "bidder_kvk",
+            "gap_criterion_position",
+            "gap_criterion_id",
+        )
+        .values_list(
+            "gap_segment_code",
+            "bidder_name",
+            "bidder_kvk",
+            "gap_criterion_code",
+            "gap_criterion_id",
+            "dossier_id",
+        )
     )
     if limit is not None:
         rows = rows[:limit]
@@ -727,15 +739,14 @@ class SegmentDecision:
 def decision_segments(*, tender: Tender) -> list[SegmentDecision]:
     """Every segment of the final award ranking with its winners (selected, either status),
     standstill and objections, by code; empty without a final award ranking."""
-    ranking = final_ranking(tender=tender, phase=Phase.AWARD)
-    if ranking is None:
-        return []
     rows = defaultdict(list)
     segments = {}
-    for row in RankingRow.objects.filter(ranking=ranking).select_related("segment"):
+    for row in _final_rows(tender=tender, phase=Phase.AWARD).select_related("segment"):
         segments[row.segment_id] = row.segment
         if row.status in SELECTED_STATUSES:
             rows[row.segment_id].append(row)
+    if not segments:
+        return []
     periods = {s.segment_id: s for s in standstills(tender=tender)}
     objections = defaultdict(list)
     for objection in objections_of(tender=tender):

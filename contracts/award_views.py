@@ -36,7 +36,7 @@ from .award_selectors import (
     invitation_rows,
     latest_letters,
     latest_run,
-    letter_targets,
+    letter_target_count,
     letters_for_organisation,
     mark_latest,
     objections_of,
@@ -100,7 +100,7 @@ class PhaseLetters:
         self.decision = decision_of(tender=tender, phase=phase)
         self.run = latest_run(tender=tender, phase=phase)
         self.letters = latest_letters(tender=tender, phase=phase)
-        self.targets = len(letter_targets(tender=tender, phase=phase))
+        self.targets = letter_target_count(tender=tender, phase=phase)
         self.deliveries = deliveries_of(tender=tender, phase=phase)
         # Each list its own page parameter (the other lists keep theirs).
         query = query if query is not None else QueryDict()

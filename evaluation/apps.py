@@ -25,4 +25,4 @@ class EvaluationConfig(AppConfig):
         register_public_section("award_notice", award_notice)
         register_tender_delete(evaluation_delete_of_tender)
         # A ranking of a tender that is not opened (computed before issue 13) shows the bids.
-        register_sealed_entries(sealed_audit_entries(("ranking.",)))
+        register_sealed_entries(sealed_audit_entries(("ranking.",)), prefixes=("ranking.",))

@@ -88,7 +88,9 @@ def corrected_segment_ids(*, tender: Tender, phase: str) -> set[int]:
     return set(segments.values_list("pk", flat=True))
 
 
-def scoring_refusal(*, tender: Tender, phase: str, segment: Segment | None = None) -> str | None:
+def scoring_refusal(
+    *, tender: Tender, phase: str, segment: Segment | None = None, locked: bool | None = None
+) -> str | None:
     """Why scores or final levels of ``phase`` (of a dossier of ``segment``, when given) cannot
     change now (Dutch), or None. The one rule for the scoring and consensus services, screens
     and API.
@@ -99,8 +101,10 @@ def scoring_refusal(*, tender: Tender, phase: str, segment: Segment | None = Non
     corrected as a whole during its standstill. The selection phase between the rounds only
     for the segments an upheld selection objection holds (``corrected_segment_ids``): the other
     segments' selected candidates may be invited already, so their scores stay as decided.
-    Without ``segment`` (a screen listing dossiers) None means some segment may change."""
-    locked = phase_locked(tender=tender, phase=phase)
+    Without ``segment`` (a screen listing dossiers) None means some segment may change.
+    ``locked``: ``phase_locked`` where the caller read it already (a screen: one query less)."""
+    if locked is None:
+        locked = phase_locked(tender=tender, phase=phase)
     reopened = tender.state in REOPENED_SCORING_STATES.get(phase, ()) and not locked
     if reopened and phase == Phase.SELECTION:
         held = corrected_segment_ids(tender=tender, phase=phase)
@@ -133,13 +137,16 @@ def _bid_figures(dossier: Dossier) -> dict:
     }
 
 
-def dossier_facts(dossier: Dossier, *, phase: str) -> dict:
+def dossier_facts(dossier: Dossier, *, phase: str, locked: bool | None = None) -> dict:
     """What the screens show of a dossier besides the criteria: segment, bidder (and its
     combination members and subcontractors), municipalities served, specialisms, the answers to
     the general and this segment's requirements with their review, and the bid figures only
     when the price vault is open (``bids_visible``): while it is closed ``bid`` is None and the
-    figures are not in the facts at all, so the screens and the API render what they get."""
+    figures are not in the facts at all, so the screens and the API render what they get.
+    ``locked``: ``phase_locked`` where the caller read it already (the price vault opens
+    with it)."""
     submission = dossier.submission
+    shown = locked if locked is not None else bids_visible(tender=submission.tender, phase=phase)
     answers = list(
         RequirementAnswer.objects.filter(submission=submission)
         .filter(Q(requirement__segment__isnull=True) | Q(requirement__segment=dossier.segment))
@@ -157,9 +164,7 @@ def dossier_facts(dossier: Dossier, *, phase: str) -> dict:
         "municipalities": list(dossier.municipalities.order_by("name")),
         "specialisms": list(dossier.specialisms),
         "answers": answers,
-        "bid": _bid_figures(dossier)
-        if bids_visible(tender=submission.tender, phase=phase)
-        else None,
+        "bid": _bid_figures(dossier) if shown else None,
         "documents": dossier_documents(dossier),
     }
 
@@ -473,6 +478,8 @@ def my_assignments_filtered(
             "dossier__submission__combination__lead__name",
         )
         .prefetch_related("dossier__submission__combination__combinationmember_set__organisation")
+        # one tender: no join of the tender table to order by its slug
+        .order_by("dossier__segment__code", "dossier_id", "id")
     )
     if segment:
         assignments = assignments.filter(dossier__segment__code=segment)
@@ -557,10 +564,21 @@ def declaration_for(*, evaluator: Evaluator | None, dossier: Dossier):
 # -- blind scoring -------------------------------------------------------------------------
 
 
-def own_set_submitted(*, evaluator: Evaluator | None, dossier: Dossier, phase: str) -> bool:
+def own_set_submitted(
+    *,
+    evaluator: Evaluator | None,
+    dossier: Dossier,
+    phase: str,
+    criteria: list[Criterion] | None = None,
+) -> bool:
+    """The evaluator submitted a score for every criterion of ``phase`` of the dossier.
+    ``criteria``: those criteria (``phase_criteria``) where the caller has them already."""
     if evaluator is None:
         return False
-    total = dossier.segment.criteria.filter(phase=phase).count()
+    if criteria is not None:
+        total = len(criteria)
+    else:
+        total = dossier.segment.criteria.filter(phase=phase).count()
     submitted = Score.objects.filter(
         dossier=dossier,
         evaluator=evaluator,

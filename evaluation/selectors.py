@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from providers.constants import SubmissionState
@@ -226,6 +227,16 @@ def final_ranking(*, tender: Tender, phase: str) -> Ranking | None:
         .defer("inputs")
         .first()
     )
+
+
+def final_ranking_ids(*, tender: Tender, phase: str) -> QuerySet[Ranking]:
+    """The id of the phase's final ranking as a subquery (``ranking__in=``): a page reads the
+    final ranking's rows in the query that filters them, without a query for the ranking and
+    without loading its stored result and inputs (large JSON documents at region scale).
+    Empty while the phase has no final ranking."""
+    return Ranking.objects.filter(
+        tender=tender, phase=phase, is_final=True, superseded=False
+    ).values("pk")
 
 
 def finalised_selection(*, tender: Tender) -> Mapping[str, frozenset[str]] | None:

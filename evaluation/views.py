@@ -3,6 +3,7 @@
 from collections import Counter
 
 from django.contrib import messages
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -285,18 +286,25 @@ class RankingSegmentView(RankingAccessMixin, View):
 
 
 def _segment_summaries(tender, ranking):
-    """Per segment: counts per status and gaps of ``ranking`` (3 queries in all)."""
+    """Per segment: counts per status and gaps of ``ranking`` (3 queries in all, counted in
+    SQL: a row per segment and status, not per bidder)."""
     segments = list(Segment.objects.filter(tender=tender).order_by("code"))
     counts, gap_counts = Counter(), Counter()
     if ranking is not None:
-        for segment_id, status in RankingRow.objects.filter(ranking=ranking).values_list(
-            "segment_id", "status"
+        for segment_id, status, n in (
+            RankingRow.objects.filter(ranking=ranking)
+            .order_by()
+            .values_list("segment_id", "status")
+            .annotate(n=Count("id"))
         ):
-            counts[(segment_id, status)] += 1
-        for segment_id in RankingGap.objects.filter(ranking=ranking).values_list(
-            "segment_id", flat=True
+            counts[(segment_id, status)] = n
+        for segment_id, n in (
+            RankingGap.objects.filter(ranking=ranking)
+            .order_by()
+            .values_list("segment_id")
+            .annotate(n=Count("id"))
         ):
-            gap_counts[segment_id] += 1
+            gap_counts[segment_id] = n
     return [
         {
             "segment": s,

@@ -17,7 +17,9 @@ class ProvidersConfig(AppConfig):
         from .services.scenario import submissions_delete_of_tender
 
         register_tender_delete(submissions_delete_of_tender)
-        register_sealed_entries(sealed_audit_entries(SEALED_AUDIT_ACTIONS))
+        register_sealed_entries(
+            sealed_audit_entries(SEALED_AUDIT_ACTIONS), prefixes=SEALED_AUDIT_ACTIONS
+        )
         # Before communication's proces-verbaal (apps are ready in INSTALLED_APPS order).
         for opening in OPENINGS:
             register_after(opening, envelopes_open_after_opening)

@@ -37,7 +37,6 @@ from ..scoring_forms import (
 from ..scoring_selectors import (
     assignment_states,
     dossier_facts,
-    dossier_in_phase,
     dossier_progress,
     dossiers_in_phase,
     evaluator_candidates,
@@ -307,8 +306,12 @@ class ConsensusView(ChairMixin, View):
     and the final level with its rationale per criterion."""
 
     def get_dossier(self, pk):
-        dossier = get_object_or_404(
-            sealed_dossiers(tender=self.tender).select_related(
+        """A sealed dossier of the tender that takes part in the phase (one query)."""
+        in_phase = dossiers_in_phase(tender=self.tender, phase=self.phase).values("pk")
+        return get_object_or_404(
+            sealed_dossiers(tender=self.tender)
+            .filter(pk__in=in_phase)
+            .select_related(
                 "segment__lot",
                 "submission__bidder",
                 "submission__tender",
@@ -316,9 +319,6 @@ class ConsensusView(ChairMixin, View):
             ),
             pk=pk,
         )
-        if not dossier_in_phase(dossier=dossier, phase=self.phase):
-            raise Http404
-        return dossier
 
     def get(self, request, slug, phase, pk):
         return self.render_page(self.get_dossier(pk))
@@ -341,6 +341,7 @@ class ConsensusView(ChairMixin, View):
                 for row in rows
             }
         errors = errors or {}
+        locked = phase_locked(tender=self.tender, phase=self.phase)
         evaluators = sorted({s.evaluator for r in rows for s in r.scores}, key=lambda e: e.name)
         items = []
         for row in rows:
@@ -359,12 +360,14 @@ class ConsensusView(ChairMixin, View):
                 (None, f"{dossier.segment.code} {dossier.submission.bidder.name}"),
             ],
             dossier=dossier,
-            facts=dossier_facts(dossier, phase=self.phase),
+            facts=dossier_facts(dossier, phase=self.phase, locked=locked),
             progress=progress,
             evaluators=evaluators,
             items=items,
             error_list=[(i["row"].criterion, i["error"]) for i in items if i["error"]],
-            refusal=scoring_refusal(tender=self.tender, phase=self.phase, segment=dossier.segment),
+            refusal=scoring_refusal(
+                tender=self.tender, phase=self.phase, segment=dossier.segment, locked=locked
+            ),
             in_system=Assignment.objects.filter(dossier__submission__tender=self.tender).exists(),
             reopen_form=ReopenForm(),
         )

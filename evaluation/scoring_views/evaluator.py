@@ -13,6 +13,7 @@ from django.views import View
 
 from accounts.permissions import can_be_assigned
 from audit.services import audit_record, client_address_of
+from config.url_patterns import url_pattern
 from tender.constants import BIDS_READABLE_STATES, Phase
 from tender.errors import service_action
 from tender.models import Tender
@@ -23,12 +24,13 @@ from ..scoring_selectors import (
     assignment_states,
     declaration_for,
     dossier_facts,
-    dossier_in_phase,
     dossiers_assigned_to,
+    dossiers_in_phase,
     evaluator_for,
     my_assignments_filtered,
     own_set_submitted,
     phase_criteria,
+    phase_locked,
     scoring_deadlines,
     scoring_refusal,
     segments_in_phase,
@@ -86,6 +88,7 @@ class MyDossiersView(ScoringAccessMixin, View):
         )
         page = Paginator(assignments, MY_DOSSIERS_PER_PAGE).get_page(request.GET.get("page"))
         states = assignment_states(assignments=page.object_list, phase=phase)
+        dossier_url = url_pattern("scoring-dossier", self.tender.slug, phase)
         award_waiting = phase == Phase.AWARD and finalised_selection(tender=self.tender) is None
         query = request.GET.copy()
         query.pop("page", None)
@@ -98,6 +101,7 @@ class MyDossiersView(ScoringAccessMixin, View):
                 form=form,
                 filtered=any(form.filters().values()),
                 states=states,
+                rows=[(dossier_url.format(s.assignment.dossier_id), s) for s in states],
                 page_obj=page,
                 query_string=query.urlencode(),
                 award_waiting=award_waiting,
@@ -109,12 +113,14 @@ class MyDossiersView(ScoringAccessMixin, View):
 
 
 class DossierMixin(ScoringAccessMixin):
-    """Resolves the dossier: assigned to the user, of this tender, taking part in the phase."""
+    """Resolves the dossier: assigned to the user, of this tender, taking part in the phase
+    (one query)."""
 
     def get_dossier(self, pk):
-        dossier = get_object_or_404(
+        in_phase = dossiers_in_phase(tender=self.tender, phase=self.phase).values("pk")
+        return get_object_or_404(
             dossiers_assigned_to(self.request.user)
-            .filter(submission__tender=self.tender)
+            .filter(submission__tender=self.tender, pk__in=in_phase)
             .select_related(
                 "segment__lot",
                 "submission__bidder",
@@ -123,9 +129,6 @@ class DossierMixin(ScoringAccessMixin):
             ),
             pk=pk,
         )
-        if not dossier_in_phase(dossier=dossier, phase=self.phase):
-            raise Http404
-        return dossier
 
     def dossier_crumbs(self, dossier):
         return [
@@ -162,7 +165,10 @@ class DossierView(DossierMixin, View):
             return render(self.request, "evaluation/scoring/declaration.html", context)
 
         criteria = phase_criteria(segment=dossier.segment, phase=self.phase)
-        submitted = own_set_submitted(evaluator=evaluator, dossier=dossier, phase=self.phase)
+        submitted = own_set_submitted(
+            evaluator=evaluator, dossier=dossier, phase=self.phase, criteria=criteria
+        )
+        locked = phase_locked(tender=self.tender, phase=self.phase)
         scores = visible_scores(
             user=user, dossier=dossier, phase=self.phase, own_submitted=submitted
         )
@@ -171,7 +177,7 @@ class DossierView(DossierMixin, View):
         forms = forms or _forms_for(criteria, own)
         errors = errors or {}
         context.update(
-            facts=dossier_facts(dossier, phase=self.phase),
+            facts=dossier_facts(dossier, phase=self.phase, locked=locked),
             items=[
                 {
                     "criterion": form.criterion,
@@ -188,7 +194,9 @@ class DossierView(DossierMixin, View):
                 if form.criterion.pk in errors
             ],
             submitted=submitted,
-            refusal=scoring_refusal(tender=self.tender, phase=self.phase, segment=dossier.segment),
+            refusal=scoring_refusal(
+                tender=self.tender, phase=self.phase, segment=dossier.segment, locked=locked
+            ),
         )
         if status == 200:
             audit_record(

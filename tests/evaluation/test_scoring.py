@@ -28,9 +28,10 @@ from .scoring_support import (
 
 pytestmark = pytest.mark.django_db
 
-# session, user, OTP device, roles, tender; the dossier, its facts, criteria and scores; the
-# audit entry of the view
-QUERIES_SCORING_SCREEN = 23
+# session, user, OTP device, roles, tender; the dossier (taking part in the phase: one query),
+# its facts, criteria and scores, whether the ranking is final (once); the audit entry of the
+# view
+QUERIES_SCORING_SCREEN = 20
 LOCKED = "De ranking is definitief; scores kunnen niet meer worden gewijzigd."
 
 
