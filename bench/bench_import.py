@@ -144,7 +144,8 @@ def _run(scale: str, extra: list[str]) -> dict:
     out = subprocess.run(  # noqa: S603 (this script)
         [sys.executable, __file__, "--one", scale, *extra],
         check=True,
-        capture_output=not extra,
+        stdout=subprocess.PIPE,
+        stderr=None if extra else subprocess.PIPE,  # the profile goes to the terminal
         text=True,
     ).stdout
     return json.loads(out.strip().splitlines()[-1])
