@@ -229,7 +229,7 @@ def foreign_keys_rebuilt(written: Sequence[type[models.Model]]) -> Iterator[None
         keys = cursor.fetchall()
         involved = sorted({oid for key in keys for oid in key[:2]})
         _set_constraints_fired(cursor, conn, involved)
-        for table, name in {(key[2], key[3]) for key in keys}:
+        for _oid, _target, table, name, _definition in keys:
             cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {conn.ops.quote_name(name)}")
         yield
         _set_constraints_fired(cursor, conn, involved)
