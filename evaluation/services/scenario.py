@@ -258,7 +258,7 @@ def _older_objects_not_collected() -> Iterator[None]:
     """While the block runs, the garbage collector leaves the objects that existed before it
     alone (``gc.freeze``; Django's own, some 170,000): a load allocates millions of
     short-lived objects, and the collections they set off rescanned Django's objects each
-    time, a fifth of a region's load. Afterwards the old objects are collected as before."""
+    time, a sixth of a region's load. Afterwards the old objects are collected as before."""
     gc.freeze()
     try:
         yield

@@ -78,7 +78,7 @@ def test_schema_ships_inside_the_project():
 
 
 def test_shipped_schema_is_a_valid_draft_2020_12_schema():
-    # Checked here rather than on every load (a fifth of a region's load time).
+    # Checked here rather than on every load (a tenth of a region's load time).
     from jsonschema import Draft202012Validator
 
     Draft202012Validator.check_schema(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
