@@ -4,17 +4,21 @@ Used by the scenario load (tens of thousands of scores per region): COPY takes t
 stream instead of one large INSERT that Django compiles value by value. On another database
 (SQLite in development) it is ``bulk_create``. Like ``bulk_create`` it calls no ``save()`` and
 sends no signals; the database still checks every constraint.
+
+``foreign_keys_rebuilt`` checks the foreign keys of a large load once per constraint instead of
+once per row (PostgreSQL manual, "Populating a Database"), at the price of exclusive locks.
 """
 
 import io
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from operator import attrgetter
 from typing import Any, TypeVar
 
-from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 
 M = TypeVar("M", bound=models.Model)
 
@@ -172,3 +176,63 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
             [opts.db_table, opts.pk.column, count],
         )
         return [value for (value,) in cursor.fetchall()]
+
+
+def _set_constraints_fired(cursor, conn, tables: list[int]) -> None:
+    """Run now the checks that wait for the commit of the deferred foreign keys with a trigger
+    on one of ``tables`` (oids), and defer those keys again: PostgreSQL refuses to alter a
+    table with pending trigger events. The same checks the commit would run, only earlier."""
+    cursor.execute(
+        "SELECT DISTINCT n.nspname, c.conname FROM pg_constraint c "
+        "JOIN pg_namespace n ON n.oid = c.connamespace "
+        "WHERE c.contype = 'f' AND c.condeferred "
+        "AND (c.conrelid = ANY(%s::oid[]) OR c.confrelid = ANY(%s::oid[]))",
+        [tables, tables],
+    )
+    names = ", ".join(
+        f"{conn.ops.quote_name(schema)}.{conn.ops.quote_name(name)}"
+        for schema, name in cursor.fetchall()
+    )
+    if names:
+        cursor.execute(f"SET CONSTRAINTS {names} IMMEDIATE")
+        cursor.execute(f"SET CONSTRAINTS {names} DEFERRED")
+
+
+@contextmanager
+def foreign_keys_rebuilt(written: Sequence[type[models.Model]]) -> Iterator[None]:
+    """Write many rows into the tables of ``written`` inside the block with their foreign keys
+    checked once at its end: on PostgreSQL the tables' foreign-key constraints are dropped at
+    the start and added again at the end, with the same names and the same definitions (from
+    ``pg_get_constraintdef``), which checks every row with one join per constraint instead of
+    a trigger per row at the commit. Elsewhere (SQLite) the block runs as it is.
+
+    All in one savepoint (DDL is transactional): an error inside the block, or a row that
+    points nowhere when the keys are added again (``IntegrityError``, as at the commit), rolls
+    the constraints back with the rows. The price: until the transaction ends, the written
+    tables and the tables they point to are locked exclusively (``ACCESS EXCLUSIVE``: other
+    sessions wait even to read them), and adding a key back checks the whole table, not only
+    the new rows. For a large load only (docs/operations.md, "Loading a scenario")."""
+    conn = connections[DEFAULT_DB_ALIAS]
+    if conn.vendor != "postgresql":
+        yield
+        return
+    tables = [model._meta.db_table for model in written]
+    with transaction.atomic(), conn.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.conrelid, c.confrelid, c.conrelid::regclass::text, c.conname, "
+            "pg_get_constraintdef(c.oid) FROM pg_constraint c "
+            "JOIN pg_class t ON t.oid = c.conrelid "
+            "WHERE c.contype = 'f' AND t.relname = ANY(%s) AND pg_table_is_visible(t.oid) "
+            "ORDER BY c.conrelid, c.conname",
+            [tables],
+        )
+        keys = cursor.fetchall()
+        involved = sorted({oid for key in keys for oid in key[:2]})
+        _set_constraints_fired(cursor, conn, involved)
+        for _oid, _target, table, name, _definition in keys:
+            cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {conn.ops.quote_name(name)}")
+        yield
+        _set_constraints_fired(cursor, conn, involved)
+        for _oid, _target, table, name, definition in keys:
+            name = conn.ops.quote_name(name)
+            cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}")

@@ -207,8 +207,9 @@ def _inline(node: Any, defs: dict[str, Any]) -> Any:
 
 @cache
 def _schema() -> dict[str, Any]:
+    # Not checked against the meta-schema here (a tenth of a region's load):
+    # tests/tender/test_scenario_validation.py checks the shipped schema once.
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-    Draft202012Validator.check_schema(schema)
     inlined: dict[str, Any] = _inline(schema, schema.get("$defs", {}))
     return inlined
 

@@ -21,6 +21,16 @@ from ..models import (
     Submission,
 )
 
+# The models whose rows ``submissions_create_from_scenario`` writes in bulk (COPY): a large load
+# checks their foreign keys once at its end (``tender.bulk.foreign_keys_rebuilt``).
+BULK_WRITTEN = (
+    Submission,
+    Subcontractor,
+    Dossier,
+    Dossier.municipalities.through,
+    RequirementAnswer,
+)
+
 DEMO_CONTACT_NAME = "Contactpersoon aanbestedingen"
 
 

@@ -169,3 +169,9 @@ def test_an_existing_slug_is_reported_only_for_a_file_without_issues(tmp_path, a
     with pytest.raises(CommandError, match="onbekende organisatie"):
         call_command("load_scenario", write(tmp_path, bad, "bad.json"))
     assert Tender.objects.count() == 1
+
+
+def test_online_load_keeps_the_per_row_checks_and_loads_completely(tmp_path, achterhoek_data):
+    call_command("load_scenario", write(tmp_path, achterhoek_data), "--online")
+    tender = Tender.objects.get(slug="inkoop-2022")
+    assert tender.submissions.filter(round="offer").count() == len(achterhoek_data["submissions"])

@@ -77,6 +77,13 @@ def test_schema_ships_inside_the_project():
     assert SCHEMA_PATH.parent == DEMO_DIR
 
 
+def test_shipped_schema_is_a_valid_draft_2020_12_schema():
+    # Checked here rather than on every load (a tenth of a region's load time).
+    from jsonschema import Draft202012Validator
+
+    Draft202012Validator.check_schema(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
+
+
 @pytest.mark.parametrize(
     "mutate",
     [

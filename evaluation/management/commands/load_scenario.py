@@ -1,4 +1,8 @@
-"""python manage.py load_scenario PATH [--replace]"""
+"""python manage.py load_scenario PATH [--replace] [--online]
+
+A large file (``KEYS_REBUILT_FROM_BYTES`` or more) locks the tables it writes and those they
+point to until it is loaded (docs/operations.md, "Loading a scenario"); ``--online`` keeps
+them available, checking every row's foreign keys at the commit instead (slower)."""
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
@@ -6,7 +10,7 @@ from django.db.models import Count
 from tender.errors import ApplicationError
 from tender.scenario import ScenarioError
 
-from ...services.scenario import ScenarioInvalid, scenario_load_file
+from ...services.scenario import KEYS_REBUILT_FROM_BYTES, ScenarioInvalid, scenario_load_file
 
 
 class Command(BaseCommand):
@@ -19,10 +23,23 @@ class Command(BaseCommand):
             action="store_true",
             help="Vervang een bestaande aanbesteding met dezelfde slug.",
         )
+        parser.add_argument(
+            "--online",
+            action="store_true",
+            help=(
+                "Houd de tabellen leesbaar voor andere gebruikers tijdens het laden van een "
+                "groot bestand (langzamer: de verwijzingen worden per rij gecontroleerd)."
+            ),
+        )
 
-    def handle(self, *args, path, replace, **options):
+    def handle(self, *args, path, replace, online=False, **options):
         try:
-            tender = scenario_load_file(path=path, replace=replace, actor="load_scenario")
+            tender = scenario_load_file(
+                path=path,
+                replace=replace,
+                actor="load_scenario",
+                keys_rebuilt_from_bytes=None if online else KEYS_REBUILT_FROM_BYTES,
+            )
         except (ScenarioError, ScenarioInvalid) as exc:
             raise CommandError(f"Ongeldig scenario: {exc.issues[0]}") from exc
         except ApplicationError as exc:
