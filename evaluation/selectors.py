@@ -71,7 +71,6 @@ def _add_codes(codes: dict[int, str], model: type[models.Model], ids: set[int]) 
         codes.update(model._default_manager.filter(pk__in=missing).values_list("pk", "code"))
 
 
-@engine.gc_paused()
 class _Levels(dict):
     """A level (its text, or a Decimal) -> one Decimal object per distinct value: equal
     levels share an object, whose hash Python then computes once (hashing a Decimal is
@@ -116,6 +115,7 @@ def _grouped(queryset: models.QuerySet, key: str, *fields: str) -> list[tuple]:
     return [(k, *values) for k, values in sorted(groups.items())]
 
 
+@engine.gc_paused()
 def ranking_inputs(*, tender: Tender, round: str | None = None) -> engine.TenderIn:
     """Everything the engine needs for ``tender``, as plain data, in 10 queries (11 with a
     requirement of every party).
@@ -281,15 +281,26 @@ def ranking_inputs(*, tender: Tender, round: str | None = None) -> engine.Tender
     no_levels: dict = {}
     no_codes: frozenset[str] = frozenset()
 
+    # What a bid shares with the other dossiers of its submission, made once per submission
+    # (read-only mappings: the engine and the inputs document only read them).
+    by_submission: dict[int, tuple[dict, dict]] = {}
+
     def bid_input(dossier: tuple, segment_codes: tuple[str, ...]) -> engine.BidIn:
         pk, submission_id, _bidder_id, _segment_id, kvk, specialisms = dossier
         given = answers[submission_id]
+        shared = by_submission.get(submission_id)
+        if shared is None:
+            failures = party_failures.get(submission_id)
+            shared = by_submission[submission_id] = (
+                {c: given[c] for c, _phase in general if c in given},
+                {c: tuple(p) for c, p in failures.items()} if failures else no_levels,
+            )
         given_individual = individual.get(pk)
         return engine.BidIn(
             bidder=kvk,
             municipalities=served.get(pk, no_codes),
             specialisms=specialisms,
-            general_answers={c: given[c] for c, _phase in general if c in given},
+            general_answers=shared[0],
             segment_answers={c: given[c] for c in segment_codes if c in given},
             final_levels=finals.get(pk, no_levels),
             individual_levels=(
@@ -297,7 +308,7 @@ def ranking_inputs(*, tender: Tender, round: str | None = None) -> engine.Tender
                 if given_individual
                 else no_levels
             ),
-            party_failures={c: tuple(p) for c, p in party_failures.get(submission_id, {}).items()},
+            party_failures=shared[1],
         )
 
     segment_inputs = []
