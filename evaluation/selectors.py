@@ -9,9 +9,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.contrib.postgres.aggregates import ArrayAgg
+from django.contrib.postgres.aggregates import StringAgg
 from django.db import connection, models
-from django.db.models.functions import Cast
+from django.db.models import Value
+from django.db.models.functions import Cast, Concat
 from django.utils.translation import gettext as _
 
 from providers.constants import SubmissionState
@@ -86,33 +87,34 @@ def _postgresql() -> bool:
 
 
 def _grouped(queryset: models.QuerySet, key: str, *fields: str) -> list[tuple]:
-    """``queryset``'s rows grouped by ``key``: ``(key, [field 1 values], [field 2 values],
-    ...)`` per value of ``key``, each list in the rows' id order. On PostgreSQL aggregated
-    in the query (one array per field and key: far fewer rows to turn into Python objects;
-    a Decimal field comes as text); elsewhere (SQLite: ``make run``) grouped here from the
-    plain rows. Both give the same groups."""
+    """``queryset``'s rows grouped by ``key``: ``(key, [ids], [levels])`` (or ``(key, [ids])``)
+    per value of ``key``, for ``fields`` an id and optionally a level; within a group in no
+    particular order. On PostgreSQL aggregated in the query, one text per key ("id level id
+    level ...": one aggregate, so ids and levels cannot come apart; far fewer rows to turn
+    into Python objects), levels as their text; elsewhere (SQLite: ``make run``) grouped here
+    from the plain rows, levels as Decimals. Both give the same groups."""
     queryset = queryset.order_by()
     if _postgresql():
-        arrays = {
-            f"_{field}": ArrayAgg(
-                Cast(field, models.TextField())
-                if isinstance(queryset.model._meta.get_field(field), models.DecimalField)
-                else field,
-                order_by="pk",
-            )
-            for field in fields
-        }
-        return list(
-            queryset.values(key).annotate(**arrays).values_list(key, *arrays).order_by(key)
+        text = [Cast(field, models.TextField()) for field in fields]
+        if len(text) > 1:
+            text = [Concat(text[0], Value(" "), text[1], output_field=models.TextField())]
+        rows = queryset.values(key).annotate(_values=StringAgg(text[0], " ")).values_list(
+            key, "_values"
         )
+        width = len(fields)
+        return [
+            (k, list(map(int, parts[0::width])), *([parts[1::width]] if width > 1 else []))
+            for k, joined in rows
+            for parts in [joined.split(" ")]
+        ]
     groups: dict = {}
-    for row in queryset.values_list(key, *fields).order_by("pk"):
+    for row in queryset.values_list(key, *fields):
         values = groups.get(row[0])
         if values is None:
             values = groups[row[0]] = tuple([] for _field in fields)
         for values_of_field, value in zip(values, row[1:], strict=True):
             values_of_field.append(value)
-    return [(k, *values) for k, values in sorted(groups.items())]
+    return [(k, *values) for k, values in groups.items()]
 
 
 @engine.gc_paused()
@@ -304,7 +306,7 @@ def ranking_inputs(*, tender: Tender, round: str | None = None) -> engine.Tender
             segment_answers={c: given[c] for c in segment_codes if c in given},
             final_levels=finals.get(pk, no_levels),
             individual_levels=(
-                {c: tuple(v) for c, v in given_individual.items()}
+                {c: tuple(sorted(v)) for c, v in given_individual.items()}
                 if given_individual
                 else no_levels
             ),
