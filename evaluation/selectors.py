@@ -4,9 +4,9 @@ import dataclasses
 import functools
 import json
 from collections import defaultdict
-from decimal import Decimal
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cached_property
 
 from django.contrib.postgres.aggregates import StringAgg
@@ -98,8 +98,10 @@ def _grouped(queryset: models.QuerySet, key: str, *fields: str) -> list[tuple]:
         text = [Cast(field, models.TextField()) for field in fields]
         if len(text) > 1:
             text = [Concat(text[0], Value(" "), text[1], output_field=models.TextField())]
-        rows = queryset.values(key).annotate(_values=StringAgg(text[0], " ")).values_list(
-            key, "_values"
+        rows = (
+            queryset.values(key)
+            .annotate(_values=StringAgg(text[0], " "))
+            .values_list(key, "_values")
         )
         width = len(fields)
         return [
@@ -131,9 +133,10 @@ def ranking_inputs(*, tender: Tender, round: str | None = None) -> engine.Tender
     tuples (``values_list``), never as model instances: this runs for every ranking and its
     cost grows with the number of scores (issue 19). The rows carry ids (criterion,
     requirement, municipality), mapped to codes from the small tables read first; on
-    PostgreSQL the municipalities and levels come as one row of arrays per dossier
-    (``_grouped``). Levels are shared Decimal objects (``_Levels``) and the specialisms JSON
-    is decoded once per distinct value (``specialism_set``).
+    PostgreSQL the municipalities and levels come as one aggregated row per dossier
+    (``_grouped``). Levels are shared Decimal objects (``_Levels``), the specialisms JSON is
+    decoded once per distinct value (``specialism_set``) and an evaluator's levels of a
+    criterion are in canonical (sorted) order.
     """
     round = round or tender.rounds[0]
     # municipality id -> CBS code, of the lots' municipalities (the rest, if a dossier serves
@@ -263,7 +266,12 @@ def ranking_inputs(*, tender: Tender, round: str | None = None) -> engine.Tender
     _add_codes(
         criterion_codes,
         Criterion,
-        {pk for rows in (final_rows, score_rows) for _dossier_id, ids, _levels in rows for pk in ids},
+        {
+            pk
+            for rows in (final_rows, score_rows)
+            for _dossier_id, ids, _levels in rows
+            for pk in ids
+        },
     )
     code_of = criterion_codes.__getitem__
     level_of = _Levels().__getitem__  # one Decimal object per distinct level
