@@ -1,18 +1,24 @@
 """Reading evaluation data: the ranking engine's inputs in a constant number of queries."""
 
 import dataclasses
+import functools
+import json
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cached_property
 
-from django.db.models import QuerySet
+from django.contrib.postgres.aggregates import StringAgg
+from django.db import connection, models
+from django.db.models import QuerySet, Value
+from django.db.models.functions import Cast, Concat
 from django.utils.translation import gettext as _
 
 from providers.constants import SubmissionState
 from providers.models import Dossier, PartyAnswer, RequirementAnswer, Submission
 from tender.constants import Phase, Procedure, RequirementBinds, Round
-from tender.models import Lot, Segment, Tender
+from tender.models import Criterion, Lot, Municipality, Requirement, Segment, Tender
 
 from . import ranking as engine
 from .constants import ResultStatus
@@ -47,6 +53,73 @@ def phase_round(*, tender: Tender, phase: str) -> str:
     return Round.REQUEST
 
 
+# A dossier's specialisms as the stored JSON text: decoded once per distinct value
+# (``specialism_set``), not once per row as the JSONField would (issue 19).
+_SPECIALISMS_TEXT = Cast("specialisms", models.TextField())
+
+
+@functools.lru_cache(maxsize=1024)
+def specialism_set(text: str | None) -> frozenset[str]:
+    """The specialisms of a dossier from their stored JSON text (few distinct values)."""
+    return frozenset(json.loads(text) or ()) if text is not None else frozenset()
+
+
+def _add_codes(codes: dict[int, str], model: type[models.Model], ids: set[int]) -> None:
+    """Add the codes of ``model`` rows whose ids ``codes`` lacks (normally none: the rows
+    read already hold them)."""
+    missing = ids - codes.keys()
+    if missing:
+        codes.update(model._default_manager.filter(pk__in=missing).values_list("pk", "code"))
+
+
+class _Levels(dict):
+    """A level (its text, or a Decimal) -> one Decimal object per distinct value: equal
+    levels share an object, whose hash Python then computes once (hashing a Decimal is
+    costly; the engine and the inputs document look every level up by value)."""
+
+    def __missing__(self, key: str | Decimal) -> Decimal:
+        value = self[key] = Decimal(key)
+        return value
+
+
+def _postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _grouped(queryset: models.QuerySet, key: str, *fields: str) -> list[tuple]:
+    """``queryset``'s rows grouped by ``key``: ``(key, [ids], [levels])`` (or ``(key, [ids])``)
+    per value of ``key``, for ``fields`` an id and optionally a level; within a group in no
+    particular order. On PostgreSQL aggregated in the query, one text per key ("id level id
+    level ...": one aggregate, so ids and levels cannot come apart; far fewer rows to turn
+    into Python objects), levels as their text; elsewhere (SQLite: ``make run``) grouped here
+    from the plain rows, levels as Decimals. Both give the same groups."""
+    queryset = queryset.order_by()
+    if _postgresql():
+        text = [Cast(field, models.TextField()) for field in fields]
+        if len(text) > 1:
+            text = [Concat(text[0], Value(" "), text[1], output_field=models.TextField())]
+        rows = (
+            queryset.values(key)
+            .annotate(_values=StringAgg(text[0], " "))
+            .values_list(key, "_values")
+        )
+        width = len(fields)
+        return [
+            (k, list(map(int, parts[0::width])), *([parts[1::width]] if width > 1 else []))
+            for k, joined in rows
+            for parts in [joined.split(" ")]
+        ]
+    groups: dict = {}
+    for row in queryset.values_list(key, *fields):
+        values = groups.get(row[0])
+        if values is None:
+            values = groups[row[0]] = tuple([] for _field in fields)
+        for values_of_field, value in zip(values, row[1:], strict=True):
+            values_of_field.append(value)
+    return [(k, *values) for k, values in groups.items()]
+
+
+@engine.gc_paused()
 def ranking_inputs(*, tender: Tender, round: str | None = None) -> engine.TenderIn:
     """Everything the engine needs for ``tender``, as plain data, in 10 queries (11 with a
     requirement of every party).
@@ -58,25 +131,39 @@ def ranking_inputs(*, tender: Tender, round: str | None = None) -> engine.Tender
 
     The bulk (dossiers, the municipalities they serve, answers, levels) is read as plain
     tuples (``values_list``), never as model instances: this runs for every ranking and its
-    cost grows with the number of scores (issue 19).
+    cost grows with the number of scores (issue 19). The rows carry ids (criterion,
+    requirement, municipality), mapped to codes from the small tables read first; on
+    PostgreSQL the municipalities and levels come as one aggregated row per dossier
+    (``_grouped``). Levels are shared Decimal objects (``_Levels``), the specialisms JSON is
+    decoded once per distinct value (``specialism_set``) and an evaluator's levels of a
+    criterion are in canonical (sorted) order.
     """
     round = round or tender.rounds[0]
+    # municipality id -> CBS code, of the lots' municipalities (the rest, if a dossier serves
+    # one outside its lot, is looked up below)
+    municipality_codes: dict[int, str] = {}
     lots = defaultdict(list)
-    for lot_id, code in Lot.municipalities.through.objects.filter(lot__tender=tender).values_list(
-        "lot_id", "municipality__code"
-    ):
+    for lot_id, municipality_id, code in Lot.municipalities.through.objects.filter(
+        lot__tender=tender
+    ).values_list("lot_id", "municipality_id", "municipality__code"):
         lots[lot_id].append(code)
+        municipality_codes[municipality_id] = code
     segments = list(
         Segment.objects.filter(tender=tender).prefetch_related("criteria", "requirements")
     )
     general_rows = list(
         tender.requirements.filter(segment__isnull=True)
         .order_by("position", "code")
-        .values_list("code", "phase", "binds")
+        .values_list("pk", "code", "phase", "binds")
     )
-    general = [(code, phase) for code, phase, _binds in general_rows]
+    general = [(code, phase) for _pk, code, phase, _binds in general_rows]
     general_codes = tuple(code for code, phase in general if phase == Phase.SELECTION)
     general_award_codes = tuple(code for code, phase in general if phase == Phase.AWARD)
+    # The bulk rows carry ids, not codes (no join per row): the codes come from these small
+    # tables, read already.
+    criterion_codes = {c.pk: c.code for s in segments for c in s.criteria.all()}
+    requirement_codes = {pk: code for pk, code, _phase, _binds in general_rows}
+    requirement_codes.update((r.pk, r.code) for s in segments for r in s.requirements.all())
     # Only a tender with a requirement of every party reads the parties' answers (one query).
     binds_every_party = any(b == RequirementBinds.EVERY_PARTY for *_r, b in general_rows) or any(
         r.binds == RequirementBinds.EVERY_PARTY for s in segments for r in s.requirements.all()
@@ -88,43 +175,64 @@ def ranking_inputs(*, tender: Tender, round: str | None = None) -> engine.Tender
     }
     of_round = {**sealed, "submission__round": round}
     # (dossier, submission, bidder, segment, kvk, specialisms)
-    dossiers = list(
-        Dossier.objects.filter(**of_round).values_list(
+    dossiers = [
+        (*row, specialism_set(text))
+        for *row, text in Dossier.objects.filter(**of_round)
+        .values_list(
             "pk",
             "submission_id",
             "submission__bidder_id",
             "segment_id",
             "submission__bidder__kvk",
-            "specialisms",
+            _SPECIALISMS_TEXT,
         )
-    )
-    served = defaultdict(list)
+        .order_by("pk")  # not the model's ordering: it joins the tender and the segment
+    ]
     offers = round == Round.OFFER and tender.procedure == Procedure.RESTRICTED
     # an offer serves what the bidder's request dossier of the segment serves
     served_round = Round.REQUEST if offers else round
-    for dossier_id, code in Dossier.municipalities.through.objects.filter(
-        **{f"dossier__{key}": value for key, value in sealed.items()},
-        dossier__submission__round=served_round,
-    ).values_list("dossier_id", "municipality__code"):
-        served[dossier_id].append(code)
+    served_ids = _grouped(
+        Dossier.municipalities.through.objects.filter(
+            **{f"dossier__{key}": value for key, value in sealed.items()},
+            dossier__submission__round=served_round,
+        ),
+        "dossier_id",
+        "municipality_id",
+    )
+    _add_codes(
+        municipality_codes,
+        Municipality,
+        {pk for _dossier_id, ids in served_ids for pk in ids},
+    )
+    served = {
+        dossier_id: frozenset(map(municipality_codes.__getitem__, ids))
+        for dossier_id, ids in served_ids
+    }
     if offers:
         requests = {
-            (bidder_id, segment_id): (pk, specialisms)
-            for pk, bidder_id, segment_id, specialisms in Dossier.objects.filter(
+            (bidder_id, segment_id): (pk, specialism_set(text))
+            for pk, bidder_id, segment_id, text in Dossier.objects.filter(
                 **sealed, submission__round=Round.REQUEST
-            ).values_list("pk", "submission__bidder_id", "segment_id", "specialisms")
+            )
+            .values_list("pk", "submission__bidder_id", "segment_id", _SPECIALISMS_TEXT)
+            .order_by("pk")
         }
         offered = []
+        nothing = frozenset()
         for pk, submission_id, bidder_id, segment_id, kvk, _specialisms in dossiers:
-            request_id, specialisms = requests.get((bidder_id, segment_id), (None, []))
+            request_id, specialisms = requests.get((bidder_id, segment_id), (None, nothing))
             offered.append((pk, submission_id, bidder_id, segment_id, kvk, specialisms))
-            served[pk] = served.get(request_id, []) if request_id else []
+            served[pk] = served.get(request_id, nothing) if request_id else nothing
         dossiers = offered
+    answer_rows = list(
+        RequirementAnswer.objects.filter(submission__tender=tender).values_list(
+            "submission_id", "requirement_id", "met", "rejected"
+        )
+    )
+    _add_codes(requirement_codes, Requirement, {row[1] for row in answer_rows})
     answers = defaultdict(dict)
-    for submission_id, code, met, rejected in RequirementAnswer.objects.filter(
-        submission__tender=tender
-    ).values_list("submission_id", "requirement__code", "met", "rejected"):
-        answers[submission_id][code] = met and not rejected
+    for submission_id, requirement_id, met, rejected in answer_rows:
+        answers[submission_id][requirement_codes[requirement_id]] = met and not rejected
     # Requirements that bind every party: one party failing fails the bid, and the reason
     # names each party that failed (docs/rules.md, "Rounds": who answers what).
     party_failures: dict = defaultdict(dict)
@@ -145,40 +253,72 @@ def ranking_inputs(*, tender: Tender, round: str | None = None) -> engine.Tender
             failed.append(f"penvoerder {bidder.name} ({bidder.kvk})")
         failed.append(party.party_label)
         given[code] = False
-    finals = defaultdict(dict)
-    for dossier_id, code, level in FinalLevel.objects.filter(
-        **{f"dossier__{key}": value for key, value in of_round.items()}
-    ).values_list("dossier_id", "criterion__code", "level"):
-        finals[dossier_id][code] = level
-    individual = defaultdict(lambda: defaultdict(list))
-    for dossier_id, code, level in Score.objects.filter(
-        **{f"dossier__{key}": value for key, value in of_round.items()},
-        submitted_at__isnull=False,
-    ).values_list("dossier_id", "criterion__code", "level"):
-        individual[dossier_id][code].append(level)
+    of_round_dossiers = {f"dossier__{key}": value for key, value in of_round.items()}
+    final_rows = _grouped(
+        FinalLevel.objects.filter(**of_round_dossiers), "dossier_id", "criterion_id", "level"
+    )
+    score_rows = _grouped(
+        Score.objects.filter(**of_round_dossiers, submitted_at__isnull=False),
+        "dossier_id",
+        "criterion_id",
+        "level",
+    )
+    _add_codes(
+        criterion_codes,
+        Criterion,
+        {
+            pk
+            for rows in (final_rows, score_rows)
+            for _dossier_id, ids, _levels in rows
+            for pk in ids
+        },
+    )
+    code_of = criterion_codes.__getitem__
+    level_of = _Levels().__getitem__  # one Decimal object per distinct level
+    finals = {
+        dossier_id: dict(zip(map(code_of, ids), map(level_of, levels), strict=True))
+        for dossier_id, ids, levels in final_rows
+    }
+    individual = {}
+    for dossier_id, ids, levels in score_rows:
+        given = individual[dossier_id] = defaultdict(list)
+        for code, level in zip(map(code_of, ids), map(level_of, levels), strict=True):
+            given[code].append(level)
 
     dossiers_by_segment = defaultdict(list)
     for dossier in dossiers:
         dossiers_by_segment[dossier[3]].append(dossier)
     no_levels: dict = {}
+    no_codes: frozenset[str] = frozenset()
+
+    # What a bid shares with the other dossiers of its submission, made once per submission
+    # (read-only mappings: the engine and the inputs document only read them).
+    by_submission: dict[int, tuple[dict, dict]] = {}
 
     def bid_input(dossier: tuple, segment_codes: tuple[str, ...]) -> engine.BidIn:
         pk, submission_id, _bidder_id, _segment_id, kvk, specialisms = dossier
         given = answers[submission_id]
+        shared = by_submission.get(submission_id)
+        if shared is None:
+            failures = party_failures.get(submission_id)
+            shared = by_submission[submission_id] = (
+                {c: given[c] for c, _phase in general if c in given},
+                {c: tuple(p) for c, p in failures.items()} if failures else no_levels,
+            )
         given_individual = individual.get(pk)
         return engine.BidIn(
             bidder=kvk,
-            municipalities=frozenset(served.get(pk, ())),
-            specialisms=frozenset(specialisms or ()),
-            general_answers={c: given[c] for c, _phase in general if c in given},
+            municipalities=served.get(pk, no_codes),
+            specialisms=specialisms,
+            general_answers=shared[0],
             segment_answers={c: given[c] for c in segment_codes if c in given},
             final_levels=finals.get(pk, no_levels),
             individual_levels=(
-                {c: tuple(v) for c, v in given_individual.items()}
+                {c: tuple(sorted(v)) for c, v in given_individual.items()}
                 if given_individual
                 else no_levels
             ),
-            party_failures={c: tuple(p) for c, p in party_failures.get(submission_id, {}).items()},
+            party_failures=shared[1],
         )
 
     segment_inputs = []
