@@ -349,8 +349,7 @@ def main() -> int:
                 {
                     "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
                     "load_average_1m": round(os.getloadavg()[0], 1),
-                    "machine": f"{os.uname().sysname} {os.uname().machine}, "
-                    f"{os.cpu_count()} cores",
+                    "machine": f"{os.uname().sysname} {os.uname().machine}, {os.cpu_count()} cores",
                     "file_mib": round(size / MB, 1),
                     "runs": args.runs,
                     "api_mb_s": [round(r, 1) for r in rates],

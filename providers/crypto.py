@@ -14,6 +14,7 @@ caller's permission first.
 
 import base64
 import binascii
+import contextlib
 import hashlib
 import io
 import os
@@ -382,10 +383,8 @@ class EncryptedSpool:
 
 def _spool_remove(file, path: str) -> None:
     file.close()
-    try:
+    with contextlib.suppress(FileNotFoundError):  # moved into the storage
         os.unlink(path)
-    except FileNotFoundError:  # moved into the storage
-        pass
 
 
 class _SpoolFile(File):
