@@ -499,13 +499,13 @@ def _aad_sealed(tender_id: int, purpose: str) -> bytes:
     return f"aanbesteding:sealed:{tender_id}:{purpose}".encode()
 
 
-def encrypt_sealed(tender, purpose: str, plaintext: bytes) -> bytes:
+def encrypt_sealed(tender, purpose: str, plaintext: bytes, data_key: bytes | None = None) -> bytes:
     """Sealed content in the database (``providers.envelopes``): a submission's envelope
     (``purpose`` "submission:<id>") or a UEA ("uea:<id>"), bound to its tender and record, so
     a ciphertext copied to another record does not decrypt."""
     nonce = os.urandom(NONCE_BYTES)
     aad = _aad_sealed(tender.pk, purpose)
-    return nonce + AESGCM(tender_data_key(tender)).encrypt(nonce, plaintext, aad)
+    return nonce + AESGCM(data_key or tender_data_key(tender)).encrypt(nonce, plaintext, aad)
 
 
 def decrypt_sealed(tender, purpose: str, stored: bytes, data_key: bytes | None = None) -> bytes:
