@@ -39,7 +39,7 @@ from providers.models import (
 )
 from providers.services import submissions as services
 from providers.services.uea import uea_save, uea_sign
-from tender.constants import Funding, TenderState
+from tender.constants import Funding, Procedure, TenderState
 from tender.models import Criterion, Lot, Municipality, Region, Requirement, Segment, Tender
 
 SEGMENTS = ("JH-DYS", "JH-AMB", "WMO-BG", "WMO-HH")  # two lots of two segments
@@ -145,7 +145,9 @@ def _tender(slug: str, region, municipalities):
         slug=slug,
         title=f"Inkoop Jeugdhulp en Wmo ({slug})",
         region=region,
-        state=TenderState.REQUESTS_OPEN,
+        # The open procedure: the offers carry the bids (a restricted request carries none).
+        procedure=Procedure.OPEN,
+        state=TenderState.OFFERS_OPEN,
         deadline=timezone.now() + timedelta(days=1),
     )
     Requirement.objects.bulk_create(

@@ -14,6 +14,7 @@ caller's permission first.
 
 import base64
 import binascii
+import contextlib
 import hashlib
 import io
 import os
@@ -96,27 +97,40 @@ def tender_data_keys(tender_ids) -> dict[int, bytes]:
     }
 
 
-# -- files: the streaming format (version 2) and the single-shot one (version 1) -------------
+# -- files: the streaming formats (versions 3 and 2) and the single-shot one (version 1) ------
 #
-# Version 2 (every file written since issue 19): a header, then the plaintext in chunks of
-# ``chunk_size`` bytes, each sealed on its own with AES-256-GCM (ciphertext + 16-byte tag):
+# Version 3 (every file written now): a header, then the plaintext in chunks of ``chunk_size``
+# bytes, each sealed on its own with AES-256-GCM (ciphertext + 16-byte tag):
 #
-#     header = MAGIC (8) + chunk_size (4, big-endian) + salt (16) + nonce_prefix (7)
-#     chunk i = AES-GCM(file_key, nonce_prefix + i (4, big-endian) + last (1), chunk, header)
+#     fixed  = MAGIC (8) + chunk_size (4, big-endian) + nonce_prefix (7)
+#     header = fixed + wrapped file key (60: nonce 12 + AES-GCM(data key, file key) 48)
+#     chunk i = AES-GCM(file_key, nonce_prefix + i (4, big-endian) + last (1), chunk, fixed)
 #
-# ``file_key`` is derived from the tender's data key and the salt (HKDF-SHA256, bound to the
-# tender), so every file has a key of its own. The chunk index in the nonce refuses reordered
-# or copied chunks, the ``last`` flag (1 on the final chunk only) refuses a truncated file, the
-# header is the associated data of every chunk. This is the construction of Tink's
-# AES-GCM-HKDF streaming AEAD. A file is encrypted and decrypted with one chunk in memory.
+# ``file_key`` is random per file and wrapped under the tender's data key with the tender id
+# and ``fixed`` as associated data, so a file copied to another tender does not decrypt. The
+# chunk index in the nonce refuses reordered or copied chunks, the ``last`` flag (1 on the
+# final chunk only) refuses a truncated file, ``fixed`` is the associated data of every chunk
+# (a changed chunk size or prefix refuses). Because the chunks do not depend on the tender, an
+# upload is encrypted as it arrives, before the view knows the tender
+# (``providers.upload_handlers``): its chunks go to a temporary file, the wrapped key is
+# written into the header once the tender is known, and the file is moved into the storage as
+# it is (``store_encrypted``). No plaintext touches the disk and the file is written once.
 #
-# Version 1 (files stored before): 12-byte nonce + one AES-GCM ciphertext of the whole file.
-# A stored file starting with MAGIC is version 2; anything else is read as version 1 (a random
-# nonce starts with the 8 MAGIC bytes with probability 2**-64).
+# Version 2 (files stored from issue 19 until version 3): the same chunks, but the file key
+# derived from the tender's data key and a salt (HKDF-SHA256), the whole header as the
+# associated data: header = MAGIC_V2 (8) + chunk_size (4) + salt (16) + nonce_prefix (7).
+#
+# Version 1 (files stored before issue 19): 12-byte nonce + one AES-GCM ciphertext of the whole
+# file. A stored file starting with a MAGIC is version 3 or 2; anything else is read as version 1
+# (a random nonce starts with the 8 MAGIC bytes with probability 2**-64).
 
-MAGIC = b"ASDENC\x00\x02"
-HEADER_BYTES = len(MAGIC) + 4 + 16 + 7
+MAGIC = b"ASDENC\x00\x03"
+MAGIC_V2 = b"ASDENC\x00\x02"
 TAG_BYTES = 16
+FIXED_BYTES = len(MAGIC) + 4 + 7
+WRAPPED_KEY_BYTES = NONCE_BYTES + 32 + TAG_BYTES
+HEADER_BYTES = FIXED_BYTES + WRAPPED_KEY_BYTES
+HEADER_BYTES_V2 = len(MAGIC_V2) + 4 + 16 + 7
 #: The largest chunk a header may announce (refused above, so a damaged header does not make
 #: the reader allocate gigabytes).
 MAX_CHUNK_BYTES = 64 * 1024 * 1024
@@ -126,7 +140,11 @@ class FileDecryptionError(Exception):
     """A stored file that does not decrypt: damaged, truncated, reordered or another key."""
 
 
-def _file_key(data_key: bytes, salt: bytes, tender_id: int) -> bytes:
+def _aad_file_key(tender_id: int) -> bytes:
+    return f"aanbesteding:submission-file-key:{tender_id}".encode()
+
+
+def _file_key_v2(data_key: bytes, salt: bytes, tender_id: int) -> bytes:
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
@@ -145,39 +163,61 @@ def chunk_size() -> int:
     return int(getattr(settings, "UPLOAD_CHUNK_BYTES", 1024 * 1024))
 
 
-def _rechunk(chunks, size: int):
-    """The bytes of ``chunks`` in pieces of exactly ``size`` bytes but the last (shorter, or
-    empty when there is nothing); pieces that already have the size pass without a copy."""
-    pending = b""
-    for piece in chunks:
-        if not pending and len(piece) == size:
-            yield piece
-            continue
-        pending += piece
-        while len(pending) >= size:
-            yield pending[:size]
-            pending = pending[size:]
-    yield pending
+class ChunkSealer:
+    """Seals a plaintext given in pieces of any sizes into the chunks of version 3, under a
+    fresh random file key; ``header`` wraps that key for a tender (at any moment: the chunks do
+    not depend on it). One chunk is held back until more bytes follow, to know the last."""
+
+    def __init__(self, size: int | None = None):
+        self.size = size or chunk_size()
+        self.fixed = MAGIC + self.size.to_bytes(4, "big") + os.urandom(7)
+        self._key = AESGCM.generate_key(bit_length=256)
+        self.aead = AESGCM(self._key)
+        self._pending = bytearray()
+        self._index = 0
+
+    @property
+    def prefix(self) -> bytes:
+        return self.fixed[-7:]
+
+    def header(self, tender_id: int, data_key: bytes) -> bytes:
+        nonce = os.urandom(NONCE_BYTES)
+        aad = _aad_file_key(tender_id) + self.fixed
+        return self.fixed + nonce + AESGCM(data_key).encrypt(nonce, self._key, aad)
+
+    def _seal(self, chunk, last: bool) -> bytes:
+        sealed = self.aead.encrypt(_chunk_nonce(self.prefix, self._index, last), chunk, self.fixed)
+        self._index += 1
+        return sealed
+
+    def feed(self, data) -> list[bytes]:
+        """The sealed chunks that ``data`` completes (none while the held chunk is the last
+        one known)."""
+        self._pending += data
+        size, sealed, offset = self.size, [], 0
+        with memoryview(self._pending) as view:
+            while len(view) - offset > size:
+                sealed.append(self._seal(view[offset : offset + size], False))
+                offset += size
+        del self._pending[:offset]
+        return sealed
+
+    def finish(self) -> bytes:
+        """The last sealed chunk (empty plaintext when the file is empty)."""
+        last = self._seal(bytes(self._pending), True)
+        self._pending = bytearray()
+        return last
 
 
 def encrypt_stream(tender, chunks, *, data_key: bytes | None = None):
-    """Yield the stored bytes (version 2) of the plaintext given as ``chunks`` (an iterable of
+    """Yield the stored bytes (version 3) of the plaintext given as ``chunks`` (an iterable of
     bytes of any sizes, re-cut to the chunk size here): the header, then one sealed chunk at a
-    time (one chunk is held back to know which one is the last)."""
-    size = chunk_size()
-    salt, prefix = os.urandom(16), os.urandom(7)
-    header = MAGIC + size.to_bytes(4, "big") + salt + prefix
-    aead = AESGCM(_file_key(data_key or tender_data_key(tender), salt, tender.pk))
-    yield header
-    pieces = _rechunk(chunks, size)
-    held = next(pieces)
-    index = 0
-    for piece in pieces:
-        if not piece:  # the empty tail after a last full chunk
-            break
-        yield aead.encrypt(_chunk_nonce(prefix, index, False), held, header)
-        held, index = piece, index + 1
-    yield aead.encrypt(_chunk_nonce(prefix, index, True), held, header)
+    time."""
+    sealer = ChunkSealer()
+    yield sealer.header(tender.pk, data_key or tender_data_key(tender))
+    for piece in chunks:
+        yield from sealer.feed(piece)
+    yield sealer.finish()
 
 
 def _read_exactly(handle, size: int) -> bytes:
@@ -191,14 +231,41 @@ def _read_exactly(handle, size: int) -> bytes:
     return b"".join(parts)
 
 
+def _chunk_size_of(head: bytes) -> int:
+    size = int.from_bytes(head[8:12], "big")
+    if not 0 < size <= MAX_CHUNK_BYTES:
+        raise FileDecryptionError("Invalid chunk size.")
+    return size
+
+
 def decrypt_stream(tender, handle, *, data_key: bytes | None = None):
-    """Yield the plaintext of the stored file open in ``handle`` (either version), one chunk at
-    a time; raises FileDecryptionError where it does not decrypt. A version 2 chunk is only
-    yielded once its tag is checked; a truncated file raises at its end."""
+    """Yield the plaintext of the stored file open in ``handle`` (any version), one chunk at
+    a time; raises FileDecryptionError where it does not decrypt. A chunk is only yielded once
+    its tag is checked; a truncated file raises at its end."""
     key = data_key or tender_data_key(tender)
-    head = _read_exactly(handle, HEADER_BYTES)
-    if not head.startswith(MAGIC):  # version 1: one ciphertext, read whole
-        stored = head + handle.read()
+    magic = _read_exactly(handle, len(MAGIC))
+    if magic == MAGIC:
+        head = magic + _read_exactly(handle, HEADER_BYTES - len(MAGIC))
+        if len(head) < HEADER_BYTES:
+            raise FileDecryptionError("Truncated header.")
+        size, fixed = _chunk_size_of(head), head[:FIXED_BYTES]
+        wrapped = head[FIXED_BYTES:]
+        try:
+            file_key = AESGCM(key).decrypt(
+                wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:], _aad_file_key(tender.pk) + fixed
+            )
+        except InvalidTag as error:
+            raise FileDecryptionError("The file key does not unwrap.") from error
+        aead, prefix, aad = AESGCM(file_key), fixed[-7:], fixed
+    elif magic == MAGIC_V2:
+        head = magic + _read_exactly(handle, HEADER_BYTES_V2 - len(MAGIC_V2))
+        if len(head) < HEADER_BYTES_V2:
+            raise FileDecryptionError("Truncated header.")
+        size = _chunk_size_of(head)
+        salt, prefix, aad = head[12:28], head[28:35], head
+        aead = AESGCM(_file_key_v2(key, salt, tender.pk))
+    else:  # version 1: one ciphertext, read whole
+        stored = magic + handle.read()
         try:
             yield AESGCM(key).decrypt(
                 stored[:NONCE_BYTES], stored[NONCE_BYTES:], _aad_file(tender.pk)
@@ -206,20 +273,13 @@ def decrypt_stream(tender, handle, *, data_key: bytes | None = None):
         except (InvalidTag, ValueError) as error:
             raise FileDecryptionError("File does not decrypt.") from error
         return
-    if len(head) < HEADER_BYTES:
-        raise FileDecryptionError("Truncated header.")
-    size = int.from_bytes(head[8:12], "big")
-    if not 0 < size <= MAX_CHUNK_BYTES:
-        raise FileDecryptionError("Invalid chunk size.")
-    salt, prefix = head[12:28], head[28:35]
-    aead = AESGCM(_file_key(key, salt, tender.pk))
     index = 0
     current = _read_exactly(handle, size + TAG_BYTES)
     while True:
         following = _read_exactly(handle, size + TAG_BYTES)
         last = not following
         try:
-            yield aead.decrypt(_chunk_nonce(prefix, index, last), current, head)
+            yield aead.decrypt(_chunk_nonce(prefix, index, last), current, aad)
         except (InvalidTag, ValueError) as error:
             raise FileDecryptionError(f"Chunk {index} does not decrypt.") from error
         if last:
@@ -270,12 +330,147 @@ class _StreamFile(File):
     DEFAULT_CHUNK_SIZE = 1024 * 1024  # the local storage writes in pieces of this size
 
 
+# -- uploads encrypted as they arrive -------------------------------------------------------------
+
+
+class EncryptedSpool:
+    """One upload encrypted as it arrives (version 3) into a temporary file, hashed on the way.
+
+    ``write`` takes the plaintext in pieces; after ``finish``, ``plaintext()`` reads it back as
+    a seekable file (one chunk decrypted at a time), for the checks; ``store`` wraps the file
+    key for the tender and hands the file to a storage: the local one moves it (nothing is
+    copied), S3 uploads it. ``close`` removes the temporary file (also when the spool is
+    dropped without it)."""
+
+    def __init__(self):
+        import tempfile
+        import weakref
+
+        self.sealer = ChunkSealer()
+        handle, self.path = tempfile.mkstemp(suffix=".upload", dir=settings.FILE_UPLOAD_TEMP_DIR)
+        self.file = os.fdopen(handle, "r+b")
+        self.file.write(bytes(HEADER_BYTES))  # the wrapped key goes here once the tender is known
+        self.digest = hashlib.sha256()
+        self.size = 0
+        self.stored = False
+        self._remove = weakref.finalize(self, _spool_remove, self.file, self.path)
+
+    def write(self, data: bytes) -> None:
+        self.digest.update(data)
+        self.size += len(data)
+        for sealed in self.sealer.feed(data):
+            self.file.write(sealed)
+
+    def finish(self) -> None:
+        self.file.write(self.sealer.finish())
+        self.file.flush()
+
+    def plaintext(self) -> io.BufferedReader:
+        return io.BufferedReader(_SpoolPlaintext(self), buffer_size=64 * 1024)
+
+    def store(self, tender, field, data_key: bytes) -> str:
+        """Write the header for ``tender`` and save the file into the FileField ``field`` (not
+        saved to the database); returns the SHA-256 of the plaintext."""
+        os.pwrite(self.file.fileno(), self.sealer.header(tender.pk, data_key), 0)
+        with open(self.path, "rb") as ciphertext:
+            field.save("upload.bin", _SpoolFile(ciphertext), save=False)
+        self.stored = True
+        return self.digest.hexdigest()
+
+    def close(self) -> None:
+        self._remove()
+
+
+def _spool_remove(file, path: str) -> None:
+    file.close()
+    with contextlib.suppress(FileNotFoundError):  # moved into the storage
+        os.unlink(path)
+
+
+class _SpoolFile(File):
+    """The spooled ciphertext as a storage's input: the local storage moves a file that has a
+    temporary path instead of copying it."""
+
+    def temporary_file_path(self) -> str:
+        return self.file.name
+
+
+class _SpoolPlaintext(io.RawIOBase):
+    """The plaintext of a finished spool, seekable: a read decrypts (and checks) the chunk
+    that holds the position; the last few decrypted are kept (a PDF parser jumps back and
+    forth between neighbouring objects)."""
+
+    CACHED_CHUNKS = 4
+
+    def __init__(self, spool: EncryptedSpool):
+        self._spool = spool
+        self._position = 0
+        self._cached: dict[int, bytes] = {}  # index -> plaintext, least recently used first
+        size = spool.sealer.size
+        self._last_index = max(0, -(-spool.size // size) - 1)
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._position
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: self._spool.size}
+        position = base[whence] + offset
+        if position < 0:
+            raise ValueError("negative seek position")
+        self._position = position
+        return position
+
+    def _chunk(self, index: int) -> bytes:
+        chunk = self._cached.pop(index, None)
+        if chunk is None:
+            sealer = self._spool.sealer
+            size = sealer.size
+            length = min(size, self._spool.size - index * size) + TAG_BYTES
+            offset = HEADER_BYTES + index * (size + TAG_BYTES)
+            sealed = os.pread(self._spool.file.fileno(), length, offset)
+            nonce = _chunk_nonce(sealer.prefix, index, index == self._last_index)
+            try:
+                chunk = sealer.aead.decrypt(nonce, sealed, sealer.fixed)
+            except InvalidTag as error:  # the temporary file was changed under us
+                raise OSError("The spooled upload does not decrypt.") from error
+            if len(self._cached) >= self.CACHED_CHUNKS:
+                del self._cached[next(iter(self._cached))]
+        self._cached[index] = chunk
+        return chunk
+
+    def readinto(self, target) -> int:
+        if self._position >= self._spool.size:
+            return 0
+        size = self._spool.sealer.size
+        index, start = divmod(self._position, size)
+        chunk = self._chunk(index)
+        count = min(len(target), len(chunk) - start)
+        target[:count] = chunk[start : start + count]
+        self._position += count
+        return count
+
+
 def store_encrypted(tender, handle, field) -> str:
-    """Encrypt the open plaintext file ``handle`` (version 2) into the FileField ``field``
-    (not saved to the database) and return the SHA-256 of the plaintext, hashed in the same
-    pass. The ciphertext is made as the storage (the local media folder or S3) reads it, so
-    neither the plaintext nor the ciphertext is ever whole in memory, nothing is written twice
-    and no plaintext leaves the process."""
+    """Store the open plaintext file ``handle`` encrypted (version 3) in the FileField
+    ``field`` (not saved to the database) and return the SHA-256 of the plaintext.
+
+    An upload that was encrypted as it arrived (``handle.spool``, an ``EncryptedSpool``) gets
+    its header and is moved into the storage as it is. Anything else (bytes, a small upload in
+    memory) is encrypted here as the storage reads it, hashed in the same pass. Either way
+    neither the plaintext nor the ciphertext is ever whole in memory and no plaintext leaves
+    the process."""
+    # The key is fetched here, in the request's thread and transaction: S3 pulls the stream
+    # from a thread of its own, which must not touch the database.
+    data_key = tender_data_key(tender)
+    spool = getattr(handle, "spool", None)
+    if isinstance(spool, EncryptedSpool) and not spool.stored:
+        return spool.store(tender, field, data_key)
     digest = hashlib.sha256()
 
     def plaintext():
@@ -284,9 +479,6 @@ def store_encrypted(tender, handle, field) -> str:
             digest.update(chunk)
             yield chunk
 
-    # The key is fetched here, in the request's thread and transaction: S3 pulls the stream
-    # from a thread of its own, which must not touch the database.
-    data_key = tender_data_key(tender)
     stream = _StreamFile(_StreamReader(encrypt_stream(tender, plaintext(), data_key=data_key)))
     field.save("upload.bin", stream, save=False)
     handle.seek(0)
@@ -307,13 +499,13 @@ def _aad_sealed(tender_id: int, purpose: str) -> bytes:
     return f"aanbesteding:sealed:{tender_id}:{purpose}".encode()
 
 
-def encrypt_sealed(tender, purpose: str, plaintext: bytes) -> bytes:
+def encrypt_sealed(tender, purpose: str, plaintext: bytes, data_key: bytes | None = None) -> bytes:
     """Sealed content in the database (``providers.envelopes``): a submission's envelope
     (``purpose`` "submission:<id>") or a UEA ("uea:<id>"), bound to its tender and record, so
     a ciphertext copied to another record does not decrypt."""
     nonce = os.urandom(NONCE_BYTES)
     aad = _aad_sealed(tender.pk, purpose)
-    return nonce + AESGCM(tender_data_key(tender)).encrypt(nonce, plaintext, aad)
+    return nonce + AESGCM(data_key or tender_data_key(tender)).encrypt(nonce, plaintext, aad)
 
 
 def decrypt_sealed(tender, purpose: str, stored: bytes, data_key: bytes | None = None) -> bytes:

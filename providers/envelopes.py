@@ -122,19 +122,20 @@ def is_sealed(submission: Submission) -> bool:
     return SubmissionEnvelope.objects.filter(submission_id=submission.pk).exists()
 
 
-def content_load(submission: Submission) -> Content:
+def content_load(submission: Submission, data_key: bytes | None = None) -> Content:
     """The submission's content: decrypted from its envelope, or read from the plain rows
-    when it has none."""
+    when it has none. ``data_key``: the tender's key when the caller has it (saves a query)."""
     envelope = _envelope_of(submission)
     if envelope is None:
         return _content_from_rows(submission)
-    return _decrypt(submission, envelope)
+    return _decrypt(submission, envelope, data_key=data_key)
 
 
-def content_store(submission: Submission, content: Content) -> None:
+def content_store(submission: Submission, content: Content, data_key: bytes | None = None) -> None:
     """Encrypt ``content`` into the submission's envelope (creating it) and leave the plain
     columns neutral. Entries whose row is gone (a segment left, a document deleted) are
-    dropped. Call inside the transaction that changed the rows."""
+    dropped. Call inside the transaction that changed the rows. ``data_key`` as in
+    ``content_load``."""
     content = {**content_empty(), **content}
     answer_ids = {
         str(pk)
@@ -173,7 +174,7 @@ def content_store(submission: Submission, content: Content) -> None:
         submission_id=submission.pk,
         defaults={
             "ciphertext": crypto.encrypt_sealed(
-                submission.tender, f"submission:{submission.pk}", plaintext
+                submission.tender, f"submission:{submission.pk}", plaintext, data_key=data_key
             )
         },
     )

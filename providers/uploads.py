@@ -9,9 +9,10 @@ uncompressed size, the compression ratio and the number of entries. PDFs are par
 with JavaScript, a launch action or automatic actions, and their pages are counted against the
 page limit of the document kind where one is set.
 
-Everything reads the upload as a file, in chunks (issue 19): Django spools a request body above
-``FILE_UPLOAD_MAX_MEMORY_SIZE`` to a temporary file, and the check, the hash and the encryption
-each read that file again instead of holding a copy. The limit is ``UPLOAD_MAX_BYTES``.
+Everything reads the upload as a file, in chunks (issue 19): a file above
+``FILE_UPLOAD_MAX_MEMORY_SIZE`` arrives hashed and encrypted into a temporary file
+(``providers.upload_handlers``), which the check reads back through a seekable decrypting
+reader instead of holding a copy. The limit is ``UPLOAD_MAX_BYTES``.
 """
 
 import hashlib
@@ -67,8 +68,8 @@ def upload_limit() -> int:
 
 def as_file(data: bytes | IO[bytes]) -> IO[bytes]:
     """An upload as a seekable binary file: bytes (tests, generated files) are wrapped, an
-    uploaded file (Django spools one above FILE_UPLOAD_MAX_MEMORY_SIZE to a temporary file on
-    disk) is used as it is."""
+    uploaded file (in memory, or above FILE_UPLOAD_MAX_MEMORY_SIZE encrypted on disk and read
+    back decrypted) is used as it is."""
     if isinstance(data, bytes | bytearray | memoryview):
         return io.BytesIO(bytes(data))
     return data

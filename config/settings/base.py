@@ -249,8 +249,9 @@ OCDS_OCID_PREFIX = env.str("OCDS_OCID_PREFIX", default="ocds-xxxxxx")
 # in dev/test/production settings, required in production). Limits apply per uploaded file.
 # UPLOAD_MAX_BYTES is the largest file of any upload (submission documents, the tender's
 # document library): 100 MB by default, at most 250 MB (system check providers.E002). Uploads are
-# streamed (issue 19): Django spools a request body above FILE_UPLOAD_MAX_MEMORY_SIZE to a
-# temporary file, which is checked, hashed and encrypted in chunks of UPLOAD_CHUNK_BYTES.
+# streamed (issue 19): a file above FILE_UPLOAD_MAX_MEMORY_SIZE is hashed and encrypted as it
+# arrives, in pieces of UPLOAD_CHUNK_BYTES, into a temporary file of ciphertext that is checked
+# through a decrypting reader and then moved into the storage (providers.upload_handlers).
 # SUBMISSION_UPLOAD_MAX_BYTES is the earlier name of the same limit, still read from the
 # environment when UPLOAD_MAX_BYTES is not set.
 UPLOAD_MAX_BYTES = env.int(
@@ -259,6 +260,10 @@ UPLOAD_MAX_BYTES = env.int(
 )
 UPLOAD_CHUNK_BYTES = env.int("UPLOAD_CHUNK_BYTES", default=1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default, stated: above it, a temporary file
+FILE_UPLOAD_HANDLERS = [
+    "providers.upload_handlers.MemoryUploadHandler",
+    "providers.upload_handlers.EncryptingUploadHandler",
+]
 SUBMISSION_ZIP_MAX_UNCOMPRESSED = env.int(
     "SUBMISSION_ZIP_MAX_UNCOMPRESSED", default=200 * 1024 * 1024
 )

@@ -937,9 +937,10 @@ def submission_seal(
     )
     Submission.objects.filter(pk__in=[p.pk for p in previous]).update(is_current=False)
     manifest = submission_manifest(detail, received_at=received_at)
-    content = envelope.content_load(detail)  # its envelope came with the detail
+    data_key = crypto.tender_data_key(tender)  # one lookup for the read and the write
+    content = envelope.content_load(detail, data_key=data_key)  # envelope came with the detail
     content["manifest"] = manifest
-    envelope.content_store(locked, content)  # the manifest is sealed too; the hash is not
+    envelope.content_store(locked, content, data_key=data_key)  # the manifest sealed too
     locked.manifest = None
     locked.content_hash = hashlib.sha256(canonical_json(manifest)).hexdigest()
     locked.submitted_at = received_at

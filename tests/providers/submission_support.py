@@ -155,3 +155,15 @@ def open_bids(tender):
     tender.state = "requests_opened"
     tender.save(update_fields=["state"])
     submission_envelopes_open(tender=tender, user=None)
+
+
+def spooled(name: str, plaintext: bytes, piece: int = 100):
+    """The uploaded file a view gets for a file above the memory limit: fed to the encrypting
+    upload handler in pieces, as Django's multipart parser does."""
+    from providers.upload_handlers import EncryptingUploadHandler
+
+    handler = EncryptingUploadHandler()
+    handler.new_file("file", name, "application/octet-stream", len(plaintext))
+    for start in range(0, len(plaintext), piece):
+        handler.receive_data_chunk(plaintext[start : start + piece], start)
+    return handler.file_complete(len(plaintext))

@@ -4,6 +4,7 @@ encrypted (the plaintext never leaves the process), nothing is written to local 
 readers' stream gets the plaintext back. The permission and opening rules in front of that
 stream are the same for every storage (test_submission_staff, test_submission_services)."""
 
+import hashlib
 import socket
 
 import pytest
@@ -19,6 +20,7 @@ from .submission_support import (
     open_tender,
     pdf_bytes,
     provider,
+    spooled,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.s3]
@@ -85,3 +87,34 @@ def test_files_go_to_s3_encrypted_and_come_back_in_the_clear(s3, media):  # noqa
     )
     chunks = services._decrypted_chunks(document, crypto.tender_data_key(tender))
     assert b"".join(chunks) == pdf_bytes(3)
+
+
+def test_an_upload_encrypted_as_it_arrived_goes_to_s3_as_it_is(s3, media, settings, tmp_path):  # noqa: F811
+    """A file above the memory limit was spooled as ciphertext; S3 gets that file (with the
+    tender's header), nothing stays on local disk once the upload is closed."""
+    from tender.models import Segment
+
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
+    tender = open_tender()
+    user, organisation = provider()
+    draft = services.submission_start(tender=tender, organisation=organisation, user=user)
+    segment = Segment.objects.get(tender=tender, code="JH-DYS")
+    services.submission_segments_set(submission=draft, segments=[segment], user=user)
+    plaintext = pdf_bytes(5)
+    uploaded = spooled("dossier.pdf", plaintext, piece=4096)
+    document = services.document_upload(
+        submission=draft,
+        kind=DocumentKind.DOSSIER,
+        name="dossier.pdf",
+        data=uploaded,
+        user=user,
+        segment=segment,
+    )
+    uploaded.close()
+    document.refresh_from_db()
+    stored = s3.get_object(Bucket=BUCKET, Key=document.file.blob.name)["Body"].read()
+    assert stored.startswith(crypto.MAGIC) and b"%PDF" not in stored
+    assert crypto.decrypt_file(tender, stored) == plaintext
+    assert not [p for p in media.rglob("*") if p.is_file()]
+    assert not list(tmp_path.iterdir())
+    assert document.file.sha256 == hashlib.sha256(plaintext).hexdigest()

@@ -1,6 +1,8 @@
 """Streamed uploads and encrypted files (issue 19): the chunked format round-trips, refuses a
-changed, reordered, truncated or moved file, still reads the single-shot format of files stored
-before, and the upload limit is a setting with a Dutch refusal that names it."""
+changed, reordered, truncated or moved file, still reads the formats of files stored before
+(version 2, the single-shot version 1), an upload is encrypted as it arrives (no plaintext on
+disk) and read back by the checks, and the upload limit is a setting with a Dutch refusal that
+names it."""
 
 import hashlib
 import os
@@ -12,6 +14,8 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
+from communication.models import TenderDocument
+from communication.services.documents import document_upload
 from providers import crypto
 from providers.checks import check_upload_limit
 from providers.models import DocumentKind, EncryptedFile
@@ -19,6 +23,10 @@ from providers.services import submissions as services
 from tender.errors import ApplicationError
 from tender.models import Segment
 from tests.problems import field_errors
+from tests.tender.communication_helpers import (  # noqa: F401 - fixtures
+    inkoper_fixture,
+    tender_fixture,
+)
 
 from .submission_support import (
     complete_draft,
@@ -26,6 +34,7 @@ from .submission_support import (
     open_tender,
     pdf_bytes,
     provider,
+    spooled,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
@@ -101,10 +110,83 @@ def test_a_file_in_the_old_single_shot_format_still_decrypts():
         b"".join(services._decrypted_chunks(document, key))
 
 
+def test_a_file_of_the_chunked_version_2_still_decrypts(small_chunks):
+    """Version 2 (stored from issue 19 on): the file key derived from the tender's data key and
+    a salt, the whole header the associated data of every chunk."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    tender = open_tender()
+    plaintext = os.urandom(2 * CHUNK + 5)
+    salt, prefix = os.urandom(16), os.urandom(7)
+    header = crypto.MAGIC_V2 + CHUNK.to_bytes(4, "big") + salt + prefix
+    info = f"aanbesteding:submission-file:{tender.pk}".encode()
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=info).derive(
+        crypto.tender_data_key(tender)
+    )
+    pieces = [plaintext[i : i + CHUNK] for i in range(0, len(plaintext), CHUNK)]
+    stored = header + b"".join(
+        AESGCM(key).encrypt(
+            prefix + i.to_bytes(4, "big") + bytes([i == len(pieces) - 1]), piece, header
+        )
+        for i, piece in enumerate(pieces)
+    )
+    assert crypto.decrypt_file(tender, stored) == plaintext
+    assert _refused(tender, stored[:-1])
+
+
+def test_an_upload_is_encrypted_as_it_arrives_and_read_back_anywhere(small_chunks):
+    plaintext = os.urandom(3 * CHUNK + 17)
+    uploaded = spooled("d.pdf", plaintext, piece=100)
+    with open(uploaded.spool.path, "rb") as raw:
+        on_disk = raw.read()
+    assert plaintext[:64] not in on_disk and plaintext[-64:] not in on_disk
+    assert uploaded.size == len(plaintext) and uploaded.read() == plaintext
+    for position in (0, CHUNK - 3, CHUNK, 2 * CHUNK + 1, len(plaintext) - 5):
+        uploaded.seek(position)
+        assert uploaded.read(10) == plaintext[position : position + 10]
+    assert uploaded.spool.digest.hexdigest() == hashlib.sha256(plaintext).hexdigest()
+    path = uploaded.spool.path
+    uploaded.close()
+    assert not os.path.exists(path)
+
+
+def test_a_changed_temporary_file_is_not_read_as_the_upload(small_chunks):
+    uploaded = spooled("d.pdf", os.urandom(2 * CHUNK))
+    with open(uploaded.spool.path, "r+b") as raw:
+        raw.seek(crypto.HEADER_BYTES + 5)
+        raw.write(b"x")
+    with pytest.raises(OSError):
+        uploaded.read()
+    uploaded.close()
+
+
+def test_a_library_document_spooled_to_disk_is_stored_as_its_plaintext(
+    small_chunks, tender, inkoper
+):
+    """A public library document is not encrypted: the storage gets the plaintext read back,
+    never the spooled ciphertext."""
+    plaintext = pdf_bytes(3)
+    uploaded = spooled("leidraad.pdf", plaintext)
+    document = document_upload(
+        tender=tender,
+        user=inkoper,
+        title="Leidraad",
+        category=TenderDocument.Category.GUIDE_SELECTION,
+        audience=TenderDocument.Audience.REGISTERED,
+        uploaded_file=uploaded,
+    )
+    assert document.file.open("rb").read() == plaintext
+    assert document.sha256 == hashlib.sha256(plaintext).hexdigest()
+    uploaded.close()
+
+
 def test_an_upload_spooled_to_disk_is_stored_in_chunks_with_the_plaintext_hash(
-    settings, small_chunks
+    settings, small_chunks, tmp_path
 ):
     settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1000  # the request body goes to a temporary file
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path / "spool")
+    os.mkdir(settings.FILE_UPLOAD_TEMP_DIR)
     tender = open_tender()
     user, organisation = provider()
     draft = complete_draft(tender, user, organisation)
@@ -124,6 +206,7 @@ def test_an_upload_spooled_to_disk_is_stored_in_chunks_with_the_plaintext_hash(
     assert stored.startswith(crypto.MAGIC) and b"%PDF" not in stored
     assert len(_chunks(stored)) == -(-len(plaintext) // CHUNK)
     assert crypto.decrypt_file(tender, stored) == plaintext
+    assert os.listdir(settings.FILE_UPLOAD_TEMP_DIR) == []  # moved into the storage
 
 
 def test_an_upload_over_the_limit_is_refused_with_the_limit_in_dutch(settings):
