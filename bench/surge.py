@@ -27,6 +27,7 @@ media directory and every process it started, also on Ctrl-C or a failure.
 import argparse
 import asyncio
 import base64
+import json
 import os
 import secrets
 import shutil
@@ -47,7 +48,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 from surge_client import HOST, Job, Load, Outcome, session  # noqa: E402 (bench/ is on the path)
 
 DEFAULT_DB_NAME = "asd_surge_bench"
-P95_GOAL = 1.0  # seconds; a later issue tightens it to 0.5 s
+P95_GOAL = 0.5  # seconds: issue 19, goal 6
 
 
 # -- configuration ------------------------------------------------------------------------------
@@ -385,11 +386,40 @@ def report(config, jobs, outcomes, verdict, mails, elapsed, deadline_in) -> int:
     )
     failed = verdict.lost or errors or verdict.duplicates or verdict.late
     failed = failed or verdict.hash_mismatch or not verdict.audit_intact
+    results_record(
+        {
+            "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+            "machine": f"{os.uname().sysname} {os.uname().machine}, {os.cpu_count()} cores",
+            "load_average_1m_at_end": round(os.getloadavg()[0], 1),
+            "providers": config.providers,
+            "tenders": config.tenders,
+            "seals": len(jobs),
+            "window_s": 0 if config.burst else config.window,
+            "concurrency": config.concurrency,
+            "lost": verdict.lost,
+            "errors": len(errors),
+            "duplicates": verdict.duplicates,
+            "late": verdict.late,
+            "p50_s": round(p50, 3) if latencies else None,
+            "p95_s": round(p95, 3) if latencies else None,
+            "max_s": round(max(latencies), 3) if latencies else None,
+            "throughput_seals_per_s": round(len(latencies) / elapsed, 1),
+        }
+    )
     if failed:
         print(f"surge: FAILED: {verdict.lost} lost, {len(errors)} errors (exit status 1)")
         return 1
     print("surge: every submission sealed once, before the deadline, without errors")
     return 0
+
+
+def results_record(figures: dict) -> None:
+    """Merge the figures into bench/results.json under "surge" (its other keys, and the other
+    benchmarks' keys, are kept)."""
+    path = Path(__file__).resolve().parent / "results.json"
+    results = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    results.setdefault("surge", {}).update(figures)
+    path.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
 # -- main ---------------------------------------------------------------------------------------
