@@ -22,6 +22,7 @@ from contracts.services.contracts import contracts_create_from_awards
 from evaluation.services.scenario import scenario_load
 from tender.models import Tender
 from tender.scenario import DEMO_DIR, load_scenario_file
+from tests import database_template
 from tests.contracts.award_support import (
     award_decided,
     finalise_rankings,
@@ -35,6 +36,39 @@ from tests.worker_support import start_worker
 hypothesis_settings.register_profile("suite", max_examples=50, deadline=None)
 hypothesis_settings.register_profile("thorough", max_examples=1000, deadline=None)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
+
+
+_template_key = pytest.StashKey[database_template.TemplateDatabase]()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_setupnodes(config, specs):
+    """The xdist controller migrates one template database while its workers start
+    (``tests/database_template.py``)."""
+    if database_template.wanted(config):
+        template = database_template.TemplateDatabase(config=config)
+        config.stash[_template_key] = template
+        template.start()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    template = node.config.stash.get(_template_key, None)
+    if template is not None:
+        node.workerinput[database_template.WORKER_INPUT_KEY] = template.worker_input()
+
+
+def pytest_sessionfinish(session):
+    template = session.config.stash.get(_template_key, None)
+    if template is not None:
+        template.drop()
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(request, django_db_modify_db_settings_parallel_suffix):
+    """pytest-django's hook before the test databases are made: an xdist worker makes its
+    database as a copy of the controller's template, when there is one."""
+    database_template.use_in_worker(request.config)
 
 
 @pytest.fixture(scope="session")

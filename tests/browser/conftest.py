@@ -34,8 +34,9 @@ SCREENS = Path("/tmp/screens")  # noqa: S108 - outside the repository on purpose
 
 
 @pytest.fixture(scope="session")
-def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
-    """Run on their own, the browser tests use their own test database (``..._browser``).
+def django_db_modify_db_settings(django_db_modify_db_settings):
+    """Run on their own, the browser tests use their own test database (``..._browser``),
+    made as the suite's are (``tests/conftest.py``: with xdist, a copy of the run's template).
 
     Their tests are transactional: they commit (the live server thread must see the data)
     and flush every table afterwards. On a shared ``--reuse-db`` database that collides with

@@ -1,50 +1,100 @@
 """Moving the communication models out of ``tender`` and ``providers`` loses no row: the
 migrations only change Django's state, the tables stay, and the content types (with their
-permissions) move along."""
+permissions) move along, and back when the move is unapplied.
+
+The test builds the state before the move on an empty database of its own (a few early
+migrations) instead of unapplying every later migration of the test database: rows made before
+the move are then migrated through the move, back, and on to today's models.
+"""
+
+from contextlib import contextmanager
 
 import pytest
-from django.contrib.auth.models import Permission
+from django.contrib.auth.management import create_permissions
+from django.contrib.contenttypes.management import create_contenttypes
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
-from communication.models import (
-    KeyDate,
-    NewsItem,
-    NewsletterSubscription,
-    Nota,
-    Question,
-    Session,
-    SessionRegistration,
-    TenderDocument,
-)
-
 BEFORE = [("tender", "0004_decimal_precision"), ("providers", "0004_submission_documents")]
-# Django renders the project state at the first migration it unapplies and keeps it rendered
-# up to the last one. The sealed envelopes (providers 0006, the end of the plan) depend on the
-# move, so going back in one step re-renders every contracts/evaluation migration in between
-# (seconds); unapplying them first leaves the move's three migrations next to each other.
-AFTER_THE_MOVE = [("providers", "0005_move_communication_models")]
+THE_MOVE = [("communication", "0001_initial")]  # after tender's and providers' 0005
 
 
 def migrate(targets):
     executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
     executor.migrate(targets)
     return executor
 
 
+@contextmanager
+def empty_database():
+    """The default connection on an empty database of this test's own, dropped afterwards."""
+    settings_dict = connection.settings_dict
+    name = settings_dict["NAME"]
+    scratch = connection.ops.quote_name(f"{name}_migration")
+    connection.close()
+    with connection._nodb_cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {scratch}")
+        cursor.execute(f"CREATE DATABASE {scratch}")
+    settings_dict["NAME"] = f"{name}_migration"
+    try:
+        yield
+    finally:
+        connection.close()
+        settings_dict["NAME"] = name
+        with connection._nodb_cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS {scratch}")
+
+
+def content_types_and_permissions(apps):
+    """What ``post_migrate`` makes after a migrate: a content type and the permissions of
+    every model of the state ``apps``."""
+    from django.apps import apps as global_apps
+
+    for app_config in global_apps.get_app_configs():
+        create_contenttypes(app_config, verbosity=0, apps=apps)
+        create_permissions(app_config, verbosity=0, apps=apps)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_moving_the_models_keeps_every_row_and_permission():
-    permission = Permission.objects.get(
-        content_type__app_label="communication", codename="add_nota"
-    )
+    with empty_database():
+        before = BEFORE + leaves("auth", "contenttypes")  # with today's content types
+        old = migrate(before).loader.project_state(before).apps
+        content_types_and_permissions(old)
+        permission = old.get_model("auth", "Permission").objects.get(
+            content_type__app_label="tender", codename="add_nota"
+        )
+        make_rows(old)
 
-    migrate(AFTER_THE_MOVE)
-    executor = migrate(BEFORE)
-    old = executor.loader.project_state(BEFORE).apps
-    assert ContentType.objects.get(pk=permission.content_type_id).app_label == "tender"
+        migrate(THE_MOVE)
+        assert ContentType.objects.get(pk=permission.content_type_id).app_label == "communication"
+        migrate(BEFORE)  # unapplied: the content types go back
+        assert ContentType.objects.get(pk=permission.content_type_id).app_label == "tender"
+
+        # On through the move and every later migration of ``communication`` (and what they
+        # depend on), to today's communication models.
+        today = leaves("communication", "auth", "contenttypes")
+        new = migrate(today).loader.project_state(today).apps
+        assert_rows_kept(new)
+        moved = (
+            new.get_model("auth", "Permission")
+            .objects.select_related("content_type")
+            .get(pk=permission.pk)
+        )
+        assert (moved.content_type.app_label, moved.codename) == ("communication", "add_nota")
+
+
+def leaves(*app_labels):
+    """The last migrations of the apps ``app_labels``."""
+    graph = MigrationLoader(None, ignore_no_migrations=True).graph
+    return [node for node in graph.leaf_nodes() if node[0] in app_labels]
+
+
+def make_rows(old):
+    """A row of every moved model, made with the models before the move."""
     now = timezone.now()
     region = old.get_model("tender", "Region").objects.create(code="r", name="Regio")
     tender = old.get_model("tender", "Tender").objects.create(
@@ -86,18 +136,21 @@ def test_moving_the_models_keeps_every_row_and_permission():
         tender=tender, email="a@example.org"
     )
 
-    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
 
-    question = Question.objects.select_related("nota__document", "organisation").get()
+def assert_rows_kept(new):
+    """The rows of ``make_rows``, read with the communication models of the state ``new``."""
+
+    def model(name):
+        return new.get_model("communication", name)
+
+    question = model("Question").objects.select_related("nota__document", "organisation").get()
     assert question.text == "Mag dat?" and question.organisation.name == "Zorg BV"
     assert (
-        question.nota == Nota.objects.get()
-        and question.nota.document == TenderDocument.objects.get()
+        question.nota == model("Nota").objects.get()
+        and question.nota.document == model("TenderDocument").objects.get()
     )
-    registration = SessionRegistration.objects.select_related("session").get()
-    assert registration.session == Session.objects.get(title="Webinar")
-    assert NewsItem.objects.get().title == "Nieuws"
-    assert KeyDate.objects.get().label == "Gunning"
-    assert NewsletterSubscription.objects.get().email == "a@example.org"
-    moved = Permission.objects.select_related("content_type").get(pk=permission.pk)
-    assert (moved.content_type.app_label, moved.codename) == ("communication", "add_nota")
+    registration = model("SessionRegistration").objects.select_related("session").get()
+    assert registration.session == model("Session").objects.get(title="Webinar")
+    assert model("NewsItem").objects.get().title == "Nieuws"
+    assert model("KeyDate").objects.get().label == "Gunning"
+    assert model("NewsletterSubscription").objects.get().email == "a@example.org"
