@@ -5,10 +5,11 @@ a Celery worker. Answers 200 ``{"status": "ok", "checks": {...}}`` or 503 with
 ``"status": "error"`` and the failing checks marked ``"error"``; the reasons go to the log, not
 to the (anonymous) caller.
 
-The worker heartbeat is a timestamp in Redis, written by every worker when it starts
-(``worker_ready``) and by the ``config.worker_heartbeat`` beat job every minute
-(``config/celery.py``); it is recent when younger than ``HEALTHZ_WORKER_MAX_AGE`` seconds. With
-eager tasks (the embedded default) there is no worker: the check says ``"eager"`` and passes.
+The worker heartbeat is a timestamp in Redis (key ``HEALTHZ_HEARTBEAT_KEY``), written by every
+worker when it starts (``worker_ready``) and by the ``config.worker_heartbeat`` beat job every
+minute (``config/celery.py``); it is recent when younger than ``HEALTHZ_WORKER_MAX_AGE``
+seconds. With eager tasks (the embedded default) there is no worker: the check says ``"eager"``
+and passes.
 """
 
 import logging
@@ -23,7 +24,6 @@ from django.views.decorators.http import require_safe
 
 logger = logging.getLogger(__name__)
 
-HEARTBEAT_KEY = "aanbesteding:worker-heartbeat"
 REDIS_TIMEOUT = 2  # seconds, to connect and to answer: a probe must not hang
 
 OK, ERROR = "ok", "error"
@@ -37,7 +37,7 @@ def _redis() -> redis.Redis:
 
 def heartbeat_write(now: float | None = None) -> None:
     """Record that a worker is alive (epoch seconds)."""
-    _redis().set(HEARTBEAT_KEY, repr(time.time() if now is None else now))
+    _redis().set(settings.HEALTHZ_HEARTBEAT_KEY, repr(time.time() if now is None else now))
 
 
 def _check_database() -> str:
@@ -57,7 +57,7 @@ def _check_redis() -> str:
 def _check_worker() -> str:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return "eager"
-    raw = _redis().get(HEARTBEAT_KEY)
+    raw = _redis().get(settings.HEALTHZ_HEARTBEAT_KEY)
     if raw is None:
         raise LookupError("no worker heartbeat recorded")
     age = time.time() - float(raw)

@@ -11,7 +11,7 @@ from django.test import Client
 from accounts.roles import INKOPER
 from config import celery_app
 from config.celery import worker_heartbeat
-from config.health import HEARTBEAT_KEY, heartbeat_write
+from config.health import heartbeat_write
 from tests.worker_support import READY_TIMEOUT, start_worker, stop_worker, wait_until_ready
 
 pytestmark = pytest.mark.django_db
@@ -21,9 +21,9 @@ pytestmark = pytest.mark.django_db
 def no_heartbeat():
     """Each test starts without a recorded heartbeat on the test Redis database."""
     store = redis.Redis.from_url(settings.REDIS_URL)
-    store.delete(HEARTBEAT_KEY)
+    store.delete(settings.HEALTHZ_HEARTBEAT_KEY)
     yield store
-    store.delete(HEARTBEAT_KEY)
+    store.delete(settings.HEALTHZ_HEARTBEAT_KEY)
 
 
 @pytest.fixture
@@ -129,13 +129,13 @@ def test_a_real_worker_records_its_heartbeat_at_start_and_on_the_beat_job(
     celery_app.conf.task_always_eager = False
     try:
         wait_until_ready(worker, celery_app)
-        at_start = float(no_heartbeat.get(HEARTBEAT_KEY))
+        at_start = float(no_heartbeat.get(settings.HEALTHZ_HEARTBEAT_KEY))
         assert time.time() - at_start < READY_TIMEOUT
         assert Client().get("/healthz").json()["checks"]["worker"] == "ok"
 
         worker_heartbeat.apply_async(queue=worker.queue)  # no result to wait for: poll
         deadline = time.monotonic() + 30
-        while float(no_heartbeat.get(HEARTBEAT_KEY)) == at_start:
+        while float(no_heartbeat.get(settings.HEALTHZ_HEARTBEAT_KEY)) == at_start:
             assert time.monotonic() < deadline, "the heartbeat job did not run"
             time.sleep(0.1)
     finally:

@@ -349,6 +349,7 @@ CELERY_BEAT_SCHEDULE = {
 # default), and a worker heartbeat must be younger than HEALTHZ_WORKER_MAX_AGE seconds.
 HEALTHZ_CHECK_REDIS = env.bool("HEALTHZ_CHECK_REDIS", default=not CELERY_TASK_ALWAYS_EAGER)
 HEALTHZ_WORKER_MAX_AGE = env.int("HEALTHZ_WORKER_MAX_AGE", default=180)
+HEALTHZ_HEARTBEAT_KEY = "aanbesteding:worker-heartbeat"  # in REDIS_URL's database
 
 # Contracts (contracts.services): the notice period before a term's end by which an extension
 # is decided, the reminders before that deadline, and how instalments are split over the

@@ -4,6 +4,8 @@ Tasks run eagerly by default; the worker tests (marker ``worker``) switch the Ce
 real broker and start a worker process against the same test database.
 """
 
+import os
+
 from .base import *  # noqa: F403
 from .base import env
 
@@ -21,6 +23,12 @@ CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 HEALTHZ_CHECK_REDIS = True  # the suite runs with Redis
+# One heartbeat per test process (pytest-xdist worker): the health tests of one process must
+# not see the heartbeat of a real Celery worker that another process started (the worker
+# subprocess inherits the variable, so its heartbeat is its own process's).
+HEALTHZ_HEARTBEAT_KEY = "aanbesteding:worker-heartbeat:" + os.environ.get(
+    "PYTEST_XDIST_WORKER", "main"
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},  # S3: tests/s3
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
