@@ -108,7 +108,7 @@ bench: $(STAMP)
 	$(PY) bench/bench_import.py region --label=latest || failed="$$failed import"; \
 	$(PY) bench/bench_ranking.py --scale region || failed="$$failed ranking"; \
 	$(PY) bench/bench_pages.py region --gunicorn || failed="$$failed pages"; \
-	$(PY) bench/bench_upload.py || failed="$$failed upload"; \
+	$(PY) bench/bench_upload.py --label=latest || failed="$$failed upload"; \
 	$(PY) bench/bench_letters.py || failed="$$failed letters"; \
 	$(PY) bench/surge.py $(SURGE_ARGS) || failed="$$failed surge"; \
 	$(PY) bench/summary.py; \

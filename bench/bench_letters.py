@@ -128,11 +128,37 @@ def run_bench(args, connection) -> None:
         f"ratio bare/service: {bare_wall / service_wall:5.2f}x wall, "
         f"{bare_cpu / service_cpu:5.2f}x CPU"
     )
+    figures = {
+        "letters": letters,
+        "service_ms": round(service_wall, 1),
+        "service_cpu_ms": round(service_cpu, 1),
+        "bare_ms": round(bare_wall, 1),
+        "bare_cpu_ms": round(bare_cpu, 1),
+        "ratio_wall": round(bare_wall / service_wall, 2),
+        "ratio_cpu": round(bare_cpu / service_cpu, 2),
+    }
     if not args.skip_workers:
-        workers(args, connection, tender, fresh, letters)
+        figures["workers_speedup"] = round(workers(args, connection, tender, fresh, letters), 2)
+    results_record(figures)
 
 
-def workers(args, connection, tender, fresh, letters: int) -> None:
+def results_record(figures: dict) -> None:
+    """The figures in bench/results.json under "letters" -> "latest" (other keys kept)."""
+    import json
+
+    path = Path(__file__).resolve().parent / "results.json"
+    results = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    results.setdefault("letters", {})["latest"] = {
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "machine": f"{os.uname().sysname} {os.uname().machine}, {os.cpu_count()} cores",
+        "load_average_1m": round(os.getloadavg()[0], 1),
+        **figures,
+    }
+    path.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def workers(args, connection, tender, fresh, letters: int) -> float:
+    """Seconds with one worker process over seconds with two (the speed-up)."""
     from config import celery_app, queue
     from contracts.award_models import LetterRun
     from contracts.services.awards import letters_request
@@ -176,6 +202,7 @@ def workers(args, connection, tender, fresh, letters: int) -> None:
         finally:
             stop_worker(worker, celery_app)
     print(f"speed-up 2 workers vs 1: {seconds[1] / seconds[2]:5.2f}x (cores: {os.cpu_count()})")
+    return seconds[1] / seconds[2]
 
 
 if __name__ == "__main__":
