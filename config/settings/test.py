@@ -4,10 +4,21 @@ Tasks run eagerly by default; the worker tests (marker ``worker``) switch the Ce
 real broker and start a worker process against the same test database.
 """
 
+import atexit
 import os
+import shutil
+import tempfile
 
 from .base import *  # noqa: F403
 from .base import env
+
+# The files the suite writes (letters, uploads) go to a directory of this run, never to the
+# checkout's media/: the first process makes it, its children (xdist workers, the real Celery
+# workers) inherit it through the environment, and it is removed when that process ends.
+if "MEDIA_ROOT" not in os.environ:
+    os.environ["MEDIA_ROOT"] = tempfile.mkdtemp(prefix="asd-test-media-")
+    atexit.register(shutil.rmtree, os.environ["MEDIA_ROOT"], True)
+MEDIA_ROOT = os.environ["MEDIA_ROOT"]
 
 DATABASES = {
     "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/aanbesteding"),
