@@ -41,9 +41,9 @@ from tender.constants import (
 )
 from tender.models import Criterion, Segment, Tender, readable_rounds_q
 
-from .models import Assignment, ConflictDeclaration, Evaluator, Ranking, Score, ScoringDeadline
+from .models import Assignment, ConflictDeclaration, Evaluator, Score, ScoringDeadline
 from .permissions import can_assign
-from .selectors import finalised_selection, phase_round
+from .selectors import final_ranking_ids, finalised_selection, phase_round
 
 DECLARATION_PENDING = "pending"
 DECLARATION_NO_CONFLICT = "no_conflict"
@@ -65,9 +65,7 @@ def tender_readable(tender: Tender) -> bool:
 def phase_locked(*, tender: Tender, phase: str) -> bool:
     """The ranking of ``phase`` is final: its scores and final levels are locked."""
     # exists(): the ranking's row holds its inputs (a large JSON document at region scale)
-    return Ranking.objects.filter(
-        tender=tender, phase=phase, is_final=True, superseded=False
-    ).exists()
+    return final_ranking_ids(tender=tender, phase=phase).exists()
 
 
 def corrected_segment_ids(*, tender: Tender, phase: str) -> set[int]:

@@ -359,14 +359,15 @@ def ranking_inputs(*, tender: Tender, round: str | None = None) -> engine.Tender
     )
 
 
+def _final(*, tender: Tender, phase: str) -> QuerySet[Ranking]:
+    """The phase's final ranking (at most one): finalised and not superseded by a rerun."""
+    return Ranking.objects.filter(tender=tender, phase=phase, is_final=True, superseded=False)
+
+
 def final_ranking(*, tender: Tender, phase: str) -> Ranking | None:
     # Without its inputs (a large JSON document at region scale, read only by a rerun; a
     # caller that reads it gets it with one more query).
-    return (
-        Ranking.objects.filter(tender=tender, phase=phase, is_final=True, superseded=False)
-        .defer("inputs")
-        .first()
-    )
+    return _final(tender=tender, phase=phase).defer("inputs").first()
 
 
 def final_ranking_ids(*, tender: Tender, phase: str) -> QuerySet[Ranking]:
@@ -374,21 +375,13 @@ def final_ranking_ids(*, tender: Tender, phase: str) -> QuerySet[Ranking]:
     final ranking's rows in the query that filters them, without a query for the ranking and
     without loading its stored result and inputs (large JSON documents at region scale).
     Empty while the phase has no final ranking."""
-    return Ranking.objects.filter(
-        tender=tender, phase=phase, is_final=True, superseded=False
-    ).values("pk")
+    return _final(tender=tender, phase=phase).values("pk")
 
 
 def finalised_selection(*, tender: Tender) -> Mapping[str, frozenset[str]] | None:
     """Bidders selected (either status) per segment code in the final selection ranking."""
     # Its id only: the ranking's row holds its inputs (a large JSON document at region scale).
-    ranking_id = (
-        Ranking.objects.filter(
-            tender=tender, phase=Phase.SELECTION, is_final=True, superseded=False
-        )
-        .values_list("pk", flat=True)
-        .first()
-    )
+    ranking_id = _final(tender=tender, phase=Phase.SELECTION).values_list("pk", flat=True).first()
     if ranking_id is None:
         return None
     selected = defaultdict(set)
